@@ -1,0 +1,160 @@
+//! Located diagnostics: every problem names file:line:column, the YAML path and a snippet.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// How bad a [`Diagnostic`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The spec is used as written, but a reader should know (e.g. an implicit rule was applied).
+    Warning,
+    /// The spec cannot be turned into code.
+    Error,
+}
+
+/// A 1-based line and column in a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Position {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+/// One problem found in a spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// The file the problem is in.
+    pub file: PathBuf,
+    /// Where in the file; `None` only when the file could not be read at all.
+    pub position: Option<Position>,
+    /// The YAML path of the offending node, e.g. `capability.exposes[1].tools[0].call`.
+    pub yaml_path: String,
+    /// The source line the position points into.
+    pub snippet: Option<String>,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// Is this an error (as opposed to a warning)?
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(f, "{kind}: {}", self.message)?;
+        let file = self.file.display();
+        match self.position {
+            Some(p) => write!(f, "  --> {file}:{}:{}", p.line, p.column)?,
+            None => write!(f, "  --> {file}")?,
+        }
+        if !self.yaml_path.is_empty() {
+            write!(f, " (at `{}`)", self.yaml_path)?;
+        }
+        if let (Some(snippet), Some(p)) = (&self.snippet, self.position) {
+            let gutter = p.line.to_string();
+            let pad = " ".repeat(gutter.len());
+            write!(f, "\n{pad} |\n{gutter} | {snippet}\n{pad} | ")?;
+            let indent: String = snippet
+                .chars()
+                .take(p.column.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            write!(f, "{indent}^")?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A list of diagnostics, at least one of them an error when returned as `Err`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// Any errors among them?
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+    /// The warnings only.
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter().filter(|d| !d.is_error())
+    }
+    /// The errors only.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter().filter(|d| d.is_error())
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            writeln!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// The text of one source file, for locating diagnostics.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path as given by the user.
+    pub path: PathBuf,
+    /// Full text.
+    pub text: String,
+}
+
+impl SourceFile {
+    /// A source file from its path and text.
+    pub fn new(path: impl AsRef<Path>, text: impl Into<String>) -> Self {
+        Self {
+            path: path.as_ref().to_path_buf(),
+            text: text.into(),
+        }
+    }
+
+    /// The text of 1-based line `line`, without its line break.
+    pub fn line(&self, line: usize) -> Option<&str> {
+        self.text
+            .lines()
+            .nth(line.checked_sub(1)?)
+            .map(|l| l.trim_end_matches('\r'))
+    }
+
+    /// A diagnostic at `position` in this file.
+    pub fn diagnostic(
+        &self,
+        severity: Severity,
+        position: Option<Position>,
+        yaml_path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            severity,
+            message: message.into(),
+            file: self.path.clone(),
+            position,
+            yaml_path: yaml_path.into(),
+            snippet: position.and_then(|p| self.line(p.line)).map(str::to_owned),
+            help: None,
+        }
+    }
+}

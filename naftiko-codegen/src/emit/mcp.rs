@@ -1,0 +1,280 @@
+//! One rmcp server per exposed MCP adapter: `src/mcp/<namespace>.rs`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::{Value, json};
+
+use super::{docs, module_docs};
+use crate::resolve::ir::{ArgSource, Capability, McpAdapter, Output, ParamType, Tool};
+
+/// A literal argument from `with`, as a value of the parameter's Rust type.
+pub(super) fn literal(v: &Value, ty: ParamType, required: bool) -> TokenStream {
+    let value = match (ty, v) {
+        (ParamType::String, Value::String(s)) => quote!(#s),
+        (ParamType::String, other) => {
+            let s = other.to_string();
+            quote!(#s)
+        }
+        (ParamType::Integer, v) => {
+            let n = v.as_i64().unwrap_or_default();
+            quote!(#n)
+        }
+        (ParamType::Number, v) => {
+            let n = v.as_f64().unwrap_or_default();
+            quote!(#n)
+        }
+        (ParamType::Boolean, v) => {
+            let b = v.as_bool().unwrap_or_default();
+            quote!(#b)
+        }
+        // Refused by the resolver; kept total.
+        (ParamType::Object | ParamType::Array, _) => quote!(&serde_json::Value::Null),
+    };
+    if required { value } else { quote!(Some(#value)) }
+}
+
+/// The JSON Schema of a tool's arguments.
+fn input_schema(tool: &Tool) -> Value {
+    let mut properties = serde_json::Map::new();
+    for input in &tool.inputs {
+        let mut schema = serde_json::Map::new();
+        schema.insert("type".into(), json!(input.ty.json_schema()));
+        if let Some(d) = &input.description {
+            schema.insert("description".into(), json!(d.trim()));
+        }
+        properties.insert(input.name.wire.clone(), Value::Object(schema));
+    }
+    let required: Vec<&str> = tool.inputs.iter().filter(|i| i.required).map(|i| i.name.wire.as_str()).collect();
+    json!({
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+    })
+}
+
+/// `serde_json::json!` tokens for a JSON value (keys and strings as literals, so any text is safe).
+fn json_tokens(v: &Value) -> TokenStream {
+    match v {
+        Value::Null => quote!(null),
+        Value::Bool(b) => quote!(#b),
+        Value::Number(n) => {
+            let lit: TokenStream = n.to_string().parse().unwrap_or_else(|_| quote!(null));
+            lit
+        }
+        Value::String(s) => quote!(#s),
+        Value::Array(items) => {
+            let items = items.iter().map(json_tokens);
+            quote!([#(#items),*])
+        }
+        Value::Object(map) => {
+            let entries = map.iter().map(|(k, v)| {
+                let v = json_tokens(v);
+                quote!(#k: #v)
+            });
+            quote!({ #(#entries),* })
+        }
+    }
+}
+
+pub(super) fn emit(cap: &Capability, a: &McpAdapter) -> TokenStream {
+    let mut text = format!("MCP adapter `{}`: one tool per entry of the spec, over streamable HTTP.", a.namespace.wire);
+    if let Some(d) = &a.description {
+        text.push_str("\n\n");
+        text.push_str(d.trim());
+    }
+    text.push_str("\n\n| Tool | Calls |\n|---|---|");
+    for t in &a.tools {
+        let c = &cap.consumes[t.call.consumes];
+        text.push_str(&format!("\n| `{}` | `{}.{}` |", t.name.wire, c.namespace.wire, c.operations[t.call.operation].name.wire));
+    }
+    let module_docs = module_docs(&text);
+    let port = proc_macro2::Literal::u16_unsuffixed(a.port);
+    let namespace = &a.namespace.wire;
+    let label = &cap.label;
+    let instructions = a
+        .description
+        .as_deref()
+        .map(str::trim)
+        .map(|d| quote!(.with_instructions(#d)));
+    let tool_fns: Vec<_> = a.tools.iter().map(|t| format_ident!("{}_tool", t.name.rust)).collect();
+    let definitions = a.tools.iter().zip(&tool_fns).map(|(t, f)| definition(t, f));
+    let arms = a.tools.iter().map(|t| {
+        let wire = &t.name.wire;
+        let f = t.name.ident();
+        quote!(#wire => self.#f(&args).await,)
+    });
+    let calls = a.tools.iter().map(|t| call(cap, t));
+    quote! {
+        #module_docs
+
+        use std::sync::{Arc, LazyLock};
+
+        use axum::Router;
+        use rmcp::handler::server::ServerHandler;
+        use rmcp::model::{
+            CallToolRequestParams, CallToolResponse, CallToolResult, ErrorData, Implementation, JsonObject,
+            ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
+        };
+        use rmcp::service::{RequestContext, RoleServer};
+        use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+        use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+
+        use crate::support::mcp;
+        use crate::Upstreams;
+
+        /// The port the spec declares for this adapter.
+        pub const DEFAULT_PORT: u16 = #port;
+
+        /// The MCP server: answers `tools/list` and `tools/call` for the spec's tools.
+        #[derive(Debug, Clone)]
+        pub struct Server {
+            upstreams: Arc<Upstreams>,
+        }
+
+        impl Server {
+            /// A server calling the given upstream clients.
+            pub fn new(upstreams: Arc<Upstreams>) -> Self {
+                Self { upstreams }
+            }
+
+            #(#calls)*
+        }
+
+        /// The tools, in spec order, built once.
+        static TOOLS: LazyLock<Vec<Tool>> = LazyLock::new(tools);
+
+        /// The tool definitions, in spec order.
+        pub fn tools() -> Vec<Tool> {
+            vec![#(#tool_fns()),*]
+        }
+
+        #(#definitions)*
+
+        impl ServerHandler for Server {
+            fn get_info(&self) -> ServerConfig {
+                ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+                    .with_server_info(Implementation::new(#namespace, env!("CARGO_PKG_VERSION")).with_title(#label))
+                    #instructions
+            }
+
+            async fn list_tools(
+                &self,
+                _request: Option<PaginatedRequestParams>,
+                _context: RequestContext<RoleServer>,
+            ) -> Result<ListToolsResult, ErrorData> {
+                Ok(ListToolsResult::with_all_items(TOOLS.clone()))
+            }
+
+            fn get_tool(&self, name: &str) -> Option<Tool> {
+                TOOLS.iter().find(|tool| tool.name == name).cloned()
+            }
+
+            async fn call_tool(
+                &self,
+                request: CallToolRequestParams,
+                _context: RequestContext<RoleServer>,
+            ) -> Result<CallToolResponse, ErrorData> {
+                let args = request.arguments.unwrap_or_default();
+                let result = match request.name.as_ref() {
+                    #(#arms)*
+                    other => Err(ErrorData::invalid_params(format!("unknown tool `{other}`"), None)),
+                }?;
+                Ok(result.into())
+            }
+        }
+
+        /// The streamable HTTP service (a tower service) for this server.
+        pub fn service(
+            upstreams: Arc<Upstreams>,
+            config: StreamableHttpServerConfig,
+        ) -> StreamableHttpService<Server, LocalSessionManager> {
+            let server = Server::new(upstreams);
+            StreamableHttpService::new(move || Ok(server.clone()), Arc::new(LocalSessionManager::default()), config)
+        }
+
+        /// The service mounted at `/mcp` and at `/` (clients that post to the root).
+        pub fn router(upstreams: Arc<Upstreams>, config: StreamableHttpServerConfig) -> Router {
+            let service = service(upstreams, config);
+            Router::new().route_service("/mcp", service.clone()).route_service("/", service)
+        }
+    }
+}
+
+fn definition(t: &Tool, f: &proc_macro2::Ident) -> TokenStream {
+    let wire = &t.name.wire;
+    let description = t.description.as_deref().map(str::trim).unwrap_or("");
+    let schema = json_tokens(&input_schema(t));
+    let (ro, de, id, ow) = (t.hints.read_only, t.hints.destructive, t.hints.idempotent, t.hints.open_world);
+    let annotations = match &t.title {
+        Some(title) => quote!(ToolAnnotations::with_title(#title)),
+        None => quote!(ToolAnnotations::new()),
+    };
+    let title = t.title.as_ref().map(|title| quote!(.with_title(#title)));
+    let doc = format!(" The `{wire}` tool.");
+    quote! {
+        #[doc = #doc]
+        fn #f() -> Tool {
+            let schema = serde_json::json!(#schema);
+            let serde_json::Value::Object(schema) = schema else {
+                unreachable!("the input schema is a JSON object literal")
+            };
+            Tool::new(#wire, #description, Arc::new(schema))
+                #title
+                .with_annotations(
+                    #annotations
+                        .read_only(#ro)
+                        .destructive(#de)
+                        .idempotent(#id)
+                        .open_world(#ow),
+                )
+        }
+    }
+}
+
+fn call(cap: &Capability, t: &Tool) -> TokenStream {
+    let c = &cap.consumes[t.call.consumes];
+    let consumed = &c.operations[t.call.operation];
+    let mut text = t.description.clone().unwrap_or_default();
+    text.push_str(&format!("\n\nTool `{}` → `{}.{}`", t.name.wire, c.namespace.wire, consumed.name.wire));
+    let doc = docs(Some(text.trim()));
+    let name = t.name.ident();
+    let known = t.inputs.iter().map(|i| i.name.wire.as_str());
+    let reads = t.inputs.iter().enumerate().filter(|(i, _)| t.call.args.iter().any(|a| a.source == ArgSource::Input(*i))).map(|(_, input)| {
+        let l = super::rest::local(input);
+        let wire = &input.name.wire;
+        let kind = match input.ty {
+            ParamType::String => "str",
+            ParamType::Integer => "i64",
+            ParamType::Number => "f64",
+            ParamType::Boolean => "bool",
+            ParamType::Object => "object",
+            ParamType::Array => "array",
+        };
+        let f = format_ident!("{}_{kind}", if input.required { "required" } else { "optional" });
+        quote! { let #l = mcp::#f(args, #wire)?; }
+    });
+    let args = t.call.args.iter().map(|arg| {
+        let p = &consumed.params[arg.param];
+        match &arg.source {
+            ArgSource::Literal(v) => literal(v, p.ty, p.required),
+            ArgSource::Input(i) => {
+                let input = &t.inputs[*i];
+                let l = super::rest::local(input);
+                if input.required && !p.required { quote!(Some(#l)) } else { quote!(#l) }
+            }
+        }
+    });
+    let client = c.namespace.ident();
+    let raw = format_ident!("{}_raw", consumed.name.rust);
+    let Output::PassThrough { wrap_as } = &t.output;
+    quote! {
+        #doc
+        async fn #name(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
+            mcp::no_unknown_arguments(args, &[#(#known),*])?;
+            #(#reads)*
+            let result = self.upstreams.#client.#raw(#(#args),*).await;
+            Ok(mcp::tool_result(result, #wrap_as))
+        }
+    }
+}

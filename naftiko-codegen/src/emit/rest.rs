@@ -1,0 +1,238 @@
+//! One axum router per exposed REST adapter: `src/rest/<namespace>.rs`.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{docs, module_docs};
+use crate::resolve::ir::{ArgSource, Capability, Input, InputIn, Output, ParamType, RestAdapter, RestOp};
+
+/// Names the handlers use for their own locals; inputs with these names get an `_input` suffix.
+const RESERVED: &[&str] = &["upstreams", "path_params", "query_params", "headers", "request_body", "result"];
+
+/// The local variable holding an input's value.
+pub(super) fn local(input: &Input) -> Ident {
+    if RESERVED.contains(&input.name.rust.as_str()) {
+        format_ident!("{}_input", input.name.rust)
+    } else {
+        input.name.ident()
+    }
+}
+
+pub(super) fn emit(cap: &Capability, a: &RestAdapter) -> TokenStream {
+    let mut text = format!("REST adapter `{}`.", a.namespace.wire);
+    if let Some(d) = &a.description {
+        text.push_str("\n\n");
+        text.push_str(d.trim());
+    }
+    text.push_str("\n\n| Method | Path | Calls |\n|---|---|---|");
+    for route in &a.routes {
+        for op in &route.operations {
+            let c = &cap.consumes[op.call.consumes];
+            let target = format!("{}.{}", c.namespace.wire, c.operations[op.call.operation].name.wire);
+            text.push_str(&format!("\n| {} | `{}` | `{target}` |", op.method.as_str(), route.path));
+        }
+    }
+    let module_docs = module_docs(&text);
+    let port = proc_macro2::Literal::u16_unsuffixed(a.port);
+    let routes = a.routes.iter().map(|route| {
+        let path = &route.path;
+        let mut ops = route.operations.iter();
+        let first = ops.next().map(|op| {
+            let m = format_ident!("{}", op.method.lower());
+            let h = op.name.ident();
+            quote!(#m(#h))
+        });
+        let rest = ops.map(|op| {
+            let m = format_ident!("{}", op.method.lower());
+            let h = op.name.ident();
+            quote!(.#m(#h))
+        });
+        quote! { .route(#path, #first #(#rest)*) }
+    });
+    let handlers = a.routes.iter().flat_map(|route| route.operations.iter().map(move |op| handler(cap, &route.path, op)));
+    let uses_path = a.routes.iter().flat_map(|r| &r.operations).any(|op| op.inputs.iter().any(|i| i.location == InputIn::Path));
+    let uses_query = a.routes.iter().flat_map(|r| &r.operations).any(|op| op.inputs.iter().any(|i| i.location == InputIn::Query));
+    let uses_headers = a.routes.iter().flat_map(|r| &r.operations).any(|op| op.inputs.iter().any(|i| i.location == InputIn::Header));
+    let uses_body = a.routes.iter().flat_map(|r| &r.operations).any(|op| op.inputs.iter().any(|i| i.location == InputIn::Body));
+    let mut extract = vec![quote!(State)];
+    let mut rejections = Vec::new();
+    if uses_path {
+        extract.push(quote!(Path));
+        rejections.push(quote!(PathRejection));
+    }
+    if uses_query {
+        extract.push(quote!(Query));
+        rejections.push(quote!(QueryRejection));
+    }
+    if uses_body {
+        rejections.push(quote!(BytesRejection));
+    }
+    let rejection_use = (!rejections.is_empty()).then(|| quote!(use axum::extract::rejection::{#(#rejections),*};));
+    let body_use = uses_body.then(|| quote!(use axum::body::Bytes;));
+    let headers_use = uses_headers.then(|| quote!(use axum::http::HeaderMap;));
+    let map_use = uses_query.then(|| quote!(use std::collections::HashMap;));
+    let routing: Vec<Ident> = {
+        let mut m: Vec<_> = a.routes.iter().filter_map(|r| r.operations.first()).map(|op| op.method.lower()).collect();
+        m.sort_unstable();
+        m.dedup();
+        m.into_iter().map(|m| format_ident!("{m}")).collect()
+    };
+    quote! {
+        #module_docs
+
+        #map_use
+        use std::sync::Arc;
+
+        #body_use
+        #rejection_use
+        use axum::extract::{#(#extract),*};
+        #headers_use
+        use axum::response::Response;
+        use axum::routing::{#(#routing),*};
+        use axum::Router;
+
+        use crate::support::rest;
+        use crate::Upstreams;
+
+        /// The port the spec declares for this adapter.
+        pub const DEFAULT_PORT: u16 = #port;
+
+        /// The adapter's routes, ready to serve or to mount in your own app (`Router::merge`,
+        /// `Router::nest`). Request bodies are limited to 1 MiB.
+        pub fn router(upstreams: Arc<Upstreams>) -> Router {
+            router_with_body_limit(upstreams, rest::DEFAULT_MAX_BODY_BYTES)
+        }
+
+        /// [`router`] with another limit on request bodies (larger bodies get 413).
+        pub fn router_with_body_limit(upstreams: Arc<Upstreams>, max_body_bytes: usize) -> Router {
+            Router::new()
+                #(#routes)*
+                .fallback(rest::not_found)
+                .method_not_allowed_fallback(rest::method_not_allowed)
+                .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
+                .with_state(upstreams)
+        }
+
+        #(#handlers)*
+    }
+}
+
+fn handler(cap: &Capability, path: &str, op: &RestOp) -> TokenStream {
+    let c = &cap.consumes[op.call.consumes];
+    let consumed = &c.operations[op.call.operation];
+    let mut text = op.description.clone().unwrap_or_default();
+    text.push_str(&format!(
+        "\n\n`{} {path}` → `{}.{}`",
+        op.method.as_str(),
+        c.namespace.wire,
+        consumed.name.wire
+    ));
+    let doc = docs(Some(text.trim()));
+    let name = op.name.ident();
+    let used = |i: usize| op.call.args.iter().any(|a| a.source == ArgSource::Input(i));
+
+    let mut params = vec![quote!(State(upstreams): State<Arc<Upstreams>>)];
+    let mut reads = Vec::new();
+    let path_inputs: Vec<(usize, &Input)> = op.inputs.iter().enumerate().filter(|(_, i)| i.location == InputIn::Path).collect();
+    if !path_inputs.is_empty() {
+        let pats: Vec<TokenStream> = path_inputs
+            .iter()
+            .map(|(i, input)| if used(*i) { let l = local(input); quote!(#l) } else { quote!(_) })
+            .collect();
+        let strings = path_inputs.iter().map(|_| quote!(String));
+        if pats.len() == 1 {
+            params.push(quote!(path_params: Result<Path<String>, PathRejection>));
+            let p = &pats[0];
+            reads.push(quote! { let Path(#p) = path_params.map_err(rest::bad_path)?; });
+        } else {
+            params.push(quote!(path_params: Result<Path<(#(#strings),*)>, PathRejection>));
+            reads.push(quote! { let Path((#(#pats),*)) = path_params.map_err(rest::bad_path)?; });
+        }
+    }
+    let query_inputs: Vec<_> = op.inputs.iter().enumerate().filter(|(i, x)| x.location == InputIn::Query && used(*i)).collect();
+    if !query_inputs.is_empty() {
+        params.push(quote!(query_params: Result<Query<HashMap<String, String>>, QueryRejection>));
+        reads.push(quote! { let Query(query_params) = query_params.map_err(rest::bad_query)?; });
+        for (_, input) in query_inputs {
+            let l = local(input);
+            let wire = &input.name.wire;
+            reads.push(if input.required {
+                quote! { let #l = query_params.get(#wire).ok_or_else(|| rest::missing(#wire, "query parameter"))?; }
+            } else {
+                quote! { let #l = query_params.get(#wire); }
+            });
+        }
+    }
+    let header_inputs: Vec<_> = op.inputs.iter().enumerate().filter(|(i, x)| x.location == InputIn::Header && used(*i)).collect();
+    if !header_inputs.is_empty() {
+        params.push(quote!(headers: HeaderMap));
+        for (_, input) in header_inputs {
+            let l = local(input);
+            let wire = &input.name.wire;
+            reads.push(if input.required {
+                quote! { let #l = rest::header(&headers, #wire)?.ok_or_else(|| rest::missing(#wire, "header"))?; }
+            } else {
+                quote! { let #l = rest::header(&headers, #wire)?; }
+            });
+        }
+    }
+    if let Some((_, input)) = op.inputs.iter().enumerate().find(|(i, x)| x.location == InputIn::Body && used(*i)) {
+        params.push(quote!(request_body: Result<Bytes, BytesRejection>));
+        let l = local(input);
+        reads.push(if input.required {
+            quote! { let #l = rest::required_json_body(request_body)?; }
+        } else {
+            quote! { let #l = rest::json_body(request_body)?; }
+        });
+    }
+
+    let args = op.call.args.iter().map(|arg| {
+        let p = &consumed.params[arg.param];
+        match &arg.source {
+            ArgSource::Literal(v) => super::mcp::literal(v, p.ty, p.required),
+            ArgSource::Input(i) => {
+                let input = &op.inputs[*i];
+                let l = local(input);
+                let wire = &input.name.wire;
+                match (input.location, p.ty) {
+                    (InputIn::Body, _) => match (input.required, p.required) {
+                        (true, true) => quote!(&#l),
+                        (true, false) => quote!(Some(&#l)),
+                        _ => quote!(#l.as_ref()),
+                    },
+                    (location, ParamType::String) => match (input.required, p.required, location) {
+                        (true, true, InputIn::Path) => quote!(&#l),
+                        (true, true, _) => quote!(#l),
+                        (true, false, InputIn::Header) => quote!(Some(#l)),
+                        (true, false, _) => quote!(Some(#l.as_str())),
+                        (false, _, InputIn::Header) => quote!(#l),
+                        (false, _, _) => quote!(#l.map(String::as_str)),
+                    },
+                    (_, ty) => {
+                        let (rust, kind) = match ty {
+                            ParamType::Integer => (quote!(i64), "an integer"),
+                            ParamType::Number => (quote!(f64), "a number"),
+                            _ => (quote!(bool), "true or false"),
+                        };
+                        match (input.required, p.required) {
+                            (true, true) => quote!(rest::parse::<#rust>(#wire, #kind, &#l)?),
+                            (true, false) => quote!(Some(rest::parse::<#rust>(#wire, #kind, &#l)?)),
+                            _ => quote!(#l.map(|v| rest::parse::<#rust>(#wire, #kind, v)).transpose()?),
+                        }
+                    }
+                }
+            }
+        }
+    });
+    let client = c.namespace.ident();
+    let raw = format_ident!("{}_raw", consumed.name.rust);
+    let Output::PassThrough { .. } = &op.output;
+    quote! {
+        #doc
+        async fn #name(#(#params),*) -> Result<Response, rest::Problem> {
+            #(#reads)*
+            let result = upstreams.#client.#raw(#(#args),*).await;
+            Ok(rest::pass_through(result))
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! # naftiko-codegen
+//!
+//! Turns a [Naftiko](https://github.com/naftiko) capability spec (YAML) into a standalone Rust
+//! crate: a typed client for the APIs it consumes, axum REST routes and MCP tools for what it
+//! exposes, and a server binary that runs them.
+//!
+//! The pipeline's stages are its modules: [`parse`] → [`resolve`] → [`emit`] → [`write`].
+//!
+//! ```no_run
+//! use std::path::Path;
+//!
+//! let generated = naftiko_codegen::generate_crate(Path::new("specs/humanitec-tokeninfo.yaml"), None)?;
+//! for warning in &generated.warnings {
+//!     eprintln!("{warning}");
+//! }
+//! naftiko_codegen::write::ensure_files(
+//!     Path::new("generated-humanitec-tokeninfo"),
+//!     &generated.files,
+//!     naftiko_codegen::write::Mode::Overwrite,
+//! )?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod codegen;
+pub mod diagnostic;
+pub mod emit;
+pub mod parse;
+pub mod resolve;
+pub mod write;
+
+use std::path::{Path, PathBuf};
+
+pub use diagnostic::{Diagnostic, Diagnostics, Severity};
+pub use emit::GeneratedFile;
+
+/// Why generation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The spec file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The spec has errors (and maybe warnings).
+    #[error("{0}")]
+    Spec(Diagnostics),
+    /// A generator bug.
+    #[error(transparent)]
+    Emit(#[from] emit::EmitError),
+}
+
+/// The files of a generated crate and the warnings the spec raised.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// Every file, sorted by path.
+    pub files: Vec<GeneratedFile>,
+    /// Warnings (the spec was still generated).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Parse and resolve the spec at `path` (validation only).
+pub fn check(path: &Path) -> Result<resolve::Resolved, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    check_source(diagnostic::SourceFile::new(path, text))
+}
+
+/// Parse and resolve a spec already in memory.
+pub fn check_source(source: diagnostic::SourceFile) -> Result<resolve::Resolved, Error> {
+    let doc = parse::parse(source).map_err(Error::Spec)?;
+    resolve::resolve(&doc).map_err(Error::Spec)
+}
+
+/// The Cargo package name for a spec file: its file stem, lower-case, non-alphanumerics as `-`.
+pub fn package_name(spec: &Path) -> String {
+    let stem = spec.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut name: String = stem
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    name = name.trim_matches('-').to_owned();
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "capability-");
+    }
+    name
+}
+
+/// Generate the standalone crate for the spec at `path`. `package` defaults to
+/// [`package_name`].
+pub fn generate_crate(path: &Path, package: Option<&str>) -> Result<Generated, Error> {
+    let resolved = check(path)?;
+    let info = emit::CrateInfo {
+        package: package.map_or_else(|| package_name(path), str::to_owned),
+        spec_file: path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+    };
+    let files = emit::emit_crate(&resolved.capability, &info)?;
+    Ok(Generated { files, warnings: resolved.warnings })
+}

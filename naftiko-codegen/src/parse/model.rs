@@ -1,0 +1,241 @@
+//! The serde model of a Naftiko capability file (`naftiko: 1.0.0-alpha2`, official and
+//! API-Evangelist dialects). Fields unknown to the model are ignored here; the resolver decides
+//! what each known field means.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// The root of a capability file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Spec {
+    /// The spec version, e.g. `1.0.0-alpha2`.
+    pub naftiko: String,
+    #[serde(default)]
+    pub info: Info,
+    #[serde(default)]
+    pub binds: Vec<Bind>,
+    pub capability: Option<Capability>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Info {
+    pub label: Option<String>,
+    /// Seen in the wild instead of `label`.
+    pub title: Option<String>,
+    pub description: Option<String>,
+}
+
+/// `binds[]`: where bound variables come from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bind {
+    pub namespace: String,
+    pub location: Option<String>,
+    /// VARIABLE → provider key (for environment binds: the environment variable).
+    #[serde(default)]
+    pub keys: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Capability {
+    #[serde(default)]
+    pub consumes: Vec<Consumes>,
+    /// Kept as JSON: each entry is read by its `type` (see [`Exposes`]).
+    #[serde(default)]
+    pub exposes: Vec<Value>,
+    #[serde(default)]
+    pub aggregates: Vec<Value>,
+}
+
+/// `consumes[]`: an upstream HTTP API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Consumes {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub namespace: Option<String>,
+    pub base_uri: Option<String>,
+    pub description: Option<String>,
+    pub authentication: Option<Value>,
+    #[serde(default)]
+    pub input_parameters: Vec<ConsumedInput>,
+    #[serde(default)]
+    pub resources: Vec<ConsumedResource>,
+    /// `ImportedConsumesHttp`.
+    pub location: Option<String>,
+    pub import: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsumedResource {
+    pub name: Option<String>,
+    pub path: String,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub input_parameters: Vec<ConsumedInput>,
+    #[serde(default)]
+    pub operations: Vec<ConsumedOperation>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsumedOperation {
+    pub name: String,
+    pub label: Option<String>,
+    pub description: Option<String>,
+    pub method: Option<String>,
+    #[serde(default)]
+    pub input_parameters: Vec<ConsumedInput>,
+    pub body: Option<Value>,
+    pub output_raw_format: Option<String>,
+    pub output_schema: Option<Value>,
+    #[serde(default)]
+    pub output_parameters: Vec<OutputParameter>,
+}
+
+/// A consumed input parameter. `type`, `required` and `description` are the API-Evangelist
+/// dialect's additions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsumedInput {
+    pub name: String,
+    #[serde(rename = "in")]
+    pub location: String,
+    pub value: Option<Value>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub required: Option<bool>,
+    pub description: Option<String>,
+}
+
+/// An output parameter, consumed (`value` is a JSONPath) or exposed (`mapping`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutputParameter {
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub value: Option<Value>,
+    pub mapping: Option<String>,
+    #[serde(rename = "const")]
+    pub constant: Option<Value>,
+    pub properties: Option<Value>,
+    pub items: Option<Value>,
+}
+
+/// An exposed adapter, by its `type`.
+#[derive(Debug, Clone)]
+pub enum Exposes {
+    Rest(ExposesRest),
+    Mcp(ExposesMcp),
+    /// `skill`, `control`, or anything else: kept for the resolver to refuse by name.
+    Other(String),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExposesRest {
+    pub namespace: String,
+    pub port: Option<u16>,
+    pub address: Option<String>,
+    pub description: Option<String>,
+    pub authentication: Option<Value>,
+    #[serde(default)]
+    pub resources: Vec<ExposedResource>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExposedResource {
+    pub path: String,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub input_parameters: Vec<ExposedInput>,
+    #[serde(default)]
+    pub operations: Vec<ExposedOperation>,
+    pub forward: Option<Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExposedOperation {
+    pub name: Option<String>,
+    pub label: Option<String>,
+    pub description: Option<String>,
+    pub method: Option<String>,
+    #[serde(default)]
+    pub input_parameters: Vec<ExposedInput>,
+    pub call: Option<String>,
+    #[serde(default)]
+    pub with: Map<String, Value>,
+    #[serde(default)]
+    pub output_parameters: Vec<OutputParameter>,
+    pub steps: Option<Value>,
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+}
+
+/// An exposed input parameter (REST operation/resource or MCP tool).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExposedInput {
+    pub name: String,
+    #[serde(rename = "in")]
+    pub location: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub required: Option<bool>,
+    pub description: Option<String>,
+    pub pattern: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExposesMcp {
+    pub namespace: String,
+    pub port: Option<u16>,
+    pub address: Option<String>,
+    pub transport: Option<String>,
+    pub description: Option<String>,
+    pub authentication: Option<Value>,
+    #[serde(default)]
+    pub tools: Vec<McpTool>,
+    #[serde(default)]
+    pub resources: Vec<Value>,
+    #[serde(default)]
+    pub prompts: Vec<Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct McpTool {
+    pub name: String,
+    pub label: Option<String>,
+    pub description: Option<String>,
+    pub hints: Option<Hints>,
+    #[serde(default)]
+    pub input_parameters: Vec<ExposedInput>,
+    pub call: Option<String>,
+    #[serde(default)]
+    pub with: Map<String, Value>,
+    #[serde(default)]
+    pub output_parameters: Vec<OutputParameter>,
+    pub steps: Option<Value>,
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+}
+
+/// MCP tool hints, written as `readOnly` etc. in the spec.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hints {
+    pub read_only: Option<bool>,
+    pub destructive: Option<bool>,
+    pub idempotent: Option<bool>,
+    pub open_world: Option<bool>,
+}

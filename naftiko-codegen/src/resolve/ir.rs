@@ -1,0 +1,286 @@
+//! The intermediate representation: one resolved capability, with no YAML left in it. Every
+//! `call` points at a consumed operation by index, every argument names where its value comes
+//! from, every name carries its Rust identifier beside its wire name.
+
+use super::names::Name;
+
+/// A resolved capability — everything the emitters need.
+#[derive(Debug, Clone)]
+pub struct Capability {
+    /// `info.label` (or `info.title`), for docs and the MCP server's title.
+    pub label: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// Variables bound from the environment, in spec order.
+    pub binds: Vec<BindVar>,
+    /// Consumed HTTP APIs.
+    pub consumes: Vec<Consumes>,
+    /// Exposed REST adapters.
+    pub rest: Vec<RestAdapter>,
+    /// Exposed MCP adapters.
+    pub mcp: Vec<McpAdapter>,
+}
+
+/// One bound variable, read from an environment variable at start-up.
+#[derive(Debug, Clone)]
+pub struct BindVar {
+    /// The variable name used in the spec (`{{HUMANITEC_API_KEY}}`), and the Rust local for it.
+    pub name: Name,
+    /// The environment variable it is read from.
+    pub env: String,
+    /// The `binds[]` namespace that declares it.
+    pub namespace: String,
+    /// Its index in `binds[]`, for messages.
+    pub bind_index: usize,
+}
+
+/// A consumed HTTP API: one client.
+#[derive(Debug, Clone)]
+pub struct Consumes {
+    pub namespace: Name,
+    pub base_uri: String,
+    pub description: Option<String>,
+    pub auth: UpstreamAuth,
+    pub operations: Vec<ConsumedOp>,
+}
+
+/// How requests to the upstream are authenticated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpstreamAuth {
+    None,
+    /// `Authorization: Bearer <token>`, the token from a bound variable (index into `binds`).
+    Bearer {
+        bind: usize,
+        /// True when the spec has no `authentication` block and the rule was inferred.
+        implicit: bool,
+    },
+}
+
+/// HTTP methods the generator supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    /// `GET`, `POST`, …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+    /// `get`, `post`, … (axum's routing functions).
+    pub fn lower(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Post => "post",
+            Method::Put => "put",
+            Method::Patch => "patch",
+            Method::Delete => "delete",
+        }
+    }
+}
+
+/// One operation of a consumed API: one client method.
+#[derive(Debug, Clone)]
+pub struct ConsumedOp {
+    pub name: Name,
+    pub method: Method,
+    pub description: Option<String>,
+    /// The resource path as written (`/users/{userId}/tokens`), for docs.
+    pub path_template: String,
+    /// The path, split into literal text and parameters.
+    pub path: Vec<PathPart>,
+    /// Parameters in the order of the client method's arguments.
+    pub params: Vec<Param>,
+    /// What the operation answers.
+    pub output: Output,
+}
+
+/// A piece of an upstream path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPart {
+    Literal(String),
+    /// Index into the operation's `params`.
+    Param(usize),
+}
+
+/// A consumed operation's parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: Name,
+    pub location: ParamIn,
+    pub ty: ParamType,
+    pub required: bool,
+    pub description: Option<String>,
+}
+
+/// Where a parameter goes in the upstream request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamIn {
+    Path,
+    Query,
+    Header,
+    Body,
+}
+
+/// A parameter's declared type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamType {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Object,
+    Array,
+}
+
+impl ParamType {
+    /// The JSON Schema `type`.
+    pub fn json_schema(self) -> &'static str {
+        match self {
+            ParamType::String => "string",
+            ParamType::Integer => "integer",
+            ParamType::Number => "number",
+            ParamType::Boolean => "boolean",
+            ParamType::Object => "object",
+            ParamType::Array => "array",
+        }
+    }
+}
+
+/// What an operation returns to its callers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// The upstream JSON body, unchanged (`{type: object, mapping: $.}` with no properties).
+    PassThrough {
+        /// The name under which a non-object result is wrapped for MCP `structuredContent`.
+        wrap_as: String,
+    },
+}
+
+/// Where a consumed parameter's value comes from in an exposed operation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArgSource {
+    /// An exposed input, by index into the adapter operation's inputs.
+    Input(usize),
+    /// A literal from `with`.
+    Literal(serde_json::Value),
+}
+
+/// One argument of a call: consumed parameter `param` ← `source`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arg {
+    pub param: usize,
+    pub source: ArgSource,
+}
+
+/// A resolved `call`: which consumed operation, with which arguments.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// Index into `Capability::consumes`.
+    pub consumes: usize,
+    /// Index into that API's `operations`.
+    pub operation: usize,
+    /// One entry per consumed parameter that gets a value, in parameter order.
+    pub args: Vec<Arg>,
+}
+
+/// An exposed input of a REST operation or an MCP tool.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub name: Name,
+    pub location: InputIn,
+    pub ty: ParamType,
+    pub required: bool,
+    pub description: Option<String>,
+}
+
+/// Where an exposed input is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputIn {
+    /// A REST path variable.
+    Path,
+    /// A REST query parameter.
+    Query,
+    /// A REST request header.
+    Header,
+    /// The REST request body (JSON).
+    Body,
+    /// An MCP tool argument.
+    Argument,
+}
+
+/// An exposed REST adapter.
+#[derive(Debug, Clone)]
+pub struct RestAdapter {
+    pub namespace: Name,
+    pub port: u16,
+    pub address: Option<String>,
+    pub description: Option<String>,
+    /// Routes grouped by path, in spec order.
+    pub routes: Vec<Route>,
+}
+
+/// One exposed path with its operations.
+#[derive(Debug, Clone)]
+pub struct Route {
+    /// axum form: `/v1/users/{userid}/tokens`.
+    pub path: String,
+    pub description: Option<String>,
+    pub operations: Vec<RestOp>,
+}
+
+/// One exposed REST operation: one handler.
+#[derive(Debug, Clone)]
+pub struct RestOp {
+    /// The handler's name.
+    pub name: Name,
+    pub method: Method,
+    pub description: Option<String>,
+    /// Inputs; path inputs first, in path order.
+    pub inputs: Vec<Input>,
+    pub call: Call,
+    pub output: Output,
+}
+
+/// An exposed MCP adapter.
+#[derive(Debug, Clone)]
+pub struct McpAdapter {
+    pub namespace: Name,
+    pub port: u16,
+    pub address: Option<String>,
+    /// Sent as the server's `instructions`.
+    pub description: Option<String>,
+    pub tools: Vec<Tool>,
+}
+
+/// One MCP tool.
+#[derive(Debug, Clone)]
+pub struct Tool {
+    /// `name` is the tool name on the wire; `rust` names its handler.
+    pub name: Name,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub hints: Hints,
+    pub inputs: Vec<Input>,
+    pub call: Call,
+    pub output: Output,
+}
+
+/// Tool annotations, always written out in full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hints {
+    pub read_only: bool,
+    pub destructive: bool,
+    pub idempotent: bool,
+    pub open_world: bool,
+}

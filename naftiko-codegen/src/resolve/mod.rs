@@ -1,0 +1,927 @@
+//! Stage 2 — **resolve**: the parsed model → one [`ir::Capability`], every reference resolved and
+//! every problem reported as a located diagnostic.
+//!
+//! Features of the spec that this version cannot generate faithfully are refused here, by name,
+//! rather than emitted as code that would silently do something else.
+
+pub mod ir;
+pub mod names;
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
+use crate::parse::Document;
+use crate::parse::model;
+use ir::*;
+use names::Name;
+
+/// The naftiko version this generator reads.
+pub const SUPPORTED_VERSION: &str = "1.0.0-alpha2";
+
+/// The result of resolving: the IR and any warnings.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub capability: Capability,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Resolve a parsed document. Errors are all collected, not just the first.
+pub fn resolve(doc: &Document) -> Result<Resolved, Diagnostics> {
+    let mut r = Resolver {
+        doc,
+        diags: Vec::new(),
+    };
+    let capability = r.capability();
+    if r.diags.iter().any(Diagnostic::is_error) {
+        r.diags.sort_by_key(|d| (d.severity != Severity::Error, d.position));
+        return Err(Diagnostics(r.diags));
+    }
+    Ok(Resolved {
+        capability: capability.expect("no errors means a capability"),
+        warnings: r.diags,
+    })
+}
+
+struct Resolver<'a> {
+    doc: &'a Document,
+    diags: Vec<Diagnostic>,
+}
+
+/// The placeholder names in a path: `{x}` and `{{x}}` alike.
+fn split_path(path: &str) -> Vec<Result<String, String>> {
+    let mut parts = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let double = rest[start..].starts_with("{{");
+        let open = if double { 2 } else { 1 };
+        let close = if double { "}}" } else { "}" };
+        let Some(len) = rest[start + open..].find(close) else {
+            break;
+        };
+        if start > 0 {
+            parts.push(Ok(rest[..start].to_owned()));
+        }
+        parts.push(Err(rest[start + open..start + open + len].trim().to_owned()));
+        rest = &rest[start + open + len + close.len()..];
+    }
+    if !rest.is_empty() {
+        parts.push(Ok(rest.to_owned()));
+    }
+    parts
+}
+
+fn eq_ignore_case(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+fn method(text: Option<&str>) -> Result<Method, String> {
+    match text.unwrap_or("GET").to_ascii_uppercase().as_str() {
+        "GET" => Ok(Method::Get),
+        "POST" => Ok(Method::Post),
+        "PUT" => Ok(Method::Put),
+        "PATCH" => Ok(Method::Patch),
+        "DELETE" => Ok(Method::Delete),
+        other => Err(format!(
+            "HTTP method `{other}` is not supported; use GET, POST, PUT, PATCH or DELETE"
+        )),
+    }
+}
+
+fn param_type(text: Option<&str>, default: ParamType) -> Result<ParamType, String> {
+    Ok(match text {
+        None => default,
+        Some("string") => ParamType::String,
+        Some("integer") => ParamType::Integer,
+        Some("number") => ParamType::Number,
+        Some("boolean") => ParamType::Boolean,
+        Some("object") => ParamType::Object,
+        Some("array") => ParamType::Array,
+        Some(other) => {
+            return Err(format!(
+                "unknown parameter type `{other}`; expected string, integer, number, boolean, object or array"
+            ));
+        }
+    })
+}
+
+/// Is this output "the whole JSON, unchanged"? (`{type: object|array, mapping|value: $.}` with
+/// no properties or items.)
+fn is_pass_through(o: &model::OutputParameter) -> bool {
+    let root = |s: &str| matches!(s.trim(), "$" | "$.");
+    let path_is_root = match (&o.mapping, &o.value) {
+        (Some(m), None) => root(m),
+        (None, Some(Value::String(v))) => root(v),
+        (None, None) => false,
+        _ => false,
+    };
+    path_is_root
+        && o.constant.is_none()
+        && o.properties.is_none()
+        && o.items.is_none()
+        && matches!(o.kind.as_deref(), None | Some("object" | "array"))
+}
+
+impl<'a> Resolver<'a> {
+    fn error(&mut self, path: &str, message: impl Into<String>) {
+        let d = self.doc.error(path, message);
+        self.diags.push(d);
+    }
+
+    fn error_help(&mut self, path: &str, message: impl Into<String>, help: impl Into<String>) {
+        let mut d = self.doc.error(path, message);
+        d.help = Some(help.into());
+        self.diags.push(d);
+    }
+
+    fn warn(&mut self, path: &str, message: impl Into<String>, help: impl Into<String>) {
+        let mut d = self.doc.at(Severity::Warning, path, message);
+        d.help = Some(help.into());
+        self.diags.push(d);
+    }
+
+    /// Refuse a feature this generator cannot produce faithfully yet.
+    fn unsupported(&mut self, path: &str, feature: &str) {
+        self.error_help(
+            path,
+            format!("{feature} is not supported by this version of naftiko-codegen"),
+            "remove it, or generate from a spec without it; the generator refuses rather than emit code that ignores it",
+        );
+    }
+
+    fn capability(&mut self) -> Option<Capability> {
+        let spec = &self.doc.spec;
+        if spec.naftiko != SUPPORTED_VERSION {
+            self.error_help(
+                "naftiko",
+                format!("unsupported spec version `{}`", spec.naftiko),
+                format!("this generator reads `naftiko: {SUPPORTED_VERSION}`"),
+            );
+        }
+        let Some(cap) = &spec.capability else {
+            self.error("", "missing `capability`: nothing to generate");
+            return None;
+        };
+        let label = spec
+            .info
+            .label
+            .clone()
+            .or_else(|| spec.info.title.clone())
+            .unwrap_or_else(|| "Naftiko capability".to_owned());
+        let binds = self.binds();
+        if !cap.aggregates.is_empty() {
+            self.unsupported("capability.aggregates", "`aggregates`");
+        }
+        let mut consumes = Vec::new();
+        for (i, c) in cap.consumes.iter().enumerate() {
+            if let Some(c) = self.consumes(i, c, &binds) {
+                consumes.push(c);
+            }
+        }
+        let mut seen = BTreeMap::new();
+        for (i, c) in consumes.iter().enumerate() {
+            if let Some(first) = seen.insert(c.namespace.rust.clone(), i) {
+                let path = format!("capability.consumes[{i}].namespace");
+                self.error(
+                    &path,
+                    format!(
+                        "consumes namespace `{}` clashes with `{}` (both become `{}`)",
+                        c.namespace.wire, consumes[first].namespace.wire, c.namespace.rust
+                    ),
+                );
+            }
+        }
+        let mut rest = Vec::new();
+        let mut mcp = Vec::new();
+        for (i, e) in self.doc.exposes.iter().enumerate() {
+            let path = format!("capability.exposes[{i}]");
+            match e {
+                model::Exposes::Rest(r) => rest.extend(self.rest(&path, r, &consumes)),
+                model::Exposes::Mcp(m) => mcp.extend(self.mcp(&path, m, &consumes)),
+                model::Exposes::Other(kind) if kind.is_empty() => self.error_help(
+                    &path,
+                    "exposed adapter without `type`",
+                    "set `type: rest` or `type: mcp`",
+                ),
+                model::Exposes::Other(kind) => {
+                    self.unsupported(&format!("{path}.type"), &format!("exposes `type: {kind}`"))
+                }
+            }
+        }
+        if rest.is_empty() && mcp.is_empty() {
+            self.error("capability", "the capability exposes no `rest` or `mcp` adapter");
+        }
+        Some(Capability {
+            label,
+            description: spec.info.description.clone(),
+            binds,
+            consumes,
+            rest,
+            mcp,
+        })
+    }
+
+    fn binds(&mut self) -> Vec<BindVar> {
+        let mut vars = Vec::new();
+        for (i, b) in self.doc.spec.binds.iter().enumerate() {
+            let path = format!("binds[{i}]");
+            if b.location.is_some() {
+                self.unsupported(&format!("{path}.location"), "a bind with `location` (values read from a file)");
+                continue;
+            }
+            for (var, env) in &b.keys {
+                let Value::String(env) = env else {
+                    self.error(
+                        &format!("{path}.keys.{var}"),
+                        format!("bind key `{var}` must name an environment variable (a string)"),
+                    );
+                    continue;
+                };
+                if vars.iter().any(|v: &BindVar| v.name.wire == *var) {
+                    self.error(&format!("{path}.keys.{var}"), format!("variable `{var}` is bound twice"));
+                    continue;
+                }
+                vars.push(BindVar {
+                    name: Name::snake(var),
+                    env: env.clone(),
+                    namespace: b.namespace.clone(),
+                    bind_index: i,
+                });
+            }
+        }
+        vars
+    }
+
+    /// The bound variable a `{{VAR}}` / `{{env.VAR}}` template names.
+    fn bind_ref(&self, template: &str, binds: &[BindVar]) -> Option<usize> {
+        let t = template.trim();
+        let inner = t.strip_prefix("{{")?.strip_suffix("}}")?.trim();
+        binds.iter().position(|b| {
+            inner == b.name.wire || inner.strip_prefix(&format!("{}.", b.namespace)) == Some(&b.name.wire)
+        })
+    }
+
+    fn auth(&mut self, path: &str, c: &model::Consumes, binds: &[BindVar]) -> UpstreamAuth {
+        let Some(auth) = &c.authentication else {
+            return match binds {
+                [] => UpstreamAuth::None,
+                [only] => {
+                    self.warn(
+                        &format!("{path}.namespace"),
+                        format!(
+                            "no `authentication` block: the bound variable `{}` will be sent as `Authorization: Bearer <{}>`",
+                            only.name.wire, only.name.wire
+                        ),
+                        format!(
+                            "write it out to silence this: `authentication: {{type: bearer, token: \"{{{{{}}}}}\"}}`",
+                            only.name.wire
+                        ),
+                    );
+                    UpstreamAuth::Bearer { bind: 0, implicit: true }
+                }
+                _ => {
+                    self.warn(
+                        &format!("{path}.namespace"),
+                        "no `authentication` block and several bound variables: no credentials are sent upstream",
+                        "add an `authentication` block naming the variable to send",
+                    );
+                    UpstreamAuth::None
+                }
+            };
+        };
+        let apath = format!("{path}.authentication");
+        let kind = auth.get("type").and_then(Value::as_str).unwrap_or("");
+        match kind {
+            "bearer" => {
+                let token = auth.get("token").and_then(Value::as_str).unwrap_or("");
+                match self.bind_ref(token, binds) {
+                    Some(bind) => UpstreamAuth::Bearer { bind, implicit: false },
+                    None => {
+                        self.error_help(
+                            &format!("{apath}.token"),
+                            "the bearer token must be a bound variable, written `{{VARIABLE}}`",
+                            "declare the variable under `binds` and reference it here; secrets never go into generated files",
+                        );
+                        UpstreamAuth::None
+                    }
+                }
+            }
+            "" => {
+                self.error(&apath, "authentication without `type`");
+                UpstreamAuth::None
+            }
+            other => {
+                self.unsupported(&format!("{apath}.type"), &format!("upstream authentication `{other}`"));
+                UpstreamAuth::None
+            }
+        }
+    }
+
+    fn consumes(&mut self, i: usize, c: &model::Consumes, binds: &[BindVar]) -> Option<Consumes> {
+        let path = format!("capability.consumes[{i}]");
+        if c.location.is_some() || c.import.is_some() {
+            self.unsupported(&path, "an imported `consumes` (`location` + `import`)");
+            return None;
+        }
+        if let Some(kind) = &c.kind
+            && kind != "http"
+        {
+            self.unsupported(&format!("{path}.type"), &format!("consumes `type: {kind}`"));
+            return None;
+        }
+        let Some(namespace) = &c.namespace else {
+            self.error(&path, "consumes entry without `namespace`");
+            return None;
+        };
+        let Some(base_uri) = &c.base_uri else {
+            self.error(&path, "consumes entry without `baseUri`");
+            return None;
+        };
+        if base_uri.contains("{{") {
+            self.unsupported(&format!("{path}.baseUri"), "a templated `baseUri`");
+        } else if !(base_uri.starts_with("http://") || base_uri.starts_with("https://")) {
+            self.error(
+                &format!("{path}.baseUri"),
+                format!("`baseUri` must be an absolute http(s) URL, found `{base_uri}`"),
+            );
+        }
+        let auth = self.auth(&path, c, binds);
+        if !c.input_parameters.is_empty() {
+            self.unsupported(&format!("{path}.inputParameters"), "consumes-level `inputParameters`");
+        }
+        let mut operations: Vec<ConsumedOp> = Vec::new();
+        for (ri, res) in c.resources.iter().enumerate() {
+            let rpath = format!("{path}.resources[{ri}]");
+            if !res.input_parameters.is_empty() {
+                self.unsupported(&format!("{rpath}.inputParameters"), "resource-level `inputParameters`");
+            }
+            for (oi, op) in res.operations.iter().enumerate() {
+                let opath = format!("{rpath}.operations[{oi}]");
+                let Some(resolved) = self.consumed_op(&opath, res, op) else {
+                    continue;
+                };
+                if let Some(prev) = operations.iter().find(|o| o.name.rust == resolved.name.rust) {
+                    let msg = format!(
+                        "operation `{}` clashes with `{}` in consumes `{namespace}`",
+                        resolved.name.wire, prev.name.wire
+                    );
+                    self.error_help(&format!("{opath}.name"), msg, "give each operation of a namespace its own name");
+                    continue;
+                }
+                operations.push(resolved);
+            }
+        }
+        Some(Consumes {
+            namespace: Name::snake(namespace),
+            base_uri: base_uri.trim_end_matches('/').to_owned(),
+            description: c.description.clone(),
+            auth,
+            operations,
+        })
+    }
+
+    fn consumed_op(
+        &mut self,
+        opath: &str,
+        res: &model::ConsumedResource,
+        op: &model::ConsumedOperation,
+    ) -> Option<ConsumedOp> {
+        let method = match method(op.method.as_deref()) {
+            Ok(m) => m,
+            Err(e) => {
+                self.error(&format!("{opath}.method"), e);
+                return None;
+            }
+        };
+        if op.body.is_some() {
+            self.unsupported(&format!("{opath}.body"), "an operation `body` template");
+        }
+        if let Some(f) = &op.output_raw_format
+            && f != "json"
+        {
+            self.unsupported(&format!("{opath}.outputRawFormat"), &format!("`outputRawFormat: {f}`"));
+        }
+        let mut params: Vec<Param> = Vec::new();
+        for (pi, p) in op.input_parameters.iter().enumerate() {
+            let ppath = format!("{opath}.inputParameters[{pi}]");
+            let location = match p.location.as_str() {
+                "path" => ParamIn::Path,
+                "query" => ParamIn::Query,
+                "header" => ParamIn::Header,
+                "body" => ParamIn::Body,
+                other => {
+                    self.unsupported(&format!("{ppath}.in"), &format!("an input parameter `in: {other}`"));
+                    continue;
+                }
+            };
+            if p.value.is_some() {
+                self.unsupported(&format!("{ppath}.value"), "a consumed input parameter with a fixed `value`");
+                continue;
+            }
+            let default = if location == ParamIn::Body { ParamType::Object } else { ParamType::String };
+            let ty = match param_type(p.kind.as_deref(), default) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.error(&format!("{ppath}.type"), e);
+                    continue;
+                }
+            };
+            let name = Name::snake(&p.name);
+            if let Some(prev) = params.iter().find(|q| q.name.rust == name.rust) {
+                let msg = format!("parameter `{}` clashes with `{}` (both become `{}`)", p.name, prev.name.wire, name.rust);
+                self.error(&format!("{ppath}.name"), msg);
+                continue;
+            }
+            if location == ParamIn::Body && params.iter().any(|q| q.location == ParamIn::Body) {
+                self.error(&format!("{ppath}.in"), "an operation can have only one `in: body` parameter");
+                continue;
+            }
+            params.push(Param {
+                name,
+                location,
+                ty,
+                required: p.required.unwrap_or(location == ParamIn::Path),
+                description: p.description.clone(),
+            });
+        }
+        // The path: every placeholder names a path parameter; undeclared ones become required strings.
+        let mut path = Vec::new();
+        for part in split_path(&res.path) {
+            match part {
+                Ok(text) => path.push(PathPart::Literal(text)),
+                Err(var) => {
+                    let found = params
+                        .iter()
+                        .position(|p| p.location == ParamIn::Path && eq_ignore_case(&p.name.wire, &var));
+                    let index = match found {
+                        Some(i) => i,
+                        None => {
+                            params.push(Param {
+                                name: Name::snake(&var),
+                                location: ParamIn::Path,
+                                ty: ParamType::String,
+                                required: true,
+                                description: None,
+                            });
+                            params.len() - 1
+                        }
+                    };
+                    params[index].required = true;
+                    path.push(PathPart::Param(index));
+                }
+            }
+        }
+        for (pi, p) in params.iter().enumerate() {
+            if p.location == ParamIn::Path && !path.contains(&PathPart::Param(pi)) {
+                let msg = format!("path parameter `{}` does not appear in the path `{}`", p.name.wire, res.path);
+                let ppath = format!("{opath}.inputParameters[{pi}]");
+                self.diags.push(self.doc.error(&ppath, msg));
+            }
+        }
+        let output = self.consumed_output(opath, op);
+        Some(ConsumedOp {
+            name: Name::snake(&op.name),
+            method,
+            description: op.description.clone().or_else(|| op.label.clone()),
+            path_template: res.path.clone(),
+            path,
+            params,
+            output,
+        })
+    }
+
+    fn consumed_output(&mut self, opath: &str, op: &model::ConsumedOperation) -> Output {
+        let mut wrap_as = "result".to_owned();
+        for (i, o) in op.output_parameters.iter().enumerate() {
+            if is_pass_through(o) {
+                if let Some(n) = &o.name {
+                    wrap_as = n.clone();
+                }
+            } else {
+                self.unsupported(
+                    &format!("{opath}.outputParameters[{i}]"),
+                    "an output parameter that maps part of the response (only `$.`, the whole JSON, is)",
+                );
+            }
+        }
+        Output::PassThrough { wrap_as }
+    }
+
+    fn exposed_output(&mut self, path: &str, outputs: &[model::OutputParameter], consumed: &ConsumedOp) -> Output {
+        for (i, o) in outputs.iter().enumerate() {
+            if !is_pass_through(o) {
+                self.unsupported(
+                    &format!("{path}.outputParameters[{i}]"),
+                    "an exposed output that maps part of the response (only `mapping: $.`, the whole JSON, is)",
+                );
+            }
+        }
+        consumed.output.clone()
+    }
+
+    /// Find `namespace.operation`.
+    fn call_target(&mut self, path: &str, call: &str, consumes: &[Consumes]) -> Option<(usize, usize)> {
+        let Some((ns, op)) = call.split_once('.') else {
+            self.error_help(path, format!("`call: {call}` is not of the form `namespace.operation`"), "e.g. `call: my-api.get-user`");
+            return None;
+        };
+        let Some(ci) = consumes.iter().position(|c| c.namespace.wire == ns) else {
+            let known: Vec<_> = consumes.iter().map(|c| c.namespace.wire.as_str()).collect();
+            self.error_help(
+                path,
+                format!("`call: {call}` names an unknown consumes namespace `{ns}`"),
+                format!("known namespaces: {}", known.join(", ")),
+            );
+            return None;
+        };
+        let ops = &consumes[ci].operations;
+        let Some(oi) = ops.iter().position(|o| o.name.wire == op) else {
+            let known: Vec<_> = ops.iter().map(|o| o.name.wire.as_str()).collect();
+            self.error_help(
+                path,
+                format!("`call: {call}`: namespace `{ns}` has no operation `{op}`"),
+                format!("operations of `{ns}`: {}", known.join(", ")),
+            );
+            return None;
+        };
+        Some((ci, oi))
+    }
+
+    /// Resolve `with` and the by-name flow of inputs into arguments for `op`.
+    ///
+    /// `prefixes` are the accepted pseudo-namespaces of exposed inputs (`rest`, `tools`, the
+    /// adapter's namespace). `inputs` may grow when `add_input` allows synthesizing an input.
+    fn args(
+        &mut self,
+        path: &str,
+        with: &serde_json::Map<String, Value>,
+        op: &ConsumedOp,
+        prefixes: &[&str],
+        inputs: &mut Vec<Input>,
+        synthesize: &dyn Fn(&str, &Param) -> Option<Input>,
+    ) -> Vec<Arg> {
+        let mut args: Vec<Arg> = Vec::new();
+        for (key, value) in with {
+            let wpath = format!("{path}.with.{key}");
+            let Some(pi) = op.params.iter().position(|p| eq_ignore_case(&p.name.wire, key)) else {
+                let known: Vec<_> = op.params.iter().map(|p| p.name.wire.as_str()).collect();
+                self.error_help(
+                    &wpath,
+                    format!("`with` names `{key}`, which is not a parameter of `{}`", op.name.wire),
+                    format!("parameters: {}", known.join(", ")),
+                );
+                continue;
+            };
+            let source = match value {
+                Value::String(s) if s.contains("{{") => {
+                    self.unsupported(&wpath, "a Mustache template in `with`");
+                    continue;
+                }
+                Value::String(s) => match prefixes.iter().find_map(|p| s.strip_prefix(p)?.strip_prefix('.')) {
+                    Some(input) => {
+                        let found = inputs.iter().position(|i| eq_ignore_case(&i.name.wire, input));
+                        match found.or_else(|| {
+                            let new = synthesize(input, &op.params[pi])?;
+                            inputs.push(new);
+                            Some(inputs.len() - 1)
+                        }) {
+                            Some(ii) => ArgSource::Input(ii),
+                            None => {
+                                let known: Vec<_> = inputs.iter().map(|i| i.name.wire.as_str()).collect();
+                                self.error_help(
+                                    &wpath,
+                                    format!("`{s}` names no input of this operation"),
+                                    if known.is_empty() {
+                                        "this operation has no inputs".to_owned()
+                                    } else {
+                                        format!("inputs: {}", known.join(", "))
+                                    },
+                                );
+                                continue;
+                            }
+                        }
+                    }
+                    None => ArgSource::Literal(value.clone()),
+                },
+                other => ArgSource::Literal(other.clone()),
+            };
+            args.push(Arg { param: pi, source });
+        }
+        // Inputs flow through by name to parameters that `with` does not mention.
+        for (pi, p) in op.params.iter().enumerate() {
+            if args.iter().any(|a| a.param == pi) {
+                continue;
+            }
+            let found = inputs.iter().position(|i| eq_ignore_case(&i.name.wire, &p.name.wire));
+            let found = found.or_else(|| {
+                let new = synthesize(&p.name.wire, p)?;
+                inputs.push(new);
+                Some(inputs.len() - 1)
+            });
+            match found {
+                Some(ii) => args.push(Arg { param: pi, source: ArgSource::Input(ii) }),
+                None if p.required => self.error_help(
+                    &format!("{path}.call"),
+                    format!("required parameter `{}` of `{}` gets no value", p.name.wire, op.name.wire),
+                    format!("add `with: {{{}: <input or value>}}`", p.name.wire),
+                ),
+                None => {}
+            }
+        }
+        args.sort_by_key(|a| a.param);
+        // Check that literal and input types can feed the parameter.
+        for a in &args {
+            let p = &op.params[a.param];
+            if let ArgSource::Literal(v) = &a.source {
+                let ok = match p.ty {
+                    ParamType::String => v.is_string() || v.is_number() || v.is_boolean(),
+                    ParamType::Integer => v.is_i64() || v.is_u64(),
+                    ParamType::Number => v.is_number(),
+                    ParamType::Boolean => v.is_boolean(),
+                    ParamType::Object | ParamType::Array => true,
+                };
+                if !ok {
+                    let msg = format!("literal `{v}` does not fit parameter `{}` of type {}", p.name.wire, p.ty.json_schema());
+                    self.error(&format!("{path}.with.{}", p.name.wire), msg);
+                }
+            }
+        }
+        args
+    }
+
+    fn exposed_inputs(&mut self, path: &str, declared: &[model::ExposedInput], inputs: &mut Vec<Input>, mcp: bool) {
+        for (i, d) in declared.iter().enumerate() {
+            let ipath = format!("{path}.inputParameters[{i}]");
+            let location = match (mcp, d.location.as_deref()) {
+                (true, _) => InputIn::Argument,
+                (false, Some("path")) => InputIn::Path,
+                (false, Some("query") | None) => InputIn::Query,
+                (false, Some("header")) => InputIn::Header,
+                (false, Some("body")) => InputIn::Body,
+                (false, Some(other)) => {
+                    self.unsupported(&format!("{ipath}.in"), &format!("an exposed input `in: {other}`"));
+                    continue;
+                }
+            };
+            if d.pattern.is_some() {
+                self.unsupported(&format!("{ipath}.pattern"), "input `pattern` validation");
+            }
+            let ty = match param_type(d.kind.as_deref(), ParamType::String) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.error(&format!("{ipath}.type"), e);
+                    continue;
+                }
+            };
+            if let Some(existing) = inputs.iter_mut().find(|x| eq_ignore_case(&x.name.wire, &d.name)) {
+                existing.description = d.description.clone().or(existing.description.take());
+                existing.ty = ty;
+                continue;
+            }
+            inputs.push(Input {
+                name: Name::snake(&d.name),
+                location,
+                ty,
+                required: d.required.unwrap_or(mcp || location == InputIn::Path),
+                description: d.description.clone(),
+            });
+        }
+    }
+
+    fn rest(&mut self, path: &str, r: &model::ExposesRest, consumes: &[Consumes]) -> Option<RestAdapter> {
+        if r.authentication.is_some() {
+            self.unsupported(&format!("{path}.authentication"), "inbound `authentication` on a REST adapter");
+        }
+        let mut routes: Vec<Route> = Vec::new();
+        let mut handler_names: Vec<String> = Vec::new();
+        for (ri, res) in r.resources.iter().enumerate() {
+            let rpath = format!("{path}.resources[{ri}]");
+            if res.forward.is_some() {
+                self.unsupported(&format!("{rpath}.forward"), "REST `forward`");
+                continue;
+            }
+            let mut axum_path = String::new();
+            let mut path_inputs = Vec::new();
+            for part in split_path(&res.path) {
+                match part {
+                    Ok(text) => axum_path.push_str(&text),
+                    Err(var) => {
+                        let name = Name::snake(&var);
+                        if path_inputs.iter().any(|i: &Input| i.name.rust == name.rust) {
+                            self.error(&format!("{rpath}.path"), format!("path variable `{var}` appears twice"));
+                        }
+                        axum_path.push('{');
+                        axum_path.push_str(&var);
+                        axum_path.push('}');
+                        path_inputs.push(Input {
+                            name,
+                            location: InputIn::Path,
+                            ty: ParamType::String,
+                            required: true,
+                            description: None,
+                        });
+                    }
+                }
+            }
+            if !axum_path.starts_with('/') {
+                self.error(&format!("{rpath}.path"), format!("exposed path `{}` must start with `/`", res.path));
+                continue;
+            }
+            let mut route = Route { path: axum_path, description: res.description.clone(), operations: Vec::new() };
+            for (oi, op) in res.operations.iter().enumerate() {
+                let opath = format!("{rpath}.operations[{oi}]");
+                let method = match method(op.method.as_deref()) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        self.error(&format!("{opath}.method"), e);
+                        continue;
+                    }
+                };
+                if route.operations.iter().any(|o| o.method == method) {
+                    self.error(&format!("{opath}.method"), format!("`{}` is declared twice on `{}`", method.as_str(), res.path));
+                    continue;
+                }
+                if op.steps.is_some() {
+                    self.unsupported(&format!("{opath}.steps"), "orchestration `steps`");
+                    continue;
+                }
+                if op.reference.is_some() {
+                    self.unsupported(&format!("{opath}.ref"), "`ref` to an aggregate function");
+                    continue;
+                }
+                let Some(call) = &op.call else {
+                    self.error(&opath, "exposed operation without `call`");
+                    continue;
+                };
+                let Some((ci, coi)) = self.call_target(&format!("{opath}.call"), call, consumes) else {
+                    continue;
+                };
+                let consumed = &consumes[ci].operations[coi];
+                let mut inputs = path_inputs.clone();
+                self.exposed_inputs(&rpath, &res.input_parameters, &mut inputs, false);
+                self.exposed_inputs(&opath, &op.input_parameters, &mut inputs, false);
+                let takes_body = matches!(method, Method::Post | Method::Put | Method::Patch);
+                let synthesize = |name: &str, p: &Param| {
+                    (takes_body && p.location == ParamIn::Body && (name.eq_ignore_ascii_case("body") || name.eq_ignore_ascii_case(&p.name.wire)))
+                        .then(|| Input {
+                            name: Name::snake(name),
+                            location: InputIn::Body,
+                            ty: p.ty,
+                            required: p.required,
+                            description: p.description.clone(),
+                        })
+                };
+                let ns = r.namespace.as_str();
+                let args = self.args(&opath, &op.with, consumed, &["rest", ns], &mut inputs, &synthesize);
+                for (ii, input) in inputs.iter().enumerate() {
+                    let used = args.iter().any(|a| a.source == ArgSource::Input(ii));
+                    if !used && input.location == InputIn::Path {
+                        self.warn(
+                            &format!("{rpath}.path"),
+                            format!("path variable `{}` is not passed to `{call}`", input.name.wire),
+                            "pass it with `with`, or remove it from the path",
+                        );
+                    }
+                }
+                let output = self.exposed_output(&opath, &op.output_parameters, consumed);
+                let base = op.name.clone().unwrap_or_else(|| format!("{}-{}", method.lower(), res.name.clone().unwrap_or_default()));
+                let mut name = Name::snake(&base);
+                let mut n = 2;
+                while handler_names.contains(&name.rust) {
+                    name = Name::snake(&format!("{base}-{n}"));
+                    n += 1;
+                }
+                handler_names.push(name.rust.clone());
+                route.operations.push(RestOp {
+                    name,
+                    method,
+                    description: op.description.clone().or_else(|| op.label.clone()),
+                    inputs,
+                    call: Call { consumes: ci, operation: coi, args },
+                    output,
+                });
+            }
+            if let Some(existing) = routes.iter_mut().find(|x| x.path == route.path) {
+                for op in route.operations {
+                    if existing.operations.iter().any(|o| o.method == op.method) {
+                        self.error(&format!("{rpath}.path"), format!("`{} {}` is declared twice", op.method.as_str(), existing.path));
+                    } else {
+                        existing.operations.push(op);
+                    }
+                }
+            } else if !route.operations.is_empty() {
+                routes.push(route);
+            }
+        }
+        Some(RestAdapter {
+            namespace: Name::snake(&r.namespace),
+            port: r.port.unwrap_or(8080),
+            address: r.address.clone(),
+            description: r.description.clone(),
+            routes,
+        })
+    }
+
+    fn mcp(&mut self, path: &str, m: &model::ExposesMcp, consumes: &[Consumes]) -> Option<McpAdapter> {
+        if let Some(t) = &m.transport
+            && t != "http"
+        {
+            self.unsupported(&format!("{path}.transport"), &format!("MCP `transport: {t}`"));
+        }
+        if m.authentication.is_some() {
+            self.unsupported(&format!("{path}.authentication"), "inbound `authentication` on an MCP adapter");
+        }
+        if !m.resources.is_empty() {
+            self.unsupported(&format!("{path}.resources"), "MCP `resources`");
+        }
+        if !m.prompts.is_empty() {
+            self.unsupported(&format!("{path}.prompts"), "MCP `prompts`");
+        }
+        let mut tools: Vec<Tool> = Vec::new();
+        for (ti, t) in m.tools.iter().enumerate() {
+            let tpath = format!("{path}.tools[{ti}]");
+            if tools.iter().any(|x| x.name.wire == t.name) {
+                self.error(&format!("{tpath}.name"), format!("tool `{}` is declared twice", t.name));
+                continue;
+            }
+            if let Some(clash) = tools.iter().find(|x| x.name.rust == Name::snake(&t.name).rust) {
+                let msg = format!("tool `{}` clashes with `{}` (both become `{}`)", t.name, clash.name.wire, clash.name.rust);
+                self.error(&format!("{tpath}.name"), msg);
+                continue;
+            }
+            if t.steps.is_some() {
+                self.unsupported(&format!("{tpath}.steps"), "orchestration `steps`");
+                continue;
+            }
+            if t.reference.is_some() {
+                self.unsupported(&format!("{tpath}.ref"), "`ref` to an aggregate function");
+                continue;
+            }
+            let Some(call) = &t.call else {
+                self.error(&tpath, "tool without `call`");
+                continue;
+            };
+            let Some((ci, coi)) = self.call_target(&format!("{tpath}.call"), call, consumes) else {
+                continue;
+            };
+            let consumed = &consumes[ci].operations[coi];
+            let mut inputs = Vec::new();
+            self.exposed_inputs(&tpath, &t.input_parameters, &mut inputs, true);
+            let declared = !t.input_parameters.is_empty();
+            let synthesize = |name: &str, p: &Param| {
+                (!declared).then(|| Input {
+                    name: Name::snake(name),
+                    location: InputIn::Argument,
+                    ty: p.ty,
+                    required: p.required,
+                    description: p.description.clone(),
+                })
+            };
+            let ns = m.namespace.as_str();
+            let args = self.args(&tpath, &t.with, consumed, &["tools", ns], &mut inputs, &synthesize);
+            let output = self.exposed_output(&tpath, &t.output_parameters, consumed);
+            let hints = t.hints.clone().unwrap_or_default();
+            tools.push(Tool {
+                name: Name::snake(&t.name),
+                title: t.label.clone(),
+                description: t.description.clone().or_else(|| consumed.description.clone()),
+                hints: Hints {
+                    read_only: hints.read_only.unwrap_or(false),
+                    destructive: hints.destructive.unwrap_or(true),
+                    idempotent: hints.idempotent.unwrap_or(false),
+                    open_world: hints.open_world.unwrap_or(true),
+                },
+                inputs,
+                call: Call { consumes: ci, operation: coi, args },
+                output,
+            });
+        }
+        Some(McpAdapter {
+            namespace: Name::snake(&m.namespace),
+            port: m.port.unwrap_or(9090),
+            address: m.address.clone(),
+            description: m.description.clone(),
+            tools,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_path_takes_single_and_double_braces() {
+        assert_eq!(
+            split_path("/users/{userId}/tokens/{{tokenId}}"),
+            vec![
+                Ok("/users/".to_owned()),
+                Err("userId".to_owned()),
+                Ok("/tokens/".to_owned()),
+                Err("tokenId".to_owned())
+            ]
+        );
+        assert_eq!(split_path("/plain"), vec![Ok("/plain".to_owned())]);
+    }
+}

@@ -1,0 +1,702 @@
+//! Support code every generated crate carries: the client's error and response types, path
+//! encoding, secrets, RFC 9457 problem responses, MCP tool plumbing and server start-up.
+//!
+//! It holds no interpreter: each operation of the spec is plain Rust in its own module.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// A secret value (an API key, a token). It never appears in `Debug` or `Display` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wrap a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret value itself — only for putting it on the wire.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
+/// An `Authorization: Bearer …` header value, marked sensitive so that it is never logged.
+pub fn bearer_header(token: &Secret) -> Result<HeaderValue, Error> {
+    let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose()))
+        .map_err(|_| Error::InvalidCredentials("the bearer token contains characters not allowed in a header"))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// Errors of the typed clients.
+///
+/// Upstream answers with a status of 400 or more are [`Error::Status`]: the status, content type
+/// and body are kept as the upstream sent them.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The upstream answered with an error status.
+    #[error("upstream answered {status}")]
+    Status {
+        /// The upstream's status.
+        status: StatusCode,
+        /// The upstream's `Content-Type`, if any.
+        content_type: Option<HeaderValue>,
+        /// The upstream's body, unchanged.
+        body: Bytes,
+    },
+    /// The upstream did not answer in time.
+    #[error("upstream did not answer in time")]
+    Timeout(#[source] reqwest::Error),
+    /// The upstream could not be reached, or its answer was not valid HTTP.
+    #[error("upstream unreachable or not speaking HTTP: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// The upstream answered success with a body that is not the JSON the spec promises.
+    #[error("upstream answered {status} with a body that is not valid JSON: {source}")]
+    Decode {
+        /// The upstream's status.
+        status: StatusCode,
+        /// Why it is not JSON.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The base URL given to a client constructor is not an absolute http(s) URL.
+    #[error("invalid base URL `{0}`: expected an absolute http(s) URL")]
+    InvalidBaseUrl(String),
+    /// The credentials cannot be sent (e.g. a token with a line break).
+    #[error("invalid credentials: {0}")]
+    InvalidCredentials(&'static str),
+    /// The HTTP client could not be built.
+    #[error("cannot build the HTTP client: {0}")]
+    Client(#[source] reqwest::Error),
+}
+
+impl Error {
+    fn from_reqwest(err: reqwest::Error) -> Self {
+        // The URL can carry credentials (e.g. an API key in the query): never keep it.
+        let err = err.without_url();
+        if err.is_timeout() { Error::Timeout(err) } else { Error::Transport(err) }
+    }
+}
+
+/// An upstream answer as received: status, content type and body.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    /// The upstream's status.
+    pub status: StatusCode,
+    /// The upstream's `Content-Type`, if any.
+    pub content_type: Option<HeaderValue>,
+    /// The body, unchanged.
+    pub body: Bytes,
+}
+
+impl RawResponse {
+    /// Turn an error status into [`Error::Status`].
+    pub fn error_for_status(self) -> Result<Self, Error> {
+        if self.status.is_client_error() || self.status.is_server_error() {
+            Err(Error::Status { status: self.status, content_type: self.content_type, body: self.body })
+        } else {
+            Ok(self)
+        }
+    }
+
+    /// The body as JSON; an empty body (e.g. `204 No Content`) is `null`.
+    pub fn json(&self) -> Result<serde_json::Value, Error> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(serde_json::Value::Null);
+        }
+        serde_json::from_slice(&self.body).map_err(|source| Error::Decode { status: self.status, source })
+    }
+}
+
+/// Validate a base URL and strip its trailing `/`.
+pub fn base_url(url: &str) -> Result<String, Error> {
+    match reqwest::Url::parse(url) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.has_host() => {
+            Ok(url.trim_end_matches('/').to_owned())
+        }
+        _ => Err(Error::InvalidBaseUrl(url.to_owned())),
+    }
+}
+
+/// How long a client waits for an upstream answer unless told otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The HTTP client every generated client shares unless the caller brings one: rustls, pooled
+/// connections, the given per-request timeout.
+pub fn http_client(timeout: Duration) -> Result<reqwest::Client, Error> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(Error::Client)
+}
+
+/// Send a request and read the whole answer.
+pub async fn send(request: reqwest::RequestBuilder) -> Result<RawResponse, Error> {
+    let response = request.send().await.map_err(Error::from_reqwest)?;
+    let status = response.status();
+    let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
+    let body = response.bytes().await.map_err(Error::from_reqwest)?;
+    Ok(RawResponse { status, content_type, body })
+}
+
+/// Characters left as they are in a path segment: RFC 3986 unreserved. Everything else,
+/// `/` included, is percent-encoded, so a value is always exactly one segment.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Percent-encode a value for use as one path segment (`a/b c` → `a%2Fb%20c`).
+pub fn encode_path_segment(value: &str) -> percent_encoding::PercentEncode<'_> {
+    percent_encoding::utf8_percent_encode(value, PATH_SEGMENT)
+}
+
+/// An error that stops start-up, printed as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// A bound variable is not set.
+    #[error("environment variable {variable} is not set (bound by `binds[{bind_index}]`, namespace `{namespace}`)")]
+    MissingVariable {
+        /// The environment variable.
+        variable: &'static str,
+        /// The `binds[]` index that declares it.
+        bind_index: usize,
+        /// The `binds[]` namespace that declares it.
+        namespace: &'static str,
+    },
+    /// A command-line value is wrong.
+    #[error("{0}")]
+    Usage(String),
+    /// A client could not be built.
+    #[error("{0}")]
+    Client(#[from] Error),
+    /// A socket could not be bound.
+    #[error("cannot listen on {addr} for `{namespace}`: {source}")]
+    Bind {
+        /// The adapter.
+        namespace: &'static str,
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A server stopped with an I/O error.
+    #[error("server `{namespace}` failed: {source}")]
+    Serve {
+        /// The adapter.
+        namespace: &'static str,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Read a bound variable from the environment. Its value is never logged or echoed.
+pub fn env_secret(variable: &'static str, bind_index: usize, namespace: &'static str) -> Result<Secret, StartupError> {
+    match std::env::var(variable) {
+        Ok(value) if !value.is_empty() => Ok(Secret::new(value)),
+        _ => Err(StartupError::MissingVariable { variable, bind_index, namespace }),
+    }
+}
+
+/// RFC 9457 `application/problem+json` responses for errors the server itself produces.
+pub mod problem {
+    use super::*;
+
+    /// An error the server itself answers, rendered as a problem document.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Problem {
+        /// The HTTP status.
+        pub status: StatusCode,
+        /// What went wrong, for humans.
+        pub detail: String,
+    }
+
+    impl Problem {
+        /// A problem with `status` and `detail`.
+        pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+            Self { status, detail: detail.into() }
+        }
+    }
+
+    impl IntoResponse for Problem {
+        fn into_response(self) -> Response {
+            response(self.status, self.detail)
+        }
+    }
+
+    /// A problem response with `status` and a human-readable `detail`.
+    pub fn response(status: StatusCode, detail: impl Into<String>) -> Response {
+        let body = serde_json::json!({
+            "type": "about:blank",
+            "title": status.canonical_reason().unwrap_or("Error"),
+            "status": status.as_u16(),
+            "detail": detail.into(),
+        });
+        let mut response = (status, body.to_string()).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response
+    }
+
+    /// The problem response for a client error (502, 504 or the upstream's own status).
+    pub fn from_client_error(err: &Error) -> Response {
+        match err {
+            Error::Status { status, content_type, body } => {
+                passthrough(*status, content_type.clone(), body.clone())
+            }
+            Error::Timeout(_) => response(StatusCode::GATEWAY_TIMEOUT, "the upstream API did not answer in time"),
+            Error::Decode { status, .. } => response(
+                StatusCode::BAD_GATEWAY,
+                format!("the upstream API answered {status} with a body that is not valid JSON"),
+            ),
+            Error::Transport(e) => response(StatusCode::BAD_GATEWAY, format!("the upstream API is unreachable: {}", chain(e))),
+            other => response(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
+        }
+    }
+
+    fn chain(err: &dyn std::error::Error) -> String {
+        let mut text = err.to_string();
+        let mut source = err.source();
+        while let Some(s) = source {
+            text.push_str(": ");
+            text.push_str(&s.to_string());
+            source = s.source();
+        }
+        text
+    }
+
+    /// A response with the upstream's status, content type and body, unchanged.
+    pub fn passthrough(status: StatusCode, content_type: Option<HeaderValue>, body: Bytes) -> Response {
+        let mut headers = HeaderMap::new();
+        if let Some(ct) = content_type
+            && !body.is_empty()
+        {
+            headers.insert(header::CONTENT_TYPE, ct);
+        }
+        (status, headers, body).into_response()
+    }
+}
+
+/// Plumbing of the generated axum handlers.
+pub mod rest {
+    use super::*;
+    use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+    pub use super::problem::Problem;
+
+    /// The default limit on request bodies: 1 MiB.
+    pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+    /// Pass an upstream answer through: its status and JSON body (a success body that is not
+    /// JSON is a 502; error bodies are passed as they are).
+    pub fn pass_through(result: Result<RawResponse, Error>) -> Response {
+        match result.and_then(RawResponse::error_for_status) {
+            Ok(raw) => {
+                if let Err(err) = raw.json() {
+                    return problem::from_client_error(&err);
+                }
+                let content_type = raw
+                    .content_type
+                    .or_else(|| Some(HeaderValue::from_static("application/json")));
+                problem::passthrough(raw.status, content_type, raw.body)
+            }
+            Err(err) => {
+                if !matches!(err, Error::Status { .. }) {
+                    tracing::warn!(error = %err, "upstream call failed");
+                }
+                problem::from_client_error(&err)
+            }
+        }
+    }
+
+    /// A path that does not fit the route.
+    pub fn bad_path(rejection: PathRejection) -> Problem {
+        Problem::new(StatusCode::BAD_REQUEST, format!("invalid path: {}", rejection.body_text()))
+    }
+
+    /// A query string that cannot be read.
+    pub fn bad_query(rejection: QueryRejection) -> Problem {
+        Problem::new(StatusCode::BAD_REQUEST, format!("invalid query string: {}", rejection.body_text()))
+    }
+
+    /// A required JSON request body: 413 over the limit, 400 when it is missing or not JSON.
+    pub fn required_json_body(body: Result<Bytes, BytesRejection>) -> Result<serde_json::Value, Problem> {
+        json_body(body)?.ok_or_else(|| Problem::new(StatusCode::BAD_REQUEST, "a JSON request body is required"))
+    }
+
+    /// An optional JSON request body: 413 over the limit, 400 when it is not JSON.
+    pub fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Option<serde_json::Value>, Problem> {
+        let bytes = body.map_err(|rejection| {
+            let status = rejection.status();
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                Problem::new(status, "the request body is larger than the server accepts")
+            } else {
+                Problem::new(status, format!("cannot read the request body: {}", rejection.body_text()))
+            }
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("the request body is not valid JSON: {e}")))
+    }
+
+    /// A text input parsed as `T` (integers, numbers, booleans), or a 400 naming it.
+    pub fn parse<T: std::str::FromStr>(name: &str, kind: &str, value: &str) -> Result<T, Problem> {
+        value.parse().map_err(|_| {
+            Problem::new(StatusCode::BAD_REQUEST, format!("`{name}` must be {kind}, got `{value}`"))
+        })
+    }
+
+    /// A request header as text (400 when it is not valid text).
+    pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<Option<&'a str>, Problem> {
+        headers
+            .get(name)
+            .map(|v| {
+                v.to_str()
+                    .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, format!("header `{name}` is not valid text")))
+            })
+            .transpose()
+    }
+
+    /// A required query parameter or header that is missing.
+    pub fn missing(name: &str, location: &str) -> Problem {
+        Problem::new(StatusCode::BAD_REQUEST, format!("missing required {location} `{name}`"))
+    }
+
+    /// The 404 for paths no route matches.
+    pub async fn not_found() -> Response {
+        problem::response(StatusCode::NOT_FOUND, "no operation is exposed at this path")
+    }
+
+    /// The 405 for a known path with another method.
+    pub async fn method_not_allowed() -> Response {
+        problem::response(StatusCode::METHOD_NOT_ALLOWED, "this method is not exposed on this path")
+    }
+}
+
+/// Plumbing of the generated MCP tools.
+pub mod mcp {
+    use super::*;
+    use rmcp::model::{CallToolResult, ContentBlock, ErrorData, JsonObject};
+
+    /// The streamable HTTP configuration of a generated MCP adapter: stateless (any replica can
+    /// answer any request), JSON responses, `Host` and `Origin` checked against allow-lists.
+    pub fn config(
+        allowed_hosts: &[String],
+        allowed_origins: &[String],
+        max_body_bytes: usize,
+        shutdown: tokio_util::sync::CancellationToken,
+    ) -> rmcp::transport::streamable_http_server::StreamableHttpServerConfig {
+        let config = rmcp::transport::streamable_http_server::StreamableHttpServerConfig::default()
+            .with_legacy_session_mode(false)
+            .with_json_response(true)
+            .with_max_request_body_bytes(max_body_bytes)
+            .with_cancellation_token(shutdown)
+            .with_allowed_origins(allowed_origins.iter().cloned())
+            .enforce_origin_validation();
+        if allowed_hosts.is_empty() { config } else { config.with_allowed_hosts(allowed_hosts.iter().cloned()) }
+    }
+
+    /// A required string argument.
+    pub fn required_str<'a>(args: &'a JsonObject, name: &str) -> Result<&'a str, ErrorData> {
+        optional_str(args, name)?.ok_or_else(|| missing(name))
+    }
+
+    /// An optional string argument.
+    pub fn optional_str<'a>(args: &'a JsonObject, name: &str) -> Result<Option<&'a str>, ErrorData> {
+        match args.get(name) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(wrong_type(name, "a string")),
+        }
+    }
+
+    /// A required integer argument.
+    pub fn required_i64(args: &JsonObject, name: &str) -> Result<i64, ErrorData> {
+        optional_i64(args, name)?.ok_or_else(|| missing(name))
+    }
+
+    /// An optional integer argument.
+    pub fn optional_i64(args: &JsonObject, name: &str) -> Result<Option<i64>, ErrorData> {
+        match args.get(name) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(v) => v.as_i64().map(Some).ok_or_else(|| wrong_type(name, "an integer")),
+        }
+    }
+
+    /// A required number argument.
+    pub fn required_f64(args: &JsonObject, name: &str) -> Result<f64, ErrorData> {
+        optional_f64(args, name)?.ok_or_else(|| missing(name))
+    }
+
+    /// An optional number argument.
+    pub fn optional_f64(args: &JsonObject, name: &str) -> Result<Option<f64>, ErrorData> {
+        match args.get(name) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(v) => v.as_f64().map(Some).ok_or_else(|| wrong_type(name, "a number")),
+        }
+    }
+
+    /// A required boolean argument.
+    pub fn required_bool(args: &JsonObject, name: &str) -> Result<bool, ErrorData> {
+        optional_bool(args, name)?.ok_or_else(|| missing(name))
+    }
+
+    /// An optional boolean argument.
+    pub fn optional_bool(args: &JsonObject, name: &str) -> Result<Option<bool>, ErrorData> {
+        match args.get(name) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(v) => v.as_bool().map(Some).ok_or_else(|| wrong_type(name, "a boolean")),
+        }
+    }
+
+    /// A required object argument.
+    pub fn required_object<'a>(args: &'a JsonObject, name: &str) -> Result<&'a serde_json::Value, ErrorData> {
+        optional_object(args, name)?.ok_or_else(|| missing(name))
+    }
+
+    /// An optional object argument.
+    pub fn optional_object<'a>(args: &'a JsonObject, name: &str) -> Result<Option<&'a serde_json::Value>, ErrorData> {
+        match args.get(name) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(v @ serde_json::Value::Object(_)) => Ok(Some(v)),
+            Some(_) => Err(wrong_type(name, "an object")),
+        }
+    }
+
+    /// A required array argument.
+    pub fn required_array<'a>(args: &'a JsonObject, name: &str) -> Result<&'a serde_json::Value, ErrorData> {
+        optional_array(args, name)?.ok_or_else(|| missing(name))
+    }
+
+    /// An optional array argument.
+    pub fn optional_array<'a>(args: &'a JsonObject, name: &str) -> Result<Option<&'a serde_json::Value>, ErrorData> {
+        match args.get(name) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(v @ serde_json::Value::Array(_)) => Ok(Some(v)),
+            Some(_) => Err(wrong_type(name, "an array")),
+        }
+    }
+
+    fn missing(name: &str) -> ErrorData {
+        ErrorData::invalid_params(format!("missing required argument `{name}`"), None)
+    }
+
+    fn wrong_type(name: &str, kind: &str) -> ErrorData {
+        ErrorData::invalid_params(format!("argument `{name}` must be {kind}"), None)
+    }
+
+    /// Reject arguments the tool does not declare.
+    pub fn no_unknown_arguments(args: &JsonObject, known: &[&str]) -> Result<(), ErrorData> {
+        match args.keys().find(|k| !known.contains(&k.as_str())) {
+            Some(k) => Err(ErrorData::invalid_params(format!("unknown argument `{k}`"), None)),
+            None => Ok(()),
+        }
+    }
+
+    /// The tool result for an upstream answer: `structuredContent` plus a text copy on success
+    /// (a non-object result is wrapped as `{wrap_as: …}`), `isError` with status and body when the
+    /// upstream answered an error or could not be reached.
+    pub fn tool_result(result: Result<RawResponse, Error>, wrap_as: &str) -> CallToolResult {
+        let raw = match result.and_then(RawResponse::error_for_status) {
+            Ok(raw) => raw,
+            Err(err) => return error_result(&err),
+        };
+        match raw.json() {
+            Ok(serde_json::Value::Null) if raw.body.is_empty() => CallToolResult::success(vec![ContentBlock::text(format!(
+                "The upstream API answered {} with no content.",
+                raw.status
+            ))]),
+            Ok(value @ serde_json::Value::Object(_)) => CallToolResult::structured(value),
+            Ok(value) => {
+                let mut wrapped = JsonObject::new();
+                wrapped.insert(wrap_as.to_owned(), value);
+                CallToolResult::structured(serde_json::Value::Object(wrapped))
+            }
+            Err(err) => error_result(&err),
+        }
+    }
+
+    fn error_result(err: &Error) -> CallToolResult {
+        if !matches!(err, Error::Status { .. }) {
+            tracing::warn!(error = %err, "upstream call failed");
+        }
+        match err {
+            Error::Status { status, body, .. } => {
+                let body_json = serde_json::from_slice::<serde_json::Value>(body)
+                    .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(body).into_owned()));
+                CallToolResult::structured_error(serde_json::json!({
+                    "status": status.as_u16(),
+                    "error": status.canonical_reason().unwrap_or("error"),
+                    "body": body_json,
+                }))
+            }
+            other => CallToolResult::error(vec![ContentBlock::text(other.to_string())]),
+        }
+    }
+}
+
+/// Start-up: addresses, listeners and graceful shutdown.
+pub mod server {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// Parse repeated `NAMESPACE=VALUE` flags, checking every namespace against `known`.
+    pub fn namespaced(flag: &str, values: &[String], known: &[&str]) -> Result<BTreeMap<String, String>, StartupError> {
+        let mut map = BTreeMap::new();
+        for value in values {
+            let Some((ns, v)) = value.split_once('=') else {
+                return Err(StartupError::Usage(format!("--{flag} expects NAMESPACE=VALUE, got `{value}`")));
+            };
+            if !known.contains(&ns) {
+                return Err(StartupError::Usage(format!(
+                    "--{flag}: unknown namespace `{ns}`; known: {}",
+                    known.join(", ")
+                )));
+            }
+            map.insert(ns.to_owned(), v.to_owned());
+        }
+        Ok(map)
+    }
+
+    /// The socket address for an adapter: the flag's value, else the spec's default.
+    pub fn address(flags: &BTreeMap<String, String>, namespace: &str, default: &str) -> Result<SocketAddr, StartupError> {
+        let text = flags.get(namespace).map_or(default, String::as_str);
+        text.parse()
+            .map_err(|_| StartupError::Usage(format!("--listen {namespace}={text}: not a socket address like 127.0.0.1:8080")))
+    }
+
+    /// Bind `addr` and print `<namespace> listening on http://<ip>:<port>` to stderr.
+    pub async fn bind(namespace: &'static str, addr: SocketAddr) -> Result<tokio::net::TcpListener, StartupError> {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartupError::Bind { namespace, addr, source })?;
+        let local = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind { namespace, addr, source })?;
+        eprintln!("{namespace} listening on http://{local}");
+        tracing::info!(%namespace, %local, "listening");
+        Ok(listener)
+    }
+
+    /// Serve `router` on `listener` until `shutdown` is cancelled, then finish in-flight requests.
+    pub async fn serve(
+        namespace: &'static str,
+        listener: tokio::net::TcpListener,
+        router: axum::Router,
+        shutdown: tokio_util::sync::CancellationToken,
+    ) -> Result<(), StartupError> {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .await
+            .map_err(|source| StartupError::Serve { namespace, source })
+    }
+
+    /// Wait for every server; the first failure stops the others and is returned.
+    pub async fn wait(
+        mut servers: tokio::task::JoinSet<Result<(), StartupError>>,
+        shutdown: tokio_util::sync::CancellationToken,
+    ) -> Result<(), StartupError> {
+        let mut outcome = Ok(());
+        while let Some(joined) = servers.join_next().await {
+            let result = joined.unwrap_or_else(|e| {
+                Err(StartupError::Serve { namespace: "server task", source: std::io::Error::other(e.to_string()) })
+            });
+            if let Err(e) = result {
+                shutdown.cancel();
+                if outcome.is_ok() {
+                    outcome = Err(e);
+                }
+            }
+        }
+        outcome
+    }
+
+    /// Parse a duration such as `30s`, `500ms`, `2m` or a plain number of seconds.
+    pub fn parse_duration(text: &str) -> Result<Duration, String> {
+        let text = text.trim();
+        let (number, unit) = match text.find(|c: char| !c.is_ascii_digit() && c != '.') {
+            Some(i) => text.split_at(i),
+            None => (text, "s"),
+        };
+        let value: f64 = number.parse().map_err(|_| format!("`{text}` is not a duration like 30s, 500ms or 2m"))?;
+        let seconds = match unit {
+            "ms" => value / 1000.0,
+            "s" => value,
+            "m" => value * 60.0,
+            _ => return Err(format!("`{text}`: unknown unit `{unit}` (use ms, s or m)")),
+        };
+        Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` is not a valid duration"))
+    }
+
+    /// Cancel `token` on SIGTERM or Ctrl-C.
+    pub async fn shutdown_on_signal(token: tokio_util::sync::CancellationToken) {
+        let ctrl_c = async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        #[cfg(unix)]
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            () = ctrl_c => {},
+            () = terminate => {},
+            () = token.cancelled() => return,
+        }
+        tracing::info!("shutting down: finishing in-flight requests");
+        token.cancel();
+    }
+
+    /// Set up `tracing` logs on stderr, as text or JSON, filtered by `RUST_LOG` (default `info`).
+    pub fn init_logging(json: bool) {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+        if json {
+            builder.json().init();
+        } else {
+            builder.init();
+        }
+    }
+}

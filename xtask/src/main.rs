@@ -1,0 +1,57 @@
+//! Project tasks: `cargo xtask codegen [--check]`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use naftiko_codegen::write::Mode;
+
+const USAGE: &str = "usage: cargo xtask codegen [--check]
+
+  codegen          regenerate every specs/*.yaml into its generated-* crate
+  codegen --check  change nothing; fail, naming each stale file, when a crate is out of date";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mode = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["codegen"] => Mode::Overwrite,
+        ["codegen", "--check"] => Mode::Check,
+        ["-h" | "--help" | "help"] => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default();
+    match naftiko_codegen::codegen::ensure_workspace(&root, mode) {
+        Ok(report) => {
+            for w in &report.warnings {
+                eprintln!("{w}\n");
+            }
+            if report.changes.is_empty() {
+                eprintln!("{} crate(s) up to date", report.crates);
+                return ExitCode::SUCCESS;
+            }
+            for c in &report.changes {
+                let rel = c.path().strip_prefix(&root).unwrap_or(c.path());
+                match mode {
+                    Mode::Check => eprintln!("stale: {}", rel.display()),
+                    Mode::Overwrite => eprintln!("updated: {}", rel.display()),
+                }
+            }
+            if mode == Mode::Check {
+                eprintln!("generated crates are out of date: run `cargo xtask codegen`");
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
