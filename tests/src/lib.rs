@@ -1,0 +1,12 @@
+//! Helpers for the integration tests: a stateful fake of the Humanitec token API and a handle on
+//! the generated server binary.
+
+pub mod fake_humanitec;
+pub mod server;
+
+use std::path::PathBuf;
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
+}
