@@ -1,0 +1,8 @@
+use humanitec_tokeninfo::clients::humanitec_tokeninfo::Client;
+
+async fn create(client: &Client) {
+    // The body is JSON (`&serde_json::Value`), not a string.
+    let _ = client.createusertoken("user-1", "{\"id\": \"ci\"}").await;
+}
+
+fn main() {}

@@ -1,0 +1,31 @@
+use std::sync::Arc;
+
+use humanitec_tokeninfo::clients::humanitec_tokeninfo::{Client, Credentials, DEFAULT_BASE_URL};
+use humanitec_tokeninfo::mcp::humanitec_tokeninfo_mcp as mcp;
+use humanitec_tokeninfo::rest::humanitec_tokeninfo_rest as rest;
+use humanitec_tokeninfo::{Error, Secret, UpstreamOptions, Upstreams};
+
+async fn use_client(client: &Client) -> Result<(), Error> {
+    let tokens: serde_json::Value = client.listusertokens("user-1").await?;
+    let _created = client.createusertoken("user-1", &serde_json::json!({"id": "ci", "type": "static"})).await?;
+    let _one = client.getusertoken("user-1", "ci").await?;
+    let raw = client.deleteusertoken_raw("user-1", "ci").await?;
+    let _status: u16 = raw.status.as_u16();
+    drop(tokens);
+    Ok(())
+}
+
+fn main() {
+    let credentials = Credentials { bearer_token: Secret::new("key") };
+    let client = Client::new(DEFAULT_BASE_URL, credentials, Some(reqwest::Client::new())).unwrap();
+    let copy = client.clone();
+    let _future = use_client(&copy);
+    let upstreams = Arc::new(Upstreams { humanitec_tokeninfo: client });
+    let _app: axum::Router = rest::router(upstreams.clone()).merge(mcp::router(
+        upstreams.clone(),
+        rmcp::transport::streamable_http_server::StreamableHttpServerConfig::default(),
+    ));
+    let _server = mcp::Server::new(upstreams);
+    let _tools = mcp::tools();
+    let _options = UpstreamOptions::default();
+}
