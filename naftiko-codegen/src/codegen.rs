@@ -32,7 +32,10 @@ pub fn specs(root: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// Regenerate (or check) the crate of every spec under `root`.
 pub fn ensure_workspace(root: &Path, mode: Mode) -> Result<Report, Error> {
-    let specs = specs(root).map_err(|source| Error::Io { path: root.join("specs"), source })?;
+    let specs = specs(root).map_err(|source| Error::Io {
+        path: root.join("specs"),
+        source,
+    })?;
     let mut report = Report::default();
     for spec in specs {
         let relative = |mut d: Diagnostic| {
@@ -44,15 +47,20 @@ pub fn ensure_workspace(root: &Path, mode: Mode) -> Result<Report, Error> {
         let generated = match crate::generate_crate(&spec, None) {
             Ok(g) => g,
             Err(Error::Spec(diags)) => {
-                return Err(Error::Spec(crate::Diagnostics(diags.0.into_iter().map(relative).collect())));
+                return Err(Error::Spec(crate::Diagnostics(
+                    diags.0.into_iter().map(relative).collect(),
+                )));
             }
             Err(e) => return Err(e),
         };
         let dir = root.join(format!("generated-{}", crate::package_name(&spec)));
-        let changes = write::ensure_files(&dir, &generated.files, mode).map_err(|source| Error::Io { path: dir, source })?;
+        let changes = write::ensure_files(&dir, &generated.files, mode)
+            .map_err(|source| Error::Io { path: dir, source })?;
         report.crates += 1;
         report.changes.extend(changes);
-        report.warnings.extend(generated.warnings.into_iter().map(relative));
+        report
+            .warnings
+            .extend(generated.warnings.into_iter().map(relative));
     }
     Ok(report)
 }

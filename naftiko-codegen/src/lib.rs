@@ -64,7 +64,10 @@ pub struct Generated {
 
 /// Parse and resolve the spec at `path` (validation only).
 pub fn check(path: &Path) -> Result<resolve::Resolved, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     check_source(diagnostic::SourceFile::new(path, text))
 }
 
@@ -76,10 +79,19 @@ pub fn check_source(source: diagnostic::SourceFile) -> Result<resolve::Resolved,
 
 /// The Cargo package name for a spec file: its file stem, lower-case, non-alphanumerics as `-`.
 pub fn package_name(spec: &Path) -> String {
-    let stem = spec.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = spec
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut name: String = stem
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     name = name.trim_matches('-').to_owned();
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
@@ -94,8 +106,14 @@ pub fn generate_crate(path: &Path, package: Option<&str>) -> Result<Generated, E
     let resolved = check(path)?;
     let info = emit::CrateInfo {
         package: package.map_or_else(|| package_name(path), str::to_owned),
-        spec_file: path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+        spec_file: path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default(),
     };
     let files = emit::emit_crate(&resolved.capability, &info)?;
-    Ok(Generated { files, warnings: resolved.warnings })
+    Ok(Generated {
+        files,
+        warnings: resolved.warnings,
+    })
 }

@@ -60,11 +60,17 @@ fn main() -> ExitCode {
             }
             Err(e) => failure(e),
         },
-        Command::Generate { spec, out, package, check } => {
-            let Generated { files, warnings } = match naftiko_codegen::generate_crate(&spec, package.as_deref()) {
-                Ok(g) => g,
-                Err(e) => return failure(e),
-            };
+        Command::Generate {
+            spec,
+            out,
+            package,
+            check,
+        } => {
+            let Generated { files, warnings } =
+                match naftiko_codegen::generate_crate(&spec, package.as_deref()) {
+                    Ok(g) => g,
+                    Err(e) => return failure(e),
+                };
             print_warnings(&warnings);
             let mode = if check { Mode::Check } else { Mode::Overwrite };
             match write::ensure_files(&out, &files, mode) {
@@ -72,11 +78,19 @@ fn main() -> ExitCode {
                     for c in &changes {
                         eprintln!("stale: {}", c.path().display());
                     }
-                    eprintln!("{} is out of date: run `naftiko-codegen generate` again", out.display());
+                    eprintln!(
+                        "{} is out of date: run `naftiko-codegen generate` again",
+                        out.display()
+                    );
                     ExitCode::from(1)
                 }
                 Ok(changes) => {
-                    eprintln!("{}: {} file(s) written, {} unchanged", out.display(), changes.len(), files.len() - changes.len().min(files.len()));
+                    eprintln!(
+                        "{}: {} file(s) written, {} unchanged",
+                        out.display(),
+                        changes.len(),
+                        files.len() - changes.len().min(files.len())
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => {

@@ -46,7 +46,12 @@ pub fn ensure_files(dir: &Path, files: &[GeneratedFile], mode: Mode) -> io::Resu
         let path = dir.join(&file.path);
         let current = match fs::read_to_string(&path) {
             Ok(text) => Some(text),
-            Err(e) if e.kind() == io::ErrorKind::NotFound || e.kind() == io::ErrorKind::InvalidData => None,
+            Err(e)
+                if e.kind() == io::ErrorKind::NotFound
+                    || e.kind() == io::ErrorKind::InvalidData =>
+            {
+                None
+            }
             Err(e) => return Err(io::Error::new(e.kind(), format!("{}: {e}", path.display()))),
         };
         if current.as_deref() == Some(file.contents.as_str()) {

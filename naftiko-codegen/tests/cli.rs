@@ -23,8 +23,14 @@ fn check_accepts_the_seed_and_prints_the_implicit_bearer_warning() {
     let out = bin().arg("check").arg(seed()).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("warning: no `authentication` block"), "{stderr}");
-    assert!(stderr.contains("humanitec-tokeninfo.yaml:18:16"), "{stderr}");
+    assert!(
+        stderr.contains("warning: no `authentication` block"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("humanitec-tokeninfo.yaml:18:16"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -37,23 +43,59 @@ fn a_broken_spec_exits_1_with_a_located_error_and_writes_nothing() {
     );
     std::fs::write(&spec, text).unwrap();
     let out_dir = dir.join("out");
-    let out = bin().arg("generate").arg(&spec).arg("--out").arg(&out_dir).output().unwrap();
+    let out = bin()
+        .arg("generate")
+        .arg(&spec)
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("broken.yaml:136:15 (at `capability.exposes[0].resources[1].operations[0].call`)"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "broken.yaml:136:15 (at `capability.exposes[0].resources[1].operations[0].call`)"
+        ),
+        "{stderr}"
+    );
     assert!(!out_dir.exists(), "nothing is written for a broken spec");
 }
 
 #[test]
 fn generate_writes_a_crate_and_check_mode_verifies_it() {
     let dir = temp("generate");
-    let out = bin().arg("generate").arg(seed()).arg("--out").arg(&dir).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = bin()
+        .arg("generate")
+        .arg(seed())
+        .arg("--out")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(dir.join("src/clients/humanitec_tokeninfo.rs").is_file());
-    let again = bin().arg("generate").arg(seed()).arg("--out").arg(&dir).arg("--check").output().unwrap();
+    let again = bin()
+        .arg("generate")
+        .arg(seed())
+        .arg("--out")
+        .arg(&dir)
+        .arg("--check")
+        .output()
+        .unwrap();
     assert_eq!(again.status.code(), Some(0));
     std::fs::write(dir.join("src/lib.rs"), "// edited\n").unwrap();
-    let stale = bin().arg("generate").arg(seed()).arg("--out").arg(&dir).arg("--check").output().unwrap();
+    let stale = bin()
+        .arg("generate")
+        .arg(seed())
+        .arg("--out")
+        .arg(&dir)
+        .arg("--check")
+        .output()
+        .unwrap();
     assert_eq!(stale.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&stale.stderr).contains("stale:"));
 }
@@ -61,9 +103,22 @@ fn generate_writes_a_crate_and_check_mode_verifies_it() {
 #[test]
 fn usage_and_io_errors_exit_2() {
     assert_eq!(bin().output().unwrap().status.code(), Some(2));
-    assert_eq!(bin().args(["generate", "x.yaml"]).output().unwrap().status.code(), Some(2));
-    let missing = bin().args(["check", "/nonexistent/spec.yaml"]).output().unwrap();
+    assert_eq!(
+        bin()
+            .args(["generate", "x.yaml"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
+    let missing = bin()
+        .args(["check", "/nonexistent/spec.yaml"])
+        .output()
+        .unwrap();
     assert_eq!(missing.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read /nonexistent/spec.yaml"));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("cannot read /nonexistent/spec.yaml")
+    );
     assert_eq!(bin().arg("--help").output().unwrap().status.code(), Some(0));
 }

@@ -75,26 +75,47 @@ fn at(line: usize, column: usize) -> Option<Position> {
 fn the_base_spec_is_valid_and_explicit_bearer_raises_no_warning() {
     let resolved = check_source(SourceFile::new("pets.yaml", SPEC)).expect("valid");
     assert!(resolved.warnings.is_empty(), "{:#?}", resolved.warnings);
-    assert_eq!(resolved.capability.rest[0].routes[0].path, "/v1/pets/{petid}");
+    assert_eq!(
+        resolved.capability.rest[0].routes[0].path,
+        "/v1/pets/{petid}"
+    );
 }
 
 #[test]
 fn unknown_call_names_the_operation_and_lists_the_known_ones() {
     let d = only(&SPEC.replace("        call: pets.get-pet", "        call: pets.get-cat"));
     assert_eq!(d.file, Path::new("pets.yaml"));
-    assert_eq!(d.yaml_path, "capability.exposes[0].resources[0].operations[0].call");
+    assert_eq!(
+        d.yaml_path,
+        "capability.exposes[0].resources[0].operations[0].call"
+    );
     assert_eq!(d.position, at(34, 15));
     assert_eq!(d.snippet.as_deref(), Some("        call: pets.get-cat"));
-    assert!(d.message.contains("no operation `get-cat`"), "{}", d.message);
+    assert!(
+        d.message.contains("no operation `get-cat`"),
+        "{}",
+        d.message
+    );
     assert!(d.help.as_deref().unwrap().contains("get-pet"));
     let rendered = d.to_string();
-    assert!(rendered.contains("--> pets.yaml:34:15 (at `capability.exposes[0].resources[0].operations[0].call`)"), "{rendered}");
-    assert!(rendered.contains("34 |         call: pets.get-cat\n   |               ^"), "{rendered}");
+    assert!(
+        rendered.contains(
+            "--> pets.yaml:34:15 (at `capability.exposes[0].resources[0].operations[0].call`)"
+        ),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("34 |         call: pets.get-cat\n   |               ^"),
+        "{rendered}"
+    );
 }
 
 #[test]
 fn unknown_namespace_in_a_tool_call() {
-    let d = only(&SPEC.replace("      call: pets.get-pet\n      with:\n        petId: tools", "      call: cats.get-pet\n      with:\n        petId: tools"));
+    let d = only(&SPEC.replace(
+        "      call: pets.get-pet\n      with:\n        petId: tools",
+        "      call: cats.get-pet\n      with:\n        petId: tools",
+    ));
     assert_eq!(d.yaml_path, "capability.exposes[1].tools[0].call");
     assert_eq!(d.position, at(43, 13));
     assert!(d.message.contains("unknown consumes namespace `cats`"));
@@ -103,9 +124,16 @@ fn unknown_namespace_in_a_tool_call() {
 #[test]
 fn with_naming_no_input() {
     let d = only(&SPEC.replace("petId: rest.petId", "petId: rest.ownerId"));
-    assert_eq!(d.yaml_path, "capability.exposes[0].resources[0].operations[0].with.petId");
+    assert_eq!(
+        d.yaml_path,
+        "capability.exposes[0].resources[0].operations[0].with.petId"
+    );
     assert_eq!(d.position, at(36, 18));
-    assert!(d.message.contains("`rest.ownerId` names no input"), "{}", d.message);
+    assert!(
+        d.message.contains("`rest.ownerId` names no input"),
+        "{}",
+        d.message
+    );
     assert!(d.help.as_deref().unwrap().contains("petid"));
 }
 
@@ -113,7 +141,12 @@ fn with_naming_no_input() {
 fn with_naming_no_parameter() {
     let d = only(&SPEC.replace("        petId: tools.petId", "        ownerId: tools.petId"));
     assert_eq!(d.yaml_path, "capability.exposes[1].tools[0].with.ownerId");
-    assert!(d.message.contains("`ownerId`, which is not a parameter of `get-pet`"), "{}", d.message);
+    assert!(
+        d.message
+            .contains("`ownerId`, which is not a parameter of `get-pet`"),
+        "{}",
+        d.message
+    );
 }
 
 #[test]
@@ -133,8 +166,14 @@ fn wrong_type_is_located_with_its_path() {
     assert!(d.message.contains("invalid type"), "{}", d.message);
     assert_eq!(d.snippet.as_deref(), Some("    port: [9090]"));
 
-    let d = only(&SPEC.replace("      - name: get-pet\n        method: GET", "      - name: [get-pet]\n        method: GET"));
-    assert_eq!(d.yaml_path, "capability.consumes[0].resources[0].operations[0].name");
+    let d = only(&SPEC.replace(
+        "      - name: get-pet\n        method: GET",
+        "      - name: [get-pet]\n        method: GET",
+    ));
+    assert_eq!(
+        d.yaml_path,
+        "capability.consumes[0].resources[0].operations[0].name"
+    );
     assert_eq!(d.position, at(20, 15));
 }
 
@@ -147,17 +186,37 @@ fn a_missing_field_points_at_its_mapping() {
 
 #[test]
 fn unsupported_features_are_refused_by_name_never_ignored() {
-    let d = only(&SPEC.replace("    port: 8080\n", "    port: 8080\n    authentication:\n      type: bearer\n      token: x\n"));
-    assert!(d.message.contains("inbound `authentication` on a REST adapter is not supported"), "{}", d.message);
+    let d = only(&SPEC.replace(
+        "    port: 8080\n",
+        "    port: 8080\n    authentication:\n      type: bearer\n      token: x\n",
+    ));
+    assert!(
+        d.message
+            .contains("inbound `authentication` on a REST adapter is not supported"),
+        "{}",
+        d.message
+    );
     assert_eq!(d.yaml_path, "capability.exposes[0].authentication");
 
-    let d = only(&SPEC.replace("      type: bearer\n      token: \"{{PETS_TOKEN}}\"", "      type: digest\n      username: u"));
-    assert!(d.message.contains("upstream authentication `digest`"), "{}", d.message);
+    let d = only(&SPEC.replace(
+        "      type: bearer\n      token: \"{{PETS_TOKEN}}\"",
+        "      type: digest\n      username: u",
+    ));
+    assert!(
+        d.message.contains("upstream authentication `digest`"),
+        "{}",
+        d.message
+    );
 }
 
 #[test]
 fn every_error_is_reported_not_just_the_first() {
-    let broken = SPEC.replace("        call: pets.get-pet", "        call: pets.nope").replace("petId: tools.petId", "petId: tools.petId\n        extra: tools.x");
+    let broken = SPEC
+        .replace("        call: pets.get-pet", "        call: pets.nope")
+        .replace(
+            "petId: tools.petId",
+            "petId: tools.petId\n        extra: tools.x",
+        );
     let errors = errors(&broken);
     assert_eq!(errors.len(), 2, "{errors:#?}");
 }
@@ -166,12 +225,18 @@ fn every_error_is_reported_not_just_the_first() {
 fn a_bearer_token_must_come_from_a_bind_never_a_literal() {
     let d = only(&SPEC.replace("token: \"{{PETS_TOKEN}}\"", "token: sk-live-123"));
     assert_eq!(d.yaml_path, "capability.consumes[0].authentication.token");
-    assert!(!d.to_string().contains("help: sk-live"), "the help text does not echo the value");
+    assert!(
+        !d.to_string().contains("help: sk-live"),
+        "the help text does not echo the value"
+    );
 }
 
 #[test]
 fn undeclared_path_variables_become_required_string_parameters() {
-    let spec = SPEC.replace("        inputParameters:\n        - name: petId\n          in: path\n", "");
+    let spec = SPEC.replace(
+        "        inputParameters:\n        - name: petId\n          in: path\n",
+        "",
+    );
     let resolved = check_source(SourceFile::new("pets.yaml", spec)).expect("valid");
     let op = &resolved.capability.consumes[0].operations[0];
     assert_eq!(op.params[0].name.wire, "petId");

@@ -11,11 +11,11 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::{Value, json};
 
 /// One request as the fake received it.
@@ -60,12 +60,19 @@ impl FakeHumanitec {
     /// Start on a free loopback port, accepting `Bearer <key>`.
     pub async fn start(key: &str) -> Self {
         let store = Arc::new(Mutex::new(Store::default()));
-        let fake = Fake { key: key.into(), store: store.clone() };
+        let fake = Fake {
+            key: key.into(),
+            store: store.clone(),
+        };
         let app = axum::Router::new().fallback(handle).with_state(fake);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind fake upstream");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind fake upstream");
         let addr = listener.local_addr().expect("fake upstream address");
         let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("fake upstream serves");
+            axum::serve(listener, app)
+                .await
+                .expect("fake upstream serves");
         });
         Self { addr, store, task }
     }
@@ -82,7 +89,9 @@ impl FakeHumanitec {
 
     /// The last request received.
     pub fn last(&self) -> Received {
-        self.received().pop().expect("the upstream received a request")
+        self.received()
+            .pop()
+            .expect("the upstream received a request")
     }
 }
 
@@ -91,12 +100,16 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
 }
 
 fn decode(segment: &str) -> String {
-    percent_encoding::percent_decode_str(segment).decode_utf8_lossy().into_owned()
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 async fn handle(State(fake): State<Fake>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, 10 * 1024 * 1024).await.unwrap_or_default();
+    let body = axum::body::to_bytes(body, 10 * 1024 * 1024)
+        .await
+        .unwrap_or_default();
     let header = |h: &HeaderMap, name| h.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let received = Received {
         method: parts.method.clone(),
@@ -105,17 +118,42 @@ async fn handle(State(fake): State<Fake>, request: Request) -> Response {
         content_type: header(&parts.headers, "content-type"),
         body: body.clone(),
     };
-    fake.store.lock().expect("store lock").received.push(received.clone());
+    fake.store
+        .lock()
+        .expect("store lock")
+        .received
+        .push(received.clone());
 
-    let segments: Vec<&str> = parts.uri.path().trim_start_matches('/').split('/').collect();
+    let segments: Vec<&str> = parts
+        .uri
+        .path()
+        .trim_start_matches('/')
+        .split('/')
+        .collect();
     let (user, token) = match segments.as_slice() {
         ["users", user, "tokens"] => (decode(user), None),
         ["users", user, "tokens", token] => (decode(user), Some(decode(token))),
         _ => return error(StatusCode::NOT_FOUND, "API-404", "Not found."),
     };
-    match received.authorization.as_deref().and_then(|a| a.strip_prefix("Bearer ")) {
-        None => return error(StatusCode::UNAUTHORIZED, "API-401", "Missing Authorization header."),
-        Some(k) if k != &*fake.key => return error(StatusCode::FORBIDDEN, "API-403", "Could not validate token."),
+    match received
+        .authorization
+        .as_deref()
+        .and_then(|a| a.strip_prefix("Bearer "))
+    {
+        None => {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "API-401",
+                "Missing Authorization header.",
+            );
+        }
+        Some(k) if k != &*fake.key => {
+            return error(
+                StatusCode::FORBIDDEN,
+                "API-403",
+                "Could not validate token.",
+            );
+        }
         Some(_) => {}
     }
     if user == "slow" {
@@ -123,20 +161,40 @@ async fn handle(State(fake): State<Fake>, request: Request) -> Response {
     }
     let mut store = fake.store.lock().expect("store lock");
     match (parts.method, token) {
-        (Method::GET, None) => Json(Value::Array(store.tokens.get(&user).cloned().unwrap_or_default())).into_response(),
+        (Method::GET, None) => Json(Value::Array(
+            store.tokens.get(&user).cloned().unwrap_or_default(),
+        ))
+        .into_response(),
         (Method::POST, None) => {
             let Ok(definition) = serde_json::from_slice::<Value>(&body) else {
-                return error(StatusCode::UNPROCESSABLE_ENTITY, "API-422", "The body was not valid JSON.");
+                return error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "API-422",
+                    "The body was not valid JSON.",
+                );
             };
-            let (Some(id), Some(kind)) = (definition["id"].as_str(), definition["type"].as_str()) else {
-                return error(StatusCode::BAD_REQUEST, "API-400", "Fields `id` and `type` are required.");
+            let (Some(id), Some(kind)) = (definition["id"].as_str(), definition["type"].as_str())
+            else {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "API-400",
+                    "Fields `id` and `type` are required.",
+                );
             };
             if kind != "static" {
-                return error(StatusCode::BAD_REQUEST, "API-400", "Token type can only be \"static\".");
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "API-400",
+                    "Token type can only be \"static\".",
+                );
             }
             let tokens = store.tokens.entry(user.clone()).or_default();
             if tokens.iter().any(|t| t["id"] == id) {
-                return error(StatusCode::CONFLICT, "API-409", "There is already a token with the given ID.");
+                return error(
+                    StatusCode::CONFLICT,
+                    "API-409",
+                    "There is already a token with the given ID.",
+                );
             }
             let mut info = json!({
                 "created_at": "2026-11-28T10:00:00Z",
@@ -153,9 +211,17 @@ async fn handle(State(fake): State<Fake>, request: Request) -> Response {
             let secret = format!("hum_{:032x}", store.issued * 0x9e37_79b9_7f4a_7c15);
             Json(json!({ "token": secret, "type": "static" })).into_response()
         }
-        (Method::GET, Some(token)) => match store.tokens.get(&user).and_then(|t| t.iter().find(|t| t["id"] == token.as_str())) {
+        (Method::GET, Some(token)) => match store
+            .tokens
+            .get(&user)
+            .and_then(|t| t.iter().find(|t| t["id"] == token.as_str()))
+        {
             Some(info) => Json(info.clone()).into_response(),
-            None => error(StatusCode::NOT_FOUND, "API-404", "This token ID is not available for the user."),
+            None => error(
+                StatusCode::NOT_FOUND,
+                "API-404",
+                "This token ID is not available for the user.",
+            ),
         },
         (Method::DELETE, Some(token)) => {
             let tokens = store.tokens.entry(user).or_default();
@@ -164,9 +230,17 @@ async fn handle(State(fake): State<Fake>, request: Request) -> Response {
                     tokens.remove(i);
                     StatusCode::NO_CONTENT.into_response()
                 }
-                None => error(StatusCode::NOT_FOUND, "API-404", "This token id is not available for the user."),
+                None => error(
+                    StatusCode::NOT_FOUND,
+                    "API-404",
+                    "This token id is not available for the user.",
+                ),
             }
         }
-        _ => error(StatusCode::METHOD_NOT_ALLOWED, "API-405", "Method not allowed."),
+        _ => error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "API-405",
+            "Method not allowed.",
+        ),
     }
 }

@@ -21,12 +21,23 @@ pub fn binary() -> PathBuf {
         .get_or_init(|| {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
             let output = Command::new(cargo)
-                .args(["build", "--quiet", "--package", PACKAGE, "--bin", PACKAGE, "--message-format=json"])
+                .args([
+                    "build",
+                    "--quiet",
+                    "--package",
+                    PACKAGE,
+                    "--bin",
+                    PACKAGE,
+                    "--message-format=json",
+                ])
                 .current_dir(crate::workspace_root())
                 .stderr(Stdio::inherit())
                 .output()
                 .expect("run cargo build");
-            assert!(output.status.success(), "cargo build of the generated server failed");
+            assert!(
+                output.status.success(),
+                "cargo build of the generated server failed"
+            );
             String::from_utf8_lossy(&output.stdout)
                 .lines()
                 .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
@@ -64,10 +75,19 @@ impl Server {
 
     /// Spawn `command` and wait for both "listening on" lines.
     pub fn spawn(mut command: Command) -> Server {
-        for var in ["NAFTIKO_LISTEN", "NAFTIKO_UPSTREAM", "NAFTIKO_ALLOWED_ORIGIN", "NAFTIKO_ALLOWED_HOST"] {
+        for var in [
+            "NAFTIKO_LISTEN",
+            "NAFTIKO_UPSTREAM",
+            "NAFTIKO_ALLOWED_ORIGIN",
+            "NAFTIKO_ALLOWED_HOST",
+        ] {
             command.env_remove(var);
         }
-        let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("start the generated server");
+        let mut child = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the generated server");
         let stderr = child.stderr.take().expect("stderr is piped");
         let log = Arc::new(Mutex::new(String::new()));
         let (tx, rx) = mpsc::channel();
@@ -90,11 +110,19 @@ impl Server {
                 Ok(_) => {}
                 Err(_) => {
                     let _ = child.kill();
-                    panic!("the server did not report both adapters; stderr:\n{}", log.lock().expect("log lock"));
+                    panic!(
+                        "the server did not report both adapters; stderr:\n{}",
+                        log.lock().expect("log lock")
+                    );
                 }
             }
         }
-        Server { child, rest: rest.unwrap_or_default(), mcp: mcp.unwrap_or_default(), stderr: log }
+        Server {
+            child,
+            rest: rest.unwrap_or_default(),
+            mcp: mcp.unwrap_or_default(),
+            stderr: log,
+        }
     }
 
     /// Everything the server wrote to stderr so far.

@@ -4,7 +4,9 @@
 use naftiko_tests::fake_humanitec::FakeHumanitec;
 use naftiko_tests::server::Server;
 use rmcp::model::{CallToolRequestParams, CallToolResult, ErrorCode, ProtocolVersion};
-use rmcp::service::{ClientLifecycleMode, ClientServiceExt, RoleClient, RunningService, ServiceError};
+use rmcp::service::{
+    ClientLifecycleMode, ClientServiceExt, RoleClient, RunningService, ServiceError,
+};
 use rmcp::transport::StreamableHttpClientTransport;
 use serde_json::{Value, json};
 
@@ -12,11 +14,19 @@ const KEY: &str = "hum-secret-key-4711";
 
 async fn connect(url: &str, lifecycle: ClientLifecycleMode) -> RunningService<RoleClient, ()> {
     let transport = StreamableHttpClientTransport::from_uri(url.to_owned());
-    ().serve_with_lifecycle(transport, lifecycle).await.expect("MCP client connects")
+    ().serve_with_lifecycle(transport, lifecycle)
+        .await
+        .expect("MCP client connects")
 }
 
-async fn call(client: &RunningService<RoleClient, ()>, tool: &str, args: Value) -> Result<CallToolResult, ServiceError> {
-    let Value::Object(args) = args else { panic!("arguments must be an object") };
+async fn call(
+    client: &RunningService<RoleClient, ()>,
+    tool: &str,
+    args: Value,
+) -> Result<CallToolResult, ServiceError> {
+    let Value::Object(args) = args else {
+        panic!("arguments must be an object")
+    };
     let mut params = CallToolRequestParams::new(tool.to_owned());
     params.arguments = Some(args);
     client.call_tool(params).await
@@ -38,8 +48,16 @@ async fn drive_all_four_tools(mode: ClientLifecycleMode, path: &str, expected: P
     let client = connect(&format!("{}{path}", server.mcp), mode).await;
     let info = client.peer_info().expect("the server introduced itself");
     assert_eq!(info.protocol_version, expected);
-    assert_eq!(info.server_info.as_ref().map(|i| i.name.as_str()), Some("humanitec-tokeninfo-mcp"));
-    assert!(info.instructions.as_deref().unwrap_or_default().starts_with("MCP adapter for Humanitec API"));
+    assert_eq!(
+        info.server_info.as_ref().map(|i| i.name.as_str()),
+        Some("humanitec-tokeninfo-mcp")
+    );
+    assert!(
+        info.instructions
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("MCP adapter for Humanitec API")
+    );
 
     // tools/list: names, descriptions, schemas and annotations from the spec.
     let tools = client.list_all_tools().await.unwrap();
@@ -54,46 +72,105 @@ async fn drive_all_four_tools(mode: ClientLifecycleMode, path: &str, expected: P
         ]
     );
     let create = &tools[1];
-    assert_eq!(create.description.as_deref(), Some("Creates a new static token for a user."));
+    assert_eq!(
+        create.description.as_deref(),
+        Some("Creates a new static token for a user.")
+    );
     let schema = Value::Object((*create.input_schema).clone());
     assert_eq!(schema["properties"]["userId"]["type"], "string");
-    assert_eq!(schema["properties"]["userId"]["description"], "The user ID.");
+    assert_eq!(
+        schema["properties"]["userId"]["description"],
+        "The user ID."
+    );
     assert_eq!(schema["properties"]["body"]["type"], "object");
     assert_eq!(schema["required"], json!(["userId", "body"]));
     let delete = tools[3].annotations.as_ref().unwrap();
     assert_eq!(
-        (delete.read_only_hint, delete.destructive_hint, delete.idempotent_hint, delete.open_world_hint),
+        (
+            delete.read_only_hint,
+            delete.destructive_hint,
+            delete.idempotent_hint,
+            delete.open_world_hint
+        ),
         (Some(false), Some(true), Some(true), Some(true))
     );
     let list = tools[0].annotations.as_ref().unwrap();
-    assert_eq!((list.read_only_hint, list.destructive_hint), (Some(true), Some(false)));
+    assert_eq!(
+        (list.read_only_hint, list.destructive_hint),
+        (Some(true), Some(false))
+    );
 
     // Create, list, get, delete — each reaching the upstream with the key and an encoded path.
     let definition = json!({"id": "ci", "type": "static"});
-    let created = call(&client, "creates-new-static-token-user", json!({"userId": "a/b c", "body": definition})).await.unwrap();
+    let created = call(
+        &client,
+        "creates-new-static-token-user",
+        json!({"userId": "a/b c", "body": definition}),
+    )
+    .await
+    .unwrap();
     assert_eq!(created.is_error, Some(false));
     let structured = created.structured_content.clone().unwrap();
     assert!(structured["token"].as_str().unwrap().starts_with("hum_"));
-    assert!(!created.content.is_empty(), "a text copy accompanies structuredContent");
+    assert!(
+        !created.content.is_empty(),
+        "a text copy accompanies structuredContent"
+    );
     let got = upstream.last();
-    assert_eq!((got.method.as_str(), got.path.as_str()), ("POST", "/users/a%2Fb%20c/tokens"));
-    assert_eq!(got.authorization.as_deref(), Some(format!("Bearer {KEY}").as_str()));
-    assert_eq!(serde_json::from_slice::<Value>(&got.body).unwrap(), definition);
+    assert_eq!(
+        (got.method.as_str(), got.path.as_str()),
+        ("POST", "/users/a%2Fb%20c/tokens")
+    );
+    assert_eq!(
+        got.authorization.as_deref(),
+        Some(format!("Bearer {KEY}").as_str())
+    );
+    assert_eq!(
+        serde_json::from_slice::<Value>(&got.body).unwrap(),
+        definition
+    );
 
-    let listed = call(&client, "lists-tokens-associated-user", json!({"userId": "a/b c"})).await.unwrap();
+    let listed = call(
+        &client,
+        "lists-tokens-associated-user",
+        json!({"userId": "a/b c"}),
+    )
+    .await
+    .unwrap();
     let listed = listed.structured_content.unwrap();
-    assert_eq!(listed["result"][0]["id"], "ci", "an array result is wrapped in an object: {listed}");
+    assert_eq!(
+        listed["result"][0]["id"], "ci",
+        "an array result is wrapped in an object: {listed}"
+    );
 
-    let one = call(&client, "gets-specific-token-associated-user", json!({"userId": "a/b c", "tokenId": "ci"})).await.unwrap();
+    let one = call(
+        &client,
+        "gets-specific-token-associated-user",
+        json!({"userId": "a/b c", "tokenId": "ci"}),
+    )
+    .await
+    .unwrap();
     assert_eq!(one.structured_content.unwrap()["type"], "static");
     assert_eq!(upstream.last().path, "/users/a%2Fb%20c/tokens/ci");
 
-    let deleted = call(&client, "deletes-specific-token-associated-user", json!({"userId": "a/b c", "tokenId": "ci"})).await.unwrap();
+    let deleted = call(
+        &client,
+        "deletes-specific-token-associated-user",
+        json!({"userId": "a/b c", "tokenId": "ci"}),
+    )
+    .await
+    .unwrap();
     assert_eq!(deleted.is_error, Some(false));
     assert_eq!(upstream.last().method, "DELETE");
 
     // An upstream error is a tool error carrying status and body.
-    let missing = call(&client, "gets-specific-token-associated-user", json!({"userId": "a/b c", "tokenId": "ci"})).await.unwrap();
+    let missing = call(
+        &client,
+        "gets-specific-token-associated-user",
+        json!({"userId": "a/b c", "tokenId": "ci"}),
+    )
+    .await
+    .unwrap();
     assert_eq!(missing.is_error, Some(true));
     let error = missing.structured_content.unwrap();
     assert_eq!(error["status"], 404);
@@ -101,10 +178,35 @@ async fn drive_all_four_tools(mode: ClientLifecycleMode, path: &str, expected: P
 
     // Unknown tool and bad arguments are JSON-RPC -32602, and nothing reaches the upstream.
     let before = upstream.received().len();
-    assert!(invalid_params(call(&client, "no-such-tool", json!({})).await).contains("no-such-tool"));
-    assert!(invalid_params(call(&client, "lists-tokens-associated-user", json!({})).await).contains("userId"));
-    assert!(invalid_params(call(&client, "lists-tokens-associated-user", json!({"userId": 7})).await).contains("string"));
-    assert!(invalid_params(call(&client, "lists-tokens-associated-user", json!({"userId": "u", "extra": 1})).await).contains("extra"));
+    assert!(
+        invalid_params(call(&client, "no-such-tool", json!({})).await).contains("no-such-tool")
+    );
+    assert!(
+        invalid_params(call(&client, "lists-tokens-associated-user", json!({})).await)
+            .contains("userId")
+    );
+    assert!(
+        invalid_params(
+            call(
+                &client,
+                "lists-tokens-associated-user",
+                json!({"userId": 7})
+            )
+            .await
+        )
+        .contains("string")
+    );
+    assert!(
+        invalid_params(
+            call(
+                &client,
+                "lists-tokens-associated-user",
+                json!({"userId": "u", "extra": 1})
+            )
+            .await
+        )
+        .contains("extra")
+    );
     assert_eq!(upstream.received().len(), before);
 
     assert!(!server.stderr().contains(KEY));
@@ -113,12 +215,19 @@ async fn drive_all_four_tools(mode: ClientLifecycleMode, path: &str, expected: P
 
 #[tokio::test(flavor = "multi_thread")]
 async fn mcp_with_the_legacy_handshake_at_mcp() {
-    drive_all_four_tools(ClientLifecycleMode::Initialize, "/mcp", ProtocolVersion::V_2025_11_25).await;
+    drive_all_four_tools(
+        ClientLifecycleMode::Initialize,
+        "/mcp",
+        ProtocolVersion::V_2025_11_25,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn mcp_with_the_2026_07_28_stateless_revision_at_the_root() {
-    let mode = ClientLifecycleMode::Discover { preferred_versions: vec![ProtocolVersion::V_2026_07_28] };
+    let mode = ClientLifecycleMode::Discover {
+        preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+    };
     drive_all_four_tools(mode, "/", ProtocolVersion::V_2026_07_28).await;
 }
 
@@ -144,7 +253,16 @@ async fn mcp_refuses_foreign_origins_and_hosts() {
         }
         request.send()
     };
-    assert_eq!(post(Some("https://evil.example"), None).await.unwrap().status(), 403);
-    assert_eq!(post(None, Some("evil.example")).await.unwrap().status(), 403);
+    assert_eq!(
+        post(Some("https://evil.example"), None)
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        post(None, Some("evil.example")).await.unwrap().status(),
+        403
+    );
     assert_eq!(post(None, None).await.unwrap().status(), 200);
 }

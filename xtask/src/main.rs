@@ -12,7 +12,12 @@ const USAGE: &str = "usage: cargo xtask codegen [--check]
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let mode = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let mode = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["codegen"] => Mode::Overwrite,
         ["codegen", "--check"] => Mode::Check,
         ["-h" | "--help" | "help"] => {
@@ -24,7 +29,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     match naftiko_codegen::codegen::ensure_workspace(&root, mode) {
         Ok(report) => {
             for w in &report.warnings {
@@ -54,4 +62,3 @@ fn main() -> ExitCode {
         }
     }
 }
-

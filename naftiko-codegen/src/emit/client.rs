@@ -4,7 +4,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{docs, module_docs, param_rust_type};
-use crate::resolve::ir::{Capability, ConsumedOp, Consumes, ParamIn, ParamType, PathPart, UpstreamAuth};
+use crate::resolve::ir::{
+    Capability, ConsumedOp, Consumes, ParamIn, ParamType, PathPart, UpstreamAuth,
+};
 
 pub(super) fn emit(cap: &Capability, index: usize) -> TokenStream {
     let c = &cap.consumes[index];
@@ -17,7 +19,9 @@ pub(super) fn emit(cap: &Capability, index: usize) -> TokenStream {
     text.push_str(&format!("\nDefault base URL: <{}>.", c.base_uri));
     if let UpstreamAuth::Bearer { bind, implicit } = c.auth {
         let var = &cap.binds[bind].name.wire;
-        text.push_str(&format!("\n\nEvery request carries `Authorization: Bearer <{var}>`"));
+        text.push_str(&format!(
+            "\n\nEvery request carries `Authorization: Bearer <{var}>`"
+        ));
         if implicit {
             text.push_str(" (the spec binds this variable but declares no `authentication`; a bearer token is assumed)");
         }
@@ -39,7 +43,10 @@ pub(super) fn emit(cap: &Capability, index: usize) -> TokenStream {
         UpstreamAuth::None => quote!(_credentials),
     };
     let methods = c.operations.iter().map(|op| operation(op, &authorize));
-    let client_doc = format!(" Client for the `{}` API. Cheap to clone: clones share one connection pool.", c.namespace.wire);
+    let client_doc = format!(
+        " Client for the `{}` API. Cheap to clone: clones share one connection pool.",
+        c.namespace.wire
+    );
     quote! {
         #module_docs
 
@@ -107,7 +114,10 @@ fn credentials(cap: &Capability, c: &Consumes) -> TokenStream {
             }
         }
         UpstreamAuth::None => {
-            let struct_doc = format!(" Credentials for the `{}` API: it takes none.", c.namespace.wire);
+            let struct_doc = format!(
+                " Credentials for the `{}` API: it takes none.",
+                c.namespace.wire
+            );
             quote! {
                 #[doc = #struct_doc]
                 #[derive(Debug, Clone, Default)]
@@ -131,8 +141,15 @@ fn operation(op: &ConsumedOp, authorize: &TokenStream) -> TokenStream {
         .collect();
     let arg_names: Vec<_> = op.params.iter().map(|p| p.name.ident()).collect();
 
-    let mut text = op.description.clone().unwrap_or_else(|| format!("`{}`", op.name.wire));
-    text.push_str(&format!("\n\n`{} {}`", op.method.as_str(), op.path_template));
+    let mut text = op
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("`{}`", op.name.wire));
+    text.push_str(&format!(
+        "\n\n`{} {}`",
+        op.method.as_str(),
+        op.path_template
+    ));
     if !op.params.is_empty() {
         text.push_str("\n\n# Arguments\n");
         for p in &op.params {
@@ -142,8 +159,16 @@ fn operation(op: &ConsumedOp, authorize: &TokenStream) -> TokenStream {
                 ParamIn::Header => "header",
                 ParamIn::Body => "JSON body",
             };
-            let wire = if p.name.wire == p.name.rust { String::new() } else { format!("`{}`, ", p.name.wire) };
-            let desc = p.description.as_deref().map(|d| format!(" — {}", d.trim())).unwrap_or_default();
+            let wire = if p.name.wire == p.name.rust {
+                String::new()
+            } else {
+                format!("`{}`, ", p.name.wire)
+            };
+            let desc = p
+                .description
+                .as_deref()
+                .map(|d| format!(" — {}", d.trim()))
+                .unwrap_or_default();
             text.push_str(&format!("\n* `{}` ({wire}{place}){desc}", p.name.rust));
         }
     }

@@ -30,7 +30,11 @@ pub(super) fn literal(v: &Value, ty: ParamType, required: bool) -> TokenStream {
         // Refused by the resolver; kept total.
         (ParamType::Object | ParamType::Array, _) => quote!(&serde_json::Value::Null),
     };
-    if required { value } else { quote!(Some(#value)) }
+    if required {
+        value
+    } else {
+        quote!(Some(#value))
+    }
 }
 
 /// The JSON Schema of a tool's arguments.
@@ -44,7 +48,12 @@ fn input_schema(tool: &Tool) -> Value {
         }
         properties.insert(input.name.wire.clone(), Value::Object(schema));
     }
-    let required: Vec<&str> = tool.inputs.iter().filter(|i| i.required).map(|i| i.name.wire.as_str()).collect();
+    let required: Vec<&str> = tool
+        .inputs
+        .iter()
+        .filter(|i| i.required)
+        .map(|i| i.name.wire.as_str())
+        .collect();
     json!({
         "type": "object",
         "properties": properties,
@@ -78,7 +87,10 @@ fn json_tokens(v: &Value) -> TokenStream {
 }
 
 pub(super) fn emit(cap: &Capability, a: &McpAdapter) -> TokenStream {
-    let mut text = format!("MCP adapter `{}`: one tool per entry of the spec, over streamable HTTP.", a.namespace.wire);
+    let mut text = format!(
+        "MCP adapter `{}`: one tool per entry of the spec, over streamable HTTP.",
+        a.namespace.wire
+    );
     if let Some(d) = &a.description {
         text.push_str("\n\n");
         text.push_str(d.trim());
@@ -86,7 +98,10 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter) -> TokenStream {
     text.push_str("\n\n| Tool | Calls |\n|---|---|");
     for t in &a.tools {
         let c = &cap.consumes[t.call.consumes];
-        text.push_str(&format!("\n| `{}` | `{}.{}` |", t.name.wire, c.namespace.wire, c.operations[t.call.operation].name.wire));
+        text.push_str(&format!(
+            "\n| `{}` | `{}.{}` |",
+            t.name.wire, c.namespace.wire, c.operations[t.call.operation].name.wire
+        ));
     }
     let module_docs = module_docs(&text);
     let port = proc_macro2::Literal::u16_unsuffixed(a.port);
@@ -97,7 +112,11 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter) -> TokenStream {
         .as_deref()
         .map(str::trim)
         .map(|d| quote!(.with_instructions(#d)));
-    let tool_fns: Vec<_> = a.tools.iter().map(|t| format_ident!("{}_tool", t.name.rust)).collect();
+    let tool_fns: Vec<_> = a
+        .tools
+        .iter()
+        .map(|t| format_ident!("{}_tool", t.name.rust))
+        .collect();
     let definitions = a.tools.iter().zip(&tool_fns).map(|(t, f)| definition(t, f));
     let arms = a.tools.iter().map(|t| {
         let wire = &t.name.wire;
@@ -205,7 +224,12 @@ fn definition(t: &Tool, f: &proc_macro2::Ident) -> TokenStream {
     let wire = &t.name.wire;
     let description = t.description.as_deref().map(str::trim).unwrap_or("");
     let schema = json_tokens(&input_schema(t));
-    let (ro, de, id, ow) = (t.hints.read_only, t.hints.destructive, t.hints.idempotent, t.hints.open_world);
+    let (ro, de, id, ow) = (
+        t.hints.read_only,
+        t.hints.destructive,
+        t.hints.idempotent,
+        t.hints.open_world,
+    );
     let annotations = match &t.title {
         Some(title) => quote!(ToolAnnotations::with_title(#title)),
         None => quote!(ToolAnnotations::new()),
@@ -236,24 +260,39 @@ fn call(cap: &Capability, t: &Tool) -> TokenStream {
     let c = &cap.consumes[t.call.consumes];
     let consumed = &c.operations[t.call.operation];
     let mut text = t.description.clone().unwrap_or_default();
-    text.push_str(&format!("\n\nTool `{}` → `{}.{}`", t.name.wire, c.namespace.wire, consumed.name.wire));
+    text.push_str(&format!(
+        "\n\nTool `{}` → `{}.{}`",
+        t.name.wire, c.namespace.wire, consumed.name.wire
+    ));
     let doc = docs(Some(text.trim()));
     let name = t.name.ident();
     let known = t.inputs.iter().map(|i| i.name.wire.as_str());
-    let reads = t.inputs.iter().enumerate().filter(|(i, _)| t.call.args.iter().any(|a| a.source == ArgSource::Input(*i))).map(|(_, input)| {
-        let l = super::rest::local(input);
-        let wire = &input.name.wire;
-        let kind = match input.ty {
-            ParamType::String => "str",
-            ParamType::Integer => "i64",
-            ParamType::Number => "f64",
-            ParamType::Boolean => "bool",
-            ParamType::Object => "object",
-            ParamType::Array => "array",
-        };
-        let f = format_ident!("{}_{kind}", if input.required { "required" } else { "optional" });
-        quote! { let #l = mcp::#f(args, #wire)?; }
-    });
+    let reads = t
+        .inputs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| t.call.args.iter().any(|a| a.source == ArgSource::Input(*i)))
+        .map(|(_, input)| {
+            let l = super::rest::local(input);
+            let wire = &input.name.wire;
+            let kind = match input.ty {
+                ParamType::String => "str",
+                ParamType::Integer => "i64",
+                ParamType::Number => "f64",
+                ParamType::Boolean => "bool",
+                ParamType::Object => "object",
+                ParamType::Array => "array",
+            };
+            let f = format_ident!(
+                "{}_{kind}",
+                if input.required {
+                    "required"
+                } else {
+                    "optional"
+                }
+            );
+            quote! { let #l = mcp::#f(args, #wire)?; }
+        });
     let args = t.call.args.iter().map(|arg| {
         let p = &consumed.params[arg.param];
         match &arg.source {
@@ -261,7 +300,11 @@ fn call(cap: &Capability, t: &Tool) -> TokenStream {
             ArgSource::Input(i) => {
                 let input = &t.inputs[*i];
                 let l = super::rest::local(input);
-                if input.required && !p.required { quote!(Some(#l)) } else { quote!(#l) }
+                if input.required && !p.required {
+                    quote!(Some(#l))
+                } else {
+                    quote!(#l)
+                }
             }
         }
     });

@@ -70,22 +70,34 @@ pub fn emit_crate(cap: &Capability, info: &CrateInfo) -> Result<Vec<GeneratedFil
         files.push(rust_file(path, mcp::emit(cap, a))?);
     }
     files.push(rust_file("src/lib.rs".into(), server::lib_rs(cap, info))?);
-    files.push(rust_file("src/upstreams.rs".into(), server::upstreams_rs(cap))?);
+    files.push(rust_file(
+        "src/upstreams.rs".into(),
+        server::upstreams_rs(cap),
+    )?);
     files.push(rust_file("src/server.rs".into(), server::server_rs(cap))?);
     files.push(rust_file("src/main.rs".into(), server::main_rs(cap, info))?);
     files.push(GeneratedFile {
         path: "src/support.rs".into(),
         contents: format!("{HEADER}\n#![cfg_attr(rustfmt, rustfmt::skip)]\n{SUPPORT}"),
     });
-    files.push(GeneratedFile { path: "Cargo.toml".into(), contents: manifest::cargo_toml(cap, info) });
-    files.push(GeneratedFile { path: "README.md".into(), contents: manifest::readme(cap, info) });
+    files.push(GeneratedFile {
+        path: "Cargo.toml".into(),
+        contents: manifest::cargo_toml(cap, info),
+    });
+    files.push(GeneratedFile {
+        path: "README.md".into(),
+        contents: manifest::readme(cap, info),
+    });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
 
 /// Parse `tokens` as a file and print it with prettyplease, under the `@generated` header.
 fn rust_file(path: String, tokens: TokenStream) -> Result<GeneratedFile, EmitError> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError { file: path.clone(), message: e.to_string() })?;
+    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError {
+        file: path.clone(),
+        message: e.to_string(),
+    })?;
     let body = space_items(&prettyplease::unparse(&file));
     // Generated files keep prettyplease's layout; `cargo fmt` leaves them alone.
     let contents = format!("{HEADER}\n#![cfg_attr(rustfmt, rustfmt::skip)]\n{body}");
@@ -96,8 +108,21 @@ fn rust_file(path: String, tokens: TokenStream) -> Result<GeneratedFile, EmitErr
 /// (and after the module docs) so the code reads like hand-written Rust.
 fn space_items(code: &str) -> String {
     const STARTS: &[&str] = &[
-        "///", "#[", "pub ", "pub(", "fn ", "async fn ", "impl", "static ", "const ", "mod ", "struct ", "enum ",
-        "use ", "type ", "trait ",
+        "///",
+        "#[",
+        "pub ",
+        "pub(",
+        "fn ",
+        "async fn ",
+        "impl",
+        "static ",
+        "const ",
+        "mod ",
+        "struct ",
+        "enum ",
+        "use ",
+        "type ",
+        "trait ",
     ];
     let mut out = String::with_capacity(code.len() + code.len() / 16);
     let mut prev: Option<&str> = None;
@@ -109,8 +134,12 @@ fn space_items(code: &str) -> String {
             let prev_ends_item = pt == "}" || (pt.ends_with(';') && indent(p) == indent(line));
             let both_use = pt.starts_with("use ") && lt.starts_with("use ");
             let after_module_docs = pt.starts_with("//!") && !lt.starts_with("//!");
-            let after_inner_attr = pt.starts_with("#![") && !lt.starts_with("#![") && !lt.starts_with("//!");
-            if (starts_item && prev_ends_item && indent(p) == indent(line) && !both_use) || after_module_docs || after_inner_attr {
+            let after_inner_attr =
+                pt.starts_with("#![") && !lt.starts_with("#![") && !lt.starts_with("//!");
+            if (starts_item && prev_ends_item && indent(p) == indent(line) && !both_use)
+                || after_module_docs
+                || after_inner_attr
+            {
                 out.push('\n');
             }
         }
@@ -132,13 +161,22 @@ fn docs(text: Option<&str>) -> TokenStream {
 
 /// Inner `#![doc = "…"]` attributes for a module.
 fn module_docs(text: &str) -> TokenStream {
-    let lines = text.lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    let lines = text.lines().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
     quote! { #( #![doc = #lines] )* }
 }
 
 /// Escape text for a Markdown table cell or inline text inside backticks-free docs.
 fn one_line(text: Option<&str>) -> String {
-    text.unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ")
+    text.unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The Rust type of a client method argument.
@@ -150,5 +188,9 @@ fn param_rust_type(ty: ParamType, required: bool) -> TokenStream {
         ParamType::Boolean => quote!(bool),
         ParamType::Object | ParamType::Array => quote!(&serde_json::Value),
     };
-    if required { base } else { quote!(Option<#base>) }
+    if required {
+        base
+    } else {
+        quote!(Option<#base>)
+    }
 }

@@ -4,10 +4,19 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{docs, module_docs};
-use crate::resolve::ir::{ArgSource, Capability, Input, InputIn, Output, ParamType, RestAdapter, RestOp};
+use crate::resolve::ir::{
+    ArgSource, Capability, Input, InputIn, Output, ParamType, RestAdapter, RestOp,
+};
 
 /// Names the handlers use for their own locals; inputs with these names get an `_input` suffix.
-const RESERVED: &[&str] = &["upstreams", "path_params", "query_params", "headers", "request_body", "result"];
+const RESERVED: &[&str] = &[
+    "upstreams",
+    "path_params",
+    "query_params",
+    "headers",
+    "request_body",
+    "result",
+];
 
 /// The local variable holding an input's value.
 pub(super) fn local(input: &Input) -> Ident {
@@ -28,8 +37,15 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter) -> TokenStream {
     for route in &a.routes {
         for op in &route.operations {
             let c = &cap.consumes[op.call.consumes];
-            let target = format!("{}.{}", c.namespace.wire, c.operations[op.call.operation].name.wire);
-            text.push_str(&format!("\n| {} | `{}` | `{target}` |", op.method.as_str(), route.path));
+            let target = format!(
+                "{}.{}",
+                c.namespace.wire, c.operations[op.call.operation].name.wire
+            );
+            text.push_str(&format!(
+                "\n| {} | `{}` | `{target}` |",
+                op.method.as_str(),
+                route.path
+            ));
         }
     }
     let module_docs = module_docs(&text);
@@ -49,11 +65,32 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter) -> TokenStream {
         });
         quote! { .route(#path, #first #(#rest)*) }
     });
-    let handlers = a.routes.iter().flat_map(|route| route.operations.iter().map(move |op| handler(cap, &route.path, op)));
-    let uses_path = a.routes.iter().flat_map(|r| &r.operations).any(|op| op.inputs.iter().any(|i| i.location == InputIn::Path));
-    let uses_query = a.routes.iter().flat_map(|r| &r.operations).any(|op| op.inputs.iter().any(|i| i.location == InputIn::Query));
-    let uses_headers = a.routes.iter().flat_map(|r| &r.operations).any(|op| op.inputs.iter().any(|i| i.location == InputIn::Header));
-    let uses_body = a.routes.iter().flat_map(|r| &r.operations).any(|op| op.inputs.iter().any(|i| i.location == InputIn::Body));
+    let handlers = a.routes.iter().flat_map(|route| {
+        route
+            .operations
+            .iter()
+            .map(move |op| handler(cap, &route.path, op))
+    });
+    let uses_path = a
+        .routes
+        .iter()
+        .flat_map(|r| &r.operations)
+        .any(|op| op.inputs.iter().any(|i| i.location == InputIn::Path));
+    let uses_query = a
+        .routes
+        .iter()
+        .flat_map(|r| &r.operations)
+        .any(|op| op.inputs.iter().any(|i| i.location == InputIn::Query));
+    let uses_headers = a
+        .routes
+        .iter()
+        .flat_map(|r| &r.operations)
+        .any(|op| op.inputs.iter().any(|i| i.location == InputIn::Header));
+    let uses_body = a
+        .routes
+        .iter()
+        .flat_map(|r| &r.operations)
+        .any(|op| op.inputs.iter().any(|i| i.location == InputIn::Body));
     let mut extract = vec![quote!(State)];
     let mut rejections = Vec::new();
     if uses_path {
@@ -67,12 +104,30 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter) -> TokenStream {
     if uses_body {
         rejections.push(quote!(BytesRejection));
     }
-    let rejection_use = (!rejections.is_empty()).then(|| quote!(use axum::extract::rejection::{#(#rejections),*};));
-    let body_use = uses_body.then(|| quote!(use axum::body::Bytes;));
-    let headers_use = uses_headers.then(|| quote!(use axum::http::HeaderMap;));
-    let map_use = uses_query.then(|| quote!(use std::collections::HashMap;));
+    let rejection_use =
+        (!rejections.is_empty()).then(|| quote!(use axum::extract::rejection::{#(#rejections),*};));
+    let body_use = uses_body.then(|| {
+        quote!(
+            use axum::body::Bytes;
+        )
+    });
+    let headers_use = uses_headers.then(|| {
+        quote!(
+            use axum::http::HeaderMap;
+        )
+    });
+    let map_use = uses_query.then(|| {
+        quote!(
+            use std::collections::HashMap;
+        )
+    });
     let routing: Vec<Ident> = {
-        let mut m: Vec<_> = a.routes.iter().filter_map(|r| r.operations.first()).map(|op| op.method.lower()).collect();
+        let mut m: Vec<_> = a
+            .routes
+            .iter()
+            .filter_map(|r| r.operations.first())
+            .map(|op| op.method.lower())
+            .collect();
         m.sort_unstable();
         m.dedup();
         m.into_iter().map(|m| format_ident!("{m}")).collect()
@@ -133,11 +188,23 @@ fn handler(cap: &Capability, path: &str, op: &RestOp) -> TokenStream {
 
     let mut params = vec![quote!(State(upstreams): State<Arc<Upstreams>>)];
     let mut reads = Vec::new();
-    let path_inputs: Vec<(usize, &Input)> = op.inputs.iter().enumerate().filter(|(_, i)| i.location == InputIn::Path).collect();
+    let path_inputs: Vec<(usize, &Input)> = op
+        .inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.location == InputIn::Path)
+        .collect();
     if !path_inputs.is_empty() {
         let pats: Vec<TokenStream> = path_inputs
             .iter()
-            .map(|(i, input)| if used(*i) { let l = local(input); quote!(#l) } else { quote!(_) })
+            .map(|(i, input)| {
+                if used(*i) {
+                    let l = local(input);
+                    quote!(#l)
+                } else {
+                    quote!(_)
+                }
+            })
             .collect();
         let strings = path_inputs.iter().map(|_| quote!(String));
         if pats.len() == 1 {
@@ -149,7 +216,12 @@ fn handler(cap: &Capability, path: &str, op: &RestOp) -> TokenStream {
             reads.push(quote! { let Path((#(#pats),*)) = path_params.map_err(rest::bad_path)?; });
         }
     }
-    let query_inputs: Vec<_> = op.inputs.iter().enumerate().filter(|(i, x)| x.location == InputIn::Query && used(*i)).collect();
+    let query_inputs: Vec<_> = op
+        .inputs
+        .iter()
+        .enumerate()
+        .filter(|(i, x)| x.location == InputIn::Query && used(*i))
+        .collect();
     if !query_inputs.is_empty() {
         params.push(quote!(query_params: Result<Query<HashMap<String, String>>, QueryRejection>));
         reads.push(quote! { let Query(query_params) = query_params.map_err(rest::bad_query)?; });
@@ -163,7 +235,12 @@ fn handler(cap: &Capability, path: &str, op: &RestOp) -> TokenStream {
             });
         }
     }
-    let header_inputs: Vec<_> = op.inputs.iter().enumerate().filter(|(i, x)| x.location == InputIn::Header && used(*i)).collect();
+    let header_inputs: Vec<_> = op
+        .inputs
+        .iter()
+        .enumerate()
+        .filter(|(i, x)| x.location == InputIn::Header && used(*i))
+        .collect();
     if !header_inputs.is_empty() {
         params.push(quote!(headers: HeaderMap));
         for (_, input) in header_inputs {
@@ -176,7 +253,12 @@ fn handler(cap: &Capability, path: &str, op: &RestOp) -> TokenStream {
             });
         }
     }
-    if let Some((_, input)) = op.inputs.iter().enumerate().find(|(i, x)| x.location == InputIn::Body && used(*i)) {
+    if let Some((_, input)) = op
+        .inputs
+        .iter()
+        .enumerate()
+        .find(|(i, x)| x.location == InputIn::Body && used(*i))
+    {
         params.push(quote!(request_body: Result<Bytes, BytesRejection>));
         let l = local(input);
         reads.push(if input.required {

@@ -8,8 +8,18 @@ use crate::resolve::ir::{Capability, UpstreamAuth};
 
 /// Every exposed adapter as (namespace, default address).
 fn adapters(cap: &Capability) -> Vec<(String, String)> {
-    let rest = cap.rest.iter().map(|a| (a.namespace.wire.clone(), default_addr(a.address.as_deref(), a.port)));
-    let mcp = cap.mcp.iter().map(|a| (a.namespace.wire.clone(), default_addr(a.address.as_deref(), a.port)));
+    let rest = cap.rest.iter().map(|a| {
+        (
+            a.namespace.wire.clone(),
+            default_addr(a.address.as_deref(), a.port),
+        )
+    });
+    let mcp = cap.mcp.iter().map(|a| {
+        (
+            a.namespace.wire.clone(),
+            default_addr(a.address.as_deref(), a.port),
+        )
+    });
     rest.chain(mcp).collect()
 }
 
@@ -52,13 +62,17 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         let d = format!(" The `{}` adapter.", a.namespace.wire);
         quote! { #[doc = #d] pub mod #m; }
     });
-    let rest_mod = (!cap.rest.is_empty()).then(|| quote! {
-        /// Exposed REST adapters.
-        pub mod rest { #(#rests)* }
+    let rest_mod = (!cap.rest.is_empty()).then(|| {
+        quote! {
+            /// Exposed REST adapters.
+            pub mod rest { #(#rests)* }
+        }
     });
-    let mcp_mod = (!cap.mcp.is_empty()).then(|| quote! {
-        /// Exposed MCP adapters.
-        pub mod mcp { #(#mcps)* }
+    let mcp_mod = (!cap.mcp.is_empty()).then(|| {
+        quote! {
+            /// Exposed MCP adapters.
+            pub mod mcp { #(#mcps)* }
+        }
     });
     quote! {
         #docs
@@ -198,7 +212,11 @@ pub(super) fn server_rs(cap: &Capability) -> TokenStream {
             servers.spawn(server::serve(#ns, #listener, router, shutdown.clone()));
         });
     }
-    let defaults = adapters.iter().map(|(n, a)| format!("`{n}` on `{a}`")).collect::<Vec<_>>().join(", ");
+    let defaults = adapters
+        .iter()
+        .map(|(n, a)| format!("`{n}` on `{a}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let serve_doc = format!(
         " Serve every exposed adapter ({defaults} unless `listen` says otherwise) until SIGTERM or Ctrl-C, then finish in-flight requests."
     );
@@ -265,22 +283,37 @@ pub(super) fn server_rs(cap: &Capability) -> TokenStream {
 
 pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
     let lib = quote::format_ident!("{}", info.lib_name());
-    let about = format!("{} — serves the capability's REST and MCP adapters", cap.label);
+    let about = format!(
+        "{} — serves the capability's REST and MCP adapters",
+        cap.label
+    );
     let adapters = adapters(cap);
     let listen_help = format!(
         "Listen address of an adapter, as NAMESPACE=ADDR (repeatable). Adapters and defaults: {}",
-        adapters.iter().map(|(n, a)| format!("{n}={a}")).collect::<Vec<_>>().join(", ")
+        adapters
+            .iter()
+            .map(|(n, a)| format!("{n}={a}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let upstream_help = format!(
         "Base URL of a consumed API, as NAMESPACE=URL (repeatable). APIs and defaults: {}",
-        cap.consumes.iter().map(|c| format!("{}={}", c.namespace.wire, c.base_uri)).collect::<Vec<_>>().join(", ")
+        cap.consumes
+            .iter()
+            .map(|c| format!("{}={}", c.namespace.wire, c.base_uri))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let env_note = if cap.binds.is_empty() {
         String::new()
     } else {
         format!(
             "\n\nEnvironment: {} must be set.",
-            cap.binds.iter().map(|b| b.env.as_str()).collect::<Vec<_>>().join(", ")
+            cap.binds
+                .iter()
+                .map(|b| b.env.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
     let long_about = format!("{about}.{env_note}");

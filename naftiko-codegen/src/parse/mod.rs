@@ -8,8 +8,8 @@ mod node;
 use serde::de::DeserializeOwned;
 use serde_saphyr::Spanned;
 
-pub use node::SourceMap;
 use node::Node;
+pub use node::SourceMap;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Position, Severity, SourceFile};
 
@@ -28,7 +28,12 @@ pub struct Document {
 
 impl Document {
     /// An error or warning at the value of `yaml_path`.
-    pub fn at(&self, severity: Severity, yaml_path: &str, message: impl Into<String>) -> Diagnostic {
+    pub fn at(
+        &self,
+        severity: Severity,
+        yaml_path: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         self.source
             .diagnostic(severity, self.map.value(yaml_path), yaml_path, message)
     }
@@ -67,7 +72,11 @@ pub fn parse(source: SourceFile) -> Result<Document, Diagnostics> {
         .unwrap_or_default();
     for (i, raw) in raw_exposes.into_iter().enumerate() {
         let path = format!("capability.exposes[{i}]");
-        let kind = raw.get("type").and_then(|t| t.as_str()).unwrap_or("").to_owned();
+        let kind = raw
+            .get("type")
+            .and_then(|t| t.as_str())
+            .unwrap_or("")
+            .to_owned();
         let parsed = match kind.as_str() {
             "rest" => typed(&source, &map, &path, raw).map(model::Exposes::Rest),
             "mcp" => typed(&source, &map, &path, raw).map(model::Exposes::Mcp),
@@ -105,7 +114,12 @@ fn typed<T: DeserializeOwned>(
             (false, _) => format!("{prefix}.{inner}"),
         };
         let message = err.into_inner().to_string();
-        Diagnostics(vec![source.diagnostic(Severity::Error, map.value(&path), path, message)])
+        Diagnostics(vec![source.diagnostic(
+            Severity::Error,
+            map.value(&path),
+            path,
+            message,
+        )])
     })
 }
 
@@ -116,12 +130,13 @@ fn syntax_error(source: &SourceFile, err: &serde_saphyr::Error) -> Diagnostic {
     });
     let message = err.without_snippet().to_string();
     // The parser's own text ends with its own "at line X column Y"; we print ours.
-    let message = message
-        .lines()
-        .next()
-        .unwrap_or("invalid YAML")
-        .to_owned();
-    let mut d = source.diagnostic(Severity::Error, position, "", format!("invalid YAML: {message}"));
+    let message = message.lines().next().unwrap_or("invalid YAML").to_owned();
+    let mut d = source.diagnostic(
+        Severity::Error,
+        position,
+        "",
+        format!("invalid YAML: {message}"),
+    );
     d.yaml_path = String::new();
     d
 }

@@ -183,8 +183,7 @@ impl SourceMap {
     /// The position of the key at `path` (the `call:` of `…tools[0].call`), or of the nearest
     /// ancestor.
     pub fn key(&self, path: &str) -> Option<Position> {
-        self.lookup(path, &self.keys)
-            .or_else(|| self.value(path))
+        self.lookup(path, &self.keys).or_else(|| self.value(path))
     }
 
     fn lookup(&self, path: &str, table: &HashMap<String, Position>) -> Option<Position> {
@@ -196,7 +195,10 @@ impl SourceMap {
             let cut = path.rfind(['.', '['])?;
             path = &path[..cut];
             if path.is_empty() {
-                return table.get("").copied().or_else(|| self.values.get("").copied());
+                return table
+                    .get("")
+                    .copied()
+                    .or_else(|| self.values.get("").copied());
             }
         }
     }

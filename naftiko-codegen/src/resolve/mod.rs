@@ -35,7 +35,8 @@ pub fn resolve(doc: &Document) -> Result<Resolved, Diagnostics> {
     };
     let capability = r.capability();
     if r.diags.iter().any(Diagnostic::is_error) {
-        r.diags.sort_by_key(|d| (d.severity != Severity::Error, d.position));
+        r.diags
+            .sort_by_key(|d| (d.severity != Severity::Error, d.position));
         return Err(Diagnostics(r.diags));
     }
     Ok(Resolved {
@@ -63,7 +64,9 @@ fn split_path(path: &str) -> Vec<Result<String, String>> {
         if start > 0 {
             parts.push(Ok(rest[..start].to_owned()));
         }
-        parts.push(Err(rest[start + open..start + open + len].trim().to_owned()));
+        parts.push(Err(rest[start + open..start + open + len]
+            .trim()
+            .to_owned()));
         rest = &rest[start + open + len + close.len()..];
     }
     if !rest.is_empty() {
@@ -210,7 +213,10 @@ impl<'a> Resolver<'a> {
             }
         }
         if rest.is_empty() && mcp.is_empty() {
-            self.error("capability", "the capability exposes no `rest` or `mcp` adapter");
+            self.error(
+                "capability",
+                "the capability exposes no `rest` or `mcp` adapter",
+            );
         }
         Some(Capability {
             label,
@@ -227,7 +233,10 @@ impl<'a> Resolver<'a> {
         for (i, b) in self.doc.spec.binds.iter().enumerate() {
             let path = format!("binds[{i}]");
             if b.location.is_some() {
-                self.unsupported(&format!("{path}.location"), "a bind with `location` (values read from a file)");
+                self.unsupported(
+                    &format!("{path}.location"),
+                    "a bind with `location` (values read from a file)",
+                );
                 continue;
             }
             for (var, env) in &b.keys {
@@ -239,7 +248,10 @@ impl<'a> Resolver<'a> {
                     continue;
                 };
                 if vars.iter().any(|v: &BindVar| v.name.wire == *var) {
-                    self.error(&format!("{path}.keys.{var}"), format!("variable `{var}` is bound twice"));
+                    self.error(
+                        &format!("{path}.keys.{var}"),
+                        format!("variable `{var}` is bound twice"),
+                    );
                     continue;
                 }
                 vars.push(BindVar {
@@ -258,7 +270,8 @@ impl<'a> Resolver<'a> {
         let t = template.trim();
         let inner = t.strip_prefix("{{")?.strip_suffix("}}")?.trim();
         binds.iter().position(|b| {
-            inner == b.name.wire || inner.strip_prefix(&format!("{}.", b.namespace)) == Some(&b.name.wire)
+            inner == b.name.wire
+                || inner.strip_prefix(&format!("{}.", b.namespace)) == Some(&b.name.wire)
         })
     }
 
@@ -278,7 +291,10 @@ impl<'a> Resolver<'a> {
                             only.name.wire
                         ),
                     );
-                    UpstreamAuth::Bearer { bind: 0, implicit: true }
+                    UpstreamAuth::Bearer {
+                        bind: 0,
+                        implicit: true,
+                    }
                 }
                 _ => {
                     self.warn(
@@ -296,7 +312,10 @@ impl<'a> Resolver<'a> {
             "bearer" => {
                 let token = auth.get("token").and_then(Value::as_str).unwrap_or("");
                 match self.bind_ref(token, binds) {
-                    Some(bind) => UpstreamAuth::Bearer { bind, implicit: false },
+                    Some(bind) => UpstreamAuth::Bearer {
+                        bind,
+                        implicit: false,
+                    },
                     None => {
                         self.error_help(
                             &format!("{apath}.token"),
@@ -312,7 +331,10 @@ impl<'a> Resolver<'a> {
                 UpstreamAuth::None
             }
             other => {
-                self.unsupported(&format!("{apath}.type"), &format!("upstream authentication `{other}`"));
+                self.unsupported(
+                    &format!("{apath}.type"),
+                    &format!("upstream authentication `{other}`"),
+                );
                 UpstreamAuth::None
             }
         }
@@ -348,25 +370,38 @@ impl<'a> Resolver<'a> {
         }
         let auth = self.auth(&path, c, binds);
         if !c.input_parameters.is_empty() {
-            self.unsupported(&format!("{path}.inputParameters"), "consumes-level `inputParameters`");
+            self.unsupported(
+                &format!("{path}.inputParameters"),
+                "consumes-level `inputParameters`",
+            );
         }
         let mut operations: Vec<ConsumedOp> = Vec::new();
         for (ri, res) in c.resources.iter().enumerate() {
             let rpath = format!("{path}.resources[{ri}]");
             if !res.input_parameters.is_empty() {
-                self.unsupported(&format!("{rpath}.inputParameters"), "resource-level `inputParameters`");
+                self.unsupported(
+                    &format!("{rpath}.inputParameters"),
+                    "resource-level `inputParameters`",
+                );
             }
             for (oi, op) in res.operations.iter().enumerate() {
                 let opath = format!("{rpath}.operations[{oi}]");
                 let Some(resolved) = self.consumed_op(&opath, res, op) else {
                     continue;
                 };
-                if let Some(prev) = operations.iter().find(|o| o.name.rust == resolved.name.rust) {
+                if let Some(prev) = operations
+                    .iter()
+                    .find(|o| o.name.rust == resolved.name.rust)
+                {
                     let msg = format!(
                         "operation `{}` clashes with `{}` in consumes `{namespace}`",
                         resolved.name.wire, prev.name.wire
                     );
-                    self.error_help(&format!("{opath}.name"), msg, "give each operation of a namespace its own name");
+                    self.error_help(
+                        &format!("{opath}.name"),
+                        msg,
+                        "give each operation of a namespace its own name",
+                    );
                     continue;
                 }
                 operations.push(resolved);
@@ -400,7 +435,10 @@ impl<'a> Resolver<'a> {
         if let Some(f) = &op.output_raw_format
             && f != "json"
         {
-            self.unsupported(&format!("{opath}.outputRawFormat"), &format!("`outputRawFormat: {f}`"));
+            self.unsupported(
+                &format!("{opath}.outputRawFormat"),
+                &format!("`outputRawFormat: {f}`"),
+            );
         }
         let mut params: Vec<Param> = Vec::new();
         for (pi, p) in op.input_parameters.iter().enumerate() {
@@ -411,15 +449,25 @@ impl<'a> Resolver<'a> {
                 "header" => ParamIn::Header,
                 "body" => ParamIn::Body,
                 other => {
-                    self.unsupported(&format!("{ppath}.in"), &format!("an input parameter `in: {other}`"));
+                    self.unsupported(
+                        &format!("{ppath}.in"),
+                        &format!("an input parameter `in: {other}`"),
+                    );
                     continue;
                 }
             };
             if p.value.is_some() {
-                self.unsupported(&format!("{ppath}.value"), "a consumed input parameter with a fixed `value`");
+                self.unsupported(
+                    &format!("{ppath}.value"),
+                    "a consumed input parameter with a fixed `value`",
+                );
                 continue;
             }
-            let default = if location == ParamIn::Body { ParamType::Object } else { ParamType::String };
+            let default = if location == ParamIn::Body {
+                ParamType::Object
+            } else {
+                ParamType::String
+            };
             let ty = match param_type(p.kind.as_deref(), default) {
                 Ok(t) => t,
                 Err(e) => {
@@ -429,12 +477,18 @@ impl<'a> Resolver<'a> {
             };
             let name = Name::snake(&p.name);
             if let Some(prev) = params.iter().find(|q| q.name.rust == name.rust) {
-                let msg = format!("parameter `{}` clashes with `{}` (both become `{}`)", p.name, prev.name.wire, name.rust);
+                let msg = format!(
+                    "parameter `{}` clashes with `{}` (both become `{}`)",
+                    p.name, prev.name.wire, name.rust
+                );
                 self.error(&format!("{ppath}.name"), msg);
                 continue;
             }
             if location == ParamIn::Body && params.iter().any(|q| q.location == ParamIn::Body) {
-                self.error(&format!("{ppath}.in"), "an operation can have only one `in: body` parameter");
+                self.error(
+                    &format!("{ppath}.in"),
+                    "an operation can have only one `in: body` parameter",
+                );
                 continue;
             }
             params.push(Param {
@@ -451,9 +505,9 @@ impl<'a> Resolver<'a> {
             match part {
                 Ok(text) => path.push(PathPart::Literal(text)),
                 Err(var) => {
-                    let found = params
-                        .iter()
-                        .position(|p| p.location == ParamIn::Path && eq_ignore_case(&p.name.wire, &var));
+                    let found = params.iter().position(|p| {
+                        p.location == ParamIn::Path && eq_ignore_case(&p.name.wire, &var)
+                    });
                     let index = match found {
                         Some(i) => i,
                         None => {
@@ -474,7 +528,10 @@ impl<'a> Resolver<'a> {
         }
         for (pi, p) in params.iter().enumerate() {
             if p.location == ParamIn::Path && !path.contains(&PathPart::Param(pi)) {
-                let msg = format!("path parameter `{}` does not appear in the path `{}`", p.name.wire, res.path);
+                let msg = format!(
+                    "path parameter `{}` does not appear in the path `{}`",
+                    p.name.wire, res.path
+                );
                 let ppath = format!("{opath}.inputParameters[{pi}]");
                 self.diags.push(self.doc.error(&ppath, msg));
             }
@@ -508,7 +565,12 @@ impl<'a> Resolver<'a> {
         Output::PassThrough { wrap_as }
     }
 
-    fn exposed_output(&mut self, path: &str, outputs: &[model::OutputParameter], consumed: &ConsumedOp) -> Output {
+    fn exposed_output(
+        &mut self,
+        path: &str,
+        outputs: &[model::OutputParameter],
+        consumed: &ConsumedOp,
+    ) -> Output {
         for (i, o) in outputs.iter().enumerate() {
             if !is_pass_through(o) {
                 self.unsupported(
@@ -521,9 +583,18 @@ impl<'a> Resolver<'a> {
     }
 
     /// Find `namespace.operation`.
-    fn call_target(&mut self, path: &str, call: &str, consumes: &[Consumes]) -> Option<(usize, usize)> {
+    fn call_target(
+        &mut self,
+        path: &str,
+        call: &str,
+        consumes: &[Consumes],
+    ) -> Option<(usize, usize)> {
         let Some((ns, op)) = call.split_once('.') else {
-            self.error_help(path, format!("`call: {call}` is not of the form `namespace.operation`"), "e.g. `call: my-api.get-user`");
+            self.error_help(
+                path,
+                format!("`call: {call}` is not of the form `namespace.operation`"),
+                "e.g. `call: my-api.get-user`",
+            );
             return None;
         };
         let Some(ci) = consumes.iter().position(|c| c.namespace.wire == ns) else {
@@ -564,11 +635,18 @@ impl<'a> Resolver<'a> {
         let mut args: Vec<Arg> = Vec::new();
         for (key, value) in with {
             let wpath = format!("{path}.with.{key}");
-            let Some(pi) = op.params.iter().position(|p| eq_ignore_case(&p.name.wire, key)) else {
+            let Some(pi) = op
+                .params
+                .iter()
+                .position(|p| eq_ignore_case(&p.name.wire, key))
+            else {
                 let known: Vec<_> = op.params.iter().map(|p| p.name.wire.as_str()).collect();
                 self.error_help(
                     &wpath,
-                    format!("`with` names `{key}`, which is not a parameter of `{}`", op.name.wire),
+                    format!(
+                        "`with` names `{key}`, which is not a parameter of `{}`",
+                        op.name.wire
+                    ),
                     format!("parameters: {}", known.join(", ")),
                 );
                 continue;
@@ -578,9 +656,14 @@ impl<'a> Resolver<'a> {
                     self.unsupported(&wpath, "a Mustache template in `with`");
                     continue;
                 }
-                Value::String(s) => match prefixes.iter().find_map(|p| s.strip_prefix(p)?.strip_prefix('.')) {
+                Value::String(s) => match prefixes
+                    .iter()
+                    .find_map(|p| s.strip_prefix(p)?.strip_prefix('.'))
+                {
                     Some(input) => {
-                        let found = inputs.iter().position(|i| eq_ignore_case(&i.name.wire, input));
+                        let found = inputs
+                            .iter()
+                            .position(|i| eq_ignore_case(&i.name.wire, input));
                         match found.or_else(|| {
                             let new = synthesize(input, &op.params[pi])?;
                             inputs.push(new);
@@ -588,7 +671,8 @@ impl<'a> Resolver<'a> {
                         }) {
                             Some(ii) => ArgSource::Input(ii),
                             None => {
-                                let known: Vec<_> = inputs.iter().map(|i| i.name.wire.as_str()).collect();
+                                let known: Vec<_> =
+                                    inputs.iter().map(|i| i.name.wire.as_str()).collect();
                                 self.error_help(
                                     &wpath,
                                     format!("`{s}` names no input of this operation"),
@@ -613,17 +697,25 @@ impl<'a> Resolver<'a> {
             if args.iter().any(|a| a.param == pi) {
                 continue;
             }
-            let found = inputs.iter().position(|i| eq_ignore_case(&i.name.wire, &p.name.wire));
+            let found = inputs
+                .iter()
+                .position(|i| eq_ignore_case(&i.name.wire, &p.name.wire));
             let found = found.or_else(|| {
                 let new = synthesize(&p.name.wire, p)?;
                 inputs.push(new);
                 Some(inputs.len() - 1)
             });
             match found {
-                Some(ii) => args.push(Arg { param: pi, source: ArgSource::Input(ii) }),
+                Some(ii) => args.push(Arg {
+                    param: pi,
+                    source: ArgSource::Input(ii),
+                }),
                 None if p.required => self.error_help(
                     &format!("{path}.call"),
-                    format!("required parameter `{}` of `{}` gets no value", p.name.wire, op.name.wire),
+                    format!(
+                        "required parameter `{}` of `{}` gets no value",
+                        p.name.wire, op.name.wire
+                    ),
                     format!("add `with: {{{}: <input or value>}}`", p.name.wire),
                 ),
                 None => {}
@@ -642,7 +734,11 @@ impl<'a> Resolver<'a> {
                     ParamType::Object | ParamType::Array => true,
                 };
                 if !ok {
-                    let msg = format!("literal `{v}` does not fit parameter `{}` of type {}", p.name.wire, p.ty.json_schema());
+                    let msg = format!(
+                        "literal `{v}` does not fit parameter `{}` of type {}",
+                        p.name.wire,
+                        p.ty.json_schema()
+                    );
                     self.error(&format!("{path}.with.{}", p.name.wire), msg);
                 }
             }
@@ -650,7 +746,13 @@ impl<'a> Resolver<'a> {
         args
     }
 
-    fn exposed_inputs(&mut self, path: &str, declared: &[model::ExposedInput], inputs: &mut Vec<Input>, mcp: bool) {
+    fn exposed_inputs(
+        &mut self,
+        path: &str,
+        declared: &[model::ExposedInput],
+        inputs: &mut Vec<Input>,
+        mcp: bool,
+    ) {
         for (i, d) in declared.iter().enumerate() {
             let ipath = format!("{path}.inputParameters[{i}]");
             let location = match (mcp, d.location.as_deref()) {
@@ -660,7 +762,10 @@ impl<'a> Resolver<'a> {
                 (false, Some("header")) => InputIn::Header,
                 (false, Some("body")) => InputIn::Body,
                 (false, Some(other)) => {
-                    self.unsupported(&format!("{ipath}.in"), &format!("an exposed input `in: {other}`"));
+                    self.unsupported(
+                        &format!("{ipath}.in"),
+                        &format!("an exposed input `in: {other}`"),
+                    );
                     continue;
                 }
             };
@@ -674,7 +779,10 @@ impl<'a> Resolver<'a> {
                     continue;
                 }
             };
-            if let Some(existing) = inputs.iter_mut().find(|x| eq_ignore_case(&x.name.wire, &d.name)) {
+            if let Some(existing) = inputs
+                .iter_mut()
+                .find(|x| eq_ignore_case(&x.name.wire, &d.name))
+            {
                 existing.description = d.description.clone().or(existing.description.take());
                 existing.ty = ty;
                 continue;
@@ -689,9 +797,17 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn rest(&mut self, path: &str, r: &model::ExposesRest, consumes: &[Consumes]) -> Option<RestAdapter> {
+    fn rest(
+        &mut self,
+        path: &str,
+        r: &model::ExposesRest,
+        consumes: &[Consumes],
+    ) -> Option<RestAdapter> {
         if r.authentication.is_some() {
-            self.unsupported(&format!("{path}.authentication"), "inbound `authentication` on a REST adapter");
+            self.unsupported(
+                &format!("{path}.authentication"),
+                "inbound `authentication` on a REST adapter",
+            );
         }
         let mut routes: Vec<Route> = Vec::new();
         let mut handler_names: Vec<String> = Vec::new();
@@ -709,7 +825,10 @@ impl<'a> Resolver<'a> {
                     Err(var) => {
                         let name = Name::snake(&var);
                         if path_inputs.iter().any(|i: &Input| i.name.rust == name.rust) {
-                            self.error(&format!("{rpath}.path"), format!("path variable `{var}` appears twice"));
+                            self.error(
+                                &format!("{rpath}.path"),
+                                format!("path variable `{var}` appears twice"),
+                            );
                         }
                         axum_path.push('{');
                         axum_path.push_str(&var);
@@ -725,10 +844,17 @@ impl<'a> Resolver<'a> {
                 }
             }
             if !axum_path.starts_with('/') {
-                self.error(&format!("{rpath}.path"), format!("exposed path `{}` must start with `/`", res.path));
+                self.error(
+                    &format!("{rpath}.path"),
+                    format!("exposed path `{}` must start with `/`", res.path),
+                );
                 continue;
             }
-            let mut route = Route { path: axum_path, description: res.description.clone(), operations: Vec::new() };
+            let mut route = Route {
+                path: axum_path,
+                description: res.description.clone(),
+                operations: Vec::new(),
+            };
             for (oi, op) in res.operations.iter().enumerate() {
                 let opath = format!("{rpath}.operations[{oi}]");
                 let method = match method(op.method.as_deref()) {
@@ -739,7 +865,10 @@ impl<'a> Resolver<'a> {
                     }
                 };
                 if route.operations.iter().any(|o| o.method == method) {
-                    self.error(&format!("{opath}.method"), format!("`{}` is declared twice on `{}`", method.as_str(), res.path));
+                    self.error(
+                        &format!("{opath}.method"),
+                        format!("`{}` is declared twice on `{}`", method.as_str(), res.path),
+                    );
                     continue;
                 }
                 if op.steps.is_some() {
@@ -754,7 +883,8 @@ impl<'a> Resolver<'a> {
                     self.error(&opath, "exposed operation without `call`");
                     continue;
                 };
-                let Some((ci, coi)) = self.call_target(&format!("{opath}.call"), call, consumes) else {
+                let Some((ci, coi)) = self.call_target(&format!("{opath}.call"), call, consumes)
+                else {
                     continue;
                 };
                 let consumed = &consumes[ci].operations[coi];
@@ -763,29 +893,48 @@ impl<'a> Resolver<'a> {
                 self.exposed_inputs(&opath, &op.input_parameters, &mut inputs, false);
                 let takes_body = matches!(method, Method::Post | Method::Put | Method::Patch);
                 let synthesize = |name: &str, p: &Param| {
-                    (takes_body && p.location == ParamIn::Body && (name.eq_ignore_ascii_case("body") || name.eq_ignore_ascii_case(&p.name.wire)))
-                        .then(|| Input {
-                            name: Name::snake(name),
-                            location: InputIn::Body,
-                            ty: p.ty,
-                            required: p.required,
-                            description: p.description.clone(),
-                        })
+                    (takes_body
+                        && p.location == ParamIn::Body
+                        && (name.eq_ignore_ascii_case("body")
+                            || name.eq_ignore_ascii_case(&p.name.wire)))
+                    .then(|| Input {
+                        name: Name::snake(name),
+                        location: InputIn::Body,
+                        ty: p.ty,
+                        required: p.required,
+                        description: p.description.clone(),
+                    })
                 };
                 let ns = r.namespace.as_str();
-                let args = self.args(&opath, &op.with, consumed, &["rest", ns], &mut inputs, &synthesize);
+                let args = self.args(
+                    &opath,
+                    &op.with,
+                    consumed,
+                    &["rest", ns],
+                    &mut inputs,
+                    &synthesize,
+                );
                 for (ii, input) in inputs.iter().enumerate() {
                     let used = args.iter().any(|a| a.source == ArgSource::Input(ii));
                     if !used && input.location == InputIn::Path {
                         self.warn(
                             &format!("{rpath}.path"),
-                            format!("path variable `{}` is not passed to `{call}`", input.name.wire),
+                            format!(
+                                "path variable `{}` is not passed to `{call}`",
+                                input.name.wire
+                            ),
                             "pass it with `with`, or remove it from the path",
                         );
                     }
                 }
                 let output = self.exposed_output(&opath, &op.output_parameters, consumed);
-                let base = op.name.clone().unwrap_or_else(|| format!("{}-{}", method.lower(), res.name.clone().unwrap_or_default()));
+                let base = op.name.clone().unwrap_or_else(|| {
+                    format!(
+                        "{}-{}",
+                        method.lower(),
+                        res.name.clone().unwrap_or_default()
+                    )
+                });
                 let mut name = Name::snake(&base);
                 let mut n = 2;
                 while handler_names.contains(&name.rust) {
@@ -798,14 +947,25 @@ impl<'a> Resolver<'a> {
                     method,
                     description: op.description.clone().or_else(|| op.label.clone()),
                     inputs,
-                    call: Call { consumes: ci, operation: coi, args },
+                    call: Call {
+                        consumes: ci,
+                        operation: coi,
+                        args,
+                    },
                     output,
                 });
             }
             if let Some(existing) = routes.iter_mut().find(|x| x.path == route.path) {
                 for op in route.operations {
                     if existing.operations.iter().any(|o| o.method == op.method) {
-                        self.error(&format!("{rpath}.path"), format!("`{} {}` is declared twice", op.method.as_str(), existing.path));
+                        self.error(
+                            &format!("{rpath}.path"),
+                            format!(
+                                "`{} {}` is declared twice",
+                                op.method.as_str(),
+                                existing.path
+                            ),
+                        );
                     } else {
                         existing.operations.push(op);
                     }
@@ -823,14 +983,25 @@ impl<'a> Resolver<'a> {
         })
     }
 
-    fn mcp(&mut self, path: &str, m: &model::ExposesMcp, consumes: &[Consumes]) -> Option<McpAdapter> {
+    fn mcp(
+        &mut self,
+        path: &str,
+        m: &model::ExposesMcp,
+        consumes: &[Consumes],
+    ) -> Option<McpAdapter> {
         if let Some(t) = &m.transport
             && t != "http"
         {
-            self.unsupported(&format!("{path}.transport"), &format!("MCP `transport: {t}`"));
+            self.unsupported(
+                &format!("{path}.transport"),
+                &format!("MCP `transport: {t}`"),
+            );
         }
         if m.authentication.is_some() {
-            self.unsupported(&format!("{path}.authentication"), "inbound `authentication` on an MCP adapter");
+            self.unsupported(
+                &format!("{path}.authentication"),
+                "inbound `authentication` on an MCP adapter",
+            );
         }
         if !m.resources.is_empty() {
             self.unsupported(&format!("{path}.resources"), "MCP `resources`");
@@ -842,11 +1013,20 @@ impl<'a> Resolver<'a> {
         for (ti, t) in m.tools.iter().enumerate() {
             let tpath = format!("{path}.tools[{ti}]");
             if tools.iter().any(|x| x.name.wire == t.name) {
-                self.error(&format!("{tpath}.name"), format!("tool `{}` is declared twice", t.name));
+                self.error(
+                    &format!("{tpath}.name"),
+                    format!("tool `{}` is declared twice", t.name),
+                );
                 continue;
             }
-            if let Some(clash) = tools.iter().find(|x| x.name.rust == Name::snake(&t.name).rust) {
-                let msg = format!("tool `{}` clashes with `{}` (both become `{}`)", t.name, clash.name.wire, clash.name.rust);
+            if let Some(clash) = tools
+                .iter()
+                .find(|x| x.name.rust == Name::snake(&t.name).rust)
+            {
+                let msg = format!(
+                    "tool `{}` clashes with `{}` (both become `{}`)",
+                    t.name, clash.name.wire, clash.name.rust
+                );
                 self.error(&format!("{tpath}.name"), msg);
                 continue;
             }
@@ -879,13 +1059,23 @@ impl<'a> Resolver<'a> {
                 })
             };
             let ns = m.namespace.as_str();
-            let args = self.args(&tpath, &t.with, consumed, &["tools", ns], &mut inputs, &synthesize);
+            let args = self.args(
+                &tpath,
+                &t.with,
+                consumed,
+                &["tools", ns],
+                &mut inputs,
+                &synthesize,
+            );
             let output = self.exposed_output(&tpath, &t.output_parameters, consumed);
             let hints = t.hints.clone().unwrap_or_default();
             tools.push(Tool {
                 name: Name::snake(&t.name),
                 title: t.label.clone(),
-                description: t.description.clone().or_else(|| consumed.description.clone()),
+                description: t
+                    .description
+                    .clone()
+                    .or_else(|| consumed.description.clone()),
                 hints: Hints {
                     read_only: hints.read_only.unwrap_or(false),
                     destructive: hints.destructive.unwrap_or(true),
@@ -893,7 +1083,11 @@ impl<'a> Resolver<'a> {
                     open_world: hints.open_world.unwrap_or(true),
                 },
                 inputs,
-                call: Call { consumes: ci, operation: coi, args },
+                call: Call {
+                    consumes: ci,
+                    operation: coi,
+                    args,
+                },
                 output,
             });
         }

@@ -72,7 +72,9 @@ pub fn snake_case(wire: &str) -> String {
                 let next = chars.get(i + 1);
                 let boundary = match prev {
                     Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
-                    Some(p) if p.is_ascii_uppercase() => next.is_some_and(|n| n.is_ascii_lowercase()),
+                    Some(p) if p.is_ascii_uppercase() => {
+                        next.is_some_and(|n| n.is_ascii_lowercase())
+                    }
                     _ => false,
                 };
                 if boundary && !out.ends_with('_') && !out.is_empty() {
@@ -95,15 +97,19 @@ pub fn snake_case(wire: &str) -> String {
 /// Rust keywords (strict and reserved, all editions) — these get a trailing `_`.
 const KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
-    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
-    "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
     "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
     "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Make `ident` a valid, non-raw Rust identifier.
 pub fn sanitize(ident: &str) -> String {
-    let mut s = if ident.is_empty() { "x".to_owned() } else { ident.to_owned() };
+    let mut s = if ident.is_empty() {
+        "x".to_owned()
+    } else {
+        ident.to_owned()
+    };
     if s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert(0, 'n');
     }
@@ -141,7 +147,10 @@ mod tests {
 
     #[test]
     fn pascal_and_screaming() {
-        assert_eq!(Name::pascal("humanitec-tokeninfo").rust, "HumanitecTokeninfo");
+        assert_eq!(
+            Name::pascal("humanitec-tokeninfo").rust,
+            "HumanitecTokeninfo"
+        );
         assert_eq!(Name::screaming("userId").rust, "USER_ID");
     }
 }
