@@ -68,7 +68,7 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
                 .iter()
                 .map(|op| context!({ "method_name": op.name.rust, "method": op.method.as_str(), "path": op.path_template }))
                 .collect();
-            context!({ "namespace": c.namespace.wire, "base_uri": c.base_uri, "auth": auth, "operations": operations })
+            context!({ "namespace": c.namespace.wire, "module": c.namespace.rust, "base_uri": c.base_uri, "auth": auth, "operations": operations })
         })
         .collect();
     let rest: Vec<_> = cap
