@@ -49,7 +49,7 @@ impl Upstreams {
     ///
     /// A bound variable that is not set (named, never echoed), or an invalid base URL.
     pub fn from_env(options: &UpstreamOptions) -> Result<Self, StartupError> {
-        let humanitec_api_key = support::env_secret("HUMANITEC_API_KEY", 0usize, "env")?;
+        let humanitec_api_key = support::env_secret("HUMANITEC_API_KEY", 0, "env")?;
         let http = support::http_client(options.timeout)?;
         let humanitec_tokeninfo = clients::humanitec_tokeninfo::Client::new(
             options

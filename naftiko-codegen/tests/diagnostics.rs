@@ -242,3 +242,35 @@ fn undeclared_path_variables_become_required_string_parameters() {
     assert_eq!(op.params[0].name.wire, "petId");
     assert!(op.params[0].required);
 }
+
+#[test]
+fn an_input_that_cannot_feed_its_parameter_is_an_error() {
+    let spec = SPEC.replace("        - name: petId\n          in: path\n", "        - name: petId\n          in: path\n        - name: filter\n          in: query\n          type: object\n");
+    let d = only(&spec.replace(
+        "          petId: rest.petId",
+        "          petId: rest.petId\n          filter: rest.petId",
+    ));
+    assert_eq!(
+        d.yaml_path,
+        "capability.exposes[0].resources[0].operations[0].with"
+    );
+    assert!(
+        d.message
+            .contains("cannot feed parameter `filter` of type object"),
+        "{}",
+        d.message
+    );
+
+    let spec = SPEC.replace(
+        "      description: Get a pet\n",
+        "      description: Get a pet\n      inputParameters:\n      - name: petId\n        type: integer\n",
+    );
+    let d = only(&spec);
+    assert!(
+        d.message.contains(
+            "argument `petId` (type integer) cannot feed parameter `petId` of type string"
+        ),
+        "{}",
+        d.message
+    );
+}

@@ -4,7 +4,8 @@
 //! 401 and a wrong token 403. Error bodies follow `HumanitecErrorResponse {error, message}`.
 //!
 //! Every request is recorded as received (method, raw path, authorization, body) so tests can
-//! assert what reached the upstream. A user id of `slow` makes the fake wait before answering.
+//! assert what reached the upstream. A user id of `slow` makes the fake wait before answering;
+//! `garbage` makes it answer 200 with a body that is not JSON.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -158,6 +159,15 @@ async fn handle(State(fake): State<Fake>, request: Request) -> Response {
     }
     if user == "slow" {
         tokio::time::sleep(Duration::from_secs(5)).await;
+    }
+    if user == "garbage" {
+        // A broken upstream: success status, content type JSON, body not JSON.
+        return (
+            StatusCode::OK,
+            [("content-type", "application/json")],
+            "<html>oops",
+        )
+            .into_response();
     }
     let mut store = fake.store.lock().expect("store lock");
     match (parts.method, token) {

@@ -161,7 +161,7 @@ async fn rest_rejects_bad_bodies_without_calling_the_upstream() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn rest_maps_an_unreachable_upstream_to_502_and_a_slow_one_to_504() {
+async fn rest_maps_an_unreachable_or_garbled_upstream_to_502_and_a_slow_one_to_504() {
     // A port that was free a moment ago: nothing listens there.
     let closed = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -181,6 +181,13 @@ async fn rest_maps_an_unreachable_upstream_to_502_and_a_slow_one_to_504() {
 
     let upstream = FakeHumanitec::start(KEY).await;
     let server = Server::start(&upstream.url(), KEY, &["--upstream-timeout", "300ms"]);
+    let garbage = http
+        .get(format!("{}/v1/users/garbage/tokens", server.rest))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbage.status(), StatusCode::BAD_GATEWAY);
+    problem(garbage.headers().get("content-type"));
     let slow = http
         .get(format!("{}/v1/users/slow/tokens", server.rest))
         .send()
@@ -248,4 +255,26 @@ async fn the_fake_upstream_requires_a_bearer_token() {
             .status(),
         StatusCode::OK
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_stops_the_server_gracefully_with_exit_code_0() {
+    let upstream = FakeHumanitec::start(KEY).await;
+    let mut server = Server::start(&upstream.url(), KEY, &[]);
+    let http = reqwest::Client::new();
+    assert_eq!(
+        http.get(format!("{}/v1/users/u/tokens", server.rest))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let status = Command::new("kill")
+        .args(["-TERM", &server.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let code = server.wait_for_exit(std::time::Duration::from_secs(10));
+    assert_eq!(code, Some(0), "stderr:\n{}", server.stderr());
 }

@@ -16,8 +16,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, BytesRejection};
 use axum::extract::{State, Path};
 use axum::response::Response;
-use axum::routing::get;
-use axum::Router;
+use axum::{Router, routing};
 use crate::support::rest;
 use crate::Upstreams;
 
@@ -36,10 +35,13 @@ pub fn router_with_body_limit(
     max_body_bytes: usize,
 ) -> Router {
     Router::new()
-        .route("/v1/users/{userid}/tokens", get(listusertokens).post(createusertoken))
+        .route(
+            "/v1/users/{userid}/tokens",
+            routing::get(listusertokens).post(createusertoken),
+        )
         .route(
             "/v1/users/{userid}/tokens/{tokenid}",
-            get(getusertoken).delete(deleteusertoken),
+            routing::get(getusertoken).delete(deleteusertoken),
         )
         .fallback(rest::not_found)
         .method_not_allowed_fallback(rest::method_not_allowed)

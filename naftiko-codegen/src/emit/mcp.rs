@@ -16,11 +16,11 @@ pub(super) fn literal(v: &Value, ty: ParamType, required: bool) -> TokenStream {
             quote!(#s)
         }
         (ParamType::Integer, v) => {
-            let n = v.as_i64().unwrap_or_default();
+            let n = proc_macro2::Literal::i64_unsuffixed(v.as_i64().unwrap_or_default());
             quote!(#n)
         }
         (ParamType::Number, v) => {
-            let n = v.as_f64().unwrap_or_default();
+            let n = proc_macro2::Literal::f64_unsuffixed(v.as_f64().unwrap_or_default());
             quote!(#n)
         }
         (ParamType::Boolean, v) => {
@@ -293,8 +293,10 @@ fn call(cap: &Capability, t: &Tool) -> TokenStream {
             );
             quote! { let #l = mcp::#f(args, #wire)?; }
         });
-    let args = t.call.args.iter().map(|arg| {
-        let p = &consumed.params[arg.param];
+    let args = consumed.params.iter().enumerate().map(|(pi, p)| {
+        let Some(arg) = t.call.args.iter().find(|a| a.param == pi) else {
+            return quote!(None);
+        };
         match &arg.source {
             ArgSource::Literal(v) => literal(v, p.ty, p.required),
             ArgSource::Input(i) => {

@@ -56,7 +56,7 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter) -> TokenStream {
         let first = ops.next().map(|op| {
             let m = format_ident!("{}", op.method.lower());
             let h = op.name.ident();
-            quote!(#m(#h))
+            quote!(routing::#m(#h))
         });
         let rest = ops.map(|op| {
             let m = format_ident!("{}", op.method.lower());
@@ -121,17 +121,6 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter) -> TokenStream {
             use std::collections::HashMap;
         )
     });
-    let routing: Vec<Ident> = {
-        let mut m: Vec<_> = a
-            .routes
-            .iter()
-            .filter_map(|r| r.operations.first())
-            .map(|op| op.method.lower())
-            .collect();
-        m.sort_unstable();
-        m.dedup();
-        m.into_iter().map(|m| format_ident!("{m}")).collect()
-    };
     quote! {
         #module_docs
 
@@ -143,8 +132,7 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter) -> TokenStream {
         use axum::extract::{#(#extract),*};
         #headers_use
         use axum::response::Response;
-        use axum::routing::{#(#routing),*};
-        use axum::Router;
+        use axum::{Router, routing};
 
         use crate::support::rest;
         use crate::Upstreams;
@@ -268,8 +256,10 @@ fn handler(cap: &Capability, path: &str, op: &RestOp) -> TokenStream {
         });
     }
 
-    let args = op.call.args.iter().map(|arg| {
-        let p = &consumed.params[arg.param];
+    let args = consumed.params.iter().enumerate().map(|(pi, p)| {
+        let Some(arg) = op.call.args.iter().find(|a| a.param == pi) else {
+            return quote!(None);
+        };
         match &arg.source {
             ArgSource::Literal(v) => super::mcp::literal(v, p.ty, p.required),
             ArgSource::Input(i) => {

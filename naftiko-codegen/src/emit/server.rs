@@ -100,7 +100,7 @@ pub(super) fn upstreams_rs(cap: &Capability) -> TokenStream {
         let used = cap.consumes.iter().any(|c| matches!(c.auth, UpstreamAuth::Bearer { bind, .. } if cap.binds[bind].name == b.name));
         let local = if used { b.name.ident() } else { quote::format_ident!("_{}", b.name.rust) };
         let env = &b.env;
-        let index = b.bind_index;
+        let index = proc_macro2::Literal::usize_unsuffixed(b.bind_index);
         let ns = &b.namespace;
         quote! { let #local = support::env_secret(#env, #index, #ns)?; }
     });

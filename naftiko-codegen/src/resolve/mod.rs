@@ -277,6 +277,17 @@ impl<'a> Resolver<'a> {
 
     fn auth(&mut self, path: &str, c: &model::Consumes, binds: &[BindVar]) -> UpstreamAuth {
         let Some(auth) = &c.authentication else {
+            // Where the author wrote `authentication` for another API, an API without one is
+            // meant to be called without credentials.
+            let explicit_elsewhere = self
+                .doc
+                .spec
+                .capability
+                .as_ref()
+                .is_some_and(|cap| cap.consumes.iter().any(|c| c.authentication.is_some()));
+            if explicit_elsewhere {
+                return UpstreamAuth::None;
+            }
             return match binds {
                 [] => UpstreamAuth::None,
                 [only] => {
@@ -722,6 +733,38 @@ impl<'a> Resolver<'a> {
             }
         }
         args.sort_by_key(|a| a.param);
+        // Check that each input can feed its parameter.
+        for a in &args {
+            let ArgSource::Input(ii) = a.source else {
+                continue;
+            };
+            let (input, p) = (&inputs[ii], &op.params[a.param]);
+            let structured = matches!(p.ty, ParamType::Object | ParamType::Array);
+            let fits = match input.location {
+                InputIn::Body => structured,
+                InputIn::Path | InputIn::Query | InputIn::Header => !structured,
+                InputIn::Argument => input.ty == p.ty,
+            };
+            if !fits {
+                let what = match input.location {
+                    InputIn::Body => "the request body".to_owned(),
+                    InputIn::Argument => format!(
+                        "argument `{}` (type {})",
+                        input.name.wire,
+                        input.ty.json_schema()
+                    ),
+                    _ => format!("`{}` (text from the request)", input.name.wire),
+                };
+                self.error(
+                    &format!("{path}.with"),
+                    format!(
+                        "{what} cannot feed parameter `{}` of type {}",
+                        p.name.wire,
+                        p.ty.json_schema()
+                    ),
+                );
+            }
+        }
         // Check that literal and input types can feed the parameter.
         for a in &args {
             let p = &op.params[a.param];
@@ -731,7 +774,13 @@ impl<'a> Resolver<'a> {
                     ParamType::Integer => v.is_i64() || v.is_u64(),
                     ParamType::Number => v.is_number(),
                     ParamType::Boolean => v.is_boolean(),
-                    ParamType::Object | ParamType::Array => true,
+                    ParamType::Object | ParamType::Array => {
+                        self.unsupported(
+                            &format!("{path}.with.{}", p.name.wire),
+                            "a literal object or array in `with`",
+                        );
+                        true
+                    }
                 };
                 if !ok {
                     let msg = format!(
@@ -928,16 +977,15 @@ impl<'a> Resolver<'a> {
                     }
                 }
                 let output = self.exposed_output(&opath, &op.output_parameters, consumed);
-                let base = op.name.clone().unwrap_or_else(|| {
-                    format!(
-                        "{}-{}",
-                        method.lower(),
-                        res.name.clone().unwrap_or_default()
-                    )
-                });
+                let base = op
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("{} {}", method.lower(), res.path));
                 let mut name = Name::snake(&base);
                 let mut n = 2;
-                while handler_names.contains(&name.rust) {
+                // The adapter module's own items keep their names.
+                const OWN: &[&str] = &["router", "router_with_body_limit", "routing", "rest"];
+                while handler_names.contains(&name.rust) || OWN.contains(&name.rust.as_str()) {
                     name = Name::snake(&format!("{base}-{n}"));
                     n += 1;
                 }
