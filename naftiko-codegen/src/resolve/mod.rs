@@ -593,6 +593,33 @@ impl<'a> Resolver<'a> {
         consumed.output.clone()
     }
 
+    /// The consumed operation an exposed operation or tool calls, given whether it has `steps`,
+    /// whether it has a `ref`, and its `call`; refuses what this version does not generate.
+    fn simple_call(
+        &mut self,
+        path: &str,
+        (steps, reference, call): (bool, bool, Option<&str>),
+        consumes: &[Consumes],
+    ) -> Option<(usize, usize)> {
+        if steps {
+            self.unsupported(&format!("{path}.steps"), "orchestration `steps`");
+            return None;
+        }
+        if reference {
+            self.unsupported(&format!("{path}.ref"), "`ref` to an aggregate function");
+            return None;
+        }
+        let Some(call) = call else {
+            self.error_help(
+                path,
+                "no `call`: nothing to run",
+                "add `call: <consumes-namespace>.<operation>`",
+            );
+            return None;
+        };
+        self.call_target(&format!("{path}.call"), call, consumes)
+    }
+
     /// Find `namespace.operation`.
     fn call_target(
         &mut self,
@@ -920,20 +947,12 @@ impl<'a> Resolver<'a> {
                     );
                     continue;
                 }
-                if op.steps.is_some() {
-                    self.unsupported(&format!("{opath}.steps"), "orchestration `steps`");
-                    continue;
-                }
-                if op.reference.is_some() {
-                    self.unsupported(&format!("{opath}.ref"), "`ref` to an aggregate function");
-                    continue;
-                }
-                let Some(call) = &op.call else {
-                    self.error(&opath, "exposed operation without `call`");
-                    continue;
-                };
-                let Some((ci, coi)) = self.call_target(&format!("{opath}.call"), call, consumes)
-                else {
+                let target = (
+                    op.steps.is_some(),
+                    op.reference.is_some(),
+                    op.call.as_deref(),
+                );
+                let Some((ci, coi)) = self.simple_call(&opath, target, consumes) else {
                     continue;
                 };
                 let consumed = &consumes[ci].operations[coi];
@@ -969,8 +988,8 @@ impl<'a> Resolver<'a> {
                         self.warn(
                             &format!("{rpath}.path"),
                             format!(
-                                "path variable `{}` is not passed to `{call}`",
-                                input.name.wire
+                                "path variable `{}` is not passed to `{}.{}`",
+                                input.name.wire, consumes[ci].namespace.wire, consumed.name.wire
                             ),
                             "pass it with `with`, or remove it from the path",
                         );
@@ -1078,19 +1097,8 @@ impl<'a> Resolver<'a> {
                 self.error(&format!("{tpath}.name"), msg);
                 continue;
             }
-            if t.steps.is_some() {
-                self.unsupported(&format!("{tpath}.steps"), "orchestration `steps`");
-                continue;
-            }
-            if t.reference.is_some() {
-                self.unsupported(&format!("{tpath}.ref"), "`ref` to an aggregate function");
-                continue;
-            }
-            let Some(call) = &t.call else {
-                self.error(&tpath, "tool without `call`");
-                continue;
-            };
-            let Some((ci, coi)) = self.call_target(&format!("{tpath}.call"), call, consumes) else {
+            let target = (t.steps.is_some(), t.reference.is_some(), t.call.as_deref());
+            let Some((ci, coi)) = self.simple_call(&tpath, target, consumes) else {
                 continue;
             };
             let consumed = &consumes[ci].operations[coi];
