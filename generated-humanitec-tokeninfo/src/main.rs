@@ -27,6 +27,12 @@ struct Cli {
 enum Command {
     /// Serve every exposed adapter (the default).
     Serve(ServeArgs),
+    /// Exit 0 when the server at URL answers its health check (for container HEALTHCHECKs).
+    Healthcheck {
+        /// The health endpoint.
+        #[arg(long, default_value = "http://127.0.0.1:8080/healthz")]
+        url: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -80,6 +86,18 @@ struct ServeArgs {
         value_delimiter = ','
     )]
     allowed_origin: Vec<String>,
+    /// How long in-flight requests may take to finish after SIGTERM (e.g. 30s).
+    #[arg(
+        long,
+        value_name = "DURATION",
+        env = "NAFTIKO_DRAIN_TIMEOUT",
+        default_value = "30s",
+        value_parser = support::server::parse_duration
+    )]
+    drain_timeout: Duration,
+    /// Make /readyz also check that every upstream accepts TCP connections.
+    #[arg(long, env = "NAFTIKO_READY_CHECK_UPSTREAMS")]
+    ready_check_upstreams: bool,
     /// Log format.
     #[arg(
         long,
@@ -88,6 +106,9 @@ struct ServeArgs {
         default_value_t = LogFormat::Text
     )]
     log_format: LogFormat,
+    /// Check the configuration (bound variables present, addresses and URLs valid) and exit.
+    #[arg(long)]
+    check_config: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -110,7 +131,43 @@ fn options(args: ServeArgs) -> Result<ServeOptions, StartupError> {
         max_body_bytes: args.max_body_bytes,
         allowed_hosts: args.allowed_host,
         allowed_origins: args.allowed_origin,
+        drain_timeout: args.drain_timeout,
+        ready_check_upstreams: args.ready_check_upstreams,
     })
+}
+
+async fn run(args: ServeArgs) -> Result<(), StartupError> {
+    let check = args.check_config;
+    let options = options(args)?;
+    if check {
+        server::check_config(&options)?;
+        eprintln!("configuration ok");
+        return Ok(());
+    }
+    server::serve(options).await
+}
+
+async fn healthcheck(url: &str) -> ExitCode {
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(3)).build();
+    match client.map(|c| c.get(url)) {
+        Ok(request) => {
+            match request.send().await {
+                Ok(response) if response.status().is_success() => ExitCode::SUCCESS,
+                Ok(response) => {
+                    eprintln!("unhealthy: {url} answered {}", response.status());
+                    ExitCode::FAILURE
+                }
+                Err(e) => {
+                    eprintln!("unhealthy: {url}: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 #[tokio::main]
@@ -118,14 +175,11 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let args = match cli.command {
         Some(Command::Serve(args)) => args,
+        Some(Command::Healthcheck { url }) => return healthcheck(&url).await,
         None => cli.serve,
     };
     support::server::init_logging(args.log_format == LogFormat::Json);
-    let result = match options(args) {
-        Ok(options) => server::serve(options).await,
-        Err(e) => Err(e),
-    };
-    match result {
+    match run(args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

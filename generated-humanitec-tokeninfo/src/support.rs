@@ -159,13 +159,23 @@ pub fn http_client(timeout: Duration) -> Result<reqwest::Client, Error> {
         .map_err(Error::Client)
 }
 
-/// Send a request and read the whole answer.
-pub async fn send(request: reqwest::RequestBuilder) -> Result<RawResponse, Error> {
-    let response = request.send().await.map_err(Error::from_reqwest)?;
-    let status = response.status();
-    let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
-    let body = response.bytes().await.map_err(Error::from_reqwest)?;
-    Ok(RawResponse { status, content_type, body })
+/// Send a request for operation `operation` of API `api` and read the whole answer.
+///
+/// Inside a served request, the request id and W3C trace context travel upstream with it; the
+/// call is counted and timed per operation (see [`observe`]).
+pub async fn send(request: reqwest::RequestBuilder, api: &'static str, operation: &'static str) -> Result<RawResponse, Error> {
+    let request = observe::propagate(request);
+    let started = std::time::Instant::now();
+    let result = async {
+        let response = request.send().await.map_err(Error::from_reqwest)?;
+        let status = response.status();
+        let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
+        let body = response.bytes().await.map_err(Error::from_reqwest)?;
+        Ok(RawResponse { status, content_type, body })
+    }
+    .await;
+    observe::upstream_call(api, operation, result.as_ref().map(|r| r.status).ok(), started.elapsed());
+    result
 }
 
 /// Characters left as they are in a path segment: RFC 3986 unreserved. Everything else,
@@ -352,12 +362,21 @@ pub mod rest {
     }
 
     /// A required JSON request body: 413 over the limit, 400 when it is missing or not JSON.
-    pub fn required_json_body(body: Result<Bytes, BytesRejection>) -> Result<serde_json::Value, Problem> {
-        json_body(body)?.ok_or_else(|| Problem::new(StatusCode::BAD_REQUEST, "a JSON request body is required"))
+    pub fn required_json_body(body: Result<Bytes, BytesRejection>, expect: Expect) -> Result<serde_json::Value, Problem> {
+        json_body(body, expect)?.ok_or_else(|| Problem::new(StatusCode::BAD_REQUEST, "a JSON request body is required"))
+    }
+
+    /// The JSON type a request body must have.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Expect {
+        /// A JSON object.
+        Object,
+        /// A JSON array.
+        Array,
     }
 
     /// An optional JSON request body: 413 over the limit, 400 when it is not JSON.
-    pub fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Option<serde_json::Value>, Problem> {
+    pub fn json_body(body: Result<Bytes, BytesRejection>, expect: Expect) -> Result<Option<serde_json::Value>, Problem> {
         let bytes = body.map_err(|rejection| {
             let status = rejection.status();
             if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -369,9 +388,13 @@ pub mod rest {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
-        serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("the request body is not valid JSON: {e}")))
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("the request body is not valid JSON: {e}")))?;
+        match (expect, &value) {
+            (Expect::Object, serde_json::Value::Object(_)) | (Expect::Array, serde_json::Value::Array(_)) => Ok(Some(value)),
+            (Expect::Object, _) => Err(Problem::new(StatusCode::BAD_REQUEST, "the request body must be a JSON object")),
+            (Expect::Array, _) => Err(Problem::new(StatusCode::BAD_REQUEST, "the request body must be a JSON array")),
+        }
     }
 
     /// A text input parsed as `T` (integers, numbers, booleans), or a 400 naming it.
@@ -429,6 +452,32 @@ pub mod mcp {
             .with_allowed_origins(allowed_origins.iter().cloned())
             .enforce_origin_validation();
         if allowed_hosts.is_empty() { config } else { config.with_allowed_hosts(allowed_hosts.iter().cloned()) }
+    }
+
+    /// Run a tool call with the HTTP request's id and trace context, counted and timed.
+    pub async fn observed<F>(
+        adapter: &'static str,
+        tool: &str,
+        context: &rmcp::service::RequestContext<rmcp::service::RoleServer>,
+        call: F,
+    ) -> Result<CallToolResult, ErrorData>
+    where
+        F: std::future::Future<Output = Result<CallToolResult, ErrorData>>,
+    {
+        let headers = context
+            .extensions
+            .get::<axum::http::request::Parts>()
+            .map(|parts| observe::Context::from_headers(&parts.headers))
+            .unwrap_or_default();
+        let started = std::time::Instant::now();
+        let result = observe::scope(headers, call).await;
+        let outcome = match &result {
+            Ok(r) if r.is_error == Some(true) => "tool_error",
+            Ok(_) => "ok",
+            Err(_) => "protocol_error",
+        };
+        observe::tool_call(adapter, tool, outcome, started.elapsed());
+        result
     }
 
     /// A required string argument.
@@ -570,6 +619,246 @@ pub mod mcp {
     }
 }
 
+/// Request ids, W3C trace context, metrics and one log line per request.
+pub mod observe {
+    use super::*;
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use axum::extract::{MatchedPath, Request};
+    use axum::middleware::Next;
+    use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+    /// The header carrying the request id, accepted from the caller or made up.
+    pub const REQUEST_ID: &str = "x-request-id";
+
+    /// What travels from a served request to the upstream calls it makes.
+    #[derive(Debug, Clone, Default)]
+    pub struct Context {
+        /// The request id.
+        pub request_id: Option<HeaderValue>,
+        /// `traceparent`, passed through unchanged.
+        pub traceparent: Option<HeaderValue>,
+        /// `tracestate`, passed through unchanged.
+        pub tracestate: Option<HeaderValue>,
+    }
+
+    impl Context {
+        /// The context of a request with these headers.
+        pub fn from_headers(headers: &HeaderMap) -> Self {
+            Self {
+                request_id: headers.get(REQUEST_ID).cloned(),
+                traceparent: headers.get("traceparent").cloned(),
+                tracestate: headers.get("tracestate").cloned(),
+            }
+        }
+    }
+
+    tokio::task_local! {
+        static CONTEXT: Context;
+    }
+
+    /// Run `future` with `context` visible to the upstream calls it makes.
+    pub async fn scope<F: std::future::Future>(context: Context, future: F) -> F::Output {
+        CONTEXT.scope(context, future).await
+    }
+
+    /// Add the current request id and trace context to an upstream request.
+    pub fn propagate(mut request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let Ok(context) = CONTEXT.try_with(Context::clone) else {
+            return request;
+        };
+        let headers = [(REQUEST_ID, context.request_id), ("traceparent", context.traceparent), ("tracestate", context.tracestate)];
+        for (name, value) in headers {
+            if let Some(value) = value {
+                request = request.header(name, value);
+            }
+        }
+        request
+    }
+
+    /// A new request id: random per process, then a counter.
+    pub fn new_request_id() -> HeaderValue {
+        static SEED: OnceLock<u64> = OnceLock::new();
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let seed = *SEED.get_or_init(|| std::collections::hash_map::RandomState::new().build_hasher().finish());
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::try_from(format!("{seed:016x}-{n:08x}")).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+    }
+
+    /// Install the Prometheus recorder (once per process) and return its handle.
+    pub fn prometheus() -> PrometheusHandle {
+        static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+        HANDLE
+            .get_or_init(|| {
+                let builder = PrometheusBuilder::new()
+                    .set_buckets(&[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0])
+                    .unwrap_or_else(|_| PrometheusBuilder::new());
+                let recorder = builder.build_recorder();
+                let handle = recorder.handle();
+                // Another recorder may already be installed (e.g. by an embedding app): keep it.
+                let _ = metrics::set_global_recorder(recorder);
+                handle
+            })
+            .clone()
+    }
+
+    /// Middleware of every served adapter: accept or create `X-Request-Id`, count and time the
+    /// request by route template, log one line (method, route, status, latency, request id).
+    pub async fn track(adapter: &'static str, mut request: Request, next: Next) -> Response {
+        let started = std::time::Instant::now();
+        let method = request.method().clone();
+        let route = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+        let request_id = match request.headers().get(REQUEST_ID) {
+            Some(id) if !id.is_empty() && id.len() <= 200 => id.clone(),
+            _ => {
+                let id = new_request_id();
+                request.headers_mut().insert(REQUEST_ID, id.clone());
+                id
+            }
+        };
+        let context = Context::from_headers(request.headers());
+        let in_flight = metrics::gauge!("naftiko_http_requests_in_flight", "adapter" => adapter);
+        in_flight.increment(1.0);
+        let mut response = scope(context, next.run(request)).await;
+        in_flight.decrement(1.0);
+        let elapsed = started.elapsed();
+        let status = response.status();
+        let labels = [("adapter", adapter.to_owned()), ("method", method.to_string()), ("route", route.clone())];
+        metrics::counter!("naftiko_http_requests_total", &[
+            ("adapter", adapter.to_owned()),
+            ("method", method.to_string()),
+            ("route", route.clone()),
+            ("status", status.as_u16().to_string()),
+        ])
+        .increment(1);
+        metrics::histogram!("naftiko_http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
+        tracing::info!(
+            target: "naftiko::request",
+            adapter,
+            method = %method,
+            route = %route,
+            status = status.as_u16(),
+            latency_ms = elapsed.as_secs_f64() * 1000.0,
+            request_id = request_id.to_str().unwrap_or("-"),
+            "request"
+        );
+        response.headers_mut().insert(REQUEST_ID, request_id);
+        response
+    }
+
+    /// Count and time one upstream call.
+    pub fn upstream_call(api: &'static str, operation: &'static str, status: Option<StatusCode>, elapsed: Duration) {
+        let class = match status.map(|s| s.as_u16() / 100) {
+            Some(1) => "1xx",
+            Some(2) => "2xx",
+            Some(3) => "3xx",
+            Some(4) => "4xx",
+            Some(5) => "5xx",
+            _ => "error",
+        };
+        metrics::counter!("naftiko_upstream_requests_total", "api" => api, "operation" => operation, "status_class" => class).increment(1);
+        metrics::histogram!("naftiko_upstream_request_duration_seconds", "api" => api, "operation" => operation)
+            .record(elapsed.as_secs_f64());
+    }
+
+    /// Count and time one MCP tool call, by outcome (`ok`, `tool_error`, `protocol_error`).
+    pub fn tool_call(adapter: &'static str, tool: &str, outcome: &'static str, elapsed: Duration) {
+        metrics::counter!("naftiko_mcp_tool_calls_total", "adapter" => adapter, "tool" => tool.to_owned(), "outcome" => outcome)
+            .increment(1);
+        metrics::histogram!("naftiko_mcp_tool_call_duration_seconds", "adapter" => adapter, "tool" => tool.to_owned())
+            .record(elapsed.as_secs_f64());
+    }
+}
+
+/// `/healthz`, `/readyz`, `/metrics` (and `/openapi.json` for REST), served beside every adapter.
+pub mod ops {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    use axum::extract::State;
+    use axum::routing::get;
+
+    /// What `/readyz` checks.
+    #[derive(Debug)]
+    pub struct Readiness {
+        adapters: usize,
+        bound: AtomicUsize,
+        draining: AtomicBool,
+        variables: &'static [&'static str],
+        upstreams: Vec<(&'static str, String)>,
+    }
+
+    impl Readiness {
+        /// Ready once `adapters` sockets are bound; `variables` are the bound variables (read at
+        /// start-up); `upstreams` (namespace, base URL) are checked for reachability when given.
+        pub fn new(adapters: usize, variables: &'static [&'static str], upstreams: Vec<(&'static str, String)>) -> Self {
+            Self { adapters, bound: AtomicUsize::new(0), draining: AtomicBool::new(false), variables, upstreams }
+        }
+
+        /// One more adapter is listening.
+        pub fn adapter_bound(&self) {
+            self.bound.fetch_add(1, Ordering::SeqCst);
+        }
+
+        /// The server is shutting down: stop taking traffic.
+        pub fn start_draining(&self) {
+            self.draining.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// The routes, for merging into an adapter's router.
+    pub fn router(readiness: Arc<Readiness>, openapi: Option<&'static str>) -> axum::Router {
+        let metrics = observe::prometheus();
+        let router = match openapi {
+            Some(document) => axum::Router::new()
+                .route("/openapi.json", get(move || async move { ([(header::CONTENT_TYPE, "application/json")], document) })),
+            None => axum::Router::new(),
+        };
+        router
+            .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
+            .route("/readyz", get(readyz))
+            .route("/metrics", get(move || {
+                let metrics = metrics.clone();
+                async move { ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], metrics.render()) }
+            }))
+            .with_state(readiness)
+    }
+
+    async fn readyz(State(r): State<Arc<Readiness>>) -> Response {
+        let bound = r.bound.load(Ordering::SeqCst);
+        let mut ready = bound >= r.adapters && !r.draining.load(Ordering::SeqCst);
+        let mut upstreams = serde_json::Map::new();
+        for (namespace, url) in &r.upstreams {
+            let reachable = reachable(url).await;
+            ready &= reachable;
+            upstreams.insert((*namespace).to_owned(), serde_json::json!(if reachable { "reachable" } else { "unreachable" }));
+        }
+        let body = serde_json::json!({
+            "status": if ready { "ready" } else { "not ready" },
+            "adapters": { "bound": bound, "expected": r.adapters },
+            "draining": r.draining.load(Ordering::SeqCst),
+            "variables": r.variables.iter().map(|v| (v.to_string(), serde_json::json!("present"))).collect::<serde_json::Map<_, _>>(),
+            "upstreams": upstreams,
+        });
+        let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+        (status, axum::Json(body)).into_response()
+    }
+
+    /// Can a TCP connection to the URL's host and port be opened within two seconds?
+    async fn reachable(url: &str) -> bool {
+        let Ok(url) = reqwest::Url::parse(url) else { return false };
+        let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else { return false };
+        let connect = tokio::net::TcpStream::connect((host.trim_matches(['[', ']']), port));
+        matches!(tokio::time::timeout(Duration::from_secs(2), connect).await, Ok(Ok(_)))
+    }
+}
+
 /// Start-up: addresses, listeners and graceful shutdown.
 pub mod server {
     use super::*;
@@ -626,13 +915,29 @@ pub mod server {
             .map_err(|source| StartupError::Serve { namespace, source })
     }
 
-    /// Wait for every server; the first failure stops the others and is returned.
+    /// Wait for every server; the first failure stops the others and is returned. Once `shutdown`
+    /// is cancelled, in-flight requests get `drain` to finish; past it the servers are dropped.
     pub async fn wait(
         mut servers: tokio::task::JoinSet<Result<(), StartupError>>,
         shutdown: tokio_util::sync::CancellationToken,
+        drain: Duration,
     ) -> Result<(), StartupError> {
         let mut outcome = Ok(());
-        while let Some(joined) = servers.join_next().await {
+        let deadline = async {
+            shutdown.cancelled().await;
+            tokio::time::sleep(drain).await;
+        };
+        tokio::pin!(deadline);
+        loop {
+            let joined = tokio::select! {
+                joined = servers.join_next() => joined,
+                () = &mut deadline => {
+                    tracing::warn!(drain_secs = drain.as_secs_f64(), "drain deadline passed: dropping the requests still in flight");
+                    servers.abort_all();
+                    break;
+                }
+            };
+            let Some(joined) = joined else { break };
             let result = joined.unwrap_or_else(|e| {
                 Err(StartupError::Serve { namespace: "server task", source: std::io::Error::other(e.to_string()) })
             });
@@ -663,8 +968,21 @@ pub mod server {
         Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` is not a valid duration"))
     }
 
-    /// Cancel `token` on SIGTERM or Ctrl-C.
-    pub async fn shutdown_on_signal(token: tokio_util::sync::CancellationToken) {
+    /// An adapter's router with the operational routes beside it and every request tracked
+    /// (request id, metrics, one log line).
+    pub fn with_ops(
+        adapter: &'static str,
+        router: axum::Router,
+        readiness: std::sync::Arc<ops::Readiness>,
+        openapi: Option<&'static str>,
+    ) -> axum::Router {
+        router
+            .merge(ops::router(readiness, openapi))
+            .layer(axum::middleware::from_fn(move |request, next| observe::track(adapter, request, next)))
+    }
+
+    /// On SIGTERM or Ctrl-C: report not ready, then cancel `token` (stop accepting, drain).
+    pub async fn shutdown_on_signal(token: tokio_util::sync::CancellationToken, readiness: std::sync::Arc<ops::Readiness>) {
         let ctrl_c = async {
             if tokio::signal::ctrl_c().await.is_err() {
                 std::future::pending::<()>().await;
@@ -687,6 +1005,7 @@ pub mod server {
             () = token.cancelled() => return,
         }
         tracing::info!("shutting down: finishing in-flight requests");
+        readiness.start_draining();
         token.cancel();
     }
 

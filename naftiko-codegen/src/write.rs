@@ -86,7 +86,7 @@ fn with_path(e: io::Error, path: &Path) -> io::Error {
     io::Error::new(e.kind(), format!("{}: {e}", path.display()))
 }
 
-/// Files under `dir` (skipping `target/`) whose first line carries the generated marker.
+/// Files under `dir` (skipping `target/`) whose first two lines carry the generated marker.
 fn generated_files_under(dir: &Path) -> io::Result<Vec<PathBuf>> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -105,11 +105,11 @@ fn generated_files_under(dir: &Path) -> io::Result<Vec<PathBuf>> {
                     stack.push(path);
                 }
             } else if ty.is_file() {
-                let first = fs::read_to_string(&path)
-                    .ok()
-                    .and_then(|t| t.lines().next().map(str::to_owned))
+                // The marker is on the first line, or (JSON) in the first key.
+                let head: String = fs::read_to_string(&path)
+                    .map(|t| t.lines().take(2).collect::<Vec<_>>().join("\n"))
                     .unwrap_or_default();
-                if first.contains(MARKER) {
+                if head.contains(MARKER) {
                     found.push(path);
                 }
             }

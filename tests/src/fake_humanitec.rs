@@ -27,7 +27,16 @@ pub struct Received {
     pub path: String,
     pub authorization: Option<String>,
     pub content_type: Option<String>,
+    /// Every header as received.
+    pub headers: HeaderMap,
     pub body: Bytes,
+}
+
+impl Received {
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
 }
 
 #[derive(Default)]
@@ -117,6 +126,7 @@ async fn handle(State(fake): State<Fake>, request: Request) -> Response {
         path: parts.uri.path().to_owned(),
         authorization: header(&parts.headers, "authorization"),
         content_type: header(&parts.headers, "content-type"),
+        headers: parts.headers.clone(),
         body: body.clone(),
     };
     fake.store

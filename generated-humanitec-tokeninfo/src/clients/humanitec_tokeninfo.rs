@@ -81,7 +81,7 @@ impl Client {
             .http
             .request(reqwest::Method::GET, url)
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone());
-        support::send(request).await
+        support::send(request, "humanitec-tokeninfo", "listusertokens").await
     }
 
     /// Creates a new static token for a user.
@@ -118,7 +118,7 @@ impl Client {
             .request(reqwest::Method::POST, url)
             .json(body)
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone());
-        support::send(request).await
+        support::send(request, "humanitec-tokeninfo", "createusertoken").await
     }
 
     /// Gets a specific token associated with a user
@@ -155,7 +155,7 @@ impl Client {
             .http
             .request(reqwest::Method::GET, url)
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone());
-        support::send(request).await
+        support::send(request, "humanitec-tokeninfo", "getusertoken").await
     }
 
     /// Deletes a specific token associated with a user
@@ -192,6 +192,6 @@ impl Client {
             .http
             .request(reqwest::Method::DELETE, url)
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone());
-        support::send(request).await
+        support::send(request, "humanitec-tokeninfo", "deleteusertoken").await
     }
 }

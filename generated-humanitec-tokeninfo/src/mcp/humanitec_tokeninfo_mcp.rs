@@ -254,26 +254,40 @@ impl ServerHandler for Server {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let args = request.arguments.unwrap_or_default();
-        let result = match request.name.as_ref() {
-            "lists-tokens-associated-user" => {
-                self.lists_tokens_associated_user(&args).await
+        let call = async {
+            match request.name.as_ref() {
+                "lists-tokens-associated-user" => {
+                    self.lists_tokens_associated_user(&args).await
+                }
+                "creates-new-static-token-user" => {
+                    self.creates_new_static_token_user(&args).await
+                }
+                "gets-specific-token-associated-user" => {
+                    self.gets_specific_token_associated_user(&args).await
+                }
+                "deletes-specific-token-associated-user" => {
+                    self.deletes_specific_token_associated_user(&args).await
+                }
+                other => {
+                    Err(
+                        ErrorData::invalid_params(
+                            format!("unknown tool `{other}`"),
+                            None,
+                        ),
+                    )
+                }
             }
-            "creates-new-static-token-user" => {
-                self.creates_new_static_token_user(&args).await
-            }
-            "gets-specific-token-associated-user" => {
-                self.gets_specific_token_associated_user(&args).await
-            }
-            "deletes-specific-token-associated-user" => {
-                self.deletes_specific_token_associated_user(&args).await
-            }
-            other => {
-                Err(ErrorData::invalid_params(format!("unknown tool `{other}`"), None))
-            }
-        }?;
+        };
+        let result = mcp::observed(
+                "humanitec-tokeninfo-mcp",
+                &request.name,
+                &context,
+                call,
+            )
+            .await?;
         Ok(result.into())
     }
 }

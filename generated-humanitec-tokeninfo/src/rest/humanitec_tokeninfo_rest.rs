@@ -70,7 +70,7 @@ async fn createusertoken(
     request_body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, rest::Problem> {
     let Path(userid) = path_params.map_err(rest::bad_path)?;
-    let body = rest::required_json_body(request_body)?;
+    let body = rest::required_json_body(request_body, rest::Expect::Object)?;
     let result = upstreams.humanitec_tokeninfo.createusertoken_raw(&userid, &body).await;
     Ok(rest::pass_through(result))
 }

@@ -42,7 +42,8 @@ pub(super) fn emit(cap: &Capability, index: usize) -> TokenStream {
         UpstreamAuth::Bearer { .. } => quote!(credentials),
         UpstreamAuth::None => quote!(_credentials),
     };
-    let methods = c.operations.iter().map(|op| operation(op, &authorize));
+    let api = c.namespace.wire.as_str();
+    let methods = c.operations.iter().map(|op| operation(api, op, &authorize));
     let client_doc = format!(
         " Client for the `{}` API. Cheap to clone: clones share one connection pool.",
         c.namespace.wire
@@ -127,7 +128,7 @@ fn credentials(cap: &Capability, c: &Consumes) -> TokenStream {
     }
 }
 
-fn operation(op: &ConsumedOp, authorize: &TokenStream) -> TokenStream {
+fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream) -> TokenStream {
     let name = op.name.ident();
     let raw = format_ident!("{}_raw", op.name.rust);
     let args: Vec<TokenStream> = op
@@ -197,6 +198,7 @@ fn operation(op: &ConsumedOp, authorize: &TokenStream) -> TokenStream {
         }
     }
     let method = format_ident!("{}", op.method.as_str());
+    let op_wire = &op.name.wire;
     let mut chain = Vec::new();
     let mut optional = Vec::new();
     for p in &op.params {
@@ -222,13 +224,13 @@ fn operation(op: &ConsumedOp, authorize: &TokenStream) -> TokenStream {
     let send = if optional.is_empty() {
         quote! {
             let request = self.http.request(reqwest::Method::#method, url) #(#chain)* #authorize;
-            support::send(request).await
+            support::send(request, #api, #op_wire).await
         }
     } else {
         quote! {
             let mut request = self.http.request(reqwest::Method::#method, url) #(#chain)* #authorize;
             #(#optional)*
-            support::send(request).await
+            support::send(request, #api, #op_wire).await
         }
     };
     quote! {

@@ -192,13 +192,16 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter) -> TokenStream {
             async fn call_tool(
                 &self,
                 request: CallToolRequestParams,
-                _context: RequestContext<RoleServer>,
+                context: RequestContext<RoleServer>,
             ) -> Result<CallToolResponse, ErrorData> {
                 let args = request.arguments.unwrap_or_default();
-                let result = match request.name.as_ref() {
-                    #(#arms)*
-                    other => Err(ErrorData::invalid_params(format!("unknown tool `{other}`"), None)),
-                }?;
+                let call = async {
+                    match request.name.as_ref() {
+                        #(#arms)*
+                        other => Err(ErrorData::invalid_params(format!("unknown tool `{other}`"), None)),
+                    }
+                };
+                let result = mcp::observed(#namespace, &request.name, &context, call).await?;
                 Ok(result.into())
             }
         }

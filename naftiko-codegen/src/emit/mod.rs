@@ -6,6 +6,7 @@
 mod client;
 mod manifest;
 mod mcp;
+mod openapi;
 mod rest;
 mod server;
 
@@ -64,6 +65,11 @@ pub fn emit_crate(cap: &Capability, info: &CrateInfo) -> Result<Vec<GeneratedFil
     for a in &cap.rest {
         let path = format!("src/rest/{}.rs", a.namespace.rust);
         files.push(rust_file(path, rest::emit(cap, a))?);
+        // JSON has no comments: these files are marked by their place and the README.
+        files.push(GeneratedFile {
+            path: format!("openapi/{}.json", a.namespace.wire),
+            contents: openapi::document(cap, a),
+        });
     }
     for a in &cap.mcp {
         let path = format!("src/mcp/{}.rs", a.namespace.rust);

@@ -249,10 +249,15 @@ fn handler(cap: &Capability, path: &str, op: &RestOp) -> TokenStream {
     {
         params.push(quote!(request_body: Result<Bytes, BytesRejection>));
         let l = local(input);
-        reads.push(if input.required {
-            quote! { let #l = rest::required_json_body(request_body)?; }
+        let expect = if input.ty == ParamType::Array {
+            quote!(rest::Expect::Array)
         } else {
-            quote! { let #l = rest::json_body(request_body)?; }
+            quote!(rest::Expect::Object)
+        };
+        reads.push(if input.required {
+            quote! { let #l = rest::required_json_body(request_body, #expect)?; }
+        } else {
+            quote! { let #l = rest::json_body(request_body, #expect)?; }
         });
     }
 

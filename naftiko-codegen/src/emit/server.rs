@@ -183,35 +183,47 @@ pub(super) fn upstreams_rs(cap: &Capability) -> TokenStream {
 pub(super) fn server_rs(cap: &Capability) -> TokenStream {
     let adapters = adapters(cap);
     let names: Vec<&str> = adapters.iter().map(|(n, _)| n.as_str()).collect();
+    let variables: Vec<&str> = cap.binds.iter().map(|b| b.env.as_str()).collect();
     let mut binds = Vec::new();
     let mut spawns = Vec::new();
+    let mut checks = Vec::new();
+    for (i, (ns, addr)) in adapters.iter().enumerate() {
+        let listener = quote::format_ident!("listener_{}", i);
+        binds.push(quote! {
+            let #listener = server::bind(#ns, server::address(&options.listen, #ns, #addr)?).await?;
+            readiness.adapter_bound();
+        });
+        checks.push(quote! { server::address(&options.listen, #ns, #addr)?; });
+    }
+    let mut index = 0usize;
     for a in &cap.rest {
         let ns = &a.namespace.wire;
         let m = a.namespace.ident();
-        let addr = default_addr(a.address.as_deref(), a.port);
-        let listener = quote::format_ident!("{}_listener", a.namespace.rust);
-        binds.push(quote! {
-            let #listener = server::bind(#ns, server::address(&options.listen, #ns, #addr)?).await?;
-        });
+        let listener = quote::format_ident!("listener_{}", index);
+        let openapi = format!("../openapi/{ns}.json");
+        index += 1;
         spawns.push(quote! {
             let router = crate::rest::#m::router_with_body_limit(upstreams.clone(), options.max_body_bytes);
+            let router = server::with_ops(#ns, router, readiness.clone(), Some(include_str!(#openapi)));
             servers.spawn(server::serve(#ns, #listener, router, shutdown.clone()));
         });
     }
     for a in &cap.mcp {
         let ns = &a.namespace.wire;
         let m = a.namespace.ident();
-        let addr = default_addr(a.address.as_deref(), a.port);
-        let listener = quote::format_ident!("{}_listener", a.namespace.rust);
-        binds.push(quote! {
-            let #listener = server::bind(#ns, server::address(&options.listen, #ns, #addr)?).await?;
-        });
+        let listener = quote::format_ident!("listener_{}", index);
+        index += 1;
         spawns.push(quote! {
             let config = support::mcp::config(&options.allowed_hosts, &options.allowed_origins, options.max_body_bytes, shutdown.clone());
-            let router = crate::mcp::#m::router(upstreams.clone(), config);
+            let router = server::with_ops(#ns, crate::mcp::#m::router(upstreams.clone(), config), readiness.clone(), None);
             servers.spawn(server::serve(#ns, #listener, router, shutdown.clone()));
         });
     }
+    let upstream_checks = cap.consumes.iter().map(|c| {
+        let wire = &c.namespace.wire;
+        let f = c.namespace.ident();
+        quote!((#wire, upstreams.#f.base_url().to_owned()))
+    });
     let defaults = adapters
         .iter()
         .map(|(n, a)| format!("`{n}` on `{a}`"))
@@ -221,10 +233,12 @@ pub(super) fn server_rs(cap: &Capability) -> TokenStream {
         " Serve every exposed adapter ({defaults} unless `listen` says otherwise) until SIGTERM or Ctrl-C, then finish in-flight requests."
     );
     quote! {
-        //! Start-up: every exposed adapter in one process.
+        //! Start-up: every exposed adapter in one process, each with `/healthz`, `/readyz` and
+        //! `/metrics` beside it (and `/openapi.json` beside each REST adapter).
 
         use std::collections::BTreeMap;
         use std::sync::Arc;
+        use std::time::Duration;
 
         use tokio_util::sync::CancellationToken;
 
@@ -233,6 +247,9 @@ pub(super) fn server_rs(cap: &Capability) -> TokenStream {
 
         /// The exposed adapters, as `--listen` accepts them.
         pub const ADAPTERS: &[&str] = &[#(#names),*];
+
+        /// The environment variables the spec binds.
+        pub const BOUND_VARIABLES: &[&str] = &[#(#variables),*];
 
         /// How to serve.
         #[derive(Debug, Clone)]
@@ -247,6 +264,10 @@ pub(super) fn server_rs(cap: &Capability) -> TokenStream {
             pub allowed_hosts: Vec<String>,
             /// Browser `Origin`s the MCP adapters accept (empty: requests with an `Origin` are refused).
             pub allowed_origins: Vec<String>,
+            /// How long in-flight requests may take to finish after SIGTERM.
+            pub drain_timeout: Duration,
+            /// Whether `/readyz` also checks that every upstream accepts TCP connections.
+            pub ready_check_upstreams: bool,
         }
 
         impl Default for ServeOptions {
@@ -257,8 +278,22 @@ pub(super) fn server_rs(cap: &Capability) -> TokenStream {
                     max_body_bytes: support::rest::DEFAULT_MAX_BODY_BYTES,
                     allowed_hosts: Vec::new(),
                     allowed_origins: Vec::new(),
+                    drain_timeout: Duration::from_secs(30),
+                    ready_check_upstreams: false,
                 }
             }
+        }
+
+        /// Check the configuration without serving: bound variables present, base URLs and listen
+        /// addresses valid.
+        ///
+        /// # Errors
+        ///
+        /// The first problem found.
+        pub fn check_config(options: &ServeOptions) -> Result<(), StartupError> {
+            Upstreams::from_env(&options.upstreams)?;
+            #(#checks)*
+            Ok(())
         }
 
         #[doc = #serve_doc]
@@ -271,16 +306,17 @@ pub(super) fn server_rs(cap: &Capability) -> TokenStream {
         /// A missing bound variable, an address that cannot be bound, or a server failure.
         pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
             let upstreams = Arc::new(Upstreams::from_env(&options.upstreams)?);
+            let checks = if options.ready_check_upstreams { vec![#(#upstream_checks),*] } else { Vec::new() };
+            let readiness = Arc::new(support::ops::Readiness::new(ADAPTERS.len(), BOUND_VARIABLES, checks));
             let shutdown = CancellationToken::new();
             #(#binds)*
             let mut servers = tokio::task::JoinSet::new();
             #(#spawns)*
-            tokio::spawn(server::shutdown_on_signal(shutdown.clone()));
-            server::wait(servers, shutdown).await
+            tokio::spawn(server::shutdown_on_signal(shutdown.clone(), readiness));
+            server::wait(servers, shutdown, options.drain_timeout).await
         }
     }
 }
-
 pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
     let lib = quote::format_ident!("{}", info.lib_name());
     let about = format!(
@@ -317,6 +353,15 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         )
     };
     let long_about = format!("{about}.{env_note}");
+    let health_url = adapters
+        .first()
+        .map(|(_, a)| {
+            format!(
+                "http://127.0.0.1:{}/healthz",
+                a.rsplit(':').next().unwrap_or("8080")
+            )
+        })
+        .unwrap_or_default();
     quote! {
         //! The server binary: `serve` (the default) runs every exposed adapter.
 
@@ -342,6 +387,12 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         enum Command {
             /// Serve every exposed adapter (the default).
             Serve(ServeArgs),
+            /// Exit 0 when the server at URL answers its health check (for container HEALTHCHECKs).
+            Healthcheck {
+                /// The health endpoint.
+                #[arg(long, default_value = #health_url)]
+                url: String,
+            },
         }
 
         #[derive(Debug, Args)]
@@ -362,9 +413,18 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
             /// Browser Origin the MCP adapters accept (repeatable; default: none, requests with an Origin are refused).
             #[arg(long, value_name = "ORIGIN", env = "NAFTIKO_ALLOWED_ORIGIN", value_delimiter = ',')]
             allowed_origin: Vec<String>,
+            /// How long in-flight requests may take to finish after SIGTERM (e.g. 30s).
+            #[arg(long, value_name = "DURATION", env = "NAFTIKO_DRAIN_TIMEOUT", default_value = "30s", value_parser = support::server::parse_duration)]
+            drain_timeout: Duration,
+            /// Make /readyz also check that every upstream accepts TCP connections.
+            #[arg(long, env = "NAFTIKO_READY_CHECK_UPSTREAMS")]
+            ready_check_upstreams: bool,
             /// Log format.
             #[arg(long, value_enum, env = "NAFTIKO_LOG_FORMAT", default_value_t = LogFormat::Text)]
             log_format: LogFormat,
+            /// Check the configuration (bound variables present, addresses and URLs valid) and exit.
+            #[arg(long)]
+            check_config: bool,
         }
 
         #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -383,7 +443,41 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
                 max_body_bytes: args.max_body_bytes,
                 allowed_hosts: args.allowed_host,
                 allowed_origins: args.allowed_origin,
+                drain_timeout: args.drain_timeout,
+                ready_check_upstreams: args.ready_check_upstreams,
             })
+        }
+
+        async fn run(args: ServeArgs) -> Result<(), StartupError> {
+            let check = args.check_config;
+            let options = options(args)?;
+            if check {
+                server::check_config(&options)?;
+                eprintln!("configuration ok");
+                return Ok(());
+            }
+            server::serve(options).await
+        }
+
+        async fn healthcheck(url: &str) -> ExitCode {
+            let client = reqwest::Client::builder().timeout(Duration::from_secs(3)).build();
+            match client.map(|c| c.get(url)) {
+                Ok(request) => match request.send().await {
+                    Ok(response) if response.status().is_success() => ExitCode::SUCCESS,
+                    Ok(response) => {
+                        eprintln!("unhealthy: {url} answered {}", response.status());
+                        ExitCode::FAILURE
+                    }
+                    Err(e) => {
+                        eprintln!("unhealthy: {url}: {e}");
+                        ExitCode::FAILURE
+                    }
+                },
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
         }
 
         #[tokio::main]
@@ -391,14 +485,11 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
             let cli = Cli::parse();
             let args = match cli.command {
                 Some(Command::Serve(args)) => args,
+                Some(Command::Healthcheck { url }) => return healthcheck(&url).await,
                 None => cli.serve,
             };
             support::server::init_logging(args.log_format == LogFormat::Json);
-            let result = match options(args) {
-                Ok(options) => server::serve(options).await,
-                Err(e) => Err(e),
-            };
-            match result {
+            match run(args).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");

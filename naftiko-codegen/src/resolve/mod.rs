@@ -919,6 +919,14 @@ impl<'a> Resolver<'a> {
                     }
                 }
             }
+            if ["/healthz", "/readyz", "/metrics", "/openapi.json"].contains(&axum_path.as_str()) {
+                self.error_help(
+                    &format!("{rpath}.path"),
+                    format!("`{}` is served by the generated server itself", res.path),
+                    "every adapter answers /healthz, /readyz, /metrics and /openapi.json; choose another path",
+                );
+                continue;
+            }
             if !axum_path.starts_with('/') {
                 self.error(
                     &format!("{rpath}.path"),

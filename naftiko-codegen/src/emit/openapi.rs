@@ -1,0 +1,149 @@
+//! The OpenAPI 3.1 description of each exposed REST adapter: `openapi/<namespace>.json`.
+
+use serde_json::{Map, Value, json};
+
+use crate::resolve::ir::{Capability, InputIn, Method, RestAdapter};
+
+fn problem(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } }
+    })
+}
+
+/// The document for adapter `a`, as pretty-printed JSON.
+pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
+    let mut paths = Map::new();
+    for route in &a.routes {
+        let mut item = Map::new();
+        for op in &route.operations {
+            let c = &cap.consumes[op.call.consumes];
+            let consumed = &c.operations[op.call.operation];
+            let mut parameters = Vec::new();
+            let mut body = None;
+            for input in &op.inputs {
+                let used = op.call.args.iter().any(|arg| {
+                    matches!(arg.source, crate::resolve::ir::ArgSource::Input(i) if std::ptr::eq(&op.inputs[i], input))
+                });
+                if !used && input.location != InputIn::Path {
+                    continue;
+                }
+                let mut schema = json!({ "type": input.ty.json_schema() });
+                let place = match input.location {
+                    InputIn::Path => {
+                        schema["minLength"] = json!(1);
+                        "path"
+                    }
+                    InputIn::Query => "query",
+                    InputIn::Header => "header",
+                    InputIn::Body | InputIn::Argument => {
+                        body = Some(input);
+                        continue;
+                    }
+                };
+                let mut p = json!({
+                    "name": input.name.wire,
+                    "in": place,
+                    "required": input.required || input.location == InputIn::Path,
+                    "schema": schema,
+                });
+                if let Some(d) = &input.description {
+                    p["description"] = json!(d.trim());
+                }
+                parameters.push(p);
+            }
+            let mut responses = Map::new();
+            responses.insert(
+                "200".into(),
+                json!({
+                    "description": "The upstream API's answer, passed through (status and JSON body)",
+                    "content": { "application/json": { "schema": {} } }
+                }),
+            );
+            if op.method == Method::Delete {
+                responses.insert(
+                    "204".into(),
+                    json!({ "description": "The upstream API answered with no content" }),
+                );
+            }
+            responses.insert(
+                "400".into(),
+                problem("The request is not valid (path, query, header or body)"),
+            );
+            if body.is_some() {
+                responses.insert(
+                    "413".into(),
+                    problem("The request body is larger than the server accepts"),
+                );
+            }
+            responses.insert(
+                "502".into(),
+                problem("The upstream API is unreachable or answered garbage"),
+            );
+            responses.insert(
+                "504".into(),
+                problem("The upstream API did not answer in time"),
+            );
+            responses.insert(
+                "default".into(),
+                json!({ "description": "Any other status of the upstream API, with its body unchanged" }),
+            );
+            let mut operation = json!({
+                "operationId": op.name.wire,
+                "parameters": parameters,
+                "responses": responses,
+                "x-naftiko-call": format!("{}.{}", c.namespace.wire, consumed.name.wire),
+            });
+            if let Some(d) = op.description.as_deref().map(str::trim) {
+                operation["summary"] = json!(d.lines().next().unwrap_or(d));
+                operation["description"] = json!(d);
+            }
+            if let Some(input) = body {
+                operation["requestBody"] = json!({
+                    "required": input.required,
+                    "content": { "application/json": { "schema": { "type": input.ty.json_schema() } } }
+                });
+            }
+            item.insert(op.method.lower().to_owned(), operation);
+        }
+        paths.insert(route.path.clone(), Value::Object(item));
+    }
+    let ops = |summary: &str| {
+        json!({ "get": {
+            "summary": summary,
+            "responses": { "200": { "description": "OK", "content": { "application/json": { "schema": { "type": "object" } } } } }
+        }})
+    };
+    paths.insert("/healthz".into(), ops("Liveness: the process is up"));
+    let mut ready = ops("Readiness: every adapter bound, every bound variable present");
+    ready["get"]["responses"]["503"] = json!({
+        "description": "Not ready (starting, draining, or an upstream unreachable)",
+        "content": { "application/json": { "schema": { "type": "object" } } }
+    });
+    paths.insert("/readyz".into(), ready);
+    let mut info =
+        json!({ "title": format!("{} — {}", cap.label, a.namespace.wire), "version": "0.1.0" });
+    if let Some(d) = a.description.as_deref().or(cap.description.as_deref()) {
+        info["description"] = json!(d.trim());
+    }
+    let document = json!({
+        "x-generated": "@generated by naftiko-codegen — do not edit",
+        "openapi": "3.1.0",
+        "info": info,
+        "paths": paths,
+        "components": { "schemas": { "Problem": {
+            "type": "object",
+            "description": "RFC 9457 problem details",
+            "required": ["type", "title", "status", "detail"],
+            "properties": {
+                "type": { "type": "string" },
+                "title": { "type": "string" },
+                "status": { "type": "integer" },
+                "detail": { "type": "string" }
+            }
+        }}}
+    });
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    text
+}
