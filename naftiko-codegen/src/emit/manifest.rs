@@ -9,8 +9,10 @@ use crate::resolve::ir::{Capability, UpstreamAuth};
 const CARGO_TOML: &str = include_str!("../../templates/Cargo.toml.j2");
 const README: &str = include_str!("../../templates/README.md.j2");
 
-fn render(name: &str, source: &str, ctx: serde_json::Value) -> String {
-    let env = Environment::new();
+pub(super) fn render(name: &str, source: &str, ctx: serde_json::Value) -> String {
+    let mut env = Environment::new();
+    // Values are placed where the templates say; quoting is the templates' business.
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
     // Both templates are part of the generator and render with any context: a failure is a bug.
     let mut text = env
         .template_from_named_str(name, source)

@@ -4,6 +4,7 @@
 //! [`manifest`] (`Cargo.toml`, `README.md`). The emitters never see YAML.
 
 mod client;
+mod deploy;
 mod manifest;
 mod mcp;
 mod openapi;
@@ -94,6 +95,7 @@ pub fn emit_crate(cap: &Capability, info: &CrateInfo) -> Result<Vec<GeneratedFil
         path: "README.md".into(),
         contents: manifest::readme(cap, info),
     });
+    files.extend(deploy::files(cap, info));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

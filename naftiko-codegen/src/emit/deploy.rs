@@ -1,0 +1,85 @@
+//! Deployment files: `Dockerfile`, `.dockerignore`, `score.yaml` (Score workload) and
+//! `deploy/kubernetes.yaml`, from minijinja templates.
+
+use serde_json::json;
+
+use super::{CrateInfo, GeneratedFile, manifest::render};
+use crate::resolve::ir::Capability;
+
+const DOCKERFILE: &str = include_str!("../../templates/Dockerfile.j2");
+const DOCKERIGNORE: &str = include_str!("../../templates/dockerignore.j2");
+const SCORE: &str = include_str!("../../templates/score.yaml.j2");
+const KUBERNETES: &str = include_str!("../../templates/kubernetes.yaml.j2");
+
+pub(super) fn files(cap: &Capability, info: &CrateInfo) -> Vec<GeneratedFile> {
+    let mut adapters = Vec::new();
+    for (kind, list) in [
+        (
+            "rest",
+            cap.rest
+                .iter()
+                .map(|a| (&a.namespace.wire, a.port))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "mcp",
+            cap.mcp
+                .iter()
+                .map(|a| (&a.namespace.wire, a.port))
+                .collect(),
+        ),
+    ] {
+        for (i, (namespace, port)) in list.into_iter().enumerate() {
+            // Kubernetes port names are at most 15 characters: name them by kind.
+            let port_name = if i == 0 {
+                kind.to_owned()
+            } else {
+                format!("{kind}-{}", i + 1)
+            };
+            adapters.push(json!({ "namespace": namespace, "port": port, "port_name": port_name }));
+        }
+    }
+    let listen = adapters
+        .iter()
+        .map(|a| {
+            format!(
+                "{}=0.0.0.0:{}",
+                a["namespace"].as_str().unwrap_or_default(),
+                a["port"]
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    let health_port = adapters
+        .first()
+        .map(|a| a["port"].clone())
+        .unwrap_or(json!(8080));
+    let binds: Vec<_> = cap.binds.iter().map(|b| json!({ "env": b.env })).collect();
+    let ctx = json!({
+        "package": info.package,
+        "adapters": adapters,
+        "listen": listen,
+        "health_port": health_port,
+        "binds": binds,
+        "openapi": !cap.rest.is_empty(),
+        "allowed_hosts": format!("{},localhost,127.0.0.1", info.package),
+    });
+    vec![
+        GeneratedFile {
+            path: "Dockerfile".into(),
+            contents: render("Dockerfile", DOCKERFILE, ctx.clone()),
+        },
+        GeneratedFile {
+            path: ".dockerignore".into(),
+            contents: render(".dockerignore", DOCKERIGNORE, ctx.clone()),
+        },
+        GeneratedFile {
+            path: "score.yaml".into(),
+            contents: render("score.yaml", SCORE, ctx.clone()),
+        },
+        GeneratedFile {
+            path: "deploy/kubernetes.yaml".into(),
+            contents: render("kubernetes.yaml", KUBERNETES, ctx),
+        },
+    ]
+}
