@@ -4,10 +4,15 @@ use serde_json::{Map, Value, json};
 
 use crate::resolve::ir::{Capability, InputIn, Method, RestAdapter};
 
+/// A status the server itself answers with a problem document — and that the upstream API may
+/// answer too, passed through with its own body.
 fn problem(description: &str) -> Value {
     json!({
-        "description": description,
-        "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } }
+        "description": format!("{description}; or the upstream API's own answer with this status, passed through"),
+        "content": {
+            "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } },
+            "application/json": { "schema": {} }
+        }
     })
 }
 
