@@ -5,7 +5,7 @@
 //!
 //! Every request is recorded as received (method, raw path, authorization, body) so tests can
 //! assert what reached the upstream. A user id of `slow` makes the fake wait before answering;
-//! `garbage` makes it answer 200 with a body that is not JSON.
+//! `delay-<ms>` waits that long; `garbage` makes it answer 200 with a body that is not JSON.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -170,6 +170,9 @@ async fn handle(State(fake): State<Fake>, request: Request) -> Response {
     if user == "slow" {
         tokio::time::sleep(Duration::from_secs(5)).await;
     }
+    if let Some(ms) = user.strip_prefix("delay-").and_then(|ms| ms.parse().ok()) {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
     if user == "garbage" {
         // A broken upstream: success status, content type JSON, body not JSON.
         return (
@@ -228,7 +231,10 @@ async fn handle(State(fake): State<Fake>, request: Request) -> Response {
             }
             tokens.push(info);
             store.issued += 1;
-            let secret = format!("hum_{:032x}", store.issued * 0x9e37_79b9_7f4a_7c15);
+            let secret = format!(
+                "hum_{:032x}",
+                store.issued.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            );
             Json(json!({ "token": secret, "type": "static" })).into_response()
         }
         (Method::GET, Some(token)) => match store

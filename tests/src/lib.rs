@@ -1,6 +1,7 @@
-//! Helpers for the integration tests: a stateful fake of the Humanitec token API and a handle on
-//! the generated server binary.
+//! Helpers for the integration tests: a stateful fake of the Humanitec token API, a handle on
+//! the generated server binary and a round-robin load balancer.
 
+pub mod balancer;
 pub mod fake_humanitec;
 pub mod server;
 

@@ -35,17 +35,37 @@ async fn schemathesis_finds_no_failures() {
     ]
     .map(str::to_owned)
     .to_vec();
-    let output = match tokio::task::spawn_blocking(move || Command::new("schemathesis").args(args).env("NO_COLOR", "1").output()).await.unwrap() {
+    let output = match tokio::task::spawn_blocking(move || {
+        Command::new("schemathesis")
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+    })
+    .await
+    .unwrap()
+    {
         Ok(output) => output,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && std::env::var_os("CI").is_none() => {
-            println!("skipped: `schemathesis` is not installed (`pip install -r tests/requirements.txt`)");
+            println!(
+                "skipped: `schemathesis` is not installed (`pip install -r tests/requirements.txt`)"
+            );
             return;
         }
         Err(e) => panic!("cannot run schemathesis: {e}"),
     };
-    let report = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success(), "schemathesis reported failures:\n{report}");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success(),
+        "schemathesis reported failures:\n{report}"
+    );
     assert!(report.contains("passed"), "{report}");
-    assert!(!upstream.received().is_empty(), "schemathesis reached the upstream through the server");
+    assert!(
+        !upstream.received().is_empty(),
+        "schemathesis reached the upstream through the server"
+    );
     assert!(!server.stderr().contains(KEY));
 }
