@@ -51,10 +51,12 @@ impl Upstreams {
     pub fn from_env(options: &UpstreamOptions) -> Result<Self, StartupError> {
         let humanitec_api_key = support::env_secret("HUMANITEC_API_KEY", 0, "env")?;
         let http = support::http_client(options.timeout)?;
+        let base_url = options
+            .base_url("humanitec-tokeninfo")
+            .unwrap_or(clients::humanitec_tokeninfo::DEFAULT_BASE_URL)
+            .to_owned();
         let humanitec_tokeninfo = clients::humanitec_tokeninfo::Client::new(
-            options
-                .base_url("humanitec-tokeninfo")
-                .unwrap_or(clients::humanitec_tokeninfo::DEFAULT_BASE_URL),
+            &base_url,
             clients::humanitec_tokeninfo::Credentials {
                 bearer_token: humanitec_api_key.clone(),
             },

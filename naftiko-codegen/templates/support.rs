@@ -53,6 +53,34 @@ pub fn bearer_header(token: &Secret) -> Result<HeaderValue, Error> {
     Ok(value)
 }
 
+/// A header value marked sensitive (never logged), e.g. an API key.
+pub fn sensitive_header(value: &str) -> Result<HeaderValue, Error> {
+    let mut value = HeaderValue::try_from(value)
+        .map_err(|_| Error::InvalidCredentials("a credential contains characters not allowed in a header"))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// An `Authorization: Basic …` header value (RFC 7617), marked sensitive.
+pub fn basic_header(username: &Secret, password: &Secret) -> Result<HeaderValue, Error> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let plain = format!("{}:{}", username.expose(), password.expose());
+    let mut encoded = String::with_capacity(plain.len().div_ceil(3) * 4 + 6);
+    encoded.push_str("Basic ");
+    for chunk in plain.as_bytes().chunks(3) {
+        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                encoded.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                encoded.push('=');
+            }
+        }
+    }
+    sensitive_header(&encoded)
+}
+
 /// Errors of the typed clients.
 ///
 /// Upstream answers with a status of 400 or more are [`Error::Status`]: the status, content type
@@ -183,6 +211,23 @@ const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANU
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
+
+/// Query pairs for a list parameter: one `name=item` pair per element (form style, exploded).
+pub fn query_list<'a>(name: &'a str, value: &serde_json::Value) -> Vec<(&'a str, String)> {
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    match value {
+        serde_json::Value::Array(items) => items.iter().map(|item| (name, text(item))).collect(),
+        other => vec![(name, text(other))],
+    }
+}
+
+/// A header value for a list parameter: the elements joined by commas.
+pub fn header_list(value: &serde_json::Value) -> String {
+    query_list("", value).into_iter().map(|(_, v)| v).collect::<Vec<_>>().join(",")
+}
 
 /// Percent-encode a value for use as one path segment (`a/b c` → `a%2Fb%20c`).
 pub fn encode_path_segment(value: &str) -> percent_encoding::PercentEncode<'_> {
@@ -411,6 +456,16 @@ pub mod rest {
                     .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, format!("header `{name}` is not valid text")))
             })
             .transpose()
+    }
+
+    /// A list from text: a JSON array (`["a","b"]`) as it is, anything else split at commas.
+    pub fn list(text: &str) -> serde_json::Value {
+        if text.trim_start().starts_with('[')
+            && let Ok(value @ serde_json::Value::Array(_)) = serde_json::from_str(text)
+        {
+            return value;
+        }
+        text.split(',').map(|item| serde_json::Value::String(item.trim().to_owned())).collect()
     }
 
     /// A required query parameter or header that is missing.

@@ -4,7 +4,7 @@
 //!
 //! Humanitec API — TokenInfo business capability. Self-contained, no shared references.
 //!
-//! Default base URL: <https://api.humanitec.io>.
+//! Base URL: `https://api.humanitec.io`.
 //!
 //! Every request carries `Authorization: Bearer <HUMANITEC_API_KEY>` (the spec binds this variable but declares no `authentication`; a bearer token is assumed).
 
@@ -29,7 +29,7 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client for the API at `base_url` (use [`DEFAULT_BASE_URL`] for the spec's own).
+    /// A client for the API at `base_url`.
     ///
     /// Pass your own `reqwest::Client` to share its pool and settings; without one, a
     /// pooled rustls client with a 30 s timeout is built.

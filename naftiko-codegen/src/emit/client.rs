@@ -5,45 +5,184 @@ use quote::{format_ident, quote};
 
 use super::{docs, module_docs, param_rust_type};
 use crate::resolve::ir::{
-    Capability, ConsumedOp, Consumes, ParamIn, ParamType, PathPart, UpstreamAuth,
+    BaseUri, Capability, ConsumedOp, Consumes, Credential, KeyPlacement, ParamIn, ParamType,
+    PathPart, TemplatePart, UpstreamAuth, template_binds,
 };
+
+/// How a client carries its credentials: the `Credentials` struct, the client's fields, their
+/// initialisation in `new`, the builder calls that apply them to a request, and a sentence for docs.
+struct AuthParts {
+    credentials: TokenStream,
+    fields: TokenStream,
+    init: TokenStream,
+    apply: TokenStream,
+    sentence: String,
+}
+
+fn auth_parts(cap: &Capability, c: &Consumes) -> AuthParts {
+    // "`A`" or "`A` and `B`": the environment variables a credential is made from.
+    let env = |parts: &[TemplatePart]| {
+        template_binds(parts)
+            .iter()
+            .map(|b| format!("`{}`", cap.binds[*b].env))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    let var = |parts: &[TemplatePart]| {
+        template_binds(parts)
+            .iter()
+            .map(|b| cap.binds[*b].name.wire.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let fields_doc = |fields: TokenStream| {
+        let struct_doc = format!(" Credentials for the `{}` API.", c.namespace.wire);
+        quote! {
+            #[doc = #struct_doc]
+            #[derive(Debug, Clone)]
+            pub struct Credentials { #fields }
+        }
+    };
+    match &c.auth {
+        UpstreamAuth::None => {
+            let struct_doc = format!(
+                " Credentials for the `{}` API: it takes none.",
+                c.namespace.wire
+            );
+            AuthParts {
+                credentials: quote! {
+                    #[doc = #struct_doc]
+                    #[derive(Debug, Clone, Default)]
+                    pub struct Credentials;
+                },
+                fields: quote!(),
+                init: quote!(),
+                apply: quote!(),
+                sentence: String::new(),
+            }
+        }
+        UpstreamAuth::Bearer { token, implicit } => {
+            let doc = format!(
+                " Sent as `Authorization: Bearer <token>`; the server reads it from {}.",
+                env(token)
+            );
+            let mut sentence = format!(
+                "Every request carries `Authorization: Bearer <{}>`",
+                var(token)
+            );
+            if *implicit {
+                sentence.push_str(" (the spec binds this variable but declares no `authentication`; a bearer token is assumed)");
+            }
+            sentence.push('.');
+            AuthParts {
+                credentials: fields_doc(
+                    quote! { #[doc = #doc] pub bearer_token: support::Secret, },
+                ),
+                fields: quote! { authorization: reqwest::header::HeaderValue, },
+                init: quote! { authorization: support::bearer_header(&credentials.bearer_token)?, },
+                apply: quote! { .header(reqwest::header::AUTHORIZATION, self.authorization.clone()) },
+                sentence,
+            }
+        }
+        UpstreamAuth::ApiKey {
+            name,
+            placement,
+            value,
+        } => {
+            let (place, field, init, apply) = match placement {
+                KeyPlacement::Header => (
+                    format!("the header `{name}`"),
+                    quote! { api_key: reqwest::header::HeaderValue, },
+                    quote! { api_key: support::sensitive_header(credentials.api_key.expose())?, },
+                    quote! { .header(#name, self.api_key.clone()) },
+                ),
+                KeyPlacement::Query => (
+                    format!("the query parameter `{name}`"),
+                    quote! { api_key: support::Secret, },
+                    quote! { api_key: credentials.api_key, },
+                    quote! { .query(&[(#name, self.api_key.expose())]) },
+                ),
+                KeyPlacement::Cookie => (
+                    format!("the cookie `{name}`"),
+                    quote! { api_key: reqwest::header::HeaderValue, },
+                    quote! { api_key: support::sensitive_header(&format!("{}={}", #name, credentials.api_key.expose()))?, },
+                    quote! { .header(reqwest::header::COOKIE, self.api_key.clone()) },
+                ),
+            };
+            let doc = format!(" Sent as {place}; the server reads it from {}.", env(value));
+            AuthParts {
+                credentials: fields_doc(quote! { #[doc = #doc] pub api_key: support::Secret, }),
+                fields: field,
+                init,
+                apply,
+                sentence: format!(
+                    "Every request carries the API key `{}` as {place}.",
+                    var(value)
+                ),
+            }
+        }
+        UpstreamAuth::Basic { username, password } => {
+            let user_doc = match username {
+                Credential::Bind(b) => format!(
+                    " The user name; the server reads it from `{}`.",
+                    cap.binds[*b].env
+                ),
+                Credential::Literal(_) => " The user name (written in the spec).".to_owned(),
+            };
+            let pass_doc = format!(" The password; the server reads it from {}.", env(password));
+            AuthParts {
+                credentials: fields_doc(quote! {
+                    #[doc = #user_doc] pub username: support::Secret,
+                    #[doc = #pass_doc] pub password: support::Secret,
+                }),
+                fields: quote! { authorization: reqwest::header::HeaderValue, },
+                init: quote! { authorization: support::basic_header(&credentials.username, &credentials.password)?, },
+                apply: quote! { .header(reqwest::header::AUTHORIZATION, self.authorization.clone()) },
+                sentence: "Every request carries `Authorization: Basic …` (RFC 7617).".to_owned(),
+            }
+        }
+    }
+}
 
 pub(super) fn emit(cap: &Capability, index: usize) -> TokenStream {
     let c = &cap.consumes[index];
+    let auth = auth_parts(cap, c);
     let mut text = format!("Typed client for the `{}` API.\n", c.namespace.wire);
     if let Some(d) = &c.description {
         text.push('\n');
         text.push_str(d.trim());
         text.push('\n');
     }
-    text.push_str(&format!("\nDefault base URL: <{}>.", c.base_uri));
-    if let UpstreamAuth::Bearer { bind, implicit } = c.auth {
-        let var = &cap.binds[bind].name.wire;
-        text.push_str(&format!(
-            "\n\nEvery request carries `Authorization: Bearer <{var}>`"
-        ));
-        if implicit {
-            text.push_str(" (the spec binds this variable but declares no `authentication`; a bearer token is assumed)");
-        }
-        text.push('.');
+    text.push_str(&format!(
+        "\nBase URL: `{}`.",
+        c.base_uri.display(&cap.binds)
+    ));
+    if !auth.sentence.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(&auth.sentence);
     }
     let module_docs = module_docs(&text);
-    let base_uri = &c.base_uri;
-    let credentials = credentials(cap, c);
-    let (auth_field, auth_init, authorize) = match c.auth {
-        UpstreamAuth::Bearer { .. } => (
-            quote! { authorization: reqwest::header::HeaderValue, },
-            quote! { authorization: support::bearer_header(&credentials.bearer_token)?, },
-            quote! { .header(reqwest::header::AUTHORIZATION, self.authorization.clone()) },
-        ),
-        UpstreamAuth::None => (quote!(), quote!(), quote!()),
+    let default_base = match &c.base_uri {
+        BaseUri::Fixed(url) => quote! {
+            /// The base URL the spec declares.
+            pub const DEFAULT_BASE_URL: &str = #url;
+        },
+        _ => quote!(),
     };
-    let credentials_binding = match c.auth {
-        UpstreamAuth::Bearer { .. } => quote!(credentials),
-        UpstreamAuth::None => quote!(_credentials),
+    let AuthParts {
+        credentials,
+        fields,
+        init,
+        apply,
+        ..
+    } = auth;
+    let credentials_binding = if c.auth == UpstreamAuth::None {
+        quote!(_credentials)
+    } else {
+        quote!(credentials)
     };
     let api = c.namespace.wire.as_str();
-    let methods = c.operations.iter().map(|op| operation(api, op, &authorize));
+    let methods = c.operations.iter().map(|op| operation(api, op, &apply));
     let client_doc = format!(
         " Client for the `{}` API. Cheap to clone: clones share one connection pool.",
         c.namespace.wire
@@ -53,8 +192,7 @@ pub(super) fn emit(cap: &Capability, index: usize) -> TokenStream {
 
         use crate::support::{self, Error, RawResponse};
 
-        /// The base URL the spec declares.
-        pub const DEFAULT_BASE_URL: &str = #base_uri;
+        #default_base
 
         #credentials
 
@@ -63,11 +201,11 @@ pub(super) fn emit(cap: &Capability, index: usize) -> TokenStream {
         pub struct Client {
             base_url: String,
             http: reqwest::Client,
-            #auth_field
+            #fields
         }
 
         impl Client {
-            /// A client for the API at `base_url` (use [`DEFAULT_BASE_URL`] for the spec's own).
+            /// A client for the API at `base_url`.
             ///
             /// Pass your own `reqwest::Client` to share its pool and settings; without one, a
             /// pooled rustls client with a 30 s timeout is built.
@@ -83,7 +221,7 @@ pub(super) fn emit(cap: &Capability, index: usize) -> TokenStream {
                 Ok(Self {
                     base_url: support::base_url(base_url)?,
                     http,
-                    #auth_init
+                    #init
                 })
             }
 
@@ -93,37 +231,6 @@ pub(super) fn emit(cap: &Capability, index: usize) -> TokenStream {
             }
 
             #(#methods)*
-        }
-    }
-}
-
-fn credentials(cap: &Capability, c: &Consumes) -> TokenStream {
-    match c.auth {
-        UpstreamAuth::Bearer { bind, .. } => {
-            let doc = format!(
-                " Sent as `Authorization: Bearer <token>`; the server reads it from `{}`.",
-                cap.binds[bind].env
-            );
-            let struct_doc = format!(" Credentials for the `{}` API.", c.namespace.wire);
-            quote! {
-                #[doc = #struct_doc]
-                #[derive(Debug, Clone)]
-                pub struct Credentials {
-                    #[doc = #doc]
-                    pub bearer_token: support::Secret,
-                }
-            }
-        }
-        UpstreamAuth::None => {
-            let struct_doc = format!(
-                " Credentials for the `{}` API: it takes none.",
-                c.namespace.wire
-            );
-            quote! {
-                #[doc = #struct_doc]
-                #[derive(Debug, Clone, Default)]
-                pub struct Credentials;
-            }
         }
     }
 }
@@ -206,7 +313,13 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream) -> TokenStream
         let wire = &p.name.wire;
         let (call, value) = match (p.location, p.ty) {
             (ParamIn::Path, _) => continue,
+            (ParamIn::Query, ParamType::Array | ParamType::Object) => {
+                (quote!(query), quote!(&support::query_list(#wire, #ident)))
+            }
             (ParamIn::Query, _) => (quote!(query), quote!(&[(#wire, #ident)])),
+            (ParamIn::Header, ParamType::Array | ParamType::Object) => {
+                (quote!(header), quote!(#wire, support::header_list(#ident)))
+            }
             (ParamIn::Header, ParamType::String) => (quote!(header), quote!(#wire, #ident)),
             (ParamIn::Header, _) => (quote!(header), quote!(#wire, #ident.to_string())),
             (ParamIn::Body, _) => (quote!(json), quote!(#ident)),

@@ -4,7 +4,7 @@ use minijinja::Environment;
 use serde_json::json as context;
 
 use super::{CrateInfo, one_line};
-use crate::resolve::ir::{Capability, UpstreamAuth};
+use crate::resolve::ir::{Capability, KeyPlacement, TemplatePart, UpstreamAuth, template_binds};
 
 const CARGO_TOML: &str = include_str!("../../templates/Cargo.toml.j2");
 const README: &str = include_str!("../../templates/README.md.j2");
@@ -55,14 +55,30 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
         .consumes
         .iter()
         .map(|c| {
-            let auth = match c.auth {
-                UpstreamAuth::Bearer { bind, implicit: true } => format!(
-                    "Requests carry `Authorization: Bearer <{}>`: the spec binds this variable but has no `authentication` block, so a bearer token is assumed (that is how this API authenticates). Add `authentication: {{type: bearer, token: \"{{{{{}}}}}\"}}` to the spec to make it explicit.",
-                    cap.binds[bind].env, cap.binds[bind].name.wire
+            let envs = |parts: &[TemplatePart]| {
+                template_binds(parts).iter().map(|b| cap.binds[*b].env.clone()).collect::<Vec<_>>().join("`, `")
+            };
+            let auth = match &c.auth {
+                UpstreamAuth::Bearer { token, implicit: true } => format!(
+                    "Requests carry `Authorization: Bearer <{0}>`: the spec binds this variable but has no `authentication` block, so a bearer token is assumed (that is how this API authenticates). Add `authentication: {{type: bearer, token: \"{{{{{0}}}}}\"}}` to the spec to make it explicit.",
+                    envs(token)
                 ),
-                UpstreamAuth::Bearer { bind, implicit: false } => {
-                    format!("Requests carry `Authorization: Bearer <{}>`.", cap.binds[bind].env)
+                UpstreamAuth::Bearer { token, implicit: false } => {
+                    format!("Requests carry `Authorization: Bearer …` made from `{}`.", envs(token))
                 }
+                UpstreamAuth::ApiKey { name, placement, value } => format!(
+                    "Requests carry the API key made from `{}` as the {} `{name}`.",
+                    envs(value),
+                    match placement {
+                        KeyPlacement::Header => "header",
+                        KeyPlacement::Query => "query parameter",
+                        KeyPlacement::Cookie => "cookie",
+                    }
+                ),
+                UpstreamAuth::Basic { password, .. } => format!(
+                    "Requests carry `Authorization: Basic …` with the password from `{}`.",
+                    envs(password)
+                ),
                 UpstreamAuth::None => String::new(),
             };
             let operations: Vec<_> = c
@@ -70,7 +86,7 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
                 .iter()
                 .map(|op| context!({ "method_name": op.name.rust, "method": op.method.as_str(), "path": op.path_template }))
                 .collect();
-            context!({ "namespace": c.namespace.wire, "module": c.namespace.rust, "base_uri": c.base_uri, "auth": auth, "operations": operations })
+            context!({ "namespace": c.namespace.wire, "module": c.namespace.rust, "base_uri": c.base_uri.display(&cap.binds), "auth": auth, "operations": operations })
         })
         .collect();
     let rest: Vec<_> = cap

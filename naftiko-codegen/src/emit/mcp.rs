@@ -5,7 +5,9 @@ use quote::{format_ident, quote};
 use serde_json::{Value, json};
 
 use super::{docs, module_docs};
-use crate::resolve::ir::{ArgSource, Capability, McpAdapter, Output, ParamType, Tool};
+use crate::resolve::ir::{
+    ArgSource, Capability, Input, McpAdapter, Output, ParamType, Tool, WithPart,
+};
 
 /// A literal argument from `with`, as a value of the parameter's Rust type.
 pub(super) fn literal(v: &Value, ty: ParamType, required: bool) -> TokenStream {
@@ -30,6 +32,28 @@ pub(super) fn literal(v: &Value, ty: ParamType, required: bool) -> TokenStream {
         // Refused by the resolver; kept total.
         (ParamType::Object | ParamType::Array, _) => quote!(&serde_json::Value::Null),
     };
+    if required {
+        value
+    } else {
+        quote!(Some(#value))
+    }
+}
+
+/// `&format!("…{}…", input, …)` for a `with` template (its inputs are required text).
+pub(super) fn template(parts: &[WithPart], inputs: &[Input], required: bool) -> TokenStream {
+    let mut fmt = String::new();
+    let mut args = Vec::new();
+    for part in parts {
+        match part {
+            WithPart::Text(t) => fmt.push_str(&t.replace('{', "{{").replace('}', "}}")),
+            WithPart::Input(i) => {
+                fmt.push_str("{}");
+                let l = super::rest::local(&inputs[*i]);
+                args.push(quote!(#l));
+            }
+        }
+    }
+    let value = quote!(&format!(#fmt, #(#args),*));
     if required {
         value
     } else {
@@ -274,7 +298,7 @@ fn call(cap: &Capability, t: &Tool) -> TokenStream {
         .inputs
         .iter()
         .enumerate()
-        .filter(|(i, _)| t.call.args.iter().any(|a| a.source == ArgSource::Input(*i)))
+        .filter(|(i, _)| t.call.uses(*i))
         .map(|(_, input)| {
             let l = super::rest::local(input);
             let wire = &input.name.wire;
@@ -302,6 +326,7 @@ fn call(cap: &Capability, t: &Tool) -> TokenStream {
         };
         match &arg.source {
             ArgSource::Literal(v) => literal(v, p.ty, p.required),
+            ArgSource::Template(parts) => template(parts, &t.inputs, p.required),
             ArgSource::Input(i) => {
                 let input = &t.inputs[*i];
                 let l = super::rest::local(input);

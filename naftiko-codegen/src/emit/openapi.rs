@@ -26,10 +26,8 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
             let consumed = &c.operations[op.call.operation];
             let mut parameters = Vec::new();
             let mut body = None;
-            for input in &op.inputs {
-                let used = op.call.args.iter().any(|arg| {
-                    matches!(arg.source, crate::resolve::ir::ArgSource::Input(i) if std::ptr::eq(&op.inputs[i], input))
-                });
+            for (index, input) in op.inputs.iter().enumerate() {
+                let used = op.call.uses(index);
                 if !used && input.location != InputIn::Path {
                     continue;
                 }

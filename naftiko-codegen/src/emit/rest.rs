@@ -172,7 +172,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp) -> TokenStream {
     ));
     let doc = docs(Some(text.trim()));
     let name = op.name.ident();
-    let used = |i: usize| op.call.args.iter().any(|a| a.source == ArgSource::Input(i));
+    let used = |i: usize| op.call.uses(i);
 
     let mut params = vec![quote!(State(upstreams): State<Arc<Upstreams>>)];
     let mut reads = Vec::new();
@@ -216,10 +216,11 @@ fn handler(cap: &Capability, path: &str, op: &RestOp) -> TokenStream {
         for (_, input) in query_inputs {
             let l = local(input);
             let wire = &input.name.wire;
+            let list = (input.ty == ParamType::Array).then(|| quote!(.map(|v| rest::list(v))));
             reads.push(if input.required {
-                quote! { let #l = query_params.get(#wire).ok_or_else(|| rest::missing(#wire, "query parameter"))?; }
+                quote! { let #l = query_params.get(#wire) #list .ok_or_else(|| rest::missing(#wire, "query parameter"))?; }
             } else {
-                quote! { let #l = query_params.get(#wire); }
+                quote! { let #l = query_params.get(#wire) #list; }
             });
         }
     }
@@ -234,10 +235,11 @@ fn handler(cap: &Capability, path: &str, op: &RestOp) -> TokenStream {
         for (_, input) in header_inputs {
             let l = local(input);
             let wire = &input.name.wire;
+            let list = (input.ty == ParamType::Array).then(|| quote!(.map(rest::list)));
             reads.push(if input.required {
-                quote! { let #l = rest::header(&headers, #wire)?.ok_or_else(|| rest::missing(#wire, "header"))?; }
+                quote! { let #l = rest::header(&headers, #wire)? #list .ok_or_else(|| rest::missing(#wire, "header"))?; }
             } else {
-                quote! { let #l = rest::header(&headers, #wire)?; }
+                quote! { let #l = rest::header(&headers, #wire)? #list; }
             });
         }
     }
@@ -267,12 +269,14 @@ fn handler(cap: &Capability, path: &str, op: &RestOp) -> TokenStream {
         };
         match &arg.source {
             ArgSource::Literal(v) => super::mcp::literal(v, p.ty, p.required),
+            ArgSource::Template(parts) => super::mcp::template(parts, &op.inputs, p.required),
             ArgSource::Input(i) => {
                 let input = &op.inputs[*i];
                 let l = local(input);
                 let wire = &input.name.wire;
                 match (input.location, p.ty) {
-                    (InputIn::Body, _) => match (input.required, p.required) {
+                    // A JSON value: the body, or a list read from text.
+                    (InputIn::Body, _) | (_, ParamType::Array) => match (input.required, p.required) {
                         (true, true) => quote!(&#l),
                         (true, false) => quote!(Some(&#l)),
                         _ => quote!(#l.as_ref()),

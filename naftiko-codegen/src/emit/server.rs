@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{CrateInfo, module_docs};
-use crate::resolve::ir::{Capability, UpstreamAuth};
+use crate::resolve::ir::{BaseUri, Capability, Credential, TemplatePart, UpstreamAuth};
 
 /// Every exposed adapter as (namespace, default address).
 fn adapters(cap: &Capability) -> Vec<(String, String)> {
@@ -90,15 +90,44 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
     }
 }
 
+/// A `format!` string and its arguments for text around bound variables.
+fn format_parts(
+    parts: &[TemplatePart],
+    var: &dyn Fn(usize) -> proc_macro2::Ident,
+) -> (String, Vec<TokenStream>) {
+    let mut fmt = String::new();
+    let mut args = Vec::new();
+    for part in parts {
+        match part {
+            TemplatePart::Text(t) => fmt.push_str(&t.replace('{', "{{").replace('}', "}}")),
+            TemplatePart::Bind(b) => {
+                fmt.push_str("{}");
+                let v = var(*b);
+                args.push(quote!(#v.expose()));
+            }
+        }
+    }
+    (fmt, args)
+}
+
 pub(super) fn upstreams_rs(cap: &Capability) -> TokenStream {
     let fields = cap.consumes.iter().map(|c| {
         let f = c.namespace.ident();
         let d = format!(" Client of `{}`.", c.namespace.wire);
         quote! { #[doc = #d] pub #f: clients::#f::Client, }
     });
-    let reads = cap.binds.iter().map(|b| {
-        let used = cap.consumes.iter().any(|c| matches!(c.auth, UpstreamAuth::Bearer { bind, .. } if cap.binds[bind].name == b.name));
-        let local = if used { b.name.ident() } else { quote::format_ident!("_{}", b.name.rust) };
+    let used: Vec<usize> = cap
+        .consumes
+        .iter()
+        .flat_map(|c| c.auth.binds().into_iter().chain(c.base_uri.binds()))
+        .collect();
+    let reads = cap.binds.iter().enumerate().map(|(i, b)| {
+        // Every bound variable is required at start-up, even one the code does not use.
+        let local = if used.contains(&i) {
+            b.name.ident()
+        } else {
+            quote::format_ident!("_{}", b.name.rust)
+        };
         let env = &b.env;
         let index = proc_macro2::Literal::usize_unsuffixed(b.bind_index);
         let ns = &b.namespace;
@@ -107,19 +136,62 @@ pub(super) fn upstreams_rs(cap: &Capability) -> TokenStream {
     let builds = cap.consumes.iter().map(|c| {
         let f = c.namespace.ident();
         let wire = &c.namespace.wire;
-        let credentials = match c.auth {
-            UpstreamAuth::Bearer { bind, .. } => {
-                let v = cap.binds[bind].name.ident();
-                quote!(clients::#f::Credentials { bearer_token: #v.clone() })
+        let var = |b: usize| cap.binds[b].name.ident();
+        // A credential: the bound variable itself, or text around bound variables.
+        let secret = |parts: &[TemplatePart]| match parts {
+            [TemplatePart::Bind(b)] => {
+                let v = var(*b);
+                quote!(#v.clone())
+            }
+            parts => {
+                let (fmt, args) = format_parts(parts, &var);
+                quote!(support::Secret::new(format!(#fmt, #(#args),*)))
+            }
+        };
+        let credentials = match &c.auth {
+            UpstreamAuth::Bearer { token, .. } => {
+                let v = secret(token);
+                quote!(clients::#f::Credentials { bearer_token: #v })
+            }
+            UpstreamAuth::ApiKey { value, .. } => {
+                let v = secret(value);
+                quote!(clients::#f::Credentials { api_key: #v })
+            }
+            UpstreamAuth::Basic { username, password } => {
+                let user = match username {
+                    Credential::Bind(b) => {
+                        let v = var(*b);
+                        quote!(#v.clone())
+                    }
+                    Credential::Literal(text) => quote!(support::Secret::new(#text)),
+                };
+                let p = secret(password);
+                quote!(clients::#f::Credentials { username: #user, password: #p })
             }
             UpstreamAuth::None => quote!(clients::#f::Credentials),
         };
+        let base = match &c.base_uri {
+            BaseUri::Fixed(_) => quote! {
+                let base_url = options.base_url(#wire).unwrap_or(clients::#f::DEFAULT_BASE_URL).to_owned();
+            },
+            BaseUri::Template(parts) => {
+                let (fmt, args) = format_parts(parts, &var);
+                quote! {
+                    let base_url = match options.base_url(#wire) {
+                        Some(url) => url.to_owned(),
+                        None => format!(#fmt, #(#args),*),
+                    };
+                }
+            }
+            BaseUri::Missing => quote! {
+                let base_url = options.base_url(#wire).map(str::to_owned).ok_or_else(|| {
+                    StartupError::Usage(format!("the spec gives no base URL for `{}`: pass --upstream {}=URL", #wire, #wire))
+                })?;
+            },
+        };
         quote! {
-            let #f = clients::#f::Client::new(
-                options.base_url(#wire).unwrap_or(clients::#f::DEFAULT_BASE_URL),
-                #credentials,
-                Some(http.clone()),
-            )?;
+            #base
+            let #f = clients::#f::Client::new(&base_url, #credentials, Some(http.clone()))?;
         }
     });
     let names = cap.consumes.iter().map(|c| c.namespace.ident());
@@ -336,7 +408,7 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         "Base URL of a consumed API, as NAMESPACE=URL (repeatable). APIs and defaults: {}",
         cap.consumes
             .iter()
-            .map(|c| format!("{}={}", c.namespace.wire, c.base_uri))
+            .map(|c| format!("{}={}", c.namespace.wire, c.base_uri.display(&cap.binds)))
             .collect::<Vec<_>>()
             .join(", ")
     );

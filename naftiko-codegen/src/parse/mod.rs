@@ -78,7 +78,8 @@ pub fn parse(source: SourceFile) -> Result<Document, Diagnostics> {
             .unwrap_or("")
             .to_owned();
         let parsed = match kind.as_str() {
-            "rest" => typed(&source, &map, &path, raw).map(model::Exposes::Rest),
+            // `type: http` is seen in the wild for a REST adapter.
+            "rest" | "http" => typed(&source, &map, &path, raw).map(model::Exposes::Rest),
             "mcp" => typed(&source, &map, &path, raw).map(model::Exposes::Mcp),
             _ => Ok(model::Exposes::Other(kind)),
         };

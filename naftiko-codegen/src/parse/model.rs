@@ -139,6 +139,9 @@ pub enum Exposes {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExposesRest {
+    /// `rest` (or `http`, seen in the wild).
+    #[serde(rename = "type")]
+    pub kind: String,
     pub namespace: String,
     pub port: Option<u16>,
     pub address: Option<String>,

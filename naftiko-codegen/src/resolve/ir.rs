@@ -38,22 +38,122 @@ pub struct BindVar {
 #[derive(Debug, Clone)]
 pub struct Consumes {
     pub namespace: Name,
-    pub base_uri: String,
+    pub base_uri: BaseUri,
     pub description: Option<String>,
     pub auth: UpstreamAuth,
     pub operations: Vec<ConsumedOp>,
 }
 
-/// How requests to the upstream are authenticated.
+/// How requests to the upstream are authenticated. Every secret is a bound variable (index into
+/// `Capability::binds`), read at start-up, never written into generated code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UpstreamAuth {
     None,
-    /// `Authorization: Bearer <token>`, the token from a bound variable (index into `binds`).
+    /// `Authorization: Bearer <token>`.
     Bearer {
-        bind: usize,
+        token: Vec<TemplatePart>,
         /// True when the spec has no `authentication` block and the rule was inferred.
         implicit: bool,
     },
+    /// An API key sent under `name` in a header, the query string or a cookie.
+    ApiKey {
+        name: String,
+        placement: KeyPlacement,
+        value: Vec<TemplatePart>,
+    },
+    /// `Authorization: Basic …`.
+    Basic {
+        username: Credential,
+        password: Vec<TemplatePart>,
+    },
+}
+
+impl UpstreamAuth {
+    /// The bound variables it reads.
+    pub fn binds(&self) -> Vec<usize> {
+        match self {
+            UpstreamAuth::None => vec![],
+            UpstreamAuth::Bearer { token: parts, .. }
+            | UpstreamAuth::ApiKey { value: parts, .. } => template_binds(parts),
+            UpstreamAuth::Basic { username, password } => {
+                let mut binds = template_binds(password);
+                if let Credential::Bind(u) = username {
+                    binds.insert(0, *u);
+                }
+                binds
+            }
+        }
+    }
+}
+
+/// The bound variables a template reads.
+pub fn template_binds(parts: &[TemplatePart]) -> Vec<usize> {
+    parts
+        .iter()
+        .filter_map(|p| match p {
+            TemplatePart::Bind(b) => Some(*b),
+            TemplatePart::Text(_) => None,
+        })
+        .collect()
+}
+
+/// Where an API key goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPlacement {
+    Header,
+    Query,
+    Cookie,
+}
+
+/// A credential that is either written in the spec (not secret, e.g. a user name) or bound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    Literal(String),
+    Bind(usize),
+}
+
+/// Where a consumed API is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaseUri {
+    /// A fixed URL.
+    Fixed(String),
+    /// A URL made of text and bound variables (`https://{{HOST}}`), built at start-up.
+    Template(Vec<TemplatePart>),
+    /// None in the spec: the server must be told (`--upstream`).
+    Missing,
+}
+
+impl BaseUri {
+    /// As written in the spec (`https://{{HOST}}`), for docs.
+    pub fn display(&self, binds: &[BindVar]) -> String {
+        match self {
+            BaseUri::Fixed(url) => url.clone(),
+            BaseUri::Template(parts) => parts
+                .iter()
+                .map(|p| match p {
+                    TemplatePart::Text(t) => t.clone(),
+                    TemplatePart::Bind(b) => format!("{{{{{}}}}}", binds[*b].name.wire),
+                })
+                .collect(),
+            BaseUri::Missing => "(none: pass --upstream)".to_owned(),
+        }
+    }
+
+    /// The bound variables it reads.
+    pub fn binds(&self) -> Vec<usize> {
+        match self {
+            BaseUri::Template(parts) => template_binds(parts),
+            _ => vec![],
+        }
+    }
+}
+
+/// A piece of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplatePart {
+    Text(String),
+    /// A bound variable (index into `Capability::binds`).
+    Bind(usize),
 }
 
 /// HTTP methods the generator supports.
@@ -64,6 +164,7 @@ pub enum Method {
     Put,
     Patch,
     Delete,
+    Head,
 }
 
 impl Method {
@@ -75,6 +176,7 @@ impl Method {
             Method::Put => "PUT",
             Method::Patch => "PATCH",
             Method::Delete => "DELETE",
+            Method::Head => "HEAD",
         }
     }
     /// `get`, `post`, … (axum's routing functions).
@@ -85,6 +187,7 @@ impl Method {
             Method::Put => "put",
             Method::Patch => "patch",
             Method::Delete => "delete",
+            Method::Head => "head",
         }
     }
 }
@@ -174,6 +277,16 @@ pub enum ArgSource {
     Input(usize),
     /// A literal from `with`.
     Literal(serde_json::Value),
+    /// Text around inputs (`"ship-{{imo}}"`), for a string parameter.
+    Template(Vec<WithPart>),
+}
+
+/// A piece of a `with` template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WithPart {
+    Text(String),
+    /// An exposed input, by index.
+    Input(usize),
 }
 
 /// One argument of a call: consumed parameter `param` ← `source`.
@@ -192,6 +305,17 @@ pub struct Call {
     pub operation: usize,
     /// One entry per consumed parameter that gets a value, in parameter order.
     pub args: Vec<Arg>,
+}
+
+impl Call {
+    /// Does some argument read input `input` (directly or in a template)?
+    pub fn uses(&self, input: usize) -> bool {
+        self.args.iter().any(|a| match &a.source {
+            ArgSource::Input(i) => *i == input,
+            ArgSource::Template(parts) => parts.contains(&WithPart::Input(input)),
+            ArgSource::Literal(_) => false,
+        })
+    }
 }
 
 /// An exposed input of a REST operation or an MCP tool.

@@ -75,8 +75,41 @@ fn split_path(path: &str) -> Vec<Result<String, String>> {
     parts
 }
 
-fn eq_ignore_case(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b)
+/// The first of `names` that `object` has as a string, with its value.
+fn field_of<'a>(object: &'a Value, names: &[&'static str]) -> Option<(&'static str, &'a str)> {
+    names
+        .iter()
+        .find_map(|n| object.get(*n).and_then(Value::as_str).map(|v| (*n, v)))
+}
+
+/// Is `name` unusable as an HTTP header name?
+fn reqwest_header_name_invalid(name: &str) -> bool {
+    name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Does any `binds[]` entry declare `name` (`VAR` or `namespace.VAR`)?
+fn binds_named(name: &str, binds: &[model::Bind]) -> bool {
+    binds.iter().any(|b| {
+        b.keys.contains_key(name)
+            || name
+                .strip_prefix(&format!("{}.", b.namespace))
+                .is_some_and(|n| b.keys.contains_key(n))
+    })
+}
+
+/// Do two names mean the same input? Case and separators do not count: `userId`, `userid`,
+/// `user_id` and `user-id` are one name (the dialect writes each in different places).
+fn same_name(a: &str, b: &str) -> bool {
+    let key = |s: &str| {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect::<String>()
+    };
+    a.eq_ignore_ascii_case(b) || key(a) == key(b)
 }
 
 fn method(text: Option<&str>) -> Result<Method, String> {
@@ -86,8 +119,9 @@ fn method(text: Option<&str>) -> Result<Method, String> {
         "PUT" => Ok(Method::Put),
         "PATCH" => Ok(Method::Patch),
         "DELETE" => Ok(Method::Delete),
+        "HEAD" => Ok(Method::Head),
         other => Err(format!(
-            "HTTP method `{other}` is not supported; use GET, POST, PUT, PATCH or DELETE"
+            "HTTP method `{other}` is not supported; use GET, POST, PUT, PATCH, DELETE or HEAD"
         )),
     }
 }
@@ -303,7 +337,7 @@ impl<'a> Resolver<'a> {
                         ),
                     );
                     UpstreamAuth::Bearer {
-                        bind: 0,
+                        token: vec![TemplatePart::Bind(0)],
                         implicit: true,
                     }
                 }
@@ -318,23 +352,82 @@ impl<'a> Resolver<'a> {
             };
         };
         let apath = format!("{path}.authentication");
+        let field = |names: &[&'static str]| field_of(auth, names);
         let kind = auth.get("type").and_then(Value::as_str).unwrap_or("");
-        match kind {
-            "bearer" => {
-                let token = auth.get("token").and_then(Value::as_str).unwrap_or("");
-                match self.bind_ref(token, binds) {
-                    Some(bind) => UpstreamAuth::Bearer {
-                        bind,
-                        implicit: false,
+        match kind.to_ascii_lowercase().as_str() {
+            "bearer" => match self.secret(&apath, field(&["token", "value"]), binds, "token") {
+                Some(token) => UpstreamAuth::Bearer {
+                    token,
+                    implicit: false,
+                },
+                None => UpstreamAuth::None,
+            },
+            // `apiKey`, and `header` / `query` seen in the wild, mean the official `apikey`.
+            "apikey" | "header" | "query" => {
+                let Some((_, name)) = field(&["key", "name", "header"]) else {
+                    self.error_help(
+                        &apath,
+                        "an API key needs the name it is sent under",
+                        "add `key: X-API-Key` (the header or query parameter name)",
+                    );
+                    return UpstreamAuth::None;
+                };
+                let placement =
+                    match field(&["placement", "in"]).map(|(_, p)| p.to_ascii_lowercase()) {
+                        Some(p) if p == "header" => KeyPlacement::Header,
+                        Some(p) if p == "query" => KeyPlacement::Query,
+                        Some(p) if p == "cookie" => KeyPlacement::Cookie,
+                        Some(other) => {
+                            self.unsupported(
+                                &format!("{apath}.placement"),
+                                &format!("API key `placement: {other}`"),
+                            );
+                            return UpstreamAuth::None;
+                        }
+                        None if kind.eq_ignore_ascii_case("query") => KeyPlacement::Query,
+                        None => {
+                            self.warn(
+                                &apath,
+                                format!("API key without `placement`: sent as the header `{name}`"),
+                                "write `placement: header` (or `query`) to make it explicit",
+                            );
+                            KeyPlacement::Header
+                        }
+                    };
+                if placement == KeyPlacement::Header && reqwest_header_name_invalid(name) {
+                    self.error(&apath, format!("`{name}` is not a valid header name"));
+                    return UpstreamAuth::None;
+                }
+                match self.secret(&apath, field(&["value", "token"]), binds, "value") {
+                    Some(value) => UpstreamAuth::ApiKey {
+                        name: name.to_owned(),
+                        placement,
+                        value,
+                    },
+                    None => UpstreamAuth::None,
+                }
+            }
+            "basic" => {
+                let username = match field(&["username", "user"]) {
+                    Some((_, u)) => match self.bind_ref(u, binds) {
+                        Some(bind) => Credential::Bind(bind),
+                        None if u.contains("{{") => {
+                            self.error(
+                                &format!("{apath}.username"),
+                                format!("`{u}` names no bound variable"),
+                            );
+                            return UpstreamAuth::None;
+                        }
+                        None => Credential::Literal(u.to_owned()),
                     },
                     None => {
-                        self.error_help(
-                            &format!("{apath}.token"),
-                            "the bearer token must be a bound variable, written `{{VARIABLE}}`",
-                            "declare the variable under `binds` and reference it here; secrets never go into generated files",
-                        );
-                        UpstreamAuth::None
+                        self.error(&apath, "basic authentication without `username`");
+                        return UpstreamAuth::None;
                     }
+                };
+                match self.secret(&apath, field(&["password"]), binds, "password") {
+                    Some(password) => UpstreamAuth::Basic { username, password },
+                    None => UpstreamAuth::None,
                 }
             }
             "" => {
@@ -342,11 +435,113 @@ impl<'a> Resolver<'a> {
                 UpstreamAuth::None
             }
             other => {
-                self.unsupported(
+                self.error_help(
                     &format!("{apath}.type"),
-                    &format!("upstream authentication `{other}`"),
+                    format!("upstream authentication `{other}` is not supported by this version of naftiko-codegen"),
+                    "supported: bearer, apikey (header, query or cookie), basic; requests signed per call (oauth1, hmac, aws-sig-v4, digest) are refused rather than sent unsigned",
                 );
                 UpstreamAuth::None
+            }
+        }
+    }
+
+    /// `baseUri`: a fixed URL, a template of bound variables, or nothing (then `--upstream` must
+    /// give it at start-up).
+    fn base_uri(&mut self, path: &str, text: &str, binds: &[BindVar]) -> BaseUri {
+        let upath = format!("{path}.baseUri");
+        let text = text.trim();
+        if text.is_empty() {
+            self.warn(
+                &upath,
+                "no `baseUri`: the server needs `--upstream` for this API at start-up",
+                "write the API's base URL here",
+            );
+            return BaseUri::Missing;
+        }
+        if !text.contains("{{") {
+            if !(text.starts_with("http://") || text.starts_with("https://")) {
+                self.error(
+                    &upath,
+                    format!("`baseUri` must be an absolute http(s) URL, found `{text}`"),
+                );
+            }
+            return BaseUri::Fixed(text.trim_end_matches('/').to_owned());
+        }
+        match self.bind_template(text, binds) {
+            Ok(mut parts) => {
+                if let Some(TemplatePart::Text(t)) = parts.last_mut() {
+                    *t = t.trim_end_matches('/').to_owned();
+                }
+                BaseUri::Template(parts)
+            }
+            Err(placeholder) => {
+                self.error_help(
+                    &upath,
+                    format!("`{placeholder}` in `baseUri` names no bound variable"),
+                    "declare it under `binds`",
+                );
+                BaseUri::Missing
+            }
+        }
+    }
+
+    /// Split `text` into literal text and bound variables; `Err` with the first placeholder that
+    /// names no bound variable.
+    fn bind_template(&self, text: &str, binds: &[BindVar]) -> Result<Vec<TemplatePart>, String> {
+        let mut parts = Vec::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("{{") {
+            let Some(len) = rest[start..].find("}}") else {
+                break;
+            };
+            if start > 0 {
+                parts.push(TemplatePart::Text(rest[..start].to_owned()));
+            }
+            let placeholder = &rest[start..start + len + 2];
+            match self.bind_ref(placeholder, binds) {
+                Some(bind) => parts.push(TemplatePart::Bind(bind)),
+                None => return Err(placeholder.to_owned()),
+            }
+            rest = &rest[start + len + 2..];
+        }
+        if !rest.is_empty() {
+            parts.push(TemplatePart::Text(rest.to_owned()));
+        }
+        Ok(parts)
+    }
+
+    /// A credential built from bound variables (`{{VAR}}`, `{{namespace.VAR}}`, or text around
+    /// them such as `Bearer {{VAR}}`); a value written out in the spec is refused.
+    fn secret(
+        &mut self,
+        apath: &str,
+        value: Option<(&str, &str)>,
+        binds: &[BindVar],
+        expected: &str,
+    ) -> Option<Vec<TemplatePart>> {
+        let Some((key, text)) = value else {
+            self.error_help(apath, format!("missing `{expected}`"), format!("add `{expected}: \"{{{{VARIABLE}}}}\"` with the variable declared under `binds`"));
+            return None;
+        };
+        let kpath = format!("{apath}.{key}");
+        match self.bind_template(text, binds) {
+            Ok(parts) if parts.iter().any(|p| matches!(p, TemplatePart::Bind(_))) => Some(parts),
+            Ok(_) => {
+                // Never repeat the value: it may be a secret written into the spec.
+                self.error_help(
+                    &kpath,
+                    format!("`{key}` must come from a bound variable, written `{{{{VARIABLE}}}}`"),
+                    "declare the variable under `binds` and reference it here; secrets never go into generated files",
+                );
+                None
+            }
+            Err(placeholder) => {
+                self.error_help(
+                    &kpath,
+                    format!("`{placeholder}` names no bound variable"),
+                    "declare it under `binds`",
+                );
+                None
             }
         }
     }
@@ -367,18 +562,7 @@ impl<'a> Resolver<'a> {
             self.error(&path, "consumes entry without `namespace`");
             return None;
         };
-        let Some(base_uri) = &c.base_uri else {
-            self.error(&path, "consumes entry without `baseUri`");
-            return None;
-        };
-        if base_uri.contains("{{") {
-            self.unsupported(&format!("{path}.baseUri"), "a templated `baseUri`");
-        } else if !(base_uri.starts_with("http://") || base_uri.starts_with("https://")) {
-            self.error(
-                &format!("{path}.baseUri"),
-                format!("`baseUri` must be an absolute http(s) URL, found `{base_uri}`"),
-            );
-        }
+        let base_uri = self.base_uri(&path, c.base_uri.as_deref().unwrap_or(""), binds);
         let auth = self.auth(&path, c, binds);
         if !c.input_parameters.is_empty() {
             self.unsupported(
@@ -400,27 +584,37 @@ impl<'a> Resolver<'a> {
                 let Some(resolved) = self.consumed_op(&opath, res, op) else {
                     continue;
                 };
+                let mut resolved = resolved;
                 if let Some(prev) = operations
                     .iter()
                     .find(|o| o.name.rust == resolved.name.rust)
                 {
+                    // Seen in the wild: the same name twice. Both are generated (the second with a
+                    // suffix); a `call` naming it is refused as ambiguous.
                     let msg = format!(
-                        "operation `{}` clashes with `{}` in consumes `{namespace}`",
+                        "operation `{}` is declared twice in consumes `{namespace}` (also as `{}`)",
                         resolved.name.wire, prev.name.wire
                     );
-                    self.error_help(
+                    self.warn(
                         &format!("{opath}.name"),
                         msg,
                         "give each operation of a namespace its own name",
                     );
-                    continue;
+                    let mut n = 2;
+                    while operations
+                        .iter()
+                        .any(|o| o.name.rust == format!("{}_{n}", resolved.name.rust))
+                    {
+                        n += 1;
+                    }
+                    resolved.name.rust = format!("{}_{n}", resolved.name.rust);
                 }
                 operations.push(resolved);
             }
         }
         Some(Consumes {
             namespace: Name::snake(namespace),
-            base_uri: base_uri.trim_end_matches('/').to_owned(),
+            base_uri,
             description: c.description.clone(),
             auth,
             operations,
@@ -516,9 +710,9 @@ impl<'a> Resolver<'a> {
             match part {
                 Ok(text) => path.push(PathPart::Literal(text)),
                 Err(var) => {
-                    let found = params.iter().position(|p| {
-                        p.location == ParamIn::Path && eq_ignore_case(&p.name.wire, &var)
-                    });
+                    let found = params
+                        .iter()
+                        .position(|p| p.location == ParamIn::Path && same_name(&p.name.wire, &var));
                     let index = match found {
                         Some(i) => i,
                         None => {
@@ -645,6 +839,14 @@ impl<'a> Resolver<'a> {
             return None;
         };
         let ops = &consumes[ci].operations;
+        if ops.iter().filter(|o| o.name.wire == op).count() > 1 {
+            self.error_help(
+                path,
+                format!("`call: {call}` is ambiguous: `{ns}` declares `{op}` more than once"),
+                "rename one of the operations",
+            );
+            return None;
+        }
         let Some(oi) = ops.iter().position(|o| o.name.wire == op) else {
             let known: Vec<_> = ops.iter().map(|o| o.name.wire.as_str()).collect();
             self.error_help(
@@ -673,11 +875,7 @@ impl<'a> Resolver<'a> {
         let mut args: Vec<Arg> = Vec::new();
         for (key, value) in with {
             let wpath = format!("{path}.with.{key}");
-            let Some(pi) = op
-                .params
-                .iter()
-                .position(|p| eq_ignore_case(&p.name.wire, key))
-            else {
+            let Some(pi) = op.params.iter().position(|p| same_name(&p.name.wire, key)) else {
                 let known: Vec<_> = op.params.iter().map(|p| p.name.wire.as_str()).collect();
                 self.error_help(
                     &wpath,
@@ -691,17 +889,84 @@ impl<'a> Resolver<'a> {
             };
             let source = match value {
                 Value::String(s) if s.contains("{{") => {
-                    self.unsupported(&wpath, "a Mustache template in `with`");
-                    continue;
+                    // `{{x}}` names input x (as does `{{rest.x}}`); text around placeholders makes
+                    // a string, built with `format!`.
+                    let mut parts = Vec::new();
+                    let mut rest = s.as_str();
+                    let mut failed = false;
+                    while let Some(start) = rest.find("{{") {
+                        let Some(len) = rest[start..].find("}}") else {
+                            break;
+                        };
+                        if start > 0 {
+                            parts.push(WithPart::Text(rest[..start].to_owned()));
+                        }
+                        let name = rest[start + 2..start + len].trim();
+                        let name = prefixes
+                            .iter()
+                            .find_map(|p| name.strip_prefix(p)?.strip_prefix('.'))
+                            .unwrap_or(name);
+                        rest = &rest[start + len + 2..];
+                        let found = inputs
+                            .iter()
+                            .position(|i| same_name(&i.name.wire, name))
+                            .or_else(|| {
+                                let new = synthesize(name, &op.params[pi])?;
+                                inputs.push(new);
+                                Some(inputs.len() - 1)
+                            });
+                        match found {
+                            Some(ii) => parts.push(WithPart::Input(ii)),
+                            None => {
+                                let help = if binds_named(name, &self.doc.spec.binds) {
+                                    "bound variables are not passed through `with` by this version; use them in `authentication` or `baseUri`"
+                                } else {
+                                    "name an input of this operation"
+                                };
+                                self.error_help(
+                                    &wpath,
+                                    format!("`{{{{{name}}}}}` names no input of this operation"),
+                                    help,
+                                );
+                                failed = true;
+                                break;
+                            }
+                        }
+                    }
+                    if failed {
+                        continue;
+                    }
+                    if !rest.is_empty() {
+                        parts.push(WithPart::Text(rest.to_owned()));
+                    }
+                    match parts.as_slice() {
+                        [WithPart::Input(ii)] => ArgSource::Input(*ii),
+                        _ if op.params[pi].ty != ParamType::String => {
+                            self.error(
+                                &wpath,
+                                format!(
+                                    "a template makes text, but `{key}` is of type {}",
+                                    op.params[pi].ty.json_schema()
+                                ),
+                            );
+                            continue;
+                        }
+                        _ => {
+                            for part in &parts {
+                                if let WithPart::Input(ii) = part {
+                                    inputs[*ii].required = true;
+                                }
+                            }
+                            ArgSource::Template(parts)
+                        }
+                    }
                 }
                 Value::String(s) => match prefixes
                     .iter()
                     .find_map(|p| s.strip_prefix(p)?.strip_prefix('.'))
                 {
                     Some(input) => {
-                        let found = inputs
-                            .iter()
-                            .position(|i| eq_ignore_case(&i.name.wire, input));
+                        let found = inputs.iter().position(|i| same_name(&i.name.wire, input));
                         match found.or_else(|| {
                             let new = synthesize(input, &op.params[pi])?;
                             inputs.push(new);
@@ -737,7 +1002,7 @@ impl<'a> Resolver<'a> {
             }
             let found = inputs
                 .iter()
-                .position(|i| eq_ignore_case(&i.name.wire, &p.name.wire));
+                .position(|i| same_name(&i.name.wire, &p.name.wire));
             let found = found.or_else(|| {
                 let new = synthesize(&p.name.wire, p)?;
                 inputs.push(new);
@@ -769,7 +1034,9 @@ impl<'a> Resolver<'a> {
             let structured = matches!(p.ty, ParamType::Object | ParamType::Array);
             let fits = match input.location {
                 InputIn::Body => structured,
-                InputIn::Path | InputIn::Query | InputIn::Header => !structured,
+                InputIn::Path => !structured,
+                // Text can make a list (`a,b` or `["a","b"]`), not an object.
+                InputIn::Query | InputIn::Header => p.ty != ParamType::Object,
                 InputIn::Argument => input.ty == p.ty,
             };
             if !fits {
@@ -855,10 +1122,7 @@ impl<'a> Resolver<'a> {
                     continue;
                 }
             };
-            if let Some(existing) = inputs
-                .iter_mut()
-                .find(|x| eq_ignore_case(&x.name.wire, &d.name))
-            {
+            if let Some(existing) = inputs.iter_mut().find(|x| same_name(&x.name.wire, &d.name)) {
                 existing.description = d.description.clone().or(existing.description.take());
                 existing.ty = ty;
                 continue;
@@ -879,6 +1143,13 @@ impl<'a> Resolver<'a> {
         r: &model::ExposesRest,
         consumes: &[Consumes],
     ) -> Option<RestAdapter> {
+        if r.kind == "http" {
+            self.warn(
+                &format!("{path}.type"),
+                "`type: http` read as `type: rest`",
+                "write `type: rest`",
+            );
+        }
         if r.authentication.is_some() {
             self.unsupported(
                 &format!("{path}.authentication"),
@@ -968,14 +1239,23 @@ impl<'a> Resolver<'a> {
                 self.exposed_inputs(&rpath, &res.input_parameters, &mut inputs, false);
                 self.exposed_inputs(&opath, &op.input_parameters, &mut inputs, false);
                 let takes_body = matches!(method, Method::Post | Method::Put | Method::Patch);
+                // Inputs the spec does not declare: the JSON body, and query parameters and headers
+                // that flow through by name (`with: {x: rest.x}` or no `with` at all).
                 let synthesize = |name: &str, p: &Param| {
-                    (takes_body
-                        && p.location == ParamIn::Body
-                        && (name.eq_ignore_ascii_case("body")
-                            || name.eq_ignore_ascii_case(&p.name.wire)))
-                    .then(|| Input {
+                    let location = match p.location {
+                        ParamIn::Body
+                            if takes_body
+                                && (same_name(name, "body") || same_name(name, &p.name.wire)) =>
+                        {
+                            InputIn::Body
+                        }
+                        ParamIn::Query => InputIn::Query,
+                        ParamIn::Header => InputIn::Header,
+                        _ => return None,
+                    };
+                    Some(Input {
                         name: Name::snake(name),
-                        location: InputIn::Body,
+                        location,
                         ty: p.ty,
                         required: p.required,
                         description: p.description.clone(),
@@ -991,7 +1271,11 @@ impl<'a> Resolver<'a> {
                     &synthesize,
                 );
                 for (ii, input) in inputs.iter().enumerate() {
-                    let used = args.iter().any(|a| a.source == ArgSource::Input(ii));
+                    let used = args.iter().any(|a| match &a.source {
+                        ArgSource::Input(i) => *i == ii,
+                        ArgSource::Template(parts) => parts.contains(&WithPart::Input(ii)),
+                        ArgSource::Literal(_) => false,
+                    });
                     if !used && input.location == InputIn::Path {
                         self.warn(
                             &format!("{rpath}.path"),
