@@ -214,15 +214,21 @@ const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANU
     .remove(b'_')
     .remove(b'~');
 
-/// Query pairs for a list parameter: one `name=item` pair per element (form style, exploded).
-pub fn query_list<'a>(name: &'a str, value: &serde_json::Value) -> Vec<(&'a str, String)> {
+/// Query pairs for a list or object parameter: one `name=item` pair per element (form style,
+/// exploded), `name[key]=value` per field.
+pub fn query_list(name: &str, value: &serde_json::Value) -> Vec<(String, String)> {
     let text = |v: &serde_json::Value| match v {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     };
     match value {
-        serde_json::Value::Array(items) => items.iter().map(|item| (name, text(item))).collect(),
-        other => vec![(name, text(other))],
+        serde_json::Value::Array(items) => items.iter().map(|item| (name.to_owned(), text(item))).collect(),
+        // Objects as `name[key]=value` (deepObject style).
+        serde_json::Value::Object(fields) => fields
+            .iter()
+            .flat_map(|(key, v)| query_list(&format!("{name}[{key}]"), v))
+            .collect(),
+        other => vec![(name.to_owned(), text(other))],
     }
 }
 
@@ -468,6 +474,14 @@ pub mod rest {
             return value;
         }
         text.split(',').map(|item| serde_json::Value::String(item.trim().to_owned())).collect()
+    }
+
+    /// A JSON object from text (a query parameter or header), or a 400 naming it.
+    pub fn json_object(name: &str, text: &str) -> Result<serde_json::Value, Problem> {
+        match serde_json::from_str(text) {
+            Ok(value @ serde_json::Value::Object(_)) => Ok(value),
+            _ => Err(Problem::new(StatusCode::BAD_REQUEST, format!("`{name}` must be a JSON object"))),
+        }
     }
 
     /// A required query parameter or header that is missing.

@@ -144,7 +144,7 @@ fn auth_parts(cap: &Capability, c: &Consumes) -> AuthParts {
     }
 }
 
-pub(super) fn emit(cap: &Capability, index: usize) -> TokenStream {
+pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenStream {
     let c = &cap.consumes[index];
     let auth = auth_parts(cap, c);
     let mut text = format!("Typed client for the `{}` API.\n", c.namespace.wire);
@@ -183,6 +183,7 @@ pub(super) fn emit(cap: &Capability, index: usize) -> TokenStream {
     };
     let api = c.namespace.wire.as_str();
     let methods = c.operations.iter().map(|op| operation(api, op, &apply));
+    let arg_structs = c.operations.iter().filter_map(args_struct_def);
     let client_doc = format!(
         " Client for the `{}` API. Cheap to clone: clones share one connection pool.",
         c.namespace.wire
@@ -190,11 +191,13 @@ pub(super) fn emit(cap: &Capability, index: usize) -> TokenStream {
     quote! {
         #module_docs
 
-        use crate::support::{self, Error, RawResponse};
+        use #root::support::{self, Error, RawResponse};
 
         #default_base
 
         #credentials
+
+        #(#arg_structs)*
 
         #[doc = #client_doc]
         #[derive(Debug, Clone)]
@@ -346,6 +349,22 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream) -> TokenStream
             support::send(request, #api, #op_wire).await
         }
     };
+    if let Some(args_struct) = args_struct(op) {
+        // Many parameters: one argument struct (clippy's `too_many_arguments`, and readability).
+        return quote! {
+            #doc
+            pub async fn #name(&self, args: #args_struct<'_>) -> Result<serde_json::Value, Error> {
+                self.#raw(args).await?.error_for_status()?.json()
+            }
+
+            #[doc = #raw_doc]
+            pub async fn #raw(&self, args: #args_struct<'_>) -> Result<RawResponse, Error> {
+                let #args_struct { #(#arg_names),* } = args;
+                let url = format!(#fmt, #(#fmt_args),*);
+                #send
+            }
+        };
+    }
     quote! {
         #doc
         pub async fn #name(&self, #(#args),*) -> Result<serde_json::Value, Error> {
@@ -357,5 +376,59 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream) -> TokenStream
             let url = format!(#fmt, #(#fmt_args),*);
             #send
         }
+    }
+}
+
+/// Operations with more parameters than this take one argument struct.
+const MAX_ARGUMENTS: usize = 6;
+
+/// The name of `op`'s argument struct, when it has one.
+pub(super) fn args_struct(op: &ConsumedOp) -> Option<proc_macro2::Ident> {
+    (op.params.len() > MAX_ARGUMENTS).then(|| {
+        format_ident!(
+            "{}Args",
+            crate::resolve::names::Name::pascal(&op.name.rust).rust
+        )
+    })
+}
+
+/// The argument struct of `op` (for operations with many parameters).
+fn args_struct_def(op: &ConsumedOp) -> Option<TokenStream> {
+    let name = args_struct(op)?;
+    let fields = op.params.iter().map(|p| {
+        let ident = p.name.ident();
+        let ty = param_rust_type_with_lifetime(p.ty, p.required);
+        let doc = docs(Some(&format!(
+            "`{}`{}",
+            p.name.wire,
+            p.description
+                .as_deref()
+                .map(|d| format!(" — {}", d.trim()))
+                .unwrap_or_default()
+        )));
+        quote! { #doc pub #ident: #ty, }
+    });
+    let doc = format!(" The arguments of [`Client::{}`].", op.name.rust);
+    Some(quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy)]
+        pub struct #name<'a> {
+            #(#fields)*
+        }
+    })
+}
+
+fn param_rust_type_with_lifetime(ty: ParamType, required: bool) -> TokenStream {
+    let base = match ty {
+        ParamType::String => quote!(&'a str),
+        ParamType::Integer => quote!(i64),
+        ParamType::Number => quote!(f64),
+        ParamType::Boolean => quote!(bool),
+        ParamType::Object | ParamType::Array => quote!(&'a serde_json::Value),
+    };
+    if required {
+        base
+    } else {
+        quote!(Option<#base>)
     }
 }

@@ -110,7 +110,7 @@ fn json_tokens(v: &Value) -> TokenStream {
     }
 }
 
-pub(super) fn emit(cap: &Capability, a: &McpAdapter) -> TokenStream {
+pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> TokenStream {
     let mut text = format!(
         "MCP adapter `{}`: one tool per entry of the spec, over streamable HTTP.",
         a.namespace.wire
@@ -147,7 +147,7 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter) -> TokenStream {
         let f = t.name.ident();
         quote!(#wire => self.#f(&args).await,)
     });
-    let calls = a.tools.iter().map(|t| call(cap, t));
+    let calls = a.tools.iter().map(|t| call(cap, t, root));
     quote! {
         #module_docs
 
@@ -163,8 +163,8 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter) -> TokenStream {
         use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
         use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 
-        use crate::support::mcp;
-        use crate::Upstreams;
+        use #root::support::mcp;
+        use #root::Upstreams;
 
         /// The port the spec declares for this adapter.
         pub const DEFAULT_PORT: u16 = #port;
@@ -283,7 +283,7 @@ fn definition(t: &Tool, f: &proc_macro2::Ident) -> TokenStream {
     }
 }
 
-fn call(cap: &Capability, t: &Tool) -> TokenStream {
+fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
     let c = &cap.consumes[t.call.consumes];
     let consumed = &c.operations[t.call.operation];
     let mut text = t.description.clone().unwrap_or_default();
@@ -341,12 +341,28 @@ fn call(cap: &Capability, t: &Tool) -> TokenStream {
     let client = c.namespace.ident();
     let raw = format_ident!("{}_raw", consumed.name.rust);
     let Output::PassThrough { wrap_as } = &t.output;
+    let args: Vec<TokenStream> = args.collect();
+    let call_args = match super::client::args_struct(consumed) {
+        Some(name) => {
+            let fields = consumed.params.iter().zip(&args).map(|(p, arg)| {
+                let field = p.name.ident();
+                // `field: field` is written `field`.
+                if field == arg.to_string() {
+                    quote!(#field)
+                } else {
+                    quote!(#field: #arg)
+                }
+            });
+            quote!(#root::clients::#client::#name { #(#fields),* })
+        }
+        None => quote!(#(#args),*),
+    };
     quote! {
         #doc
         async fn #name(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
             mcp::no_unknown_arguments(args, &[#(#known),*])?;
             #(#reads)*
-            let result = self.upstreams.#client.#raw(#(#args),*).await;
+            let result = self.upstreams.#client.#raw(#call_args).await;
             Ok(mcp::tool_result(result, #wrap_as))
         }
     }

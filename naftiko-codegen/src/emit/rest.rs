@@ -27,7 +27,7 @@ pub(super) fn local(input: &Input) -> Ident {
     }
 }
 
-pub(super) fn emit(cap: &Capability, a: &RestAdapter) -> TokenStream {
+pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> TokenStream {
     let mut text = format!("REST adapter `{}`.", a.namespace.wire);
     if let Some(d) = &a.description {
         text.push_str("\n\n");
@@ -69,7 +69,7 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter) -> TokenStream {
         route
             .operations
             .iter()
-            .map(move |op| handler(cap, &route.path, op))
+            .map(move |op| handler(cap, &route.path, op, root))
     });
     let uses_path = a
         .routes
@@ -134,8 +134,8 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter) -> TokenStream {
         use axum::response::Response;
         use axum::{Router, routing};
 
-        use crate::support::rest;
-        use crate::Upstreams;
+        use #root::support::rest;
+        use #root::Upstreams;
 
         /// The port the spec declares for this adapter.
         pub const DEFAULT_PORT: u16 = #port;
@@ -160,7 +160,7 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter) -> TokenStream {
     }
 }
 
-fn handler(cap: &Capability, path: &str, op: &RestOp) -> TokenStream {
+fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> TokenStream {
     let c = &cap.consumes[op.call.consumes];
     let consumed = &c.operations[op.call.operation];
     let mut text = op.description.clone().unwrap_or_default();
@@ -216,11 +216,15 @@ fn handler(cap: &Capability, path: &str, op: &RestOp) -> TokenStream {
         for (_, input) in query_inputs {
             let l = local(input);
             let wire = &input.name.wire;
-            let list = (input.ty == ParamType::Array).then(|| quote!(.map(|v| rest::list(v))));
+            let convert = match input.ty {
+                ParamType::Array => quote!(.map(|v| rest::list(v))),
+                ParamType::Object => quote!(.map(|v| rest::json_object(#wire, v)).transpose()?),
+                _ => quote!(),
+            };
             reads.push(if input.required {
-                quote! { let #l = query_params.get(#wire) #list .ok_or_else(|| rest::missing(#wire, "query parameter"))?; }
+                quote! { let #l = query_params.get(#wire) #convert .ok_or_else(|| rest::missing(#wire, "query parameter"))?; }
             } else {
-                quote! { let #l = query_params.get(#wire) #list; }
+                quote! { let #l = query_params.get(#wire) #convert; }
             });
         }
     }
@@ -235,11 +239,15 @@ fn handler(cap: &Capability, path: &str, op: &RestOp) -> TokenStream {
         for (_, input) in header_inputs {
             let l = local(input);
             let wire = &input.name.wire;
-            let list = (input.ty == ParamType::Array).then(|| quote!(.map(rest::list)));
+            let convert = match input.ty {
+                ParamType::Array => quote!(.map(rest::list)),
+                ParamType::Object => quote!(.map(|v| rest::json_object(#wire, v)).transpose()?),
+                _ => quote!(),
+            };
             reads.push(if input.required {
-                quote! { let #l = rest::header(&headers, #wire)? #list .ok_or_else(|| rest::missing(#wire, "header"))?; }
+                quote! { let #l = rest::header(&headers, #wire)? #convert .ok_or_else(|| rest::missing(#wire, "header"))?; }
             } else {
-                quote! { let #l = rest::header(&headers, #wire)? #list; }
+                quote! { let #l = rest::header(&headers, #wire)? #convert; }
             });
         }
     }
@@ -276,7 +284,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp) -> TokenStream {
                 let wire = &input.name.wire;
                 match (input.location, p.ty) {
                     // A JSON value: the body, or a list read from text.
-                    (InputIn::Body, _) | (_, ParamType::Array) => match (input.required, p.required) {
+                    (InputIn::Body, _) | (_, ParamType::Array | ParamType::Object) => match (input.required, p.required) {
                         (true, true) => quote!(&#l),
                         (true, false) => quote!(Some(&#l)),
                         _ => quote!(#l.as_ref()),
@@ -295,9 +303,11 @@ fn handler(cap: &Capability, path: &str, op: &RestOp) -> TokenStream {
                             ParamType::Number => (quote!(f64), "a number"),
                             _ => (quote!(bool), "true or false"),
                         };
+                        // Path values are owned `String`s; query values and headers are borrowed.
+                        let text = if input.location == InputIn::Path { quote!(&#l) } else { quote!(#l) };
                         match (input.required, p.required) {
-                            (true, true) => quote!(rest::parse::<#rust>(#wire, #kind, &#l)?),
-                            (true, false) => quote!(Some(rest::parse::<#rust>(#wire, #kind, &#l)?)),
+                            (true, true) => quote!(rest::parse::<#rust>(#wire, #kind, #text)?),
+                            (true, false) => quote!(Some(rest::parse::<#rust>(#wire, #kind, #text)?)),
                             _ => quote!(#l.map(|v| rest::parse::<#rust>(#wire, #kind, v)).transpose()?),
                         }
                     }
@@ -308,11 +318,27 @@ fn handler(cap: &Capability, path: &str, op: &RestOp) -> TokenStream {
     let client = c.namespace.ident();
     let raw = format_ident!("{}_raw", consumed.name.rust);
     let Output::PassThrough { .. } = &op.output;
+    let args: Vec<TokenStream> = args.collect();
+    let call_args = match super::client::args_struct(consumed) {
+        Some(name) => {
+            let fields = consumed.params.iter().zip(&args).map(|(p, arg)| {
+                let field = p.name.ident();
+                // `field: field` is written `field`.
+                if field == arg.to_string() {
+                    quote!(#field)
+                } else {
+                    quote!(#field: #arg)
+                }
+            });
+            quote!(#root::clients::#client::#name { #(#fields),* })
+        }
+        None => quote!(#(#args),*),
+    };
     quote! {
         #doc
         async fn #name(#(#params),*) -> Result<Response, rest::Problem> {
             #(#reads)*
-            let result = upstreams.#client.#raw(#(#args),*).await;
+            let result = upstreams.#client.#raw(#call_args).await;
             Ok(rest::pass_through(result))
         }
     }

@@ -110,7 +110,7 @@ fn format_parts(
     (fmt, args)
 }
 
-pub(super) fn upstreams_rs(cap: &Capability) -> TokenStream {
+pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream {
     let fields = cap.consumes.iter().map(|c| {
         let f = c.namespace.ident();
         let d = format!(" Client of `{}`.", c.namespace.wire);
@@ -202,8 +202,8 @@ pub(super) fn upstreams_rs(cap: &Capability) -> TokenStream {
         use std::collections::BTreeMap;
         use std::time::Duration;
 
-        use crate::clients;
-        use crate::support::{self, StartupError};
+        use #root::clients;
+        use #root::support::{self, StartupError};
 
         /// One client per consumed API, shared by every adapter (one connection pool).
         #[derive(Debug, Clone)]
@@ -252,7 +252,11 @@ pub(super) fn upstreams_rs(cap: &Capability) -> TokenStream {
     }
 }
 
-pub(super) fn server_rs(cap: &Capability) -> TokenStream {
+pub(super) fn server_rs(
+    cap: &Capability,
+    root: &TokenStream,
+    openapi: &dyn Fn(&str) -> TokenStream,
+) -> TokenStream {
     let adapters = adapters(cap);
     let names: Vec<&str> = adapters.iter().map(|(n, _)| n.as_str()).collect();
     let variables: Vec<&str> = cap.binds.iter().map(|b| b.env.as_str()).collect();
@@ -272,11 +276,11 @@ pub(super) fn server_rs(cap: &Capability) -> TokenStream {
         let ns = &a.namespace.wire;
         let m = a.namespace.ident();
         let listener = quote::format_ident!("listener_{}", index);
-        let openapi = format!("../openapi/{ns}.json");
+        let openapi = openapi(ns);
         index += 1;
         spawns.push(quote! {
-            let router = crate::rest::#m::router_with_body_limit(upstreams.clone(), options.max_body_bytes);
-            let router = server::with_ops(#ns, router, readiness.clone(), Some(include_str!(#openapi)));
+            let router = #root::rest::#m::router_with_body_limit(upstreams.clone(), options.max_body_bytes);
+            let router = server::with_ops(#ns, router, readiness.clone(), Some(#openapi));
             servers.spawn(server::serve(#ns, #listener, router, shutdown.clone()));
         });
     }
@@ -287,7 +291,7 @@ pub(super) fn server_rs(cap: &Capability) -> TokenStream {
         index += 1;
         spawns.push(quote! {
             let config = support::mcp::config(&options.allowed_hosts, &options.allowed_origins, options.max_body_bytes, shutdown.clone());
-            let router = server::with_ops(#ns, crate::mcp::#m::router(upstreams.clone(), config), readiness.clone(), None);
+            let router = server::with_ops(#ns, #root::mcp::#m::router(upstreams.clone(), config), readiness.clone(), None);
             servers.spawn(server::serve(#ns, #listener, router, shutdown.clone()));
         });
     }
@@ -314,8 +318,8 @@ pub(super) fn server_rs(cap: &Capability) -> TokenStream {
 
         use tokio_util::sync::CancellationToken;
 
-        use crate::support::{self, StartupError, server};
-        use crate::{UpstreamOptions, Upstreams};
+        use #root::support::{self, StartupError, server};
+        use #root::{UpstreamOptions, Upstreams};
 
         /// The exposed adapters, as `--listen` accepts them.
         pub const ADAPTERS: &[&str] = &[#(#names),*];

@@ -973,6 +973,16 @@ impl<'a> Resolver<'a> {
                             Some(inputs.len() - 1)
                         }) {
                             Some(ii) => ArgSource::Input(ii),
+                            None if op.params[pi].location == ParamIn::Body
+                                && !op.params[pi].required =>
+                            {
+                                self.warn(
+                                    &wpath,
+                                    format!("`{s}`: this method takes no request body, so the optional `{key}` is not sent"),
+                                    "remove it from `with`, or expose the operation with POST, PUT, PATCH or DELETE",
+                                );
+                                continue;
+                            }
                             None => {
                                 let known: Vec<_> =
                                     inputs.iter().map(|i| i.name.wire.as_str()).collect();
@@ -1035,8 +1045,8 @@ impl<'a> Resolver<'a> {
             let fits = match input.location {
                 InputIn::Body => structured,
                 InputIn::Path => !structured,
-                // Text can make a list (`a,b` or `["a","b"]`), not an object.
-                InputIn::Query | InputIn::Header => p.ty != ParamType::Object,
+                // Text can make a list (`a,b` or `["a","b"]`) or, as JSON, an object.
+                InputIn::Query | InputIn::Header => true,
                 InputIn::Argument => input.ty == p.ty,
             };
             if !fits {
@@ -1238,7 +1248,7 @@ impl<'a> Resolver<'a> {
                 let mut inputs = path_inputs.clone();
                 self.exposed_inputs(&rpath, &res.input_parameters, &mut inputs, false);
                 self.exposed_inputs(&opath, &op.input_parameters, &mut inputs, false);
-                let takes_body = matches!(method, Method::Post | Method::Put | Method::Patch);
+                let takes_body = !matches!(method, Method::Get | Method::Head);
                 // Inputs the spec does not declare: the JSON body, and query parameters and headers
                 // that flow through by name (`with: {x: rest.x}` or no `with` at all).
                 let synthesize = |name: &str, p: &Param| {

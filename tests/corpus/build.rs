@@ -1,0 +1,102 @@
+//! Generates, with `naftiko_codegen::build::Builder`:
+//! - the seed spec as the module `tokeninfo` (the README's build.rs example, as written);
+//! - every capability file of the shared specs corpus (`$NAFTIKO_SHARED/specs-corpus` or
+//!   `../../../shared/specs-corpus`) as one module each, listing the files refused with their
+//!   first diagnostic in `$OUT_DIR/refused.txt`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use naftiko_codegen::build::Builder;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    Builder::new()
+        .spec("../../specs/humanitec-tokeninfo.yaml")
+        .module_name("tokeninfo")
+        .generate()?;
+
+    let out = PathBuf::from(std::env::var("OUT_DIR")?);
+    println!("cargo::rerun-if-env-changed=NAFTIKO_SHARED");
+    let shared = std::env::var_os("NAFTIKO_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    let corpus = shared.join("specs-corpus");
+    let mut modules = String::new();
+    let mut refused = String::new();
+    let mut generated = Vec::new();
+    if corpus.is_dir() {
+        println!("cargo::rustc-cfg=corpus");
+        println!("cargo::rerun-if-changed={}", corpus.display());
+        let mut files = Vec::new();
+        collect(&corpus, &mut files)?;
+        files.sort();
+        for file in files {
+            let rel = file
+                .strip_prefix(&corpus)?
+                .to_string_lossy()
+                .replace('\\', "/");
+            let text = std::fs::read_to_string(&file)?;
+            // Support files (conformance cases, OpenAPI documents, bind values, shared consumes)
+            // declare no capability.
+            if !text.lines().any(|l| l.starts_with("capability:")) {
+                continue;
+            }
+            let module = format!(
+                "c_{}",
+                naftiko_codegen::package_name(Path::new(&rel.replace(['/', '.'], "-")))
+                    .replace('-', "_")
+            );
+            let result = Builder::new()
+                .spec(&file)
+                .module_name(&module)
+                .out_dir(&out)
+                .emit_cargo_directives(false)
+                .generate();
+            match result {
+                Ok(_) => {
+                    writeln!(
+                        modules,
+                        "include!(concat!(env!(\"OUT_DIR\"), \"/{module}.rs\"));"
+                    )?;
+                    generated.push(rel);
+                }
+                Err(naftiko_codegen::Error::Spec(diags)) => {
+                    let first = diags.errors().next().or(diags.0.first());
+                    let reason = first.map_or_else(String::new, |d| {
+                        let at = d
+                            .position
+                            .map(|p| format!("{}:{}", p.line, p.column))
+                            .unwrap_or_default();
+                        format!("{at} {}", d.message)
+                    });
+                    writeln!(refused, "{rel}\t{reason}")?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    } else {
+        println!(
+            "cargo::warning=skipped: the specs corpus is absent ({}); set NAFTIKO_SHARED",
+            corpus.display()
+        );
+    }
+    std::fs::write(out.join("corpus.rs"), modules)?;
+    std::fs::write(out.join("refused.txt"), refused)?;
+    std::fs::write(out.join("generated.txt"), generated.join("\n"))?;
+    Ok(())
+}
+
+fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect(&path, files)?;
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
