@@ -25,6 +25,7 @@ pub mod build;
 pub mod codegen;
 pub mod diagnostic;
 pub mod emit;
+pub mod lint;
 pub mod parse;
 pub mod resolve;
 pub mod write;
@@ -76,6 +77,27 @@ pub fn check(path: &Path) -> Result<resolve::Resolved, Error> {
 pub fn check_source(source: diagnostic::SourceFile) -> Result<resolve::Resolved, Error> {
     let doc = parse::parse(source).map_err(Error::Spec)?;
     resolve::resolve(&doc).map_err(Error::Spec)
+}
+
+/// Everything `lint` reports for the spec at `path`: deviations from the official schema (when
+/// `schema` is given), dialect findings, the resolver's warnings and any errors, sorted by
+/// position. `Err` only when the file cannot be read or parsed.
+pub fn lint(path: &Path, schema: Option<&lint::Schema>) -> Result<Vec<Diagnostic>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let doc = parse::parse(diagnostic::SourceFile::new(path, text)).map_err(Error::Spec)?;
+    let mut findings = schema
+        .map(|s| lint::schema_findings(&doc, s))
+        .unwrap_or_default();
+    findings.extend(lint::dialect_findings(&doc));
+    match resolve::resolve(&doc) {
+        Ok(resolved) => findings.extend(resolved.warnings),
+        Err(diags) => findings.extend(diags.0),
+    }
+    findings.sort_by_key(|f| (f.position, f.severity));
+    Ok(findings)
 }
 
 /// The Cargo package name for a spec file: its file stem, lower-case, non-alphanumerics as `-`.

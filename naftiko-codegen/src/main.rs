@@ -19,6 +19,50 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Debug, clap::Args)]
+struct LintArgs {
+    /// The official JSON schema (naftiko-schema-v1.0.0-alpha2.json) to check against.
+    #[arg(long, value_name = "FILE", env = "NAFTIKO_SCHEMA")]
+    schema: Option<PathBuf>,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+impl LintArgs {
+    /// Print the findings; `Err(exit code)` when generation must not go on.
+    fn run(&self, spec: &std::path::Path) -> Result<(), ExitCode> {
+        let schema = match &self.schema {
+            Some(path) => match naftiko_codegen::lint::Schema::load(path) {
+                Ok(schema) => Some(schema),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Err(ExitCode::from(2));
+                }
+            },
+            None => None,
+        };
+        let findings = naftiko_codegen::lint(spec, schema.as_ref()).map_err(failure)?;
+        for f in &findings {
+            eprintln!("{f}\n");
+        }
+        let errors = findings.iter().filter(|f| f.is_error()).count();
+        let warnings = findings.len() - errors;
+        if errors > 0 || (self.deny_warnings && warnings > 0) {
+            eprintln!(
+                "error: {errors} error(s), {warnings} warning(s){}",
+                if self.deny_warnings {
+                    " (warnings denied)"
+                } else {
+                    ""
+                }
+            );
+            return Err(ExitCode::from(1));
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Generate the crate for SPEC into DIR.
@@ -34,6 +78,16 @@ enum Command {
         /// Change nothing; fail if DIR is not what SPEC generates.
         #[arg(long)]
         check: bool,
+        #[command(flatten)]
+        lint: LintArgs,
+    },
+    /// Report where SPEC deviates from the official naftiko 1.0.0-alpha2 schema (and the dialect
+    /// rules applied to it), with file:line:column and a hint for the official form.
+    Lint {
+        /// The capability file (YAML).
+        spec: PathBuf,
+        #[command(flatten)]
+        lint: LintArgs,
     },
     /// Validate SPEC and print its diagnostics; generate nothing.
     Check {
@@ -60,18 +114,28 @@ fn main() -> ExitCode {
             }
             Err(e) => failure(e),
         },
+        Command::Lint { spec, lint } => match lint.run(&spec) {
+            Ok(()) => {
+                eprintln!("{}: no error", spec.display());
+                ExitCode::SUCCESS
+            }
+            Err(code) => code,
+        },
         Command::Generate {
             spec,
             out,
             package,
             check,
+            lint,
         } => {
-            let Generated { files, warnings } =
+            if let Err(code) = lint.run(&spec) {
+                return code;
+            }
+            let Generated { files, .. } =
                 match naftiko_codegen::generate_crate(&spec, package.as_deref()) {
                     Ok(g) => g,
                     Err(e) => return failure(e),
                 };
-            print_warnings(&warnings);
             let mode = if check { Mode::Check } else { Mode::Overwrite };
             match write::ensure_files(&out, &files, mode) {
                 Ok(changes) if check && !changes.is_empty() => {
@@ -85,11 +149,11 @@ fn main() -> ExitCode {
                     ExitCode::from(1)
                 }
                 Ok(changes) => {
+                    let unchanged = files.len().saturating_sub(changes.len());
                     eprintln!(
-                        "{}: {} file(s) written, {} unchanged",
+                        "{}: {} file(s) written, {unchanged} unchanged",
                         out.display(),
-                        changes.len(),
-                        files.len() - changes.len().min(files.len())
+                        changes.len()
                     );
                     ExitCode::SUCCESS
                 }

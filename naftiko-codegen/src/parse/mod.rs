@@ -24,6 +24,8 @@ pub struct Document {
     pub spec: model::Spec,
     /// `capability.exposes[]`, each read by its `type`.
     pub exposes: Vec<model::Exposes>,
+    /// The whole document as JSON (for schema validation).
+    pub json: serde_json::Value,
 }
 
 impl Document {
@@ -96,6 +98,7 @@ pub fn parse(source: SourceFile) -> Result<Document, Diagnostics> {
         map,
         spec,
         exposes,
+        json,
     })
 }
 
