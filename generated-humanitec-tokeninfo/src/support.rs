@@ -123,6 +123,9 @@ pub enum Error {
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
     Client(#[source] reqwest::Error),
+    /// The request could not be built (e.g. a part's content type from the spec is invalid).
+    #[error("cannot build the request: {0}")]
+    Request(#[source] reqwest::Error),
 }
 
 impl Error {
@@ -235,6 +238,19 @@ pub fn query_list(name: &str, value: &serde_json::Value) -> Vec<(String, String)
 /// A header value for a list parameter: the elements joined by commas.
 pub fn header_list(value: &serde_json::Value) -> String {
     query_list("", value).into_iter().map(|(_, v)| v).collect::<Vec<_>>().join(",")
+}
+
+/// A template value as text: strings as they are, anything else as JSON.
+pub fn text(value: &serde_json::Value) -> std::borrow::Cow<'_, str> {
+    match value {
+        serde_json::Value::String(s) => std::borrow::Cow::Borrowed(s),
+        other => std::borrow::Cow::Owned(other.to_string()),
+    }
+}
+
+/// Form-encode a value for a pre-encoded form body template.
+pub fn form_encode(value: impl AsRef<str>) -> String {
+    percent_encoding::utf8_percent_encode(value.as_ref(), PATH_SEGMENT).to_string()
 }
 
 /// Percent-encode a value for use as one path segment (`a/b c` → `a%2Fb%20c`).
@@ -484,6 +500,11 @@ pub mod rest {
         }
     }
 
+    /// Any JSON value from text: the text as JSON when it parses, else the text as a string.
+    pub fn json_or_text(text: &str) -> serde_json::Value {
+        serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_owned()))
+    }
+
     /// A required query parameter or header that is missing.
     pub fn missing(name: &str, location: &str) -> Problem {
         Problem::new(StatusCode::BAD_REQUEST, format!("missing required {location} `{name}`"))
@@ -628,6 +649,16 @@ pub mod mcp {
             Some(v @ serde_json::Value::Array(_)) => Ok(Some(v)),
             Some(_) => Err(wrong_type(name, "an array")),
         }
+    }
+
+    /// A required argument of any JSON type.
+    pub fn required_json<'a>(args: &'a JsonObject, name: &str) -> Result<&'a serde_json::Value, ErrorData> {
+        optional_json(args, name)?.ok_or_else(|| missing(name))
+    }
+
+    /// An optional argument of any JSON type.
+    pub fn optional_json<'a>(args: &'a JsonObject, name: &str) -> Result<Option<&'a serde_json::Value>, ErrorData> {
+        Ok(args.get(name).filter(|v| !v.is_null()))
     }
 
     fn missing(name: &str) -> ErrorData {

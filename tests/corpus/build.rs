@@ -1,5 +1,6 @@
 //! Generates, with `naftiko_codegen::build::Builder`:
 //! - the seed spec as the module `tokeninfo` (the README's build.rs example, as written);
+//! - the kitchen-sink fixture as `kitchen_sink`;
 //! - every capability file of the shared specs corpus (`$NAFTIKO_SHARED/specs-corpus` or
 //!   `../../../shared/specs-corpus`) as one module each, listing the files refused with their
 //!   first diagnostic in `$OUT_DIR/refused.txt`.
@@ -13,6 +14,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Builder::new()
         .spec("../../specs/humanitec-tokeninfo.yaml")
         .module_name("tokeninfo")
+        .generate()?;
+    // Every parameter, body and credential shape, exercised by tests/kitchen_sink.rs.
+    Builder::new()
+        .spec("../fixtures/kitchen-sink.yaml")
+        .module_name("kitchen_sink")
         .generate()?;
 
     let out = PathBuf::from(std::env::var("OUT_DIR")?);

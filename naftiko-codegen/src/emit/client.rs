@@ -5,8 +5,8 @@ use quote::{format_ident, quote};
 
 use super::{docs, module_docs, param_rust_type};
 use crate::resolve::ir::{
-    BaseUri, Capability, ConsumedOp, Consumes, Credential, KeyPlacement, ParamIn, ParamType,
-    PathPart, TemplatePart, UpstreamAuth, template_binds,
+    BaseUri, Body, Capability, ConsumedOp, Consumes, Credential, JsonTemplate, KeyPlacement,
+    ParamIn, ParamType, PathPart, Piece, TemplatePart, UpstreamAuth, template_binds,
 };
 
 /// How a client carries its credentials: the `Credentials` struct, the client's fields, their
@@ -269,6 +269,7 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream) -> TokenStream
                 ParamIn::Query => "query",
                 ParamIn::Header => "header",
                 ParamIn::Body => "JSON body",
+                ParamIn::Template => "in the body",
             };
             let wire = if p.name.wire == p.name.rust {
                 String::new()
@@ -315,12 +316,12 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream) -> TokenStream
         let ident = p.name.ident();
         let wire = &p.name.wire;
         let (call, value) = match (p.location, p.ty) {
-            (ParamIn::Path, _) => continue,
-            (ParamIn::Query, ParamType::Array | ParamType::Object) => {
+            (ParamIn::Path | ParamIn::Template, _) => continue,
+            (ParamIn::Query, ParamType::Array | ParamType::Object | ParamType::Json) => {
                 (quote!(query), quote!(&support::query_list(#wire, #ident)))
             }
             (ParamIn::Query, _) => (quote!(query), quote!(&[(#wire, #ident)])),
-            (ParamIn::Header, ParamType::Array | ParamType::Object) => {
+            (ParamIn::Header, ParamType::Array | ParamType::Object | ParamType::Json) => {
                 (quote!(header), quote!(#wire, support::header_list(#ident)))
             }
             (ParamIn::Header, ParamType::String) => (quote!(header), quote!(#wire, #ident)),
@@ -336,6 +337,9 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream) -> TokenStream
                 }
             });
         }
+    }
+    if let Some(body) = &op.body {
+        chain.push(body_call(op, body));
     }
     let send = if optional.is_empty() {
         quote! {
@@ -424,11 +428,124 @@ fn param_rust_type_with_lifetime(ty: ParamType, required: bool) -> TokenStream {
         ParamType::Integer => quote!(i64),
         ParamType::Number => quote!(f64),
         ParamType::Boolean => quote!(bool),
-        ParamType::Object | ParamType::Array => quote!(&'a serde_json::Value),
+        ParamType::Object | ParamType::Array | ParamType::Json => quote!(&'a serde_json::Value),
     };
     if required {
         base
     } else {
         quote!(Option<#base>)
+    }
+}
+
+/// A placeholder's value as text (for text, form and multipart templates).
+fn piece_text(op: &ConsumedOp, i: usize, form_encoded: bool) -> TokenStream {
+    let p = &op.params[i];
+    let ident = p.name.ident();
+    let text = match (p.ty, p.required) {
+        (ParamType::String, true) => quote!(#ident),
+        (ParamType::String, false) => quote!(#ident.unwrap_or_default()),
+        (ParamType::Object | ParamType::Array | ParamType::Json, true) => {
+            quote!(support::text(#ident))
+        }
+        (ParamType::Object | ParamType::Array | ParamType::Json, false) => {
+            quote!(#ident.map(support::text).unwrap_or_default())
+        }
+        (_, true) => quote!(#ident.to_string()),
+        (_, false) => quote!(#ident.map(|v| v.to_string()).unwrap_or_default()),
+    };
+    if form_encoded {
+        quote!(support::form_encode(#text))
+    } else {
+        text
+    }
+}
+
+/// `format!(…)` for text with placeholders (or the literal text alone).
+fn pieces_text(op: &ConsumedOp, pieces: &[Piece], form_encoded: bool) -> TokenStream {
+    let mut fmt = String::new();
+    let mut args = Vec::new();
+    for piece in pieces {
+        match piece {
+            Piece::Text(t) => fmt.push_str(&t.replace('{', "{{").replace('}', "}}")),
+            Piece::Param(i) => {
+                fmt.push_str("{}");
+                args.push(piece_text(op, *i, form_encoded));
+            }
+        }
+    }
+    match (pieces, args.as_slice()) {
+        (_, []) => quote!(#fmt.to_owned()),
+        ([Piece::Param(_)], [only]) => quote!(#only.to_string()),
+        _ => quote!(format!(#fmt, #(#args),*)),
+    }
+}
+
+/// `serde_json::json!` tokens for a JSON template.
+fn json_template(op: &ConsumedOp, t: &JsonTemplate) -> TokenStream {
+    match t {
+        JsonTemplate::Literal(v) => super::json_tokens(v),
+        JsonTemplate::Text(pieces) => {
+            let text = pieces_text(op, pieces, false);
+            quote!((#text))
+        }
+        JsonTemplate::Param(i) => {
+            let ident = op.params[*i].name.ident();
+            quote!((#ident))
+        }
+        JsonTemplate::Array(items) => {
+            let items = items.iter().map(|i| json_template(op, i));
+            quote!([#(#items),*])
+        }
+        JsonTemplate::Object(fields) => {
+            let fields = fields.iter().map(|(k, v)| {
+                let v = json_template(op, v);
+                quote!(#k: #v)
+            });
+            quote!({ #(#fields),* })
+        }
+    }
+}
+
+/// The request-builder call that attaches the operation's body template.
+fn body_call(op: &ConsumedOp, body: &Body) -> TokenStream {
+    match body {
+        Body::Json(JsonTemplate::Param(i)) => {
+            let ident = op.params[*i].name.ident();
+            quote!(.json(&#ident))
+        }
+        Body::Json(t) => {
+            let tokens = json_template(op, t);
+            quote!(.json(&serde_json::json!(#tokens)))
+        }
+        Body::Text {
+            content_type,
+            template,
+        } => {
+            let form = *content_type == "application/x-www-form-urlencoded";
+            let text = pieces_text(op, template, form);
+            quote!(.header(reqwest::header::CONTENT_TYPE, #content_type).body(#text))
+        }
+        Body::Form(fields) => {
+            let fields = fields.iter().map(|(k, v)| {
+                let v = pieces_text(op, v, false);
+                quote!((#k, #v))
+            });
+            quote!(.form(&[#(#fields),*]))
+        }
+        Body::Multipart(parts) => {
+            let parts = parts.iter().map(|part| {
+                let name = &part.name;
+                let value = pieces_text(op, &part.value, false);
+                let mut make = quote!(reqwest::multipart::Part::text(#value));
+                if let Some(f) = &part.filename {
+                    make = quote!(#make.file_name(#f));
+                }
+                if let Some(ct) = &part.content_type {
+                    make = quote!(#make.mime_str(#ct).map_err(Error::Request)?);
+                }
+                quote!(.part(#name, #make))
+            });
+            quote!(.multipart(reqwest::multipart::Form::new() #(#parts)*))
+        }
     }
 }

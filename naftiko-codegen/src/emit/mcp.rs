@@ -30,7 +30,9 @@ pub(super) fn literal(v: &Value, ty: ParamType, required: bool) -> TokenStream {
             quote!(#b)
         }
         // Refused by the resolver; kept total.
-        (ParamType::Object | ParamType::Array, _) => quote!(&serde_json::Value::Null),
+        (ParamType::Object | ParamType::Array | ParamType::Json, _) => {
+            quote!(&serde_json::Value::Null)
+        }
     };
     if required {
         value
@@ -66,7 +68,9 @@ fn input_schema(tool: &Tool) -> Value {
     let mut properties = serde_json::Map::new();
     for input in &tool.inputs {
         let mut schema = serde_json::Map::new();
-        schema.insert("type".into(), json!(input.ty.json_schema()));
+        if input.ty != ParamType::Json {
+            schema.insert("type".into(), json!(input.ty.json_schema()));
+        }
         if let Some(d) = &input.description {
             schema.insert("description".into(), json!(d.trim()));
         }
@@ -84,30 +88,6 @@ fn input_schema(tool: &Tool) -> Value {
         "required": required,
         "additionalProperties": false,
     })
-}
-
-/// `serde_json::json!` tokens for a JSON value (keys and strings as literals, so any text is safe).
-fn json_tokens(v: &Value) -> TokenStream {
-    match v {
-        Value::Null => quote!(null),
-        Value::Bool(b) => quote!(#b),
-        Value::Number(n) => {
-            let lit: TokenStream = n.to_string().parse().unwrap_or_else(|_| quote!(null));
-            lit
-        }
-        Value::String(s) => quote!(#s),
-        Value::Array(items) => {
-            let items = items.iter().map(json_tokens);
-            quote!([#(#items),*])
-        }
-        Value::Object(map) => {
-            let entries = map.iter().map(|(k, v)| {
-                let v = json_tokens(v);
-                quote!(#k: #v)
-            });
-            quote!({ #(#entries),* })
-        }
-    }
 }
 
 pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> TokenStream {
@@ -250,7 +230,7 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
 fn definition(t: &Tool, f: &proc_macro2::Ident) -> TokenStream {
     let wire = &t.name.wire;
     let description = t.description.as_deref().map(str::trim).unwrap_or("");
-    let schema = json_tokens(&input_schema(t));
+    let schema = super::json_tokens(&input_schema(t));
     let (ro, de, id, ow) = (
         t.hints.read_only,
         t.hints.destructive,
@@ -309,6 +289,7 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
                 ParamType::Boolean => "bool",
                 ParamType::Object => "object",
                 ParamType::Array => "array",
+                ParamType::Json => "json",
             };
             let f = format_ident!(
                 "{}_{kind}",

@@ -285,11 +285,36 @@ fn param_rust_type(ty: ParamType, required: bool) -> TokenStream {
         ParamType::Integer => quote!(i64),
         ParamType::Number => quote!(f64),
         ParamType::Boolean => quote!(bool),
-        ParamType::Object | ParamType::Array => quote!(&serde_json::Value),
+        ParamType::Object | ParamType::Array | ParamType::Json => quote!(&serde_json::Value),
     };
     if required {
         base
     } else {
         quote!(Option<#base>)
+    }
+}
+
+/// `serde_json::json!` tokens for a JSON value (keys and strings as literals, so any text is safe).
+pub(super) fn json_tokens(v: &serde_json::Value) -> TokenStream {
+    use serde_json::Value;
+    match v {
+        Value::Null => quote!(null),
+        Value::Bool(b) => quote!(#b),
+        Value::Number(n) => {
+            let lit: TokenStream = n.to_string().parse().unwrap_or_else(|_| quote!(null));
+            lit
+        }
+        Value::String(s) => quote!(#s),
+        Value::Array(items) => {
+            let items = items.iter().map(json_tokens);
+            quote!([#(#items),*])
+        }
+        Value::Object(map) => {
+            let entries = map.iter().map(|(k, v)| {
+                let v = json_tokens(v);
+                quote!(#k: #v)
+            });
+            quote!({ #(#entries),* })
+        }
     }
 }

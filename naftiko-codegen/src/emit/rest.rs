@@ -219,6 +219,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
             let convert = match input.ty {
                 ParamType::Array => quote!(.map(|v| rest::list(v))),
                 ParamType::Object => quote!(.map(|v| rest::json_object(#wire, v)).transpose()?),
+                ParamType::Json => quote!(.map(|v| rest::json_or_text(v))),
                 _ => quote!(),
             };
             reads.push(if input.required {
@@ -242,6 +243,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
             let convert = match input.ty {
                 ParamType::Array => quote!(.map(rest::list)),
                 ParamType::Object => quote!(.map(|v| rest::json_object(#wire, v)).transpose()?),
+                ParamType::Json => quote!(.map(rest::json_or_text)),
                 _ => quote!(),
             };
             reads.push(if input.required {
@@ -284,7 +286,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
                 let wire = &input.name.wire;
                 match (input.location, p.ty) {
                     // A JSON value: the body, or a list read from text.
-                    (InputIn::Body, _) | (_, ParamType::Array | ParamType::Object) => match (input.required, p.required) {
+                    (InputIn::Body, _) | (_, ParamType::Array | ParamType::Object | ParamType::Json) => match (input.required, p.required) {
                         (true, true) => quote!(&#l),
                         (true, false) => quote!(Some(&#l)),
                         _ => quote!(#l.as_ref()),

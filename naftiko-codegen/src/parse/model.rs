@@ -195,6 +195,8 @@ pub struct ExposedInput {
     pub required: Option<bool>,
     pub description: Option<String>,
     pub pattern: Option<String>,
+    /// Official form: a JSONPath into the request (`$.user.id`) or a fixed value.
+    pub value: Option<Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -204,6 +204,8 @@ pub struct ConsumedOp {
     pub path: Vec<PathPart>,
     /// Parameters in the order of the client method's arguments.
     pub params: Vec<Param>,
+    /// The request body template, if the operation has one.
+    pub body: Option<Body>,
     /// What the operation answers.
     pub output: Output,
 }
@@ -232,7 +234,57 @@ pub enum ParamIn {
     Path,
     Query,
     Header,
+    /// The whole JSON body.
     Body,
+    /// A placeholder of the operation's body template.
+    Template,
+}
+
+/// An operation's request body, from its `body` template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// `application/json`, built as a JSON value.
+    Json(JsonTemplate),
+    /// Text with a content type (`text/plain`, `application/xml`, `application/sparql-query`,
+    /// or `application/json` for a raw template).
+    Text {
+        content_type: &'static str,
+        template: Vec<Piece>,
+    },
+    /// `application/x-www-form-urlencoded` fields.
+    Form(Vec<(String, Vec<Piece>)>),
+    /// `multipart/form-data` parts.
+    Multipart(Vec<MultipartPart>),
+}
+
+/// A JSON value whose strings may hold placeholders.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsonTemplate {
+    /// A literal (no placeholder inside).
+    Literal(serde_json::Value),
+    /// Text with placeholders: a JSON string.
+    Text(Vec<Piece>),
+    /// A placeholder standing for the whole value: the parameter's JSON.
+    Param(usize),
+    Array(Vec<JsonTemplate>),
+    Object(Vec<(String, JsonTemplate)>),
+}
+
+/// A piece of a body template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    Text(String),
+    /// A parameter of the operation, by index.
+    Param(usize),
+}
+
+/// One part of a multipart body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MultipartPart {
+    pub name: String,
+    pub value: Vec<Piece>,
+    pub filename: Option<String>,
+    pub content_type: Option<String>,
 }
 
 /// A parameter's declared type.
@@ -244,6 +296,8 @@ pub enum ParamType {
     Boolean,
     Object,
     Array,
+    /// Any JSON value (a body template placeholder standing for a whole value).
+    Json,
 }
 
 impl ParamType {
@@ -256,6 +310,7 @@ impl ParamType {
             ParamType::Boolean => "boolean",
             ParamType::Object => "object",
             ParamType::Array => "array",
+            ParamType::Json => "any JSON value",
         }
     }
 }

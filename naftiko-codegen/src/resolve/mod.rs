@@ -634,9 +634,6 @@ impl<'a> Resolver<'a> {
                 return None;
             }
         };
-        if op.body.is_some() {
-            self.unsupported(&format!("{opath}.body"), "an operation `body` template");
-        }
         if let Some(f) = &op.output_raw_format
             && f != "json"
         {
@@ -742,6 +739,17 @@ impl<'a> Resolver<'a> {
             }
         }
         let output = self.consumed_output(opath, op);
+        let body = match &op.body {
+            Some(b) => {
+                let body = self.body(&format!("{opath}.body"), b, &mut params)?;
+                if params.iter().any(|p| p.location == ParamIn::Body) {
+                    self.error(&format!("{opath}.body"), "an operation has either an `in: body` parameter or a `body` template, not both");
+                    return None;
+                }
+                Some(body)
+            }
+            None => None,
+        };
         Some(ConsumedOp {
             name: Name::snake(&op.name),
             method,
@@ -749,8 +757,266 @@ impl<'a> Resolver<'a> {
             path_template: res.path.clone(),
             path,
             params,
+            body,
             output,
         })
+    }
+
+    /// An operation's `body`: the official forms (json, text, xml, sparql, formUrlEncoded,
+    /// multipartForm, a raw string) and those seen in the wild (form, multipart, yaml text).
+    /// Each placeholder names a parameter; undeclared ones become parameters.
+    fn body(&mut self, bpath: &str, body: &Value, params: &mut Vec<Param>) -> Option<Body> {
+        let kind = body.get("type").and_then(Value::as_str);
+        let data = body.get("data");
+        let text = |r: &mut Self,
+                    path: &str,
+                    params: &mut Vec<Param>,
+                    v: Option<&Value>|
+         -> Option<Vec<Piece>> {
+            match v {
+                Some(Value::String(t)) => r.pieces(path, t, params, ParamType::String),
+                Some(other @ (Value::Number(_) | Value::Bool(_))) => {
+                    Some(vec![Piece::Text(other.to_string())])
+                }
+                _ => {
+                    r.error(path, "expected text");
+                    None
+                }
+            }
+        };
+        let dpath = format!("{bpath}.data");
+        match (body, kind) {
+            (Value::String(raw), _) => Some(Body::Text {
+                content_type: "application/json",
+                template: self.pieces(bpath, raw, params, ParamType::String)?,
+            }),
+            (_, Some("json")) => Some(Body::Json(self.json_template(
+                &dpath,
+                data.unwrap_or(&Value::Null),
+                params,
+            )?)),
+            (_, Some(k @ ("text" | "xml" | "sparql" | "yaml"))) => {
+                let content_type = match k {
+                    "text" => "text/plain",
+                    "xml" => "application/xml",
+                    "sparql" => "application/sparql-query",
+                    _ => "application/yaml",
+                };
+                if !matches!(data, Some(Value::String(_))) {
+                    self.unsupported(&dpath, &format!("a `{k}` body that is not a string"));
+                    return None;
+                }
+                Some(Body::Text {
+                    content_type,
+                    template: text(self, &dpath, params, data)?,
+                })
+            }
+            (_, Some("formUrlEncoded" | "form")) => match data {
+                Some(Value::Object(fields)) => {
+                    let mut form = Vec::new();
+                    for (k, v) in fields {
+                        form.push((
+                            k.clone(),
+                            text(self, &format!("{dpath}.{k}"), params, Some(v))?,
+                        ));
+                    }
+                    Some(Body::Form(form))
+                }
+                Some(Value::String(_)) => Some(Body::Text {
+                    content_type: "application/x-www-form-urlencoded",
+                    template: text(self, &dpath, params, data)?,
+                }),
+                _ => {
+                    self.error(
+                        &dpath,
+                        "a form body needs `data`: an object of fields or an encoded string",
+                    );
+                    None
+                }
+            },
+            (_, Some("multipartForm")) => {
+                let mut parts = Vec::new();
+                for (i, part) in data
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                {
+                    let ppath = format!("{dpath}[{i}]");
+                    let Some(name) = part.get("name").and_then(Value::as_str) else {
+                        self.error(&ppath, "a multipart part needs a `name`");
+                        return None;
+                    };
+                    parts.push(MultipartPart {
+                        name: name.to_owned(),
+                        value: text(self, &format!("{ppath}.value"), params, part.get("value"))?,
+                        filename: part
+                            .get("filename")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned),
+                        content_type: part
+                            .get("contentType")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned),
+                    });
+                }
+                Some(Body::Multipart(parts))
+            }
+            (_, Some("multipart")) => {
+                let mut parts = Vec::new();
+                for (k, v) in data.and_then(Value::as_object).into_iter().flatten() {
+                    let value = text(self, &format!("{dpath}.{k}"), params, Some(v))?;
+                    parts.push(MultipartPart {
+                        name: k.clone(),
+                        value,
+                        filename: None,
+                        content_type: None,
+                    });
+                }
+                Some(Body::Multipart(parts))
+            }
+            (_, Some(other)) => {
+                self.unsupported(
+                    &format!("{bpath}.type"),
+                    &format!("a `{other}` request body"),
+                );
+                None
+            }
+            (_, None) => {
+                self.error(bpath, "a `body` needs a `type` (json, text, xml, sparql, formUrlEncoded, multipartForm) or a raw string");
+                None
+            }
+        }
+    }
+
+    fn json_template(
+        &mut self,
+        path: &str,
+        value: &Value,
+        params: &mut Vec<Param>,
+    ) -> Option<JsonTemplate> {
+        Some(match value {
+            Value::String(t) if t.contains("{{") => {
+                let pieces = self.pieces(path, t, params, ParamType::Json)?;
+                match pieces.as_slice() {
+                    // A placeholder alone stands for the whole value (arrays and objects stay JSON).
+                    [Piece::Param(i)] => JsonTemplate::Param(*i),
+                    _ => {
+                        for p in &pieces {
+                            if let Piece::Param(i) = p
+                                && params[*i].ty == ParamType::Json
+                                && params[*i].location == ParamIn::Template
+                            {
+                                params[*i].ty = ParamType::String;
+                            }
+                        }
+                        JsonTemplate::Text(pieces)
+                    }
+                }
+            }
+            Value::Array(items) => JsonTemplate::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| self.json_template(&format!("{path}[{i}]"), v, params))
+                    .collect::<Option<_>>()?,
+            ),
+            Value::Object(fields) => JsonTemplate::Object(
+                fields
+                    .iter()
+                    .map(|(k, v)| {
+                        Some((
+                            k.clone(),
+                            self.json_template(&format!("{path}.{k}"), v, params)?,
+                        ))
+                    })
+                    .collect::<Option<_>>()?,
+            ),
+            other => JsonTemplate::Literal(other.clone()),
+        })
+    }
+
+    /// Split text into literal pieces and placeholders, each naming a parameter (created, of
+    /// type `ty`, when the operation does not declare it).
+    fn pieces(
+        &mut self,
+        path: &str,
+        text: &str,
+        params: &mut Vec<Param>,
+        ty: ParamType,
+    ) -> Option<Vec<Piece>> {
+        let mut pieces = Vec::new();
+        let mut rest = text;
+        let namespaces: Vec<String> = self
+            .doc
+            .exposes
+            .iter()
+            .filter_map(|e| match e {
+                model::Exposes::Rest(r) => Some(r.namespace.clone()),
+                model::Exposes::Mcp(m) => Some(m.namespace.clone()),
+                model::Exposes::Other(_) => None,
+            })
+            .collect();
+        while let Some(start) = rest.find("{{") {
+            let Some(len) = rest[start..].find("}}") else {
+                break;
+            };
+            if start > 0 {
+                pieces.push(Piece::Text(rest[..start].to_owned()));
+            }
+            let raw = rest[start + 2..start + len].trim();
+            rest = &rest[start + len + 2..];
+            let name = match raw.split_once('.') {
+                Some((prefix, name))
+                    if matches!(prefix, "tools" | "rest")
+                        || namespaces.iter().any(|n| n == prefix) =>
+                {
+                    name
+                }
+                _ => raw,
+            };
+            if binds_named(raw, &self.doc.spec.binds) {
+                self.unsupported(
+                    path,
+                    &format!("a bound variable (`{{{{{raw}}}}}`) in a body template"),
+                );
+                return None;
+            }
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                self.unsupported(
+                    path,
+                    &format!("the Mustache expression `{{{{{raw}}}}}` in a body template"),
+                );
+                return None;
+            }
+            let index = match params.iter().position(|p| same_name(&p.name.wire, name)) {
+                Some(i) => {
+                    if params[i].location == ParamIn::Body {
+                        params[i].location = ParamIn::Template;
+                    }
+                    i
+                }
+                None => {
+                    params.push(Param {
+                        name: Name::snake(name),
+                        location: ParamIn::Template,
+                        ty,
+                        required: true,
+                        description: None,
+                    });
+                    params.len() - 1
+                }
+            };
+            pieces.push(Piece::Param(index));
+        }
+        if !rest.is_empty() {
+            pieces.push(Piece::Text(rest.to_owned()));
+        }
+        Some(pieces)
     }
 
     fn consumed_output(&mut self, opath: &str, op: &model::ConsumedOperation) -> Output {
@@ -1041,7 +1307,7 @@ impl<'a> Resolver<'a> {
                 continue;
             };
             let (input, p) = (&inputs[ii], &op.params[a.param]);
-            let structured = matches!(p.ty, ParamType::Object | ParamType::Array);
+            let structured = matches!(p.ty, ParamType::Object | ParamType::Array | ParamType::Json);
             let fits = match input.location {
                 InputIn::Body => structured,
                 InputIn::Path => !structured,
@@ -1078,7 +1344,7 @@ impl<'a> Resolver<'a> {
                     ParamType::Integer => v.is_i64() || v.is_u64(),
                     ParamType::Number => v.is_number(),
                     ParamType::Boolean => v.is_boolean(),
-                    ParamType::Object | ParamType::Array => {
+                    ParamType::Object | ParamType::Array | ParamType::Json => {
                         self.unsupported(
                             &format!("{path}.with.{}", p.name.wire),
                             "a literal object or array in `with`",
@@ -1122,6 +1388,13 @@ impl<'a> Resolver<'a> {
                     continue;
                 }
             };
+            if d.value.is_some() {
+                self.unsupported(
+                    &format!("{ipath}.value"),
+                    "an exposed input with a `value` (a JSONPath into the request or a fixed value)",
+                );
+                continue;
+            }
             if d.pattern.is_some() {
                 self.unsupported(&format!("{ipath}.pattern"), "input `pattern` validation");
             }
@@ -1259,7 +1532,8 @@ impl<'a> Resolver<'a> {
                         {
                             InputIn::Body
                         }
-                        ParamIn::Query => InputIn::Query,
+                        // Placeholders of a body template are read from the query string too.
+                        ParamIn::Query | ParamIn::Template => InputIn::Query,
                         ParamIn::Header => InputIn::Header,
                         _ => return None,
                     };

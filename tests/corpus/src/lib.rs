@@ -2,6 +2,7 @@
 //! module per file), plus the seed spec as `tokeninfo` — the README's build.rs example.
 
 include!(concat!(env!("OUT_DIR"), "/tokeninfo.rs"));
+include!(concat!(env!("OUT_DIR"), "/kitchen_sink.rs"));
 
 /// The corpus, one module per capability file.
 pub mod corpus {

@@ -1,0 +1,230 @@
+//! What the generated clients put on the wire, for every body and credential shape of the
+//! kitchen-sink fixture, checked against a recording server on loopback.
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::HeaderMap;
+use naftiko_corpus::kitchen_sink::Secret;
+use naftiko_corpus::kitchen_sink::clients::{forms, maps, pets, store, weather};
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone)]
+struct Seen {
+    method: String,
+    path_and_query: String,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Seen {
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+async fn recorder() -> (String, Arc<Mutex<Vec<Seen>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let app = axum::Router::new()
+        .fallback(
+            |State(seen): State<Arc<Mutex<Vec<Seen>>>>, request: Request| async move {
+                let (parts, body) = request.into_parts();
+                let body = axum::body::to_bytes(body, 1 << 20).await.unwrap();
+                let path_and_query = parts
+                    .uri
+                    .path_and_query()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                seen.lock().unwrap().push(Seen {
+                    method: parts.method.to_string(),
+                    path_and_query,
+                    headers: parts.headers,
+                    body,
+                });
+                axum::Json(json!({"ok": true}))
+            },
+        )
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+fn last(seen: &Arc<Mutex<Vec<Seen>>>) -> Seen {
+    seen.lock()
+        .unwrap()
+        .last()
+        .cloned()
+        .expect("a request arrived")
+}
+
+#[tokio::test]
+async fn json_bodies_render_placeholders_as_values_and_text() {
+    let (url, seen) = recorder().await;
+    let client = forms::Client::new(&url, forms::Credentials, None).unwrap();
+
+    // A placeholder standing for the whole body sends that JSON value (an array stays an array).
+    let events = json!([{"eventType": "Deploy", "n": 1}]);
+    client.send_events(&events).await.unwrap();
+    let got = last(&seen);
+    assert_eq!(
+        (got.method.as_str(), got.path_and_query.as_str()),
+        ("POST", "/events")
+    );
+    assert_eq!(got.header("content-type"), "application/json");
+    assert_eq!(got.json(), events);
+
+    // Inside an object: whole-value placeholders keep their JSON type; text around placeholders
+    // makes a string; literals stay as written.
+    let tags = json!(["a", "b"]);
+    client.send_call(Some(3), "tts", &tags).await.unwrap();
+    let got = last(&seen);
+    assert_eq!(got.path_and_query, "/events?retries=3");
+    assert_eq!(
+        got.json(),
+        json!({"method": "tts", "text": "Retry 3 times for tts", "fixed": [1, true, null], "nested": {"tags": ["a", "b"]}})
+    );
+
+    // A raw template is sent as written, as JSON.
+    client.send_raw("u\"1").await.unwrap();
+    let got = last(&seen);
+    assert_eq!(got.header("content-type"), "application/json");
+    assert_eq!(got.text(), "{\"id\":\"u\"1\"}\n");
+}
+
+#[tokio::test]
+async fn form_multipart_and_text_bodies_are_really_encoded() {
+    let (url, seen) = recorder().await;
+    let client = forms::Client::new(&url, forms::Credentials, None).unwrap();
+
+    client.send_form("Ada & Bob=1").await.unwrap();
+    let got = last(&seen);
+    assert_eq!(
+        got.header("content-type"),
+        "application/x-www-form-urlencoded"
+    );
+    assert_eq!(got.text(), "Name=Ada+%26+Bob%3D1");
+
+    client.send_encoded("read write").await.unwrap();
+    let got = last(&seen);
+    assert_eq!(
+        got.header("content-type"),
+        "application/x-www-form-urlencoded"
+    );
+    assert_eq!(
+        got.text(),
+        "grant_type=client_credentials&scope=read%20write"
+    );
+
+    client.send_multipart("file body", "a cat").await.unwrap();
+    let got = last(&seen);
+    assert!(
+        got.header("content-type")
+            .starts_with("multipart/form-data; boundary=")
+    );
+    let text = got.text();
+    assert!(
+        text.contains("name=\"file\"; filename=\"a.txt\"")
+            && text.contains("Content-Type: text/plain"),
+        "{text}"
+    );
+    assert!(
+        text.contains("file body") && text.contains("name=\"prompt\"") && text.contains("a cat"),
+        "{text}"
+    );
+
+    client.send_text("<b>").await.unwrap();
+    let got = last(&seen);
+    assert_eq!(
+        (got.method.as_str(), got.header("content-type")),
+        ("PUT", "application/xml")
+    );
+    assert_eq!(got.text(), "<a><b></a>");
+}
+
+#[tokio::test]
+async fn credentials_go_where_the_spec_says() {
+    let (url, seen) = recorder().await;
+
+    let bearer = pets::Client::new(
+        &url,
+        pets::Credentials {
+            bearer_token: Secret::new("t0k"),
+        },
+        None,
+    )
+    .unwrap();
+    bearer
+        .list_pets(7, None, "cat", None, 42, Some(true))
+        .await
+        .unwrap();
+    let got = last(&seen);
+    assert_eq!(got.header("authorization"), "Bearer t0k");
+    assert_eq!(
+        got.path_and_query,
+        "/owners/7/pets?species=cat&verbose=true"
+    );
+    assert_eq!(got.header("x-tenant"), "42");
+
+    let query_key = weather::Client::new(
+        &url,
+        weather::Credentials {
+            api_key: Secret::new("host-k3y"),
+        },
+        None,
+    )
+    .unwrap();
+    let fields = json!(["temp", "wind"]);
+    query_key
+        .forecast(Some(2.5), Some(&fields), "Berlin")
+        .await
+        .unwrap();
+    let got = last(&seen);
+    assert_eq!(
+        got.path_and_query,
+        "/forecast/Berlin?appid=host-k3y&days=2.5&fields=temp&fields=wind"
+    );
+    assert_eq!(got.header("authorization"), "");
+
+    let header_key = maps::Client::new(
+        &url,
+        maps::Credentials {
+            api_key: Secret::new("m4p"),
+        },
+        None,
+    )
+    .unwrap();
+    header_key.tiles().await.unwrap();
+    assert_eq!(last(&seen).header("x-maps-key"), "m4p");
+
+    let basic = store::Client::new(
+        &url,
+        store::Credentials {
+            username: Secret::new("kitchen"),
+            password: Secret::new("s3cret"),
+        },
+        None,
+    )
+    .unwrap();
+    let tags = json!(["x", "y"]);
+    basic
+        .label(Some(&tags), "item/1", "label-a b")
+        .await
+        .unwrap();
+    let got = last(&seen);
+    // base64("kitchen:s3cret")
+    assert_eq!(got.header("authorization"), "Basic a2l0Y2hlbjpzM2NyZXQ=");
+    assert_eq!(got.path_and_query, "/items/item%2F1/labels/label-a%20b");
+    assert_eq!(got.header("x-tags"), "x,y");
+}
