@@ -416,6 +416,20 @@ pub mod rest {
         }
     }
 
+    /// Pass a text answer through: status, content type (default `text/plain`) and body.
+    pub fn pass_through_text(result: Result<RawResponse, Error>) -> Response {
+        match result {
+            Ok(raw) => {
+                let content_type = raw.content_type.or_else(|| Some(HeaderValue::from_static("text/plain; charset=utf-8")));
+                problem::passthrough(raw.status, content_type, raw.body)
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "upstream call failed");
+                problem::from_client_error(&err)
+            }
+        }
+    }
+
     /// A path that does not fit the route.
     pub fn bad_path(rejection: PathRejection) -> Problem {
         Problem::new(StatusCode::BAD_REQUEST, format!("invalid path: {}", rejection.body_text()))
@@ -694,6 +708,14 @@ pub mod mcp {
                 wrapped.insert(wrap_as.to_owned(), value);
                 CallToolResult::structured(serde_json::Value::Object(wrapped))
             }
+            Err(err) => error_result(&err),
+        }
+    }
+
+    /// The tool result for a text answer: the text, or `isError` with status and body.
+    pub fn text_result(result: Result<RawResponse, Error>) -> CallToolResult {
+        match result.and_then(RawResponse::error_for_status) {
+            Ok(raw) => CallToolResult::success(vec![ContentBlock::text(String::from_utf8_lossy(&raw.body).into_owned())]),
             Err(err) => error_result(&err),
         }
     }

@@ -321,7 +321,12 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
     });
     let client = c.namespace.ident();
     let raw = format_ident!("{}_raw", consumed.name.rust);
-    let Output::PassThrough { wrap_as } = &t.output;
+    let Output::PassThrough { wrap_as, text } = &t.output;
+    let result = if *text {
+        quote!(mcp::text_result(result))
+    } else {
+        quote!(mcp::tool_result(result, #wrap_as))
+    };
     let args: Vec<TokenStream> = args.collect();
     let call_args = match super::client::args_struct(consumed) {
         Some(name) => {
@@ -344,7 +349,7 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
             mcp::no_unknown_arguments(args, &[#(#known),*])?;
             #(#reads)*
             let result = self.upstreams.#client.#raw(#call_args).await;
-            Ok(mcp::tool_result(result, #wrap_as))
+            Ok(#result)
         }
     }
 }

@@ -319,7 +319,12 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
     });
     let client = c.namespace.ident();
     let raw = format_ident!("{}_raw", consumed.name.rust);
-    let Output::PassThrough { .. } = &op.output;
+    let Output::PassThrough { text, .. } = &op.output;
+    let pass_through = if *text {
+        quote!(rest::pass_through_text)
+    } else {
+        quote!(rest::pass_through)
+    };
     let args: Vec<TokenStream> = args.collect();
     let call_args = match super::client::args_struct(consumed) {
         Some(name) => {
@@ -341,7 +346,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
         async fn #name(#(#params),*) -> Result<Response, rest::Problem> {
             #(#reads)*
             let result = upstreams.#client.#raw(#call_args).await;
-            Ok(rest::pass_through(result))
+            Ok(#pass_through(result))
         }
     }
 }

@@ -322,6 +322,8 @@ pub enum Output {
     PassThrough {
         /// The name under which a non-object result is wrapped for MCP `structuredContent`.
         wrap_as: String,
+        /// The body is text (`outputRawFormat: text`), not JSON.
+        text: bool,
     },
 }
 

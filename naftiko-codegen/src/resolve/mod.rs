@@ -634,8 +634,10 @@ impl<'a> Resolver<'a> {
                 return None;
             }
         };
+        // `text` (seen in the wild) passes the body through as text.
         if let Some(f) = &op.output_raw_format
             && f != "json"
+            && f != "text"
         {
             self.unsupported(
                 &format!("{opath}.outputRawFormat"),
@@ -1033,7 +1035,8 @@ impl<'a> Resolver<'a> {
                 );
             }
         }
-        Output::PassThrough { wrap_as }
+        let text = op.output_raw_format.as_deref() == Some("text");
+        Output::PassThrough { wrap_as, text }
     }
 
     fn exposed_output(
