@@ -1,23 +1,43 @@
-//! Project tasks: `cargo xtask codegen [--check]`.
+//! Project tasks: `cargo xtask codegen [--check]`, `cargo xtask bench`.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use naftiko_codegen::write::Mode;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check]
+mod bench;
+
+const USAGE: &str = "usage: cargo xtask codegen [--check] | cargo xtask bench
 
   codegen          regenerate every specs/*.yaml into its generated-* crate
-  codegen --check  change nothing; fail, naming each stale file, when a crate is out of date";
+  codegen --check  change nothing; fail, naming each stale file, when a crate is out of date
+  bench            the generated server beside nginx and FastMCP, and codegen speed
+                   (installs nginx, wrk and fastmcp; writes target/bench/report.md)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let mode = match args
         .iter()
         .map(String::as_str)
         .collect::<Vec<_>>()
         .as_slice()
     {
+        ["bench"] => {
+            return match bench::bench(&root) {
+                Ok(report) => {
+                    println!("{report}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         ["codegen"] => Mode::Overwrite,
         ["codegen", "--check"] => Mode::Check,
         ["-h" | "--help" | "help"] => {
@@ -29,10 +49,6 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
     match naftiko_codegen::codegen::ensure_workspace(&root, mode) {
         Ok(report) => {
             for w in &report.warnings {

@@ -1,0 +1,513 @@
+//! `cargo xtask bench`: the generated server side by side with nginx (REST) and FastMCP (MCP), in
+//! one run on this machine, plus the generator's own speed. Writes `target/bench/report.md`.
+//!
+//! Everything runs on loopback: a fixed-response upstream (nginx serving JSON), nginx as a reverse
+//! proxy, FastMCP's `from_openapi`, and the generated server (release build). Targets are pinned
+//! to CPU 0 (one worker each), the load generator (wrk, 32 connections) and the upstream to CPU 1.
+
+use std::fmt::Write as _;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const KEY: &str = "bench-key-0123456789";
+const WARMUP: &str = "2s";
+const MEASURE: u64 = 6;
+const ROUNDS: usize = 3;
+
+type Result<T> = std::result::Result<T, String>;
+
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> Result<u16> {
+    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    Ok(l.local_addr().map_err(|e| e.to_string())?.port())
+}
+
+fn run(cmd: &mut Command) -> Result<String> {
+    let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{cmd:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Install what the bench needs: nginx and wrk (Debian), FastMCP (a Python venv).
+fn install(dir: &Path) -> Result<PathBuf> {
+    if !(have("nginx") && have("wrk")) {
+        eprintln!("installing nginx-light and wrk …");
+        let _ = run(Command::new("apt-get").args(["update", "-q"]));
+        run(Command::new("apt-get").args(["install", "-y", "-q", "nginx-light", "wrk"]))?;
+    }
+    let venv = dir.join("venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        eprintln!("creating a Python venv with fastmcp …");
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    }
+    if run(Command::new(&python).args(["-c", "import fastmcp"])).is_err() {
+        run(Command::new(venv.join("bin/pip")).args([
+            "install",
+            "-q",
+            "fastmcp==4.2.3",
+            "pyyaml",
+        ]))?;
+    }
+    Ok(python)
+}
+
+fn wait_port(port: u16) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err(format!("nothing listens on port {port}"))
+}
+
+/// utime + stime (clock ticks) and peak RSS (kB) of `pid` and its descendants.
+fn usage(pid: u32) -> (u64, u64) {
+    let mut pids = vec![pid];
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        let all: Vec<(u32, u32)> = entries
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .filter_map(|p| {
+                let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).ok()?;
+                let after = stat.rsplit_once(')')?.1;
+                let ppid = after.split_whitespace().nth(1)?.parse().ok()?;
+                Some((p, ppid))
+            })
+            .collect();
+        let mut i = 0;
+        while i < pids.len() {
+            let parent = pids[i];
+            pids.extend(all.iter().filter(|(_, pp)| *pp == parent).map(|(p, _)| *p));
+            i += 1;
+        }
+    }
+    let mut ticks = 0;
+    let mut hwm = 0;
+    for p in pids {
+        if let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat"))
+            && let Some(after) = stat.rsplit_once(')').map(|x| x.1)
+        {
+            let f: Vec<&str> = after.split_whitespace().collect();
+            ticks += f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+                + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        }
+        if let Ok(status) = std::fs::read_to_string(format!("/proc/{p}/status")) {
+            hwm += status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+    }
+    (ticks, hwm)
+}
+
+#[derive(Debug, Clone, Default)]
+struct Sample {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    cpu_us_per_req: f64,
+    peak_rss_kb: u64,
+    bad: u64,
+}
+
+fn millis(text: &str) -> f64 {
+    let text = text.trim();
+    let (n, unit) = text.split_at(
+        text.find(|c: char| c.is_ascii_alphabetic())
+            .unwrap_or(text.len()),
+    );
+    let n: f64 = n.parse().unwrap_or(f64::NAN);
+    match unit {
+        "us" => n / 1000.0,
+        "ms" => n,
+        "s" => n * 1000.0,
+        _ => n,
+    }
+}
+
+/// One wrk run against `url` (with the MCP Lua script when `mcp` is `Some((tool, args))`).
+fn load(url: &str, pid: u32, mcp: Option<(&str, &str)>, lua: &Path) -> Result<Sample> {
+    let wrk = |duration: &str| {
+        let mut cmd = Command::new("taskset");
+        cmd.args(["-c", "1", "wrk", "-t1", "-c32", "-d", duration, "--latency"]);
+        if let Some((tool, args)) = mcp {
+            cmd.arg("-s").arg(lua).env("TOOL", tool).env("ARGS", args);
+        }
+        cmd.arg(url);
+        run(&mut cmd)
+    };
+    wrk(WARMUP)?;
+    let (before, _) = usage(pid);
+    let out = wrk(&format!("{MEASURE}s"))?;
+    let (after, rss) = usage(pid);
+    let find = |prefix: &str| {
+        out.lines()
+            .find_map(|l| l.trim().strip_prefix(prefix).map(str::to_owned))
+    };
+    let requests: f64 = out
+        .lines()
+        .find(|l| l.contains("requests in"))
+        .and_then(|l| l.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0.0);
+    let ticks_per_sec = 100.0;
+    let cpu_us = (after.saturating_sub(before)) as f64 / ticks_per_sec * 1e6;
+    let non2xx: u64 = find("Non-2xx or 3xx responses:")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    let bad: u64 = find("BAD_RESPONSES")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    Ok(Sample {
+        rps: find("Requests/sec:")
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0.0),
+        p50_ms: find("50%").map_or(f64::NAN, |v| millis(&v)),
+        p99_ms: find("99%").map_or(f64::NAN, |v| millis(&v)),
+        cpu_us_per_req: if requests > 0.0 {
+            cpu_us / requests
+        } else {
+            f64::NAN
+        },
+        peak_rss_kb: rss,
+        bad: bad + non2xx,
+    })
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn nginx_conf(dir: &Path, name: &str, body: &str) -> Result<PathBuf> {
+    let path = dir.join(format!("{name}.conf"));
+    let conf = format!(
+        "worker_processes 1;\ndaemon off;\npid {dir}/{name}.pid;\nerror_log {dir}/{name}.error.log warn;\nevents {{ worker_connections 4096; }}\nhttp {{\n  access_log off;\n  client_body_temp_path {dir}/{name}-body;\n  proxy_temp_path {dir}/{name}-proxy;\n{body}\n}}\n",
+        dir = dir.display()
+    );
+    std::fs::write(&path, conf).map_err(|e| e.to_string())?;
+    Ok(path)
+}
+
+fn start(cmd: &mut Command) -> Result<Proc> {
+    cmd.stdout(Stdio::null()).stderr(Stdio::null());
+    Ok(Proc(cmd.spawn().map_err(|e| format!("{cmd:?}: {e}"))?))
+}
+
+/// A synthetic spec of `n` operations, for codegen timing.
+fn synthetic_spec(n: usize) -> String {
+    let mut s = String::from(
+        "naftiko: 1.0.0-alpha2\ninfo:\n  label: Synthetic\nbinds:\n- namespace: env\n  keys:\n    API_KEY: API_KEY\ncapability:\n  consumes:\n  - type: http\n    namespace: api\n    baseUri: https://api.example\n    resources:\n",
+    );
+    for i in 0..n {
+        let _ = write!(
+            s,
+            "    - path: /things{i}/{{id}}\n      operations:\n      - name: get-thing{i}\n        method: GET\n        description: Get thing {i}\n        inputParameters:\n        - name: id\n          in: path\n          type: string\n        - name: limit\n          in: query\n          type: integer\n          required: false\n"
+        );
+    }
+    s.push_str(
+        "  exposes:\n  - type: rest\n    namespace: api-rest\n    port: 8080\n    resources:\n",
+    );
+    for i in 0..n {
+        let _ = write!(
+            s,
+            "    - path: /v1/things{i}/{{id}}\n      operations:\n      - method: GET\n        name: get-thing{i}\n        call: api.get-thing{i}\n        with:\n          id: rest.id\n"
+        );
+    }
+    s.push_str("  - type: mcp\n    namespace: api-mcp\n    port: 9090\n    tools:\n");
+    for i in 0..n {
+        let _ = write!(
+            s,
+            "    - name: get-thing{i}\n      description: Get thing {i}\n      call: api.get-thing{i}\n      with:\n        id: tools.id\n"
+        );
+    }
+    s
+}
+
+/// Median wall time of `runs` whole-process generations of `spec`.
+fn codegen_time(bin: &Path, spec: &Path, out: &Path, runs: usize) -> Result<f64> {
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let _ = std::fs::remove_dir_all(out);
+        let started = Instant::now();
+        run(Command::new(bin)
+            .arg("generate")
+            .arg(spec)
+            .arg("--out")
+            .arg(out))?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(median(times))
+}
+
+pub fn bench(root: &Path) -> Result<String> {
+    let dir = root.join("target/bench");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let python = install(&dir)?;
+    eprintln!("building the generated server and the generator (release) …");
+    run(Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--release",
+            "-q",
+            "-p",
+            "humanitec-tokeninfo",
+            "-p",
+            "naftiko-codegen",
+        ])
+        .current_dir(root))?;
+    let server_bin = root.join("target/release/humanitec-tokeninfo");
+    let codegen_bin = root.join("target/release/naftiko-codegen");
+
+    let (up, proxy, rest, mcp, fast) = (
+        free_port()?,
+        free_port()?,
+        free_port()?,
+        free_port()?,
+        free_port()?,
+    );
+    let list = r#"[{"created_at":"2026-11-28T10:00:00Z","created_by":"u1","description":"CI","id":"ci","type":"static"}]"#;
+    let upstream_conf = nginx_conf(
+        &dir,
+        "upstream",
+        &format!(
+            "  log_format seen '$request_uri|$http_authorization';\n  server {{\n    listen 127.0.0.1:{up} reuseport backlog=4096;\n    default_type application/json;\n    access_log {dir}/upstream.seen.log seen;\n    location / {{\n      if ($http_authorization != \"Bearer {KEY}\") {{ return 401 '{{\"error\":\"API-401\"}}'; }}\n      return 200 '{list}';\n    }}\n  }}",
+            dir = dir.display()
+        ),
+    )?;
+    let proxy_conf = nginx_conf(
+        &dir,
+        "proxy",
+        &format!(
+            "  upstream up {{ server 127.0.0.1:{up}; keepalive 32; }}\n  server {{\n    listen 127.0.0.1:{proxy} reuseport backlog=4096;\n    location /v1/ {{\n      proxy_pass http://up/;\n      proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n      proxy_set_header Authorization \"Bearer {KEY}\";\n    }}\n  }}"
+        ),
+    )?;
+    let _upstream = start(
+        Command::new("taskset")
+            .args(["-c", "1", "nginx", "-c"])
+            .arg(&upstream_conf),
+    )?;
+    let nginx = start(
+        Command::new("taskset")
+            .args(["-c", "0", "nginx", "-c"])
+            .arg(&proxy_conf),
+    )?;
+    let ours = start(
+        Command::new("taskset")
+            .args(["-c", "0"])
+            .arg(&server_bin)
+            .args([
+                "--listen",
+                &format!("humanitec-tokeninfo-rest=127.0.0.1:{rest}"),
+            ])
+            .args([
+                "--listen",
+                &format!("humanitec-tokeninfo-mcp=127.0.0.1:{mcp}"),
+            ])
+            .args([
+                "--upstream",
+                &format!("humanitec-tokeninfo=http://127.0.0.1:{up}"),
+            ])
+            .env("HUMANITEC_API_KEY", KEY)
+            .env("TOKIO_WORKER_THREADS", "1")
+            .env("RUST_LOG", "warn"),
+    )?;
+    // FastMCP reads the upstream's OpenAPI description (converted to JSON).
+    let shared = std::env::var_os("NAFTIKO_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared"));
+    let openapi_yaml = shared.join("upstream/humanitec-tokens-openapi.yaml");
+    let openapi_json = dir.join("upstream-openapi.json");
+    run(Command::new(&python).args(["-c", "import json,sys,yaml; json.dump(yaml.safe_load(open(sys.argv[1])), open(sys.argv[2],'w'))"]).arg(&openapi_yaml).arg(&openapi_json))?;
+    let fastmcp = start(
+        Command::new("taskset")
+            .args(["-c", "0"])
+            .arg(&python)
+            .arg(root.join("xtask/bench/fastmcp_server.py"))
+            .arg(&openapi_json)
+            .arg(format!("http://127.0.0.1:{up}"))
+            .arg(fast.to_string())
+            .arg(KEY),
+    )?;
+    for port in [up, proxy, rest, mcp, fast] {
+        wait_port(port)?;
+    }
+    let idle_rss_kb = usage(ours.0.id()).1;
+
+    // Correctness first: the key reaches the upstream, `%2F` stays encoded.
+    let seen = dir.join("upstream.seen.log");
+    let mut correctness = String::new();
+    for (name, port) in [("nginx", proxy), ("generated", rest)] {
+        let _ = std::fs::write(&seen, "");
+        run(Command::new("curl").args([
+            "-s",
+            "-o",
+            "/dev/null",
+            &format!("http://127.0.0.1:{port}/v1/users/a%2Fb/tokens"),
+        ]))?;
+        std::thread::sleep(Duration::from_millis(200));
+        let line = std::fs::read_to_string(&seen).unwrap_or_default();
+        let (uri, auth) = line.trim().split_once('|').unwrap_or(("", ""));
+        let _ = writeln!(
+            correctness,
+            "| {name} | `{uri}` | {} | {} |",
+            if uri == "/users/a%2Fb/tokens" {
+                "kept"
+            } else {
+                "**decoded**"
+            },
+            if auth == format!("Bearer {KEY}") {
+                "sent"
+            } else {
+                "**missing**"
+            }
+        );
+    }
+
+    let lua = root.join("xtask/bench/mcp_call.lua");
+    let mut rows: Vec<(&str, Vec<Sample>)> = vec![
+        ("nginx (REST)", vec![]),
+        ("generated (REST)", vec![]),
+        ("generated (MCP)", vec![]),
+        ("FastMCP (MCP)", vec![]),
+    ];
+    let (rest_url, nginx_url) = (
+        format!("http://127.0.0.1:{rest}/v1/users/u1/tokens"),
+        format!("http://127.0.0.1:{proxy}/v1/users/u1/tokens"),
+    );
+    let (mcp_url, fast_url) = (
+        format!("http://127.0.0.1:{mcp}/mcp"),
+        format!("http://127.0.0.1:{fast}/mcp"),
+    );
+    for round in 1..=ROUNDS {
+        eprintln!("round {round}/{ROUNDS} …");
+        rows[0].1.push(load(&nginx_url, nginx.0.id(), None, &lua)?);
+        rows[1].1.push(load(&rest_url, ours.0.id(), None, &lua)?);
+        rows[2].1.push(load(
+            &mcp_url,
+            ours.0.id(),
+            Some(("lists-tokens-associated-user", r#"{"userId":"u1"}"#)),
+            &lua,
+        )?);
+        rows[3].1.push(load(
+            &fast_url,
+            fastmcp.0.id(),
+            Some(("listUserTokens", r#"{"userId":"u1"}"#)),
+            &lua,
+        )?);
+    }
+    let loaded_rss_kb = usage(ours.0.id()).1;
+
+    let mut report = String::from("# Benchmark: the generated server beside nginx and FastMCP\n\n");
+    let _ = writeln!(
+        report,
+        "One run of `cargo xtask bench` on this machine ({} CPUs): targets pinned to CPU 0 with one worker each, wrk (1 thread, 32 connections, {WARMUP} warm-up, {MEASURE} s measured) and the fixed-response upstream on CPU 1; {ROUNDS} rounds, targets interleaved. Medians over rounds.\n",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    report.push_str("| target | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MiB | bad responses |\n|---|---:|---:|---:|---:|---:|---:|\n");
+    for (name, samples) in &rows {
+        let m = |f: fn(&Sample) -> f64| median(samples.iter().map(f).collect());
+        let _ = writeln!(
+            report,
+            "| {name} | {:.0} | {:.3} | {:.3} | {:.1} | {:.1} | {} |",
+            m(|s| s.rps),
+            m(|s| s.p50_ms),
+            m(|s| s.p99_ms),
+            m(|s| s.cpu_us_per_req),
+            samples.iter().map(|s| s.peak_rss_kb).max().unwrap_or(0) as f64 / 1024.0,
+            samples.iter().map(|s| s.bad).sum::<u64>()
+        );
+    }
+    let ratio = |a: usize, b: usize, f: fn(&Sample) -> f64| {
+        median(
+            rows[a]
+                .1
+                .iter()
+                .zip(&rows[b].1)
+                .map(|(x, y)| f(x) / f(y))
+                .collect(),
+        )
+    };
+    report.push_str("\n| ratio (median of per-round ratios) | value |\n|---|---:|\n");
+    let _ = writeln!(
+        report,
+        "| generated REST ÷ nginx, req/s | {:.2}× |",
+        ratio(1, 0, |s| s.rps)
+    );
+    let _ = writeln!(
+        report,
+        "| generated REST ÷ nginx, CPU µs/req | {:.2}× |",
+        ratio(1, 0, |s| s.cpu_us_per_req)
+    );
+    let _ = writeln!(
+        report,
+        "| generated REST ÷ nginx, p99 | {:.2}× |",
+        ratio(1, 0, |s| s.p99_ms)
+    );
+    let _ = writeln!(
+        report,
+        "| generated MCP ÷ FastMCP, req/s | {:.1}× |",
+        ratio(2, 3, |s| s.rps)
+    );
+    let _ = writeln!(
+        report,
+        "| generated MCP ÷ generated REST, req/s | {:.2}× |",
+        ratio(2, 1, |s| s.rps)
+    );
+    let _ = writeln!(
+        report,
+        "\nGenerated server memory: idle {:.1} MiB, after the runs {:.1} MiB (peak RSS).\n",
+        idle_rss_kb as f64 / 1024.0,
+        loaded_rss_kb as f64 / 1024.0
+    );
+    report.push_str("## Correctness under the same setup\n\n| proxy | path reaching the upstream for `/v1/users/a%2Fb/tokens` | `%2F` | bearer key |\n|---|---|---|---|\n");
+    report.push_str(&correctness);
+
+    // The generator's own speed, whole process.
+    report.push_str("\n## Code generation (whole process, median of 5 runs)\n\n| spec | operations | ms |\n|---|---:|---:|\n");
+    let out = dir.join("codegen-out");
+    let seed = root.join("specs/humanitec-tokeninfo.yaml");
+    let _ = writeln!(
+        report,
+        "| seed | 4 | {:.1} |",
+        codegen_time(&codegen_bin, &seed, &out, 5)?
+    );
+    for n in [25, 250, 2500] {
+        let spec = dir.join(format!("synthetic-{n}.yaml"));
+        std::fs::write(&spec, synthetic_spec(n)).map_err(|e| e.to_string())?;
+        let runs = if n >= 2500 { 3 } else { 5 };
+        let _ = writeln!(
+            report,
+            "| synthetic | {n} | {:.1} |",
+            codegen_time(&codegen_bin, &spec, &out, runs)?
+        );
+    }
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::write(dir.join("report.md"), &report).map_err(|e| e.to_string())?;
+    Ok(report)
+}
