@@ -120,22 +120,33 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// Full text.
     pub text: String,
+    /// Byte offset of the start of each line (so a snippet costs no scan of the file).
+    line_starts: Vec<usize>,
 }
 
 impl SourceFile {
     /// A source file from its path and text.
     pub fn new(path: impl AsRef<Path>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         Self {
             path: path.as_ref().to_path_buf(),
-            text: text.into(),
+            text,
+            line_starts,
         }
     }
 
     /// The text of 1-based line `line`, without its line break.
     pub fn line(&self, line: usize) -> Option<&str> {
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |next| next - 1);
         self.text
-            .lines()
-            .nth(line.checked_sub(1)?)
+            .get(start..end.max(start))
             .map(|l| l.trim_end_matches('\r'))
     }
 

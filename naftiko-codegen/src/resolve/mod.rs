@@ -1665,10 +1665,8 @@ impl<'a> Resolver<'a> {
                 );
                 continue;
             }
-            if let Some(clash) = tools
-                .iter()
-                .find(|x| x.name.rust == Name::snake(&t.name).rust)
-            {
+            let snake = Name::snake(&t.name);
+            if let Some(clash) = tools.iter().find(|x| x.name.rust == snake.rust) {
                 let msg = format!(
                     "tool `{}` clashes with `{}` (both become `{}`)",
                     t.name, clash.name.wire, clash.name.rust
