@@ -383,6 +383,31 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream) -> TokenStream
     }
 }
 
+/// The arguments of a call to `consumed` (one per parameter, in order): as they are, or in the
+/// operation's argument struct.
+pub(super) fn call_arguments(
+    root: &TokenStream,
+    client: &proc_macro2::Ident,
+    consumed: &ConsumedOp,
+    args: Vec<TokenStream>,
+) -> TokenStream {
+    match args_struct(consumed) {
+        Some(name) => {
+            let fields = consumed.params.iter().zip(&args).map(|(p, arg)| {
+                let field = p.name.ident();
+                // `field: field` is written `field`.
+                if field == arg.to_string() {
+                    quote!(#field)
+                } else {
+                    quote!(#field: #arg)
+                }
+            });
+            quote!(#root::clients::#client::#name { #(#fields),* })
+        }
+        None => quote!(#(#args),*),
+    }
+}
+
 /// Operations with more parameters than this take one argument struct.
 const MAX_ARGUMENTS: usize = 6;
 

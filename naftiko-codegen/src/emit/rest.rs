@@ -325,22 +325,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
     } else {
         quote!(rest::pass_through)
     };
-    let args: Vec<TokenStream> = args.collect();
-    let call_args = match super::client::args_struct(consumed) {
-        Some(name) => {
-            let fields = consumed.params.iter().zip(&args).map(|(p, arg)| {
-                let field = p.name.ident();
-                // `field: field` is written `field`.
-                if field == arg.to_string() {
-                    quote!(#field)
-                } else {
-                    quote!(#field: #arg)
-                }
-            });
-            quote!(#root::clients::#client::#name { #(#fields),* })
-        }
-        None => quote!(#(#args),*),
-    };
+    let call_args = super::client::call_arguments(root, &client, consumed, args.collect());
     quote! {
         #doc
         async fn #name(#(#params),*) -> Result<Response, rest::Problem> {
