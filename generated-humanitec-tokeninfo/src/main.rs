@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 use std::time::Duration;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use humanitec_tokeninfo::server::{self, ServeOptions};
 use humanitec_tokeninfo::support::{self, StartupError};

@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
+
 use tokio_util::sync::CancellationToken;
+
 use crate::support::{self, StartupError, server};
 use crate::{UpstreamOptions, Upstreams};
 

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::time::Duration;
+
 use crate::clients;
 use crate::support::{self, StartupError};
 

@@ -12,6 +12,7 @@
 //! | `deletes-specific-token-associated-user` | `humanitec-tokeninfo.deleteusertoken` |
 
 use std::sync::{Arc, LazyLock};
+
 use axum::Router;
 use rmcp::handler::server::ServerHandler;
 use rmcp::model::{

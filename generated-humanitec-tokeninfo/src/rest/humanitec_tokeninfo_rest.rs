@@ -12,11 +12,13 @@
 //! | DELETE | `/v1/users/{userid}/tokens/{tokenid}` | `humanitec-tokeninfo.deleteusertoken` |
 
 use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, BytesRejection};
 use axum::extract::{State, Path};
 use axum::response::Response;
 use axum::{Router, routing};
+
 use crate::support::rest;
 use crate::Upstreams;
 

@@ -231,7 +231,14 @@ fn space_items(code: &str) -> String {
             let (pt, lt) = (p.trim(), line.trim());
             let starts_item = STARTS.iter().any(|s| lt.starts_with(s));
             let prev_ends_item = pt == "}" || (pt.ends_with(';') && indent(p) == indent(line));
-            let both_use = pt.starts_with("use ") && lt.starts_with("use ");
+            // `use` lines stay together, in groups: std, other crates, this crate.
+            let group = |l: &str| match l {
+                l if l.starts_with("use std::") => 0,
+                l if l.starts_with("use crate::") || l.starts_with("use super::") => 2,
+                _ => 1,
+            };
+            let both_use =
+                pt.starts_with("use ") && lt.starts_with("use ") && group(pt) == group(lt);
             let after_module_docs = pt.starts_with("//!") && !lt.starts_with("//!");
             let after_inner_attr =
                 pt.starts_with("#![") && !lt.starts_with("#![") && !lt.starts_with("//!");
