@@ -338,6 +338,13 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream) -> TokenStream
             });
         }
     }
+    for constant in &op.constants {
+        let (name, value) = (&constant.name, &constant.value);
+        chain.push(match constant.location {
+            ParamIn::Query => quote!(.query(&[(#name, #value)])),
+            _ => quote!(.header(#name, #value)),
+        });
+    }
     if let Some(body) = &op.body {
         chain.push(body_call(op, body));
     }

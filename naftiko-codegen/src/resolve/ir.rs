@@ -206,6 +206,8 @@ pub struct ConsumedOp {
     pub params: Vec<Param>,
     /// The request body template, if the operation has one.
     pub body: Option<Body>,
+    /// Fixed headers and query parameters sent with every request (`value` without placeholders).
+    pub constants: Vec<Constant>,
     /// What the operation answers.
     pub output: Output,
 }
@@ -226,6 +228,16 @@ pub struct Param {
     pub ty: ParamType,
     pub required: bool,
     pub description: Option<String>,
+    /// Where the value comes from when a call's `with` does not say (`value: "{{input}}"`).
+    pub default: Option<serde_json::Value>,
+}
+
+/// A header or query parameter with a fixed value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Constant {
+    pub location: ParamIn,
+    pub name: String,
+    pub value: String,
 }
 
 /// Where a parameter goes in the upstream request.

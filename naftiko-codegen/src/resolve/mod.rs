@@ -564,24 +564,25 @@ impl<'a> Resolver<'a> {
         };
         let base_uri = self.base_uri(&path, c.base_uri.as_deref().unwrap_or(""), binds);
         let auth = self.auth(&path, c, binds);
-        if !c.input_parameters.is_empty() {
-            self.unsupported(
-                &format!("{path}.inputParameters"),
-                "consumes-level `inputParameters`",
-            );
-        }
         let mut operations: Vec<ConsumedOp> = Vec::new();
         for (ri, res) in c.resources.iter().enumerate() {
             let rpath = format!("{path}.resources[{ri}]");
-            if !res.input_parameters.is_empty() {
-                self.unsupported(
-                    &format!("{rpath}.inputParameters"),
-                    "resource-level `inputParameters`",
-                );
-            }
+            // Consumes- and resource-level parameters apply to every operation below them.
+            let inherited: Vec<(String, &model::ConsumedInput)> = res
+                .input_parameters
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (format!("{rpath}.inputParameters[{i}]"), p))
+                .chain(
+                    c.input_parameters
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| (format!("{path}.inputParameters[{i}]"), p)),
+                )
+                .collect();
             for (oi, op) in res.operations.iter().enumerate() {
                 let opath = format!("{rpath}.operations[{oi}]");
-                let Some(resolved) = self.consumed_op(&opath, res, op) else {
+                let Some(resolved) = self.consumed_op(&opath, res, op, &inherited) else {
                     continue;
                 };
                 let mut resolved = resolved;
@@ -626,6 +627,7 @@ impl<'a> Resolver<'a> {
         opath: &str,
         res: &model::ConsumedResource,
         op: &model::ConsumedOperation,
+        inherited: &[(String, &model::ConsumedInput)],
     ) -> Option<ConsumedOp> {
         let method = match method(op.method.as_deref()) {
             Ok(m) => m,
@@ -645,8 +647,17 @@ impl<'a> Resolver<'a> {
             );
         }
         let mut params: Vec<Param> = Vec::new();
-        for (pi, p) in op.input_parameters.iter().enumerate() {
-            let ppath = format!("{opath}.inputParameters[{pi}]");
+        let mut constants: Vec<Constant> = Vec::new();
+        let own = op
+            .input_parameters
+            .iter()
+            .enumerate()
+            .map(|(pi, p)| (format!("{opath}.inputParameters[{pi}]"), p));
+        let inherited = inherited
+            .iter()
+            .filter(|(_, p)| !op.input_parameters.iter().any(|o| o.name == p.name))
+            .cloned();
+        for (ppath, p) in own.chain(inherited).collect::<Vec<_>>() {
             let location = match p.location.as_str() {
                 "path" => ParamIn::Path,
                 "query" => ParamIn::Query,
@@ -660,12 +671,39 @@ impl<'a> Resolver<'a> {
                     continue;
                 }
             };
-            if p.value.is_some() {
-                self.unsupported(
-                    &format!("{ppath}.value"),
-                    "a consumed input parameter with a fixed `value`",
-                );
-                continue;
+            let mut default_value = None;
+            match &p.value {
+                None => {}
+                // `{{input}}`: the value comes from the exposed inputs unless `with` says otherwise.
+                Some(Value::String(t)) if t.contains("{{") => {
+                    default_value = Some(Value::String(t.clone()))
+                }
+                Some(v) if matches!(location, ParamIn::Header | ParamIn::Query) => {
+                    let value = match v {
+                        Value::String(t) => t.clone(),
+                        other => other.to_string(),
+                    };
+                    if location == ParamIn::Header && reqwest_header_name_invalid(&p.name) {
+                        self.error(
+                            &format!("{ppath}.name"),
+                            format!("`{}` is not a valid header name", p.name),
+                        );
+                        continue;
+                    }
+                    constants.push(Constant {
+                        location,
+                        name: p.name.clone(),
+                        value,
+                    });
+                    continue;
+                }
+                Some(_) => {
+                    self.unsupported(
+                        &format!("{ppath}.value"),
+                        "a fixed `value` for a path or body parameter",
+                    );
+                    continue;
+                }
             }
             let default = if location == ParamIn::Body {
                 ParamType::Object
@@ -701,6 +739,7 @@ impl<'a> Resolver<'a> {
                 ty,
                 required: p.required.unwrap_or(location == ParamIn::Path),
                 description: p.description.clone(),
+                default: default_value,
             });
         }
         // The path: every placeholder names a path parameter; undeclared ones become required strings.
@@ -721,6 +760,7 @@ impl<'a> Resolver<'a> {
                                 ty: ParamType::String,
                                 required: true,
                                 description: None,
+                                default: None,
                             });
                             params.len() - 1
                         }
@@ -760,6 +800,7 @@ impl<'a> Resolver<'a> {
             path,
             params,
             body,
+            constants,
             output,
         })
     }
@@ -1009,6 +1050,7 @@ impl<'a> Resolver<'a> {
                         ty,
                         required: true,
                         description: None,
+                        default: None,
                     });
                     params.len() - 1
                 }
@@ -1142,7 +1184,16 @@ impl<'a> Resolver<'a> {
         synthesize: &dyn Fn(&str, &Param) -> Option<Input>,
     ) -> Vec<Arg> {
         let mut args: Vec<Arg> = Vec::new();
-        for (key, value) in with {
+        // A parameter's own `value: "{{input}}"` applies where `with` does not name it.
+        let mut with = with.clone();
+        for p in &op.params {
+            if let Some(default) = &p.default
+                && !with.keys().any(|k| same_name(k, &p.name.wire))
+            {
+                with.insert(p.name.wire.clone(), default.clone());
+            }
+        }
+        for (key, value) in &with {
             let wpath = format!("{path}.with.{key}");
             let Some(pi) = op.params.iter().position(|p| same_name(&p.name.wire, key)) else {
                 let known: Vec<_> = op.params.iter().map(|p| p.name.wire.as_str()).collect();

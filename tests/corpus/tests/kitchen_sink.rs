@@ -145,6 +145,9 @@ async fn form_multipart_and_text_bodies_are_really_encoded() {
     );
 
     client.send_text("<b>").await.unwrap();
+    // The consumes-level fixed header goes with every request of the API.
+    assert_eq!(last(&seen).header("x-client"), "kitchen-sink");
+
     let got = last(&seen);
     assert_eq!(
         (got.method.as_str(), got.header("content-type")),
@@ -227,4 +230,26 @@ async fn credentials_go_where_the_spec_says() {
     assert_eq!(got.header("authorization"), "Basic a2l0Y2hlbjpzM2NyZXQ=");
     assert_eq!(got.path_and_query, "/items/item%2F1/labels/label-a%20b");
     assert_eq!(got.header("x-tags"), "x,y");
+}
+
+#[tokio::test]
+async fn inherited_parameters_fixed_values_and_value_templates() {
+    let (url, seen) = recorder().await;
+    let client = forms::Client::new(&url, forms::Credentials, None).unwrap();
+    // `q` (value `{{term}}`), then the resource-level `fields`, then the path's `id`.
+    client
+        .get_tenant(Some("big cats"), Some("a,b"), "t/1")
+        .await
+        .unwrap();
+    let got = last(&seen);
+    assert_eq!(got.path_and_query, "/tenants/t%2F1?q=big+cats&fields=a%2Cb");
+    assert_eq!(got.header("x-client"), "kitchen-sink");
+    // Over MCP the `{{term}}` template makes the tool's input `term`, feeding `q`.
+    let tools = naftiko_corpus::kitchen_sink::mcp::weather_mcp::tools();
+    let tool = tools.iter().find(|t| t.name == "get-tenant").unwrap();
+    let properties = &tool.input_schema["properties"];
+    assert!(
+        properties.get("term").is_some() && properties.get("q").is_none(),
+        "{properties}"
+    );
 }
