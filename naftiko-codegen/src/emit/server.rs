@@ -62,18 +62,7 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         let d = format!(" The `{}` adapter.", a.namespace.wire);
         quote! { #[doc = #d] pub mod #m; }
     });
-    let rest_mod = (!cap.rest.is_empty()).then(|| {
-        quote! {
-            /// Exposed REST adapters.
-            pub mod rest { #(#rests)* }
-        }
-    });
-    let mcp_mod = (!cap.mcp.is_empty()).then(|| {
-        quote! {
-            /// Exposed MCP adapters.
-            pub mod mcp { #(#mcps)* }
-        }
-    });
+    let (rest_mod, mcp_mod) = super::adapter_modules(rests, mcps);
     quote! {
         #docs
 
