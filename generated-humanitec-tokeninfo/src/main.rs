@@ -107,6 +107,9 @@ struct ServeArgs {
         default_value_t = LogFormat::Text
     )]
     log_format: LogFormat,
+    /// Worker threads: 1 runs everything on one thread (the fastest on one core), 0 one per CPU.
+    #[arg(long, value_name = "N", env = "NAFTIKO_WORKER_THREADS", default_value_t = 0)]
+    worker_threads: usize,
     /// Check the configuration (bound variables present, addresses and URLs valid) and exit.
     #[arg(long)]
     check_config: bool,
@@ -171,16 +174,30 @@ async fn healthcheck(url: &str) -> ExitCode {
     }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
     let args = match cli.command {
         Some(Command::Serve(args)) => args,
-        Some(Command::Healthcheck { url }) => return healthcheck(&url).await,
+        Some(Command::Healthcheck { url }) => {
+            return match support::server::runtime(1) {
+                Ok(runtime) => runtime.block_on(healthcheck(&url)),
+                Err(e) => {
+                    eprintln!("error: cannot start the async runtime: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         None => cli.serve,
     };
     support::server::init_logging(args.log_format == LogFormat::Json);
-    match run(args).await {
+    let runtime = match support::server::runtime(args.worker_threads) {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

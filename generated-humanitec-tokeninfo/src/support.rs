@@ -101,10 +101,10 @@ pub enum Error {
     },
     /// The upstream did not answer in time.
     #[error("upstream did not answer in time")]
-    Timeout(#[source] reqwest::Error),
+    Timeout,
     /// The upstream could not be reached, or its answer was not valid HTTP.
     #[error("upstream unreachable or not speaking HTTP: {0}")]
-    Transport(#[source] reqwest::Error),
+    Transport(#[source] BoxError),
     /// The upstream answered success with a body that is not the JSON the spec promises.
     #[error("upstream answered {status} with a body that is not valid JSON: {source}")]
     Decode {
@@ -122,17 +122,17 @@ pub enum Error {
     InvalidCredentials(&'static str),
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
-    Client(#[source] reqwest::Error),
-    /// The request could not be built (e.g. a part's content type from the spec is invalid).
+    Client(#[source] BoxError),
+    /// The request could not be built (e.g. a header value with a line break).
     #[error("cannot build the request: {0}")]
-    Request(#[source] reqwest::Error),
+    Request(String),
 }
 
 impl Error {
     fn from_reqwest(err: reqwest::Error) -> Self {
         // The URL can carry credentials (e.g. an API key in the query): never keep it.
         let err = err.without_url();
-        if err.is_timeout() { Error::Timeout(err) } else { Error::Transport(err) }
+        if err.is_timeout() { Error::Timeout } else { Error::Transport(err.into()) }
     }
 }
 
@@ -179,34 +179,394 @@ pub fn base_url(url: &str) -> Result<String, Error> {
 /// How long a client waits for an upstream answer unless told otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The HTTP client every generated client shares unless the caller brings one: rustls, pooled
-/// connections, the given per-request timeout.
-pub fn http_client(timeout: Duration) -> Result<reqwest::Client, Error> {
-    reqwest::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout.min(Duration::from_secs(10)))
-        .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(Error::Client)
+/// A boxed error from the HTTP stack.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The HTTP client under the typed clients.
+///
+/// `Direct` is hyper's pooled client with rustls (HTTP/1.1 and HTTP/2, the platform's
+/// certificate verifier) with no per-request work beyond the request itself: the server's hot
+/// path. `Reqwest` is a `reqwest::Client`: the one the caller brings, or the default when the
+/// environment names a proxy (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`), which reqwest honours.
+#[derive(Debug, Clone)]
+pub enum HttpClient {
+    /// hyper's pooled client.
+    Direct(DirectClient),
+    /// A reqwest client.
+    Reqwest(reqwest::Client),
+}
+
+/// The default HTTP client: pooled connections, rustls, the given per-request timeout; reqwest
+/// when the environment names a proxy.
+pub fn http_client(timeout: Duration) -> Result<HttpClient, Error> {
+    let proxied = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()));
+    if proxied {
+        return reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(CONNECT_TIMEOUT))
+            .user_agent(USER_AGENT)
+            .build()
+            .map(HttpClient::Reqwest)
+            .map_err(|e| Error::Client(e.into()));
+    }
+    DirectClient::new(timeout).map(HttpClient::Direct)
+}
+
+const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const MAX_REDIRECTS: usize = 10;
+
+/// hyper's pooled client with rustls; follows up to 10 redirects like reqwest does.
+#[derive(Clone)]
+pub struct DirectClient {
+    inner: std::sync::Arc<
+        hyper_util::client::legacy::Client<
+            hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+            http_body_util::Full<Bytes>,
+        >,
+    >,
+    timeout: Duration,
+}
+
+impl fmt::Debug for DirectClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DirectClient").field("timeout", &self.timeout).finish_non_exhaustive()
+    }
+}
+
+impl DirectClient {
+    /// A pooled client with the given per-request timeout.
+    pub fn new(timeout: Duration) -> Result<Self, Error> {
+        use rustls_platform_verifier::ConfigVerifierExt as _;
+        let tls = rustls::ClientConfig::with_platform_verifier().map_err(|e| Error::Client(e.into()))?;
+        let mut tcp = hyper_util::client::legacy::connect::HttpConnector::new();
+        tcp.enforce_http(false);
+        tcp.set_nodelay(true);
+        tcp.set_connect_timeout(Some(timeout.min(CONNECT_TIMEOUT)));
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .wrap_connector(tcp);
+        let inner = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_timer(hyper_util::rt::TokioTimer::new())
+            .build(connector);
+        Ok(Self { inner: std::sync::Arc::new(inner), timeout })
+    }
+
+    async fn send(&self, request: Request) -> Result<RawResponse, Error> {
+        match tokio::time::timeout(self.timeout, self.follow(request)).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Timeout),
+        }
+    }
+
+    async fn follow(&self, mut request: Request) -> Result<RawResponse, Error> {
+        let mut uri = axum::http::Uri::try_from(std::mem::take(&mut request.url))
+            .map_err(|e| Error::Request(format!("the request URL is not valid: {e}")))?;
+        for _ in 0..=MAX_REDIRECTS {
+            let mut outgoing = axum::http::Request::new(http_body_util::Full::new(request.body.clone()));
+            *outgoing.method_mut() = request.method.clone();
+            *outgoing.uri_mut() = uri.clone();
+            *outgoing.headers_mut() = request.headers.clone();
+            outgoing.headers_mut().entry(header::USER_AGENT).or_insert(HeaderValue::from_static(USER_AGENT));
+            let response = self.inner.request(outgoing).await.map_err(|e| Error::Transport(e.into()))?;
+            let status = response.status();
+            let location = response.headers().get(header::LOCATION).and_then(|l| l.to_str().ok());
+            if let (true, Some(location)) = (status.is_redirection(), location) {
+                let next = redirect_target(&uri, location)?;
+                if next.authority() != uri.authority() || next.scheme() != uri.scheme() {
+                    // Credentials are for the API's own host only.
+                    for name in [header::AUTHORIZATION, header::COOKIE, header::PROXY_AUTHORIZATION] {
+                        request.headers.remove(name);
+                    }
+                }
+                let keeps_method = matches!(status, StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT);
+                if !keeps_method && request.method != axum::http::Method::HEAD {
+                    request.method = axum::http::Method::GET;
+                    request.body = Bytes::new();
+                    request.headers.remove(header::CONTENT_TYPE);
+                    request.headers.remove(header::CONTENT_LENGTH);
+                }
+                uri = next;
+                continue;
+            }
+            let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
+            let body = http_body_util::BodyExt::collect(response.into_body())
+                .await
+                .map_err(|e| Error::Transport(e.into()))?
+                .to_bytes();
+            return Ok(RawResponse { status, content_type, body });
+        }
+        Err(Error::Transport(format!("more than {MAX_REDIRECTS} redirects").into()))
+    }
+}
+
+/// Where a `Location` header leads from `base`: absolute, or a path on the same host.
+fn redirect_target(base: &axum::http::Uri, location: &str) -> Result<axum::http::Uri, Error> {
+    let invalid = || Error::Transport(format!("the upstream redirected to an invalid location `{location}`").into());
+    if location.starts_with("http://") || location.starts_with("https://") {
+        return axum::http::Uri::try_from(location).map_err(|_| invalid());
+    }
+    let (Some(scheme), Some(authority)) = (base.scheme_str(), base.authority()) else { return Err(invalid()) };
+    let path = if location.starts_with('/') {
+        location.to_owned()
+    } else {
+        let dir = base.path().rsplit_once('/').map_or("", |(dir, _)| dir);
+        format!("{dir}/{location}")
+    };
+    axum::http::Uri::try_from(format!("{scheme}://{authority}{path}")).map_err(|_| invalid())
+}
+
+/// A value that can go into a query string or a form body.
+pub trait FormValue {
+    /// The value as text.
+    fn form_text(&self) -> std::borrow::Cow<'_, str>;
+}
+
+impl FormValue for str {
+    fn form_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self)
+    }
+}
+
+impl FormValue for String {
+    fn form_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self)
+    }
+}
+
+impl FormValue for std::borrow::Cow<'_, str> {
+    fn form_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self)
+    }
+}
+
+impl FormValue for i64 {
+    fn form_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Owned(self.to_string())
+    }
+}
+
+impl FormValue for f64 {
+    fn form_text(&self) -> std::borrow::Cow<'_, str> {
+        // Shortest text that reads back as the same number (`1.0`, `0.1`, `1e21`).
+        std::borrow::Cow::Owned(format!("{self:?}"))
+    }
+}
+
+impl FormValue for bool {
+    fn form_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(if *self { "true" } else { "false" })
+    }
+}
+
+impl<T: FormValue + ?Sized> FormValue for &T {
+    fn form_text(&self) -> std::borrow::Cow<'_, str> {
+        (**self).form_text()
+    }
+}
+
+/// An upstream request being built: method, URL with its query, headers and body. Building
+/// never fails on the spot; the first problem is reported by [`send`].
+#[derive(Debug)]
+pub struct Request {
+    method: axum::http::Method,
+    url: String,
+    headers: HeaderMap,
+    body: Bytes,
+    problem: Option<String>,
+}
+
+impl Request {
+    /// A request for `url` (path already percent-encoded).
+    pub fn new(method: axum::http::Method, url: String) -> Self {
+        Self { method, url, headers: HeaderMap::new(), body: Bytes::new(), problem: None }
+    }
+
+    fn fail(&mut self, problem: impl Into<String>) {
+        self.problem.get_or_insert_with(|| problem.into());
+    }
+
+    /// Add a header (repeated names are all sent).
+    pub fn header<K, V>(mut self, name: K, value: V) -> Self
+    where
+        axum::http::HeaderName: TryFrom<K>,
+        HeaderValue: TryFrom<V>,
+    {
+        match (axum::http::HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            (Ok(name), Ok(value)) => {
+                self.headers.append(name, value);
+            }
+            (Err(_), _) => self.fail("a header name is not valid HTTP"),
+            (Ok(name), Err(_)) => self.fail(format!("the value of header `{name}` is not valid HTTP")),
+        }
+        self
+    }
+
+    /// Append `name=value` pairs to the query string, form-encoded.
+    pub fn query<K: AsRef<str>, V: FormValue>(mut self, pairs: &[(K, V)]) -> Self {
+        for (name, value) in pairs {
+            self.url.push(if self.url.contains('?') { '&' } else { '?' });
+            self.url.extend(form_urlencoded::byte_serialize(name.as_ref().as_bytes()));
+            self.url.push('=');
+            self.url.extend(form_urlencoded::byte_serialize(value.form_text().as_bytes()));
+        }
+        self
+    }
+
+    /// A JSON body (`Content-Type: application/json`).
+    pub fn json<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
+        match serde_json::to_vec(value) {
+            Ok(body) => {
+                self.body = Bytes::from(body);
+                self.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            }
+            Err(e) => self.fail(format!("the body cannot be written as JSON: {e}")),
+        }
+        self
+    }
+
+    /// A body as it is (set its `Content-Type` with [`Self::header`]).
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// A form body (`application/x-www-form-urlencoded`).
+    pub fn form<K: AsRef<str>, V: FormValue>(mut self, pairs: &[(K, V)]) -> Self {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in pairs {
+            form.append_pair(name.as_ref(), &value.form_text());
+        }
+        self.body = Bytes::from(form.finish());
+        self.headers
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded"));
+        self
+    }
+
+    /// A `multipart/form-data` body.
+    pub fn multipart(mut self, form: Multipart) -> Self {
+        match HeaderValue::try_from(format!("multipart/form-data; boundary={}", form.boundary)) {
+            Ok(content_type) => {
+                self.headers.insert(header::CONTENT_TYPE, content_type);
+                self.body = form.finish();
+            }
+            Err(_) => self.fail("the multipart boundary is not valid HTTP"),
+        }
+        self
+    }
+
+    fn into_reqwest(self, client: &reqwest::Client) -> reqwest::RequestBuilder {
+        client.request(self.method, self.url).headers(self.headers).body(self.body)
+    }
+}
+
+/// A `multipart/form-data` body (RFC 7578) being built.
+#[derive(Debug)]
+pub struct Multipart {
+    boundary: String,
+    body: Vec<u8>,
+}
+
+impl Default for Multipart {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Multipart {
+    /// An empty form with a fresh random boundary.
+    pub fn new() -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        let random = || std::collections::hash_map::RandomState::new().build_hasher().finish();
+        Self { boundary: format!("{:016x}{:016x}", random(), random()), body: Vec::new() }
+    }
+
+    /// Add a part named `name`.
+    pub fn part(mut self, name: &str, part: Part) -> Self {
+        let quoted = |text: &str| text.replace('\\', "\\\\").replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A");
+        self.body.extend_from_slice(format!("--{}\r\nContent-Disposition: form-data; name=\"{}\"", self.boundary, quoted(name)).as_bytes());
+        if let Some(file_name) = &part.file_name {
+            self.body.extend_from_slice(format!("; filename=\"{}\"", quoted(file_name)).as_bytes());
+        }
+        self.body.extend_from_slice(b"\r\n");
+        if let Some(content_type) = &part.content_type {
+            self.body.extend_from_slice(b"Content-Type: ");
+            self.body.extend_from_slice(content_type.as_bytes());
+            self.body.extend_from_slice(b"\r\n");
+        }
+        self.body.extend_from_slice(b"\r\n");
+        self.body.extend_from_slice(part.value.as_bytes());
+        self.body.extend_from_slice(b"\r\n");
+        self
+    }
+
+    fn finish(mut self) -> Bytes {
+        self.body.extend_from_slice(format!("--{}--\r\n", self.boundary).as_bytes());
+        Bytes::from(self.body)
+    }
+}
+
+/// One part of a [`Multipart`] form.
+#[derive(Debug)]
+pub struct Part {
+    value: String,
+    file_name: Option<String>,
+    content_type: Option<HeaderValue>,
+}
+
+impl Part {
+    /// A text part.
+    pub fn text(value: impl Into<String>) -> Self {
+        Self { value: value.into(), file_name: None, content_type: None }
+    }
+
+    /// Send the part as a file with this name.
+    pub fn file_name(mut self, name: impl Into<String>) -> Self {
+        self.file_name = Some(name.into());
+        self
+    }
+
+    /// The part's `Content-Type`.
+    pub fn mime_str(mut self, content_type: &str) -> Result<Self, Error> {
+        let value = HeaderValue::try_from(content_type)
+            .ok()
+            .filter(|_| content_type.contains('/'))
+            .ok_or_else(|| Error::Request(format!("`{content_type}` is not a media type")))?;
+        self.content_type = Some(value);
+        Ok(self)
+    }
 }
 
 /// Send a request for operation `operation` of API `api` and read the whole answer.
 ///
 /// Inside a served request, the request id and W3C trace context travel upstream with it; the
 /// call is counted and timed per operation (see [`observe`]).
-pub async fn send(request: reqwest::RequestBuilder, api: &'static str, operation: &'static str) -> Result<RawResponse, Error> {
-    let request = observe::propagate(request);
-    let started = std::time::Instant::now();
-    let result = async {
-        let response = request.send().await.map_err(Error::from_reqwest)?;
-        let status = response.status();
-        let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
-        let body = response.bytes().await.map_err(Error::from_reqwest)?;
-        Ok(RawResponse { status, content_type, body })
+pub async fn send(http: &HttpClient, request: Request, api: &'static str, operation: &'static str) -> Result<RawResponse, Error> {
+    let mut request = observe::propagate(request);
+    if let Some(problem) = request.problem.take() {
+        return Err(Error::Request(problem));
     }
-    .await;
+    let started = std::time::Instant::now();
+    let result = match http {
+        HttpClient::Direct(client) => client.send(request).await,
+        HttpClient::Reqwest(client) => send_reqwest(request.into_reqwest(client)).await,
+    };
     observe::upstream_call(api, operation, result.as_ref().map(|r| r.status).ok(), started.elapsed());
     result
+}
+
+async fn send_reqwest(request: reqwest::RequestBuilder) -> Result<RawResponse, Error> {
+    let response = request.send().await.map_err(Error::from_reqwest)?;
+    let status = response.status();
+    let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
+    let body = response.bytes().await.map_err(Error::from_reqwest)?;
+    Ok(RawResponse { status, content_type, body })
 }
 
 /// Characters left as they are in a path segment: RFC 3986 unreserved. Everything else,
@@ -354,12 +714,12 @@ pub mod problem {
             Error::Status { status, content_type, body } => {
                 passthrough(*status, content_type.clone(), body.clone())
             }
-            Error::Timeout(_) => response(StatusCode::GATEWAY_TIMEOUT, "the upstream API did not answer in time"),
+            Error::Timeout => response(StatusCode::GATEWAY_TIMEOUT, "the upstream API did not answer in time"),
             Error::Decode { status, .. } => response(
                 StatusCode::BAD_GATEWAY,
                 format!("the upstream API answered {status} with a body that is not valid JSON"),
             ),
-            Error::Transport(e) => response(StatusCode::BAD_GATEWAY, format!("the upstream API is unreachable: {}", chain(e))),
+            Error::Transport(e) => response(StatusCode::BAD_GATEWAY, format!("the upstream API is unreachable: {}", chain(e.as_ref()))),
             other => response(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
         }
     }
@@ -787,7 +1147,7 @@ pub mod observe {
     }
 
     /// Add the current request id and trace context to an upstream request.
-    pub fn propagate(mut request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    pub fn propagate(mut request: super::Request) -> super::Request {
         let Ok(context) = CONTEXT.try_with(Context::clone) else {
             return request;
         };
@@ -819,6 +1179,13 @@ pub mod observe {
                     .unwrap_or_else(|_| PrometheusBuilder::new());
                 let recorder = builder.build_recorder();
                 let handle = recorder.handle();
+                // Histograms keep their samples until upkeep folds them into buckets: without
+                // it, memory grows with every request between two scrapes.
+                let upkeep = handle.clone();
+                let _ = std::thread::Builder::new().name("metrics-upkeep".into()).stack_size(64 * 1024).spawn(move || loop {
+                    std::thread::sleep(Duration::from_secs(1));
+                    upkeep.run_upkeep();
+                });
                 // Another recorder may already be installed (e.g. by an embedding app): keep it.
                 let _ = metrics::set_global_recorder(recorder);
                 handle
@@ -830,11 +1197,8 @@ pub mod observe {
     /// request by route template, log one line (method, route, status, latency, request id).
     pub async fn track(adapter: &'static str, mut request: Request, next: Next) -> Response {
         let started = std::time::Instant::now();
-        let method = request.method().clone();
-        let route = request
-            .extensions()
-            .get::<MatchedPath>()
-            .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+        let method = label(request.method().as_str());
+        let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |p| label(p.as_str()));
         let request_id = match request.headers().get(REQUEST_ID) {
             Some(id) if !id.is_empty() && id.len() <= 200 => id.clone(),
             _ => {
@@ -850,20 +1214,20 @@ pub mod observe {
         in_flight.decrement(1.0);
         let elapsed = started.elapsed();
         let status = response.status();
-        let labels = [("adapter", adapter.to_owned()), ("method", method.to_string()), ("route", route.clone())];
+        let labels = [("adapter", adapter), ("method", method), ("route", route)];
         metrics::counter!("naftiko_http_requests_total", &[
-            ("adapter", adapter.to_owned()),
-            ("method", method.to_string()),
-            ("route", route.clone()),
-            ("status", status.as_u16().to_string()),
+            ("adapter", adapter),
+            ("method", method),
+            ("route", route),
+            ("status", label(status.as_str())),
         ])
         .increment(1);
         metrics::histogram!("naftiko_http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
         tracing::info!(
             target: "naftiko::request",
             adapter,
-            method = %method,
-            route = %route,
+            method,
+            route,
             status = status.as_u16(),
             latency_ms = elapsed.as_secs_f64() * 1000.0,
             request_id = request_id.to_str().unwrap_or("-"),
@@ -871,6 +1235,27 @@ pub mod observe {
         );
         response.headers_mut().insert(REQUEST_ID, request_id);
         response
+    }
+
+    /// `text` as a `'static` label value without allocating per request: route templates,
+    /// methods, status codes and tool names form a small set, each kept once. Past 4,096
+    /// distinct values (a client inventing methods, say) or beyond 256 bytes they count as `other`.
+    pub fn label(text: &str) -> &'static str {
+        static SEEN: std::sync::RwLock<Option<std::collections::HashSet<&'static str>>> = std::sync::RwLock::new(None);
+        if let Some(&known) = SEEN.read().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().and_then(|s| s.get(text)) {
+            return known;
+        }
+        let mut seen = SEEN.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let seen = seen.get_or_insert_with(Default::default);
+        if let Some(&known) = seen.get(text) {
+            return known;
+        }
+        if seen.len() >= 4096 || text.len() > 256 {
+            return "other";
+        }
+        let kept: &'static str = Box::leak(text.to_owned().into_boxed_str());
+        seen.insert(kept);
+        kept
     }
 
     /// Count and time one upstream call.
@@ -890,9 +1275,10 @@ pub mod observe {
 
     /// Count and time one MCP tool call, by outcome (`ok`, `tool_error`, `protocol_error`).
     pub fn tool_call(adapter: &'static str, tool: &str, outcome: &'static str, elapsed: Duration) {
-        metrics::counter!("naftiko_mcp_tool_calls_total", "adapter" => adapter, "tool" => tool.to_owned(), "outcome" => outcome)
+        let tool = label(tool);
+        metrics::counter!("naftiko_mcp_tool_calls_total", "adapter" => adapter, "tool" => tool, "outcome" => outcome)
             .increment(1);
-        metrics::histogram!("naftiko_mcp_tool_call_duration_seconds", "adapter" => adapter, "tool" => tool.to_owned())
+        metrics::histogram!("naftiko_mcp_tool_call_duration_seconds", "adapter" => adapter, "tool" => tool)
             .record(elapsed.as_secs_f64());
     }
 }
@@ -1132,6 +1518,20 @@ pub mod server {
     }
 
     /// Set up `tracing` logs on stderr, as text or JSON, filtered by `RUST_LOG` (default `info`).
+    /// The async runtime for `workers` worker threads: 1 is a current-thread runtime (every
+    /// task on the calling thread, no cross-thread wake-ups: the fastest on one core), 0 one
+    /// worker per available CPU.
+    pub fn runtime(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {
+        if workers == 1 {
+            return tokio::runtime::Builder::new_current_thread().enable_all().build();
+        }
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        if workers > 1 {
+            builder.worker_threads(workers);
+        }
+        builder.enable_all().build()
+    }
+
     pub fn init_logging(json: bool) {
         let filter = tracing_subscriber::EnvFilter::try_from_default_env()
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));

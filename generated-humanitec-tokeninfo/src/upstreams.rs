@@ -56,12 +56,12 @@ impl Upstreams {
             .base_url("humanitec-tokeninfo")
             .unwrap_or(clients::humanitec_tokeninfo::DEFAULT_BASE_URL)
             .to_owned();
-        let humanitec_tokeninfo = clients::humanitec_tokeninfo::Client::new(
+        let humanitec_tokeninfo = clients::humanitec_tokeninfo::Client::with_http_client(
             &base_url,
             clients::humanitec_tokeninfo::Credentials {
                 bearer_token: humanitec_api_key.clone(),
             },
-            Some(http.clone()),
+            http.clone(),
         )?;
         Ok(Self { humanitec_tokeninfo })
     }

@@ -298,6 +298,7 @@ fn help_lists_every_flag_with_its_environment_variable() {
         "NAFTIKO_DRAIN_TIMEOUT",
         "NAFTIKO_READY_CHECK_UPSTREAMS",
         "NAFTIKO_LOG_FORMAT",
+        "NAFTIKO_WORKER_THREADS",
     ] {
         assert!(text.contains(env), "{env} missing from --help:\n{text}");
     }

@@ -52,10 +52,19 @@ fn have(tool: &str) -> bool {
 
 /// Install what the bench needs: nginx and wrk (Debian), FastMCP (a Python venv).
 fn install(dir: &Path) -> Result<PathBuf> {
-    if !(have("nginx") && have("wrk")) {
-        eprintln!("installing nginx-light and wrk …");
+    let font = Path::new("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
+    if !(have("nginx") && have("wrk") && have("perf") && font.exists()) {
+        eprintln!("installing nginx-light, wrk, linux-perf and fonts-dejavu-core …");
         let _ = run(Command::new("apt-get").args(["update", "-q"]));
-        run(Command::new("apt-get").args(["install", "-y", "-q", "nginx-light", "wrk"]))?;
+        run(Command::new("apt-get").args([
+            "install",
+            "-y",
+            "-q",
+            "nginx-light",
+            "wrk",
+            "fonts-dejavu-core",
+            "linux-perf",
+        ]))?;
     }
     let venv = dir.join("venv");
     let python = venv.join("bin/python");
@@ -86,7 +95,8 @@ fn wait_port(port: u16) -> Result<()> {
 }
 
 /// utime + stime (clock ticks) and peak RSS (kB) of `pid` and its descendants.
-fn usage(pid: u32) -> (u64, u64) {
+/// `pid` and its descendants (nginx's workers are children of its master).
+fn process_tree(pid: u32) -> Vec<u32> {
     let mut pids = vec![pid];
     if let Ok(entries) = std::fs::read_dir("/proc") {
         let all: Vec<(u32, u32)> = entries
@@ -105,6 +115,12 @@ fn usage(pid: u32) -> (u64, u64) {
             i += 1;
         }
     }
+    pids
+}
+
+/// CPU ticks (user + system) and summed peak RSS (KiB) of `pid`'s process tree.
+fn usage(pid: u32) -> (u64, u64) {
+    let pids = process_tree(pid);
     let mut ticks = 0;
     let mut hwm = 0;
     for p in pids {
@@ -152,6 +168,73 @@ fn millis(text: &str) -> f64 {
 }
 
 /// One wrk run against `url` (with the MCP Lua script when `mcp` is `Some((tool, args))`).
+/// Sample `pid` with `perf` (software cpu-clock events: no hardware counters needed) while wrk
+/// loads `url`; returns the flat profile (self time per symbol) as text, or why there is none.
+fn profile(url: &str, pid: u32, out: &Path) -> String {
+    if !have("perf") {
+        return "perf is not installed (Debian linux-perf)".into();
+    }
+    let data = out.with_extension("data");
+    let url = url.to_owned();
+    let load = std::thread::spawn(move || {
+        run(Command::new("taskset").args([
+            "-c",
+            "1",
+            "wrk",
+            "-t1",
+            "-c32",
+            "-d",
+            &format!("{}s", MEASURE + 1),
+            &url,
+        ]))
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let recorded = run(Command::new("perf")
+        .args(["record", "-q", "-e", "cpu-clock", "-F", "4999", "-p"])
+        .arg(
+            process_tree(pid)
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        )
+        .arg("-o")
+        .arg(&data)
+        .args(["--", "sleep", &MEASURE.to_string()]));
+    let _ = load.join();
+    if let Err(e) = recorded {
+        return format!("perf record failed: {e}");
+    }
+    let report = |sort: &str, limit: &str| {
+        run(Command::new("perf")
+            .args([
+                "report",
+                "--stdio",
+                "--no-children",
+                "--sort",
+                sort,
+                "--percent-limit",
+                limit,
+                "-i",
+            ])
+            .arg(&data))
+        .unwrap_or_else(|e| e)
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(str::to_owned)
+        .collect::<Vec<_>>()
+        .join("\n")
+    };
+    let text = format!(
+        "## by binary\n\n{}\n\n## by symbol (self time)\n\n{}\n",
+        report("dso", "0.5"),
+        report("dso,symbol", "0.4")
+    );
+    let _ = std::fs::write(out, &text);
+    let _ = std::fs::remove_file(&data);
+    text
+}
+
 fn load(url: &str, pid: u32, mcp: Option<(&str, &str)>, lua: &Path) -> Result<Sample> {
     let wrk = |duration: &str| {
         let mut cmd = Command::new("taskset");
@@ -334,7 +417,7 @@ pub fn bench(root: &Path) -> Result<String> {
                 &format!("humanitec-tokeninfo=http://127.0.0.1:{up}"),
             ])
             .env("HUMANITEC_API_KEY", KEY)
-            .env("TOKIO_WORKER_THREADS", "1")
+            .args(["--worker-threads", "1"])
             .env("RUST_LOG", "warn"),
     )?;
     // FastMCP reads the upstream's OpenAPI description (converted to JSON).
@@ -422,7 +505,33 @@ pub fn bench(root: &Path) -> Result<String> {
         )?);
     }
     let loaded_rss_kb = usage(ours.0.id()).1;
+    eprintln!("profiling the REST path …");
+    let profiles = [
+        (
+            "nginx",
+            profile(&nginx_url, nginx.0.id(), &dir.join("profile-nginx.txt")),
+        ),
+        (
+            "generated",
+            profile(&rest_url, ours.0.id(), &dir.join("profile-generated.txt")),
+        ),
+    ];
 
+    let mut figure = crate::plot::Figure {
+        rest: vec![],
+        mcp: vec![],
+        codegen: vec![],
+    };
+    for (i, (name, samples)) in rows.iter().enumerate() {
+        let rps = median(samples.iter().map(|s| s.rps).collect());
+        let cpu = median(samples.iter().map(|s| s.cpu_us_per_req).collect());
+        let name = (*name).to_owned();
+        if i < 2 {
+            figure.rest.push((name, rps, cpu));
+        } else {
+            figure.mcp.push((name, rps));
+        }
+    }
     let mut report = String::from("# Benchmark: the generated server beside nginx and FastMCP\n\n");
     let _ = writeln!(
         report,
@@ -488,26 +597,32 @@ pub fn bench(root: &Path) -> Result<String> {
     report.push_str("## Correctness under the same setup\n\n| proxy | path reaching the upstream for `/v1/users/a%2Fb/tokens` | `%2F` | bearer key |\n|---|---|---|---|\n");
     report.push_str(&correctness);
 
+    report.push_str("\n## Where the REST CPU goes (perf, cpu-clock samples under the same load)\n");
+    for (name, text) in &profiles {
+        let top: Vec<&str> = text.lines().take(40).collect();
+        let _ = writeln!(report, "\n### {name}\n\n```\n{}\n```", top.join("\n"));
+    }
+
     // The generator's own speed, whole process.
     report.push_str("\n## Code generation (whole process, median of 5 runs)\n\n| spec | operations | ms |\n|---|---:|---:|\n");
     let out = dir.join("codegen-out");
     let seed = root.join("specs/humanitec-tokeninfo.yaml");
-    let _ = writeln!(
-        report,
-        "| seed | 4 | {:.1} |",
-        codegen_time(&codegen_bin, &seed, &out, 5)?
-    );
+    let seed_ms = codegen_time(&codegen_bin, &seed, &out, 5)?;
+    figure.codegen.push((4, seed_ms));
+    let _ = writeln!(report, "| seed | 4 | {seed_ms:.1} |");
     for n in [25, 250, 2500] {
         let spec = dir.join(format!("synthetic-{n}.yaml"));
         std::fs::write(&spec, synthetic_spec(n)).map_err(|e| e.to_string())?;
         let runs = if n >= 2500 { 3 } else { 5 };
-        let _ = writeln!(
-            report,
-            "| synthetic | {n} | {:.1} |",
-            codegen_time(&codegen_bin, &spec, &out, runs)?
-        );
+        let ms = codegen_time(&codegen_bin, &spec, &out, runs)?;
+        figure
+            .codegen
+            .push((u32::try_from(n).unwrap_or(u32::MAX), ms));
+        let _ = writeln!(report, "| synthetic | {n} | {ms:.1} |");
     }
     let _ = std::fs::remove_dir_all(&out);
+    report.push_str("\n![the figures above](report.png)\n");
     std::fs::write(dir.join("report.md"), &report).map_err(|e| e.to_string())?;
+    crate::plot::draw(&figure, &dir.join("report.png"))?;
     Ok(report)
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use naftiko_codegen::write::Mode;
 
 mod bench;
+mod plot;
 
 const USAGE: &str = "usage: cargo xtask codegen [--check] | cargo xtask bench
 

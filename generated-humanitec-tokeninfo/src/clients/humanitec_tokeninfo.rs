@@ -24,7 +24,7 @@ pub struct Credentials {
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: String,
-    http: reqwest::Client,
+    http: support::HttpClient,
     authorization: reqwest::header::HeaderValue,
 }
 
@@ -32,16 +32,25 @@ impl Client {
     /// A client for the API at `base_url`.
     ///
     /// Pass your own `reqwest::Client` to share its pool and settings; without one, a
-    /// pooled rustls client with a 30 s timeout is built.
+    /// pooled rustls client with a 30 s timeout is built (see [`support::http_client`]).
     pub fn new(
         base_url: &str,
         credentials: Credentials,
         http: Option<reqwest::Client>,
     ) -> Result<Self, Error> {
         let http = match http {
-            Some(http) => http,
+            Some(http) => support::HttpClient::Reqwest(http),
             None => support::http_client(support::DEFAULT_TIMEOUT)?,
         };
+        Self::with_http_client(base_url, credentials, http)
+    }
+
+    /// A client for the API at `base_url` over `http` (clones share its pool).
+    pub fn with_http_client(
+        base_url: &str,
+        credentials: Credentials,
+        http: support::HttpClient,
+    ) -> Result<Self, Error> {
         Ok(Self {
             base_url: support::base_url(base_url)?,
             http,
@@ -77,11 +86,9 @@ impl Client {
         let url = format!(
             "{}/users/{}/tokens", self.base_url, support::encode_path_segment(user_id)
         );
-        let request = self
-            .http
-            .request(reqwest::Method::GET, url)
+        let request = support::Request::new(reqwest::Method::GET, url)
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone());
-        support::send(request, "humanitec-tokeninfo", "listusertokens").await
+        support::send(&self.http, request, "humanitec-tokeninfo", "listusertokens").await
     }
 
     /// Creates a new static token for a user.
@@ -113,12 +120,11 @@ impl Client {
         let url = format!(
             "{}/users/{}/tokens", self.base_url, support::encode_path_segment(user_id)
         );
-        let request = self
-            .http
-            .request(reqwest::Method::POST, url)
+        let request = support::Request::new(reqwest::Method::POST, url)
             .json(body)
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone());
-        support::send(request, "humanitec-tokeninfo", "createusertoken").await
+        support::send(&self.http, request, "humanitec-tokeninfo", "createusertoken")
+            .await
     }
 
     /// Gets a specific token associated with a user
@@ -151,11 +157,9 @@ impl Client {
             "{}/users/{}/tokens/{}", self.base_url,
             support::encode_path_segment(user_id), support::encode_path_segment(token_id)
         );
-        let request = self
-            .http
-            .request(reqwest::Method::GET, url)
+        let request = support::Request::new(reqwest::Method::GET, url)
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone());
-        support::send(request, "humanitec-tokeninfo", "getusertoken").await
+        support::send(&self.http, request, "humanitec-tokeninfo", "getusertoken").await
     }
 
     /// Deletes a specific token associated with a user
@@ -188,10 +192,9 @@ impl Client {
             "{}/users/{}/tokens/{}", self.base_url,
             support::encode_path_segment(user_id), support::encode_path_segment(token_id)
         );
-        let request = self
-            .http
-            .request(reqwest::Method::DELETE, url)
+        let request = support::Request::new(reqwest::Method::DELETE, url)
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone());
-        support::send(request, "humanitec-tokeninfo", "deleteusertoken").await
+        support::send(&self.http, request, "humanitec-tokeninfo", "deleteusertoken")
+            .await
     }
 }

@@ -203,7 +203,7 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
         #[derive(Debug, Clone)]
         pub struct Client {
             base_url: String,
-            http: reqwest::Client,
+            http: support::HttpClient,
             #fields
         }
 
@@ -211,16 +211,25 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
             /// A client for the API at `base_url`.
             ///
             /// Pass your own `reqwest::Client` to share its pool and settings; without one, a
-            /// pooled rustls client with a 30 s timeout is built.
+            /// pooled rustls client with a 30 s timeout is built (see [`support::http_client`]).
             pub fn new(
                 base_url: &str,
-                #credentials_binding: Credentials,
+                credentials: Credentials,
                 http: Option<reqwest::Client>,
             ) -> Result<Self, Error> {
                 let http = match http {
-                    Some(http) => http,
+                    Some(http) => support::HttpClient::Reqwest(http),
                     None => support::http_client(support::DEFAULT_TIMEOUT)?,
                 };
+                Self::with_http_client(base_url, credentials, http)
+            }
+
+            /// A client for the API at `base_url` over `http` (clones share its pool).
+            pub fn with_http_client(
+                base_url: &str,
+                #credentials_binding: Credentials,
+                http: support::HttpClient,
+            ) -> Result<Self, Error> {
                 Ok(Self {
                     base_url: support::base_url(base_url)?,
                     http,
@@ -350,14 +359,14 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream) -> TokenStream
     }
     let send = if optional.is_empty() {
         quote! {
-            let request = self.http.request(reqwest::Method::#method, url) #(#chain)* #authorize;
-            support::send(request, #api, #op_wire).await
+            let request = support::Request::new(reqwest::Method::#method, url) #(#chain)* #authorize;
+            support::send(&self.http, request, #api, #op_wire).await
         }
     } else {
         quote! {
-            let mut request = self.http.request(reqwest::Method::#method, url) #(#chain)* #authorize;
+            let mut request = support::Request::new(reqwest::Method::#method, url) #(#chain)* #authorize;
             #(#optional)*
-            support::send(request, #api, #op_wire).await
+            support::send(&self.http, request, #api, #op_wire).await
         }
     };
     if let Some(args_struct) = args_struct(op) {
@@ -568,16 +577,16 @@ fn body_call(op: &ConsumedOp, body: &Body) -> TokenStream {
             let parts = parts.iter().map(|part| {
                 let name = &part.name;
                 let value = pieces_text(op, &part.value, false);
-                let mut make = quote!(reqwest::multipart::Part::text(#value));
+                let mut make = quote!(support::Part::text(#value));
                 if let Some(f) = &part.filename {
                     make = quote!(#make.file_name(#f));
                 }
                 if let Some(ct) = &part.content_type {
-                    make = quote!(#make.mime_str(#ct).map_err(Error::Request)?);
+                    make = quote!(#make.mime_str(#ct)?);
                 }
                 quote!(.part(#name, #make))
             });
-            quote!(.multipart(reqwest::multipart::Form::new() #(#parts)*))
+            quote!(.multipart(support::Multipart::new() #(#parts)*))
         }
     }
 }

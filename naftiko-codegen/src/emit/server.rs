@@ -180,7 +180,7 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
         };
         quote! {
             #base
-            let #f = clients::#f::Client::new(&base_url, #credentials, Some(http.clone()))?;
+            let #f = clients::#f::Client::with_http_client(&base_url, #credentials, http.clone())?;
         }
     });
     let names = cap.consumes.iter().map(|c| c.namespace.ident());
@@ -487,6 +487,9 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
             /// Log format.
             #[arg(long, value_enum, env = "NAFTIKO_LOG_FORMAT", default_value_t = LogFormat::Text)]
             log_format: LogFormat,
+            /// Worker threads: 1 runs everything on one thread (the fastest on one core), 0 one per CPU.
+            #[arg(long, value_name = "N", env = "NAFTIKO_WORKER_THREADS", default_value_t = 0)]
+            worker_threads: usize,
             /// Check the configuration (bound variables present, addresses and URLs valid) and exit.
             #[arg(long)]
             check_config: bool,
@@ -545,16 +548,30 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
             }
         }
 
-        #[tokio::main]
-        async fn main() -> ExitCode {
+        fn main() -> ExitCode {
             let cli = Cli::parse();
             let args = match cli.command {
                 Some(Command::Serve(args)) => args,
-                Some(Command::Healthcheck { url }) => return healthcheck(&url).await,
+                Some(Command::Healthcheck { url }) => {
+                    return match support::server::runtime(1) {
+                        Ok(runtime) => runtime.block_on(healthcheck(&url)),
+                        Err(e) => {
+                            eprintln!("error: cannot start the async runtime: {e}");
+                            ExitCode::FAILURE
+                        }
+                    };
+                }
                 None => cli.serve,
             };
             support::server::init_logging(args.log_format == LogFormat::Json);
-            match run(args).await {
+            let runtime = match support::server::runtime(args.worker_threads) {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    eprintln!("error: cannot start the async runtime: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match runtime.block_on(run(args)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");

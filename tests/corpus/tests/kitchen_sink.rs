@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::HeaderMap;
+use axum::response::IntoResponse as _;
 use naftiko_corpus::kitchen_sink::Secret;
 use naftiko_corpus::kitchen_sink::clients::{forms, maps, pets, store, weather};
 use serde_json::{Value, json};
@@ -106,7 +107,16 @@ async fn json_bodies_render_placeholders_as_values_and_text() {
 #[tokio::test]
 async fn form_multipart_and_text_bodies_are_really_encoded() {
     let (url, seen) = recorder().await;
-    let client = forms::Client::new(&url, forms::Credentials, None).unwrap();
+    // hyper underneath (the default), then a caller's own reqwest client: the same bytes.
+    let direct = forms::Client::new(&url, forms::Credentials, None).unwrap();
+    bodies_are_encoded(&direct, &seen).await;
+    let reqwest = reqwest::Client::new();
+    let brought = forms::Client::new(&url, forms::Credentials, Some(reqwest)).unwrap();
+    bodies_are_encoded(&brought, &seen).await;
+}
+
+async fn bodies_are_encoded(client: &forms::Client, seen: &Arc<Mutex<Vec<Seen>>>) {
+    let seen = seen.clone();
 
     client.send_form("Ada & Bob=1").await.unwrap();
     let got = last(&seen);
@@ -133,7 +143,13 @@ async fn form_multipart_and_text_bodies_are_really_encoded() {
         got.header("content-type")
             .starts_with("multipart/form-data; boundary=")
     );
+    let boundary = got.header("content-type")["multipart/form-data; boundary=".len()..].to_owned();
     let text = got.text();
+    assert!(
+        text.starts_with(&format!("--{boundary}\r\n"))
+            && text.ends_with(&format!("\r\n--{boundary}--\r\n")),
+        "{text}"
+    );
     assert!(
         text.contains("name=\"file\"; filename=\"a.txt\"")
             && text.contains("Content-Type: text/plain"),
@@ -252,4 +268,81 @@ async fn inherited_parameters_fixed_values_and_value_templates() {
         properties.get("term").is_some() && properties.get("q").is_none(),
         "{properties}"
     );
+}
+
+/// A server that answers every request with `status` and `Location: location`, except
+/// `/landing`, which it records and answers 200.
+async fn redirector(status: u16, location: String) -> (String, Arc<Mutex<Vec<Seen>>>) {
+    let (landing_url, seen) = recorder().await;
+    let app = axum::Router::new().fallback(move |request: Request| {
+        let (location, landing_url) = (location.clone(), landing_url.clone());
+        async move {
+            if request.uri().path() == "/landing" {
+                // Same-host landing: forward to the recorder to keep one log.
+                let got = reqwest::Client::new()
+                    .get(format!("{landing_url}/landing"))
+                    .headers(request.headers().clone())
+                    .send()
+                    .await
+                    .unwrap();
+                return (axum::http::StatusCode::OK, got.text().await.unwrap()).into_response();
+            }
+            let status = axum::http::StatusCode::from_u16(status).unwrap();
+            (status, [(axum::http::header::LOCATION, location)]).into_response()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn redirects_are_followed_and_credentials_stay_on_their_host() {
+    let bearer = |url: &str| {
+        pets::Client::new(
+            url,
+            pets::Credentials {
+                bearer_token: Secret::new("t0k"),
+            },
+            None,
+        )
+        .unwrap()
+    };
+
+    // Another host: followed, without the credentials.
+    let (elsewhere, seen) = recorder().await;
+    let (url, _) = redirector(302, format!("{elsewhere}/moved?x=1")).await;
+    bearer(&url)
+        .list_pets(7, None, "cat", None, 42, None)
+        .await
+        .unwrap();
+    let got = last(&seen);
+    assert_eq!(
+        (got.method.as_str(), got.path_and_query.as_str()),
+        ("GET", "/moved?x=1")
+    );
+    assert_eq!(
+        got.header("authorization"),
+        "",
+        "the bearer token left its host"
+    );
+
+    // 307 keeps the method and the body.
+    let (url, _) = redirector(307, format!("{elsewhere}/kept")).await;
+    let forms = forms::Client::new(&url, forms::Credentials, None).unwrap();
+    forms.send_form("Ada").await.unwrap();
+    let got = last(&seen);
+    assert_eq!(
+        (got.method.as_str(), got.text().as_str()),
+        ("POST", "Name=Ada")
+    );
+
+    // The same host: the credentials go along.
+    let (url, seen) = redirector(301, "/landing".to_owned()).await;
+    bearer(&url)
+        .list_pets(7, None, "cat", None, 42, None)
+        .await
+        .unwrap();
+    assert_eq!(last(&seen).header("authorization"), "Bearer t0k");
 }
