@@ -155,6 +155,16 @@ impl RawResponse {
         }
     }
 
+    /// Check that the body is JSON (or empty) without building it.
+    pub fn check_json(&self) -> Result<(), Error> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        serde_json::from_slice::<serde::de::IgnoredAny>(&self.body)
+            .map(drop)
+            .map_err(|source| Error::Decode { status: self.status, source })
+    }
+
     /// The body as JSON; an empty body (e.g. `204 No Content`) is `null`.
     pub fn json(&self) -> Result<serde_json::Value, Error> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
@@ -759,7 +769,7 @@ pub mod rest {
     pub fn pass_through(result: Result<RawResponse, Error>) -> Response {
         match result.and_then(RawResponse::error_for_status) {
             Ok(raw) => {
-                if let Err(err) = raw.json() {
+                if let Err(err) = raw.check_json() {
                     return problem::from_client_error(&err);
                 }
                 let content_type = raw
@@ -1206,21 +1216,30 @@ pub mod observe {
             }
         };
         let context = Context::from_headers(request.headers());
-        let in_flight = metrics::gauge!("naftiko_http_requests_in_flight", "adapter" => adapter);
+        static IN_FLIGHT: Handles<metrics::Gauge> = Handles::new();
+        let in_flight = IN_FLIGHT.get([key(adapter), (0, 0), (0, 0), (0, 0)], || {
+            metrics::gauge!("naftiko_http_requests_in_flight", "adapter" => adapter)
+        });
         in_flight.increment(1.0);
         let mut response = scope(context, next.run(request)).await;
         in_flight.decrement(1.0);
         let elapsed = started.elapsed();
         let status = response.status();
-        let labels = [("adapter", adapter), ("method", method), ("route", route)];
-        metrics::counter!("naftiko_http_requests_total", &[
-            ("adapter", adapter),
-            ("method", method),
-            ("route", route),
-            ("status", label(status.as_str())),
-        ])
-        .increment(1);
-        metrics::histogram!("naftiko_http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
+        static REQUESTS: Handles<(metrics::Counter, metrics::Histogram)> = Handles::new();
+        let (count, duration) = REQUESTS.get([key(adapter), key(method), key(route), (usize::from(status.as_u16()), 0)], || {
+            let labels = [("adapter", adapter), ("method", method), ("route", route)];
+            (
+                metrics::counter!("naftiko_http_requests_total", &[
+                    ("adapter", adapter),
+                    ("method", method),
+                    ("route", route),
+                    ("status", label(status.as_str())),
+                ]),
+                metrics::histogram!("naftiko_http_request_duration_seconds", &labels),
+            )
+        });
+        count.increment(1);
+        duration.record(elapsed.as_secs_f64());
         tracing::info!(
             target: "naftiko::request",
             adapter,
@@ -1233,6 +1252,42 @@ pub mod observe {
         );
         response.headers_mut().insert(REQUEST_ID, request_id);
         response
+    }
+
+    /// Metric handles by label set. Looking a metric up by its labels hashes every label and
+    /// allocates its key; a cached handle is one atomic update.
+    pub struct Handles<T>(std::sync::RwLock<Option<std::collections::HashMap<LabelKey, T>>>);
+
+    /// Up to four label values, by [`key`].
+    pub type LabelKey = [(usize, usize); 4];
+
+    impl<T: Clone> Default for Handles<T> {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    impl<T: Clone> Handles<T> {
+        /// An empty cache, for a `static`.
+        pub const fn new() -> Self {
+            Self(std::sync::RwLock::new(None))
+        }
+
+        /// The handle for `key` (label values by address, see [`key`]), made once by `make`.
+        pub fn get(&self, key: LabelKey, make: impl FnOnce() -> T) -> T {
+            if let Some(handle) = self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().and_then(|m| m.get(&key)) {
+                return handle.clone();
+            }
+            let handle = make();
+            let mut map = self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            map.get_or_insert_with(Default::default).entry(key).or_insert(handle).clone()
+        }
+    }
+
+    /// A `'static` label value by address and length: every label value here is a literal or
+    /// comes from [`label`], which keeps each text once, so equal keys are equal texts.
+    pub fn key(text: &'static str) -> (usize, usize) {
+        (text.as_ptr() as usize, text.len())
     }
 
     /// `text` as a `'static` label value without allocating per request: route templates,
@@ -1266,18 +1321,29 @@ pub mod observe {
             Some(5) => "5xx",
             _ => "error",
         };
-        metrics::counter!("naftiko_upstream_requests_total", "api" => api, "operation" => operation, "status_class" => class).increment(1);
-        metrics::histogram!("naftiko_upstream_request_duration_seconds", "api" => api, "operation" => operation)
-            .record(elapsed.as_secs_f64());
+        static CALLS: Handles<(metrics::Counter, metrics::Histogram)> = Handles::new();
+        let (count, duration) = CALLS.get([key(api), key(operation), key(class), (0, 0)], || {
+            (
+                metrics::counter!("naftiko_upstream_requests_total", "api" => api, "operation" => operation, "status_class" => class),
+                metrics::histogram!("naftiko_upstream_request_duration_seconds", "api" => api, "operation" => operation),
+            )
+        });
+        count.increment(1);
+        duration.record(elapsed.as_secs_f64());
     }
 
     /// Count and time one MCP tool call, by outcome (`ok`, `tool_error`, `protocol_error`).
     pub fn tool_call(adapter: &'static str, tool: &str, outcome: &'static str, elapsed: Duration) {
         let tool = label(tool);
-        metrics::counter!("naftiko_mcp_tool_calls_total", "adapter" => adapter, "tool" => tool, "outcome" => outcome)
-            .increment(1);
-        metrics::histogram!("naftiko_mcp_tool_call_duration_seconds", "adapter" => adapter, "tool" => tool)
-            .record(elapsed.as_secs_f64());
+        static CALLS: Handles<(metrics::Counter, metrics::Histogram)> = Handles::new();
+        let (count, duration) = CALLS.get([key(adapter), key(tool), key(outcome), (0, 0)], || {
+            (
+                metrics::counter!("naftiko_mcp_tool_calls_total", "adapter" => adapter, "tool" => tool, "outcome" => outcome),
+                metrics::histogram!("naftiko_mcp_tool_call_duration_seconds", "adapter" => adapter, "tool" => tool),
+            )
+        });
+        count.increment(1);
+        duration.record(elapsed.as_secs_f64());
     }
 }
 

@@ -190,7 +190,7 @@ fn profile(url: &str, pid: u32, out: &Path) -> String {
     });
     std::thread::sleep(Duration::from_millis(500));
     let recorded = run(Command::new("perf")
-        .args(["record", "-q", "-e", "cpu-clock", "-F", "4999", "-p"])
+        .args(["record", "-q", "-g", "-e", "cpu-clock", "-F", "4999", "-p"])
         .arg(
             process_tree(pid)
                 .iter()
@@ -211,6 +211,8 @@ fn profile(url: &str, pid: u32, out: &Path) -> String {
                 "report",
                 "--stdio",
                 "--no-children",
+                "-g",
+                "none",
                 "--sort",
                 sort,
                 "--percent-limit",
@@ -220,8 +222,9 @@ fn profile(url: &str, pid: u32, out: &Path) -> String {
             .arg(&data))
         .unwrap_or_else(|e| e)
         .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(str::to_owned)
+        // Flat lines only (no call chains), without perf's padding.
+        .filter(|l| !l.starts_with('#') && l.contains('%') && !l.contains("--"))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
         .collect::<Vec<_>>()
         .join("\n")
     };
@@ -231,7 +234,8 @@ fn profile(url: &str, pid: u32, out: &Path) -> String {
         report("dso,symbol", "0.4")
     );
     let _ = std::fs::write(out, &text);
-    let _ = std::fs::remove_file(&data);
+    // perf.data stays beside the report for `perf report -i … --children` (call chains need a
+    // build with frame pointers: RUSTFLAGS="-C force-frame-pointers=yes" cargo xtask bench).
     text
 }
 
