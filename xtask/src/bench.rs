@@ -228,10 +228,15 @@ fn profile(url: &str, pid: u32, out: &Path) -> String {
         .collect::<Vec<_>>()
         .join("\n")
     };
+    let user: Vec<String> = report("dso,symbol", "0.3")
+        .lines()
+        .filter(|l| !l.contains("[k]"))
+        .map(|l| l.trim_end_matches(" - -").to_owned())
+        .collect();
     let text = format!(
-        "## by binary\n\n{}\n\n## by symbol (self time)\n\n{}\n",
+        "## by binary\n\n{}\n\n## user space, by symbol (self time)\n\n{}\n",
         report("dso", "0.5"),
-        report("dso,symbol", "0.4")
+        user.join("\n")
     );
     let _ = std::fs::write(out, &text);
     // perf.data stays beside the report for `perf report -i … --children` (call chains need a
@@ -601,9 +606,30 @@ pub fn bench(root: &Path) -> Result<String> {
     report.push_str("## Correctness under the same setup\n\n| proxy | path reaching the upstream for `/v1/users/a%2Fb/tokens` | `%2F` | bearer key |\n|---|---|---|---|\n");
     report.push_str(&correctness);
 
-    report.push_str("\n## Where the REST CPU goes (perf, cpu-clock samples under the same load)\n");
+    report
+        .push_str("\n## Where the REST CPU goes (perf, cpu-clock samples under the same load)\n\n");
+    report.push_str("CPU µs per request split by the share of samples in the kernel and in user space (the program and its libraries).\n\n| target | kernel µs/req | user µs/req |\n|---|---:|---:|\n");
+    for ((name, text), (_, _, cpu)) in profiles.iter().zip(&figure.rest) {
+        let kernel = text
+            .lines()
+            .find(|l| l.contains("[kernel.kallsyms]"))
+            .and_then(|l| l.split('%').next()?.trim().parse::<f64>().ok());
+        match kernel {
+            Some(k) => {
+                let _ = writeln!(
+                    report,
+                    "| {name} | {:.1} | {:.1} |",
+                    cpu * k / 100.0,
+                    cpu * (100.0 - k) / 100.0
+                );
+            }
+            None => {
+                let _ = writeln!(report, "| {name} | – | – |");
+            }
+        }
+    }
     for (name, text) in &profiles {
-        let top: Vec<&str> = text.lines().take(40).collect();
+        let top: Vec<&str> = text.lines().take(36).collect();
         let _ = writeln!(report, "\n### {name}\n\n```\n{}\n```", top.join("\n"));
     }
 
