@@ -1074,14 +1074,29 @@ pub mod mcp {
                 "The upstream API answered {} with no content.",
                 raw.status
             ))]),
-            Ok(value @ serde_json::Value::Object(_)) => CallToolResult::structured(value),
+            // The text block is the upstream's own JSON text (valid JSON is valid UTF-8), not the
+            // parsed value written out again.
+            Ok(value @ serde_json::Value::Object(_)) => structured(value, json_text(&raw.body)),
             Ok(value) => {
+                let text = format!("{{{}:{}}}", serde_json::Value::from(wrap_as), json_text(&raw.body));
                 let mut wrapped = JsonObject::new();
                 wrapped.insert(wrap_as.to_owned(), value);
-                CallToolResult::structured(serde_json::Value::Object(wrapped))
+                structured(serde_json::Value::Object(wrapped), text)
             }
             Err(err) => error_result(&err),
         }
+    }
+
+    fn json_text(body: &[u8]) -> String {
+        String::from_utf8_lossy(body).trim().to_owned()
+    }
+
+    /// A successful structured result whose text block is `text`, the JSON of `value`.
+    fn structured(value: serde_json::Value, text: String) -> CallToolResult {
+        let mut result = CallToolResult::structured(serde_json::Value::Null);
+        result.content = vec![ContentBlock::text(text)];
+        result.structured_content = Some(value);
+        result
     }
 
     /// The tool result for a text answer: the text, or `isError` with status and body.

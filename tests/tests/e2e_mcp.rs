@@ -112,8 +112,9 @@ async fn drive_all_four_tools(mode: ClientLifecycleMode, path: &str, expected: P
     assert_eq!(created.is_error, Some(false));
     let structured = created.structured_content.clone().unwrap();
     assert!(structured["token"].as_str().unwrap().starts_with("hum_"));
-    assert!(
-        !created.content.is_empty(),
+    assert_eq!(
+        text_copy(&created),
+        structured,
         "a text copy accompanies structuredContent"
     );
     let got = upstream.last();
@@ -137,11 +138,13 @@ async fn drive_all_four_tools(mode: ClientLifecycleMode, path: &str, expected: P
     )
     .await
     .unwrap();
+    let text = text_copy(&listed);
     let listed = listed.structured_content.unwrap();
     assert_eq!(
         listed["result"][0]["id"], "ci",
         "an array result is wrapped in an object: {listed}"
     );
+    assert_eq!(text, listed, "the text copy is wrapped the same way");
 
     let one = call(
         &client,
@@ -265,4 +268,13 @@ async fn mcp_refuses_foreign_origins_and_hosts() {
         403
     );
     assert_eq!(post(None, None).await.unwrap().status(), 200);
+}
+
+/// The tool result's text block, read as JSON.
+fn text_copy(result: &rmcp::model::CallToolResult) -> serde_json::Value {
+    let [block] = result.content.as_slice() else {
+        panic!("one text block expected: {result:?}")
+    };
+    let text = &block.as_text().expect("a text block").text;
+    serde_json::from_str(text).expect("the text block is JSON")
 }
