@@ -639,6 +639,32 @@ pub enum StartupError {
         /// The `binds[]` namespace that declares it.
         namespace: &'static str,
     },
+    /// A `binds` file cannot be read.
+    #[error("cannot read {path} (bound by `binds[{bind_index}]`, namespace `{namespace}`): {reason}")]
+    BindFile {
+        /// The file.
+        path: String,
+        /// The `binds[]` index that declares it.
+        bind_index: usize,
+        /// The `binds[]` namespace that declares it.
+        namespace: &'static str,
+        /// Why (never the file's content).
+        reason: String,
+    },
+    /// A `binds` file has no value for a key.
+    #[error("{path} has no value for `{key}` (variable {variable}, bound by `binds[{bind_index}]`, namespace `{namespace}`)")]
+    MissingKey {
+        /// The key in the file.
+        key: &'static str,
+        /// The variable it feeds.
+        variable: &'static str,
+        /// The file, as the spec names it.
+        path: &'static str,
+        /// The `binds[]` index that declares it.
+        bind_index: usize,
+        /// The `binds[]` namespace that declares it.
+        namespace: &'static str,
+    },
     /// A command-line value is wrong.
     #[error("{0}")]
     Usage(String),

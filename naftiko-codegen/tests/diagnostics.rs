@@ -274,3 +274,31 @@ fn an_input_that_cannot_feed_its_parameter_is_an_error() {
         d.message
     );
 }
+
+#[test]
+fn bind_locations_must_be_files_inside_the_spec_folder() {
+    let with_location = |location: &str| {
+        SPEC.replace(
+            "- namespace: env\n",
+            &format!("- namespace: env\n  location: \"{location}\"\n"),
+        )
+    };
+    // The engine's form and plain relative paths are accepted.
+    for ok in [
+        "file:///./shared/secrets.yaml",
+        "./secrets.yaml",
+        "file:secrets/x.json",
+    ] {
+        let checked = check_source(SourceFile::new("pets.yaml", with_location(ok)));
+        assert!(checked.is_ok(), "{ok}: {:?}", checked.err());
+    }
+    for (location, says) in [
+        ("file:///etc/secrets.yaml", "relative to the spec's folder"),
+        ("file:///./../../outside.yaml", "leaves the spec's folder"),
+        ("vault://kv/pets", "only `file:` locations"),
+    ] {
+        let d = only(&with_location(location));
+        assert_eq!(d.yaml_path, "binds[0].location", "{location}");
+        assert!(d.message.contains(says), "{location}: {}", d.message);
+    }
+}

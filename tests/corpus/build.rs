@@ -1,6 +1,6 @@
 //! Generates, with `naftiko_codegen::build::Builder`:
 //! - the seed spec as the module `tokeninfo` (the README's build.rs example, as written);
-//! - the kitchen-sink fixture as `kitchen_sink`;
+//! - the kitchen-sink fixture as `kitchen_sink`, the file-binds fixture as `file_binds`;
 //! - every capability file of the shared specs corpus (`$NAFTIKO_SHARED/specs-corpus` or
 //!   `../../../shared/specs-corpus`) as one module each, listing the files refused with their
 //!   first diagnostic in `$OUT_DIR/refused.txt`.
@@ -19,6 +19,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Builder::new()
         .spec("../fixtures/kitchen-sink.yaml")
         .module_name("kitchen_sink")
+        .generate()?;
+
+    // `binds` with a `location`, exercised by tests/file_binds.rs.
+    Builder::new()
+        .spec("../fixtures/file-binds.yaml")
+        .module_name("file_binds")
         .generate()?;
 
     let out = PathBuf::from(std::env::var("OUT_DIR")?);

@@ -54,7 +54,13 @@ pub(super) fn files(cap: &Capability, info: &CrateInfo) -> Vec<GeneratedFile> {
         .first()
         .map(|a| a["port"].clone())
         .unwrap_or(json!(8080));
-    let binds: Vec<_> = cap.binds.iter().map(|b| json!({ "env": b.env })).collect();
+    // Environment variables only: values of `binds` with a `location` come from their files.
+    let binds: Vec<_> = cap
+        .binds
+        .iter()
+        .filter(|b| b.file.is_none())
+        .map(|b| json!({ "env": b.env }))
+        .collect();
     let ctx = json!({
         "package": info.package,
         "adapters": adapters,

@@ -29,7 +29,7 @@ pub(super) fn cargo_toml(cap: &Capability, info: &CrateInfo) -> String {
     render(
         "Cargo.toml",
         CARGO_TOML,
-        context!({ "package": info.package, "description": description }),
+        context!({ "package": info.package, "description": description, "bind_files": cap.binds.iter().any(|b| b.file.is_some()) }),
     )
 }
 
@@ -42,11 +42,19 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
                 |a| context!({ "kind": "MCP", "namespace": a.namespace.wire, "port": a.port }),
             ))
             .collect();
+    // Variables read from the environment (those of `binds` with a `location` come from files).
     let binds: Vec<_> = cap
         .binds
         .iter()
+        .filter(|b| b.file.is_none())
         .map(|b| context!({ "env": b.env, "index": b.bind_index, "namespace": b.namespace }))
         .collect();
+    let mut bind_files: Vec<&str> = Vec::new();
+    for file in cap.binds.iter().filter_map(|b| b.file.as_ref()) {
+        if !bind_files.contains(&file.path.as_str()) {
+            bind_files.push(&file.path);
+        }
+    }
     let call = |ci: usize, oi: usize| {
         let c = &cap.consumes[ci];
         format!("{}.{}", c.namespace.wire, c.operations[oi].name.wire)
@@ -130,6 +138,7 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
             "lib": info.lib_name(),
             "adapters": adapters,
             "binds": binds,
+            "bind_files": bind_files,
             "consumes": consumes,
             "rest": rest,
             "mcp": mcp,

@@ -110,6 +110,25 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
         .iter()
         .flat_map(|c| c.auth.binds().into_iter().chain(c.base_uri.binds()))
         .collect();
+    // Each bind file is read once, before the variables it holds.
+    let mut files: Vec<&str> = Vec::new();
+    let mut file_reads = Vec::new();
+    for b in &cap.binds {
+        if let Some(file) = &b.file
+            && !files.contains(&file.path.as_str())
+        {
+            let local = quote::format_ident!("file_{}", files.len());
+            let (path, index, ns) = (
+                &file.path,
+                proc_macro2::Literal::usize_unsuffixed(b.bind_index),
+                &b.namespace,
+            );
+            file_reads.push(
+                quote! { let #local = read_bind_file(&options.spec_dir, #path, #index, #ns)?; },
+            );
+            files.push(&file.path);
+        }
+    }
     let reads = cap.binds.iter().enumerate().map(|(i, b)| {
         // Every bound variable is required at start-up, even one the code does not use.
         let local = if used.contains(&i) {
@@ -120,8 +139,62 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
         let env = &b.env;
         let index = proc_macro2::Literal::usize_unsuffixed(b.bind_index);
         let ns = &b.namespace;
-        quote! { let #local = support::env_secret(#env, #index, #ns)?; }
+        match &b.file {
+            Some(file) => {
+                let source = quote::format_ident!(
+                    "file_{}",
+                    files.iter().position(|f| *f == file.path).unwrap_or(0)
+                );
+                let (path, key) = (&file.path, &file.key);
+                quote! { let #local = bound_value(&#source, #key, #env, #path, #index, #ns)?; }
+            }
+            None => quote! { let #local = support::env_secret(#env, #index, #ns)?; },
+        }
     });
+    let has_files = !files.is_empty();
+    let spec_dir_field = has_files.then(|| {
+        quote! {
+            /// The folder that `binds` files are read from (the spec's own folder).
+            pub spec_dir: std::path::PathBuf,
+        }
+    });
+    let spec_dir_default = has_files.then(|| quote! { spec_dir: std::path::PathBuf::from("."), });
+    let file_helpers = has_files.then(|| quote! {
+        /// Read a `binds` file: a YAML (or JSON) mapping of keys to values. Neither an error nor a
+        /// log line ever shows what the file holds.
+        fn read_bind_file(
+            dir: &std::path::Path,
+            path: &'static str,
+            bind_index: usize,
+            namespace: &'static str,
+        ) -> Result<BTreeMap<String, serde_json::Value>, StartupError> {
+            let full = dir.join(path);
+            let failed = |reason: String| StartupError::BindFile { path: full.display().to_string(), bind_index, namespace, reason };
+            let text = std::fs::read_to_string(&full).map_err(|e| failed(e.to_string()))?;
+            serde_saphyr::from_str(&text).map_err(|_| failed("not a YAML or JSON mapping of keys to values".to_owned()))
+        }
+
+        /// The value of `key` in a `binds` file, as text.
+        fn bound_value(
+            values: &BTreeMap<String, serde_json::Value>,
+            key: &'static str,
+            variable: &'static str,
+            path: &'static str,
+            bind_index: usize,
+            namespace: &'static str,
+        ) -> Result<support::Secret, StartupError> {
+            match values.get(key) {
+                Some(serde_json::Value::String(text)) if !text.is_empty() => Ok(support::Secret::new(text.as_str())),
+                Some(value @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => Ok(support::Secret::new(value.to_string())),
+                _ => Err(StartupError::MissingKey { key, variable, path, bind_index, namespace }),
+            }
+        }
+    });
+    let reads_doc = if has_files {
+        " Read the bound variables (from the environment and the `binds` files) and build every client."
+    } else {
+        " Read the bound variables from the environment and build every client."
+    };
     let builds = cap.consumes.iter().map(|c| {
         let f = c.namespace.ident();
         let wire = &c.namespace.wire;
@@ -207,11 +280,12 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
             pub base_urls: BTreeMap<String, String>,
             /// Per-request timeout.
             pub timeout: Duration,
+            #spec_dir_field
         }
 
         impl Default for UpstreamOptions {
             fn default() -> Self {
-                Self { base_urls: BTreeMap::new(), timeout: support::DEFAULT_TIMEOUT }
+                Self { base_urls: BTreeMap::new(), timeout: support::DEFAULT_TIMEOUT, #spec_dir_default }
             }
         }
 
@@ -226,18 +300,21 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
         }
 
         impl Upstreams {
-            /// Read the bound variables from the environment and build every client.
+            #[doc = #reads_doc]
             ///
             /// # Errors
             ///
             /// A bound variable that is not set (named, never echoed), or an invalid base URL.
             pub fn from_env(options: &UpstreamOptions) -> Result<Self, StartupError> {
+                #(#file_reads)*
                 #(#reads)*
                 let http = support::http_client(options.timeout)?;
                 #(#builds)*
                 Ok(Self { #(#names),* })
             }
         }
+
+        #file_helpers
     }
 }
 
@@ -405,19 +482,39 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let env_note = if cap.binds.is_empty() {
-        String::new()
-    } else {
-        format!(
+    let envs: Vec<&str> = cap
+        .binds
+        .iter()
+        .filter(|b| b.file.is_none())
+        .map(|b| b.env.as_str())
+        .collect();
+    let files: Vec<&str> = cap
+        .binds
+        .iter()
+        .filter_map(|b| Some(b.file.as_ref()?.path.as_str()))
+        .collect();
+    let mut env_note = String::new();
+    if !envs.is_empty() {
+        env_note.push_str(&format!(
             "\n\nEnvironment: {} must be set.",
-            cap.binds
-                .iter()
-                .map(|b| b.env.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
+            envs.join(", ")
+        ));
+    }
+    if let Some(first) = files.first() {
+        env_note.push_str(&format!(
+            "\n\nBound values are also read from {first} (relative to --spec-dir)."
+        ));
+    }
     let long_about = format!("{about}.{env_note}");
+    let has_files = cap.binds.iter().any(|b| b.file.is_some());
+    let spec_dir_arg = has_files.then(|| {
+        quote! {
+            /// The folder that the spec's `binds` files are read from (the spec's own folder).
+            #[arg(long, value_name = "DIR", env = "NAFTIKO_SPEC_DIR", default_value = ".")]
+            spec_dir: std::path::PathBuf,
+        }
+    });
+    let spec_dir_option = has_files.then(|| quote! { spec_dir: args.spec_dir, });
     let health_url = adapters
         .first()
         .map(|(_, a)| {
@@ -487,6 +584,7 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
             /// Log format.
             #[arg(long, value_enum, env = "NAFTIKO_LOG_FORMAT", default_value_t = LogFormat::Text)]
             log_format: LogFormat,
+            #spec_dir_arg
             /// Worker threads: 1 runs everything on one thread (the fastest on one core), 0 one per CPU.
             #[arg(long, value_name = "N", env = "NAFTIKO_WORKER_THREADS", default_value_t = 0)]
             worker_threads: usize,
@@ -507,6 +605,7 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
                 upstreams: UpstreamOptions {
                     base_urls: support::server::namespaced("upstream", &args.upstream, UpstreamOptions::NAMESPACES)?,
                     timeout: args.upstream_timeout,
+                    #spec_dir_option
                 },
                 max_body_bytes: args.max_body_bytes,
                 allowed_hosts: args.allowed_host,

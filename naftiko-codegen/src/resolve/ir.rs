@@ -26,12 +26,25 @@ pub struct Capability {
 pub struct BindVar {
     /// The variable name used in the spec (`{{HUMANITEC_API_KEY}}`), and the Rust local for it.
     pub name: Name,
-    /// The environment variable it is read from.
+    /// The environment variable it is read from; for a file bind, the variable's own name (for
+    /// messages only).
     pub env: String,
+    /// Where a bind with `location` reads it: the file (as the spec writes it, relative to the
+    /// spec's folder) and the key in it.
+    pub file: Option<BindFile>,
     /// The `binds[]` namespace that declares it.
     pub namespace: String,
     /// Its index in `binds[]`, for messages.
     pub bind_index: usize,
+}
+
+/// A value read from a YAML or JSON file at start-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BindFile {
+    /// The path, relative to the spec's folder (`./shared/secrets.yaml`).
+    pub path: String,
+    /// The key in the file's top-level mapping.
+    pub key: String,
 }
 
 /// A consumed HTTP API: one client.

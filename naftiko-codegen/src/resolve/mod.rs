@@ -266,13 +266,18 @@ impl<'a> Resolver<'a> {
         let mut vars = Vec::new();
         for (i, b) in self.doc.spec.binds.iter().enumerate() {
             let path = format!("binds[{i}]");
-            if b.location.is_some() {
-                self.unsupported(
-                    &format!("{path}.location"),
-                    "a bind with `location` (values read from a file)",
-                );
-                continue;
-            }
+            let file = match b.location.as_deref() {
+                None => None,
+                Some(location) => match bind_file_path(location) {
+                    Ok(file) => Some(file),
+                    Err(message) => {
+                        // Reported; its variables are still declared, so that their uses do
+                        // not add errors of their own.
+                        self.error(&format!("{path}.location"), message);
+                        None
+                    }
+                },
+            };
             for (var, env) in &b.keys {
                 let Value::String(env) = env else {
                     self.error(
@@ -290,7 +295,15 @@ impl<'a> Resolver<'a> {
                 }
                 vars.push(BindVar {
                     name: Name::snake(var),
-                    env: env.clone(),
+                    env: if file.is_some() {
+                        var.clone()
+                    } else {
+                        env.clone()
+                    },
+                    file: file.as_ref().map(|path: &String| BindFile {
+                        path: path.clone(),
+                        key: env.clone(),
+                    }),
                     namespace: b.namespace.clone(),
                     bind_index: i,
                 });
@@ -1783,6 +1796,46 @@ impl<'a> Resolver<'a> {
             tools,
         })
     }
+}
+
+/// The relative path a bind `location` names: `file:///./shared/secrets.yaml` (the engine's form),
+/// `file:./x.yaml` or a plain relative path. Absolute paths, other schemes and paths that leave
+/// the spec's folder are refused: the generated server reads the file relative to its
+/// `--spec-dir`, so the path must mean the same on every machine.
+fn bind_file_path(location: &str) -> Result<String, String> {
+    let path = if let Some(rest) = location.strip_prefix("file://") {
+        // `file:///./x` → `./x`; `file:///etc/x` → `/etc/x` (absolute, refused below).
+        rest.strip_prefix('/')
+            .filter(|r| r.starts_with("./") || r.starts_with("../"))
+            .unwrap_or(rest)
+    } else if let Some(rest) = location.strip_prefix("file:") {
+        rest
+    } else if location.contains("://") {
+        return Err(format!(
+            "bind location `{location}`: only `file:` locations can be generated (values read from a file at start-up); other providers (vault://, k8s-secret://, …) are not supported"
+        ));
+    } else {
+        location
+    };
+    if path.is_empty() || path.starts_with('/') {
+        return Err(format!(
+            "bind location `{location}`: the path must be relative to the spec's folder (e.g. `file:///./shared/secrets.yaml`)"
+        ));
+    }
+    let mut depth = 0i32;
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => depth -= 1,
+            _ => depth += 1,
+        }
+        if depth < 0 {
+            return Err(format!(
+                "bind location `{location}` leaves the spec's folder"
+            ));
+        }
+    }
+    Ok(path.to_owned())
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 include!(concat!(env!("OUT_DIR"), "/tokeninfo.rs"));
 include!(concat!(env!("OUT_DIR"), "/kitchen_sink.rs"));
+include!(concat!(env!("OUT_DIR"), "/file_binds.rs"));
 
 /// The corpus, one module per capability file.
 pub mod corpus {

@@ -1,0 +1,69 @@
+//! A recording upstream on loopback, shared by the wire tests.
+
+#![allow(dead_code)] // Each test binary uses its own part of it.
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::HeaderMap;
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path_and_query: String,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Seen {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+pub async fn recorder() -> (String, Arc<Mutex<Vec<Seen>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let app = axum::Router::new()
+        .fallback(
+            |State(seen): State<Arc<Mutex<Vec<Seen>>>>, request: Request| async move {
+                let (parts, body) = request.into_parts();
+                let body = axum::body::to_bytes(body, 1 << 20).await.unwrap();
+                let path_and_query = parts
+                    .uri
+                    .path_and_query()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                seen.lock().unwrap().push(Seen {
+                    method: parts.method.to_string(),
+                    path_and_query,
+                    headers: parts.headers,
+                    body,
+                });
+                axum::Json(json!({"ok": true}))
+            },
+        )
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+pub fn last(seen: &Arc<Mutex<Vec<Seen>>>) -> Seen {
+    seen.lock()
+        .unwrap()
+        .last()
+        .cloned()
+        .expect("a request arrived")
+}

@@ -1,0 +1,100 @@
+//! `binds` with a `location`: values read at start-up from a YAML file relative to the spec's
+//! folder (`--spec-dir`), beside a value from the environment; errors name the file, the key and
+//! the bind, never a value.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use common::{last, recorder};
+use naftiko_corpus::file_binds::{UpstreamOptions, Upstreams};
+
+const TOKEN: &str = "fixture-token-1234";
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
+}
+
+fn options(spec_dir: &Path, base_urls: &[(&str, &str)]) -> UpstreamOptions {
+    UpstreamOptions {
+        base_urls: base_urls
+            .iter()
+            .map(|(ns, url)| ((*ns).to_owned(), (*url).to_owned()))
+            .collect::<BTreeMap<_, _>>(),
+        spec_dir: spec_dir.to_owned(),
+        ..UpstreamOptions::default()
+    }
+}
+
+fn error(options: &UpstreamOptions) -> String {
+    Upstreams::from_env(options).unwrap_err().to_string()
+}
+
+/// A spec folder whose `shared/fixture-secrets.yaml` holds `text`.
+fn folder_with(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("naftiko-binds-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("shared")).unwrap();
+    std::fs::write(dir.join("shared/fixture-secrets.yaml"), text).unwrap();
+    dir
+}
+
+// One test: it sets an environment variable, which nothing else in this binary reads.
+#[tokio::test]
+async fn bound_values_come_from_the_file_and_the_environment() {
+    // Not set yet: the environment-bound variable is reported, by name.
+    let message = error(&options(&fixtures(), &[]));
+    assert!(
+        message.contains("FILE_BINDS_STORE_PASSWORD") && message.contains("binds[1]"),
+        "{message}"
+    );
+    // SAFETY: no other thread of this test binary reads or writes the environment.
+    unsafe { std::env::set_var("FILE_BINDS_STORE_PASSWORD", "pa55") };
+
+    // The file's values reach the wire and the templated base URL.
+    let (url, seen) = recorder().await;
+    let upstreams = Upstreams::from_env(&options(
+        &fixtures(),
+        &[("registry", &url), ("store", &url)],
+    ))
+    .unwrap();
+    upstreams.registry.list_ships().await.unwrap();
+    assert_eq!(
+        last(&seen).header("authorization"),
+        format!("Bearer {TOKEN}")
+    );
+    upstreams.store.list_orders().await.unwrap();
+    assert_eq!(
+        last(&seen).header("authorization"),
+        "Basic Y2xlcms6cGE1NQ=="
+    );
+    let defaults = Upstreams::from_env(&options(&fixtures(), &[])).unwrap();
+    assert_eq!(defaults.registry.base_url(), "https://eu.registry.example");
+
+    // The file is looked for relative to --spec-dir.
+    let elsewhere = std::env::temp_dir().join("naftiko-no-such-spec-dir");
+    let message = error(&options(&elsewhere, &[]));
+    assert!(
+        message.contains("fixture-secrets.yaml")
+            && message.contains("binds[0]")
+            && message.contains("registry-env"),
+        "{message}"
+    );
+
+    // A key the file lacks: the key, its variable and the bind are named.
+    let dir = folder_with("missing", "registry-bearer-token: fixture-token-1234\n");
+    let message = error(&options(&dir, &[]));
+    assert!(
+        message.contains("`registry-region`") && message.contains("REGISTRY_REGION"),
+        "{message}"
+    );
+    assert!(!message.contains(TOKEN), "a value leaked: {message}");
+
+    // A file that is not a mapping: what it holds never shows.
+    let dir = folder_with("broken", "registry-bearer-token: [s3cr3t-value\n");
+    let message = error(&options(&dir, &[]));
+    assert!(message.contains("not a YAML or JSON mapping"), "{message}");
+    assert!(!message.contains("s3cr3t"), "a value leaked: {message}");
+    std::fs::remove_dir_all(dir).unwrap();
+    std::fs::remove_dir_all(folder_with("missing", "")).unwrap();
+}
