@@ -302,3 +302,21 @@ fn bind_locations_must_be_files_inside_the_spec_folder() {
         assert!(d.message.contains(says), "{location}: {}", d.message);
     }
 }
+
+#[test]
+fn a_bound_variable_in_a_path_parameter_value_is_refused_by_name() {
+    let d = only(&SPEC.replace(
+        "        - name: petId\n          in: path\n",
+        "        - name: petId\n          in: path\n          value: \"{{PETS_TOKEN}}\"\n",
+    ));
+    assert_eq!(
+        d.yaml_path,
+        "capability.consumes[0].resources[0].operations[0].inputParameters[0].value"
+    );
+    assert!(
+        d.message
+            .contains("a bound variable in a path or body parameter value"),
+        "{}",
+        d.message
+    );
+}

@@ -9,7 +9,7 @@ use crate::resolve::ir::{
     ParamIn, ParamType, PathPart, Piece, TemplatePart, UpstreamAuth, template_binds,
 };
 
-/// How a client carries its credentials: the `Credentials` struct, the client's fields, their
+/// How a client carries its credentials: the fields of `Credentials`, the client's fields, their
 /// initialisation in `new`, the builder calls that apply them to a request, and a sentence for docs.
 struct AuthParts {
     credentials: TokenStream,
@@ -35,32 +35,16 @@ fn auth_parts(cap: &Capability, c: &Consumes) -> AuthParts {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let fields_doc = |fields: TokenStream| {
-        let struct_doc = format!(" Credentials for the `{}` API.", c.namespace.wire);
-        quote! {
-            #[doc = #struct_doc]
-            #[derive(Debug, Clone)]
-            pub struct Credentials { #fields }
-        }
-    };
+    // The fields of `Credentials` (the struct itself is made by `emit`).
+    let fields_doc = |fields: TokenStream| fields;
     match &c.auth {
-        UpstreamAuth::None => {
-            let struct_doc = format!(
-                " Credentials for the `{}` API: it takes none.",
-                c.namespace.wire
-            );
-            AuthParts {
-                credentials: quote! {
-                    #[doc = #struct_doc]
-                    #[derive(Debug, Clone, Default)]
-                    pub struct Credentials;
-                },
-                fields: quote!(),
-                init: quote!(),
-                apply: quote!(),
-                sentence: String::new(),
-            }
-        }
+        UpstreamAuth::None => AuthParts {
+            credentials: quote!(),
+            fields: quote!(),
+            init: quote!(),
+            apply: quote!(),
+            sentence: String::new(),
+        },
         UpstreamAuth::Bearer { token, implicit } => {
             let doc = format!(
                 " Sent as `Authorization: Bearer <token>`; the server reads it from {}.",
@@ -170,19 +154,55 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
         _ => quote!(),
     };
     let AuthParts {
-        credentials,
+        credentials: credential_fields,
         fields,
         init,
         apply,
         ..
     } = auth;
-    let credentials_binding = if c.auth == UpstreamAuth::None {
+    // Bound variables sent in request parameters travel with the credentials.
+    let request_binds = c.request_binds();
+    let bound_fields = request_binds.iter().map(|b| {
+        let bind = &cap.binds[*b];
+        let f = bind.name.ident();
+        let doc = format!(
+            " Sent in request parameters; the server reads it from `{}`.",
+            bind.env
+        );
+        quote! { #[doc = #doc] pub #f: support::Secret, }
+    });
+    let bound_idents: Vec<_> = request_binds
+        .iter()
+        .map(|b| cap.binds[*b].name.ident())
+        .collect();
+    let credentials = if credential_fields.is_empty() && request_binds.is_empty() {
+        let doc = format!(
+            " Credentials for the `{}` API: it takes none.",
+            c.namespace.wire
+        );
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, Default)]
+            pub struct Credentials;
+        }
+    } else {
+        let doc = format!(" Credentials for the `{}` API.", c.namespace.wire);
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone)]
+            pub struct Credentials { #credential_fields #(#bound_fields)* }
+        }
+    };
+    let credentials_binding = if c.auth == UpstreamAuth::None && request_binds.is_empty() {
         quote!(_credentials)
     } else {
         quote!(credentials)
     };
     let api = c.namespace.wire.as_str();
-    let methods = c.operations.iter().map(|op| operation(api, op, &apply));
+    let methods = c
+        .operations
+        .iter()
+        .map(|op| operation(api, op, &apply, cap));
     let arg_structs = c.operations.iter().filter_map(args_struct_def);
     let client_doc = format!(
         " Client for the `{}` API. Cheap to clone: clones share one connection pool.",
@@ -205,6 +225,7 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
             base_url: String,
             http: support::HttpClient,
             #fields
+            #(#bound_idents: support::Secret,)*
         }
 
         impl Client {
@@ -234,6 +255,7 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
                     base_url: support::base_url(base_url)?,
                     http,
                     #init
+                    #(#bound_idents: credentials.#bound_idents,)*
                 })
             }
 
@@ -247,7 +269,7 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
     }
 }
 
-fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream) -> TokenStream {
+fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream, cap: &Capability) -> TokenStream {
     let name = op.name.ident();
     let raw = format_ident!("{}_raw", op.name.rust);
     let args: Vec<TokenStream> = op
@@ -348,10 +370,37 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream) -> TokenStream
         }
     }
     for constant in &op.constants {
-        let (name, value) = (&constant.name, &constant.value);
-        chain.push(match constant.location {
-            ParamIn::Query => quote!(.query(&[(#name, #value)])),
-            _ => quote!(.header(#name, #value)),
+        let name = &constant.name;
+        let bound = !template_binds(&constant.value).is_empty();
+        let value = match constant.value.as_slice() {
+            [TemplatePart::Text(text)] => quote!(#text),
+            [TemplatePart::Bind(b)] => {
+                let f = cap.binds[*b].name.ident();
+                quote!(self.#f.expose())
+            }
+            parts => {
+                let mut fmt = String::new();
+                let mut args = Vec::new();
+                for part in parts {
+                    match part {
+                        TemplatePart::Text(t) => {
+                            fmt.push_str(&t.replace('{', "{{").replace('}', "}}"))
+                        }
+                        TemplatePart::Bind(b) => {
+                            fmt.push_str("{}");
+                            let f = cap.binds[*b].name.ident();
+                            args.push(quote!(self.#f.expose()));
+                        }
+                    }
+                }
+                quote!(format!(#fmt, #(#args),*))
+            }
+        };
+        chain.push(match (constant.location, bound) {
+            (ParamIn::Query, _) => quote!(.query(&[(#name, #value)])),
+            // A bound value may be a secret: never logged.
+            (_, true) => quote!(.header(#name, support::sensitive_header(&#value)?)),
+            (_, false) => quote!(.header(#name, #value)),
         });
     }
     if let Some(body) = &op.body {

@@ -108,7 +108,13 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
     let used: Vec<usize> = cap
         .consumes
         .iter()
-        .flat_map(|c| c.auth.binds().into_iter().chain(c.base_uri.binds()))
+        .flat_map(|c| {
+            c.auth
+                .binds()
+                .into_iter()
+                .chain(c.base_uri.binds())
+                .chain(c.request_binds())
+        })
         .collect();
     // Each bind file is read once, before the variables it holds.
     let mut files: Vec<&str> = Vec::new();
@@ -210,14 +216,20 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
                 quote!(support::Secret::new(format!(#fmt, #(#args),*)))
             }
         };
+        // Bound values sent in request parameters, beside the credentials.
+        let bound = c.request_binds().into_iter().map(|b| {
+            let v = var(b);
+            quote!(#v: #v.clone(),)
+        });
+        let bound = quote!(#(#bound)*);
         let credentials = match &c.auth {
             UpstreamAuth::Bearer { token, .. } => {
                 let v = secret(token);
-                quote!(clients::#f::Credentials { bearer_token: #v })
+                quote!(clients::#f::Credentials { bearer_token: #v, #bound })
             }
             UpstreamAuth::ApiKey { value, .. } => {
                 let v = secret(value);
-                quote!(clients::#f::Credentials { api_key: #v })
+                quote!(clients::#f::Credentials { api_key: #v, #bound })
             }
             UpstreamAuth::Basic { username, password } => {
                 let user = match username {
@@ -228,9 +240,10 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
                     Credential::Literal(text) => quote!(support::Secret::new(#text)),
                 };
                 let p = secret(password);
-                quote!(clients::#f::Credentials { username: #user, password: #p })
+                quote!(clients::#f::Credentials { username: #user, password: #p, #bound })
             }
-            UpstreamAuth::None => quote!(clients::#f::Credentials),
+            UpstreamAuth::None if bound.is_empty() => quote!(clients::#f::Credentials),
+            UpstreamAuth::None => quote!(clients::#f::Credentials { #bound }),
         };
         let base = match &c.base_uri {
             BaseUri::Fixed(_) => quote! {

@@ -57,6 +57,21 @@ pub struct Consumes {
     pub operations: Vec<ConsumedOp>,
 }
 
+impl Consumes {
+    /// The bound variables sent in request parameters (not credentials), in order.
+    pub fn request_binds(&self) -> Vec<usize> {
+        let mut binds: Vec<usize> = self
+            .operations
+            .iter()
+            .flat_map(|op| &op.constants)
+            .flat_map(|c| template_binds(&c.value))
+            .collect();
+        binds.sort_unstable();
+        binds.dedup();
+        binds
+    }
+}
+
 /// How requests to the upstream are authenticated. Every secret is a bound variable (index into
 /// `Capability::binds`), read at start-up, never written into generated code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -250,7 +265,8 @@ pub struct Param {
 pub struct Constant {
     pub location: ParamIn,
     pub name: String,
-    pub value: String,
+    /// Fixed text, or text around bound variables (read by the server at start-up).
+    pub value: Vec<TemplatePart>,
 }
 
 /// Where a parameter goes in the upstream request.

@@ -595,7 +595,7 @@ impl<'a> Resolver<'a> {
                 .collect();
             for (oi, op) in res.operations.iter().enumerate() {
                 let opath = format!("{rpath}.operations[{oi}]");
-                let Some(resolved) = self.consumed_op(&opath, res, op, &inherited) else {
+                let Some(resolved) = self.consumed_op(&opath, res, op, &inherited, binds) else {
                     continue;
                 };
                 let mut resolved = resolved;
@@ -641,6 +641,7 @@ impl<'a> Resolver<'a> {
         res: &model::ConsumedResource,
         op: &model::ConsumedOperation,
         inherited: &[(String, &model::ConsumedInput)],
+        binds: &[BindVar],
     ) -> Option<ConsumedOp> {
         let method = match method(op.method.as_deref()) {
             Ok(m) => m,
@@ -685,6 +686,35 @@ impl<'a> Resolver<'a> {
                 }
             };
             let mut default_value = None;
+            // `{{VARIABLE}}` (or text around bound variables): a value the server reads at
+            // start-up, sent with every request.
+            let bound = match &p.value {
+                Some(Value::String(t)) if t.contains("{{") => self
+                    .bind_template(t, binds)
+                    .ok()
+                    .filter(|parts| parts.iter().any(|p| matches!(p, TemplatePart::Bind(_)))),
+                _ => None,
+            };
+            if let Some(parts) = bound {
+                if !matches!(location, ParamIn::Header | ParamIn::Query) {
+                    self.unsupported(
+                        &format!("{ppath}.value"),
+                        "a bound variable in a path or body parameter value",
+                    );
+                } else if location == ParamIn::Header && reqwest_header_name_invalid(&p.name) {
+                    self.error(
+                        &format!("{ppath}.name"),
+                        format!("`{}` is not a valid header name", p.name),
+                    );
+                } else {
+                    constants.push(Constant {
+                        location,
+                        name: p.name.clone(),
+                        value: parts,
+                    });
+                }
+                continue;
+            }
             match &p.value {
                 None => {}
                 // `{{input}}`: the value comes from the exposed inputs unless `with` says otherwise.
@@ -706,7 +736,7 @@ impl<'a> Resolver<'a> {
                     constants.push(Constant {
                         location,
                         name: p.name.clone(),
-                        value,
+                        value: vec![TemplatePart::Text(value)],
                     });
                     continue;
                 }

@@ -1,6 +1,6 @@
 //! `binds` with a `location`: values read at start-up from a YAML file relative to the spec's
-//! folder (`--spec-dir`), beside a value from the environment; errors name the file, the key and
-//! the bind, never a value.
+//! folder (`--spec-dir`), beside a value from the environment, used in credentials, the base URL
+//! and parameter values; errors name the file, the key and the bind, never a value.
 
 mod common;
 
@@ -59,10 +59,11 @@ async fn bound_values_come_from_the_file_and_the_environment() {
     ))
     .unwrap();
     upstreams.registry.list_ships().await.unwrap();
-    assert_eq!(
-        last(&seen).header("authorization"),
-        format!("Bearer {TOKEN}")
-    );
+    let got = last(&seen);
+    assert_eq!(got.header("authorization"), format!("Bearer {TOKEN}"));
+    // Bound values in consumes-level parameter values, with text around them or alone.
+    assert_eq!(got.header("registry-version"), "eu-v2");
+    assert_eq!(got.path_and_query, "/ships?region=eu");
     upstreams.store.list_orders().await.unwrap();
     assert_eq!(
         last(&seen).header("authorization"),
