@@ -37,4 +37,4 @@ mod upstreams;
 
 pub use support::{Error, RawResponse, Secret};
 
-pub use upstreams::{UpstreamOptions, Upstreams};
+pub use upstreams::{Bound, UpstreamOptions, Upstreams};

@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::support::{self, StartupError, server};
-use crate::{UpstreamOptions, Upstreams};
+use crate::{Bound, UpstreamOptions, Upstreams};
 
 /// The exposed adapters, as `--listen` accepts them.
 pub const ADAPTERS: &[&str] = &["humanitec-tokeninfo-rest", "humanitec-tokeninfo-mcp"];
@@ -73,7 +73,8 @@ pub fn check_config(options: &ServeOptions) -> Result<(), StartupError> {
 ///
 /// A missing bound variable, an address that cannot be bound, or a server failure.
 pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
-    let upstreams = Arc::new(Upstreams::from_env(&options.upstreams)?);
+    let bound = Bound::read(&options.upstreams)?;
+    let upstreams = Arc::new(Upstreams::from_bound(&options.upstreams, &bound)?);
     let checks = if options.ready_check_upstreams {
         vec![
             ("humanitec-tokeninfo", upstreams.humanitec_tokeninfo.base_url().to_owned())

@@ -43,14 +43,44 @@ impl UpstreamOptions {
     }
 }
 
+/// Every bound variable of the spec, read at start-up. Values never show in `Debug`.
+#[derive(Debug, Clone)]
+pub struct Bound {
+    /// `HUMANITEC_API_KEY`: the environment variable `HUMANITEC_API_KEY`.
+    pub humanitec_api_key: support::Secret,
+}
+
+impl Bound {
+    /// Read every bound variable from the environment.
+    ///
+    /// # Errors
+    ///
+    /// A bound variable that is not set (named, never echoed).
+    pub fn read(_options: &UpstreamOptions) -> Result<Self, StartupError> {
+        let humanitec_api_key = support::env_secret("HUMANITEC_API_KEY", 0, "env")?;
+        Ok(Self { humanitec_api_key })
+    }
+}
+
 impl Upstreams {
-    /// Read the bound variables from the environment and build every client.
+    /// Read the bound variables and build every client.
     ///
     /// # Errors
     ///
     /// A bound variable that is not set (named, never echoed), or an invalid base URL.
     pub fn from_env(options: &UpstreamOptions) -> Result<Self, StartupError> {
-        let humanitec_api_key = support::env_secret("HUMANITEC_API_KEY", 0, "env")?;
+        Self::from_bound(options, &Bound::read(options)?)
+    }
+
+    /// Build every client from bound values already read.
+    ///
+    /// # Errors
+    ///
+    /// An invalid base URL, or credentials that cannot go into a header.
+    pub fn from_bound(
+        options: &UpstreamOptions,
+        bound: &Bound,
+    ) -> Result<Self, StartupError> {
         let http = support::http_client(options.timeout)?;
         let base_url = options
             .base_url("humanitec-tokeninfo")
@@ -59,7 +89,7 @@ impl Upstreams {
         let humanitec_tokeninfo = clients::humanitec_tokeninfo::Client::with_http_client(
             &base_url,
             clients::humanitec_tokeninfo::Credentials {
-                bearer_token: humanitec_api_key.clone(),
+                bearer_token: bound.humanitec_api_key.clone(),
             },
             http.clone(),
         )?;

@@ -1388,6 +1388,103 @@ pub mod observe {
     }
 }
 
+/// Inbound authentication: what a caller must present to reach an adapter's operations (the
+/// operational routes `/healthz`, `/readyz`, `/metrics` stay open for probes and scrapers).
+pub mod inbound {
+    use super::*;
+    use std::sync::Arc;
+
+    use axum::extract::Request;
+    use axum::middleware::Next;
+
+    /// What a caller must present, with the expected secret.
+    #[derive(Debug, Clone)]
+    pub enum Guard {
+        /// `Authorization: Bearer <token>`.
+        Bearer(Secret),
+        /// An API key in the header `name`.
+        Header { name: &'static str, key: Secret },
+        /// An API key in the query parameter `name`.
+        Query { name: &'static str, key: Secret },
+        /// An API key in the cookie `name`.
+        Cookie { name: &'static str, key: Secret },
+        /// `Authorization: Basic …` (RFC 7617).
+        Basic { username: Secret, password: Secret },
+    }
+
+    /// `router` with every route behind `guard`: 401 (a problem document, with a
+    /// `WWW-Authenticate` challenge for bearer and basic) unless the caller presents the secret.
+    pub fn protect(router: axum::Router, guard: Guard) -> axum::Router {
+        let guard = Arc::new(guard);
+        router.route_layer(axum::middleware::from_fn(move |request: Request, next: Next| {
+            let guard = guard.clone();
+            async move {
+                if guard.admits(&request) {
+                    next.run(request).await
+                } else {
+                    guard.refusal()
+                }
+            }
+        }))
+    }
+
+    impl Guard {
+        /// Does `request` carry the secret? Compared in constant time.
+        pub fn admits<B>(&self, request: &axum::http::Request<B>) -> bool {
+            let headers = request.headers();
+            match self {
+                Guard::Bearer(token) => authorization(headers, "bearer").is_some_and(|t| same(t, token.expose().as_bytes())),
+                Guard::Basic { username, password } => match basic_header(username, password) {
+                    Ok(expected) => {
+                        let expected = &expected.as_bytes()["Basic ".len()..];
+                        authorization(headers, "basic").is_some_and(|t| same(t, expected))
+                    }
+                    Err(_) => false,
+                },
+                Guard::Header { name, key } => headers.get(*name).is_some_and(|v| same(v.as_bytes(), key.expose().as_bytes())),
+                Guard::Query { name, key } => request.uri().query().is_some_and(|q| {
+                    form_urlencoded::parse(q.as_bytes()).any(|(n, v)| n == *name && same(v.as_bytes(), key.expose().as_bytes()))
+                }),
+                Guard::Cookie { name, key } => headers.get_all(header::COOKIE).iter().any(|cookies| {
+                    cookies.to_str().unwrap_or("").split(';').filter_map(|c| c.trim().split_once('=')).any(|(n, v)| n == *name && same(v.as_bytes(), key.expose().as_bytes()))
+                }),
+            }
+        }
+
+        /// The 401 answer: a problem document, and the challenge of the scheme.
+        pub fn refusal(&self) -> Response {
+            tracing::info!(target: "naftiko::auth", "request refused: missing or wrong credentials");
+            let mut response = problem::response(StatusCode::UNAUTHORIZED, "missing or wrong credentials");
+            let challenge = match self {
+                Guard::Bearer(_) => Some("Bearer"),
+                Guard::Basic { .. } => Some("Basic realm=\"naftiko\", charset=\"UTF-8\""),
+                _ => None,
+            };
+            if let Some(challenge) = challenge {
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+            }
+            response
+        }
+    }
+
+    /// The credentials of an `Authorization` header with `scheme` (case-insensitive).
+    fn authorization<'a>(headers: &'a HeaderMap, scheme: &str) -> Option<&'a [u8]> {
+        let value = headers.get(header::AUTHORIZATION)?.as_bytes();
+        let split = value.iter().position(|b| *b == b' ')?;
+        let (given, rest) = value.split_at(split);
+        given.eq_ignore_ascii_case(scheme.as_bytes()).then(|| rest.trim_ascii())
+    }
+
+    /// Equal bytes, in time that depends on the lengths only.
+    pub fn same(given: &[u8], expected: &[u8]) -> bool {
+        let mut diff = usize::from(given.len() != expected.len());
+        for (i, e) in expected.iter().enumerate() {
+            diff |= usize::from(given.get(i).copied().unwrap_or(0) ^ e);
+        }
+        std::hint::black_box(diff) == 0
+    }
+}
+
 /// `/healthz`, `/readyz`, `/metrics` (and `/openapi.json` for REST), served beside every adapter.
 pub mod ops {
     use super::*;

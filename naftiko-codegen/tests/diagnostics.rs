@@ -188,15 +188,22 @@ fn a_missing_field_points_at_its_mapping() {
 fn unsupported_features_are_refused_by_name_never_ignored() {
     let d = only(&SPEC.replace(
         "    port: 8080\n",
-        "    port: 8080\n    authentication:\n      type: bearer\n      token: x\n",
+        "    port: 8080\n    authentication:\n      type: oauth2\n",
     ));
     assert!(
         d.message
-            .contains("inbound `authentication` on a REST adapter is not supported"),
+            .contains("inbound authentication `oauth2` is not supported"),
         "{}",
         d.message
     );
-    assert_eq!(d.yaml_path, "capability.exposes[0].authentication");
+    assert_eq!(d.yaml_path, "capability.exposes[0].authentication.type");
+    // An inbound secret written into the spec is refused like an upstream one.
+    let d = only(&SPEC.replace(
+        "    port: 8080\n",
+        "    port: 8080\n    authentication:\n      type: bearer\n      token: sk-inbound\n",
+    ));
+    assert_eq!(d.yaml_path, "capability.exposes[0].authentication.token");
+    assert!(!d.message.contains("sk-inbound"), "{}", d.message);
 
     let d = only(&SPEC.replace(
         "      type: bearer\n      token: \"{{PETS_TOKEN}}\"",

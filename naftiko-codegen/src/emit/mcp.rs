@@ -91,6 +91,15 @@ fn input_schema(tool: &Tool) -> Value {
 }
 
 pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> TokenStream {
+    let (guard_param, _, guard_doc, guarded) = super::guard_parts(
+        &a.auth,
+        root,
+        quote!(
+            Router::new()
+                .route_service("/mcp", service.clone())
+                .route_service("/", service)
+        ),
+    );
     let mut text = format!(
         "MCP adapter `{}`: one tool per entry of the spec, over streamable HTTP.",
         a.namespace.wire
@@ -220,9 +229,10 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
         }
 
         /// The service mounted at `/mcp` and at `/` (clients that post to the root).
-        pub fn router(upstreams: Arc<Upstreams>, config: StreamableHttpServerConfig) -> Router {
+        #guard_doc
+        pub fn router(upstreams: Arc<Upstreams>, config: StreamableHttpServerConfig #guard_param) -> Router {
             let service = service(upstreams, config);
-            Router::new().route_service("/mcp", service.clone()).route_service("/", service)
+            #guarded
         }
     }
 }

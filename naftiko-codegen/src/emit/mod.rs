@@ -166,7 +166,7 @@ pub fn emit_module(
             mod upstreams { #upstreams }
 
             pub use support::{Error, RawResponse, Secret};
-            pub use upstreams::{UpstreamOptions, Upstreams};
+            pub use upstreams::{Bound, UpstreamOptions, Upstreams};
         }
     };
     let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError {
@@ -334,4 +334,26 @@ pub(super) fn json_tokens(v: &serde_json::Value) -> TokenStream {
             quote!({ #(#entries),* })
         }
     }
+}
+
+/// For an adapter with inbound `authentication`: the router's extra parameter, the argument that
+/// passes it on, a doc line, and the router wrapped in the guard.
+pub(super) fn guard_parts(
+    auth: &crate::resolve::ir::UpstreamAuth,
+    root: &TokenStream,
+    router: TokenStream,
+) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
+    if *auth == crate::resolve::ir::UpstreamAuth::None {
+        return (quote!(), quote!(), quote!(), router);
+    }
+    (
+        quote!(, guard: #root::support::inbound::Guard),
+        quote!(, guard),
+        quote! {
+            ///
+            /// The spec requires callers to authenticate: every route answers 401 unless the request
+            /// carries what `guard` expects.
+        },
+        quote!(#root::support::inbound::protect(#router, guard)),
+    )
 }

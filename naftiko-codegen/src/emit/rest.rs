@@ -121,6 +121,15 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
             use std::collections::HashMap;
         )
     });
+    let router = quote! {
+        Router::new()
+            #(#routes)*
+            .fallback(rest::not_found)
+            .method_not_allowed_fallback(rest::method_not_allowed)
+            .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
+            .with_state(upstreams)
+    };
+    let (guard_param, guard_arg, guard_doc, guarded) = super::guard_parts(&a.auth, root, router);
     quote! {
         #module_docs
 
@@ -142,18 +151,14 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
 
         /// The adapter's routes, ready to serve or to mount in your own app (`Router::merge`,
         /// `Router::nest`). Request bodies are limited to 1 MiB.
-        pub fn router(upstreams: Arc<Upstreams>) -> Router {
-            router_with_body_limit(upstreams, rest::DEFAULT_MAX_BODY_BYTES)
+        #guard_doc
+        pub fn router(upstreams: Arc<Upstreams> #guard_param) -> Router {
+            router_with_body_limit(upstreams, rest::DEFAULT_MAX_BODY_BYTES #guard_arg)
         }
 
         /// [`router`] with another limit on request bodies (larger bodies get 413).
-        pub fn router_with_body_limit(upstreams: Arc<Upstreams>, max_body_bytes: usize) -> Router {
-            Router::new()
-                #(#routes)*
-                .fallback(rest::not_found)
-                .method_not_allowed_fallback(rest::method_not_allowed)
-                .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
-                .with_state(upstreams)
+        pub fn router_with_body_limit(upstreams: Arc<Upstreams>, max_body_bytes: usize #guard_param) -> Router {
+            #guarded
         }
 
         #(#handlers)*

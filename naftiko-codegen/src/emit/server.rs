@@ -4,7 +4,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{CrateInfo, module_docs};
-use crate::resolve::ir::{BaseUri, Capability, Credential, TemplatePart, UpstreamAuth};
+use crate::resolve::ir::{
+    BaseUri, Capability, Credential, KeyPlacement, TemplatePart, UpstreamAuth,
+};
 
 /// Every exposed adapter as (namespace, default address).
 fn adapters(cap: &Capability) -> Vec<(String, String)> {
@@ -75,14 +77,14 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         mod upstreams;
 
         pub use support::{Error, RawResponse, Secret};
-        pub use upstreams::{UpstreamOptions, Upstreams};
+        pub use upstreams::{Bound, UpstreamOptions, Upstreams};
     }
 }
 
 /// A `format!` string and its arguments for text around bound variables.
 fn format_parts(
     parts: &[TemplatePart],
-    var: &dyn Fn(usize) -> proc_macro2::Ident,
+    var: &dyn Fn(usize) -> TokenStream,
 ) -> (String, Vec<TokenStream>) {
     let mut fmt = String::new();
     let mut args = Vec::new();
@@ -99,23 +101,67 @@ fn format_parts(
     (fmt, args)
 }
 
+/// The inbound guard of an adapter with `authentication`, made from the bound values in
+/// `bound` (a `Bound`).
+fn guard(cap: &Capability, auth: &UpstreamAuth) -> Option<TokenStream> {
+    let var = |b: usize| {
+        let f = cap.binds[b].name.ident();
+        quote!(bound.#f)
+    };
+    let secret = |parts: &[TemplatePart]| match parts {
+        [TemplatePart::Bind(b)] => {
+            let v = var(*b);
+            quote!(#v.clone())
+        }
+        parts => {
+            let (fmt, args) = format_parts(parts, &var);
+            quote!(support::Secret::new(format!(#fmt, #(#args),*)))
+        }
+    };
+    Some(match auth {
+        UpstreamAuth::None => return None,
+        UpstreamAuth::Bearer { token, .. } => {
+            let token = secret(token);
+            quote!(support::inbound::Guard::Bearer(#token))
+        }
+        UpstreamAuth::ApiKey {
+            name,
+            placement,
+            value,
+        } => {
+            let key = secret(value);
+            match placement {
+                KeyPlacement::Header => {
+                    quote!(support::inbound::Guard::Header { name: #name, key: #key })
+                }
+                KeyPlacement::Query => {
+                    quote!(support::inbound::Guard::Query { name: #name, key: #key })
+                }
+                KeyPlacement::Cookie => {
+                    quote!(support::inbound::Guard::Cookie { name: #name, key: #key })
+                }
+            }
+        }
+        UpstreamAuth::Basic { username, password } => {
+            let username = match username {
+                Credential::Bind(b) => {
+                    let v = var(*b);
+                    quote!(#v.clone())
+                }
+                Credential::Literal(text) => quote!(support::Secret::new(#text)),
+            };
+            let password = secret(password);
+            quote!(support::inbound::Guard::Basic { username: #username, password: #password })
+        }
+    })
+}
+
 pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream {
     let fields = cap.consumes.iter().map(|c| {
         let f = c.namespace.ident();
         let d = format!(" Client of `{}`.", c.namespace.wire);
         quote! { #[doc = #d] pub #f: clients::#f::Client, }
     });
-    let used: Vec<usize> = cap
-        .consumes
-        .iter()
-        .flat_map(|c| {
-            c.auth
-                .binds()
-                .into_iter()
-                .chain(c.base_uri.binds())
-                .chain(c.request_binds())
-        })
-        .collect();
     // Each bind file is read once, before the variables it holds.
     let mut files: Vec<&str> = Vec::new();
     let mut file_reads = Vec::new();
@@ -135,13 +181,9 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
             files.push(&file.path);
         }
     }
-    let reads = cap.binds.iter().enumerate().map(|(i, b)| {
+    let reads = cap.binds.iter().map(|b| {
         // Every bound variable is required at start-up, even one the code does not use.
-        let local = if used.contains(&i) {
-            b.name.ident()
-        } else {
-            quote::format_ident!("_{}", b.name.rust)
-        };
+        let local = b.name.ident();
         let env = &b.env;
         let index = proc_macro2::Literal::usize_unsuffixed(b.bind_index);
         let ns = &b.namespace;
@@ -158,6 +200,34 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
         }
     });
     let has_files = !files.is_empty();
+    let bound_fields = cap.binds.iter().map(|b| {
+        let f = b.name.ident();
+        let doc = match &b.file {
+            Some(file) => format!(
+                " `{}`: the key `{}` of `{}`.",
+                b.name.wire, file.key, file.path
+            ),
+            None => format!(" `{}`: the environment variable `{}`.", b.name.wire, b.env),
+        };
+        quote! { #[doc = #doc] pub #f: support::Secret, }
+    });
+    let bound_names = cap.binds.iter().map(|b| b.name.ident());
+    let uses_binds = cap.consumes.iter().any(|c| {
+        !c.auth.binds().is_empty()
+            || !c.base_uri.binds().is_empty()
+            || !c.request_binds().is_empty()
+    });
+    let bound_binding = if uses_binds {
+        quote!(bound)
+    } else {
+        quote!(_bound)
+    };
+    // Only `binds` files need the options (their folder).
+    let options_binding = if has_files {
+        quote!(options)
+    } else {
+        quote!(_options)
+    };
     let spec_dir_field = has_files.then(|| {
         quote! {
             /// The folder that `binds` files are read from (the spec's own folder).
@@ -197,14 +267,17 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
         }
     });
     let reads_doc = if has_files {
-        " Read the bound variables (from the environment and the `binds` files) and build every client."
+        " Read every bound variable, from the environment and the `binds` files."
     } else {
-        " Read the bound variables from the environment and build every client."
+        " Read every bound variable from the environment."
     };
     let builds = cap.consumes.iter().map(|c| {
         let f = c.namespace.ident();
         let wire = &c.namespace.wire;
-        let var = |b: usize| cap.binds[b].name.ident();
+        let var = |b: usize| {
+            let f = cap.binds[b].name.ident();
+            quote!(bound.#f)
+        };
         // A credential: the bound variable itself, or text around bound variables.
         let secret = |parts: &[TemplatePart]| match parts {
             [TemplatePart::Bind(b)] => {
@@ -218,8 +291,8 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
         };
         // Bound values sent in request parameters, beside the credentials.
         let bound = c.request_binds().into_iter().map(|b| {
-            let v = var(b);
-            quote!(#v: #v.clone(),)
+            let (f, v) = (cap.binds[b].name.ident(), var(b));
+            quote!(#f: #v.clone(),)
         });
         let bound = quote!(#(#bound)*);
         let credentials = match &c.auth {
@@ -312,15 +385,41 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
             }
         }
 
-        impl Upstreams {
+        /// Every bound variable of the spec, read at start-up. Values never show in `Debug`.
+        #[derive(Debug, Clone)]
+        pub struct Bound {
+            #(#bound_fields)*
+        }
+
+        impl Bound {
             #[doc = #reads_doc]
+            ///
+            /// # Errors
+            ///
+            /// A bound variable that is not set (named, never echoed).
+            pub fn read(#options_binding: &UpstreamOptions) -> Result<Self, StartupError> {
+                #(#file_reads)*
+                #(#reads)*
+                Ok(Self { #(#bound_names),* })
+            }
+        }
+
+        impl Upstreams {
+            /// Read the bound variables and build every client.
             ///
             /// # Errors
             ///
             /// A bound variable that is not set (named, never echoed), or an invalid base URL.
             pub fn from_env(options: &UpstreamOptions) -> Result<Self, StartupError> {
-                #(#file_reads)*
-                #(#reads)*
+                Self::from_bound(options, &Bound::read(options)?)
+            }
+
+            /// Build every client from bound values already read.
+            ///
+            /// # Errors
+            ///
+            /// An invalid base URL, or credentials that cannot go into a header.
+            pub fn from_bound(options: &UpstreamOptions, #bound_binding: &Bound) -> Result<Self, StartupError> {
                 let http = support::http_client(options.timeout)?;
                 #(#builds)*
                 Ok(Self { #(#names),* })
@@ -352,25 +451,27 @@ pub(super) fn server_rs(
     }
     let mut index = 0usize;
     for a in &cap.rest {
+        let guard = guard(cap, &a.auth).map(|g| quote!(, #g));
         let ns = &a.namespace.wire;
         let m = a.namespace.ident();
         let listener = quote::format_ident!("listener_{}", index);
         let openapi = openapi(ns);
         index += 1;
         spawns.push(quote! {
-            let router = #root::rest::#m::router_with_body_limit(upstreams.clone(), options.max_body_bytes);
+            let router = #root::rest::#m::router_with_body_limit(upstreams.clone(), options.max_body_bytes #guard);
             let router = server::with_ops(#ns, router, readiness.clone(), Some(#openapi));
             servers.spawn(server::serve(#ns, #listener, router, shutdown.clone()));
         });
     }
     for a in &cap.mcp {
+        let guard = guard(cap, &a.auth).map(|g| quote!(, #g));
         let ns = &a.namespace.wire;
         let m = a.namespace.ident();
         let listener = quote::format_ident!("listener_{}", index);
         index += 1;
         spawns.push(quote! {
             let config = support::mcp::config(&options.allowed_hosts, &options.allowed_origins, options.max_body_bytes, shutdown.clone());
-            let router = server::with_ops(#ns, #root::mcp::#m::router(upstreams.clone(), config), readiness.clone(), None);
+            let router = server::with_ops(#ns, #root::mcp::#m::router(upstreams.clone(), config #guard), readiness.clone(), None);
             servers.spawn(server::serve(#ns, #listener, router, shutdown.clone()));
         });
     }
@@ -398,7 +499,7 @@ pub(super) fn server_rs(
         use tokio_util::sync::CancellationToken;
 
         use #root::support::{self, StartupError, server};
-        use #root::{UpstreamOptions, Upstreams};
+        use #root::{Bound, UpstreamOptions, Upstreams};
 
         /// The exposed adapters, as `--listen` accepts them.
         pub const ADAPTERS: &[&str] = &[#(#names),*];
@@ -460,7 +561,8 @@ pub(super) fn server_rs(
         ///
         /// A missing bound variable, an address that cannot be bound, or a server failure.
         pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
-            let upstreams = Arc::new(Upstreams::from_env(&options.upstreams)?);
+            let bound = Bound::read(&options.upstreams)?;
+            let upstreams = Arc::new(Upstreams::from_bound(&options.upstreams, &bound)?);
             let checks = if options.ready_check_upstreams { vec![#(#upstream_checks),*] } else { Vec::new() };
             let readiness = Arc::new(support::ops::Readiness::new(ADAPTERS.len(), BOUND_VARIABLES, checks));
             let shutdown = CancellationToken::new();

@@ -448,6 +448,8 @@ pub struct RestAdapter {
     pub port: u16,
     pub address: Option<String>,
     pub description: Option<String>,
+    /// What a caller must present (`None`: nothing).
+    pub auth: UpstreamAuth,
     /// Routes grouped by path, in spec order.
     pub routes: Vec<Route>,
 }
@@ -482,6 +484,8 @@ pub struct McpAdapter {
     pub address: Option<String>,
     /// Sent as the server's `instructions`.
     pub description: Option<String>,
+    /// What a caller must present (`None`: nothing).
+    pub auth: UpstreamAuth,
     pub tools: Vec<Tool>,
 }
 

@@ -234,8 +234,8 @@ impl<'a> Resolver<'a> {
         for (i, e) in self.doc.exposes.iter().enumerate() {
             let path = format!("capability.exposes[{i}]");
             match e {
-                model::Exposes::Rest(r) => rest.extend(self.rest(&path, r, &consumes)),
-                model::Exposes::Mcp(m) => mcp.extend(self.mcp(&path, m, &consumes)),
+                model::Exposes::Rest(r) => rest.extend(self.rest(&path, r, &consumes, &binds)),
+                model::Exposes::Mcp(m) => mcp.extend(self.mcp(&path, m, &consumes, &binds)),
                 model::Exposes::Other(kind) if kind.is_empty() => self.error_help(
                     &path,
                     "exposed adapter without `type`",
@@ -326,12 +326,14 @@ impl<'a> Resolver<'a> {
         let Some(auth) = &c.authentication else {
             // Where the author wrote `authentication` for another API, an API without one is
             // meant to be called without credentials.
-            let explicit_elsewhere = self
-                .doc
-                .spec
-                .capability
-                .as_ref()
-                .is_some_and(|cap| cap.consumes.iter().any(|c| c.authentication.is_some()));
+            let explicit_elsewhere = self.doc.spec.capability.as_ref().is_some_and(|cap| {
+                // A bound variable guarding an adapter is never sent upstream by guesswork.
+                let guarded = cap
+                    .exposes
+                    .iter()
+                    .any(|e| e.get("authentication").is_some());
+                guarded || cap.consumes.iter().any(|c| c.authentication.is_some())
+            });
             if explicit_elsewhere {
                 return UpstreamAuth::None;
             }
@@ -364,7 +366,19 @@ impl<'a> Resolver<'a> {
                 }
             };
         };
-        let apath = format!("{path}.authentication");
+        self.auth_block(&format!("{path}.authentication"), auth, binds, "upstream")
+    }
+
+    /// An `authentication` block: bearer, API key or basic, with secrets from bound variables.
+    /// `side` is `upstream` or `inbound`, for messages.
+    fn auth_block(
+        &mut self,
+        apath: &str,
+        auth: &Value,
+        binds: &[BindVar],
+        side: &str,
+    ) -> UpstreamAuth {
+        let apath = apath.to_owned();
         let field = |names: &[&'static str]| field_of(auth, names);
         let kind = auth.get("type").and_then(Value::as_str).unwrap_or("");
         match kind.to_ascii_lowercase().as_str() {
@@ -450,7 +464,7 @@ impl<'a> Resolver<'a> {
             other => {
                 self.error_help(
                     &format!("{apath}.type"),
-                    format!("upstream authentication `{other}` is not supported by this version of naftiko-codegen"),
+                    format!("{side} authentication `{other}` is not supported by this version of naftiko-codegen"),
                     "supported: bearer, apikey (header, query or cookie), basic; requests signed per call (oauth1, hmac, aws-sig-v4, digest) are refused rather than sent unsigned",
                 );
                 UpstreamAuth::None
@@ -1522,6 +1536,7 @@ impl<'a> Resolver<'a> {
         path: &str,
         r: &model::ExposesRest,
         consumes: &[Consumes],
+        binds: &[BindVar],
     ) -> Option<RestAdapter> {
         if r.kind == "http" {
             self.warn(
@@ -1530,12 +1545,10 @@ impl<'a> Resolver<'a> {
                 "write `type: rest`",
             );
         }
-        if r.authentication.is_some() {
-            self.unsupported(
-                &format!("{path}.authentication"),
-                "inbound `authentication` on a REST adapter",
-            );
-        }
+        let auth = match &r.authentication {
+            Some(a) => self.auth_block(&format!("{path}.authentication"), a, binds, "inbound"),
+            None => UpstreamAuth::None,
+        };
         let mut routes: Vec<Route> = Vec::new();
         let mut handler_names: Vec<String> = Vec::new();
         for (ri, res) in r.resources.iter().enumerate() {
@@ -1719,6 +1732,7 @@ impl<'a> Resolver<'a> {
             port: r.port.unwrap_or(8080),
             address: r.address.clone(),
             description: r.description.clone(),
+            auth,
             routes,
         })
     }
@@ -1728,6 +1742,7 @@ impl<'a> Resolver<'a> {
         path: &str,
         m: &model::ExposesMcp,
         consumes: &[Consumes],
+        binds: &[BindVar],
     ) -> Option<McpAdapter> {
         if let Some(t) = &m.transport
             && t != "http"
@@ -1737,12 +1752,10 @@ impl<'a> Resolver<'a> {
                 &format!("MCP `transport: {t}`"),
             );
         }
-        if m.authentication.is_some() {
-            self.unsupported(
-                &format!("{path}.authentication"),
-                "inbound `authentication` on an MCP adapter",
-            );
-        }
+        let auth = match &m.authentication {
+            Some(a) => self.auth_block(&format!("{path}.authentication"), a, binds, "inbound"),
+            None => UpstreamAuth::None,
+        };
         if !m.resources.is_empty() {
             self.unsupported(&format!("{path}.resources"), "MCP `resources`");
         }
@@ -1823,6 +1836,7 @@ impl<'a> Resolver<'a> {
             port: m.port.unwrap_or(9090),
             address: m.address.clone(),
             description: m.description.clone(),
+            auth,
             tools,
         })
     }

@@ -98,4 +98,86 @@ async fn bound_values_come_from_the_file_and_the_environment() {
     assert!(!message.contains("s3cr3t"), "a value leaked: {message}");
     std::fs::remove_dir_all(dir).unwrap();
     std::fs::remove_dir_all(folder_with("missing", "")).unwrap();
+
+    inbound_authentication(&url).await;
+}
+
+/// Serve `router` on loopback; its base URL.
+async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    url
+}
+
+/// The adapters' `authentication`: the REST adapter wants the bound token as a bearer token, the
+/// MCP adapter as the header `X-Api-Key`; anything else is a 401 that never reaches upstream.
+async fn inbound_authentication(upstream: &str) {
+    use naftiko_corpus::file_binds::support::inbound::Guard;
+    use naftiko_corpus::file_binds::{Bound, mcp, rest};
+
+    let options = options(&fixtures(), &[("registry", upstream), ("store", upstream)]);
+    let bound = Bound::read(&options).unwrap();
+    let upstreams = std::sync::Arc::new(Upstreams::from_bound(&options, &bound).unwrap());
+    let http = reqwest::Client::new();
+
+    let guard = Guard::Bearer(bound.api_token.clone());
+    let url = serve(rest::registry_rest::router(upstreams.clone(), guard)).await;
+    let status = |request: reqwest::RequestBuilder| async move {
+        request.send().await.unwrap().status().as_u16()
+    };
+    let get = |auth: Option<&str>| {
+        let request = http.get(format!("{url}/ships"));
+        match auth {
+            Some(value) => request.header("authorization", value),
+            None => request,
+        }
+    };
+    let refused = get(None).send().await.unwrap();
+    assert_eq!(refused.status().as_u16(), 401);
+    assert_eq!(refused.headers()["www-authenticate"], "Bearer");
+    assert_eq!(
+        refused.headers()["content-type"],
+        "application/problem+json"
+    );
+    for wrong in [
+        "Bearer inbound-012",
+        "Bearer inbound-01234",
+        "Basic inbound-0123",
+        "inbound-0123",
+    ] {
+        assert_eq!(status(get(Some(wrong))).await, 401, "{wrong}");
+    }
+    assert_eq!(status(get(Some("Bearer inbound-0123"))).await, 200);
+    assert_eq!(
+        status(get(Some("bearer inbound-0123"))).await,
+        200,
+        "the scheme is case-insensitive"
+    );
+
+    let guard = Guard::Header {
+        name: "X-Api-Key",
+        key: bound.api_token.clone(),
+    };
+    let config =
+        naftiko_corpus::file_binds::support::mcp::config(&[], &[], 1 << 20, Default::default());
+    let url = serve(mcp::registry_mcp::router(upstreams, config, guard)).await;
+    let initialize = serde_json::json!({
+        "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}
+    });
+    let post = |key: Option<&str>| {
+        let request = http
+            .post(format!("{url}/mcp"))
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "application/json")
+            .body(initialize.to_string());
+        match key {
+            Some(key) => request.header("x-api-key", key),
+            None => request,
+        }
+    };
+    assert_eq!(status(post(None)).await, 401);
+    assert_eq!(status(post(Some("inbound-0124"))).await, 401);
+    assert_eq!(status(post(Some("inbound-0123"))).await, 200);
 }
