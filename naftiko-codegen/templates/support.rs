@@ -812,6 +812,30 @@ pub mod rest {
         }
     }
 
+    /// A shaped answer: the upstream's status (error statuses pass through as they are) and the
+    /// output `shape` makes of its JSON; a 502 problem when the JSON does not fit.
+    pub fn shaped<T: serde::Serialize>(
+        result: Result<RawResponse, Error>,
+        shape: fn(&serde_json::Value) -> Result<T, map::Mismatch>,
+    ) -> Response {
+        let raw = match result.and_then(RawResponse::error_for_status) {
+            Ok(raw) => raw,
+            Err(err) => return pass_through(Err(err)),
+        };
+        let json = match raw.json() {
+            Ok(json) => json,
+            Err(err) => return problem::from_client_error(&err),
+        };
+        match shape(&json).map(|output| serde_json::to_vec(&output)) {
+            Ok(Ok(body)) => problem::passthrough(raw.status, Some(HeaderValue::from_static("application/json")), Bytes::from(body)),
+            Ok(Err(e)) => problem::response(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+            Err(mismatch) => {
+                tracing::warn!(error = %mismatch, "upstream answer does not fit the output");
+                problem::response(StatusCode::BAD_GATEWAY, mismatch.to_string())
+            }
+        }
+    }
+
     /// Pass a text answer through: status, content type (default `text/plain`) and body.
     pub fn pass_through_text(result: Result<RawResponse, Error>) -> Response {
         match result {
@@ -930,6 +954,85 @@ pub mod rest {
 }
 
 /// Plumbing of the generated MCP tools.
+/// Shaped outputs: typed values read from the upstream JSON at the paths the spec names. A
+/// missing value or `null` is `None`; a value of another type is a [`map::Mismatch`].
+pub mod map {
+    use serde_json::Value;
+
+    /// One step of a JSONPath.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Step {
+        /// A member of an object.
+        Key(&'static str),
+        /// An element of an array.
+        Index(usize),
+    }
+
+    /// An upstream answer that does not fit the spec's output.
+    #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+    #[error("the upstream answer does not fit the spec's output: `{path}` is not {expected}")]
+    pub struct Mismatch {
+        /// The JSONPath, as the spec writes it.
+        pub path: &'static str,
+        /// What the spec declares.
+        pub expected: &'static str,
+    }
+
+    fn at<'a>(json: &'a Value, steps: &[Step]) -> Option<&'a Value> {
+        steps.iter().try_fold(json, |value, step| match step {
+            Step::Key(key) => value.get(*key),
+            Step::Index(i) => value.get(*i),
+        })
+    }
+
+    fn typed<'a, T>(
+        json: &'a Value,
+        path: &'static str,
+        steps: &[Step],
+        expected: &'static str,
+        read: impl FnOnce(&'a Value) -> Option<T>,
+    ) -> Result<Option<T>, Mismatch> {
+        match at(json, steps) {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => read(value).map(Some).ok_or(Mismatch { path, expected }),
+        }
+    }
+
+    /// A string.
+    pub fn string(json: &Value, path: &'static str, steps: &[Step]) -> Result<Option<String>, Mismatch> {
+        typed(json, path, steps, "a string", |v| v.as_str().map(str::to_owned))
+    }
+
+    /// A number.
+    pub fn number(json: &Value, path: &'static str, steps: &[Step]) -> Result<Option<f64>, Mismatch> {
+        typed(json, path, steps, "a number", Value::as_f64)
+    }
+
+    /// An integer.
+    pub fn integer(json: &Value, path: &'static str, steps: &[Step]) -> Result<Option<i64>, Mismatch> {
+        typed(json, path, steps, "an integer", Value::as_i64)
+    }
+
+    /// A boolean.
+    pub fn boolean(json: &Value, path: &'static str, steps: &[Step]) -> Result<Option<bool>, Mismatch> {
+        typed(json, path, steps, "a boolean", Value::as_bool)
+    }
+
+    /// The JSON under the path, as it is.
+    pub fn json(json: &Value, _path: &'static str, steps: &[Step]) -> Result<Option<Value>, Mismatch> {
+        Ok(at(json, steps).filter(|v| !v.is_null()).cloned())
+    }
+
+    /// The elements of the array under the path (none when it is missing or `null`).
+    pub fn array<'a>(json: &'a Value, path: &'static str, steps: &[Step]) -> Result<&'a [Value], Mismatch> {
+        match at(json, steps) {
+            None | Some(Value::Null) => Ok(&[]),
+            Some(Value::Array(items)) => Ok(items),
+            Some(_) => Err(Mismatch { path, expected: "an array" }),
+        }
+    }
+}
+
 pub mod mcp {
     use super::*;
     use rmcp::model::{CallToolResult, ContentBlock, ErrorData, JsonObject};
@@ -1109,6 +1212,41 @@ pub mod mcp {
             }
             Err(err) => error_result(&err),
         }
+    }
+
+    /// The tool result for a shaped answer: the output `shape` makes of the upstream JSON (an
+    /// array or value wrapped as `{wrap_as: …}`), or `isError`.
+    pub fn shaped_result<T: serde::Serialize>(
+        result: Result<RawResponse, Error>,
+        wrap_as: &str,
+        shape: fn(&serde_json::Value) -> Result<T, map::Mismatch>,
+    ) -> CallToolResult {
+        let raw = match result.and_then(RawResponse::error_for_status) {
+            Ok(raw) => raw,
+            Err(err) => return error_result(&err),
+        };
+        let json = match raw.json() {
+            Ok(json) => json,
+            Err(err) => return error_result(&err),
+        };
+        let output = match shape(&json).map(|output| serde_json::to_value(&output)) {
+            Ok(Ok(output)) => output,
+            Ok(Err(e)) => return CallToolResult::error(vec![ContentBlock::text(e.to_string())]),
+            Err(mismatch) => {
+                tracing::warn!(error = %mismatch, "upstream answer does not fit the output");
+                return CallToolResult::error(vec![ContentBlock::text(mismatch.to_string())]);
+            }
+        };
+        let value = match output {
+            object @ serde_json::Value::Object(_) => object,
+            other => {
+                let mut wrapped = JsonObject::new();
+                wrapped.insert(wrap_as.to_owned(), other);
+                serde_json::Value::Object(wrapped)
+            }
+        };
+        let text = value.to_string();
+        structured(value, text)
     }
 
     fn json_text(body: &[u8]) -> String {

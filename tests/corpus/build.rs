@@ -29,6 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
     println!("cargo::rerun-if-env-changed=NAFTIKO_SHARED");
+    println!("cargo::rustc-check-cfg=cfg(corpus)");
     let shared = std::env::var_os("NAFTIKO_SHARED")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));

@@ -399,7 +399,15 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream, cap: &Capabili
         chain.push(match (constant.location, bound) {
             (ParamIn::Query, _) => quote!(.query(&[(#name, #value)])),
             // A bound value may be a secret: never logged.
-            (_, true) => quote!(.header(#name, support::sensitive_header(&#value)?)),
+            (_, true) => {
+                // `expose()` is already a `&str`; a `format!` is borrowed.
+                let text = if matches!(constant.value.as_slice(), [TemplatePart::Bind(_)]) {
+                    value
+                } else {
+                    quote!(&#value)
+                };
+                quote!(.header(#name, support::sensitive_header(#text)?))
+            }
             (_, false) => quote!(.header(#name, #value)),
         });
     }

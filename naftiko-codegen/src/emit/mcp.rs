@@ -137,6 +137,10 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
         quote!(#wire => self.#f(&args).await,)
     });
     let calls = a.tools.iter().map(|t| call(cap, t, root));
+    let outputs = a.tools.iter().filter_map(|t| match &t.output {
+        Output::Shaped { root: shape, .. } => Some(super::shape::output(&t.name, shape, root).0),
+        Output::PassThrough { .. } => None,
+    });
     quote! {
         #module_docs
 
@@ -234,6 +238,8 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
             let service = service(upstreams, config);
             #guarded
         }
+
+        #(#outputs)*
     }
 }
 
@@ -331,11 +337,13 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
     });
     let client = c.namespace.ident();
     let raw = format_ident!("{}_raw", consumed.name.rust);
-    let Output::PassThrough { wrap_as, text } = &t.output;
-    let result = if *text {
-        quote!(mcp::text_result(result))
-    } else {
-        quote!(mcp::tool_result(result, #wrap_as))
+    let result = match &t.output {
+        Output::PassThrough { text: true, .. } => quote!(mcp::text_result(result)),
+        Output::PassThrough { wrap_as, .. } => quote!(mcp::tool_result(result, #wrap_as)),
+        Output::Shaped { wrap_as, .. } => {
+            let shape = format_ident!("{}_output", t.name.rust);
+            quote!(mcp::shaped_result(result, #wrap_as, #shape))
+        }
     };
     let call_args = super::client::call_arguments(root, &client, consumed, args.collect());
     quote! {

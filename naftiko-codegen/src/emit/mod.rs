@@ -10,6 +10,7 @@ mod mcp;
 mod openapi;
 mod rest;
 mod server;
+mod shape;
 
 use proc_macro2::TokenStream;
 use quote::quote;

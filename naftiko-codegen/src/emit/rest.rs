@@ -65,6 +65,16 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
         });
         quote! { .route(#path, #first #(#rest)*) }
     });
+    let outputs = a
+        .routes
+        .iter()
+        .flat_map(|r| &r.operations)
+        .filter_map(|op| match &op.output {
+            Output::Shaped { root: shape, .. } => {
+                Some(super::shape::output(&op.name, shape, root).0)
+            }
+            Output::PassThrough { .. } => None,
+        });
     let handlers = a.routes.iter().flat_map(|route| {
         route
             .operations
@@ -162,6 +172,8 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
         }
 
         #(#handlers)*
+
+        #(#outputs)*
     }
 }
 
@@ -324,11 +336,13 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
     });
     let client = c.namespace.ident();
     let raw = format_ident!("{}_raw", consumed.name.rust);
-    let Output::PassThrough { text, .. } = &op.output;
-    let pass_through = if *text {
-        quote!(rest::pass_through_text)
-    } else {
-        quote!(rest::pass_through)
+    let respond = match &op.output {
+        Output::PassThrough { text: true, .. } => quote!(rest::pass_through_text(result)),
+        Output::PassThrough { .. } => quote!(rest::pass_through(result)),
+        Output::Shaped { .. } => {
+            let shape = format_ident!("{}_output", op.name.rust);
+            quote!(rest::shaped(result, #shape))
+        }
     };
     let call_args = super::client::call_arguments(root, &client, consumed, args.collect());
     quote! {
@@ -336,7 +350,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
         async fn #name(#(#params),*) -> Result<Response, rest::Problem> {
             #(#reads)*
             let result = upstreams.#client.#raw(#call_args).await;
-            Ok(#pass_through(result))
+            Ok(#respond)
         }
     }
 }

@@ -357,7 +357,7 @@ impl ParamType {
 }
 
 /// What an operation returns to its callers.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Output {
     /// The upstream JSON body, unchanged (`{type: object, mapping: $.}` with no properties).
     PassThrough {
@@ -366,6 +366,52 @@ pub enum Output {
         /// The body is text (`outputRawFormat: text`), not JSON.
         text: bool,
     },
+    /// A result shaped by the spec's `outputParameters`: typed fields mapped from the upstream
+    /// JSON.
+    Shaped {
+        /// The name under which a non-object result is wrapped for MCP `structuredContent`.
+        wrap_as: String,
+        /// The shape.
+        root: Shape,
+    },
+}
+
+/// One node of a shaped output.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    /// A value at `path` (relative to the current context: the response, or the array element).
+    Value { path: JsonPath, ty: ShapeType },
+    /// An object whose properties are mapped from the current context (the engine's rule:
+    /// properties are not relative to the object's own `mapping`).
+    Object { fields: Vec<(Name, Shape)> },
+    /// The array at `path`, each element shaped by `items` relative to the element.
+    Array { path: JsonPath, items: Box<Shape> },
+    /// A fixed value (`const`).
+    Const(serde_json::Value),
+}
+
+/// The Rust type of a mapped value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShapeType {
+    String,
+    Number,
+    Integer,
+    Boolean,
+    /// `object` or `array` without `properties` / `items`: the JSON under the path, as it is.
+    Json,
+}
+
+/// A JSONPath of names and indexes (`$.a.b[0]`), with its text for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonPath {
+    pub text: String,
+    pub steps: Vec<PathStep>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathStep {
+    Key(String),
+    Index(usize),
 }
 
 /// Where a consumed parameter's value comes from in an exposed operation.

@@ -1144,15 +1144,159 @@ impl<'a> Resolver<'a> {
         outputs: &[model::OutputParameter],
         consumed: &ConsumedOp,
     ) -> Output {
-        for (i, o) in outputs.iter().enumerate() {
-            if !is_pass_through(o) {
+        let shaped: Vec<(usize, &model::OutputParameter)> = outputs
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| !is_pass_through(o))
+            .collect();
+        match shaped.as_slice() {
+            [] => consumed.output.clone(),
+            [(i, o)] if outputs.len() == 1 => {
+                let opath = format!("{path}.outputParameters[{i}]");
+                if matches!(consumed.output, Output::PassThrough { text: true, .. }) {
+                    self.unsupported(&opath, "a shaped output of a text answer");
+                    return consumed.output.clone();
+                }
+                let wrap_as = o.name.clone().unwrap_or_else(|| "result".to_owned());
+                match self.shape(
+                    &opath,
+                    o.kind.as_deref(),
+                    o.mapping.as_deref(),
+                    o.constant.as_ref(),
+                    o.properties.as_ref(),
+                    o.items.as_ref(),
+                    o.value.as_ref(),
+                    true,
+                ) {
+                    Some(root) => Output::Shaped { wrap_as, root },
+                    None => consumed.output.clone(),
+                }
+            }
+            _ => {
                 self.unsupported(
-                    &format!("{path}.outputParameters[{i}]"),
-                    "an exposed output that maps part of the response (only `mapping: $.`, the whole JSON, is)",
+                    &format!("{path}.outputParameters"),
+                    "several top-level outputs (the first that is not null is returned)",
                 );
+                consumed.output.clone()
             }
         }
-        consumed.output.clone()
+    }
+
+    /// One node of a shaped output. `top`: the top-level output, whose `mapping` may be `$`.
+    #[allow(clippy::too_many_arguments)]
+    fn shape(
+        &mut self,
+        path: &str,
+        kind: Option<&str>,
+        mapping: Option<&str>,
+        constant: Option<&Value>,
+        properties: Option<&Value>,
+        items: Option<&Value>,
+        value: Option<&Value>,
+        top: bool,
+    ) -> Option<Shape> {
+        if let Some(c) = constant {
+            return Some(Shape::Const(c.clone()));
+        }
+        if value.is_some() {
+            self.unsupported(&format!("{path}.value"), "an output `value` template");
+            return None;
+        }
+        let json_path = |this: &mut Self, text: &str| match json_path(text) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                this.error(&format!("{path}.mapping"), e);
+                None
+            }
+        };
+        match kind.unwrap_or("object") {
+            "object" if properties.is_some() => {
+                let Some(Value::Object(props)) = properties else {
+                    self.error(
+                        &format!("{path}.properties"),
+                        "`properties` must be a mapping of names to outputs",
+                    );
+                    return None;
+                };
+                let mut fields = Vec::new();
+                for (name, p) in props {
+                    let ppath = format!("{path}.properties.{name}");
+                    let field = |k: &str| p.get(k);
+                    let shape = self.shape(
+                        &ppath,
+                        field("type").and_then(Value::as_str),
+                        field("mapping").and_then(Value::as_str),
+                        field("const"),
+                        field("properties"),
+                        field("items"),
+                        field("value"),
+                        false,
+                    )?;
+                    fields.push((Name::snake(name), shape));
+                }
+                Some(Shape::Object { fields })
+            }
+            "array" if items.is_some() => {
+                let path_text = mapping.unwrap_or("$");
+                let array_path = json_path(self, path_text)?;
+                let Some(item) = items.filter(|i| i.is_object()) else {
+                    self.error(
+                        &format!("{path}.items"),
+                        "`items` must be an output (a mapping)",
+                    );
+                    return None;
+                };
+                let field = |k: &str| item.get(k);
+                let items = self.shape(
+                    &format!("{path}.items"),
+                    field("type").and_then(Value::as_str),
+                    field("mapping").and_then(Value::as_str),
+                    field("const"),
+                    field("properties"),
+                    field("items"),
+                    field("value"),
+                    false,
+                )?;
+                Some(Shape::Array {
+                    path: array_path,
+                    items: Box::new(items),
+                })
+            }
+            other => {
+                let ty = match other {
+                    "string" => ShapeType::String,
+                    "number" => ShapeType::Number,
+                    "integer" => ShapeType::Integer,
+                    "boolean" => ShapeType::Boolean,
+                    "object" | "array" => ShapeType::Json,
+                    unknown => {
+                        self.error(
+                            &format!("{path}.type"),
+                            format!("unknown output type `{unknown}`"),
+                        );
+                        return None;
+                    }
+                };
+                let Some(mapping) = mapping else {
+                    if top {
+                        return Some(Shape::Value {
+                            path: json_path(self, "$")?,
+                            ty,
+                        });
+                    }
+                    self.error_help(
+                        path,
+                        "an output without `mapping`, `const` or `properties`",
+                        "add `mapping: $.field`",
+                    );
+                    return None;
+                };
+                Some(Shape::Value {
+                    path: json_path(self, mapping)?,
+                    ty,
+                })
+            }
+        }
     }
 
     /// The consumed operation an exposed operation or tool calls, given whether it has `steps`,
@@ -1882,8 +2026,85 @@ fn bind_file_path(location: &str) -> Result<String, String> {
     Ok(path.to_owned())
 }
 
+/// A JSONPath of names and indexes: `$`, `$.`, `$.a.b`, `$.a[0]`, `$['a b']`. Filters,
+/// wildcards and recursive descent are refused by name.
+fn json_path(text: &str) -> Result<JsonPath, String> {
+    let t = text.trim();
+    let Some(mut rest) = t.strip_prefix('$') else {
+        return Err(format!("`{text}` is not a JSONPath (it starts with `$`)"));
+    };
+    let mut steps = Vec::new();
+    let unsupported = |what: &str| {
+        Err(format!(
+            "`{text}`: {what} in a JSONPath is not supported by this version of naftiko-codegen (names and indexes are)"
+        ))
+    };
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("..") {
+            let _ = r;
+            return unsupported("recursive descent (`..`)");
+        } else if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            let name = &r[..end];
+            if name == "*" {
+                return unsupported("a wildcard");
+            }
+            if !name.is_empty() {
+                steps.push(PathStep::Key(name.to_owned()));
+            }
+            rest = &r[end..];
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let Some(end) = r.find(']') else {
+                return Err(format!("`{text}`: `[` without `]`"));
+            };
+            let inner = r[..end].trim();
+            if let Some(name) = inner
+                .strip_prefix('\'')
+                .and_then(|n| n.strip_suffix('\''))
+                .or_else(|| inner.strip_prefix('"').and_then(|n| n.strip_suffix('"')))
+            {
+                steps.push(PathStep::Key(name.to_owned()));
+            } else if let Ok(index) = inner.parse::<usize>() {
+                steps.push(PathStep::Index(index));
+            } else if inner == "*" {
+                return unsupported("a wildcard");
+            } else {
+                return unsupported(&format!("`[{inner}]`"));
+            }
+            rest = &r[end + 1..];
+        } else {
+            return Err(format!("`{text}` is not a JSONPath"));
+        }
+    }
+    Ok(JsonPath {
+        text: t.to_owned(),
+        steps,
+    })
+}
+
 #[cfg(test)]
 mod tests {
+    use super::{PathStep, json_path};
+
+    #[test]
+    fn json_paths_of_names_and_indexes() {
+        let steps = |t: &str| json_path(t).map(|p| p.steps);
+        assert_eq!(steps("$"), Ok(vec![]));
+        assert_eq!(steps("$."), Ok(vec![]));
+        assert_eq!(
+            steps("$.a.b[2]['c d']"),
+            Ok(vec![
+                PathStep::Key("a".into()),
+                PathStep::Key("b".into()),
+                PathStep::Index(2),
+                PathStep::Key("c d".into()),
+            ])
+        );
+        for refused in ["$..a", "$.a[*]", "$.*", "$.a[?(@.x)]", "a.b", "$.a[1"] {
+            assert!(json_path(refused).is_err(), "{refused}");
+        }
+    }
+
     use super::*;
 
     #[test]

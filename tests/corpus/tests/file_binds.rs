@@ -148,7 +148,13 @@ async fn inbound_authentication(upstream: &str) {
     ] {
         assert_eq!(status(get(Some(wrong))).await, 401, "{wrong}");
     }
-    assert_eq!(status(get(Some("Bearer inbound-0123"))).await, 200);
+    let admitted = get(Some("Bearer inbound-0123")).send().await.unwrap();
+    assert_eq!(admitted.status().as_u16(), 200);
+    // The REST operation's shaped output: typed fields from the upstream JSON, and a constant.
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&admitted.text().await.unwrap()).unwrap(),
+        serde_json::json!({"fine": true, "source": "registry"})
+    );
     assert_eq!(
         status(get(Some("bearer inbound-0123"))).await,
         200,

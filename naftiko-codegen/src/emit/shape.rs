@@ -1,0 +1,176 @@
+//! Shaped outputs: one serde struct per object of an output tree, and a function that reads it
+//! from the upstream JSON with plain field access — no JSONPath at run time.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::resolve::ir::{JsonPath, PathStep, Shape, ShapeType};
+use crate::resolve::names::Name;
+
+/// The definitions for the output of the operation or tool `owner` (its structs and the
+/// function `<owner>_output`), and the path of that function.
+pub(super) fn output(
+    owner: &Name,
+    shape: &Shape,
+    root: &TokenStream,
+) -> (TokenStream, TokenStream) {
+    let mut defs = Vec::new();
+    let prefix = format!("{}Output", Name::pascal(&owner.wire).rust);
+    let read = node(shape, &quote!(json), &prefix, root, &mut defs);
+    let (ty, expr) = (&read.ty, read.result());
+    let function = format_ident!("{}_output", owner.rust);
+    let doc = format!(
+        " The output of `{}`, read from the upstream JSON.",
+        owner.wire
+    );
+    defs.push(quote! {
+        #[doc = #doc]
+        fn #function(json: &serde_json::Value) -> Result<#ty, #root::support::map::Mismatch> {
+            #expr
+        }
+    });
+    (quote!(#(#defs)*), quote!(#function))
+}
+
+/// How a node is read: its Rust type and the expression, a `Result` when the read can fail.
+struct Read {
+    ty: TokenStream,
+    expr: TokenStream,
+    fallible: bool,
+}
+
+impl Read {
+    /// The expression as a `Result`.
+    fn result(&self) -> TokenStream {
+        let expr = &self.expr;
+        if self.fallible {
+            expr.clone()
+        } else {
+            quote!(Ok(#expr))
+        }
+    }
+
+    /// The expression as the value, inside a function that returns a `Result`.
+    fn value(&self) -> TokenStream {
+        let expr = &self.expr;
+        if self.fallible {
+            quote!(#expr?)
+        } else {
+            expr.clone()
+        }
+    }
+}
+
+/// How `shape` is read from `ctx`; structs go to `defs`.
+fn node(
+    shape: &Shape,
+    ctx: &TokenStream,
+    name: &str,
+    root: &TokenStream,
+    defs: &mut Vec<TokenStream>,
+) -> Read {
+    let map = quote!(#root::support::map);
+    match shape {
+        Shape::Value { path, ty } => {
+            let (rust, read) = match ty {
+                ShapeType::String => (quote!(String), quote!(string)),
+                ShapeType::Number => (quote!(f64), quote!(number)),
+                ShapeType::Integer => (quote!(i64), quote!(integer)),
+                ShapeType::Boolean => (quote!(bool), quote!(boolean)),
+                ShapeType::Json => (quote!(serde_json::Value), quote!(json)),
+            };
+            let (text, steps) = path_tokens(path, &map);
+            Read {
+                ty: quote!(Option<#rust>),
+                expr: quote!(#map::#read(#ctx, #text, #steps)),
+                fallible: true,
+            }
+        }
+        Shape::Const(serde_json::Value::String(text)) => Read {
+            ty: quote!(String),
+            expr: quote!(#text.to_owned()),
+            fallible: false,
+        },
+        Shape::Const(value) => {
+            // Written by the generator from a parsed value: it always reads back.
+            let text = value.to_string();
+            Read {
+                ty: quote!(serde_json::Value),
+                expr: quote!(serde_json::from_str(#text).unwrap_or(serde_json::Value::Null)),
+                fallible: false,
+            }
+        }
+        Shape::Array { path, items } => {
+            let item = node(items, &quote!(item), &format!("{name}Item"), root, defs);
+            let (text, steps) = path_tokens(path, &map);
+            let (item_ty, item_expr) = (&item.ty, &item.expr);
+            // Objects are read by their own `from_json`: pass it, not a closure around it.
+            let read_item = match items.as_ref() {
+                Shape::Object { .. } => quote!(#item_ty::from_json),
+                _ => quote!(|item| #item_expr),
+            };
+            let expr = if item.fallible {
+                quote! {
+                    #map::array(#ctx, #text, #steps)?
+                        .iter()
+                        .map(#read_item)
+                        .collect::<Result<Vec<_>, #map::Mismatch>>()
+                }
+            } else {
+                quote! {
+                    #map::array(#ctx, #text, #steps).map(|items| items.iter().map(|item| #item_expr).collect::<Vec<_>>())
+                }
+            };
+            Read {
+                ty: quote!(Vec<#item_ty>),
+                expr,
+                fallible: true,
+            }
+        }
+        Shape::Object { fields } => {
+            let ident = format_ident!("{}", name);
+            let mut members = Vec::new();
+            let mut inits = Vec::new();
+            for (field, shape) in fields {
+                let child = format!("{name}{}", Name::pascal(&field.wire).rust);
+                let read = node(shape, &quote!(json), &child, root, defs);
+                let (ty, value) = (&read.ty, read.value());
+                let f = field.ident();
+                let wire = &field.wire;
+                let rename = (field.rust != *wire).then(|| quote!(#[serde(rename = #wire)]));
+                let doc = format!(" `{wire}`.");
+                members.push(quote! { #[doc = #doc] #rename pub #f: #ty, });
+                inits.push(quote! { #f: #value, });
+            }
+            let doc = format!(" A shaped output (`{name}`).");
+            defs.push(quote! {
+                #[doc = #doc]
+                #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+                pub struct #ident { #(#members)* }
+
+                impl #ident {
+                    /// Read it from `json` (the answer, or the element of an array).
+                    fn from_json(json: &serde_json::Value) -> Result<Self, #map::Mismatch> {
+                        Ok(Self { #(#inits)* })
+                    }
+                }
+            });
+            Read {
+                ty: quote!(#ident),
+                expr: quote!(#ident::from_json(#ctx)),
+                fallible: true,
+            }
+        }
+    }
+}
+
+fn path_tokens(path: &JsonPath, map: &TokenStream) -> (String, TokenStream) {
+    let steps = path.steps.iter().map(|s| match s {
+        PathStep::Key(k) => quote!(#map::Step::Key(#k)),
+        PathStep::Index(i) => {
+            let i = proc_macro2::Literal::usize_unsuffixed(*i);
+            quote!(#map::Step::Index(#i))
+        }
+    });
+    (path.text.clone(), quote!(&[#(#steps),*]))
+}
