@@ -623,6 +623,11 @@ pub fn form_encode(value: impl AsRef<str>) -> String {
     percent_encoding::utf8_percent_encode(value.as_ref(), PATH_SEGMENT).to_string()
 }
 
+/// Any string-like value as `&str` (inputs arrive as `String`, `&String` or `&str`).
+pub fn as_str<S: AsRef<str> + ?Sized>(value: &S) -> &str {
+    value.as_ref()
+}
+
 /// Percent-encode a value for use as one path segment (`a/b c` → `a%2Fb%20c`).
 pub fn encode_path_segment(value: &str) -> percent_encoding::PercentEncode<'_> {
     percent_encoding::utf8_percent_encode(value, PATH_SEGMENT)
@@ -850,6 +855,11 @@ pub mod rest {
                 problem::from_client_error(&err)
             }
         }
+    }
+
+    /// An input that does not match its `pattern`: 400.
+    pub fn pattern_mismatch(name: &str, pattern: &str) -> Problem {
+        Problem::new(StatusCode::BAD_REQUEST, format!("`{name}` does not match the pattern `{pattern}`"))
     }
 
     /// A path that does not fit the route.
@@ -1249,6 +1259,11 @@ pub mod mcp {
         };
         let text = value.to_string();
         structured(value, text)
+    }
+
+    /// An argument that does not match its `pattern`: invalid params (-32602).
+    pub fn pattern_mismatch(name: &str, pattern: &str) -> ErrorData {
+        ErrorData::invalid_params(format!("`{name}` does not match the pattern `{pattern}`"), None)
     }
 
     fn json_text(body: &[u8]) -> String {

@@ -327,3 +327,33 @@ fn a_bound_variable_in_a_path_parameter_value_is_refused_by_name() {
         d.message
     );
 }
+
+#[test]
+fn an_input_pattern_must_compile_and_apply_to_a_string() {
+    let with_input = |input: &str| {
+        SPEC.replace(
+            "      description: Get a pet\n",
+            &format!("      description: Get a pet\n      inputParameters:\n{input}"),
+        )
+    };
+    let d = only(&with_input(
+        "      - name: petId\n        type: string\n        description: id\n        pattern: \"([a-z\"\n",
+    ));
+    assert_eq!(
+        d.yaml_path,
+        "capability.exposes[1].tools[0].inputParameters[0].pattern"
+    );
+    assert!(
+        d.message.contains("is not a regular expression"),
+        "{}",
+        d.message
+    );
+    let all = errors(&with_input(
+        "      - name: petId\n        type: integer\n        description: id\n        pattern: \"^[0-9]+$\"\n",
+    ));
+    assert!(
+        all.iter()
+            .any(|d| d.message.contains("`type: string` inputs only")),
+        "{all:#?}"
+    );
+}

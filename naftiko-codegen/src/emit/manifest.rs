@@ -29,7 +29,7 @@ pub(super) fn cargo_toml(cap: &Capability, info: &CrateInfo) -> String {
     render(
         "Cargo.toml",
         CARGO_TOML,
-        context!({ "package": info.package, "description": description, "bind_files": cap.binds.iter().any(|b| b.file.is_some()) }),
+        context!({ "package": info.package, "description": description, "bind_files": cap.binds.iter().any(|b| b.file.is_some()), "patterns": cap.has_patterns() }),
     )
 }
 

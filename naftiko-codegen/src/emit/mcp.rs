@@ -74,6 +74,9 @@ fn input_schema(tool: &Tool) -> Value {
         if let Some(d) = &input.description {
             schema.insert("description".into(), json!(d.trim()));
         }
+        if let Some(p) = &input.pattern {
+            schema.insert("pattern".into(), json!(p));
+        }
         properties.insert(input.name.wire.clone(), Value::Object(schema));
     }
     let required: Vec<&str> = tool
@@ -315,7 +318,12 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
                     "optional"
                 }
             );
-            quote! { let #l = mcp::#f(args, #wire)?; }
+            let check = super::rest::pattern_check(
+                input,
+                &quote!(mcp::pattern_mismatch),
+                &quote!(#root::support),
+            );
+            quote! { let #l = mcp::#f(args, #wire)?; #check }
         });
     let args = consumed.params.iter().enumerate().map(|(pi, p)| {
         let Some(arg) = t.call.args.iter().find(|a| a.param == pi) else {

@@ -53,6 +53,9 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
                 if let Some(d) = &input.description {
                     p["description"] = json!(d.trim());
                 }
+                if let Some(pattern) = &input.pattern {
+                    p["schema"]["pattern"] = json!(pattern);
+                }
                 parameters.push(p);
             }
             let mut responses = Map::new();

@@ -27,6 +27,46 @@ pub(super) fn local(input: &Input) -> Ident {
     }
 }
 
+/// For a string input with a `pattern`: the check that refuses a value that does not match it
+/// (`mismatch(name, pattern)` makes the error), after the input is read into its local.
+pub(super) fn pattern_check(
+    input: &Input,
+    mismatch: &TokenStream,
+    support: &TokenStream,
+) -> TokenStream {
+    let Some(pattern) = &input.pattern else {
+        return quote!();
+    };
+    let l = local(input);
+    let wire = &input.name.wire;
+    let check = quote! {
+        // Compiled when generated: the pattern is valid.
+        static PATTERN: std::sync::LazyLock<regex::Regex> =
+            std::sync::LazyLock::new(|| regex::Regex::new(#pattern).expect("a valid pattern"));
+    };
+    if input.required || input.location == InputIn::Path {
+        quote! {
+            {
+                #check
+                let text = #support::as_str(&#l);
+                if !PATTERN.is_match(text) {
+                    return Err(#mismatch(#wire, #pattern));
+                }
+            }
+        }
+    } else {
+        quote! {
+            if let Some(text) = &#l {
+                #check
+                let text = #support::as_str(text);
+                if !PATTERN.is_match(text) {
+                    return Err(#mismatch(#wire, #pattern));
+                }
+            }
+        }
+    }
+}
+
 pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> TokenStream {
     let mut text = format!("REST adapter `{}`.", a.namespace.wire);
     if let Some(d) = &a.description {
@@ -290,6 +330,15 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
         });
     }
 
+    for (i, input) in op.inputs.iter().enumerate() {
+        if used(i) {
+            reads.push(pattern_check(
+                input,
+                &quote!(rest::pattern_mismatch),
+                &quote!(#root::support),
+            ));
+        }
+    }
     let args = consumed.params.iter().enumerate().map(|(pi, p)| {
         let Some(arg) = op.call.args.iter().find(|a| a.param == pi) else {
             return quote!(None);

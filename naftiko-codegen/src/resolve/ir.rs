@@ -57,6 +57,24 @@ pub struct Consumes {
     pub operations: Vec<ConsumedOp>,
 }
 
+impl Capability {
+    /// Does an exposed input carry a `pattern` (the crate then needs `regex`)?
+    pub fn has_patterns(&self) -> bool {
+        let rest = self
+            .rest
+            .iter()
+            .flat_map(|a| &a.routes)
+            .flat_map(|r| &r.operations)
+            .flat_map(|o| &o.inputs);
+        let mcp = self
+            .mcp
+            .iter()
+            .flat_map(|a| &a.tools)
+            .flat_map(|t| &t.inputs);
+        rest.chain(mcp).any(|i| i.pattern.is_some())
+    }
+}
+
 impl Consumes {
     /// The bound variables sent in request parameters (not credentials), in order.
     pub fn request_binds(&self) -> Vec<usize> {
@@ -470,6 +488,8 @@ pub struct Input {
     pub ty: ParamType,
     pub required: bool,
     pub description: Option<String>,
+    /// A regular expression a string value must match (anywhere, as in JSON Schema).
+    pub pattern: Option<String>,
 }
 
 /// Where an exposed input is read from.

@@ -1650,9 +1650,6 @@ impl<'a> Resolver<'a> {
                 );
                 continue;
             }
-            if d.pattern.is_some() {
-                self.unsupported(&format!("{ipath}.pattern"), "input `pattern` validation");
-            }
             let ty = match param_type(d.kind.as_deref(), ParamType::String) {
                 Ok(t) => t,
                 Err(e) => {
@@ -1660,9 +1657,31 @@ impl<'a> Resolver<'a> {
                     continue;
                 }
             };
+            let pattern = match &d.pattern {
+                None => None,
+                Some(_) if ty != ParamType::String => {
+                    self.error(
+                        &format!("{ipath}.pattern"),
+                        "`pattern` applies to `type: string` inputs only",
+                    );
+                    None
+                }
+                Some(p) => match regex::Regex::new(p) {
+                    Ok(_) => Some(p.clone()),
+                    Err(e) => {
+                        self.error_help(
+                            &format!("{ipath}.pattern"),
+                            format!("`{p}` is not a regular expression this generator can compile: {}", e.to_string().lines().last().unwrap_or("")),
+                            "Rust `regex` syntax (close to JSON Schema's; no look-around or backreferences)",
+                        );
+                        None
+                    }
+                },
+            };
             if let Some(existing) = inputs.iter_mut().find(|x| same_name(&x.name.wire, &d.name)) {
                 existing.description = d.description.clone().or(existing.description.take());
                 existing.ty = ty;
+                existing.pattern = pattern.or(existing.pattern.take());
                 continue;
             }
             inputs.push(Input {
@@ -1671,6 +1690,7 @@ impl<'a> Resolver<'a> {
                 ty,
                 required: d.required.unwrap_or(mcp || location == InputIn::Path),
                 description: d.description.clone(),
+                pattern,
             });
         }
     }
@@ -1723,6 +1743,7 @@ impl<'a> Resolver<'a> {
                             ty: ParamType::String,
                             required: true,
                             description: None,
+                            pattern: None,
                         });
                     }
                 }
@@ -1797,6 +1818,7 @@ impl<'a> Resolver<'a> {
                         ty: p.ty,
                         required: p.required,
                         description: p.description.clone(),
+                        pattern: None,
                     })
                 };
                 let ns = r.namespace.as_str();
@@ -1940,6 +1962,7 @@ impl<'a> Resolver<'a> {
                     ty: p.ty,
                     required: p.required,
                     description: p.description.clone(),
+                    pattern: None,
                 })
             };
             let ns = m.namespace.as_str();

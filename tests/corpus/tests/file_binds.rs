@@ -58,7 +58,7 @@ async fn bound_values_come_from_the_file_and_the_environment() {
         &[("registry", &url), ("store", &url)],
     ))
     .unwrap();
-    upstreams.registry.list_ships().await.unwrap();
+    upstreams.registry.list_ships(None).await.unwrap();
     let got = last(&seen);
     assert_eq!(got.header("authorization"), format!("Bearer {TOKEN}"));
     // Bound values in consumes-level parameter values, with text around them or alone.
@@ -161,6 +161,20 @@ async fn inbound_authentication(upstream: &str) {
         "the scheme is case-insensitive"
     );
 
+    // An input with a `pattern`: a value that does not match is a 400 that never goes upstream.
+    let with_flag = |flag: &str| {
+        http.get(format!("{url}/ships?flag={flag}"))
+            .header("authorization", "Bearer inbound-0123")
+    };
+    let refused = with_flag("no").send().await.unwrap();
+    assert_eq!(refused.status().as_u16(), 400);
+    let text = refused.text().await.unwrap();
+    assert!(
+        text.contains("`flag` does not match the pattern `^[A-Z]{2}$`"),
+        "{text}"
+    );
+    assert_eq!(status(with_flag("NO")).await, 200);
+
     let guard = Guard::Header {
         name: "X-Api-Key",
         key: bound.api_token.clone(),
@@ -186,4 +200,40 @@ async fn inbound_authentication(upstream: &str) {
     assert_eq!(status(post(None)).await, 401);
     assert_eq!(status(post(Some("inbound-0124"))).await, 401);
     assert_eq!(status(post(Some("inbound-0123"))).await, 200);
+
+    // The MCP tool's `pattern`: in its input schema, and enforced (-32602).
+    let rpc = |body: serde_json::Value| {
+        http.post(format!("{url}/mcp"))
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "application/json")
+            .header("mcp-protocol-version", "2025-11-25")
+            .header("x-api-key", "inbound-0123")
+            .body(body.to_string())
+    };
+    let listed: serde_json::Value = serde_json::from_str(
+        &rpc(serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        listed["result"]["tools"][0]["inputSchema"]["properties"]["flag"]["pattern"],
+        "^[A-Z]{2}$"
+    );
+    let call = |flag: &str| {
+        rpc(
+            serde_json::json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+            "params": {"name": "list-ships", "arguments": {"flag": flag}}}),
+        )
+    };
+    let answer: serde_json::Value =
+        serde_json::from_str(&call("no").send().await.unwrap().text().await.unwrap()).unwrap();
+    assert_eq!(answer["error"]["code"], -32602, "{answer}");
+    let answer: serde_json::Value =
+        serde_json::from_str(&call("NO").send().await.unwrap().text().await.unwrap()).unwrap();
+    assert_eq!(answer["result"]["isError"], false, "{answer}");
 }
