@@ -7,6 +7,8 @@
 use std::path::Path;
 
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::{Ranged, ValueFormatter};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 /// Where Debian's `fonts-dejavu-core` puts its sans font (the bench installs the package).
@@ -108,75 +110,58 @@ fn bars(
         .margin(15)
         .x_label_area_size(30)
         .y_label_area_size(60);
+    let x = 0.0..f64::from(n);
     if log {
         let mut chart = builder
-            .build_cartesian_2d(0.0..f64::from(n), (1.0..max).log_scale())
+            .build_cartesian_2d(x, (1.0..max).log_scale())
             .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_label_formatter(&|_| String::new())
-            .y_label_formatter(&label)
-            .draw()
-            .map_err(err)?;
-        for (i, (name, v)) in data.iter().enumerate() {
-            let color = if name.starts_with("generated") {
-                COLORS[1]
-            } else {
-                COLORS[0]
-            };
-            let i = i as f64;
-            chart
-                .draw_series([Rectangle::new(
-                    [(i + 0.1, 1.0), (i + 0.9, *v)],
-                    color.filled(),
-                )])
-                .map_err(err)?;
-            chart
-                .draw_series([Text::new(
-                    format!("{name}: {}", label(v)),
-                    (i + 0.1, *v * 1.1),
-                    ("sans-serif", 14),
-                )])
-                .map_err(err)?;
-        }
+        draw_bars(&mut chart, data, 1.0, |v| v * 1.1, &label)
     } else {
-        let mut chart = builder
-            .build_cartesian_2d(0.0..f64::from(n), 0.0..max)
-            .map_err(err)?;
+        let mut chart = builder.build_cartesian_2d(x, 0.0..max).map_err(err)?;
+        draw_bars(&mut chart, data, 0.0, |v| v + max * 0.03, &label)
+    }
+}
+
+/// One bar per target from `floor`, ours in the second colour, each named with its value
+/// (placed at `text_at(value)`).
+fn draw_bars<Y>(
+    chart: &mut ChartContext<'_, BitMapBackend<'_>, Cartesian2d<RangedCoordf64, Y>>,
+    data: &[(String, f64)],
+    floor: f64,
+    text_at: impl Fn(f64) -> f64,
+    label: &dyn Fn(&f64) -> String,
+) -> Result<()>
+where
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_label_formatter(&|_| String::new())
+        .y_label_formatter(label)
+        .draw()
+        .map_err(err)?;
+    for (i, (name, v)) in data.iter().enumerate() {
+        let color = if name.starts_with("generated") {
+            COLORS[1]
+        } else {
+            COLORS[0]
+        };
+        let i = i as f64;
         chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_label_formatter(&|_| String::new())
-            .y_label_formatter(&label)
-            .draw()
+            .draw_series([Rectangle::new(
+                [(i + 0.1, floor), (i + 0.9, *v)],
+                color.filled(),
+            )])
             .map_err(err)?;
-        for (i, (name, v)) in data.iter().enumerate() {
-            let color = if name.starts_with("generated") {
-                COLORS[1]
-            } else {
-                COLORS[0]
-            };
-            let i = i as f64;
-            chart
-                .draw_series([Rectangle::new(
-                    [(i + 0.1, 0.0), (i + 0.9, *v)],
-                    color.filled(),
-                )])
-                .map_err(err)?;
-            let text = if *v < 100.0 {
-                format!("{name}: {v:.1}")
-            } else {
-                format!("{name}: {}", label(v))
-            };
-            chart
-                .draw_series([Text::new(
-                    text,
-                    (i + 0.1, *v + max * 0.03),
-                    ("sans-serif", 14),
-                )])
-                .map_err(err)?;
-        }
+        let text = if *v < 100.0 {
+            format!("{name}: {v:.1}")
+        } else {
+            format!("{name}: {}", label(v))
+        };
+        chart
+            .draw_series([Text::new(text, (i + 0.1, text_at(*v)), ("sans-serif", 14))])
+            .map_err(err)?;
     }
     Ok(())
 }

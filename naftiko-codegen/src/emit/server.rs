@@ -101,23 +101,31 @@ fn format_parts(
     (fmt, args)
 }
 
-/// The inbound guard of an adapter with `authentication`, made from the bound values in
-/// `bound` (a `Bound`).
-fn guard(cap: &Capability, auth: &UpstreamAuth) -> Option<TokenStream> {
-    let var = |b: usize| {
-        let f = cap.binds[b].name.ident();
-        quote!(bound.#f)
-    };
-    let secret = |parts: &[TemplatePart]| match parts {
+/// A bound value in the generated code: a field of `bound` (a `Bound`).
+fn bound_var(cap: &Capability, b: usize) -> TokenStream {
+    let f = cap.binds[b].name.ident();
+    quote!(bound.#f)
+}
+
+/// A credential: the bound variable itself, or text around bound variables.
+fn bound_secret(cap: &Capability, parts: &[TemplatePart]) -> TokenStream {
+    match parts {
         [TemplatePart::Bind(b)] => {
-            let v = var(*b);
+            let v = bound_var(cap, *b);
             quote!(#v.clone())
         }
         parts => {
-            let (fmt, args) = format_parts(parts, &var);
+            let (fmt, args) = format_parts(parts, &|b| bound_var(cap, b));
             quote!(support::Secret::new(format!(#fmt, #(#args),*)))
         }
-    };
+    }
+}
+
+/// The inbound guard of an adapter with `authentication`, made from the bound values in
+/// `bound` (a `Bound`).
+fn guard(cap: &Capability, auth: &UpstreamAuth) -> Option<TokenStream> {
+    let var = |b: usize| bound_var(cap, b);
+    let secret = |parts: &[TemplatePart]| bound_secret(cap, parts);
     Some(match auth {
         UpstreamAuth::None => return None,
         UpstreamAuth::Bearer { token, .. } => {
@@ -274,21 +282,8 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
     let builds = cap.consumes.iter().map(|c| {
         let f = c.namespace.ident();
         let wire = &c.namespace.wire;
-        let var = |b: usize| {
-            let f = cap.binds[b].name.ident();
-            quote!(bound.#f)
-        };
-        // A credential: the bound variable itself, or text around bound variables.
-        let secret = |parts: &[TemplatePart]| match parts {
-            [TemplatePart::Bind(b)] => {
-                let v = var(*b);
-                quote!(#v.clone())
-            }
-            parts => {
-                let (fmt, args) = format_parts(parts, &var);
-                quote!(support::Secret::new(format!(#fmt, #(#args),*)))
-            }
-        };
+        let var = |b: usize| bound_var(cap, b);
+        let secret = |parts: &[TemplatePart]| bound_secret(cap, parts);
         // Bound values sent in request parameters, beside the credentials.
         let bound = c.request_binds().into_iter().map(|b| {
             let (f, v) = (cap.binds[b].name.ident(), var(b));

@@ -1182,6 +1182,21 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// A nested output node (a property or `items`), as written in the spec.
+    fn shape_of(&mut self, path: &str, node: &Value) -> Option<Shape> {
+        let field = |k: &str| node.get(k);
+        self.shape(
+            path,
+            field("type").and_then(Value::as_str),
+            field("mapping").and_then(Value::as_str),
+            field("const"),
+            field("properties"),
+            field("items"),
+            field("value"),
+            false,
+        )
+    }
+
     /// One node of a shaped output. `top`: the top-level output, whose `mapping` may be `$`.
     #[allow(clippy::too_many_arguments)]
     fn shape(
@@ -1221,17 +1236,7 @@ impl<'a> Resolver<'a> {
                 let mut fields = Vec::new();
                 for (name, p) in props {
                     let ppath = format!("{path}.properties.{name}");
-                    let field = |k: &str| p.get(k);
-                    let shape = self.shape(
-                        &ppath,
-                        field("type").and_then(Value::as_str),
-                        field("mapping").and_then(Value::as_str),
-                        field("const"),
-                        field("properties"),
-                        field("items"),
-                        field("value"),
-                        false,
-                    )?;
+                    let shape = self.shape_of(&ppath, p)?;
                     fields.push((Name::snake(name), shape));
                 }
                 Some(Shape::Object { fields })
@@ -1246,17 +1251,7 @@ impl<'a> Resolver<'a> {
                     );
                     return None;
                 };
-                let field = |k: &str| item.get(k);
-                let items = self.shape(
-                    &format!("{path}.items"),
-                    field("type").and_then(Value::as_str),
-                    field("mapping").and_then(Value::as_str),
-                    field("const"),
-                    field("properties"),
-                    field("items"),
-                    field("value"),
-                    false,
-                )?;
+                let items = self.shape_of(&format!("{path}.items"), item)?;
                 Some(Shape::Array {
                     path: array_path,
                     items: Box::new(items),
