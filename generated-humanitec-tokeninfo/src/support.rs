@@ -1261,6 +1261,13 @@ pub mod mcp {
         structured(value, text)
     }
 
+    /// The result of a mock tool: the object of its named outputs.
+    pub fn mock_result<const N: usize>(fields: [(&str, serde_json::Value); N]) -> CallToolResult {
+        let value = serde_json::Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect());
+        let text = value.to_string();
+        structured(value, text)
+    }
+
     /// An argument that does not match its `pattern`: invalid params (-32602).
     pub fn pattern_mismatch(name: &str, pattern: &str) -> ErrorData {
         ErrorData::invalid_params(format!("`{name}` does not match the pattern `{pattern}`"), None)

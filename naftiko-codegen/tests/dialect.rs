@@ -75,8 +75,9 @@ fn mustache_in_with_names_an_input() {
         return;
     };
     let tool = &cap.mcp[0].tools[0];
-    let ArgSource::Input(i) = tool.call.args[0].source else {
-        panic!("{:?}", tool.call.args)
+    let call = tool.call.as_ref().expect("the tool calls an operation");
+    let ArgSource::Input(i) = call.args[0].source else {
+        panic!("{:?}", call.args)
     };
     assert_eq!(tool.inputs[i].name.wire, "imo");
 }

@@ -121,7 +121,7 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
                 .tools
                 .iter()
                 .map(|t| {
-                    context!({ "name": t.name.wire, "call": call(t.call.consumes, t.call.operation), "read_only": t.hints.read_only, "destructive": t.hints.destructive, "idempotent": t.hints.idempotent })
+                    context!({ "name": t.name.wire, "call": t.call.as_ref().map_or_else(|| "(mock)".to_owned(), |c| call(c.consumes, c.operation)), "read_only": t.hints.read_only, "destructive": t.hints.destructive, "idempotent": t.hints.idempotent })
                 })
                 .collect();
             context!({ "namespace": a.namespace.wire, "port": a.port, "tools": tools })

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{docs, module_docs};
 use crate::resolve::ir::{
-    ArgSource, Capability, Input, McpAdapter, Output, ParamType, Tool, WithPart,
+    ArgSource, Capability, Input, McpAdapter, MockValue, Output, ParamType, Tool, WithPart,
 };
 
 /// A literal argument from `with`, as a value of the parameter's Rust type.
@@ -113,11 +113,17 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
     }
     text.push_str("\n\n| Tool | Calls |\n|---|---|");
     for t in &a.tools {
-        let c = &cap.consumes[t.call.consumes];
-        text.push_str(&format!(
-            "\n| `{}` | `{}.{}` |",
-            t.name.wire, c.namespace.wire, c.operations[t.call.operation].name.wire
-        ));
+        let calls = match &t.call {
+            Some(call) => {
+                let c = &cap.consumes[call.consumes];
+                format!(
+                    "`{}.{}`",
+                    c.namespace.wire, c.operations[call.operation].name.wire
+                )
+            }
+            None => "(mock: fixed outputs)".to_owned(),
+        };
+        text.push_str(&format!("\n| `{}` | {calls} |", t.name.wire));
     }
     let module_docs = module_docs(&text);
     let port = proc_macro2::Literal::u16_unsuffixed(a.port);
@@ -142,7 +148,7 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
     let calls = a.tools.iter().map(|t| call(cap, t, root));
     let outputs = a.tools.iter().filter_map(|t| match &t.output {
         Output::Shaped { root: shape, .. } => Some(super::shape::output(&t.name, shape, root).0),
-        Output::PassThrough { .. } => None,
+        Output::PassThrough { .. } | Output::Mock { .. } => None,
     });
     quote! {
         #module_docs
@@ -175,6 +181,11 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
             /// A server calling the given upstream clients.
             pub fn new(upstreams: Arc<Upstreams>) -> Self {
                 Self { upstreams }
+            }
+
+            /// The upstream clients this server calls.
+            pub fn upstreams(&self) -> &Arc<Upstreams> {
+                &self.upstreams
             }
 
             #(#calls)*
@@ -282,22 +293,12 @@ fn definition(t: &Tool, f: &proc_macro2::Ident) -> TokenStream {
     }
 }
 
-fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
-    let c = &cap.consumes[t.call.consumes];
-    let consumed = &c.operations[t.call.operation];
-    let mut text = t.description.clone().unwrap_or_default();
-    text.push_str(&format!(
-        "\n\nTool `{}` → `{}.{}`",
-        t.name.wire, c.namespace.wire, consumed.name.wire
-    ));
-    let doc = docs(Some(text.trim()));
-    let name = t.name.ident();
-    let known = t.inputs.iter().map(|i| i.name.wire.as_str());
-    let reads = t
-        .inputs
+/// How a tool reads its arguments: one local per input it uses (checked against its pattern).
+fn input_reads(t: &Tool, root: &TokenStream) -> Vec<TokenStream> {
+    t.inputs
         .iter()
         .enumerate()
-        .filter(|(i, _)| t.call.uses(*i))
+        .filter(|(i, _)| t.uses(*i))
         .map(|(_, input)| {
             let l = super::rest::local(input);
             let wire = &input.name.wire;
@@ -324,9 +325,89 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
                 &quote!(#root::support),
             );
             quote! { let #l = mcp::#f(args, #wire)?; #check }
-        });
+        })
+        .collect()
+}
+
+/// A mock tool's handler: the object of its fixed outputs and input templates.
+fn mock(
+    t: &Tool,
+    fields: &[(crate::resolve::names::Name, MockValue)],
+    root: &TokenStream,
+) -> TokenStream {
+    let mut text = t.description.clone().unwrap_or_default();
+    text.push_str(&format!(
+        "\n\nTool `{}` (mock: fixed outputs, no upstream call)",
+        t.name.wire
+    ));
+    let doc = docs(Some(text.trim()));
+    let name = t.name.ident();
+    let known = t.inputs.iter().map(|i| i.name.wire.as_str());
+    let reads = input_reads(t, root);
+    let members = fields.iter().map(|(field, value)| {
+        let wire = &field.wire;
+        let value = match value {
+            MockValue::Const(v) => {
+                let text = v.to_string();
+                quote!(serde_json::from_str::<serde_json::Value>(#text).unwrap_or(serde_json::Value::Null))
+            }
+            MockValue::Template(parts) => {
+                let mut fmt = String::new();
+                let mut args = Vec::new();
+                for part in parts {
+                    match part {
+                        WithPart::Text(text) => fmt.push_str(&text.replace('{', "{{").replace('}', "}}")),
+                        WithPart::Input(i) => {
+                            fmt.push_str("{}");
+                            let l = super::rest::local(&t.inputs[*i]);
+                            args.push(if t.inputs[*i].required {
+                                quote!(#l)
+                            } else {
+                                quote!(#l.map(|v| v.to_string()).unwrap_or_default())
+                            });
+                        }
+                    }
+                }
+                if fmt == "{}" {
+                    let arg = &args[0];
+                    quote!(serde_json::Value::String(#arg.to_string()))
+                } else {
+                    quote!(serde_json::Value::String(format!(#fmt, #(#args),*)))
+                }
+            }
+        };
+        quote! { (#wire, #value) }
+    });
+    quote! {
+        #doc
+        async fn #name(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
+            mcp::no_unknown_arguments(args, &[#(#known),*])?;
+            #(#reads)*
+            Ok(mcp::mock_result([#(#members),*]))
+        }
+    }
+}
+
+fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
+    let Some(tool_call) = &t.call else {
+        return match &t.output {
+            Output::Mock { fields } => mock(t, fields, root),
+            _ => quote!(),
+        };
+    };
+    let c = &cap.consumes[tool_call.consumes];
+    let consumed = &c.operations[tool_call.operation];
+    let mut text = t.description.clone().unwrap_or_default();
+    text.push_str(&format!(
+        "\n\nTool `{}` → `{}.{}`",
+        t.name.wire, c.namespace.wire, consumed.name.wire
+    ));
+    let doc = docs(Some(text.trim()));
+    let name = t.name.ident();
+    let known = t.inputs.iter().map(|i| i.name.wire.as_str());
+    let reads = input_reads(t, root);
     let args = consumed.params.iter().enumerate().map(|(pi, p)| {
-        let Some(arg) = t.call.args.iter().find(|a| a.param == pi) else {
+        let Some(arg) = tool_call.args.iter().find(|a| a.param == pi) else {
             return quote!(None);
         };
         match &arg.source {
@@ -348,6 +429,8 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
     let result = match &t.output {
         Output::PassThrough { text: true, .. } => quote!(mcp::text_result(result)),
         Output::PassThrough { wrap_as, .. } => quote!(mcp::tool_result(result, #wrap_as)),
+        // A tool with a call never has mock outputs (`mock` handles those).
+        Output::Mock { .. } => quote!(mcp::tool_result(result, "result")),
         Output::Shaped { wrap_as, .. } => {
             let shape = format_ident!("{}_output", t.name.rust);
             quote!(mcp::shaped_result(result, #wrap_as, #shape))

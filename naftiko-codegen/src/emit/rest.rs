@@ -113,7 +113,7 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
             Output::Shaped { root: shape, .. } => {
                 Some(super::shape::output(&op.name, shape, root).0)
             }
-            Output::PassThrough { .. } => None,
+            Output::PassThrough { .. } | Output::Mock { .. } => None,
         });
     let handlers = a.routes.iter().flat_map(|route| {
         route
@@ -387,7 +387,8 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
     let raw = format_ident!("{}_raw", consumed.name.rust);
     let respond = match &op.output {
         Output::PassThrough { text: true, .. } => quote!(rest::pass_through_text(result)),
-        Output::PassThrough { .. } => quote!(rest::pass_through(result)),
+        // Mock outputs exist on MCP tools only.
+        Output::PassThrough { .. } | Output::Mock { .. } => quote!(rest::pass_through(result)),
         Output::Shaped { .. } => {
             let shape = format_ident!("{}_output", op.name.rust);
             quote!(rest::shaped(result, #shape))

@@ -220,6 +220,15 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
         quote! { #[doc = #doc] pub #f: support::Secret, }
     });
     let bound_names = cap.binds.iter().map(|b| b.name.ident());
+    // A capability in mock mode consumes nothing: no clients, no HTTP client.
+    let clients_use = (!cap.consumes.is_empty()).then(|| quote!(use #root::clients;));
+    let http_client = (!cap.consumes.is_empty())
+        .then(|| quote!(let http = support::http_client(options.timeout)?;));
+    let options_used = if cap.consumes.is_empty() {
+        quote!(_options)
+    } else {
+        quote!(options)
+    };
     let uses_binds = cap.consumes.iter().any(|c| {
         !c.auth.binds().is_empty()
             || !c.base_uri.binds().is_empty()
@@ -345,7 +354,7 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
         use std::collections::BTreeMap;
         use std::time::Duration;
 
-        use #root::clients;
+        #clients_use
         use #root::support::{self, StartupError};
 
         /// One client per consumed API, shared by every adapter (one connection pool).
@@ -414,8 +423,8 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
             /// # Errors
             ///
             /// An invalid base URL, or credentials that cannot go into a header.
-            pub fn from_bound(options: &UpstreamOptions, #bound_binding: &Bound) -> Result<Self, StartupError> {
-                let http = support::http_client(options.timeout)?;
+            pub fn from_bound(#options_used: &UpstreamOptions, #bound_binding: &Bound) -> Result<Self, StartupError> {
+                #http_client
                 #(#builds)*
                 Ok(Self { #(#names),* })
             }

@@ -384,6 +384,9 @@ pub enum Output {
         /// The body is text (`outputRawFormat: text`), not JSON.
         text: bool,
     },
+    /// Mock mode: no upstream call; an object of named outputs made from fixed values and
+    /// `{{input}}` templates.
+    Mock { fields: Vec<(Name, MockValue)> },
     /// A result shaped by the spec's `outputParameters`: typed fields mapped from the upstream
     /// JSON.
     Shaped {
@@ -392,6 +395,15 @@ pub enum Output {
         /// The shape.
         root: Shape,
     },
+}
+
+/// A mock output's value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MockValue {
+    /// `const`, or a `value` without placeholders (kept as JSON).
+    Const(serde_json::Value),
+    /// A `value` with `{{input}}` placeholders: text.
+    Template(Vec<WithPart>),
 }
 
 /// One node of a shaped output.
@@ -564,8 +576,22 @@ pub struct Tool {
     pub description: Option<String>,
     pub hints: Hints,
     pub inputs: Vec<Input>,
-    pub call: Call,
+    /// The consumed operation it calls; `None` for a mock tool (its output is `Output::Mock`).
+    pub call: Option<Call>,
     pub output: Output,
+}
+
+impl Tool {
+    /// Does the tool read input `input`: to pass it on, or in a mock output template?
+    pub fn uses(&self, input: usize) -> bool {
+        match (&self.call, &self.output) {
+            (Some(call), _) => call.uses(input),
+            (None, Output::Mock { fields }) => fields
+                .iter()
+                .any(|(_, v)| matches!(v, MockValue::Template(parts) if parts.contains(&WithPart::Input(input)))),
+            (None, _) => false,
+        }
+    }
 }
 
 /// Tool annotations, always written out in full.

@@ -1690,6 +1690,91 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// A tool in mock mode: every output named, each a `const` or a `value` (fixed text or
+    /// `{{input}}` templates); the result is the object of those outputs.
+    fn mock_tool(&mut self, tpath: &str, t: &model::McpTool) -> Option<Tool> {
+        if t.output_parameters.is_empty() {
+            self.error_help(
+                &format!("{tpath}.name"),
+                "no `call`: nothing to run",
+                "add `call: <consumes-namespace>.<operation>`, or outputs with fixed `value`s (mock mode)",
+            );
+            return None;
+        }
+        let mut inputs = Vec::new();
+        self.exposed_inputs(tpath, &t.input_parameters, &mut inputs, true);
+        let mut fields = Vec::new();
+        for (i, o) in t.output_parameters.iter().enumerate() {
+            let opath = format!("{tpath}.outputParameters[{i}]");
+            let Some(name) = &o.name else {
+                self.error(
+                    &opath,
+                    "a mock output needs a `name` (the field of the result)",
+                );
+                continue;
+            };
+            let value = match (&o.constant, &o.value) {
+                (Some(c), _) => MockValue::Const(c.clone()),
+                (None, Some(Value::String(text))) if text.contains("{{") => {
+                    let mut parts = Vec::new();
+                    let mut rest = text.as_str();
+                    while let Some(start) = rest.find("{{") {
+                        let Some(len) = rest[start..].find("}}") else {
+                            break;
+                        };
+                        if start > 0 {
+                            parts.push(WithPart::Text(rest[..start].to_owned()));
+                        }
+                        let input = rest[start + 2..start + len].trim();
+                        match inputs
+                            .iter()
+                            .position(|x: &Input| same_name(&x.name.wire, input))
+                        {
+                            Some(ii) => parts.push(WithPart::Input(ii)),
+                            None => {
+                                self.error(
+                                    &format!("{opath}.value"),
+                                    format!("`{{{{{input}}}}}` names no input of this tool"),
+                                );
+                                return None;
+                            }
+                        }
+                        rest = &rest[start + len + 2..];
+                    }
+                    if !rest.is_empty() {
+                        parts.push(WithPart::Text(rest.to_owned()));
+                    }
+                    MockValue::Template(parts)
+                }
+                (None, Some(v)) => MockValue::Const(v.clone()),
+                (None, None) => {
+                    self.error_help(
+                        &opath,
+                        "a mock output without `value` or `const`",
+                        "add `value: …`",
+                    );
+                    continue;
+                }
+            };
+            fields.push((Name::snake(name), value));
+        }
+        let hints = t.hints.clone().unwrap_or_default();
+        Some(Tool {
+            name: Name::snake(&t.name),
+            title: t.label.clone(),
+            description: t.description.clone(),
+            hints: Hints {
+                read_only: hints.read_only.unwrap_or(true),
+                destructive: hints.destructive.unwrap_or(false),
+                idempotent: hints.idempotent.unwrap_or(true),
+                open_world: hints.open_world.unwrap_or(false),
+            },
+            inputs,
+            call: None,
+            output: Output::Mock { fields },
+        })
+    }
+
     fn rest(
         &mut self,
         path: &str,
@@ -1942,6 +2027,13 @@ impl<'a> Resolver<'a> {
                 self.error(&format!("{tpath}.name"), msg);
                 continue;
             }
+            if t.call.is_none() && t.steps.is_none() && t.reference.is_none() {
+                // Mock mode: outputs of fixed values and input templates, nothing called.
+                if let Some(tool) = self.mock_tool(&tpath, t) {
+                    tools.push(tool);
+                }
+                continue;
+            }
             let target = (t.steps.is_some(), t.reference.is_some(), t.call.as_deref());
             let Some((ci, coi)) = self.simple_call(&tpath, target, consumes) else {
                 continue;
@@ -1985,11 +2077,11 @@ impl<'a> Resolver<'a> {
                     open_world: hints.open_world.unwrap_or(true),
                 },
                 inputs,
-                call: Call {
+                call: Some(Call {
                     consumes: ci,
                     operation: coi,
                     args,
-                },
+                }),
                 output,
             });
         }

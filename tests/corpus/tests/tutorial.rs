@@ -1,15 +1,16 @@
-//! The official tutorial's step 4 (file binds, a bound header value, bearer upstream and inbound
-//! authentication, shaped outputs with arrays and nested objects), generated from the shared
-//! corpus and served in-process against a fake Maritime Registry on loopback.
+//! The official tutorial, generated from the shared corpus and served in-process: step 1 (mock
+//! mode) and step 4 (file binds, a bound header value, bearer upstream and inbound
+//! authentication, shaped outputs with arrays and nested objects) against a fake Maritime
+//! Registry on loopback.
 
 #[cfg(not(corpus))]
 #[test]
-fn tutorial_step_4() {
+fn tutorial_steps() {
     println!("skipped: the specs corpus is absent (../shared or $NAFTIKO_SHARED)");
 }
 
 #[cfg(corpus)]
-mod step4 {
+mod tutorial {
     use std::path::PathBuf;
     use std::sync::{Arc, Mutex};
 
@@ -103,6 +104,28 @@ mod step4 {
                 .map(|v| v["result"].clone())
                 .unwrap_or(Value::Null),
         )
+    }
+
+    /// Step 1, mock mode: no upstream at all; the tool answers its fixed outputs, one of them
+    /// made from the argument.
+    #[tokio::test]
+    async fn tutorial_step_1() {
+        use naftiko_corpus::corpus::c_official_naftiko_framework_v1_0_0_alpha2_tutorial_step_1_shipyard_mock_yml as step1;
+        let options = step1::UpstreamOptions::default();
+        let bound = step1::Bound::read(&options).unwrap();
+        let upstreams = Arc::new(step1::Upstreams::from_bound(&options, &bound).unwrap());
+        let config = step1::support::mcp::config(&[], &[], 1 << 20, Default::default());
+        let url = serve(step1::mcp::shipyard_tools::router(upstreams, config)).await;
+        let (status, result) =
+            call(&url, None, "get-ship", json!({"imo_number": "IMO-9321483"})).await;
+        assert_eq!(status, 200, "{result}");
+        assert_eq!(
+            result["structuredContent"],
+            json!({"imo": "IMO-9321483", "name": "Northern Star", "type": "cargo", "flag": "NO", "status": "active"})
+        );
+        // The required argument is still checked.
+        let (_, result) = call(&url, None, "get-ship", json!({})).await;
+        assert_eq!(result, Value::Null, "a JSON-RPC error, not a result");
     }
 
     #[tokio::test]
