@@ -45,6 +45,11 @@ impl Server {
         Self { upstreams }
     }
 
+    /// The upstream clients this server calls.
+    pub fn upstreams(&self) -> &Arc<Upstreams> {
+        &self.upstreams
+    }
+
     /// Lists tokens associated with a user
     ///
     /// Tool `lists-tokens-associated-user` → `humanitec-tokeninfo.listusertokens`
