@@ -407,6 +407,8 @@ impl Request {
         HeaderValue: TryFrom<V>,
     {
         match (axum::http::HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            // One `Cookie` header (RFC 6265): cookies are joined with `; `.
+            (Ok(name), Ok(value)) if name == header::COOKIE => self.add_cookie(value),
             (Ok(name), Ok(value)) => {
                 self.headers.append(name, value);
             }
@@ -425,6 +427,34 @@ impl Request {
             self.url.extend(form_urlencoded::byte_serialize(value.form_text().as_bytes()));
         }
         self
+    }
+
+    /// Add the cookie `name=value` to the `Cookie` header; the characters a cookie value cannot
+    /// hold (controls, space, `"`, `,`, `;`, backslash, and `%` itself) are percent-encoded.
+    pub fn cookie<V: FormValue>(mut self, name: &str, value: V) -> Self {
+        let text = value.form_text();
+        let encoded = percent_encoding::utf8_percent_encode(&text, COOKIE_VALUE);
+        match HeaderValue::try_from(format!("{name}={encoded}")) {
+            Ok(pair) => self.add_cookie(pair),
+            Err(_) => self.fail(format!("the cookie `{name}` is not valid HTTP")),
+        }
+        self
+    }
+
+    fn add_cookie(&mut self, pair: HeaderValue) {
+        let joined = match self.headers.get(header::COOKIE) {
+            Some(existing) => {
+                let mut bytes = existing.as_bytes().to_vec();
+                bytes.extend_from_slice(b"; ");
+                bytes.extend_from_slice(pair.as_bytes());
+                HeaderValue::from_bytes(&bytes).unwrap_or(pair)
+            }
+            None => pair,
+        };
+        let mut joined = joined;
+        // Cookies often carry credentials: never logged.
+        joined.set_sensitive(true);
+        self.headers.insert(header::COOKIE, joined);
     }
 
     /// A JSON body (`Content-Type: application/json`).
@@ -576,6 +606,10 @@ async fn send_reqwest(request: reqwest::RequestBuilder) -> Result<RawResponse, E
     let body = response.bytes().await.map_err(Error::from_reqwest)?;
     Ok(RawResponse { status, content_type, body })
 }
+
+/// Characters a cookie value cannot hold as they are (RFC 6265 `cookie-octet`), and `%`.
+const COOKIE_VALUE: &percent_encoding::AsciiSet =
+    &percent_encoding::CONTROLS.add(b' ').add(b'"').add(b',').add(b';').add(b'\\').add(b'%');
 
 /// Characters left as they are in a path segment: RFC 3986 unreserved. Everything else,
 /// `/` included, is percent-encoded, so a value is always exactly one segment.

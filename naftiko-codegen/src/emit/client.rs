@@ -299,6 +299,7 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream, cap: &Capabili
                 ParamIn::Path => "path",
                 ParamIn::Query => "query",
                 ParamIn::Header => "header",
+                ParamIn::Cookie => "cookie",
                 ParamIn::Body => "JSON body",
                 ParamIn::Template => "in the body",
             };
@@ -357,6 +358,7 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream, cap: &Capabili
             }
             (ParamIn::Header, ParamType::String) => (quote!(header), quote!(#wire, #ident)),
             (ParamIn::Header, _) => (quote!(header), quote!(#wire, #ident.to_string())),
+            (ParamIn::Cookie, _) => (quote!(cookie), quote!(#wire, #ident)),
             (ParamIn::Body, _) => (quote!(json), quote!(#ident)),
         };
         if p.required {
@@ -398,6 +400,7 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream, cap: &Capabili
         };
         chain.push(match (constant.location, bound) {
             (ParamIn::Query, _) => quote!(.query(&[(#name, #value)])),
+            (ParamIn::Cookie, _) => quote!(.cookie(#name, #value)),
             // A bound value may be a secret: never logged.
             (_, true) => {
                 // `expose()` is already a `&str`; a `format!` is borrowed.

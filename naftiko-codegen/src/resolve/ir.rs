@@ -293,6 +293,8 @@ pub enum ParamIn {
     Path,
     Query,
     Header,
+    /// A cookie (`Cookie: name=value`, values percent-encoded).
+    Cookie,
     /// The whole JSON body.
     Body,
     /// A placeholder of the operation's body template.

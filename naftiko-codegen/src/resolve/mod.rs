@@ -690,6 +690,7 @@ impl<'a> Resolver<'a> {
                 "path" => ParamIn::Path,
                 "query" => ParamIn::Query,
                 "header" => ParamIn::Header,
+                "cookie" => ParamIn::Cookie,
                 "body" => ParamIn::Body,
                 other => {
                     self.unsupported(
@@ -710,7 +711,7 @@ impl<'a> Resolver<'a> {
                 _ => None,
             };
             if let Some(parts) = bound {
-                if !matches!(location, ParamIn::Header | ParamIn::Query) {
+                if !matches!(location, ParamIn::Header | ParamIn::Query | ParamIn::Cookie) {
                     self.unsupported(
                         &format!("{ppath}.value"),
                         "a bound variable in a path or body parameter value",
@@ -735,7 +736,9 @@ impl<'a> Resolver<'a> {
                 Some(Value::String(t)) if t.contains("{{") => {
                     default_value = Some(Value::String(t.clone()))
                 }
-                Some(v) if matches!(location, ParamIn::Header | ParamIn::Query) => {
+                Some(v)
+                    if matches!(location, ParamIn::Header | ParamIn::Query | ParamIn::Cookie) =>
+                {
                     let value = match v {
                         Value::String(t) => t.clone(),
                         other => other.to_string(),
@@ -1890,6 +1893,8 @@ impl<'a> Resolver<'a> {
                         // Placeholders of a body template are read from the query string too.
                         ParamIn::Query | ParamIn::Template => InputIn::Query,
                         ParamIn::Header => InputIn::Header,
+                        // A cookie for the upstream is read from the caller's query string.
+                        ParamIn::Cookie => InputIn::Query,
                         _ => return None,
                     };
                     Some(Input {

@@ -137,6 +137,8 @@ async fn credentials_go_where_the_spec_says() {
         "/owners/7/pets?species=cat&verbose=true"
     );
     assert_eq!(got.header("x-tenant"), "42");
+    assert_eq!(got.headers.get_all("cookie").iter().count(), 1);
+    assert_eq!(got.header("cookie"), "session=s%201%3Bx; lang=en");
 
     let query_key = weather::Client::new(
         &url,
