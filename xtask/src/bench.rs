@@ -142,6 +142,9 @@ fn usage(pid: u32) -> (u64, u64) {
     (ticks, hwm)
 }
 
+/// A measure of a sample, for the ratios.
+type Metric = fn(&Sample) -> f64;
+
 #[derive(Debug, Clone, Default)]
 struct Sample {
     rps: f64,
@@ -572,31 +575,23 @@ pub fn bench(root: &Path) -> Result<String> {
         )
     };
     report.push_str("\n| ratio (median of per-round ratios) | value |\n|---|---:|\n");
-    let _ = writeln!(
-        report,
-        "| generated REST ÷ nginx, req/s | {:.2}× |",
-        ratio(1, 0, |s| s.rps)
-    );
-    let _ = writeln!(
-        report,
-        "| generated REST ÷ nginx, CPU µs/req | {:.2}× |",
-        ratio(1, 0, |s| s.cpu_us_per_req)
-    );
-    let _ = writeln!(
-        report,
-        "| generated REST ÷ nginx, p99 | {:.2}× |",
-        ratio(1, 0, |s| s.p99_ms)
-    );
-    let _ = writeln!(
-        report,
-        "| generated MCP ÷ FastMCP, req/s | {:.1}× |",
-        ratio(2, 3, |s| s.rps)
-    );
-    let _ = writeln!(
-        report,
-        "| generated MCP ÷ generated REST, req/s | {:.2}× |",
-        ratio(2, 1, |s| s.rps)
-    );
+    // (row, target, against, metric, decimals)
+    let ratios: [(&str, usize, usize, Metric, usize); 5] = [
+        ("generated REST ÷ nginx, req/s", 1, 0, |s| s.rps, 2),
+        (
+            "generated REST ÷ nginx, CPU µs/req",
+            1,
+            0,
+            |s| s.cpu_us_per_req,
+            2,
+        ),
+        ("generated REST ÷ nginx, p99", 1, 0, |s| s.p99_ms, 2),
+        ("generated MCP ÷ FastMCP, req/s", 2, 3, |s| s.rps, 1),
+        ("generated MCP ÷ generated REST, req/s", 2, 1, |s| s.rps, 2),
+    ];
+    for (label, a, b, f, decimals) in ratios {
+        let _ = writeln!(report, "| {label} | {:.decimals$}× |", ratio(a, b, f));
+    }
     let _ = writeln!(
         report,
         "\nGenerated server memory: idle {:.1} MiB, after the runs {:.1} MiB (peak RSS).\n",

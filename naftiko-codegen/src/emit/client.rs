@@ -328,7 +328,7 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream, cap: &Capabili
     let mut fmt_args = vec![quote!(self.base_url)];
     for part in &op.path {
         match part {
-            PathPart::Literal(text) => fmt.push_str(&text.replace('{', "{{").replace('}', "}}")),
+            PathPart::Literal(text) => fmt.push_str(&super::format_literal(text)),
             PathPart::Param(i) => {
                 fmt.push_str("{}");
                 let p = &op.params[*i];
@@ -381,20 +381,10 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream, cap: &Capabili
                 quote!(self.#f.expose())
             }
             parts => {
-                let mut fmt = String::new();
-                let mut args = Vec::new();
-                for part in parts {
-                    match part {
-                        TemplatePart::Text(t) => {
-                            fmt.push_str(&t.replace('{', "{{").replace('}', "}}"))
-                        }
-                        TemplatePart::Bind(b) => {
-                            fmt.push_str("{}");
-                            let f = cap.binds[*b].name.ident();
-                            args.push(quote!(self.#f.expose()));
-                        }
-                    }
-                }
+                let (fmt, args) = super::format_parts(parts, &|b| {
+                    let f = cap.binds[b].name.ident();
+                    quote!(self.#f)
+                });
                 quote!(format!(#fmt, #(#args),*))
             }
         };
@@ -567,7 +557,7 @@ fn pieces_text(op: &ConsumedOp, pieces: &[Piece], form_encoded: bool) -> TokenSt
     let mut args = Vec::new();
     for piece in pieces {
         match piece {
-            Piece::Text(t) => fmt.push_str(&t.replace('{', "{{").replace('}', "}}")),
+            Piece::Text(t) => fmt.push_str(&super::format_literal(t)),
             Piece::Param(i) => {
                 fmt.push_str("{}");
                 args.push(piece_text(op, *i, form_encoded));

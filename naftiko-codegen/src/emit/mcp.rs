@@ -41,20 +41,32 @@ pub(super) fn literal(v: &Value, ty: ParamType, required: bool) -> TokenStream {
     }
 }
 
-/// `&format!("…{}…", input, …)` for a `with` template (its inputs are required text).
-pub(super) fn template(parts: &[WithPart], inputs: &[Input], required: bool) -> TokenStream {
+/// A `format!` string and its arguments for a template of inputs (`arg` reads each one).
+fn input_format(
+    parts: &[WithPart],
+    inputs: &[Input],
+    arg: &dyn Fn(&Input) -> TokenStream,
+) -> (String, Vec<TokenStream>) {
     let mut fmt = String::new();
     let mut args = Vec::new();
     for part in parts {
         match part {
-            WithPart::Text(t) => fmt.push_str(&t.replace('{', "{{").replace('}', "}}")),
+            WithPart::Text(t) => fmt.push_str(&super::format_literal(t)),
             WithPart::Input(i) => {
                 fmt.push_str("{}");
-                let l = super::rest::local(&inputs[*i]);
-                args.push(quote!(#l));
+                args.push(arg(&inputs[*i]));
             }
         }
     }
+    (fmt, args)
+}
+
+/// `&format!("…{}…", input, …)` for a `with` template (its inputs are required text).
+pub(super) fn template(parts: &[WithPart], inputs: &[Input], required: bool) -> TokenStream {
+    let (fmt, args) = input_format(parts, inputs, &|input| {
+        let l = super::rest::local(input);
+        quote!(#l)
+    });
     let value = quote!(&format!(#fmt, #(#args),*));
     if required {
         value
@@ -352,22 +364,14 @@ fn mock(
                 quote!(serde_json::from_str::<serde_json::Value>(#text).unwrap_or(serde_json::Value::Null))
             }
             MockValue::Template(parts) => {
-                let mut fmt = String::new();
-                let mut args = Vec::new();
-                for part in parts {
-                    match part {
-                        WithPart::Text(text) => fmt.push_str(&text.replace('{', "{{").replace('}', "}}")),
-                        WithPart::Input(i) => {
-                            fmt.push_str("{}");
-                            let l = super::rest::local(&t.inputs[*i]);
-                            args.push(if t.inputs[*i].required {
-                                quote!(#l)
-                            } else {
-                                quote!(#l.map(|v| v.to_string()).unwrap_or_default())
-                            });
-                        }
+                let (fmt, args) = input_format(parts, &t.inputs, &|input| {
+                    let l = super::rest::local(input);
+                    if input.required {
+                        quote!(#l)
+                    } else {
+                        quote!(#l.map(|v| v.to_string()).unwrap_or_default())
                     }
-                }
+                });
                 if fmt == "{}" {
                     let arg = &args[0];
                     quote!(serde_json::Value::String(#arg.to_string()))

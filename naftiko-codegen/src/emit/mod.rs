@@ -358,3 +358,28 @@ pub(super) fn guard_parts(
         quote!(#root::support::inbound::protect(#router, guard)),
     )
 }
+
+/// `text` as literal text inside a `format!` string.
+pub(super) fn format_literal(text: &str) -> String {
+    text.replace('{', "{{").replace('}', "}}")
+}
+
+/// A `format!` string and its arguments for text around bound variables.
+pub(super) fn format_parts(
+    parts: &[crate::resolve::ir::TemplatePart],
+    var: &dyn Fn(usize) -> TokenStream,
+) -> (String, Vec<TokenStream>) {
+    let mut fmt = String::new();
+    let mut args = Vec::new();
+    for part in parts {
+        match part {
+            crate::resolve::ir::TemplatePart::Text(t) => fmt.push_str(&format_literal(t)),
+            crate::resolve::ir::TemplatePart::Bind(b) => {
+                fmt.push_str("{}");
+                let v = var(*b);
+                args.push(quote!(#v.expose()));
+            }
+        }
+    }
+    (fmt, args)
+}

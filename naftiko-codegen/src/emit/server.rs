@@ -81,26 +81,6 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
     }
 }
 
-/// A `format!` string and its arguments for text around bound variables.
-fn format_parts(
-    parts: &[TemplatePart],
-    var: &dyn Fn(usize) -> TokenStream,
-) -> (String, Vec<TokenStream>) {
-    let mut fmt = String::new();
-    let mut args = Vec::new();
-    for part in parts {
-        match part {
-            TemplatePart::Text(t) => fmt.push_str(&t.replace('{', "{{").replace('}', "}}")),
-            TemplatePart::Bind(b) => {
-                fmt.push_str("{}");
-                let v = var(*b);
-                args.push(quote!(#v.expose()));
-            }
-        }
-    }
-    (fmt, args)
-}
-
 /// A bound value in the generated code: a field of `bound` (a `Bound`).
 fn bound_var(cap: &Capability, b: usize) -> TokenStream {
     let f = cap.binds[b].name.ident();
@@ -115,7 +95,7 @@ fn bound_secret(cap: &Capability, parts: &[TemplatePart]) -> TokenStream {
             quote!(#v.clone())
         }
         parts => {
-            let (fmt, args) = format_parts(parts, &|b| bound_var(cap, b));
+            let (fmt, args) = super::format_parts(parts, &|b| bound_var(cap, b));
             quote!(support::Secret::new(format!(#fmt, #(#args),*)))
         }
     }
@@ -327,7 +307,7 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
                 let base_url = options.base_url(#wire).unwrap_or(clients::#f::DEFAULT_BASE_URL).to_owned();
             },
             BaseUri::Template(parts) => {
-                let (fmt, args) = format_parts(parts, &var);
+                let (fmt, args) = super::format_parts(parts, &var);
                 quote! {
                     let base_url = match options.base_url(#wire) {
                         Some(url) => url.to_owned(),
