@@ -129,6 +129,11 @@ impl Builder {
             }
             Err(e) => return Err(e),
         };
+        if cargo {
+            for file in resolved.files.iter().skip(1) {
+                println!("cargo::rerun-if-changed={}", file.display());
+            }
+        }
         for w in &resolved.warnings {
             eprintln!("{w}\n");
             if cargo {

@@ -75,7 +75,7 @@ pub fn check(path: &Path) -> Result<resolve::Resolved, Error> {
 
 /// Parse and resolve a spec already in memory.
 pub fn check_source(source: diagnostic::SourceFile) -> Result<resolve::Resolved, Error> {
-    let doc = parse::parse(source).map_err(Error::Spec)?;
+    let doc = parse::load(source).map_err(Error::Spec)?;
     resolve::resolve(&doc).map_err(Error::Spec)
 }
 
@@ -87,7 +87,7 @@ pub fn lint(path: &Path, schema: Option<&lint::Schema>) -> Result<Vec<Diagnostic
         path: path.to_path_buf(),
         source,
     })?;
-    let doc = parse::parse(diagnostic::SourceFile::new(path, text)).map_err(Error::Spec)?;
+    let doc = parse::load(diagnostic::SourceFile::new(path, text)).map_err(Error::Spec)?;
     let mut findings = schema
         .map(|s| lint::schema_findings(&doc, s))
         .unwrap_or_default();

@@ -5,6 +5,9 @@
 pub mod model;
 mod node;
 
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
 use serde::de::DeserializeOwned;
 use serde_saphyr::Spanned;
 
@@ -26,9 +29,29 @@ pub struct Document {
     pub exposes: Vec<model::Exposes>,
     /// The whole document as JSON (for schema validation).
     pub json: serde_json::Value,
+    /// The files its `consumes` entries import, by the entry's index (see [`load`]).
+    pub imports: BTreeMap<usize, Document>,
 }
 
 impl Document {
+    /// Its `consumes` entries and the YAML path of the list: `capability.consumes` in a capability
+    /// file, the root `consumes` in a shared file that others import.
+    pub fn consumes(&self) -> (&'static str, &[model::Consumes]) {
+        match &self.spec.capability {
+            Some(cap) => ("capability.consumes", &cap.consumes),
+            None => ("consumes", &self.spec.consumes),
+        }
+    }
+
+    /// This file and every file it imports, recursively (for `rerun-if-changed`).
+    pub fn files(&self) -> Vec<&Path> {
+        let mut files = vec![self.source.path.as_path()];
+        for imported in self.imports.values() {
+            files.extend(imported.files());
+        }
+        files
+    }
+
     /// An error or warning at the value of `yaml_path`.
     pub fn at(
         &self,
@@ -99,7 +122,156 @@ pub fn parse(source: SourceFile) -> Result<Document, Diagnostics> {
         spec,
         exposes,
         json,
+        imports: BTreeMap::new(),
     })
+}
+
+/// Parse `source` and every file its `consumes` entries import (`location` + `import`),
+/// recursively. Locations are relative to the importing file; none may leave the folder of the
+/// capability file, and an import cycle is an error. Every problem is located in the file that
+/// has it.
+pub fn load(source: SourceFile) -> Result<Document, Diagnostics> {
+    let mut doc = parse(source)?;
+    let root = doc
+        .source
+        .path
+        .parent()
+        .unwrap_or(Path::new(""))
+        .to_path_buf();
+    let mut stack = vec![PathBuf::from(
+        doc.source.path.file_name().unwrap_or_default(),
+    )];
+    let mut errors = Vec::new();
+    load_imports(&mut doc, &root, &mut stack, &mut errors);
+    if errors.iter().any(Diagnostic::is_error) {
+        return Err(Diagnostics(errors));
+    }
+    Ok(doc)
+}
+
+/// `stack`: the files being loaded, relative to `root`, the current one last.
+fn load_imports(
+    doc: &mut Document,
+    root: &Path,
+    stack: &mut Vec<PathBuf>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let here = stack
+        .last()
+        .and_then(|p| p.parent())
+        .unwrap_or(Path::new(""))
+        .to_path_buf();
+    let (prefix, entries) = doc.consumes();
+    let wanted: Vec<(usize, String)> = entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| Some((i, c.location.clone()?)))
+        .collect();
+    for (i, location) in wanted {
+        let lpath = format!("{prefix}[{i}].location");
+        let relative = file_location(&location, "import location")
+            .and_then(|rel| inside(&here.join(rel), &location));
+        let relative = match relative {
+            Ok(r) => r,
+            Err(message) => {
+                errors.push(doc.error(&lpath, message));
+                continue;
+            }
+        };
+        if let Some(at) = stack.iter().position(|p| *p == relative) {
+            let cycle: Vec<String> = stack[at..]
+                .iter()
+                .chain([&relative])
+                .map(|p| p.display().to_string())
+                .collect();
+            errors.push(doc.error(&lpath, format!("import cycle: {}", cycle.join(" → "))));
+            continue;
+        }
+        let file = root.join(&relative);
+        let text = match std::fs::read_to_string(&file) {
+            Ok(text) => text,
+            Err(err) => {
+                let mut d = doc.error(
+                    &lpath,
+                    format!("cannot read the imported file {}: {err}", file.display()),
+                );
+                d.help = Some("locations are relative to the file that imports them".into());
+                errors.push(d);
+                continue;
+            }
+        };
+        let mut imported = match parse(SourceFile::new(&file, text)) {
+            Ok(imported) => imported,
+            Err(diags) => {
+                errors.extend(diags.0);
+                continue;
+            }
+        };
+        stack.push(relative);
+        load_imports(&mut imported, root, stack, errors);
+        stack.pop();
+        doc.imports.insert(i, imported);
+    }
+}
+
+/// `path` normalized (no `.` or `..`), or an error when it leaves the capability's folder.
+fn inside(path: &Path, location: &str) -> Result<PathBuf, String> {
+    let mut parts: Vec<&std::ffi::OsStr> = Vec::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if parts.pop().is_none() {
+                    return Err(format!("`{location}` leaves the capability's folder"));
+                }
+            }
+            Component::Normal(p) => parts.push(p),
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(format!(
+                    "`{location}` must be relative to the capability's folder"
+                ));
+            }
+        }
+    }
+    Ok(parts.iter().collect())
+}
+
+/// The relative path a file `location` names: `file:///./shared/secrets.yaml` (the engine's
+/// form), `file:./x.yaml` or a plain relative path. Absolute paths, other schemes and paths that
+/// leave the spec's folder are refused: the path must mean the same on every machine. `what`
+/// names the field in messages (`bind location`, `import location`).
+pub fn file_location(location: &str, what: &str) -> Result<String, String> {
+    let path = if let Some(rest) = location.strip_prefix("file://") {
+        // `file:///./x` → `./x`; `file:///etc/x` → `/etc/x` (absolute, refused below).
+        rest.strip_prefix('/')
+            .filter(|r| r.starts_with("./") || r.starts_with("../"))
+            .unwrap_or(rest)
+    } else if let Some(rest) = location.strip_prefix("file:") {
+        rest
+    } else if location.contains("://") {
+        return Err(format!(
+            "{what} `{location}`: only `file:` locations can be generated; other providers (vault://, k8s-secret://, https://, …) are not supported"
+        ));
+    } else {
+        location
+    };
+    if path.is_empty() || path.starts_with('/') {
+        return Err(format!(
+            "{what} `{location}`: the path must be relative to the spec's folder (e.g. `file:///./shared/secrets.yaml`)"
+        ));
+    }
+    let mut depth = 0i32;
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => depth -= 1,
+            _ => depth += 1,
+        }
+        if depth < 0 {
+            return Err(format!("{what} `{location}` leaves the spec's folder"));
+        }
+    }
+    Ok(path.to_owned())
 }
 
 /// Deserialize `value` (found at `prefix`) into `T`, locating any type error.

@@ -16,6 +16,9 @@ pub struct Spec {
     #[serde(default)]
     pub binds: Vec<Bind>,
     pub capability: Option<Capability>,
+    /// A shared file's root `consumes` (imported by capability files).
+    #[serde(default)]
+    pub consumes: Vec<Consumes>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -67,6 +70,9 @@ pub struct Consumes {
     /// `ImportedConsumesHttp`.
     pub location: Option<String>,
     pub import: Option<String>,
+    /// The local name of an imported adapter.
+    #[serde(rename = "as")]
+    pub alias: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -8,6 +8,7 @@ pub mod ir;
 pub mod names;
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -25,29 +26,45 @@ pub const SUPPORTED_VERSION: &str = "1.0.0-alpha2";
 pub struct Resolved {
     pub capability: Capability,
     pub warnings: Vec<Diagnostic>,
+    /// The capability file and every file it imports.
+    pub files: Vec<PathBuf>,
 }
 
 /// Resolve a parsed document. Errors are all collected, not just the first.
 pub fn resolve(doc: &Document) -> Result<Resolved, Diagnostics> {
     let mut r = Resolver {
+        root: doc,
         doc,
         diags: Vec::new(),
+        broken: Vec::new(),
     };
     let capability = r.capability();
     if r.diags.iter().any(Diagnostic::is_error) {
-        r.diags
-            .sort_by_key(|d| (d.severity != Severity::Error, d.position));
+        r.diags.sort_by(|a, b| {
+            (a.severity != Severity::Error, &a.file, a.position).cmp(&(
+                b.severity != Severity::Error,
+                &b.file,
+                b.position,
+            ))
+        });
         return Err(Diagnostics(r.diags));
     }
     Ok(Resolved {
         capability: capability.expect("no errors means a capability"),
         warnings: r.diags,
+        files: doc.files().into_iter().map(Path::to_path_buf).collect(),
     })
 }
 
 struct Resolver<'a> {
+    /// The capability file.
+    root: &'a Document,
+    /// The file being resolved: the capability file, or a file it imports.
     doc: &'a Document,
     diags: Vec<Diagnostic>,
+    /// Namespaces (`ns`) and operations (`ns.op`) that are declared but were refused, so that
+    /// calls to them add no second error.
+    broken: Vec<String>,
 }
 
 /// The placeholder names in a path: `{x}` and `{{x}}` alike.
@@ -188,7 +205,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn capability(&mut self) -> Option<Capability> {
-        let spec = &self.doc.spec;
+        let spec = &self.root.spec;
         if spec.naftiko != SUPPORTED_VERSION {
             self.error_help(
                 "naftiko",
@@ -212,8 +229,15 @@ impl<'a> Resolver<'a> {
         }
         let mut consumes = Vec::new();
         for (i, c) in cap.consumes.iter().enumerate() {
-            if let Some(c) = self.consumes(i, c, &binds) {
-                consumes.push(c);
+            let path = format!("capability.consumes[{i}]");
+            let resolved = if c.location.is_some() || c.import.is_some() {
+                self.imported(&path, i, c, &binds)
+            } else {
+                self.consumes(&path, c, &binds)
+            };
+            match resolved {
+                Some(c) => consumes.push(c),
+                None => self.broken.extend(local_name(c).map(str::to_owned)),
             }
         }
         let mut seen = BTreeMap::new();
@@ -231,7 +255,7 @@ impl<'a> Resolver<'a> {
         }
         let mut rest = Vec::new();
         let mut mcp = Vec::new();
-        for (i, e) in self.doc.exposes.iter().enumerate() {
+        for (i, e) in self.root.exposes.iter().enumerate() {
             let path = format!("capability.exposes[{i}]");
             match e {
                 model::Exposes::Rest(r) => rest.extend(self.rest(&path, r, &consumes, &binds)),
@@ -264,11 +288,11 @@ impl<'a> Resolver<'a> {
 
     fn binds(&mut self) -> Vec<BindVar> {
         let mut vars = Vec::new();
-        for (i, b) in self.doc.spec.binds.iter().enumerate() {
+        for (i, b) in self.root.spec.binds.iter().enumerate() {
             let path = format!("binds[{i}]");
             let file = match b.location.as_deref() {
                 None => None,
-                Some(location) => match bind_file_path(location) {
+                Some(location) => match crate::parse::file_location(location, "bind location") {
                     Ok(file) => Some(file),
                     Err(message) => {
                         // Reported; its variables are still declared, so that their uses do
@@ -326,7 +350,7 @@ impl<'a> Resolver<'a> {
         let Some(auth) = &c.authentication else {
             // Where the author wrote `authentication` for another API, an API without one is
             // meant to be called without credentials.
-            let explicit_elsewhere = self.doc.spec.capability.as_ref().is_some_and(|cap| {
+            let explicit_elsewhere = self.root.spec.capability.as_ref().is_some_and(|cap| {
                 // A bound variable guarding an adapter is never sent upstream by guesswork.
                 let guarded = cap
                     .exposes
@@ -573,12 +597,104 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn consumes(&mut self, i: usize, c: &model::Consumes, binds: &[BindVar]) -> Option<Consumes> {
-        let path = format!("capability.consumes[{i}]");
-        if c.location.is_some() || c.import.is_some() {
-            self.unsupported(&path, "an imported `consumes` (`location` + `import`)");
+    /// An `ImportedConsumesHttp` (`location` + `import` [+ `as`]): the named adapter of the
+    /// imported file, resolved in that file (its diagnostics point there), under its local name.
+    fn imported(
+        &mut self,
+        path: &str,
+        i: usize,
+        c: &model::Consumes,
+        binds: &[BindVar],
+    ) -> Option<Consumes> {
+        let (Some(_), Some(import)) = (&c.location, &c.import) else {
+            let (field, other) = if c.location.is_some() {
+                ("location", "import")
+            } else {
+                ("import", "location")
+            };
+            self.error_help(
+                &format!("{path}.{field}"),
+                format!("`{field}` without `{other}`"),
+                "an imported adapter names the file (`location`) and the namespace in it (`import`)",
+            );
+            return None;
+        };
+        let inline = [
+            ("namespace", c.namespace.is_some()),
+            ("baseUri", c.base_uri.is_some()),
+            ("authentication", c.authentication.is_some()),
+            ("resources", !c.resources.is_empty()),
+            ("inputParameters", !c.input_parameters.is_empty()),
+        ];
+        if let Some((field, _)) = inline.iter().find(|(_, set)| *set) {
+            self.error_help(
+                &format!("{path}.{field}"),
+                format!("an imported adapter cannot also declare `{field}`"),
+                "change the imported file, or declare the adapter inline without `location`",
+            );
             return None;
         }
+        // A file that could not be read or parsed has been reported by the loader.
+        let doc: &'a Document = self.doc.imports.get(&i)?;
+        let (prefix, entries) = doc.consumes();
+        let Some(k) = entries
+            .iter()
+            .position(|e| local_name(e) == Some(import.as_str()))
+        else {
+            let declared: Vec<String> = entries
+                .iter()
+                .filter_map(|e| local_name(e).map(|n| format!("`{n}`")))
+                .collect();
+            self.error_help(
+                &format!("{path}.import"),
+                format!(
+                    "{} declares no consumes namespace `{import}`",
+                    doc.source.path.display()
+                ),
+                if declared.is_empty() {
+                    "it declares no root `consumes`".to_owned()
+                } else {
+                    format!("it declares {}", declared.join(", "))
+                },
+            );
+            return None;
+        };
+        let outer = std::mem::replace(&mut self.doc, doc);
+        if !doc.spec.binds.is_empty() {
+            self.unsupported(
+                "binds",
+                "`binds` in an imported file (declare them in the capability)",
+            );
+        }
+        let entry = &entries[k];
+        let epath = format!("{prefix}[{k}]");
+        let broken_before = self.broken.len();
+        let resolved = if entry.location.is_some() || entry.import.is_some() {
+            self.imported(&epath, k, entry, binds)
+        } else {
+            self.consumes(&epath, entry, binds)
+        };
+        self.doc = outer;
+        if let Some(alias) = &c.alias {
+            // Operations refused in the imported file are called by the local name.
+            for b in &mut self.broken[broken_before..] {
+                if let Some(op) = b.strip_prefix(&format!("{import}.")) {
+                    *b = format!("{alias}.{op}");
+                }
+            }
+        }
+        let mut resolved = resolved?;
+        if let Some(alias) = &c.alias {
+            resolved.namespace = Name::snake(alias);
+        }
+        if c.description.is_some() {
+            resolved.description.clone_from(&c.description);
+        }
+        Some(resolved)
+    }
+
+    fn consumes(&mut self, path: &str, c: &model::Consumes, binds: &[BindVar]) -> Option<Consumes> {
+        let path = path.to_owned();
         if let Some(kind) = &c.kind
             && kind != "http"
         {
@@ -610,6 +726,7 @@ impl<'a> Resolver<'a> {
             for (oi, op) in res.operations.iter().enumerate() {
                 let opath = format!("{rpath}.operations[{oi}]");
                 let Some(resolved) = self.consumed_op(&opath, res, op, &inherited, binds) else {
+                    self.broken.push(format!("{namespace}.{}", op.name));
                     continue;
                 };
                 let mut resolved = resolved;
@@ -1078,7 +1195,7 @@ impl<'a> Resolver<'a> {
                 }
                 _ => raw,
             };
-            if binds_named(raw, &self.doc.spec.binds) {
+            if binds_named(raw, &self.root.spec.binds) {
                 self.unsupported(
                     path,
                     &format!("a bound variable (`{{{{{raw}}}}}`) in a body template"),
@@ -1339,6 +1456,10 @@ impl<'a> Resolver<'a> {
             );
             return None;
         };
+        if self.broken.iter().any(|b| b == ns || b == call) {
+            // Its declaration has been refused already.
+            return None;
+        }
         let Some(ci) = consumes.iter().position(|c| c.namespace.wire == ns) else {
             let known: Vec<_> = consumes.iter().map(|c| c.namespace.wire.as_str()).collect();
             self.error_help(
@@ -1437,7 +1558,7 @@ impl<'a> Resolver<'a> {
                         match found {
                             Some(ii) => parts.push(WithPart::Input(ii)),
                             None => {
-                                let help = if binds_named(name, &self.doc.spec.binds) {
+                                let help = if binds_named(name, &self.root.spec.binds) {
                                     "bound variables are not passed through `with` by this version; use them in `authentication` or `baseUri`"
                                 } else {
                                     "name an input of this operation"
@@ -2101,44 +2222,12 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// The relative path a bind `location` names: `file:///./shared/secrets.yaml` (the engine's form),
-/// `file:./x.yaml` or a plain relative path. Absolute paths, other schemes and paths that leave
-/// the spec's folder are refused: the generated server reads the file relative to its
-/// `--spec-dir`, so the path must mean the same on every machine.
-fn bind_file_path(location: &str) -> Result<String, String> {
-    let path = if let Some(rest) = location.strip_prefix("file://") {
-        // `file:///./x` → `./x`; `file:///etc/x` → `/etc/x` (absolute, refused below).
-        rest.strip_prefix('/')
-            .filter(|r| r.starts_with("./") || r.starts_with("../"))
-            .unwrap_or(rest)
-    } else if let Some(rest) = location.strip_prefix("file:") {
-        rest
-    } else if location.contains("://") {
-        return Err(format!(
-            "bind location `{location}`: only `file:` locations can be generated (values read from a file at start-up); other providers (vault://, k8s-secret://, …) are not supported"
-        ));
-    } else {
-        location
-    };
-    if path.is_empty() || path.starts_with('/') {
-        return Err(format!(
-            "bind location `{location}`: the path must be relative to the spec's folder (e.g. `file:///./shared/secrets.yaml`)"
-        ));
-    }
-    let mut depth = 0i32;
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => depth -= 1,
-            _ => depth += 1,
-        }
-        if depth < 0 {
-            return Err(format!(
-                "bind location `{location}` leaves the spec's folder"
-            ));
-        }
-    }
-    Ok(path.to_owned())
+/// The name a `consumes` entry is called by: its `namespace`, or an import's `as` or `import`.
+fn local_name(c: &model::Consumes) -> Option<&str> {
+    c.namespace
+        .as_deref()
+        .or(c.alias.as_deref())
+        .or(c.import.as_deref())
 }
 
 /// A JSONPath of names and indexes: `$`, `$.`, `$.a.b`, `$.a[0]`, `$['a b']`. Filters,

@@ -1,0 +1,252 @@
+//! Imported adapters (`consumes: [{location, import, as}]`): read relative to the importing file,
+//! resolved where they are written, and refused with a located error when they cannot be.
+
+use std::path::{Path, PathBuf};
+
+use naftiko_codegen::{Diagnostic, Error};
+
+/// A fresh folder under the system's temporary directory, removed when dropped.
+struct Folder(PathBuf);
+
+impl Folder {
+    fn new(name: &str) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("naftiko-imports-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temporary folder");
+        Folder(dir)
+    }
+
+    fn write(&self, relative: &str, text: &str) -> PathBuf {
+        let path = self.0.join(relative);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("folder");
+        std::fs::write(&path, text).expect("write");
+        path
+    }
+}
+
+impl Drop for Folder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A shared file declaring two adapters, as the official tutorial's `shared/` files do.
+const SHARED: &str = r#"naftiko: "1.0.0-alpha2"
+consumes:
+  - namespace: pets
+    type: http
+    baseUri: "https://pets.example"
+    authentication:
+      type: bearer
+      token: "{{PETS_TOKEN}}"
+    resources:
+      - name: pet
+        path: "/pets/{{petId}}"
+        operations:
+          - name: get-pet
+            method: GET
+            inputParameters:
+              - name: petId
+                in: path
+  - namespace: owners
+    type: http
+    baseUri: "https://owners.example"
+    resources:
+      - name: owners
+        path: "/owners"
+        operations:
+          - name: list-owners
+            method: GET
+"#;
+
+/// A capability importing `pets` from `location` under the local name `animals`.
+fn capability(location: &str, import: &str) -> String {
+    format!(
+        r#"naftiko: "1.0.0-alpha2"
+binds:
+  - namespace: env
+    keys:
+      PETS_TOKEN: PETS_TOKEN
+capability:
+  consumes:
+    - location: "{location}"
+      import: {import}
+      as: animals
+  exposes:
+    - type: mcp
+      namespace: pets-mcp
+      port: 9090
+      tools:
+        - name: get-pet
+          description: Get a pet
+          inputParameters:
+            - name: id
+              type: string
+              required: true
+              description: The pet
+          call: animals.get-pet
+          with:
+            petId: pets-mcp.id
+"#
+    )
+}
+
+fn errors(spec: &Path) -> Vec<Diagnostic> {
+    match naftiko_codegen::check(spec) {
+        Err(Error::Spec(d)) => d.errors().cloned().collect(),
+        Ok(_) => panic!("the spec was accepted"),
+        Err(other) => panic!("unexpected error: {other}"),
+    }
+}
+
+fn only(spec: &Path) -> Diagnostic {
+    let mut errors = errors(spec);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    errors.remove(0)
+}
+
+#[test]
+fn an_imported_adapter_is_used_under_its_alias() {
+    let dir = Folder::new("alias");
+    let shared = dir.write("shared/pets.yaml", SHARED);
+    let spec = dir.write("cap.yaml", &capability("./shared/pets.yaml", "pets"));
+    let resolved = naftiko_codegen::check(&spec).expect("valid");
+    let names: Vec<&str> = resolved
+        .capability
+        .consumes
+        .iter()
+        .map(|c| c.namespace.wire.as_str())
+        .collect();
+    assert_eq!(names, ["animals"]);
+    assert_eq!(resolved.files, [spec.clone(), shared]);
+
+    // The generated client is the imported adapter's, under the local name.
+    let generated = naftiko_codegen::generate_crate(&spec, None).expect("generates");
+    let client = generated
+        .files
+        .iter()
+        .find(|f| f.path == "src/clients/animals.rs")
+        .unwrap_or_else(|| {
+            let paths: Vec<_> = generated.files.iter().map(|f| &f.path).collect();
+            panic!("no animals client among {paths:?}")
+        });
+    assert!(client.contents.contains("pub async fn get_pet"));
+    assert!(client.contents.contains("https://pets.example"));
+}
+
+#[test]
+fn the_engine_form_of_location_and_nested_imports_resolve() {
+    let dir = Folder::new("nested");
+    dir.write("shared/pets.yaml", SHARED);
+    // A shared file may itself import; its location is relative to itself.
+    dir.write(
+        "shared/reexport.yaml",
+        "naftiko: \"1.0.0-alpha2\"\nconsumes:\n  - location: \"./pets.yaml\"\n    import: pets\n",
+    );
+    let spec = dir.write(
+        "cap.yaml",
+        &capability("file:///./shared/reexport.yaml", "pets"),
+    );
+    let resolved = naftiko_codegen::check(&spec).expect("valid");
+    assert_eq!(resolved.capability.consumes[0].namespace.wire, "animals");
+    assert_eq!(resolved.files.len(), 3);
+}
+
+#[test]
+fn errors_in_an_imported_file_point_into_that_file() {
+    let dir = Folder::new("located");
+    let shared = dir.write(
+        "shared/pets.yaml",
+        &SHARED.replace(
+            "method: GET\n            inputParameters",
+            "method: FETCH\n            inputParameters",
+        ),
+    );
+    let spec = dir.write("cap.yaml", &capability("./shared/pets.yaml", "pets"));
+    let d = only(&spec);
+    assert_eq!(d.file, shared);
+    assert_eq!(d.yaml_path, "consumes[0].resources[0].operations[0].method");
+    assert_eq!(d.position.map(|p| p.line), Some(14));
+    assert!(d.message.contains("FETCH"), "{}", d.message);
+}
+
+#[test]
+fn a_namespace_the_file_does_not_declare_is_named_with_the_ones_it_does() {
+    let dir = Folder::new("namespace");
+    dir.write("shared/pets.yaml", SHARED);
+    let spec = dir.write("cap.yaml", &capability("./shared/pets.yaml", "cats"));
+    let d = only(&spec);
+    assert_eq!(d.file, spec);
+    assert_eq!(d.yaml_path, "capability.consumes[0].import");
+    assert!(
+        d.message.contains("no consumes namespace `cats`"),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.help.as_deref(), Some("it declares `pets`, `owners`"));
+}
+
+#[test]
+fn unreadable_escaping_and_cyclic_imports_are_located_errors() {
+    let dir = Folder::new("refused");
+    let missing = dir.write("missing.yaml", &capability("./shared/nowhere.yaml", "pets"));
+    let d = only(&missing);
+    assert_eq!(d.yaml_path, "capability.consumes[0].location");
+    assert!(
+        d.message.contains("cannot read the imported file"),
+        "{}",
+        d.message
+    );
+
+    let escaping = dir.write("escaping.yaml", &capability("../pets.yaml", "pets"));
+    let d = only(&escaping);
+    assert!(d.message.contains("leaves"), "{}", d.message);
+
+    let remote = dir.write(
+        "remote.yaml",
+        &capability("https://example.com/pets.yaml", "pets"),
+    );
+    let d = only(&remote);
+    assert!(
+        d.message.contains("only `file:` locations"),
+        "{}",
+        d.message
+    );
+
+    dir.write(
+        "shared/a.yaml",
+        "naftiko: \"1.0.0-alpha2\"\nconsumes:\n  - location: \"./b.yaml\"\n    import: pets\n",
+    );
+    dir.write(
+        "shared/b.yaml",
+        "naftiko: \"1.0.0-alpha2\"\nconsumes:\n  - location: \"./a.yaml\"\n    import: pets\n",
+    );
+    let cyclic = dir.write("cyclic.yaml", &capability("./shared/a.yaml", "pets"));
+    let d = only(&cyclic);
+    assert!(d.file.ends_with("shared/b.yaml"), "{}", d.file.display());
+    assert_eq!(
+        d.message,
+        "import cycle: shared/a.yaml → shared/b.yaml → shared/a.yaml"
+    );
+}
+
+#[test]
+fn an_import_that_also_declares_an_adapter_is_refused() {
+    let dir = Folder::new("mixed");
+    dir.write("shared/pets.yaml", SHARED);
+    let spec = dir.write(
+        "cap.yaml",
+        &capability("./shared/pets.yaml", "pets").replace(
+            "      as: animals\n",
+            "      as: animals\n      baseUri: https://x.example\n",
+        ),
+    );
+    let d = only(&spec);
+    assert_eq!(d.yaml_path, "capability.consumes[0].baseUri");
+    assert!(
+        d.message.contains("cannot also declare `baseUri`"),
+        "{}",
+        d.message
+    );
+}
