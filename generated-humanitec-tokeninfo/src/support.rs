@@ -105,14 +105,16 @@ pub enum Error {
     /// The upstream could not be reached, or its answer was not valid HTTP.
     #[error("upstream unreachable or not speaking HTTP: {0}")]
     Transport(#[source] BoxError),
-    /// The upstream answered success with a body that is not the JSON the spec promises.
-    #[error("upstream answered {status} with a body that is not valid JSON: {source}")]
+    /// The upstream answered success with a body that is not in the format the spec promises.
+    #[error("upstream answered {status} with a body that is not valid {format}: {source}")]
     Decode {
         /// The upstream's status.
         status: StatusCode,
-        /// Why it is not JSON.
+        /// The format the spec declares (`JSON`, `XML`, …).
+        format: &'static str,
+        /// Why it cannot be read.
         #[source]
-        source: serde_json::Error,
+        source: BoxError,
     },
     /// The base URL given to a client constructor is not an absolute http(s) URL.
     #[error("invalid base URL `{0}`: expected an absolute http(s) URL")]
@@ -164,17 +166,34 @@ impl RawResponse {
         }
         serde_json::from_slice::<serde::de::IgnoredAny>(&self.body)
             .map(drop)
-            .map_err(|source| Error::Decode { status: self.status, source })
+            .map_err(|source| Error::Decode { status: self.status, format: "JSON", source: source.into() })
     }
 
     /// The body as JSON; an empty body (e.g. `204 No Content`) is `null`.
     pub fn json(&self) -> Result<serde_json::Value, Error> {
+        self.read(JSON)
+    }
+
+    /// The body, in the declared `format`, read as JSON; an empty body is `null`.
+    pub fn read(&self, format: Format) -> Result<serde_json::Value, Error> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(serde_json::Value::Null);
         }
-        serde_json::from_slice(&self.body).map_err(|source| Error::Decode { status: self.status, source })
+        (format.read)(&self.body).map_err(|source| Error::Decode { status: self.status, format: format.name, source })
     }
 }
+
+/// A format an upstream answers in (`outputRawFormat`), read as JSON.
+#[derive(Debug, Clone, Copy)]
+pub struct Format {
+    /// Its name, for messages.
+    pub name: &'static str,
+    /// The reader.
+    pub read: fn(&[u8]) -> Result<serde_json::Value, BoxError>,
+}
+
+/// JSON, the default format.
+pub const JSON: Format = Format { name: "JSON", read: |body| Ok(serde_json::from_slice(body)?) };
 
 /// Validate a base URL and strip its trailing `/`.
 pub fn base_url(url: &str) -> Result<String, Error> {
@@ -790,9 +809,9 @@ pub mod problem {
                 passthrough(*status, content_type.clone(), body.clone())
             }
             Error::Timeout => response(StatusCode::GATEWAY_TIMEOUT, "the upstream API did not answer in time"),
-            Error::Decode { status, .. } => response(
+            Error::Decode { status, format, .. } => response(
                 StatusCode::BAD_GATEWAY,
-                format!("the upstream API answered {status} with a body that is not valid JSON"),
+                format!("the upstream API answered {status} with a body that is not valid {format}"),
             ),
             Error::Transport(e) => response(StatusCode::BAD_GATEWAY, format!("the upstream API is unreachable: {}", chain(e.as_ref()))),
             other => response(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
@@ -857,13 +876,14 @@ pub mod rest {
     /// output `shape` makes of its JSON; a 502 problem when the JSON does not fit.
     pub fn shaped<T: serde::Serialize>(
         result: Result<RawResponse, Error>,
+        format: Format,
         shape: fn(&serde_json::Value) -> Result<T, map::Mismatch>,
     ) -> Response {
         let raw = match result.and_then(RawResponse::error_for_status) {
             Ok(raw) => raw,
             Err(err) => return pass_through(Err(err)),
         };
-        let json = match raw.json() {
+        let json = match raw.read(format) {
             Ok(json) => json,
             Err(err) => return problem::from_client_error(&err),
         };
@@ -1049,19 +1069,31 @@ pub mod map {
         typed(json, path, steps, "a string", |v| v.as_str().map(str::to_owned))
     }
 
-    /// A number.
+    // Formats without types (XML, CSV) carry every scalar as text: numeric and boolean text
+    // reads as the type the spec declares.
+
+    /// A number (or numeric text).
     pub fn number(json: &Value, path: &'static str, steps: &[Step]) -> Result<Option<f64>, Mismatch> {
-        typed(json, path, steps, "a number", Value::as_f64)
+        typed(json, path, steps, "a number", |v| match v {
+            Value::String(text) => text.trim().parse::<f64>().ok().filter(|n| n.is_finite()),
+            other => other.as_f64(),
+        })
     }
 
-    /// An integer.
+    /// An integer (or integer text).
     pub fn integer(json: &Value, path: &'static str, steps: &[Step]) -> Result<Option<i64>, Mismatch> {
-        typed(json, path, steps, "an integer", Value::as_i64)
+        typed(json, path, steps, "an integer", |v| match v {
+            Value::String(text) => text.trim().parse().ok(),
+            other => other.as_i64(),
+        })
     }
 
-    /// A boolean.
+    /// A boolean (or `true` / `false` text).
     pub fn boolean(json: &Value, path: &'static str, steps: &[Step]) -> Result<Option<bool>, Mismatch> {
-        typed(json, path, steps, "a boolean", Value::as_bool)
+        typed(json, path, steps, "a boolean", |v| match v {
+            Value::String(text) => text.trim().parse().ok(),
+            other => other.as_bool(),
+        })
     }
 
     /// The JSON under the path, as it is.
@@ -1069,11 +1101,13 @@ pub mod map {
         Ok(at(json, steps).filter(|v| !v.is_null()).cloned())
     }
 
-    /// The elements of the array under the path (none when it is missing or `null`).
+    /// The elements of the array under the path (none when it is missing or `null`). A lone
+    /// object is an array of one: XML has no arrays, and one repeated element reads as an object.
     pub fn array<'a>(json: &'a Value, path: &'static str, steps: &[Step]) -> Result<&'a [Value], Mismatch> {
         match at(json, steps) {
             None | Some(Value::Null) => Ok(&[]),
             Some(Value::Array(items)) => Ok(items),
+            Some(object @ Value::Object(_)) => Ok(std::slice::from_ref(object)),
             Some(_) => Err(Mismatch { path, expected: "an array" }),
         }
     }
@@ -1265,13 +1299,14 @@ pub mod mcp {
     pub fn shaped_result<T: serde::Serialize>(
         result: Result<RawResponse, Error>,
         wrap_as: &str,
+        format: Format,
         shape: fn(&serde_json::Value) -> Result<T, map::Mismatch>,
     ) -> CallToolResult {
         let raw = match result.and_then(RawResponse::error_for_status) {
             Ok(raw) => raw,
             Err(err) => return error_result(&err),
         };
-        let json = match raw.json() {
+        let json = match raw.read(format) {
             Ok(json) => json,
             Err(err) => return error_result(&err),
         };

@@ -1,6 +1,6 @@
 //! Generates, with `naftiko_codegen::build::Builder`:
 //! - the seed spec as the module `tokeninfo` (the README's build.rs example, as written);
-//! - the kitchen-sink fixture as `kitchen_sink`, the file-binds fixture as `file_binds`;
+//! - the fixtures `kitchen_sink`, `file_binds` and `raw_formats` (tests/fixtures/*.yaml);
 //! - every capability file of the shared specs corpus (`$NAFTIKO_SHARED/specs-corpus` or
 //!   `../../../shared/specs-corpus`) as one module each, listing the files refused with their
 //!   first diagnostic in `$OUT_DIR/refused.txt`.
@@ -25,6 +25,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Builder::new()
         .spec("../fixtures/file-binds.yaml")
         .module_name("file_binds")
+        .generate()?;
+
+    // Upstreams answering XML, CSV, TSV, PSV and YAML, exercised by tests/formats.rs.
+    Builder::new()
+        .spec("../fixtures/formats.yaml")
+        .module_name("raw_formats")
         .generate()?;
 
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
@@ -80,7 +86,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                             .position
                             .map(|p| format!("{}:{}", p.line, p.column))
                             .unwrap_or_default();
-                        format!("{at} {}", d.message)
+                        // A diagnostic in an imported file names that file.
+                        let elsewhere = (d.file != file)
+                            .then(|| d.file.file_name())
+                            .flatten()
+                            .map(|f| format!("{}:", f.to_string_lossy()))
+                            .unwrap_or_default();
+                        format!("{elsewhere}{at} {}", d.message)
                     });
                     writeln!(refused, "{rel}\t{reason}")?;
                 }

@@ -4,7 +4,9 @@ use minijinja::Environment;
 use serde_json::json as context;
 
 use super::{CrateInfo, one_line};
-use crate::resolve::ir::{Capability, KeyPlacement, TemplatePart, UpstreamAuth, template_binds};
+use crate::resolve::ir::{
+    Capability, KeyPlacement, RawFormat, TemplatePart, UpstreamAuth, template_binds,
+};
 
 const CARGO_TOML: &str = include_str!("../../templates/Cargo.toml.j2");
 const README: &str = include_str!("../../templates/README.md.j2");
@@ -29,7 +31,7 @@ pub(super) fn cargo_toml(cap: &Capability, info: &CrateInfo) -> String {
     render(
         "Cargo.toml",
         CARGO_TOML,
-        context!({ "package": info.package, "description": description, "bind_files": cap.binds.iter().any(|b| b.file.is_some()), "patterns": cap.has_patterns() }),
+        context!({ "package": info.package, "description": description, "yaml": cap.binds.iter().any(|b| b.file.is_some()) || cap.formats().contains(&RawFormat::Yaml), "xml": cap.formats().contains(&RawFormat::Xml), "patterns": cap.has_patterns() }),
     )
 }
 

@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 
 use super::{docs, module_docs};
 use crate::resolve::ir::{
-    ArgSource, Capability, Input, McpAdapter, MockValue, Output, ParamType, Tool, WithPart,
+    ArgSource, Capability, Input, McpAdapter, MockValue, Output, ParamType, RawFormat, Tool,
+    WithPart,
 };
 
 /// A literal argument from `with`, as a value of the parameter's Rust type.
@@ -420,6 +421,23 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
             ArgSource::Input(i) => {
                 let input = &t.inputs[*i];
                 let l = super::rest::local(input);
+                if p.ty == ParamType::Json && input.ty != ParamType::Json {
+                    // A typed argument sent as a JSON value (a missing one as `null`).
+                    let structured = matches!(input.ty, ParamType::Array | ParamType::Object);
+                    return match (structured, input.required, p.required) {
+                        (true, true, true) | (true, false, false) => quote!(#l),
+                        (true, true, false) => quote!(Some(#l)),
+                        (true, false, true) => quote!(#l.unwrap_or(&serde_json::Value::Null)),
+                        (false, true, true) => quote!(&serde_json::Value::from(#l)),
+                        (false, true, false) => quote!(Some(&serde_json::Value::from(#l))),
+                        (false, false, true) => {
+                            quote!(&#l.map(serde_json::Value::from).unwrap_or_default())
+                        }
+                        (false, false, false) => {
+                            quote!(#l.map(serde_json::Value::from).as_ref())
+                        }
+                    };
+                }
                 if input.required && !p.required {
                     quote!(Some(#l))
                 } else {
@@ -431,13 +449,20 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
     let client = c.namespace.ident();
     let raw = format_ident!("{}_raw", consumed.name.rust);
     let result = match &t.output {
-        Output::PassThrough { text: true, .. } => quote!(mcp::text_result(result)),
-        Output::PassThrough { wrap_as, .. } => quote!(mcp::tool_result(result, #wrap_as)),
+        Output::PassThrough {
+            wrap_as,
+            format: RawFormat::Json,
+        } => quote!(mcp::tool_result(result, #wrap_as)),
+        // Other formats are passed as text, as the upstream sent them.
+        Output::PassThrough { .. } => quote!(mcp::text_result(result)),
         // A tool with a call never has mock outputs (`mock` handles those).
         Output::Mock { .. } => quote!(mcp::tool_result(result, "result")),
-        Output::Shaped { wrap_as, .. } => {
+        Output::Shaped {
+            wrap_as, format, ..
+        } => {
             let shape = format_ident!("{}_output", t.name.rust);
-            quote!(mcp::shaped_result(result, #wrap_as, #shape))
+            let format = super::format_reader(*format, root);
+            quote!(mcp::shaped_result(result, #wrap_as, #format, #shape))
         }
     };
     let call_args = super::client::call_arguments(root, &client, consumed, args.collect());

@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::{docs, module_docs};
 use crate::resolve::ir::{
-    ArgSource, Capability, Input, InputIn, Output, ParamType, RestAdapter, RestOp,
+    ArgSource, Capability, Input, InputIn, Output, ParamType, RawFormat, RestAdapter, RestOp,
 };
 
 /// Names the handlers use for their own locals; inputs with these names get an `_input` suffix.
@@ -386,12 +386,18 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
     let client = c.namespace.ident();
     let raw = format_ident!("{}_raw", consumed.name.rust);
     let respond = match &op.output {
-        Output::PassThrough { text: true, .. } => quote!(rest::pass_through_text(result)),
         // Mock outputs exist on MCP tools only.
-        Output::PassThrough { .. } | Output::Mock { .. } => quote!(rest::pass_through(result)),
-        Output::Shaped { .. } => {
+        Output::PassThrough {
+            format: RawFormat::Json,
+            ..
+        }
+        | Output::Mock { .. } => quote!(rest::pass_through(result)),
+        // Other formats pass through as the upstream sent them.
+        Output::PassThrough { .. } => quote!(rest::pass_through_text(result)),
+        Output::Shaped { format, .. } => {
             let shape = format_ident!("{}_output", op.name.rust);
-            quote!(rest::shaped(result, #shape))
+            let format = super::format_reader(*format, root);
+            quote!(rest::shaped(result, #format, #shape))
         }
     };
     let call_args = super::client::call_arguments(root, &client, consumed, args.collect());

@@ -65,6 +65,12 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         quote! { #[doc = #d] pub mod #m; }
     });
     let (rest_mod, mcp_mod) = super::adapter_modules(rests, mcps);
+    let formats = (!cap.formats().is_empty()).then(|| {
+        quote! {
+            /// Readers of the upstreams' non-JSON formats.
+            pub mod formats;
+        }
+    });
     quote! {
         #docs
 
@@ -72,6 +78,7 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         pub mod clients { #(#clients)* }
         #rest_mod
         #mcp_mod
+        #formats
         pub mod server;
         pub mod support;
         mod upstreams;

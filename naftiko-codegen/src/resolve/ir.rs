@@ -73,6 +73,27 @@ impl Capability {
             .flat_map(|t| &t.inputs);
         rest.chain(mcp).any(|i| i.pattern.is_some())
     }
+
+    /// The non-JSON formats shaped outputs read (the generated `formats` module), sorted.
+    pub fn formats(&self) -> Vec<RawFormat> {
+        let rest = self
+            .rest
+            .iter()
+            .flat_map(|a| &a.routes)
+            .flat_map(|r| &r.operations)
+            .map(|o| &o.output);
+        let mcp = self.mcp.iter().flat_map(|a| &a.tools).map(|t| &t.output);
+        let mut formats: Vec<RawFormat> = rest
+            .chain(mcp)
+            .filter_map(|o| match o {
+                Output::Shaped { format, .. } if format.is_converted() => Some(*format),
+                _ => None,
+            })
+            .collect();
+        formats.sort_unstable();
+        formats.dedup();
+        formats
+    }
 }
 
 impl Consumes {
@@ -383,8 +404,8 @@ pub enum Output {
     PassThrough {
         /// The name under which a non-object result is wrapped for MCP `structuredContent`.
         wrap_as: String,
-        /// The body is text (`outputRawFormat: text`), not JSON.
-        text: bool,
+        /// The format of the body (`outputRawFormat`).
+        format: RawFormat,
     },
     /// Mock mode: no upstream call; an object of named outputs made from fixed values and
     /// `{{input}}` templates.
@@ -396,7 +417,45 @@ pub enum Output {
         wrap_as: String,
         /// The shape.
         root: Shape,
+        /// The format of the upstream body, read as JSON before it is shaped.
+        format: RawFormat,
     },
+}
+
+/// The format of an upstream answer (`outputRawFormat`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RawFormat {
+    /// JSON (the default).
+    Json,
+    /// Text, passed through as it is (seen in the wild).
+    Text,
+    /// XML, read as JSON the way the reference engine reads it.
+    Xml,
+    /// Delimited rows with a header (`csv`, `tsv`, `psv`): an array of objects.
+    Delimited(char),
+    /// YAML.
+    Yaml,
+}
+
+impl RawFormat {
+    /// The format `outputRawFormat` names, if this generator reads it.
+    pub fn named(name: &str) -> Option<Self> {
+        Some(match name {
+            "json" => Self::Json,
+            "text" => Self::Text,
+            "xml" => Self::Xml,
+            "csv" => Self::Delimited(','),
+            "tsv" => Self::Delimited('\t'),
+            "psv" => Self::Delimited('|'),
+            "yaml" => Self::Yaml,
+            _ => return None,
+        })
+    }
+
+    /// Is the body read into JSON by the generated `formats` module?
+    pub fn is_converted(self) -> bool {
+        !matches!(self, Self::Json | Self::Text)
+    }
 }
 
 /// A mock output's value.

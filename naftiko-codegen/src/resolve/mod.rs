@@ -782,15 +782,21 @@ impl<'a> Resolver<'a> {
             }
         };
         // `text` (seen in the wild) passes the body through as text.
-        if let Some(f) = &op.output_raw_format
-            && f != "json"
-            && f != "text"
+        let format = match op
+            .output_raw_format
+            .as_deref()
+            .map(|f| (f, RawFormat::named(f)))
         {
-            self.unsupported(
-                &format!("{opath}.outputRawFormat"),
-                &format!("`outputRawFormat: {f}`"),
-            );
-        }
+            None => RawFormat::Json,
+            Some((_, Some(format))) => format,
+            Some((f, None)) => {
+                self.unsupported(
+                    &format!("{opath}.outputRawFormat"),
+                    &format!("`outputRawFormat: {f}`"),
+                );
+                RawFormat::Json
+            }
+        };
         let mut params: Vec<Param> = Vec::new();
         let mut constants: Vec<Constant> = Vec::new();
         let own = op
@@ -957,7 +963,7 @@ impl<'a> Resolver<'a> {
                 self.diags.push(self.doc.error(&ppath, msg));
             }
         }
-        let output = self.consumed_output(opath, op);
+        let output = self.consumed_output(opath, op, format);
         let body = match &op.body {
             Some(b) => {
                 let body = self.body(&format!("{opath}.body"), b, &mut params)?;
@@ -1006,10 +1012,17 @@ impl<'a> Resolver<'a> {
         };
         let dpath = format!("{bpath}.data");
         match (body, kind) {
-            (Value::String(raw), _) => Some(Body::Text {
-                content_type: "application/json",
-                template: self.pieces(bpath, raw, params, ParamType::String)?,
-            }),
+            // A raw template that is JSON once its bare placeholders are quoted is built as JSON:
+            // strings escaped, arrays and objects rendered as JSON (the engine pastes text).
+            (Value::String(raw), _) => {
+                match serde_json::from_str::<Value>(&quote_placeholders(raw)) {
+                    Ok(json) => Some(Body::Json(self.raw_json_template(bpath, &json, params)?)),
+                    Err(_) => Some(Body::Text {
+                        content_type: "application/json",
+                        template: self.pieces(bpath, raw, params, ParamType::String)?,
+                    }),
+                }
+            }
             (_, Some("json")) => Some(Body::Json(self.json_template(
                 &dpath,
                 data.unwrap_or(&Value::Null),
@@ -1107,6 +1120,41 @@ impl<'a> Resolver<'a> {
                 None
             }
         }
+    }
+
+    /// A raw JSON body template read by [`quote_placeholders`]: a bare placeholder (marked) is
+    /// the argument's JSON value; placeholders inside strings make text, escaped as JSON.
+    fn raw_json_template(
+        &mut self,
+        path: &str,
+        value: &Value,
+        params: &mut Vec<Param>,
+    ) -> Option<JsonTemplate> {
+        Some(match value {
+            Value::String(t) => match t.strip_prefix(BARE) {
+                Some(bare) => match self.pieces(path, bare, params, ParamType::Json)?.as_slice() {
+                    [Piece::Param(i)] => JsonTemplate::Param(*i),
+                    _ => JsonTemplate::Literal(value.clone()),
+                },
+                None if t.contains("{{") => {
+                    JsonTemplate::Text(self.pieces(path, t, params, ParamType::String)?)
+                }
+                None => JsonTemplate::Literal(value.clone()),
+            },
+            Value::Array(items) => JsonTemplate::Array(
+                items
+                    .iter()
+                    .map(|v| self.raw_json_template(path, v, params))
+                    .collect::<Option<_>>()?,
+            ),
+            Value::Object(fields) => JsonTemplate::Object(
+                fields
+                    .iter()
+                    .map(|(k, v)| Some((k.clone(), self.raw_json_template(path, v, params)?)))
+                    .collect::<Option<_>>()?,
+            ),
+            other => JsonTemplate::Literal(other.clone()),
+        })
     }
 
     fn json_template(
@@ -1240,7 +1288,12 @@ impl<'a> Resolver<'a> {
         Some(pieces)
     }
 
-    fn consumed_output(&mut self, opath: &str, op: &model::ConsumedOperation) -> Output {
+    fn consumed_output(
+        &mut self,
+        opath: &str,
+        op: &model::ConsumedOperation,
+        format: RawFormat,
+    ) -> Output {
         let mut wrap_as = "result".to_owned();
         for (i, o) in op.output_parameters.iter().enumerate() {
             if is_pass_through(o) {
@@ -1254,8 +1307,7 @@ impl<'a> Resolver<'a> {
                 );
             }
         }
-        let text = op.output_raw_format.as_deref() == Some("text");
-        Output::PassThrough { wrap_as, text }
+        Output::PassThrough { wrap_as, format }
     }
 
     fn exposed_output(
@@ -1273,7 +1325,11 @@ impl<'a> Resolver<'a> {
             [] => consumed.output.clone(),
             [(i, o)] if outputs.len() == 1 => {
                 let opath = format!("{path}.outputParameters[{i}]");
-                if matches!(consumed.output, Output::PassThrough { text: true, .. }) {
+                let format = match consumed.output {
+                    Output::PassThrough { format, .. } | Output::Shaped { format, .. } => format,
+                    Output::Mock { .. } => RawFormat::Json,
+                };
+                if format == RawFormat::Text {
                     self.unsupported(&opath, "a shaped output of a text answer");
                     return consumed.output.clone();
                 }
@@ -1288,7 +1344,11 @@ impl<'a> Resolver<'a> {
                     o.value.as_ref(),
                     true,
                 ) {
-                    Some(root) => Output::Shaped { wrap_as, root },
+                    Some(root) => Output::Shaped {
+                        wrap_as,
+                        root,
+                        format,
+                    },
                     None => consumed.output.clone(),
                 }
             }
@@ -1687,7 +1747,8 @@ impl<'a> Resolver<'a> {
                 InputIn::Path => !structured,
                 // Text can make a list (`a,b` or `["a","b"]`) or, as JSON, an object.
                 InputIn::Query | InputIn::Header => true,
-                InputIn::Argument => input.ty == p.ty,
+                // Any argument can be sent as a JSON value.
+                InputIn::Argument => input.ty == p.ty || p.ty == ParamType::Json,
             };
             if !fits {
                 let what = match input.location {
@@ -2222,6 +2283,43 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// Marks a placeholder that stood outside any JSON string in a raw body template (a character
+/// of the private use area: JSON strings may hold it, templates do not).
+const BARE: char = '\u{E000}';
+
+/// A raw JSON body template with each placeholder outside a JSON string quoted and marked
+/// [`BARE`]: `{"ids": {{ids}}}` → `{"ids": "\u{E000}{{ids}}"}`, so that it parses as JSON.
+fn quote_placeholders(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len() + 8);
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut rest = raw;
+    while let Some(c) = rest.chars().next() {
+        if !in_string
+            && rest.starts_with("{{")
+            && let Some(end) = rest.find("}}")
+        {
+            out.push('"');
+            out.push(BARE);
+            out.push_str(&rest[..end + 2]);
+            out.push('"');
+            rest = &rest[end + 2..];
+            continue;
+        }
+        match c {
+            '\\' if in_string => escaped = !escaped,
+            '"' if !escaped => in_string = !in_string,
+            _ => escaped = false,
+        }
+        if c != '\\' {
+            escaped = false;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
 /// The name a `consumes` entry is called by: its `namespace`, or an import's `as` or `import`.
 fn local_name(c: &model::Consumes) -> Option<&str> {
     c.namespace
@@ -2310,6 +2408,24 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn bare_placeholders_of_a_raw_json_body_are_quoted() {
+        assert_eq!(
+            quote_placeholders(r#"{"a": "{{a}}", "ids": {{ids}}, "s": "x \" {{no}}"}"#),
+            "{\"a\": \"{{a}}\", \"ids\": \"\u{E000}{{ids}}\", \"s\": \"x \\\" {{no}}\"}"
+        );
+        // An escaped backslash ends before the quote: the placeholder is outside the string.
+        assert_eq!(
+            quote_placeholders(r#"["x \\", {{n}}]"#),
+            "[\"x \\\\\", \"\u{E000}{{n}}\"]"
+        );
+        assert_eq!(
+            quote_placeholders("[{{a}},{{b}}]"),
+            "[\"\u{E000}{{a}}\",\"\u{E000}{{b}}\"]"
+        );
+        assert_eq!(quote_placeholders("{{unclosed"), "{{unclosed");
+    }
 
     #[test]
     fn split_path_takes_single_and_double_braces() {

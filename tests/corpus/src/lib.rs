@@ -4,6 +4,7 @@
 include!(concat!(env!("OUT_DIR"), "/tokeninfo.rs"));
 include!(concat!(env!("OUT_DIR"), "/kitchen_sink.rs"));
 include!(concat!(env!("OUT_DIR"), "/file_binds.rs"));
+include!(concat!(env!("OUT_DIR"), "/raw_formats.rs"));
 
 /// The corpus, one module per capability file.
 pub mod corpus {

@@ -39,11 +39,12 @@ async fn json_bodies_render_placeholders_as_values_and_text() {
         json!({"method": "tts", "text": "Retry 3 times for tts", "fixed": [1, true, null], "nested": {"tags": ["a", "b"]}})
     );
 
-    // A raw template is sent as written, as JSON.
-    client.send_raw("u\"1").await.unwrap();
+    // A raw JSON template is built as JSON: a placeholder inside a string is escaped (the
+    // engine pastes it, making `{"id":"u"1"}`); a bare placeholder is the argument's JSON.
+    client.send_raw("u\"1", &json!(["a", 1])).await.unwrap();
     let got = last(&seen);
     assert_eq!(got.header("content-type"), "application/json");
-    assert_eq!(got.text(), "{\"id\":\"u\"1\"}\n");
+    assert_eq!(got.json(), json!({"id": "u\"1", "tags": ["a", 1], "n": 1}));
 }
 
 #[tokio::test]

@@ -1,0 +1,169 @@
+//! Upstreams that answer XML, CSV, TSV, PSV or YAML: each body is read into JSON by the
+//! generated `formats` module and shaped by field access, numeric text read as numbers.
+
+use std::sync::Arc;
+
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use naftiko_corpus::raw_formats as formats;
+use serde_json::{Value, json};
+
+const CATALOG: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<!-- the catalog -->
+<catalog xmlns="urn:example:ships" updated="2026-11-28">
+  <title>Ships &amp; boats &#x2014; all</title>
+  <ship id="1"><name>Northern Star</name><tonnage> 32000.5 </tonnage><active>true</active></ship>
+  <ship id="2">
+    <name><![CDATA[Sea <Lark>]]></name>
+    <tonnage>45000</tonnage>
+    <active>false</active>
+  </ship>
+</catalog>"#;
+
+/// The upstream: fixed bodies by path, each with its own content type.
+async fn upstream(catalog: &'static str) -> String {
+    let body = |content_type: &'static str, body: &'static str| {
+        move || async move { ([(header::CONTENT_TYPE, content_type)], body).into_response() }
+    };
+    let app = axum::Router::new()
+        .route(
+            "/catalog.xml",
+            axum::routing::get(body("application/xml", catalog)),
+        )
+        .route(
+            "/rows.csv",
+            axum::routing::get(body(
+                "text/csv",
+                "name,tonnage\r\n\"Star, \"\"Northern\"\"\",32000.5\r\n\r\nSea Lark,45000\r\n",
+            )),
+        )
+        .route(
+            "/rows.tsv",
+            axum::routing::get(body(
+                "text/tab-separated-values",
+                "name\tflag\nA\tNO\nB\tPA",
+            )),
+        )
+        .route(
+            "/rows.psv",
+            axum::routing::get(body("text/plain", "name|flag\nA|NO\n")),
+        )
+        .route(
+            "/rows.bad",
+            axum::routing::get(body("text/csv", "name,flag\nA\n")),
+        )
+        .route(
+            "/settings.yaml",
+            axum::routing::get(body(
+                "application/yaml",
+                "limits:\n  retries: 3\nregions: [eu, us]\n",
+            )),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+async fn serve(upstream: &str) -> String {
+    let mut options = formats::UpstreamOptions::default();
+    options
+        .base_urls
+        .insert("feeds".into(), upstream.to_owned());
+    let upstreams = Arc::new(formats::Upstreams::from_env(&options).unwrap());
+    let app = formats::rest::formats_rest::router(upstreams);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+async fn get(url: String) -> (StatusCode, Value) {
+    let response = reqwest::get(url).await.unwrap();
+    let status = StatusCode::from_u16(response.status().as_u16()).unwrap();
+    (
+        status,
+        serde_json::from_str(&response.text().await.unwrap()).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn xml_is_read_like_the_engine_reads_it_and_typed_by_the_spec() {
+    let url = serve(&upstream(CATALOG).await).await;
+    let (status, catalog) = get(format!("{url}/catalog")).await;
+    assert_eq!(status, StatusCode::OK, "{catalog}");
+    assert_eq!(
+        catalog,
+        json!({
+            "updated": "2026-11-28",
+            "title": "Ships & boats \u{2014} all",
+            "ships": [
+                {"id": 1, "name": "Northern Star", "tonnage": 32000.5, "active": true},
+                {"id": 2, "name": "Sea <Lark>", "tonnage": 45000.0, "active": false},
+            ],
+        })
+    );
+}
+
+#[tokio::test]
+async fn one_repeated_element_is_an_array_of_one() {
+    let one = r#"<catalog><ship id="7"><name>Solo</name></ship></catalog>"#;
+    let url = serve(&upstream(one).await).await;
+    let (_, catalog) = get(format!("{url}/catalog")).await;
+    assert_eq!(
+        catalog["ships"],
+        json!([{"id": 7, "name": "Solo", "tonnage": null, "active": null}])
+    );
+}
+
+#[tokio::test]
+async fn xml_that_is_not_well_formed_is_a_502_naming_the_format() {
+    for broken in ["<catalog><ship>", "not xml at all", "<a></b>"] {
+        let url = serve(&upstream(broken).await).await;
+        let (status, problem) = get(format!("{url}/catalog")).await;
+        assert_eq!(status, StatusCode::BAD_GATEWAY, "{broken}: {problem}");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap_or("")
+                .contains("not valid XML"),
+            "{broken}: {problem}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn delimited_rows_become_objects_keyed_by_the_header() {
+    let url = serve(&upstream(CATALOG).await).await;
+    let (status, rows) = get(format!("{url}/rows/csv")).await;
+    assert_eq!(status, StatusCode::OK, "{rows}");
+    assert_eq!(
+        rows,
+        json!([
+            {"name": "Star, \"Northern\"", "tonnage": 32000.5},
+            {"name": "Sea Lark", "tonnage": 45000.0},
+        ])
+    );
+    let (_, rows) = get(format!("{url}/tsv-rows/tsv")).await;
+    assert_eq!(rows, json!([{"name": "A"}, {"name": "B"}]));
+    let (_, rows) = get(format!("{url}/psv-rows/psv")).await;
+    assert_eq!(rows, json!([{"name": "A"}]));
+    // A row shorter than the header is not silently padded.
+    let (status, problem) = get(format!("{url}/rows/bad")).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("not valid CSV"),
+        "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn yaml_is_read_as_json() {
+    let url = serve(&upstream(CATALOG).await).await;
+    let (status, settings) = get(format!("{url}/settings")).await;
+    assert_eq!(status, StatusCode::OK, "{settings}");
+    assert_eq!(settings, json!({"retries": 3, "regions": ["eu", "us"]}));
+}
