@@ -839,6 +839,52 @@ pub mod problem {
     }
 }
 
+/// Orchestration: what the steps of an orchestrated operation do besides calling.
+pub mod steps {
+    use serde_json::{Map, Value};
+
+    /// A `lookup` step: the entries of `table` (an array, or one object) whose `key` equals
+    /// `wanted`, each reduced to `fields`. An array of values gives the array of their matches
+    /// (values without a match are left out); one value gives its match, or `null`.
+    pub fn lookup(table: &Value, key: &str, wanted: Option<&Value>, fields: &[&str]) -> Value {
+        let entries = match table {
+            Value::Array(entries) => entries.as_slice(),
+            object @ Value::Object(_) => std::slice::from_ref(object),
+            _ => &[],
+        };
+        let matched = |value: &Value| {
+            entries.iter().find(|entry| entry.get(key) == Some(value)).map(|entry| {
+                let kept: Map<String, Value> = fields
+                    .iter()
+                    .map(|f| ((*f).to_owned(), entry.get(*f).cloned().unwrap_or(Value::Null)))
+                    .collect();
+                Value::Object(kept)
+            })
+        };
+        match wanted {
+            Some(Value::Array(values)) => Value::Array(values.iter().filter_map(matched).collect()),
+            Some(Value::Null) | None => Value::Null,
+            Some(value) => matched(value).unwrap_or(Value::Null),
+        }
+    }
+}
+
+/// Plumbing of the generated skill catalogs.
+pub mod skills {
+    use axum::http::{HeaderValue, StatusCode, header};
+    use axum::response::{IntoResponse, Response};
+
+    /// A catalog document (JSON built at generation).
+    pub fn document(json: &'static str) -> Response {
+        ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], json).into_response()
+    }
+
+    /// A skill the catalog does not have: 404.
+    pub async fn unknown(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
+        super::problem::response(StatusCode::NOT_FOUND, format!("no skill `{name}` in this catalog"))
+    }
+}
+
 /// Plumbing of the generated axum handlers.
 pub mod rest {
     use super::*;
@@ -895,6 +941,27 @@ pub mod rest {
         }
     }
 
+    /// The response for a failed upstream call of an orchestration step (as for a single call).
+    pub fn upstream_error(err: Error) -> Response {
+        pass_through(Err(err))
+    }
+
+    /// The answer of an orchestrated operation: the output `shape` makes of the steps' results
+    /// (200), or a 502 problem when they do not fit.
+    pub fn orchestrated<T: serde::Serialize>(
+        steps: &serde_json::Value,
+        shape: fn(&serde_json::Value) -> Result<T, map::Mismatch>,
+    ) -> Response {
+        match shape(steps).map(|output| serde_json::to_vec(&output)) {
+            Ok(Ok(body)) => problem::passthrough(StatusCode::OK, Some(HeaderValue::from_static("application/json")), Bytes::from(body)),
+            Ok(Err(e)) => problem::response(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+            Err(mismatch) => {
+                tracing::warn!(error = %mismatch, "upstream answers do not fit the output");
+                problem::response(StatusCode::BAD_GATEWAY, mismatch.to_string())
+            }
+        }
+    }
+
     /// Pass a text answer through: status, content type (default `text/plain`) and body.
     pub fn pass_through_text(result: Result<RawResponse, Error>) -> Response {
         match result {
@@ -927,6 +994,20 @@ pub mod rest {
     /// A required JSON request body: 413 over the limit, 400 when it is missing or not JSON.
     pub fn required_json_body(body: Result<Bytes, BytesRejection>, expect: Expect) -> Result<serde_json::Value, Problem> {
         json_body(body, expect)?.ok_or_else(|| Problem::new(StatusCode::BAD_REQUEST, "a JSON request body is required"))
+    }
+
+    /// The fields of a JSON object request body (none without a body).
+    pub fn body_fields(body: &Option<serde_json::Value>) -> &serde_json::Map<String, serde_json::Value> {
+        static NONE: std::sync::OnceLock<serde_json::Map<String, serde_json::Value>> = std::sync::OnceLock::new();
+        match body {
+            Some(serde_json::Value::Object(fields)) => fields,
+            _ => NONE.get_or_init(serde_json::Map::new),
+        }
+    }
+
+    /// A body field that is missing or of the wrong type: 400.
+    pub fn invalid_field(err: rmcp::model::ErrorData) -> Problem {
+        Problem::new(StatusCode::BAD_REQUEST, err.message.replace("argument", "body field"))
     }
 
     /// The JSON type a request body must have.
@@ -1042,7 +1123,8 @@ pub mod map {
         pub expected: &'static str,
     }
 
-    fn at<'a>(json: &'a Value, steps: &[Step]) -> Option<&'a Value> {
+    /// The value under a path, if any.
+    pub fn at<'a>(json: &'a Value, steps: &[Step]) -> Option<&'a Value> {
         steps.iter().try_fold(json, |value, step| match step {
             Step::Key(key) => value.get(*key),
             Step::Index(i) => value.get(*i),
@@ -1313,6 +1395,38 @@ pub mod mcp {
             Ok(Err(e)) => return CallToolResult::error(vec![ContentBlock::text(e.to_string())]),
             Err(mismatch) => {
                 tracing::warn!(error = %mismatch, "upstream answer does not fit the output");
+                return CallToolResult::error(vec![ContentBlock::text(mismatch.to_string())]);
+            }
+        };
+        let value = match output {
+            object @ serde_json::Value::Object(_) => object,
+            other => {
+                let mut wrapped = JsonObject::new();
+                wrapped.insert(wrap_as.to_owned(), other);
+                serde_json::Value::Object(wrapped)
+            }
+        };
+        let text = value.to_string();
+        structured(value, text)
+    }
+
+    /// The tool error for a failed upstream call of an orchestration step.
+    pub fn upstream_error(err: &Error) -> CallToolResult {
+        error_result(err)
+    }
+
+    /// The result of an orchestrated tool: the output `shape` makes of the steps' results (a
+    /// non-object wrapped as `{wrap_as: …}`), or `isError` when they do not fit.
+    pub fn orchestrated<T: serde::Serialize>(
+        steps: &serde_json::Value,
+        wrap_as: &str,
+        shape: fn(&serde_json::Value) -> Result<T, map::Mismatch>,
+    ) -> CallToolResult {
+        let output = match shape(steps).map(|output| serde_json::to_value(&output)) {
+            Ok(Ok(output)) => output,
+            Ok(Err(e)) => return CallToolResult::error(vec![ContentBlock::text(e.to_string())]),
+            Err(mismatch) => {
+                tracing::warn!(error = %mismatch, "upstream answers do not fit the output");
                 return CallToolResult::error(vec![ContentBlock::text(mismatch.to_string())]);
             }
         };

@@ -45,9 +45,12 @@ fn pseudo_namespaces_case_insensitive_names_pass_through_and_implicit_bearer() {
     };
     let op = &cap.rest[0].routes[1].operations[0];
     // `{userid}` in the exposed path feeds `userId` (`with: {userId: rest.userId}`).
-    let consumed = &cap.consumes[0].operations[op.call.operation];
+    let consumed = &cap.consumes[0].operations[op.call.as_ref().unwrap().operation];
     assert_eq!(consumed.params[0].name.wire, "userId");
-    assert_eq!(op.call.args[0].source, ArgSource::Input(0));
+    assert_eq!(
+        op.call.as_ref().unwrap().args[0].source,
+        ArgSource::Input(0)
+    );
     assert_eq!(op.inputs[0].name.wire, "userid");
     // `tools.userId` synthesizes the tool's input from the consumed parameter (type, description).
     let tool = &cap.mcp[0].tools[0];
@@ -93,13 +96,20 @@ fn inputs_flow_by_name_across_separators_and_headers() {
         .flat_map(|r| &r.operations)
         .find(|o| o.name.wire == "getanissuecomment")
         .unwrap();
-    let consumed = &cap.consumes[0].operations[op.call.operation];
+    let consumed = &cap.consumes[0].operations[op.call.as_ref().unwrap().operation];
     let comment = consumed
         .params
         .iter()
         .position(|p| p.name.wire == "comment_id")
         .unwrap();
-    let arg = op.call.args.iter().find(|a| a.param == comment).unwrap();
+    let arg = op
+        .call
+        .as_ref()
+        .unwrap()
+        .args
+        .iter()
+        .find(|a| a.param == comment)
+        .unwrap();
     let ArgSource::Input(i) = arg.source else {
         panic!()
     };

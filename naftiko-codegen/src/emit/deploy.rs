@@ -28,6 +28,13 @@ pub(super) fn files(cap: &Capability, info: &CrateInfo) -> Vec<GeneratedFile> {
                 .map(|a| (&a.namespace.wire, a.port))
                 .collect(),
         ),
+        (
+            "skills",
+            cap.skills
+                .iter()
+                .map(|a| (&a.namespace.wire, a.port))
+                .collect(),
+        ),
     ] {
         for (i, (namespace, port)) in list.into_iter().enumerate() {
             // Kubernetes port names are at most 15 characters: name them by kind.

@@ -43,6 +43,9 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
             .chain(cap.mcp.iter().map(
                 |a| context!({ "kind": "MCP", "namespace": a.namespace.wire, "port": a.port }),
             ))
+            .chain(cap.skills.iter().map(
+                |a| context!({ "kind": "Skills", "namespace": a.namespace.wire, "port": a.port }),
+            ))
             .collect();
     // Variables read from the environment (those of `binds` with a `location` come from files).
     let binds: Vec<_> = cap
@@ -57,10 +60,6 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
             bind_files.push(&file.path);
         }
     }
-    let call = |ci: usize, oi: usize| {
-        let c = &cap.consumes[ci];
-        format!("{}.{}", c.namespace.wire, c.operations[oi].name.wire)
-    };
     let consumes: Vec<_> = cap
         .consumes
         .iter()
@@ -108,7 +107,7 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
                 .iter()
                 .flat_map(|r| {
                     r.operations.iter().map(|op| {
-                        context!({ "method": op.method.as_str(), "path": r.path, "call": call(op.call.consumes, op.call.operation) })
+                        context!({ "method": op.method.as_str(), "path": r.path, "call": super::target(cap, op.call.as_ref(), &op.steps) })
                     })
                 })
                 .collect();
@@ -123,7 +122,7 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
                 .tools
                 .iter()
                 .map(|t| {
-                    context!({ "name": t.name.wire, "call": t.call.as_ref().map_or_else(|| "(mock)".to_owned(), |c| call(c.consumes, c.operation)), "read_only": t.hints.read_only, "destructive": t.hints.destructive, "idempotent": t.hints.idempotent })
+                    context!({ "name": t.name.wire, "call": if t.call.is_none() && t.steps.is_empty() { "(mock)".to_owned() } else { super::target(cap, t.call.as_ref(), &t.steps) }, "read_only": t.hints.read_only, "destructive": t.hints.destructive, "idempotent": t.hints.idempotent })
                 })
                 .collect();
             context!({ "namespace": a.namespace.wire, "port": a.port, "tools": tools })

@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 
 use super::{docs, module_docs};
 use crate::resolve::ir::{
-    ArgSource, Capability, Input, McpAdapter, MockValue, Output, ParamType, RawFormat, Tool,
-    WithPart,
+    Arg, ArgSource, Capability, Input, McpAdapter, MockValue, Output, Param, ParamType, RawFormat,
+    Tool, WithPart,
 };
 
 /// A literal argument from `with`, as a value of the parameter's Rust type.
@@ -126,15 +126,10 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
     }
     text.push_str("\n\n| Tool | Calls |\n|---|---|");
     for t in &a.tools {
-        let calls = match &t.call {
-            Some(call) => {
-                let c = &cap.consumes[call.consumes];
-                format!(
-                    "`{}.{}`",
-                    c.namespace.wire, c.operations[call.operation].name.wire
-                )
-            }
-            None => "(mock: fixed outputs)".to_owned(),
+        let calls = if t.call.is_none() && t.steps.is_empty() {
+            "(mock: fixed outputs)".to_owned()
+        } else {
+            format!("`{}`", super::target(cap, t.call.as_ref(), &t.steps))
         };
         text.push_str(&format!("\n| `{}` | {calls} |", t.name.wire));
     }
@@ -307,6 +302,25 @@ fn definition(t: &Tool, f: &proc_macro2::Ident) -> TokenStream {
 }
 
 /// How a tool reads its arguments: one local per input it uses (checked against its pattern).
+/// The `support::mcp` function that reads `input` from a JSON object of arguments.
+pub(super) fn argument_reader(input: &Input) -> proc_macro2::Ident {
+    let kind = match input.ty {
+        ParamType::String => "str",
+        ParamType::Integer => "i64",
+        ParamType::Number => "f64",
+        ParamType::Boolean => "bool",
+        ParamType::Object => "object",
+        ParamType::Array => "array",
+        ParamType::Json => "json",
+    };
+    let presence = if input.required {
+        "required"
+    } else {
+        "optional"
+    };
+    format_ident!("{presence}_{kind}")
+}
+
 fn input_reads(t: &Tool, root: &TokenStream) -> Vec<TokenStream> {
     t.inputs
         .iter()
@@ -315,23 +329,7 @@ fn input_reads(t: &Tool, root: &TokenStream) -> Vec<TokenStream> {
         .map(|(_, input)| {
             let l = super::rest::local(input);
             let wire = &input.name.wire;
-            let kind = match input.ty {
-                ParamType::String => "str",
-                ParamType::Integer => "i64",
-                ParamType::Number => "f64",
-                ParamType::Boolean => "bool",
-                ParamType::Object => "object",
-                ParamType::Array => "array",
-                ParamType::Json => "json",
-            };
-            let f = format_ident!(
-                "{}_{kind}",
-                if input.required {
-                    "required"
-                } else {
-                    "optional"
-                }
-            );
+            let f = argument_reader(input);
             let check = super::rest::pattern_check(
                 input,
                 &quote!(mcp::pattern_mismatch),
@@ -340,6 +338,38 @@ fn input_reads(t: &Tool, root: &TokenStream) -> Vec<TokenStream> {
             quote! { let #l = mcp::#f(args, #wire)?; #check }
         })
         .collect()
+}
+
+/// An orchestrated tool's handler: its steps, then the output shaped from their results.
+fn orchestrated(cap: &Capability, t: &Tool, wrap_as: &str, root: &TokenStream) -> TokenStream {
+    let mut text = t.description.clone().unwrap_or_default();
+    text.push_str(&format!(
+        "\n\nTool `{}` → `{}`",
+        t.name.wire,
+        super::target(cap, None, &t.steps)
+    ));
+    let doc = docs(Some(text.trim()));
+    let name = t.name.ident();
+    let known = t.inputs.iter().map(|i| i.name.wire.as_str());
+    let reads = input_reads(t, root);
+    let shape = format_ident!("{}_output", t.name.rust);
+    let steps = super::steps::run(
+        cap,
+        &t.steps,
+        root,
+        &quote!(self.upstreams),
+        &|p, arg| arg_tokens(p, arg, &t.inputs),
+        &quote!(Ok(mcp::upstream_error(&err))),
+    );
+    quote! {
+        #doc
+        async fn #name(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
+            mcp::no_unknown_arguments(args, &[#(#known),*])?;
+            #(#reads)*
+            #steps
+            Ok(mcp::orchestrated(&steps, #wrap_as, #shape))
+        }
+    }
 }
 
 /// A mock tool's handler: the object of its fixed outputs and input templates.
@@ -397,7 +427,8 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
     let Some(tool_call) = &t.call else {
         return match &t.output {
             Output::Mock { fields } => mock(t, fields, root),
-            _ => quote!(),
+            Output::Shaped { wrap_as, .. } => orchestrated(cap, t, wrap_as, root),
+            Output::PassThrough { .. } => quote!(),
         };
     };
     let c = &cap.consumes[tool_call.consumes];
@@ -411,41 +442,11 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
     let name = t.name.ident();
     let known = t.inputs.iter().map(|i| i.name.wire.as_str());
     let reads = input_reads(t, root);
-    let args = consumed.params.iter().enumerate().map(|(pi, p)| {
-        let Some(arg) = tool_call.args.iter().find(|a| a.param == pi) else {
-            return quote!(None);
-        };
-        match &arg.source {
-            ArgSource::Literal(v) => literal(v, p.ty, p.required),
-            ArgSource::Template(parts) => template(parts, &t.inputs, p.required),
-            ArgSource::Input(i) => {
-                let input = &t.inputs[*i];
-                let l = super::rest::local(input);
-                if p.ty == ParamType::Json && input.ty != ParamType::Json {
-                    // A typed argument sent as a JSON value (a missing one as `null`).
-                    let structured = matches!(input.ty, ParamType::Array | ParamType::Object);
-                    return match (structured, input.required, p.required) {
-                        (true, true, true) | (true, false, false) => quote!(#l),
-                        (true, true, false) => quote!(Some(#l)),
-                        (true, false, true) => quote!(#l.unwrap_or(&serde_json::Value::Null)),
-                        (false, true, true) => quote!(&serde_json::Value::from(#l)),
-                        (false, true, false) => quote!(Some(&serde_json::Value::from(#l))),
-                        (false, false, true) => {
-                            quote!(&#l.map(serde_json::Value::from).unwrap_or_default())
-                        }
-                        (false, false, false) => {
-                            quote!(#l.map(serde_json::Value::from).as_ref())
-                        }
-                    };
-                }
-                if input.required && !p.required {
-                    quote!(Some(#l))
-                } else {
-                    quote!(#l)
-                }
-            }
-        }
-    });
+    let args = consumed
+        .params
+        .iter()
+        .enumerate()
+        .map(|(pi, p)| arg_tokens(p, tool_call.args.iter().find(|a| a.param == pi), &t.inputs));
     let client = c.namespace.ident();
     let raw = format_ident!("{}_raw", consumed.name.rust);
     let result = match &t.output {
@@ -473,6 +474,43 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
             #(#reads)*
             let result = self.upstreams.#client.#raw(#call_args).await;
             Ok(#result)
+        }
+    }
+}
+
+/// The argument of consumed parameter `p` (`None` when `with` gives it nothing).
+pub(super) fn arg_tokens(p: &Param, arg: Option<&Arg>, inputs: &[Input]) -> TokenStream {
+    let Some(arg) = arg else {
+        return quote!(None);
+    };
+    match &arg.source {
+        ArgSource::Literal(v) => literal(v, p.ty, p.required),
+        ArgSource::Template(parts) => template(parts, inputs, p.required),
+        ArgSource::Input(i) => {
+            let input = &inputs[*i];
+            let l = super::rest::local(input);
+            if p.ty == ParamType::Json && input.ty != ParamType::Json {
+                // A typed argument sent as a JSON value (a missing one as `null`).
+                let structured = matches!(input.ty, ParamType::Array | ParamType::Object);
+                return match (structured, input.required, p.required) {
+                    (true, true, true) | (true, false, false) => quote!(#l),
+                    (true, true, false) => quote!(Some(#l)),
+                    (true, false, true) => quote!(#l.unwrap_or(&serde_json::Value::Null)),
+                    (false, true, true) => quote!(&serde_json::Value::from(#l)),
+                    (false, true, false) => quote!(Some(&serde_json::Value::from(#l))),
+                    (false, false, true) => {
+                        quote!(&#l.map(serde_json::Value::from).unwrap_or_default())
+                    }
+                    (false, false, false) => {
+                        quote!(#l.map(serde_json::Value::from).as_ref())
+                    }
+                };
+            }
+            if input.required && !p.required {
+                quote!(Some(#l))
+            } else {
+                quote!(#l)
+            }
         }
     }
 }

@@ -11,6 +11,8 @@ mod openapi;
 mod rest;
 mod server;
 mod shape;
+mod skill;
+mod steps;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -45,6 +47,24 @@ fn formats_module(formats: &[RawFormat]) -> Option<String> {
         text.push_str(FORMATS_YAML);
     }
     Some(text)
+}
+
+/// What an operation or tool runs, for docs: `namespace.operation`, or its steps' calls.
+pub(super) fn target(
+    cap: &Capability,
+    call: Option<&crate::resolve::ir::Call>,
+    steps: &[crate::resolve::ir::Step],
+) -> String {
+    match call {
+        Some(call) => {
+            let c = &cap.consumes[call.consumes];
+            format!(
+                "{}.{}",
+                c.namespace.wire, c.operations[call.operation].name.wire
+            )
+        }
+        None => steps::summary(cap, steps),
+    }
 }
 
 /// The reader of `format` (a `support::Format`).
@@ -113,6 +133,10 @@ pub fn emit_crate(cap: &Capability, info: &CrateInfo) -> Result<Vec<GeneratedFil
     for a in &cap.mcp {
         let path = format!("src/mcp/{}.rs", a.namespace.rust);
         files.push(rust_file(path, mcp::emit(cap, a, &root))?);
+    }
+    for a in &cap.skills {
+        let path = format!("src/skills/{}.rs", a.namespace.rust);
+        files.push(rust_file(path, skill::emit(cap, a, &root))?);
     }
     files.push(rust_file("src/lib.rs".into(), server::lib_rs(cap, info))?);
     files.push(rust_file(
@@ -193,6 +217,12 @@ pub fn emit_module(
         message: e.to_string(),
     })?;
     let (rest_mod, mcp_mod) = adapter_modules(rests, mcps);
+    let skills = cap.skills.iter().map(|a| {
+        let m = a.namespace.ident();
+        let body = skill::emit(cap, a, &root);
+        quote! { pub mod #m { #body } }
+    });
+    let skill_mod = skills_module(skills);
     let formats = match formats_module(&cap.formats()) {
         Some(text) => {
             let file: syn::File = syn::parse_str(&text).map_err(|e| EmitError {
@@ -214,6 +244,7 @@ pub fn emit_module(
             pub mod clients { #(#clients)* }
             #rest_mod
             #mcp_mod
+            #skill_mod
             pub mod server { #server }
             pub mod support { #support }
             #formats
@@ -232,6 +263,17 @@ pub fn emit_module(
         "{HEADER}\n{}",
         space_items(&prettyplease::unparse(&file))
     ))
+}
+
+/// The `skills` module holding the skill adapters' modules (none when there is none).
+fn skills_module(skills: impl Iterator<Item = TokenStream>) -> Option<TokenStream> {
+    let skills: Vec<_> = skills.collect();
+    (!skills.is_empty()).then(|| {
+        quote! {
+            /// Exposed skill catalogs.
+            pub mod skills { #(#skills)* }
+        }
+    })
 }
 
 /// The `rest` and `mcp` modules holding the adapters' modules (none when there is no adapter).

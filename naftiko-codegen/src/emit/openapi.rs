@@ -22,12 +22,12 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
     for route in &a.routes {
         let mut item = Map::new();
         for op in &route.operations {
-            let c = &cap.consumes[op.call.consumes];
-            let consumed = &c.operations[op.call.operation];
             let mut parameters = Vec::new();
             let mut body = None;
+            let mut fields = Map::new();
+            let mut required_fields = Vec::new();
             for (index, input) in op.inputs.iter().enumerate() {
-                let used = op.call.uses(index);
+                let used = op.uses(index);
                 if !used && input.location != InputIn::Path {
                     continue;
                 }
@@ -41,6 +41,20 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
                     InputIn::Header => "header",
                     InputIn::Body | InputIn::Argument => {
                         body = Some(input);
+                        continue;
+                    }
+                    InputIn::BodyField => {
+                        let mut field = json!({ "type": input.ty.json_schema() });
+                        if let Some(d) = &input.description {
+                            field["description"] = json!(d.trim());
+                        }
+                        if let Some(pattern) = &input.pattern {
+                            field["pattern"] = json!(pattern);
+                        }
+                        fields.insert(input.name.wire.clone(), field);
+                        if input.required {
+                            required_fields.push(json!(input.name.wire));
+                        }
                         continue;
                     }
                 };
@@ -98,13 +112,22 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
                 "operationId": op.name.wire,
                 "parameters": parameters,
                 "responses": responses,
-                "x-naftiko-call": format!("{}.{}", c.namespace.wire, consumed.name.wire),
+                "x-naftiko-call": super::target(cap, op.call.as_ref(), &op.steps),
             });
             if let Some(d) = op.description.as_deref().map(str::trim) {
                 operation["summary"] = json!(d.lines().next().unwrap_or(d));
                 operation["description"] = json!(d);
             }
-            if let Some(input) = body {
+            if !fields.is_empty() {
+                let mut schema = json!({ "type": "object", "properties": fields });
+                if !required_fields.is_empty() {
+                    schema["required"] = json!(required_fields);
+                }
+                operation["requestBody"] = json!({
+                    "required": !required_fields.is_empty(),
+                    "content": { "application/json": { "schema": schema } }
+                });
+            } else if let Some(input) = body {
                 operation["requestBody"] = json!({
                     "required": input.required,
                     "content": { "application/json": { "schema": { "type": input.ty.json_schema() } } }

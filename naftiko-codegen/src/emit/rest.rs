@@ -5,7 +5,8 @@ use quote::{format_ident, quote};
 
 use super::{docs, module_docs};
 use crate::resolve::ir::{
-    ArgSource, Capability, Input, InputIn, Output, ParamType, RawFormat, RestAdapter, RestOp,
+    Arg, ArgSource, Capability, Input, InputIn, Output, Param, ParamType, RawFormat, RestAdapter,
+    RestOp,
 };
 
 /// Names the handlers use for their own locals; inputs with these names get an `_input` suffix.
@@ -16,6 +17,8 @@ const RESERVED: &[&str] = &[
     "headers",
     "request_body",
     "result",
+    "steps",
+    "body_fields",
 ];
 
 /// The local variable holding an input's value.
@@ -76,11 +79,7 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
     text.push_str("\n\n| Method | Path | Calls |\n|---|---|---|");
     for route in &a.routes {
         for op in &route.operations {
-            let c = &cap.consumes[op.call.consumes];
-            let target = format!(
-                "{}.{}",
-                c.namespace.wire, c.operations[op.call.operation].name.wire
-            );
+            let target = super::target(cap, op.call.as_ref(), &op.steps);
             text.push_str(&format!(
                 "\n| {} | `{}` | `{target}` |",
                 op.method.as_str(),
@@ -136,11 +135,11 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
         .iter()
         .flat_map(|r| &r.operations)
         .any(|op| op.inputs.iter().any(|i| i.location == InputIn::Header));
-    let uses_body = a
-        .routes
-        .iter()
-        .flat_map(|r| &r.operations)
-        .any(|op| op.inputs.iter().any(|i| i.location == InputIn::Body));
+    let uses_body = a.routes.iter().flat_map(|r| &r.operations).any(|op| {
+        op.inputs
+            .iter()
+            .any(|i| matches!(i.location, InputIn::Body | InputIn::BodyField))
+    });
     let mut extract = vec![quote!(State)];
     let mut rejections = Vec::new();
     if uses_path {
@@ -218,18 +217,12 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
 }
 
 fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> TokenStream {
-    let c = &cap.consumes[op.call.consumes];
-    let consumed = &c.operations[op.call.operation];
     let mut text = op.description.clone().unwrap_or_default();
-    text.push_str(&format!(
-        "\n\n`{} {path}` → `{}.{}`",
-        op.method.as_str(),
-        c.namespace.wire,
-        consumed.name.wire
-    ));
+    let target = super::target(cap, op.call.as_ref(), &op.steps);
+    text.push_str(&format!("\n\n`{} {path}` → `{target}`", op.method.as_str()));
     let doc = docs(Some(text.trim()));
     let name = op.name.ident();
-    let used = |i: usize| op.call.uses(i);
+    let used = |i: usize| op.uses(i);
 
     let mut params = vec![quote!(State(upstreams): State<Arc<Upstreams>>)];
     let mut reads = Vec::new();
@@ -330,6 +323,29 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
         });
     }
 
+    let fields: Vec<&Input> = op
+        .inputs
+        .iter()
+        .enumerate()
+        .filter(|(i, x)| x.location == InputIn::BodyField && used(*i))
+        .map(|(_, x)| x)
+        .collect();
+    if !fields.is_empty() {
+        // Declared `in: body` inputs are fields of one JSON object, read like MCP arguments.
+        params.push(quote!(request_body: Result<Bytes, BytesRejection>));
+        reads.push(quote! {
+            let request_body = rest::json_body(request_body, rest::Expect::Object)?;
+            let body_fields = rest::body_fields(&request_body);
+        });
+        for input in fields {
+            let l = local(input);
+            let wire = &input.name.wire;
+            let f = super::mcp::argument_reader(input);
+            reads.push(quote! {
+                let #l = #root::support::mcp::#f(body_fields, #wire).map_err(rest::invalid_field)?;
+            });
+        }
+    }
     for (i, input) in op.inputs.iter().enumerate() {
         if used(i) {
             reads.push(pattern_check(
@@ -339,50 +355,32 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
             ));
         }
     }
-    let args = consumed.params.iter().enumerate().map(|(pi, p)| {
-        let Some(arg) = op.call.args.iter().find(|a| a.param == pi) else {
-            return quote!(None);
-        };
-        match &arg.source {
-            ArgSource::Literal(v) => super::mcp::literal(v, p.ty, p.required),
-            ArgSource::Template(parts) => super::mcp::template(parts, &op.inputs, p.required),
-            ArgSource::Input(i) => {
-                let input = &op.inputs[*i];
-                let l = local(input);
-                let wire = &input.name.wire;
-                match (input.location, p.ty) {
-                    // A JSON value: the body, or a list read from text.
-                    (InputIn::Body, _) | (_, ParamType::Array | ParamType::Object | ParamType::Json) => match (input.required, p.required) {
-                        (true, true) => quote!(&#l),
-                        (true, false) => quote!(Some(&#l)),
-                        _ => quote!(#l.as_ref()),
-                    },
-                    (location, ParamType::String) => match (input.required, p.required, location) {
-                        (true, true, InputIn::Path) => quote!(&#l),
-                        (true, true, _) => quote!(#l),
-                        (true, false, InputIn::Header) => quote!(Some(#l)),
-                        (true, false, _) => quote!(Some(#l.as_str())),
-                        (false, _, InputIn::Header) => quote!(#l),
-                        (false, _, _) => quote!(#l.map(String::as_str)),
-                    },
-                    (_, ty) => {
-                        let (rust, kind) = match ty {
-                            ParamType::Integer => (quote!(i64), "an integer"),
-                            ParamType::Number => (quote!(f64), "a number"),
-                            _ => (quote!(bool), "true or false"),
-                        };
-                        // Path values are owned `String`s; query values and headers are borrowed.
-                        let text = if input.location == InputIn::Path { quote!(&#l) } else { quote!(#l) };
-                        match (input.required, p.required) {
-                            (true, true) => quote!(rest::parse::<#rust>(#wire, #kind, #text)?),
-                            (true, false) => quote!(Some(rest::parse::<#rust>(#wire, #kind, #text)?)),
-                            _ => quote!(#l.map(|v| rest::parse::<#rust>(#wire, #kind, v)).transpose()?),
-                        }
-                    }
-                }
+    let Some(call) = &op.call else {
+        let shape = format_ident!("{}_output", op.name.rust);
+        let steps = super::steps::run(
+            cap,
+            &op.steps,
+            root,
+            &quote!(upstreams),
+            &|p, arg| arg_tokens(p, arg, &op.inputs),
+            &quote!(Ok(rest::upstream_error(err))),
+        );
+        return quote! {
+            #doc
+            async fn #name(#(#params),*) -> Result<Response, rest::Problem> {
+                #(#reads)*
+                #steps
+                Ok(rest::orchestrated(&steps, #shape))
             }
-        }
-    });
+        };
+    };
+    let c = &cap.consumes[call.consumes];
+    let consumed = &c.operations[call.operation];
+    let args = consumed
+        .params
+        .iter()
+        .enumerate()
+        .map(|(pi, p)| arg_tokens(p, call.args.iter().find(|a| a.param == pi), &op.inputs));
     let client = c.namespace.ident();
     let raw = format_ident!("{}_raw", consumed.name.rust);
     let respond = match &op.output {
@@ -407,6 +405,63 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
             #(#reads)*
             let result = upstreams.#client.#raw(#call_args).await;
             Ok(#respond)
+        }
+    }
+}
+
+/// The argument of consumed parameter `p` (`None` when `with` gives it nothing).
+fn arg_tokens(p: &Param, arg: Option<&Arg>, inputs: &[Input]) -> TokenStream {
+    let Some(arg) = arg else {
+        return quote!(None);
+    };
+    match &arg.source {
+        ArgSource::Literal(v) => super::mcp::literal(v, p.ty, p.required),
+        ArgSource::Template(parts) => super::mcp::template(parts, inputs, p.required),
+        // Body fields are read like MCP arguments.
+        ArgSource::Input(i) if inputs[*i].location == InputIn::BodyField => {
+            super::mcp::arg_tokens(p, Some(arg), inputs)
+        }
+        ArgSource::Input(i) => {
+            let input = &inputs[*i];
+            let l = local(input);
+            let wire = &input.name.wire;
+            match (input.location, p.ty) {
+                // A JSON value: the body, or a list read from text.
+                (InputIn::Body, _)
+                | (_, ParamType::Array | ParamType::Object | ParamType::Json) => {
+                    match (input.required, p.required) {
+                        (true, true) => quote!(&#l),
+                        (true, false) => quote!(Some(&#l)),
+                        _ => quote!(#l.as_ref()),
+                    }
+                }
+                (location, ParamType::String) => match (input.required, p.required, location) {
+                    (true, true, InputIn::Path) => quote!(&#l),
+                    (true, true, _) => quote!(#l),
+                    (true, false, InputIn::Header) => quote!(Some(#l)),
+                    (true, false, _) => quote!(Some(#l.as_str())),
+                    (false, _, InputIn::Header) => quote!(#l),
+                    (false, _, _) => quote!(#l.map(String::as_str)),
+                },
+                (_, ty) => {
+                    let (rust, kind) = match ty {
+                        ParamType::Integer => (quote!(i64), "an integer"),
+                        ParamType::Number => (quote!(f64), "a number"),
+                        _ => (quote!(bool), "true or false"),
+                    };
+                    // Path values are owned `String`s; query values and headers are borrowed.
+                    let text = if input.location == InputIn::Path {
+                        quote!(&#l)
+                    } else {
+                        quote!(#l)
+                    };
+                    match (input.required, p.required) {
+                        (true, true) => quote!(rest::parse::<#rust>(#wire, #kind, #text)?),
+                        (true, false) => quote!(Some(rest::parse::<#rust>(#wire, #kind, #text)?)),
+                        _ => quote!(#l.map(|v| rest::parse::<#rust>(#wire, #kind, v)).transpose()?),
+                    }
+                }
+            }
         }
     }
 }

@@ -22,7 +22,13 @@ fn adapters(cap: &Capability) -> Vec<(String, String)> {
             default_addr(a.address.as_deref(), a.port),
         )
     });
-    rest.chain(mcp).collect()
+    let skills = cap.skills.iter().map(|a| {
+        (
+            a.namespace.wire.clone(),
+            default_addr(a.address.as_deref(), a.port),
+        )
+    });
+    rest.chain(mcp).chain(skills).collect()
 }
 
 fn default_addr(address: Option<&str>, port: u16) -> String {
@@ -65,6 +71,12 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         quote! { #[doc = #d] pub mod #m; }
     });
     let (rest_mod, mcp_mod) = super::adapter_modules(rests, mcps);
+    let skills = cap.skills.iter().map(|a| {
+        let m = a.namespace.ident();
+        let d = format!(" The `{}` skill catalog.", a.namespace.wire);
+        quote! { #[doc = #d] pub mod #m; }
+    });
+    let skill_mod = super::skills_module(skills);
     let formats = (!cap.formats().is_empty()).then(|| {
         quote! {
             /// Readers of the upstreams' non-JSON formats.
@@ -78,6 +90,7 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         pub mod clients { #(#clients)* }
         #rest_mod
         #mcp_mod
+        #skill_mod
         #formats
         pub mod server;
         pub mod support;
@@ -463,6 +476,17 @@ pub(super) fn server_rs(
         spawns.push(quote! {
             let config = support::mcp::config(&options.allowed_hosts, &options.allowed_origins, options.max_body_bytes, shutdown.clone());
             let router = server::with_ops(#ns, #root::mcp::#m::router(upstreams.clone(), config #guard), readiness.clone(), None);
+            servers.spawn(server::serve(#ns, #listener, router, shutdown.clone()));
+        });
+    }
+    for a in &cap.skills {
+        let guard = guard(cap, &a.auth);
+        let ns = &a.namespace.wire;
+        let m = a.namespace.ident();
+        let listener = quote::format_ident!("listener_{}", index);
+        index += 1;
+        spawns.push(quote! {
+            let router = server::with_ops(#ns, #root::skills::#m::router(#guard), readiness.clone(), None);
             servers.spawn(server::serve(#ns, #listener, router, shutdown.clone()));
         });
     }

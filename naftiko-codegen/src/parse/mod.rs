@@ -106,6 +106,7 @@ pub fn parse(source: SourceFile) -> Result<Document, Diagnostics> {
             // `type: http` is seen in the wild for a REST adapter.
             "rest" | "http" => typed(&source, &map, &path, raw).map(model::Exposes::Rest),
             "mcp" => typed(&source, &map, &path, raw).map(model::Exposes::Mcp),
+            "skill" => typed(&source, &map, &path, raw).map(model::Exposes::Skill),
             _ => Ok(model::Exposes::Other(kind)),
         };
         match parsed {

@@ -138,6 +138,7 @@ pub struct OutputParameter {
 pub enum Exposes {
     Rest(ExposesRest),
     Mcp(ExposesMcp),
+    Skill(ExposesSkill),
     /// `skill`, `control`, or anything else: kept for the resolver to refuse by name.
     Other(String),
 }
@@ -185,6 +186,9 @@ pub struct ExposedOperation {
     #[serde(default)]
     pub output_parameters: Vec<OutputParameter>,
     pub steps: Option<Value>,
+    /// Orchestration: `{targetName, value}` from the steps' results to the outputs.
+    #[serde(default)]
+    pub mappings: Vec<Value>,
     #[serde(rename = "ref")]
     pub reference: Option<String>,
 }
@@ -203,6 +207,20 @@ pub struct ExposedInput {
     pub pattern: Option<String>,
     /// Official form: a JSONPath into the request (`$.user.id`) or a fixed value.
     pub value: Option<Value>,
+}
+
+/// `type: skill`: a catalog of skills over tools of sibling adapters.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExposesSkill {
+    pub namespace: String,
+    pub port: Option<u16>,
+    pub address: Option<String>,
+    pub description: Option<String>,
+    pub authentication: Option<Value>,
+    /// Kept as JSON: each skill's frontmatter is served as written.
+    #[serde(default)]
+    pub skills: Vec<Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -237,6 +255,9 @@ pub struct McpTool {
     #[serde(default)]
     pub output_parameters: Vec<OutputParameter>,
     pub steps: Option<Value>,
+    /// Orchestration: `{targetName, value}` from the steps' results to the outputs.
+    #[serde(default)]
+    pub mappings: Vec<Value>,
     #[serde(rename = "ref")]
     pub reference: Option<String>,
 }

@@ -19,6 +19,30 @@ pub struct Capability {
     pub rest: Vec<RestAdapter>,
     /// Exposed MCP adapters.
     pub mcp: Vec<McpAdapter>,
+    /// Exposed skill catalogs.
+    pub skills: Vec<SkillAdapter>,
+}
+
+/// An exposed skill adapter: a catalog of skills, each naming tools of sibling adapters. It
+/// describes; the tools run where their `from` points.
+#[derive(Debug, Clone)]
+pub struct SkillAdapter {
+    pub namespace: Name,
+    pub port: u16,
+    pub address: Option<String>,
+    pub description: Option<String>,
+    /// What a caller must present (`None`: nothing).
+    pub auth: UpstreamAuth,
+    pub skills: Vec<Skill>,
+}
+
+/// One skill: its name and the document served at `/skills/<name>`.
+#[derive(Debug, Clone)]
+pub struct Skill {
+    pub name: String,
+    pub description: Option<String>,
+    /// The catalog entry (frontmatter fields and tools with their sources), as JSON.
+    pub document: serde_json::Value,
 }
 
 /// One bound variable, read from an environment variable at start-up.
@@ -531,6 +555,36 @@ pub struct Arg {
     pub source: ArgSource,
 }
 
+/// One step of an orchestrated operation or tool. Each step's JSON is kept under its name; the
+/// output is shaped from the object of all of them (`$.<step>.<field>`).
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// Call a consumed operation; its answer (read as JSON) is the step's value.
+    Call { name: Name, call: Call },
+    /// Match values against a key of an earlier step's array and keep some fields of each
+    /// match: an array for an array of values, an object (or `null`) for one value.
+    Lookup {
+        name: Name,
+        /// The step holding the table (an index into the steps).
+        index: usize,
+        /// The key field of the table's entries.
+        key: String,
+        /// The step (an index into the steps) and the path of the value(s) to look up.
+        value: (usize, JsonPath),
+        /// The fields kept from each match.
+        fields: Vec<String>,
+    },
+}
+
+impl Step {
+    /// The step's name (`name` on the wire, `rust` its local).
+    pub fn name(&self) -> &Name {
+        match self {
+            Step::Call { name, .. } | Step::Lookup { name, .. } => name,
+        }
+    }
+}
+
 /// A resolved `call`: which consumed operation, with which arguments.
 #[derive(Debug, Clone)]
 pub struct Call {
@@ -576,6 +630,8 @@ pub enum InputIn {
     Header,
     /// The REST request body (JSON).
     Body,
+    /// A field of the REST request's JSON body object (declared `in: body` beside others).
+    BodyField,
     /// An MCP tool argument.
     Argument,
 }
@@ -611,8 +667,26 @@ pub struct RestOp {
     pub description: Option<String>,
     /// Inputs; path inputs first, in path order.
     pub inputs: Vec<Input>,
-    pub call: Call,
+    /// The consumed operation it calls; `None` for an orchestrated operation (see `steps`).
+    pub call: Option<Call>,
+    /// The steps of an orchestrated operation (its output is shaped from their results).
+    pub steps: Vec<Step>,
     pub output: Output,
+}
+
+impl RestOp {
+    /// Does the operation pass input `input` on (to its call or one of its steps)?
+    pub fn uses(&self, input: usize) -> bool {
+        self.call.as_ref().is_some_and(|c| c.uses(input)) || steps_use(&self.steps, input)
+    }
+}
+
+/// Does a call step read input `input`?
+fn steps_use(steps: &[Step], input: usize) -> bool {
+    steps.iter().any(|s| match s {
+        Step::Call { call, .. } => call.uses(input),
+        Step::Lookup { .. } => false,
+    })
 }
 
 /// An exposed MCP adapter.
@@ -637,14 +711,20 @@ pub struct Tool {
     pub description: Option<String>,
     pub hints: Hints,
     pub inputs: Vec<Input>,
-    /// The consumed operation it calls; `None` for a mock tool (its output is `Output::Mock`).
+    /// The consumed operation it calls; `None` for a mock tool (its output is `Output::Mock`)
+    /// and an orchestrated one (see `steps`).
     pub call: Option<Call>,
+    /// The steps of an orchestrated tool (its output is shaped from their results).
+    pub steps: Vec<Step>,
     pub output: Output,
 }
 
 impl Tool {
     /// Does the tool read input `input`: to pass it on, or in a mock output template?
     pub fn uses(&self, input: usize) -> bool {
+        if steps_use(&self.steps, input) {
+            return true;
+        }
         match (&self.call, &self.output) {
             (Some(call), _) => call.uses(input),
             (None, Output::Mock { fields }) => fields

@@ -255,11 +255,14 @@ impl<'a> Resolver<'a> {
         }
         let mut rest = Vec::new();
         let mut mcp = Vec::new();
+        let mut skill_exposes = Vec::new();
         for (i, e) in self.root.exposes.iter().enumerate() {
             let path = format!("capability.exposes[{i}]");
             match e {
                 model::Exposes::Rest(r) => rest.extend(self.rest(&path, r, &consumes, &binds)),
                 model::Exposes::Mcp(m) => mcp.extend(self.mcp(&path, m, &consumes, &binds)),
+                // Resolved once the adapters their tools come from are.
+                model::Exposes::Skill(s) => skill_exposes.push((path, s)),
                 model::Exposes::Other(kind) if kind.is_empty() => self.error_help(
                     &path,
                     "exposed adapter without `type`",
@@ -270,7 +273,11 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
-        if rest.is_empty() && mcp.is_empty() {
+        let skills: Vec<SkillAdapter> = skill_exposes
+            .into_iter()
+            .filter_map(|(path, s)| self.skill_adapter(&path, s, &rest, &mcp, &binds))
+            .collect();
+        if rest.is_empty() && mcp.is_empty() && skills.is_empty() {
             self.error(
                 "capability",
                 "the capability exposes no `rest` or `mcp` adapter",
@@ -283,6 +290,148 @@ impl<'a> Resolver<'a> {
             consumes,
             rest,
             mcp,
+            skills,
+        })
+    }
+
+    /// A skill adapter: each skill's document, its tools checked against the adapters they come
+    /// from (`from: {sourceNamespace, action}`).
+    fn skill_adapter(
+        &mut self,
+        path: &str,
+        s: &model::ExposesSkill,
+        rest: &[RestAdapter],
+        mcp: &[McpAdapter],
+        binds: &[BindVar],
+    ) -> Option<SkillAdapter> {
+        let auth = match &s.authentication {
+            Some(a) => self.auth_block(&format!("{path}.authentication"), a, binds, "inbound"),
+            None => UpstreamAuth::None,
+        };
+        let mut skills: Vec<Skill> = Vec::new();
+        for (i, skill) in s.skills.iter().enumerate() {
+            let spath = format!("{path}.skills[{i}]");
+            let Some(name) = skill.get("name").and_then(Value::as_str) else {
+                self.error(&spath, "a skill needs a `name`");
+                continue;
+            };
+            if skills.iter().any(|x| x.name == name) {
+                self.error(
+                    &format!("{spath}.name"),
+                    format!("skill `{name}` is declared twice"),
+                );
+                continue;
+            }
+            if skill.get("location").is_some() {
+                self.unsupported(
+                    &format!("{spath}.location"),
+                    "a skill `location` (SKILL.md files)",
+                );
+                continue;
+            }
+            let mut tools = Vec::new();
+            for (ti, tool) in skill
+                .get("tools")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let tpath = format!("{spath}.tools[{ti}]");
+                if tool.get("instruction").is_some() {
+                    self.unsupported(
+                        &format!("{tpath}.instruction"),
+                        "a skill tool from an `instruction` file",
+                    );
+                    continue;
+                }
+                let field = |k: &str| tool.pointer(k).and_then(Value::as_str);
+                let (Some(tool_name), Some(source), Some(action)) = (
+                    field("/name"),
+                    field("/from/sourceNamespace"),
+                    field("/from/action"),
+                ) else {
+                    self.error(
+                        &tpath,
+                        "a skill tool needs `name` and `from: {sourceNamespace, action}`",
+                    );
+                    continue;
+                };
+                let target = if let Some(a) = mcp.iter().find(|a| a.namespace.wire == source) {
+                    a.tools.iter().find(|t| t.name.wire == action).map(|t| {
+                        serde_json::json!({"type": "mcp", "namespace": source, "port": a.port, "tool": t.name.wire})
+                    })
+                } else if let Some(a) = rest.iter().find(|a| a.namespace.wire == source) {
+                    a.routes.iter().find_map(|r| {
+                        r.operations.iter().find(|o| o.name.wire == action).map(|o| {
+                            serde_json::json!({"type": "rest", "namespace": source, "port": a.port, "method": o.method.as_str(), "path": r.path})
+                        })
+                    })
+                } else {
+                    self.error_help(
+                        &format!("{tpath}.from.sourceNamespace"),
+                        format!("`{source}` is not an exposed `rest` or `mcp` adapter"),
+                        "name the namespace of a sibling adapter",
+                    );
+                    continue;
+                };
+                let Some(target) = target else {
+                    // A tool or operation that is declared but was refused has been reported.
+                    let declared = self.root.exposes.iter().any(|e| match e {
+                        model::Exposes::Mcp(m) => {
+                            m.namespace == source && m.tools.iter().any(|t| t.name == action)
+                        }
+                        model::Exposes::Rest(r) => {
+                            r.namespace == source
+                                && r.resources.iter().any(|res| {
+                                    res.operations
+                                        .iter()
+                                        .any(|o| o.name.as_deref() == Some(action))
+                                })
+                        }
+                        _ => false,
+                    });
+                    if !declared {
+                        self.error(
+                            &format!("{tpath}.from.action"),
+                            format!("adapter `{source}` has no tool or operation `{action}`"),
+                        );
+                    }
+                    continue;
+                };
+                let mut entry = serde_json::json!({
+                    "name": tool_name,
+                    "from": {"sourceNamespace": source, "action": action},
+                    "source": target,
+                });
+                if let Some(d) = field("/description") {
+                    entry["description"] = Value::from(d);
+                }
+                tools.push(entry);
+            }
+            let mut document = serde_json::Map::new();
+            for (k, v) in skill.as_object().into_iter().flatten() {
+                if k != "tools" {
+                    document.insert(k.clone(), v.clone());
+                }
+            }
+            document.insert("tools".into(), Value::Array(tools));
+            skills.push(Skill {
+                name: name.to_owned(),
+                description: skill
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                document: Value::Object(document),
+            });
+        }
+        Some(SkillAdapter {
+            namespace: Name::snake(&s.namespace),
+            port: s.port.unwrap_or(8080),
+            address: s.address.clone(),
+            description: s.description.clone(),
+            auth,
+            skills,
         })
     }
 
@@ -1216,13 +1365,13 @@ impl<'a> Resolver<'a> {
         let mut pieces = Vec::new();
         let mut rest = text;
         let namespaces: Vec<String> = self
-            .doc
+            .root
             .exposes
             .iter()
             .filter_map(|e| match e {
                 model::Exposes::Rest(r) => Some(r.namespace.clone()),
                 model::Exposes::Mcp(m) => Some(m.namespace.clone()),
-                model::Exposes::Other(_) => None,
+                model::Exposes::Skill(_) | model::Exposes::Other(_) => None,
             })
             .collect();
         while let Some(start) = rest.find("{{") {
@@ -1501,6 +1650,369 @@ impl<'a> Resolver<'a> {
         self.call_target(&format!("{path}.call"), call, consumes)
     }
 
+    /// An orchestrated operation or tool: its `steps` (calls and lookups, in order) and the
+    /// output its `mappings` make of their results, typed by its `outputParameters`.
+    #[allow(clippy::too_many_arguments)]
+    fn orchestration(
+        &mut self,
+        path: &str,
+        steps: &Value,
+        mappings: &[Value],
+        outputs: &[model::OutputParameter],
+        consumes: &[Consumes],
+        prefixes: &[&str],
+        inputs: &mut Vec<Input>,
+    ) -> Option<(Vec<Step>, Output)> {
+        let spath = format!("{path}.steps");
+        let Some(list) = steps.as_array().filter(|l| !l.is_empty()) else {
+            self.error(&spath, "`steps` must be a non-empty list");
+            return None;
+        };
+        let mut resolved: Vec<Step> = Vec::new();
+        // Steps refused already: reading them adds no second error.
+        let mut refused: Vec<String> = Vec::new();
+        for (i, step) in list.iter().enumerate() {
+            let ipath = format!("{spath}[{i}]");
+            match self.step(
+                &ipath,
+                step,
+                (&resolved, &refused),
+                consumes,
+                prefixes,
+                inputs,
+            ) {
+                Some(step) => resolved.push(step),
+                None => refused.extend(step.get("name").and_then(Value::as_str).map(str::to_owned)),
+            }
+        }
+        let mut failed = !refused.is_empty();
+        if failed {
+            return None;
+        }
+        // `targetName` (dot-separated) → the path it reads.
+        let mut targets: BTreeMap<String, (String, JsonPath)> = BTreeMap::new();
+        for (i, m) in mappings.iter().enumerate() {
+            let mpath = format!("{path}.mappings[{i}]");
+            let (Some(target), Some(value)) = (
+                m.get("targetName").and_then(Value::as_str),
+                m.get("value").and_then(Value::as_str),
+            ) else {
+                self.error(
+                    &mpath,
+                    "a mapping needs `targetName` and `value` (a JSONPath)",
+                );
+                failed = true;
+                continue;
+            };
+            // A mapping in error still names its target (no second error for the output).
+            let path = match self.step_path(&format!("{mpath}.value"), value, &resolved, &refused) {
+                Some(_) => json_path(value).expect("checked by step_path"),
+                None => {
+                    failed = true;
+                    JsonPath {
+                        text: value.to_owned(),
+                        steps: Vec::new(),
+                    }
+                }
+            };
+            targets.insert(target.to_owned(), (mpath, path));
+        }
+        let mut fields = Vec::new();
+        for (i, o) in outputs.iter().enumerate() {
+            let opath = format!("{path}.outputParameters[{i}]");
+            let Some(name) = &o.name else {
+                self.error(
+                    &opath,
+                    "an orchestrated output needs a `name` (the `targetName` of its mapping)",
+                );
+                failed = true;
+                continue;
+            };
+            let node = serde_json::json!({
+                "type": o.kind,
+                "properties": o.properties,
+                "items": o.items,
+            });
+            match self.orchestrated_shape(&opath, name, &node, &mut targets) {
+                Some(shape) => fields.push((Name::snake(name), shape)),
+                None => failed = true,
+            }
+        }
+        for (target, (mpath, _)) in &targets {
+            self.error_help(
+                &format!("{mpath}.targetName"),
+                format!("mapping target `{target}` is not an output parameter"),
+                "declare it in `outputParameters`, or remove the mapping",
+            );
+            failed = true;
+        }
+        if failed {
+            return None;
+        }
+        let output = Output::Shaped {
+            wrap_as: "result".to_owned(),
+            root: Shape::Object { fields },
+            format: RawFormat::Json,
+        };
+        Some((resolved, output))
+    }
+
+    /// One orchestrated output (`name`, `type`, `properties` | `items`), read from the mapping
+    /// whose `targetName` is `target` (its properties from `target.<property>`).
+    fn orchestrated_shape(
+        &mut self,
+        path: &str,
+        target: &str,
+        node: &Value,
+        targets: &mut BTreeMap<String, (String, JsonPath)>,
+    ) -> Option<Shape> {
+        let kind = node.get("type").and_then(Value::as_str).unwrap_or("string");
+        let mapped = targets.remove(target).map(|(_, p)| p);
+        match (kind, node.get("properties"), node.get("items")) {
+            ("object", Some(Value::Object(props)), _) if mapped.is_none() => {
+                let mut fields = Vec::new();
+                for (name, p) in props {
+                    let child = format!("{target}.{name}");
+                    let ppath = format!("{path}.properties.{name}");
+                    fields.push((
+                        Name::snake(name),
+                        self.orchestrated_shape(&ppath, &child, p, targets)?,
+                    ));
+                }
+                Some(Shape::Object { fields })
+            }
+            ("array", Some(_), _) | ("array", _, Some(Value::Array(_))) => {
+                let Some(path_to) = mapped else {
+                    self.error(path, format!("no mapping has `targetName: {target}`"));
+                    return None;
+                };
+                // `items` is a list of named outputs, each read from the element by its name.
+                let items = node
+                    .get("items")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                let mut fields = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    let ipath = format!("{path}.items[{i}]");
+                    let Some(name) = item.get("name").and_then(Value::as_str) else {
+                        self.error(&ipath, "an item of an orchestrated array needs a `name`");
+                        return None;
+                    };
+                    let ty = self.orchestrated_type(&ipath, item)?;
+                    let element = json_path(&format!("$.{name}"))
+                        .or_else(|_| json_path(&format!("$['{name}']")))
+                        .ok()?;
+                    fields.push((Name::snake(name), Shape::Value { path: element, ty }));
+                }
+                let items = if fields.is_empty() {
+                    Shape::Value {
+                        path: json_path("$").ok()?,
+                        ty: ShapeType::Json,
+                    }
+                } else {
+                    Shape::Object { fields }
+                };
+                Some(Shape::Array {
+                    path: path_to,
+                    items: Box::new(items),
+                })
+            }
+            _ => {
+                let Some(path_to) = mapped else {
+                    self.error_help(
+                        path,
+                        format!("no mapping has `targetName: {target}`"),
+                        format!(
+                            "add `mappings: [{{targetName: {target}, value: $.<step>.<field>}}]`"
+                        ),
+                    );
+                    return None;
+                };
+                let ty = self.orchestrated_type(path, node)?;
+                Some(Shape::Value { path: path_to, ty })
+            }
+        }
+    }
+
+    fn orchestrated_type(&mut self, path: &str, node: &Value) -> Option<ShapeType> {
+        Some(
+            match node.get("type").and_then(Value::as_str).unwrap_or("string") {
+                "string" => ShapeType::String,
+                "number" => ShapeType::Number,
+                "integer" => ShapeType::Integer,
+                "boolean" => ShapeType::Boolean,
+                "object" | "array" => ShapeType::Json,
+                other => {
+                    self.error(
+                        &format!("{path}.type"),
+                        format!("unknown output type `{other}`"),
+                    );
+                    return None;
+                }
+            },
+        )
+    }
+
+    /// A JSONPath into the steps' results (`$.<step>.…`): the step's index and the path.
+    fn step_path(
+        &mut self,
+        path: &str,
+        text: &str,
+        steps: &[Step],
+        refused: &[String],
+    ) -> Option<(usize, JsonPath)> {
+        let parsed = match json_path(text) {
+            Ok(p) => p,
+            Err(e) => {
+                self.error(path, e);
+                return None;
+            }
+        };
+        let Some(PathStep::Key(first)) = parsed.steps.first() else {
+            self.error_help(
+                path,
+                format!("`{text}` names no step"),
+                "write `$.<step name>.<field>`",
+            );
+            return None;
+        };
+        let Some(index) = steps.iter().position(|s| s.name().wire == *first) else {
+            if refused.contains(first) {
+                return None;
+            }
+            let known: Vec<&str> = steps.iter().map(|s| s.name().wire.as_str()).collect();
+            self.error_help(
+                path,
+                format!("`{text}` reads step `{first}`, which does not run before it"),
+                format!("steps so far: {}", known.join(", ")),
+            );
+            return None;
+        };
+        Some((
+            index,
+            JsonPath {
+                text: parsed.text.clone(),
+                steps: parsed.steps[1..].to_vec(),
+            },
+        ))
+    }
+
+    fn step(
+        &mut self,
+        path: &str,
+        step: &Value,
+        (earlier, refused): (&[Step], &[String]),
+        consumes: &[Consumes],
+        prefixes: &[&str],
+        inputs: &mut Vec<Input>,
+    ) -> Option<Step> {
+        let Some(name) = step.get("name").and_then(Value::as_str) else {
+            self.error(path, "a step needs a `name`");
+            return None;
+        };
+        if earlier.iter().any(|s| s.name().wire == name) {
+            self.error(
+                &format!("{path}.name"),
+                format!("step `{name}` is declared twice"),
+            );
+            return None;
+        }
+        match step.get("type").and_then(Value::as_str) {
+            Some("call") => {
+                let Some(call) = step.get("call").and_then(Value::as_str) else {
+                    self.error(path, "a `call` step needs `call: <namespace>.<operation>`");
+                    return None;
+                };
+                let (ci, oi) = self.call_target(&format!("{path}.call"), call, consumes)?;
+                let with = step
+                    .get("with")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
+                for (key, value) in &with {
+                    if value
+                        .as_str()
+                        .is_some_and(|v| v.trim_start().starts_with("$."))
+                    {
+                        self.unsupported(
+                            &format!("{path}.with.{key}"),
+                            "a step argument read from an earlier step's result",
+                        );
+                        return None;
+                    }
+                }
+                let consumed = &consumes[ci].operations[oi];
+                let args = self.args(path, &with, consumed, prefixes, inputs, &|_, _| None);
+                Some(Step::Call {
+                    name: Name::snake(name),
+                    call: Call {
+                        consumes: ci,
+                        operation: oi,
+                        args,
+                    },
+                })
+            }
+            Some("lookup") => {
+                let text = |k: &str| step.get(k).and_then(Value::as_str).map(str::to_owned);
+                let (Some(index), Some(key), Some(value)) =
+                    (text("index"), text("match"), text("lookupValue"))
+                else {
+                    self.error(
+                        path,
+                        "a `lookup` step needs `index`, `match` and `lookupValue`",
+                    );
+                    return None;
+                };
+                let Some(table) = earlier.iter().position(|s| s.name().wire == index) else {
+                    if refused.contains(&index) {
+                        return None;
+                    }
+                    self.error(
+                        &format!("{path}.index"),
+                        format!("`index: {index}` names no earlier step"),
+                    );
+                    return None;
+                };
+                let value =
+                    self.step_path(&format!("{path}.lookupValue"), &value, earlier, refused)?;
+                let fields: Vec<String> = step
+                    .get("outputParameters")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|f| f.as_str().map(str::to_owned))
+                    .collect();
+                if fields.is_empty() {
+                    self.error(
+                        &format!("{path}.outputParameters"),
+                        "a `lookup` step keeps at least one field (`outputParameters: [name]`)",
+                    );
+                    return None;
+                }
+                Some(Step::Lookup {
+                    name: Name::snake(name),
+                    index: table,
+                    key,
+                    value,
+                    fields,
+                })
+            }
+            Some("script") => {
+                self.unsupported(&format!("{path}.type"), "a `script` step");
+                None
+            }
+            other => {
+                self.error_help(
+                    &format!("{path}.type"),
+                    format!("unknown step type `{}`", other.unwrap_or("")),
+                    "a step is `type: call` or `type: lookup`",
+                );
+                None
+            }
+        }
+    }
+
     /// Find `namespace.operation`.
     fn call_target(
         &mut self,
@@ -1735,6 +2247,20 @@ impl<'a> Resolver<'a> {
             }
         }
         args.sort_by_key(|a| a.param);
+        // An optional input that alone feeds a required parameter becomes required: the call
+        // cannot be made without it (a JSON parameter takes a missing argument as `null`).
+        for a in &args {
+            let ArgSource::Input(ii) = a.source else {
+                continue;
+            };
+            let p = &op.params[a.param];
+            let input = &mut inputs[ii];
+            let null_ok = p.ty == ParamType::Json
+                && matches!(input.location, InputIn::Argument | InputIn::BodyField);
+            if p.required && !input.required && !null_ok && input.location != InputIn::Body {
+                input.required = true;
+            }
+        }
         // Check that each input can feed its parameter.
         for a in &args {
             let ArgSource::Input(ii) = a.source else {
@@ -1748,12 +2274,14 @@ impl<'a> Resolver<'a> {
                 // Text can make a list (`a,b` or `["a","b"]`) or, as JSON, an object.
                 InputIn::Query | InputIn::Header => true,
                 // Any argument can be sent as a JSON value.
-                InputIn::Argument => input.ty == p.ty || p.ty == ParamType::Json,
+                InputIn::Argument | InputIn::BodyField => {
+                    input.ty == p.ty || p.ty == ParamType::Json
+                }
             };
             if !fits {
                 let what = match input.location {
                     InputIn::Body => "the request body".to_owned(),
-                    InputIn::Argument => format!(
+                    InputIn::Argument | InputIn::BodyField => format!(
                         "argument `{}` (type {})",
                         input.name.wire,
                         input.ty.json_schema()
@@ -1807,6 +2335,11 @@ impl<'a> Resolver<'a> {
         inputs: &mut Vec<Input>,
         mcp: bool,
     ) {
+        // One `in: body` input of a structured type is the whole body; several are its fields.
+        let body_inputs = declared
+            .iter()
+            .filter(|d| d.location.as_deref() == Some("body"))
+            .count();
         for (i, d) in declared.iter().enumerate() {
             let ipath = format!("{path}.inputParameters[{i}]");
             let location = match (mcp, d.location.as_deref()) {
@@ -1836,6 +2369,12 @@ impl<'a> Resolver<'a> {
                     self.error(&format!("{ipath}.type"), e);
                     continue;
                 }
+            };
+            let whole_body = body_inputs == 1
+                && matches!(ty, ParamType::Object | ParamType::Array | ParamType::Json);
+            let location = match location {
+                InputIn::Body if !whole_body => InputIn::BodyField,
+                other => other,
             };
             let pattern = match &d.pattern {
                 None => None,
@@ -1956,6 +2495,7 @@ impl<'a> Resolver<'a> {
             },
             inputs,
             call: None,
+            steps: Vec::new(),
             output: Output::Mock { fields },
         })
     }
@@ -2049,72 +2589,103 @@ impl<'a> Resolver<'a> {
                     );
                     continue;
                 }
-                let target = (
-                    op.steps.is_some(),
-                    op.reference.is_some(),
-                    op.call.as_deref(),
-                );
-                let Some((ci, coi)) = self.simple_call(&opath, target, consumes) else {
-                    continue;
-                };
-                let consumed = &consumes[ci].operations[coi];
-                let mut inputs = path_inputs.clone();
-                self.exposed_inputs(&rpath, &res.input_parameters, &mut inputs, false);
-                self.exposed_inputs(&opath, &op.input_parameters, &mut inputs, false);
-                let takes_body = !matches!(method, Method::Get | Method::Head);
-                // Inputs the spec does not declare: the JSON body, and query parameters and headers
-                // that flow through by name (`with: {x: rest.x}` or no `with` at all).
-                let synthesize = |name: &str, p: &Param| {
-                    let location = match p.location {
-                        ParamIn::Body
-                            if takes_body
-                                && (same_name(name, "body") || same_name(name, &p.name.wire)) =>
-                        {
-                            InputIn::Body
-                        }
-                        // Placeholders of a body template are read from the query string too.
-                        ParamIn::Query | ParamIn::Template => InputIn::Query,
-                        ParamIn::Header => InputIn::Header,
-                        // A cookie for the upstream is read from the caller's query string.
-                        ParamIn::Cookie => InputIn::Query,
-                        _ => return None,
-                    };
-                    Some(Input {
-                        name: Name::snake(name),
-                        location,
-                        ty: p.ty,
-                        required: p.required,
-                        description: p.description.clone(),
-                        pattern: None,
-                    })
-                };
                 let ns = r.namespace.as_str();
-                let args = self.args(
-                    &opath,
-                    &op.with,
-                    consumed,
-                    &["rest", ns],
-                    &mut inputs,
-                    &synthesize,
-                );
-                for (ii, input) in inputs.iter().enumerate() {
-                    let used = args.iter().any(|a| match &a.source {
-                        ArgSource::Input(i) => *i == ii,
-                        ArgSource::Template(parts) => parts.contains(&WithPart::Input(ii)),
-                        ArgSource::Literal(_) => false,
-                    });
-                    if !used && input.location == InputIn::Path {
-                        self.warn(
-                            &format!("{rpath}.path"),
-                            format!(
-                                "path variable `{}` is not passed to `{}.{}`",
-                                input.name.wire, consumes[ci].namespace.wire, consumed.name.wire
-                            ),
-                            "pass it with `with`, or remove it from the path",
-                        );
+                let orchestrated = match (&op.steps, &op.reference, &op.call) {
+                    (Some(steps), None, None) => Some(steps),
+                    _ => None,
+                };
+                let (call, steps, inputs, output) = if let Some(steps) = orchestrated {
+                    let mut inputs = path_inputs.clone();
+                    self.exposed_inputs(&rpath, &res.input_parameters, &mut inputs, false);
+                    self.exposed_inputs(&opath, &op.input_parameters, &mut inputs, false);
+                    let Some((steps, output)) = self.orchestration(
+                        &opath,
+                        steps,
+                        &op.mappings,
+                        &op.output_parameters,
+                        consumes,
+                        &["rest", ns],
+                        &mut inputs,
+                    ) else {
+                        continue;
+                    };
+                    (None, steps, inputs, output)
+                } else {
+                    let target = (
+                        op.steps.is_some(),
+                        op.reference.is_some(),
+                        op.call.as_deref(),
+                    );
+                    let Some((ci, coi)) = self.simple_call(&opath, target, consumes) else {
+                        continue;
+                    };
+                    let consumed = &consumes[ci].operations[coi];
+                    let mut inputs = path_inputs.clone();
+                    self.exposed_inputs(&rpath, &res.input_parameters, &mut inputs, false);
+                    self.exposed_inputs(&opath, &op.input_parameters, &mut inputs, false);
+                    let takes_body = !matches!(method, Method::Get | Method::Head);
+                    // Inputs the spec does not declare: the JSON body, and query parameters and headers
+                    // that flow through by name (`with: {x: rest.x}` or no `with` at all).
+                    let synthesize = |name: &str, p: &Param| {
+                        let location = match p.location {
+                            ParamIn::Body
+                                if takes_body
+                                    && (same_name(name, "body")
+                                        || same_name(name, &p.name.wire)) =>
+                            {
+                                InputIn::Body
+                            }
+                            // Placeholders of a body template are read from the query string too.
+                            ParamIn::Query | ParamIn::Template => InputIn::Query,
+                            ParamIn::Header => InputIn::Header,
+                            // A cookie for the upstream is read from the caller's query string.
+                            ParamIn::Cookie => InputIn::Query,
+                            _ => return None,
+                        };
+                        Some(Input {
+                            name: Name::snake(name),
+                            location,
+                            ty: p.ty,
+                            required: p.required,
+                            description: p.description.clone(),
+                            pattern: None,
+                        })
+                    };
+                    let args = self.args(
+                        &opath,
+                        &op.with,
+                        consumed,
+                        &["rest", ns],
+                        &mut inputs,
+                        &synthesize,
+                    );
+                    for (ii, input) in inputs.iter().enumerate() {
+                        let used = args.iter().any(|a| match &a.source {
+                            ArgSource::Input(i) => *i == ii,
+                            ArgSource::Template(parts) => parts.contains(&WithPart::Input(ii)),
+                            ArgSource::Literal(_) => false,
+                        });
+                        if !used && input.location == InputIn::Path {
+                            self.warn(
+                                &format!("{rpath}.path"),
+                                format!(
+                                    "path variable `{}` is not passed to `{}.{}`",
+                                    input.name.wire,
+                                    consumes[ci].namespace.wire,
+                                    consumed.name.wire
+                                ),
+                                "pass it with `with`, or remove it from the path",
+                            );
+                        }
                     }
-                }
-                let output = self.exposed_output(&opath, &op.output_parameters, consumed);
+                    let output = self.exposed_output(&opath, &op.output_parameters, consumed);
+                    let call = Call {
+                        consumes: ci,
+                        operation: coi,
+                        args,
+                    };
+                    (Some(call), Vec::new(), inputs, output)
+                };
                 let base = op
                     .name
                     .clone()
@@ -2133,11 +2704,8 @@ impl<'a> Resolver<'a> {
                     method,
                     description: op.description.clone().or_else(|| op.label.clone()),
                     inputs,
-                    call: Call {
-                        consumes: ci,
-                        operation: coi,
-                        args,
-                    },
+                    call,
+                    steps,
                     output,
                 });
             }
@@ -2221,6 +2789,39 @@ impl<'a> Resolver<'a> {
                 }
                 continue;
             }
+            let ns = m.namespace.as_str();
+            if let (Some(steps), None, None) = (&t.steps, &t.reference, &t.call) {
+                let mut inputs = Vec::new();
+                self.exposed_inputs(&tpath, &t.input_parameters, &mut inputs, true);
+                let Some((steps, output)) = self.orchestration(
+                    &tpath,
+                    steps,
+                    &t.mappings,
+                    &t.output_parameters,
+                    consumes,
+                    &["tools", ns],
+                    &mut inputs,
+                ) else {
+                    continue;
+                };
+                let hints = t.hints.clone().unwrap_or_default();
+                tools.push(Tool {
+                    name: Name::snake(&t.name),
+                    title: t.label.clone(),
+                    description: t.description.clone(),
+                    hints: Hints {
+                        read_only: hints.read_only.unwrap_or(false),
+                        destructive: hints.destructive.unwrap_or(true),
+                        idempotent: hints.idempotent.unwrap_or(false),
+                        open_world: hints.open_world.unwrap_or(true),
+                    },
+                    inputs,
+                    call: None,
+                    steps,
+                    output,
+                });
+                continue;
+            }
             let target = (t.steps.is_some(), t.reference.is_some(), t.call.as_deref());
             let Some((ci, coi)) = self.simple_call(&tpath, target, consumes) else {
                 continue;
@@ -2239,7 +2840,6 @@ impl<'a> Resolver<'a> {
                     pattern: None,
                 })
             };
-            let ns = m.namespace.as_str();
             let args = self.args(
                 &tpath,
                 &t.with,
@@ -2269,6 +2869,7 @@ impl<'a> Resolver<'a> {
                     operation: coi,
                     args,
                 }),
+                steps: Vec::new(),
                 output,
             });
         }

@@ -312,6 +312,18 @@ mod conformance {
                 upstreams,
                 file_binds
             ),
+            "step-7-shipyard-orchestrated-lookup.yml" => serve_step!(
+                c_official_naftiko_framework_v1_0_0_alpha2_tutorial_step_7_shipyard_orchestrated_lookup_yml,
+                listen,
+                upstreams,
+                file_binds
+            ),
+            "step-8-shipyard-skill-groups.yml" => serve_step!(
+                c_official_naftiko_framework_v1_0_0_alpha2_tutorial_step_8_shipyard_skill_groups_yml,
+                listen,
+                upstreams,
+                file_binds
+            ),
             _ => return false,
         }
         true

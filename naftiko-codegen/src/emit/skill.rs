@@ -1,0 +1,81 @@
+//! One catalog per exposed skill adapter: `src/skills/<namespace>.rs`. Each skill's document is
+//! built at generation and served as a constant: `GET /skills` lists them, `GET /skills/<name>`
+//! describes one with its tools and where each runs.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::json;
+
+use super::module_docs;
+use crate::resolve::ir::{Capability, SkillAdapter};
+
+pub(super) fn emit(_cap: &Capability, a: &SkillAdapter, root: &TokenStream) -> TokenStream {
+    let mut text = format!("Skill adapter `{}`: a catalog of skills.", a.namespace.wire);
+    if let Some(d) = &a.description {
+        text.push_str("\n\n");
+        text.push_str(d.trim());
+    }
+    text.push_str("\n\n| Skill | Tools |\n|---|---|");
+    for s in &a.skills {
+        let tools = s.document["tools"].as_array().map_or(0, Vec::len);
+        text.push_str(&format!("\n| `/skills/{}` | {tools} |", s.name));
+    }
+    let module_docs = module_docs(&text);
+    let index = json!({
+        "namespace": a.namespace.wire,
+        "description": a.description,
+        "skills": a.skills.iter().map(|s| json!({
+            "name": s.name,
+            "description": s.description,
+            "href": format!("/skills/{}", s.name),
+        })).collect::<Vec<_>>(),
+    })
+    .to_string();
+    let mut consts = Vec::new();
+    let mut routes = Vec::new();
+    for s in &a.skills {
+        let ident = format_ident!(
+            "{}",
+            crate::resolve::names::Name::snake(&s.name)
+                .rust
+                .to_uppercase()
+        );
+        let doc = format!(" `GET /skills/{}`.", s.name);
+        let body = s.document.to_string();
+        let path = format!("/skills/{}", s.name);
+        consts.push(quote! { #[doc = #doc] const #ident: &str = #body; });
+        routes.push(quote! { .route(#path, get(|| async { skills::document(#ident) })) });
+    }
+    let router = quote! {
+        Router::new()
+            .route("/skills", get(|| async { skills::document(INDEX) }))
+            #(#routes)*
+            .route("/skills/{name}", get(skills::unknown))
+    };
+    let (guard_param, _, guard_doc, guarded) = super::guard_parts(&a.auth, root, router);
+    // `guard_parts` writes `, guard: Guard` for a parameter list that has one already.
+    let guard_param: TokenStream = guard_param.into_iter().skip(1).collect();
+    let port = a.port;
+    quote! {
+        #module_docs
+
+        use axum::Router;
+        use axum::routing::get;
+
+        use #root::support::skills;
+
+        /// The port the spec declares for this adapter.
+        pub const DEFAULT_PORT: u16 = #port;
+
+        /// `GET /skills`: every skill, by name.
+        const INDEX: &str = #index;
+
+        #(#consts)*
+
+        /// The catalog's routes, ready to serve or to mount in your own app.
+        #guard_doc
+        pub fn router(#guard_param) -> Router {
+            #guarded
+        }
+    }
+}

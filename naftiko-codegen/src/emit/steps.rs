@@ -1,0 +1,117 @@
+//! Orchestrated operations and tools: each step becomes a statement — a client call whose JSON
+//! is kept in a local, or a lookup over an earlier step's array — and the steps' results are
+//! gathered into one JSON object by step name, which the output's shape function reads.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::resolve::ir::{Arg, Call, Capability, Output, Param, PathStep, RawFormat, Step};
+
+/// `a.b → c.d` of the calls, for docs.
+pub(super) fn summary(cap: &Capability, steps: &[Step]) -> String {
+    let parts: Vec<String> = steps
+        .iter()
+        .map(|s| match s {
+            Step::Call { call, .. } => {
+                let c = &cap.consumes[call.consumes];
+                format!(
+                    "{}.{}",
+                    c.namespace.wire, c.operations[call.operation].name.wire
+                )
+            }
+            Step::Lookup { name, .. } => format!("lookup {}", name.wire),
+        })
+        .collect();
+    parts.join(" → ")
+}
+
+/// The local holding a step's result.
+fn local(step: &Step) -> proc_macro2::Ident {
+    format_ident!("step_{}", step.name().rust)
+}
+
+/// The statements that run `steps` and leave their results in `steps: serde_json::Value`.
+/// `arg` makes the argument of a consumed parameter; `on_error` is the early return for a failed
+/// call (it sees the error as `err`).
+pub(super) fn run(
+    cap: &Capability,
+    steps: &[Step],
+    root: &TokenStream,
+    upstreams: &TokenStream,
+    arg: &dyn Fn(&Param, Option<&Arg>) -> TokenStream,
+    on_error: &TokenStream,
+) -> TokenStream {
+    let support = quote!(#root::support);
+    let statements = steps.iter().map(|step| {
+        let l = local(step);
+        match step {
+            Step::Call { call, .. } => {
+                let Call {
+                    consumes,
+                    operation,
+                    args,
+                } = call;
+                let c = &cap.consumes[*consumes];
+                let consumed = &c.operations[*operation];
+                let values = consumed
+                    .params
+                    .iter()
+                    .enumerate()
+                    .map(|(pi, p)| arg(p, args.iter().find(|a| a.param == pi)));
+                let client = c.namespace.ident();
+                let raw = format_ident!("{}_raw", consumed.name.rust);
+                let call_args =
+                    super::client::call_arguments(root, &client, consumed, values.collect());
+                let format = match &consumed.output {
+                    Output::PassThrough { format, .. } | Output::Shaped { format, .. } => *format,
+                    Output::Mock { .. } => RawFormat::Json,
+                };
+                let format = super::format_reader(format, root);
+                quote! {
+                    let #l = match #upstreams.#client.#raw(#call_args)
+                        .await
+                        .and_then(#support::RawResponse::error_for_status)
+                        .and_then(|raw| raw.read(#format))
+                    {
+                        Ok(json) => json,
+                        Err(err) => return #on_error,
+                    };
+                }
+            }
+            Step::Lookup {
+                index,
+                key,
+                value: (from, path),
+                fields,
+                ..
+            } => {
+                let table = local(&steps[*index]);
+                let source = local(&steps[*from]);
+                let path_steps = path.steps.iter().map(|s| match s {
+                    PathStep::Key(k) => quote!(#support::map::Step::Key(#k)),
+                    PathStep::Index(i) => {
+                        let i = proc_macro2::Literal::usize_unsuffixed(*i);
+                        quote!(#support::map::Step::Index(#i))
+                    }
+                });
+                quote! {
+                    let #l = #support::steps::lookup(
+                        &#table,
+                        #key,
+                        #support::map::at(&#source, &[#(#path_steps),*]),
+                        &[#(#fields),*],
+                    );
+                }
+            }
+        }
+    });
+    let entries = steps.iter().map(|step| {
+        let l = local(step);
+        let wire = &step.name().wire;
+        quote!((#wire.to_owned(), #l))
+    });
+    quote! {
+        #(#statements)*
+        let steps = serde_json::Value::Object(serde_json::Map::from_iter([#(#entries),*]));
+    }
+}
