@@ -178,3 +178,85 @@ fn script_steps_and_unknown_skill_sources_are_refused_by_name() {
         "capability.exposes[1].skills[0].tools[0].from.action"
     );
 }
+
+/// The spec's tool as an aggregate function, referenced by a tool (hints from its semantics,
+/// one overridden) and by a REST operation (the function's input read from the path).
+fn with_aggregate() -> String {
+    let function = r#"  aggregates:
+  - label: Fleet
+    namespace: fleet
+    functions:
+    - name: ship-with-crew
+      description: A ship and its crew
+      semantics:
+        safe: true
+        idempotent: true
+      inputParameters:
+      - name: imo
+        type: string
+        required: true
+        description: IMO number
+      steps:
+      - name: get-ship
+        type: call
+        call: registry.get-ship
+        with:
+          imo: "{{imo}}"
+      mappings:
+      - targetName: name
+        value: $.get-ship.name
+      outputParameters:
+      - name: name
+        type: string
+"#;
+    let tools = r#"    tools:
+    - name: by-ref
+      ref: fleet.ship-with-crew
+    - name: by-ref-destructive
+      description: Overridden
+      hints:
+        destructive: true
+      ref: fleet.ship-with-crew
+  - type: rest
+    namespace: api
+    port: 8080
+    resources:
+    - path: /ships/{imo}
+      operations:
+      - method: GET
+        ref: fleet.ship-with-crew
+"#;
+    let start = SPEC.find("    tools:\n").unwrap();
+    let end = SPEC.find("  - type: skill\n").unwrap();
+    let spec = format!("{}{tools}{}", &SPEC[..start], &SPEC[end..])
+        .replace("action: ship-with-crew", "action: by-ref");
+    spec.replacen("capability:\n", &format!("capability:\n{function}"), 1)
+}
+
+#[test]
+fn a_ref_takes_the_function_with_hints_from_its_semantics() {
+    let resolved = check_source(SourceFile::new("fleet.yaml", with_aggregate())).expect("valid");
+    let tools = &resolved.capability.mcp[0].tools;
+    assert_eq!(tools[0].name.wire, "by-ref");
+    assert_eq!(tools[0].description.as_deref(), Some("A ship and its crew"));
+    assert!(tools[0].hints.read_only && !tools[0].hints.destructive && tools[0].hints.idempotent);
+    assert_eq!(tools[0].steps.len(), 1);
+    // Explicit hints win over the semantics; the description too.
+    assert!(tools[1].hints.destructive);
+    assert_eq!(tools[1].description.as_deref(), Some("Overridden"));
+    // The REST operation takes its name and steps from the function, `imo` from the path.
+    let op = &resolved.capability.rest[0].routes[0].operations[0];
+    assert_eq!(op.name.wire, "ship-with-crew");
+    assert_eq!(op.steps.len(), 1);
+    assert!(op.uses(0));
+}
+
+#[test]
+fn an_unknown_ref_names_the_functions_there_are() {
+    let d = only(&with_aggregate().replace(
+        "ref: fleet.ship-with-crew\n  - type: rest",
+        "ref: fleet.nothing\n  - type: rest",
+    ));
+    assert_eq!(d.yaml_path, "capability.exposes[0].tools[1].ref");
+    assert_eq!(d.help.as_deref(), Some("functions: fleet.ship-with-crew"));
+}

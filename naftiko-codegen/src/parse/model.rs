@@ -50,7 +50,45 @@ pub struct Capability {
     #[serde(default)]
     pub exposes: Vec<Value>,
     #[serde(default)]
-    pub aggregates: Vec<Value>,
+    pub aggregates: Vec<Aggregate>,
+}
+
+/// `aggregates[]`: reusable functions that tools and operations name by `ref`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Aggregate {
+    pub label: Option<String>,
+    pub namespace: String,
+    #[serde(default)]
+    pub functions: Vec<AggregateFunction>,
+}
+
+/// A function of an aggregate: a call, steps, or mock outputs, with its inputs and semantics.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AggregateFunction {
+    pub name: String,
+    pub description: Option<String>,
+    pub semantics: Option<Semantics>,
+    #[serde(default)]
+    pub input_parameters: Vec<ExposedInput>,
+    pub call: Option<String>,
+    #[serde(default)]
+    pub with: Map<String, Value>,
+    pub steps: Option<Value>,
+    #[serde(default)]
+    pub mappings: Vec<Value>,
+    #[serde(default)]
+    pub output_parameters: Vec<OutputParameter>,
+}
+
+/// What a function does to the world; MCP hints are derived from it (explicit `hints` win).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Semantics {
+    pub safe: Option<bool>,
+    pub idempotent: Option<bool>,
+    pub cacheable: Option<bool>,
 }
 
 /// `consumes[]`: an upstream HTTP API.
@@ -243,6 +281,8 @@ pub struct ExposesMcp {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct McpTool {
+    /// Empty when a `ref` tool takes its function's name.
+    #[serde(default)]
     pub name: String,
     pub label: Option<String>,
     pub description: Option<String>,

@@ -39,6 +39,15 @@ pub fn resolve(doc: &Document) -> Result<Resolved, Diagnostics> {
         broken: Vec::new(),
     };
     let capability = r.capability();
+    // A function used by several `ref`s reports each problem once.
+    let mut seen = Vec::new();
+    r.diags.retain(|d| {
+        let fresh = !seen.contains(d);
+        if fresh {
+            seen.push(d.clone());
+        }
+        fresh
+    });
     if r.diags.iter().any(Diagnostic::is_error) {
         r.diags.sort_by(|a, b| {
             (a.severity != Severity::Error, &a.file, a.position).cmp(&(
@@ -224,9 +233,6 @@ impl<'a> Resolver<'a> {
             .or_else(|| spec.info.title.clone())
             .unwrap_or_else(|| "Naftiko capability".to_owned());
         let binds = self.binds();
-        if !cap.aggregates.is_empty() {
-            self.unsupported("capability.aggregates", "`aggregates`");
-        }
         let mut consumes = Vec::new();
         for (i, c) in cap.consumes.iter().enumerate() {
             let path = format!("capability.consumes[{i}]");
@@ -2013,6 +2019,131 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// The aggregate function `ref` names, and its YAML path.
+    fn function(
+        &mut self,
+        path: &str,
+        reference: &str,
+    ) -> Option<(String, &'a model::AggregateFunction)> {
+        let aggregates = self
+            .root
+            .spec
+            .capability
+            .as_ref()
+            .map_or(&[][..], |c| c.aggregates.as_slice());
+        let found = reference.split_once('.').and_then(|(ns, name)| {
+            aggregates.iter().enumerate().find_map(|(ai, a)| {
+                (a.namespace == ns).then_some(())?;
+                a.functions
+                    .iter()
+                    .enumerate()
+                    .find(|(_, f)| f.name == name)
+                    .map(|(fi, f)| (format!("capability.aggregates[{ai}].functions[{fi}]"), f))
+            })
+        });
+        if found.is_none() {
+            let known: Vec<String> = aggregates
+                .iter()
+                .flat_map(|a| {
+                    a.functions
+                        .iter()
+                        .map(move |f| format!("{}.{}", a.namespace, f.name))
+                })
+                .collect();
+            self.error_help(
+                &format!("{path}.ref"),
+                format!("`ref: {reference}` names no aggregate function"),
+                if known.is_empty() {
+                    "declare it under `capability.aggregates`".to_owned()
+                } else {
+                    format!("functions: {}", known.join(", "))
+                },
+            );
+        }
+        found
+    }
+
+    /// A tool with `ref`: the function's inputs, call or steps and outputs under the tool's name;
+    /// the tool's own description, inputs and hints win, and hints default to the function's
+    /// semantics (`safe` → read-only and not destructive, `idempotent`).
+    fn referenced_tool(
+        &mut self,
+        path: &str,
+        t: &model::McpTool,
+    ) -> Option<(String, model::McpTool)> {
+        let (fpath, f) = self.function(path, t.reference.as_deref()?)?;
+        let semantics = f.semantics.clone().unwrap_or_default();
+        let mut hints = t.hints.clone().unwrap_or_default();
+        if semantics.safe == Some(true) {
+            hints.read_only = hints.read_only.or(Some(true));
+            hints.destructive = hints.destructive.or(Some(false));
+        }
+        if semantics.idempotent == Some(true) {
+            hints.idempotent = hints.idempotent.or(Some(true));
+        }
+        let tool = model::McpTool {
+            name: if t.name.is_empty() {
+                f.name.clone()
+            } else {
+                t.name.clone()
+            },
+            label: t.label.clone(),
+            description: t.description.clone().or_else(|| f.description.clone()),
+            hints: Some(hints),
+            input_parameters: if t.input_parameters.is_empty() {
+                f.input_parameters.clone()
+            } else {
+                t.input_parameters.clone()
+            },
+            call: f.call.clone(),
+            with: f.with.clone(),
+            output_parameters: f.output_parameters.clone(),
+            steps: f.steps.clone(),
+            mappings: f.mappings.clone(),
+            reference: None,
+        };
+        Some((fpath, tool))
+    }
+
+    /// An operation with `ref`: as [`Self::referenced_tool`]; function inputs the operation does
+    /// not declare are read from the query string (GET, DELETE, HEAD) or the JSON body.
+    fn referenced_operation(
+        &mut self,
+        path: &str,
+        op: &model::ExposedOperation,
+        declared_elsewhere: &[String],
+    ) -> Option<(String, model::ExposedOperation)> {
+        let (fpath, f) = self.function(path, op.reference.as_deref()?)?;
+        let mut inputs = op.input_parameters.clone();
+        let reads_query = matches!(
+            op.method.as_deref().map(str::to_ascii_uppercase).as_deref(),
+            None | Some("GET" | "DELETE" | "HEAD")
+        );
+        for i in &f.input_parameters {
+            let declared = inputs.iter().any(|x| same_name(&x.name, &i.name))
+                || declared_elsewhere.iter().any(|x| same_name(x, &i.name));
+            if !declared {
+                let mut i = i.clone();
+                i.location = Some(if reads_query { "query" } else { "body" }.to_owned());
+                inputs.push(i);
+            }
+        }
+        let operation = model::ExposedOperation {
+            name: op.name.clone().or_else(|| Some(f.name.clone())),
+            label: op.label.clone(),
+            description: op.description.clone().or_else(|| f.description.clone()),
+            method: op.method.clone(),
+            input_parameters: inputs,
+            call: f.call.clone(),
+            with: f.with.clone(),
+            output_parameters: f.output_parameters.clone(),
+            steps: f.steps.clone(),
+            mappings: f.mappings.clone(),
+            reference: None,
+        };
+        Some((fpath, operation))
+    }
+
     /// Find `namespace.operation`.
     fn call_target(
         &mut self,
@@ -2575,6 +2706,31 @@ impl<'a> Resolver<'a> {
             };
             for (oi, op) in res.operations.iter().enumerate() {
                 let opath = format!("{rpath}.operations[{oi}]");
+                // A `ref` operation is its function's, resolved where the function is written.
+                let merged;
+                let (op, opath) = if op.reference.is_some() {
+                    if op.call.is_some() || op.steps.is_some() {
+                        self.error(
+                            &format!("{opath}.ref"),
+                            "an operation with `ref` takes its `call` or `steps` from the function; remove them",
+                        );
+                        continue;
+                    }
+                    let elsewhere: Vec<String> = path_inputs
+                        .iter()
+                        .map(|i| i.name.wire.clone())
+                        .chain(res.input_parameters.iter().map(|i| i.name.clone()))
+                        .collect();
+                    let Some((fpath, operation)) =
+                        self.referenced_operation(&opath, op, &elsewhere)
+                    else {
+                        continue;
+                    };
+                    merged = operation;
+                    (&merged, fpath)
+                } else {
+                    (op, opath)
+                };
                 let method = match method(op.method.as_deref()) {
                     Ok(m) => m,
                     Err(e) => {
@@ -2766,6 +2922,28 @@ impl<'a> Resolver<'a> {
         let mut tools: Vec<Tool> = Vec::new();
         for (ti, t) in m.tools.iter().enumerate() {
             let tpath = format!("{path}.tools[{ti}]");
+            // A `ref` tool is its function's, resolved where the function is written.
+            let merged;
+            let (t, cpath) = if t.reference.is_some() {
+                if t.call.is_some() || t.steps.is_some() {
+                    self.error(
+                        &format!("{tpath}.ref"),
+                        "a tool with `ref` takes its `call` or `steps` from the function; remove them",
+                    );
+                    continue;
+                }
+                let Some((fpath, tool)) = self.referenced_tool(&tpath, t) else {
+                    continue;
+                };
+                merged = tool;
+                (&merged, fpath)
+            } else {
+                (t, tpath.clone())
+            };
+            if t.name.is_empty() {
+                self.error(&tpath, "a tool needs a `name`");
+                continue;
+            }
             if tools.iter().any(|x| x.name.wire == t.name) {
                 self.error(
                     &format!("{tpath}.name"),
@@ -2782,6 +2960,7 @@ impl<'a> Resolver<'a> {
                 self.error(&format!("{tpath}.name"), msg);
                 continue;
             }
+            let tpath = cpath;
             if t.call.is_none() && t.steps.is_none() && t.reference.is_none() {
                 // Mock mode: outputs of fixed values and input templates, nothing called.
                 if let Some(tool) = self.mock_tool(&tpath, t) {

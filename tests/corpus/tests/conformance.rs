@@ -324,6 +324,18 @@ mod conformance {
                 upstreams,
                 file_binds
             ),
+            "step-9-shipyard-aggregates.yml" => serve_step!(
+                c_official_naftiko_framework_v1_0_0_alpha2_tutorial_step_9_shipyard_aggregates_yml,
+                listen,
+                upstreams,
+                file_binds
+            ),
+            "step-10-shipyard-rest-adapter.yml" => serve_step!(
+                c_official_naftiko_framework_v1_0_0_alpha2_tutorial_step_10_shipyard_rest_adapter_yml,
+                listen,
+                upstreams,
+                file_binds
+            ),
             _ => return false,
         }
         true
