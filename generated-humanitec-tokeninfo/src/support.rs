@@ -845,6 +845,26 @@ pub mod problem {
 pub mod steps {
     use serde_json::{Map, Value};
 
+    /// An operation's named outputs (`{name, value: $.path}`), added to its answer — to each
+    /// element of an array answer — for later steps (a lookup's `match`, a mapping).
+    pub fn name_outputs(answer: &mut Value, named: &[(&str, &[super::map::Step])]) {
+        let add = |entry: &mut Value| {
+            let values: Vec<Value> = named
+                .iter()
+                .map(|(_, path)| super::map::at(entry, path).cloned().unwrap_or(Value::Null))
+                .collect();
+            if let Value::Object(fields) = entry {
+                for ((name, _), value) in named.iter().zip(values) {
+                    fields.insert((*name).to_owned(), value);
+                }
+            }
+        };
+        match answer {
+            Value::Array(entries) => entries.iter_mut().for_each(add),
+            other => add(other),
+        }
+    }
+
     /// A `lookup` step: the entries of `table` (an array, or one object) whose `key` equals
     /// `wanted`, each reduced to `fields`. An array of values gives the array of their matches
     /// (values without a match are left out); one value gives its match, or `null`.

@@ -139,13 +139,22 @@ fn with_naming_no_input() {
 
 #[test]
 fn with_naming_no_parameter() {
-    let d = only(&SPEC.replace("        petId: tools.petId", "        ownerId: tools.petId"));
-    assert_eq!(d.yaml_path, "capability.exposes[1].tools[0].with.ownerId");
+    // Nothing is sent for `ownerId`: a warning, not an error.
+    let extra = SPEC.replace(
+        "        petId: tools.petId",
+        "        petId: tools.petId\n        ownerId: tools.petId",
+    );
+    let resolved = check_source(SourceFile::new("pets.yaml", extra)).expect("valid");
+    let w = resolved
+        .warnings
+        .iter()
+        .find(|w| w.yaml_path == "capability.exposes[1].tools[0].with.ownerId")
+        .expect("a warning at the entry");
     assert!(
-        d.message
-            .contains("`ownerId`, which is not a parameter of `get-pet`"),
+        w.message
+            .contains("`ownerId`, which is not a parameter of `get-pet`: it is not sent"),
         "{}",
-        d.message
+        w.message
     );
 }
 
@@ -220,10 +229,7 @@ fn unsupported_features_are_refused_by_name_never_ignored() {
 fn every_error_is_reported_not_just_the_first() {
     let broken = SPEC
         .replace("        call: pets.get-pet", "        call: pets.nope")
-        .replace(
-            "petId: tools.petId",
-            "petId: tools.petId\n        extra: tools.x",
-        );
+        .replace("        method: GET\n", "        method: FETCH\n");
     let errors = errors(&broken);
     assert_eq!(errors.len(), 2, "{errors:#?}");
 }

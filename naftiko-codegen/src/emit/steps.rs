@@ -67,15 +67,28 @@ pub(super) fn run(
                     Output::Mock { .. } => RawFormat::Json,
                 };
                 let format = super::format_reader(format, root);
-                quote! {
-                    let #l = match #upstreams.#client.#raw(#call_args)
+                let read = quote! {
+                    match #upstreams.#client.#raw(#call_args)
                         .await
                         .and_then(#support::RawResponse::error_for_status)
                         .and_then(|raw| raw.read(#format))
                     {
                         Ok(json) => json,
                         Err(err) => return #on_error,
-                    };
+                    }
+                };
+                if consumed.named.is_empty() {
+                    quote! { let #l = #read; }
+                } else {
+                    // The operation's named outputs, added to its answer for later steps.
+                    let named = consumed.named.iter().map(|(name, path)| {
+                        let steps = path_steps(&path.steps, &support);
+                        quote!((#name, &[#(#steps),*][..]))
+                    });
+                    quote! {
+                        let mut #l = #read;
+                        #support::steps::name_outputs(&mut #l, &[#(#named),*]);
+                    }
                 }
             }
             Step::Lookup {
@@ -87,13 +100,7 @@ pub(super) fn run(
             } => {
                 let table = local(&steps[*index]);
                 let source = local(&steps[*from]);
-                let path_steps = path.steps.iter().map(|s| match s {
-                    PathStep::Key(k) => quote!(#support::map::Step::Key(#k)),
-                    PathStep::Index(i) => {
-                        let i = proc_macro2::Literal::usize_unsuffixed(*i);
-                        quote!(#support::map::Step::Index(#i))
-                    }
-                });
+                let path_steps = path_steps(&path.steps, &support);
                 quote! {
                     let #l = #support::steps::lookup(
                         &#table,
@@ -114,4 +121,18 @@ pub(super) fn run(
         #(#statements)*
         let steps = serde_json::Value::Object(serde_json::Map::from_iter([#(#entries),*]));
     }
+}
+
+/// `support::map::Step`s of a path.
+fn path_steps(steps: &[PathStep], support: &TokenStream) -> Vec<TokenStream> {
+    steps
+        .iter()
+        .map(|s| match s {
+            PathStep::Key(k) => quote!(#support::map::Step::Key(#k)),
+            PathStep::Index(i) => {
+                let i = proc_macro2::Literal::usize_unsuffixed(*i);
+                quote!(#support::map::Step::Index(#i))
+            }
+        })
+        .collect()
 }

@@ -301,6 +301,9 @@ pub struct ConsumedOp {
     pub constants: Vec<Constant>,
     /// What the operation answers.
     pub output: Output,
+    /// Named outputs (`{name, value: $.path}`): fields added to the answer (to each element of
+    /// an array answer) where a step keeps it, so that later steps can use the name.
+    pub named: Vec<(String, JsonPath)>,
 }
 
 /// A piece of an upstream path.

@@ -730,6 +730,19 @@ impl<'a> Resolver<'a> {
             return None;
         };
         let kpath = format!("{apath}.{key}");
+        // Seen in the official tutorial: a bound variable's name without braces.
+        if let Some(b) = binds.iter().position(|b| b.name.wire == text.trim()) {
+            self.warn(
+                &kpath,
+                format!(
+                    "`{}` read as the bound variable `{{{{{}}}}}`",
+                    text.trim(),
+                    text.trim()
+                ),
+                format!("write `{{{{{}}}}}`", text.trim()),
+            );
+            return Some(vec![TemplatePart::Bind(b)]);
+        }
         match self.bind_template(text, binds) {
             Ok(parts) if parts.iter().any(|p| matches!(p, TemplatePart::Bind(_))) => Some(parts),
             Ok(_) => {
@@ -986,6 +999,22 @@ impl<'a> Resolver<'a> {
                     .bind_template(t, binds)
                     .ok()
                     .filter(|parts| parts.iter().any(|p| matches!(p, TemplatePart::Bind(_)))),
+                // Seen in the official tutorial: a bound variable's name without braces.
+                Some(Value::String(t)) => {
+                    let found = binds.iter().position(|b| b.name.wire == t.trim());
+                    if found.is_some() {
+                        self.warn(
+                            &format!("{ppath}.value"),
+                            format!(
+                                "`{}` read as the bound variable `{{{{{}}}}}`",
+                                t.trim(),
+                                t.trim()
+                            ),
+                            format!("write `{{{{{}}}}}`", t.trim()),
+                        );
+                    }
+                    found.map(|b| vec![TemplatePart::Bind(b)])
+                }
                 _ => None,
             };
             if let Some(parts) = bound {
@@ -1118,7 +1147,7 @@ impl<'a> Resolver<'a> {
                 self.diags.push(self.doc.error(&ppath, msg));
             }
         }
-        let output = self.consumed_output(opath, op, format);
+        let (output, named) = self.consumed_output(opath, op, format);
         let body = match &op.body {
             Some(b) => {
                 let body = self.body(&format!("{opath}.body"), b, &mut params)?;
@@ -1140,6 +1169,7 @@ impl<'a> Resolver<'a> {
             body,
             constants,
             output,
+            named,
         })
     }
 
@@ -1448,12 +1478,24 @@ impl<'a> Resolver<'a> {
         opath: &str,
         op: &model::ConsumedOperation,
         format: RawFormat,
-    ) -> Output {
+    ) -> (Output, Vec<(String, JsonPath)>) {
         let mut wrap_as = "result".to_owned();
+        let mut named = Vec::new();
         for (i, o) in op.output_parameters.iter().enumerate() {
+            let value_path = match (&o.name, &o.value, &o.properties, &o.items) {
+                (Some(name), Some(Value::String(v)), None, None) if v.trim() != "$." => {
+                    Some((name, v.trim()))
+                }
+                _ => None,
+            };
             if is_pass_through(o) {
                 if let Some(n) = &o.name {
                     wrap_as = n.clone();
+                }
+            } else if let Some((name, text)) = value_path {
+                match json_path(text) {
+                    Ok(path) => named.push((name.clone(), path)),
+                    Err(e) => self.error(&format!("{opath}.outputParameters[{i}].value"), e),
                 }
             } else {
                 self.unsupported(
@@ -1462,7 +1504,7 @@ impl<'a> Resolver<'a> {
                 );
             }
         }
-        Output::PassThrough { wrap_as, format }
+        (Output::PassThrough { wrap_as, format }, named)
     }
 
     fn exposed_output(
@@ -2220,13 +2262,22 @@ impl<'a> Resolver<'a> {
             let wpath = format!("{path}.with.{key}");
             let Some(pi) = op.params.iter().position(|p| same_name(&p.name.wire, key)) else {
                 let known: Vec<_> = op.params.iter().map(|p| p.name.wire.as_str()).collect();
-                self.error_help(
+                // The engine makes `with` values available to the operation's templates; one
+                // that no parameter, path or body uses does nothing.
+                self.warn(
                     &wpath,
                     format!(
-                        "`with` names `{key}`, which is not a parameter of `{}`",
+                        "`with` names `{key}`, which is not a parameter of `{}`: it is not sent",
                         op.name.wire
                     ),
-                    format!("parameters: {}", known.join(", ")),
+                    if known.is_empty() {
+                        format!(
+                            "`{}` declares no parameters; remove the entry",
+                            op.name.wire
+                        )
+                    } else {
+                        format!("parameters: {}", known.join(", "))
+                    },
                 );
                 continue;
             };
