@@ -1027,6 +1027,23 @@ pub mod rest {
         }
     }
 
+    pub use super::map::Step;
+
+    /// The fields of the object at `steps` in a JSON request body (none where there is none).
+    pub fn fields_at<'a>(body: &'a Option<serde_json::Value>, steps: &[Step]) -> &'a serde_json::Map<String, serde_json::Value> {
+        static NONE: std::sync::OnceLock<serde_json::Map<String, serde_json::Value>> = std::sync::OnceLock::new();
+        match body.as_ref().and_then(|b| super::map::at(b, steps)) {
+            Some(serde_json::Value::Object(fields)) => fields,
+            _ => NONE.get_or_init(serde_json::Map::new),
+        }
+    }
+
+    /// A value the spec reads from the body (`value: $.user.id`) that is missing or of the
+    /// wrong type: 400.
+    pub fn invalid_body_value(path: &str) -> Problem {
+        Problem::new(StatusCode::BAD_REQUEST, format!("the request body has no valid `{path}`"))
+    }
+
     /// A body field that is missing or of the wrong type: 400.
     pub fn invalid_field(err: rmcp::model::ErrorData) -> Problem {
         Problem::new(StatusCode::BAD_REQUEST, err.message.replace("argument", "body field"))
@@ -1462,6 +1479,63 @@ pub mod mcp {
         };
         let text = value.to_string();
         structured(value, text)
+    }
+
+    /// The contents of a resource read: the text of the result (`mime_type`, or JSON for
+    /// structured results); a failed read is an error naming the resource.
+    pub fn resource_contents(
+        result: CallToolResult,
+        uri: &str,
+        mime_type: Option<&str>,
+    ) -> Result<rmcp::model::ReadResourceResponse, ErrorData> {
+        let text = result
+            .content
+            .iter()
+            .find_map(|block| block.as_text().map(|t| t.text.clone()))
+            .unwrap_or_default();
+        if result.is_error == Some(true) {
+            return Err(ErrorData::internal_error(format!("reading `{uri}` failed: {text}"), None));
+        }
+        let mime_type = mime_type.unwrap_or(if result.structured_content.is_some() { "application/json" } else { "text/plain" });
+        let contents = rmcp::model::ResourceContents::text(text, uri).with_mime_type(mime_type);
+        Ok(rmcp::model::ReadResourceResult::new(vec![contents]).into())
+    }
+
+    /// The variables of `uri` for a URI template written as the literal text around its
+    /// variables (`["data://users/", "/profile"]`): each variable is one non-empty path segment.
+    pub fn match_uri_template(uri: &str, literals: &[&str]) -> Option<Vec<String>> {
+        let (first, rest) = literals.split_first()?;
+        let mut remaining = uri.strip_prefix(first)?;
+        let mut values = Vec::with_capacity(rest.len());
+        for (i, literal) in rest.iter().enumerate() {
+            let end = if i + 1 == rest.len() {
+                // The last literal ends the URI.
+                remaining.len().checked_sub(literal.len()).filter(|end| remaining[*end..] == **literal)?
+            } else if literal.is_empty() {
+                remaining.find('/').unwrap_or(remaining.len())
+            } else {
+                remaining.find(literal)?
+            };
+            let value = &remaining[..end];
+            if value.is_empty() || value.contains('/') {
+                return None;
+            }
+            values.push(percent_encoding::percent_decode_str(value).decode_utf8_lossy().into_owned());
+            remaining = &remaining[end + literal.len()..];
+        }
+        remaining.is_empty().then_some(values)
+    }
+
+    /// A prompt argument as text (`""` for a missing optional one).
+    pub fn prompt_argument(arguments: &JsonObject, name: &str, required: bool) -> Result<String, ErrorData> {
+        match arguments.get(name) {
+            None | Some(serde_json::Value::Null) if required => {
+                Err(ErrorData::invalid_params(format!("missing required argument `{name}`"), None))
+            }
+            None | Some(serde_json::Value::Null) => Ok(String::new()),
+            Some(serde_json::Value::String(text)) => Ok(text.clone()),
+            Some(other) => Ok(other.to_string()),
+        }
     }
 
     /// The result of a mock tool: the object of its named outputs.

@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 
 use super::{docs, module_docs};
 use crate::resolve::ir::{
-    Arg, ArgSource, Capability, Input, McpAdapter, MockValue, Output, Param, ParamType, RawFormat,
-    Tool, WithPart,
+    Arg, ArgSource, Capability, Input, McpAdapter, McpResource, MockValue, Output, Param,
+    ParamType, PromptRole, RawFormat, Tool, WithPart,
 };
 
 /// A literal argument from `with`, as a value of the parameter's Rust type.
@@ -153,11 +153,23 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
         let f = t.name.ident();
         quote!(#wire => self.#f(&args).await,)
     });
-    let calls = a.tools.iter().map(|t| call(cap, t, root));
-    let outputs = a.tools.iter().filter_map(|t| match &t.output {
-        Output::Shaped { root: shape, .. } => Some(super::shape::output(&t.name, shape, root).0),
-        Output::PassThrough { .. } | Output::Mock { .. } => None,
-    });
+    let reads: Vec<&Tool> = a.resources.iter().map(|r| &r.read).collect();
+    let calls = a
+        .tools
+        .iter()
+        .chain(reads.iter().copied())
+        .map(|t| call(cap, t, root));
+    let (catalog, catalog_imports, capabilities) = catalog(a);
+    let outputs = a
+        .tools
+        .iter()
+        .chain(reads.iter().copied())
+        .filter_map(|t| match &t.output {
+            Output::Shaped { root: shape, .. } => {
+                Some(super::shape::output(&t.name, shape, root).0)
+            }
+            Output::PassThrough { .. } | Output::Mock { .. } => None,
+        });
     quote! {
         #module_docs
 
@@ -173,6 +185,7 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
         use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
         use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 
+        #catalog_imports
         use #root::support::mcp;
         use #root::Upstreams;
 
@@ -211,7 +224,7 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
 
         impl ServerHandler for Server {
             fn get_info(&self) -> ServerConfig {
-                ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+                ServerConfig::new(ServerCapabilities::builder().enable_tools() #capabilities .build())
                     .with_server_info(Implementation::new(#namespace, env!("CARGO_PKG_VERSION")).with_title(#label))
                     #instructions
             }
@@ -243,6 +256,8 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
                 let result = mcp::observed(#namespace, &request.name, &context, call).await?;
                 Ok(result.into())
             }
+
+            #catalog
         }
 
         /// The streamable HTTP service (a tower service) for this server.
@@ -263,6 +278,207 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
 
         #(#outputs)*
     }
+}
+
+/// The resources and prompts of the adapter: the `ServerHandler` methods that list and read
+/// them, the imports they need and the capabilities they add.
+fn catalog(a: &McpAdapter) -> (TokenStream, TokenStream, TokenStream) {
+    let mut methods = Vec::new();
+    let mut imports = Vec::new();
+    let mut capabilities = Vec::new();
+    let namespace = &a.namespace.wire;
+    if !a.resources.is_empty() {
+        capabilities.push(quote!(.enable_resources()));
+        imports.push(quote! {
+            use rmcp::model::{
+                ListResourceTemplatesResult, ListResourcesResult, ReadResourceRequestParams,
+                ReadResourceResponse, Resource, ResourceTemplate,
+            };
+        });
+        let describe = |r: &McpResource, base: TokenStream| {
+            let title = r.title.as_ref().map(|t| quote!(.with_title(#t)));
+            let description = r.description.as_ref().map(|d| {
+                let d = d.trim();
+                quote!(.with_description(#d))
+            });
+            let mime = r.mime_type.as_ref().map(|m| quote!(.with_mime_type(#m)));
+            quote!(#base #title #description #mime)
+        };
+        let fixed = a
+            .resources
+            .iter()
+            .filter(|r| r.template.is_none())
+            .map(|r| {
+                let (uri, name) = (&r.uri, &r.read.name.wire);
+                describe(r, quote!(Resource::new(#uri, #name)))
+            });
+        let templates = a
+            .resources
+            .iter()
+            .filter(|r| r.template.is_some())
+            .map(|r| {
+                let (uri, name) = (&r.uri, &r.read.name.wire);
+                describe(r, quote!(ResourceTemplate::new(#uri, #name)))
+            });
+        let branches = a.resources.iter().map(|r| {
+            let f = r.read.name.ident();
+            let uri = &r.uri;
+            let mime = match &r.mime_type {
+                Some(m) => quote!(Some(#m)),
+                None => quote!(None),
+            };
+            match &r.template {
+                None => quote! {
+                    if uri == #uri {
+                        let args = JsonObject::new();
+                        let read = self.#f(&args);
+                        let result = mcp::observed(#namespace, #uri, &context, read).await?;
+                        return mcp::resource_contents(result, uri, #mime);
+                    }
+                },
+                Some(literals) => {
+                    let names = r.read.inputs.iter().map(|i| &i.name.wire);
+                    quote! {
+                        if let Some(values) = mcp::match_uri_template(uri, &[#(#literals),*]) {
+                            let args: JsonObject = [#(#names),*]
+                                .into_iter()
+                                .zip(values)
+                                .map(|(name, value)| (name.to_owned(), serde_json::Value::String(value)))
+                                .collect();
+                            let read = self.#f(&args);
+                            let result = mcp::observed(#namespace, #uri, &context, read).await?;
+                            return mcp::resource_contents(result, uri, #mime);
+                        }
+                    }
+                }
+            }
+        });
+        let branches: Vec<TokenStream> = branches.collect();
+        methods.push(quote! {
+            async fn list_resources(
+                &self,
+                _request: Option<PaginatedRequestParams>,
+                _context: RequestContext<RoleServer>,
+            ) -> Result<ListResourcesResult, ErrorData> {
+                Ok(ListResourcesResult::with_all_items(vec![#(#fixed),*]))
+            }
+
+            async fn list_resource_templates(
+                &self,
+                _request: Option<PaginatedRequestParams>,
+                _context: RequestContext<RoleServer>,
+            ) -> Result<ListResourceTemplatesResult, ErrorData> {
+                Ok(ListResourceTemplatesResult::with_all_items(vec![#(#templates),*]))
+            }
+
+            async fn read_resource(
+                &self,
+                request: ReadResourceRequestParams,
+                context: RequestContext<RoleServer>,
+            ) -> Result<ReadResourceResponse, ErrorData> {
+                let uri = request.uri.as_str();
+                #(#branches)*
+                Err(ErrorData::resource_not_found(format!("no resource `{uri}`"), None))
+            }
+        });
+    }
+    if !a.prompts.is_empty() {
+        capabilities.push(quote!(.enable_prompts()));
+        imports.push(quote! {
+            use rmcp::model::{
+                GetPromptRequestParams, GetPromptResponse, GetPromptResult, ListPromptsResult, Prompt,
+                PromptArgument, PromptMessage, Role,
+            };
+        });
+        let listed = a.prompts.iter().map(|p| {
+            let name = &p.name;
+            let description = match p.description.as_deref().map(str::trim) {
+                Some(d) => quote!(Some(#d)),
+                None => quote!(None::<&str>),
+            };
+            let arguments = p.arguments.iter().map(|arg| {
+                let n = &arg.name;
+                let title = arg.title.as_ref().map(|t| quote!(.with_title(#t)));
+                let description = arg
+                    .description
+                    .as_ref()
+                    .map(|d| quote!(.with_description(#d)));
+                let required = arg.required;
+                quote!(PromptArgument::new(#n) #title #description .with_required(#required))
+            });
+            let title = p.title.as_ref().map(|t| quote!(.with_title(#t)));
+            quote!(Prompt::new(#name, #description, Some(vec![#(#arguments),*])) #title)
+        });
+        let arms = a.prompts.iter().map(|p| {
+            let name = &p.name;
+            let reads = p.arguments.iter().enumerate().map(|(i, arg)| {
+                let l = format_ident!("argument_{}", i);
+                let n = &arg.name;
+                let required = arg.required;
+                quote!(let #l = mcp::prompt_argument(&arguments, #n, #required)?;)
+            });
+            let messages = p.messages.iter().map(|(role, parts)| {
+                let role = match role {
+                    PromptRole::User => quote!(Role::User),
+                    PromptRole::Assistant => quote!(Role::Assistant),
+                };
+                let mut fmt = String::new();
+                let mut args = Vec::new();
+                for part in parts {
+                    match part {
+                        WithPart::Text(t) => fmt.push_str(&super::format_literal(t)),
+                        WithPart::Input(i) => {
+                            fmt.push_str("{}");
+                            args.push(format_ident!("argument_{}", i));
+                        }
+                    }
+                }
+                let text = if args.is_empty() {
+                    quote!(#fmt)
+                } else {
+                    quote!(format!(#fmt, #(#args),*))
+                };
+                quote!(PromptMessage::new_text(#role, #text))
+            });
+            let description = p
+                .description
+                .as_deref()
+                .map(str::trim)
+                .map(|d| quote!(.with_description(#d)));
+            quote! {
+                #name => {
+                    #(#reads)*
+                    Ok(GetPromptResult::new(vec![#(#messages),*]) #description .into())
+                }
+            }
+        });
+        methods.push(quote! {
+            async fn list_prompts(
+                &self,
+                _request: Option<PaginatedRequestParams>,
+                _context: RequestContext<RoleServer>,
+            ) -> Result<ListPromptsResult, ErrorData> {
+                Ok(ListPromptsResult::with_all_items(vec![#(#listed),*]))
+            }
+
+            async fn get_prompt(
+                &self,
+                request: GetPromptRequestParams,
+                _context: RequestContext<RoleServer>,
+            ) -> Result<GetPromptResponse, ErrorData> {
+                let arguments = request.arguments.unwrap_or_default();
+                match request.name.as_str() {
+                    #(#arms)*
+                    other => Err(ErrorData::invalid_params(format!("unknown prompt `{other}`"), None)),
+                }
+            }
+        });
+    }
+    (
+        quote!(#(#methods)*),
+        quote!(#(#imports)*),
+        quote!(#(#capabilities)*),
+    )
 }
 
 fn definition(t: &Tool, f: &proc_macro2::Ident) -> TokenStream {

@@ -335,14 +335,39 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
         params.push(quote!(request_body: Result<Bytes, BytesRejection>));
         reads.push(quote! {
             let request_body = rest::json_body(request_body, rest::Expect::Object)?;
-            let body_fields = rest::body_fields(&request_body);
         });
+        if fields.iter().any(|f| f.body_path.is_none()) {
+            reads.push(quote! { let body_fields = rest::body_fields(&request_body); });
+        }
         for input in fields {
             let l = local(input);
-            let wire = &input.name.wire;
             let f = super::mcp::argument_reader(input);
-            reads.push(quote! {
-                let #l = #root::support::mcp::#f(body_fields, #wire).map_err(rest::invalid_field)?;
+            reads.push(match &input.body_path {
+                None => {
+                    let wire = &input.name.wire;
+                    quote! {
+                        let #l = #root::support::mcp::#f(body_fields, #wire).map_err(rest::invalid_field)?;
+                    }
+                }
+                // `value: $.a.b`: field `b` of the object at `$.a`.
+                Some(path) => {
+                    let (last, parents) = path.steps.split_last().expect("a field name");
+                    let crate::resolve::ir::PathStep::Key(field) = last else {
+                        unreachable!("checked by the resolver")
+                    };
+                    let parents = parents.iter().map(|s| match s {
+                        crate::resolve::ir::PathStep::Key(k) => quote!(rest::Step::Key(#k)),
+                        crate::resolve::ir::PathStep::Index(i) => {
+                            let i = proc_macro2::Literal::usize_unsuffixed(*i);
+                            quote!(rest::Step::Index(#i))
+                        }
+                    });
+                    let text = &path.text;
+                    quote! {
+                        let #l = #root::support::mcp::#f(rest::fields_at(&request_body, &[#(#parents),*]), #field)
+                            .map_err(|_| rest::invalid_body_value(#text))?;
+                    }
+                }
             });
         }
     }

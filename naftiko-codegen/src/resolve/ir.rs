@@ -620,6 +620,9 @@ pub struct Input {
     pub description: Option<String>,
     /// A regular expression a string value must match (anywhere, as in JSON Schema).
     pub pattern: Option<String>,
+    /// For a body field: where in the JSON body it is (`value: $.user.id`); `None` reads the
+    /// field of its own name.
+    pub body_path: Option<JsonPath>,
 }
 
 /// Where an exposed input is read from.
@@ -703,6 +706,49 @@ pub struct McpAdapter {
     /// What a caller must present (`None`: nothing).
     pub auth: UpstreamAuth,
     pub tools: Vec<Tool>,
+    /// Resources, each read like a tool whose arguments are its URI template's variables.
+    pub resources: Vec<McpResource>,
+    pub prompts: Vec<McpPrompt>,
+}
+
+/// An MCP resource: a URI (or URI template) whose contents come from a call or steps.
+#[derive(Debug, Clone)]
+pub struct McpResource {
+    /// How it is read: a tool (never listed as one) named after the resource, whose inputs are
+    /// the URI template's variables.
+    pub read: Tool,
+    /// The URI as the spec writes it (`data://users/{userId}/profile`).
+    pub uri: String,
+    /// For a URI template: the literal text around its variables (one more than the variables).
+    pub template: Option<Vec<String>>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub mime_type: Option<String>,
+}
+
+/// An MCP prompt: messages made from templates of its arguments.
+#[derive(Debug, Clone)]
+pub struct McpPrompt {
+    pub name: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub arguments: Vec<PromptArgument>,
+    /// Each message: `user` or `assistant`, and its text (argument indexes in `WithPart::Input`).
+    pub messages: Vec<(PromptRole, Vec<WithPart>)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PromptArgument {
+    pub name: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub required: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptRole {
+    User,
+    Assistant,
 }
 
 /// One MCP tool.

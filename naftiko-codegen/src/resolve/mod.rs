@@ -1110,7 +1110,11 @@ impl<'a> Resolver<'a> {
             });
         }
         // The path: every placeholder names a path parameter; undeclared ones become required strings.
+        // A path written without its leading `/` (`api/users`) is joined to the base URI with one.
         let mut path = Vec::new();
+        if !res.path.starts_with('/') {
+            path.push(PathPart::Literal("/".to_owned()));
+        }
         for part in split_path(&res.path) {
             match part {
                 Ok(text) => path.push(PathPart::Literal(text)),
@@ -2538,13 +2542,33 @@ impl<'a> Resolver<'a> {
                     continue;
                 }
             };
-            if d.value.is_some() {
-                self.unsupported(
-                    &format!("{ipath}.value"),
-                    "an exposed input with a `value` (a JSONPath into the request or a fixed value)",
-                );
-                continue;
-            }
+            // `value: $.a.b` on a body input: where in the JSON body it is.
+            let body_path = match (&d.value, location) {
+                (None, _) => None,
+                (Some(Value::String(v)), InputIn::Body) if v.trim_start().starts_with('$') => {
+                    match json_path(v) {
+                        Ok(p) if matches!(p.steps.last(), Some(PathStep::Key(_))) => Some(p),
+                        Ok(_) => {
+                            self.error(
+                                &format!("{ipath}.value"),
+                                format!("`{v}` must end with a field name"),
+                            );
+                            continue;
+                        }
+                        Err(e) => {
+                            self.error(&format!("{ipath}.value"), e);
+                            continue;
+                        }
+                    }
+                }
+                _ => {
+                    self.unsupported(
+                        &format!("{ipath}.value"),
+                        "an exposed input with a fixed `value`, or a JSONPath outside a JSON body",
+                    );
+                    continue;
+                }
+            };
             let ty = match param_type(d.kind.as_deref(), ParamType::String) {
                 Ok(t) => t,
                 Err(e) => {
@@ -2555,7 +2579,7 @@ impl<'a> Resolver<'a> {
             let whole_body = body_inputs == 1
                 && matches!(ty, ParamType::Object | ParamType::Array | ParamType::Json);
             let location = match location {
-                InputIn::Body if !whole_body => InputIn::BodyField,
+                InputIn::Body if !whole_body || body_path.is_some() => InputIn::BodyField,
                 other => other,
             };
             let pattern = match &d.pattern {
@@ -2592,6 +2616,7 @@ impl<'a> Resolver<'a> {
                 required: d.required.unwrap_or(mcp || location == InputIn::Path),
                 description: d.description.clone(),
                 pattern,
+                body_path,
             });
         }
     }
@@ -2731,6 +2756,7 @@ impl<'a> Resolver<'a> {
                             required: true,
                             description: None,
                             pattern: None,
+                            body_path: None,
                         });
                     }
                 }
@@ -2856,6 +2882,7 @@ impl<'a> Resolver<'a> {
                             required: p.required,
                             description: p.description.clone(),
                             pattern: None,
+                            body_path: None,
                         })
                     };
                     let args = self.args(
@@ -2964,12 +2991,7 @@ impl<'a> Resolver<'a> {
             Some(a) => self.auth_block(&format!("{path}.authentication"), a, binds, "inbound"),
             None => UpstreamAuth::None,
         };
-        if !m.resources.is_empty() {
-            self.unsupported(&format!("{path}.resources"), "MCP `resources`");
-        }
-        if !m.prompts.is_empty() {
-            self.unsupported(&format!("{path}.prompts"), "MCP `prompts`");
-        }
+        let prompts = self.prompts(path, &m.prompts);
         let mut tools: Vec<Tool> = Vec::new();
         for (ti, t) in m.tools.iter().enumerate() {
             let tpath = format!("{path}.tools[{ti}]");
@@ -3012,97 +3034,12 @@ impl<'a> Resolver<'a> {
                 continue;
             }
             let tpath = cpath;
-            if t.call.is_none() && t.steps.is_none() && t.reference.is_none() {
-                // Mock mode: outputs of fixed values and input templates, nothing called.
-                if let Some(tool) = self.mock_tool(&tpath, t) {
-                    tools.push(tool);
-                }
-                continue;
-            }
             let ns = m.namespace.as_str();
-            if let (Some(steps), None, None) = (&t.steps, &t.reference, &t.call) {
-                let mut inputs = Vec::new();
-                self.exposed_inputs(&tpath, &t.input_parameters, &mut inputs, true);
-                let Some((steps, output)) = self.orchestration(
-                    &tpath,
-                    steps,
-                    &t.mappings,
-                    &t.output_parameters,
-                    consumes,
-                    &["tools", ns],
-                    &mut inputs,
-                ) else {
-                    continue;
-                };
-                let hints = t.hints.clone().unwrap_or_default();
-                tools.push(Tool {
-                    name: Name::snake(&t.name),
-                    title: t.label.clone(),
-                    description: t.description.clone(),
-                    hints: Hints {
-                        read_only: hints.read_only.unwrap_or(false),
-                        destructive: hints.destructive.unwrap_or(true),
-                        idempotent: hints.idempotent.unwrap_or(false),
-                        open_world: hints.open_world.unwrap_or(true),
-                    },
-                    inputs,
-                    call: None,
-                    steps,
-                    output,
-                });
-                continue;
+            if let Some(tool) = self.mcp_tool(&tpath, ns, t, consumes) {
+                tools.push(tool);
             }
-            let target = (t.steps.is_some(), t.reference.is_some(), t.call.as_deref());
-            let Some((ci, coi)) = self.simple_call(&tpath, target, consumes) else {
-                continue;
-            };
-            let consumed = &consumes[ci].operations[coi];
-            let mut inputs = Vec::new();
-            self.exposed_inputs(&tpath, &t.input_parameters, &mut inputs, true);
-            let declared = !t.input_parameters.is_empty();
-            let synthesize = |name: &str, p: &Param| {
-                (!declared).then(|| Input {
-                    name: Name::snake(name),
-                    location: InputIn::Argument,
-                    ty: p.ty,
-                    required: p.required,
-                    description: p.description.clone(),
-                    pattern: None,
-                })
-            };
-            let args = self.args(
-                &tpath,
-                &t.with,
-                consumed,
-                &["tools", ns],
-                &mut inputs,
-                &synthesize,
-            );
-            let output = self.exposed_output(&tpath, &t.output_parameters, consumed);
-            let hints = t.hints.clone().unwrap_or_default();
-            tools.push(Tool {
-                name: Name::snake(&t.name),
-                title: t.label.clone(),
-                description: t
-                    .description
-                    .clone()
-                    .or_else(|| consumed.description.clone()),
-                hints: Hints {
-                    read_only: hints.read_only.unwrap_or(false),
-                    destructive: hints.destructive.unwrap_or(true),
-                    idempotent: hints.idempotent.unwrap_or(false),
-                    open_world: hints.open_world.unwrap_or(true),
-                },
-                inputs,
-                call: Some(Call {
-                    consumes: ci,
-                    operation: coi,
-                    args,
-                }),
-                steps: Vec::new(),
-                output,
-            });
         }
+        let resources = self.resources(path, m, consumes);
         Some(McpAdapter {
             namespace: Name::snake(&m.namespace),
             port: m.port.unwrap_or(9090),
@@ -3110,7 +3047,281 @@ impl<'a> Resolver<'a> {
             description: m.description.clone(),
             auth,
             tools,
+            resources,
+            prompts,
         })
+    }
+
+    /// One MCP tool (its name already checked): a mock, an orchestration or a call.
+    fn mcp_tool(
+        &mut self,
+        tpath: &str,
+        ns: &str,
+        t: &model::McpTool,
+        consumes: &[Consumes],
+    ) -> Option<Tool> {
+        let tpath = tpath.to_owned();
+        if t.call.is_none() && t.steps.is_none() && t.reference.is_none() {
+            // Mock mode: outputs of fixed values and input templates, nothing called.
+            return self.mock_tool(&tpath, t);
+        }
+        if let (Some(steps), None, None) = (&t.steps, &t.reference, &t.call) {
+            let mut inputs = Vec::new();
+            self.exposed_inputs(&tpath, &t.input_parameters, &mut inputs, true);
+            let (steps, output) = self.orchestration(
+                &tpath,
+                steps,
+                &t.mappings,
+                &t.output_parameters,
+                consumes,
+                &["tools", ns],
+                &mut inputs,
+            )?;
+            let hints = t.hints.clone().unwrap_or_default();
+            return Some(Tool {
+                name: Name::snake(&t.name),
+                title: t.label.clone(),
+                description: t.description.clone(),
+                hints: Hints {
+                    read_only: hints.read_only.unwrap_or(false),
+                    destructive: hints.destructive.unwrap_or(true),
+                    idempotent: hints.idempotent.unwrap_or(false),
+                    open_world: hints.open_world.unwrap_or(true),
+                },
+                inputs,
+                call: None,
+                steps,
+                output,
+            });
+        }
+        let target = (t.steps.is_some(), t.reference.is_some(), t.call.as_deref());
+        let (ci, coi) = self.simple_call(&tpath, target, consumes)?;
+        let consumed = &consumes[ci].operations[coi];
+        let mut inputs = Vec::new();
+        self.exposed_inputs(&tpath, &t.input_parameters, &mut inputs, true);
+        let declared = !t.input_parameters.is_empty();
+        let synthesize = |name: &str, p: &Param| {
+            (!declared).then(|| Input {
+                name: Name::snake(name),
+                location: InputIn::Argument,
+                ty: p.ty,
+                required: p.required,
+                description: p.description.clone(),
+                pattern: None,
+                body_path: None,
+            })
+        };
+        let args = self.args(
+            &tpath,
+            &t.with,
+            consumed,
+            &["tools", ns],
+            &mut inputs,
+            &synthesize,
+        );
+        let output = self.exposed_output(&tpath, &t.output_parameters, consumed);
+        let hints = t.hints.clone().unwrap_or_default();
+        Some(Tool {
+            name: Name::snake(&t.name),
+            title: t.label.clone(),
+            description: t
+                .description
+                .clone()
+                .or_else(|| consumed.description.clone()),
+            hints: Hints {
+                read_only: hints.read_only.unwrap_or(false),
+                destructive: hints.destructive.unwrap_or(true),
+                idempotent: hints.idempotent.unwrap_or(false),
+                open_world: hints.open_world.unwrap_or(true),
+            },
+            inputs,
+            call: Some(Call {
+                consumes: ci,
+                operation: coi,
+                args,
+            }),
+            steps: Vec::new(),
+            output,
+        })
+    }
+
+    /// MCP resources: each is read like a tool whose inputs are its URI template's variables.
+    fn resources(
+        &mut self,
+        path: &str,
+        m: &model::ExposesMcp,
+        consumes: &[Consumes],
+    ) -> Vec<McpResource> {
+        let mut resources: Vec<McpResource> = Vec::new();
+        for (i, r) in m.resources.iter().enumerate() {
+            let rpath = format!("{path}.resources[{i}]");
+            let text = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_owned);
+            let (Some(name), Some(uri)) = (text("name"), text("uri")) else {
+                self.error(&rpath, "a resource needs a `name` and a `uri`");
+                continue;
+            };
+            if r.get("location").is_some() {
+                self.unsupported(
+                    &format!("{rpath}.location"),
+                    "a resource read from a `location` file",
+                );
+                continue;
+            }
+            if resources.iter().any(|x| x.read.name.wire == name) {
+                self.error(
+                    &format!("{rpath}.name"),
+                    format!("resource `{name}` is declared twice"),
+                );
+                continue;
+            }
+            // `{var}` parts of the URI: the literal text around them, and the variables.
+            let mut literals = vec![String::new()];
+            let mut vars = Vec::new();
+            for part in split_path(&uri) {
+                match part {
+                    Ok(t) => literals.last_mut().expect("one").push_str(&t),
+                    Err(v) => {
+                        vars.push(v);
+                        literals.push(String::new());
+                    }
+                }
+            }
+            let as_tool: model::McpTool = match serde_json::from_value(serde_json::json!({
+                "name": name,
+                "description": r.get("description"),
+                "call": r.get("call"),
+                "with": r.get("with").cloned().unwrap_or_else(|| serde_json::json!({})),
+                "steps": r.get("steps"),
+                "mappings": r.get("mappings").cloned().unwrap_or_else(|| serde_json::json!([])),
+                "outputParameters": r.get("outputParameters").cloned().unwrap_or_else(|| serde_json::json!([])),
+                "inputParameters": vars.iter().map(|v| serde_json::json!({
+                    "name": v, "type": "string", "required": true,
+                    "description": format!("`{{{v}}}` of the resource URI"),
+                })).collect::<Vec<_>>(),
+            })) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.error(&rpath, format!("not a resource: {e}"));
+                    continue;
+                }
+            };
+            let Some(mut read) = self.mcp_tool(&rpath, &m.namespace, &as_tool, consumes) else {
+                continue;
+            };
+            // Its handler is a method of the server beside the tools': keep the names apart.
+            read.name.rust = format!("resource_{}", read.name.rust);
+            resources.push(McpResource {
+                read,
+                uri,
+                template: (!vars.is_empty()).then_some(literals),
+                title: text("label"),
+                description: text("description"),
+                mime_type: text("mimeType"),
+            });
+        }
+        resources
+    }
+
+    /// MCP prompts: messages of `{{argument}}` templates.
+    fn prompts(&mut self, path: &str, prompts: &[Value]) -> Vec<McpPrompt> {
+        let mut out: Vec<McpPrompt> = Vec::new();
+        for (i, p) in prompts.iter().enumerate() {
+            let ppath = format!("{path}.prompts[{i}]");
+            let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+            let Some(name) = text(p, "name") else {
+                self.error(&ppath, "a prompt needs a `name`");
+                continue;
+            };
+            if p.get("location").is_some() {
+                self.unsupported(
+                    &format!("{ppath}.location"),
+                    "a prompt read from a `location` file",
+                );
+                continue;
+            }
+            let arguments: Vec<PromptArgument> = p
+                .get("arguments")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|a| {
+                    Some(PromptArgument {
+                        name: text(a, "name")?,
+                        title: text(a, "label"),
+                        description: text(a, "description"),
+                        required: a.get("required").and_then(Value::as_bool).unwrap_or(false),
+                    })
+                })
+                .collect();
+            let mut messages = Vec::new();
+            let mut failed = false;
+            for (mi, msg) in p
+                .get("template")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let mpath = format!("{ppath}.template[{mi}]");
+                let role = match msg.get("role").and_then(Value::as_str) {
+                    Some("user") => PromptRole::User,
+                    Some("assistant") => PromptRole::Assistant,
+                    other => {
+                        self.error(
+                            &format!("{mpath}.role"),
+                            format!(
+                                "prompt role `{}` is neither `user` nor `assistant`",
+                                other.unwrap_or("")
+                            ),
+                        );
+                        failed = true;
+                        continue;
+                    }
+                };
+                let content = text(msg, "content").unwrap_or_default();
+                let mut parts = Vec::new();
+                let mut rest = content.as_str();
+                while let Some(start) = rest.find("{{") {
+                    let Some(len) = rest[start..].find("}}") else {
+                        break;
+                    };
+                    if start > 0 {
+                        parts.push(WithPart::Text(rest[..start].to_owned()));
+                    }
+                    let arg = rest[start + 2..start + len].trim();
+                    match arguments.iter().position(|a| a.name == arg) {
+                        Some(ai) => parts.push(WithPart::Input(ai)),
+                        None => {
+                            self.error_help(
+                                &format!("{mpath}.content"),
+                                format!("`{{{{{arg}}}}}` names no argument of prompt `{name}`"),
+                                "declare it under `arguments`",
+                            );
+                            failed = true;
+                        }
+                    }
+                    rest = &rest[start + len + 2..];
+                }
+                if !rest.is_empty() {
+                    parts.push(WithPart::Text(rest.to_owned()));
+                }
+                messages.push((role, parts));
+            }
+            if messages.is_empty() && !failed {
+                self.error(&ppath, "a prompt needs a `template` of messages");
+                continue;
+            }
+            if !failed {
+                out.push(McpPrompt {
+                    name,
+                    title: text(p, "label"),
+                    description: text(p, "description"),
+                    arguments,
+                    messages,
+                });
+            }
+        }
+        out
     }
 }
 

@@ -1,0 +1,210 @@
+//! The official test fixtures (`test-fixtures/` of the alpha2 corpus), generated from the shared
+//! corpus and served in-process against a recording upstream.
+
+#[cfg(not(corpus))]
+#[test]
+fn official_fixtures() {
+    println!("skipped: the specs corpus is absent (../shared or $NAFTIKO_SHARED)");
+}
+
+#[cfg(corpus)]
+mod common;
+
+#[cfg(corpus)]
+mod fixtures {
+    use std::sync::Arc;
+
+    use serde_json::{Value, json};
+
+    use super::common::{last, recorder};
+
+    async fn serve(app: axum::Router) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        url
+    }
+
+    async fn post(url: String, body: Value) -> (u16, String) {
+        let response = reqwest::Client::new()
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// Exposed body inputs with `value: $.user.id` read nested fields of the request body; the
+    /// raw body template upstream is built as JSON.
+    #[tokio::test]
+    async fn body_values_are_read_from_their_json_paths() {
+        use naftiko_corpus::corpus::c_official_naftiko_framework_v1_0_0_alpha2_test_fixtures_http_http_body_capability_yaml as fixture;
+        let (upstream, seen) = recorder().await;
+        let mut options = fixture::UpstreamOptions::default();
+        options.base_urls.insert("testns".into(), upstream);
+        let upstreams = Arc::new(fixture::Upstreams::from_env(&options).unwrap());
+        let url = serve(fixture::rest::test_http_body::router(upstreams)).await;
+
+        let (status, body) = post(
+            format!("{url}/users"),
+            json!({"user": {"id": "u-1", "name": "Ann \"A\""}}),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let got = last(&seen);
+        assert_eq!(got.path_and_query, "/create");
+        assert_eq!(got.json(), json!({"id": "u-1", "name": "Ann \"A\""}));
+
+        // A value the spec reads that the body does not have: 400 naming its path.
+        let (status, body) = post(format!("{url}/users"), json!({"user": {"id": "u-1"}})).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains("$.user.name"), "{body}");
+    }
+
+    /// One JSON-RPC request to a stateless MCP endpoint: the `result`, or the `error`.
+    async fn rpc(url: &str, method: &str, params: Value) -> Result<Value, Value> {
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+        let response = reqwest::Client::new()
+            .post(format!("{url}/mcp"))
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "application/json")
+            .header("mcp-protocol-version", "2025-11-25")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        let answer: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+        match answer.get("result") {
+            Some(result) => Ok(result.clone()),
+            None => Err(answer["error"].clone()),
+        }
+    }
+
+    /// Resources (a fixed URI and a URI template, read through their calls) and prompts
+    /// (templates of their arguments).
+    #[tokio::test]
+    async fn mcp_resources_and_prompts() {
+        use naftiko_corpus::corpus::c_official_naftiko_framework_v1_0_0_alpha2_test_fixtures_mcp_mcp_resources_prompts_capability_yaml as fixture;
+        let (upstream, seen) = recorder().await;
+        let mut options = fixture::UpstreamOptions::default();
+        options.base_urls.insert("mock-api".into(), upstream);
+        let upstreams = Arc::new(fixture::Upstreams::from_env(&options).unwrap());
+        let config = fixture::support::mcp::config(&[], &[], 1 << 20, Default::default());
+        let url = serve(fixture::mcp::test_mcp_resources_prompts::router(
+            upstreams, config,
+        ))
+        .await;
+
+        let listed = rpc(&url, "resources/list", json!({})).await.unwrap();
+        assert_eq!(
+            listed["resources"][0]["uri"],
+            "data://databases/pre-release/schema"
+        );
+        assert_eq!(listed["resources"][0]["mimeType"], "application/json");
+        assert_eq!(listed["resources"].as_array().map(Vec::len), Some(1));
+        let templates = rpc(&url, "resources/templates/list", json!({}))
+            .await
+            .unwrap();
+        assert_eq!(
+            templates["resourceTemplates"][0]["uriTemplate"],
+            "data://users/{userId}/profile"
+        );
+
+        let read = rpc(
+            &url,
+            "resources/read",
+            json!({"uri": "data://databases/pre-release/schema"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            read["contents"][0]["uri"],
+            "data://databases/pre-release/schema"
+        );
+        assert_eq!(read["contents"][0]["mimeType"], "application/json");
+        let text = read["contents"][0]["text"].as_str().unwrap();
+        assert_eq!(
+            serde_json::from_str::<Value>(text).unwrap(),
+            json!({"ok": true})
+        );
+        let got = last(&seen);
+        assert_eq!(got.path_and_query, "/databases/test-db-id-123/query");
+        assert_eq!(got.method, "POST");
+
+        // The template's variable feeds the call; percent-encoded text is decoded once.
+        rpc(
+            &url,
+            "resources/read",
+            json!({"uri": "data://users/u%207/profile"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(last(&seen).path_and_query, "/databases/u%207/query");
+        let missing = rpc(
+            &url,
+            "resources/read",
+            json!({"uri": "data://users//profile"}),
+        )
+        .await;
+        assert!(missing.is_err(), "{missing:?}");
+        let missing = rpc(&url, "resources/read", json!({"uri": "data://nothing"})).await;
+        assert!(
+            missing.unwrap_err()["message"]
+                .as_str()
+                .unwrap()
+                .contains("no resource")
+        );
+
+        let prompts = rpc(&url, "prompts/list", json!({})).await.unwrap();
+        assert_eq!(prompts["prompts"][0]["name"], "participant-outreach");
+        assert_eq!(prompts["prompts"][0]["arguments"][0]["required"], true);
+        let prompt = rpc(
+            &url,
+            "prompts/get",
+            json!({"name": "summary-prompt", "arguments": {"data": "a, b"}}),
+        )
+        .await
+        .unwrap();
+        let messages = prompt["messages"].as_array().unwrap();
+        assert_eq!(messages.len(), 3);
+        assert_eq!(messages[0]["role"], "user");
+        assert_eq!(
+            messages[0]["content"]["text"],
+            "Summarize the following data in  format:\n\na, b"
+        );
+        assert_eq!(messages[1]["role"], "assistant");
+        let error = rpc(
+            &url,
+            "prompts/get",
+            json!({"name": "participant-outreach", "arguments": {}}),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .contains("participant_name"),
+            "{error}"
+        );
+    }
+
+    /// A fixed header from the consumes level, and a query value from a body input.
+    #[tokio::test]
+    async fn fixed_headers_and_query_values_from_the_body() {
+        use naftiko_corpus::corpus::c_official_naftiko_framework_v1_0_0_alpha2_test_fixtures_http_http_header_query_capability_yaml as fixture;
+        let (upstream, seen) = recorder().await;
+        let mut options = fixture::UpstreamOptions::default();
+        options.base_urls.insert("testns".into(), upstream);
+        let upstreams = Arc::new(fixture::Upstreams::from_env(&options).unwrap());
+        let url = serve(fixture::rest::test_http::router(upstreams)).await;
+
+        let (status, body) = post(format!("{url}/search"), json!({"user": {"id": "a b&c"}})).await;
+        assert_eq!(status, 200, "{body}");
+        let got = last(&seen);
+        assert_eq!(got.path_and_query, "/items?q=a+b%26c");
+        assert_eq!(got.header("x-api-key"), "ABC123");
+    }
+}
