@@ -2064,6 +2064,45 @@ pub mod server {
             .map_err(|source| StartupError::Serve { namespace, source })
     }
 
+    /// Serve an MCP server over standard input and output (newline-delimited JSON-RPC) until the
+    /// client closes its end — which stops the whole process — or `shutdown` is cancelled.
+    pub async fn serve_stdio<S: rmcp::ServerHandler>(
+        namespace: &'static str,
+        server: S,
+        shutdown: tokio_util::sync::CancellationToken,
+    ) -> Result<(), StartupError> {
+        serve_io(namespace, server, (tokio::io::stdin(), tokio::io::stdout()), shutdown).await
+    }
+
+    /// [`serve_stdio`] over any reader and writer (a pipe, a socket, an in-memory duplex).
+    pub async fn serve_io<S, R, W>(
+        namespace: &'static str,
+        server: S,
+        io: (R, W),
+        shutdown: tokio_util::sync::CancellationToken,
+    ) -> Result<(), StartupError>
+    where
+        S: rmcp::ServerHandler,
+        R: tokio::io::AsyncRead + Send + Unpin + 'static,
+        W: tokio::io::AsyncWrite + Send + Unpin + 'static,
+    {
+        use rmcp::ServiceExt;
+        tracing::info!(%namespace, "serving MCP over standard input and output");
+        let running = server
+            .serve(io)
+            .await
+            .map_err(|e| StartupError::Serve { namespace, source: std::io::Error::other(e.to_string()) })?;
+        let stop = running.cancellation_token();
+        tokio::select! {
+            _ = running.waiting() => {
+                // The client closed its end: nothing else will come.
+                shutdown.cancel();
+            }
+            _ = shutdown.cancelled() => stop.cancel(),
+        }
+        Ok(())
+    }
+
     /// Wait for every server; the first failure stops the others and is returned. Once `shutdown`
     /// is cancelled, in-flight requests get `drain` to finish; past it the servers are dropped.
     pub async fn wait(

@@ -25,6 +25,7 @@ pub(super) fn files(cap: &Capability, info: &CrateInfo) -> Vec<GeneratedFile> {
             "mcp",
             cap.mcp
                 .iter()
+                .filter(|a| !a.stdio)
                 .map(|a| (&a.namespace.wire, a.port))
                 .collect(),
         ),

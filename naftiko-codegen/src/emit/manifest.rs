@@ -39,12 +39,13 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
     let adapters: Vec<_> =
         cap.rest
             .iter()
-            .map(|a| context!({ "kind": "REST", "namespace": a.namespace.wire, "port": a.port }))
-            .chain(cap.mcp.iter().map(
-                |a| context!({ "kind": "MCP", "namespace": a.namespace.wire, "port": a.port }),
-            ))
+            .map(|a| context!({ "kind": "REST", "namespace": a.namespace.wire, "port": a.port, "stdio": false }))
+            .chain(cap.mcp.iter().map(|a| {
+                let kind = if a.stdio { "MCP (stdio)" } else { "MCP" };
+                context!({ "kind": kind, "namespace": a.namespace.wire, "port": a.port, "stdio": a.stdio })
+            }))
             .chain(cap.skills.iter().map(
-                |a| context!({ "kind": "Skills", "namespace": a.namespace.wire, "port": a.port }),
+                |a| context!({ "kind": "Skills", "namespace": a.namespace.wire, "port": a.port, "stdio": false }),
             ))
             .collect();
     // Variables read from the environment (those of `binds` with a `location` come from files).
@@ -125,7 +126,7 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
                     context!({ "name": t.name.wire, "call": if t.call.is_none() && t.steps.is_empty() { "(mock)".to_owned() } else { super::target(cap, t.call.as_ref(), &t.steps) }, "read_only": t.hints.read_only, "destructive": t.hints.destructive, "idempotent": t.hints.idempotent })
                 })
                 .collect();
-            context!({ "namespace": a.namespace.wire, "port": a.port, "tools": tools })
+            context!({ "namespace": a.namespace.wire, "port": a.port, "stdio": a.stdio, "tools": tools })
         })
         .collect();
     render(

@@ -16,7 +16,8 @@ fn adapters(cap: &Capability) -> Vec<(String, String)> {
             default_addr(a.address.as_deref(), a.port),
         )
     });
-    let mcp = cap.mcp.iter().map(|a| {
+    // Adapters over standard input and output listen on nothing.
+    let mcp = cap.mcp.iter().filter(|a| !a.stdio).map(|a| {
         (
             a.namespace.wire.clone(),
             default_addr(a.address.as_deref(), a.port),
@@ -467,7 +468,15 @@ pub(super) fn server_rs(
             servers.spawn(server::serve(#ns, #listener, router, shutdown.clone()));
         });
     }
-    for a in &cap.mcp {
+    for a in cap.mcp.iter().filter(|a| a.stdio) {
+        let ns = &a.namespace.wire;
+        let m = a.namespace.ident();
+        spawns.push(quote! {
+            let stdio = #root::mcp::#m::Server::new(upstreams.clone());
+            servers.spawn(server::serve_stdio(#ns, stdio, shutdown.clone()));
+        });
+    }
+    for a in cap.mcp.iter().filter(|a| !a.stdio) {
         let guard = guard(cap, &a.auth).map(|g| quote!(, #g));
         let ns = &a.namespace.wire;
         let m = a.namespace.ident();

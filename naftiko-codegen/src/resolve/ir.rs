@@ -706,6 +706,8 @@ pub struct McpAdapter {
     /// What a caller must present (`None`: nothing).
     pub auth: UpstreamAuth,
     pub tools: Vec<Tool>,
+    /// Served over standard input and output instead of a port (`transport: stdio`).
+    pub stdio: bool,
     /// Resources, each read like a tool whose arguments are its URI template's variables.
     pub resources: Vec<McpResource>,
     pub prompts: Vec<McpPrompt>,

@@ -2979,15 +2979,27 @@ impl<'a> Resolver<'a> {
         consumes: &[Consumes],
         binds: &[BindVar],
     ) -> Option<McpAdapter> {
-        if let Some(t) = &m.transport
-            && t != "http"
-        {
-            self.unsupported(
-                &format!("{path}.transport"),
-                &format!("MCP `transport: {t}`"),
-            );
-        }
+        let stdio = match m.transport.as_deref() {
+            None | Some("http") => false,
+            Some("stdio") => true,
+            Some(t) => {
+                self.unsupported(
+                    &format!("{path}.transport"),
+                    &format!("MCP `transport: {t}`"),
+                );
+                false
+            }
+        };
         let auth = match &m.authentication {
+            // The client starts the process: there is no request to check credentials on.
+            Some(_) if stdio => {
+                self.error_help(
+                    &format!("{path}.authentication"),
+                    "`authentication` cannot be checked on a `transport: stdio` adapter",
+                    "remove it (the client that starts the server is trusted), or use `transport: http`",
+                );
+                UpstreamAuth::None
+            }
             Some(a) => self.auth_block(&format!("{path}.authentication"), a, binds, "inbound"),
             None => UpstreamAuth::None,
         };
@@ -3047,6 +3059,7 @@ impl<'a> Resolver<'a> {
             description: m.description.clone(),
             auth,
             tools,
+            stdio,
             resources,
             prompts,
         })

@@ -191,6 +191,72 @@ mod fixtures {
         );
     }
 
+    /// `transport: stdio`: newline-delimited JSON-RPC over a pipe, as an MCP client that starts
+    /// the server speaks it; closing the client's end stops the server.
+    #[tokio::test]
+    async fn mcp_over_standard_input_and_output() {
+        use naftiko_corpus::corpus::c_official_naftiko_framework_v1_0_0_alpha2_test_fixtures_mcp_mcp_stdio_capability_yaml as fixture;
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+        let (upstream, seen) = recorder().await;
+        let mut options = fixture::UpstreamOptions::default();
+        options.base_urls.insert("mock-api".into(), upstream);
+        let upstreams = Arc::new(fixture::Upstreams::from_env(&options).unwrap());
+        let server = fixture::mcp::test_mcp_stdio::Server::new(upstreams);
+        let (client, served) = tokio::io::duplex(1 << 16);
+        let (server_read, server_write) = tokio::io::split(served);
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let serving = tokio::spawn(fixture::support::server::serve_io(
+            "test-mcp-stdio",
+            server,
+            (server_read, server_write),
+            shutdown.clone(),
+        ));
+        let (client_read, mut client_write) = tokio::io::split(client);
+        let mut lines = BufReader::new(client_read).lines();
+        let mut send = async |message: Value| {
+            client_write
+                .write_all(format!("{message}\n").as_bytes())
+                .await
+                .unwrap();
+        };
+        send(
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {},
+            "clientInfo": {"name": "conformance", "version": "1"}}}),
+        )
+        .await;
+        let initialized: Value =
+            serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+        assert_eq!(
+            initialized["result"]["serverInfo"]["name"],
+            "test-mcp-stdio"
+        );
+        send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await;
+        send(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+            "params": {"name": "query-database", "arguments": {}}}))
+        .await;
+        let called: Value =
+            serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+        assert_eq!(called["id"], 2);
+        assert_eq!(called["result"]["isError"], false, "{called}");
+        assert_eq!(called["result"]["structuredContent"], json!({"result": []}));
+        assert_eq!(
+            last(&seen).path_and_query,
+            "/databases/test-db-id-123/query"
+        );
+
+        // The client goes away: the server stops, and asks the process to stop.
+        drop(client_write);
+        drop(lines);
+        tokio::time::timeout(std::time::Duration::from_secs(10), serving)
+            .await
+            .expect("the server stops")
+            .unwrap()
+            .unwrap();
+        assert!(shutdown.is_cancelled());
+    }
+
     /// A fixed header from the consumes level, and a query value from a body input.
     #[tokio::test]
     async fn fixed_headers_and_query_values_from_the_body() {
