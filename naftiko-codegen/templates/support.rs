@@ -1016,6 +1016,61 @@ pub mod rest {
         json_body(body, expect)?.ok_or_else(|| Problem::new(StatusCode::BAD_REQUEST, "a JSON request body is required"))
     }
 
+    /// What a forwarding resource sends on: the method, the path after `prefix` (the request
+    /// path when there is none) with the query, the `Content-Type` and trusted headers, and the
+    /// body. A path with `.` or `..` segments is refused (400): it would leave the API's base path.
+    pub fn forwarded(
+        method: &axum::http::Method,
+        uri: &axum::http::Uri,
+        headers: &HeaderMap,
+        body: Result<Bytes, BytesRejection>,
+        prefix: Option<&str>,
+        trusted: &[&str],
+    ) -> Result<Forwarded, Problem> {
+        let body = body.map_err(|rejection| {
+            let status = rejection.status();
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                Problem::new(status, "the request body is larger than the server accepts")
+            } else {
+                Problem::new(status, format!("cannot read the request body: {}", rejection.body_text()))
+            }
+        })?;
+        let path = match prefix {
+            Some(prefix) => format!("/{}", uri.path().strip_prefix(prefix).unwrap_or("")),
+            None => uri.path().to_owned(),
+        };
+        let dot_segment = path.split('/').any(|segment| {
+            let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+            decoded == "." || decoded == ".."
+        });
+        if dot_segment {
+            return Err(Problem::new(StatusCode::BAD_REQUEST, "a forwarded path cannot have `.` or `..` segments"));
+        }
+        let path_and_query = match uri.query() {
+            Some(query) => format!("{path}?{query}"),
+            None => path,
+        };
+        let kept = headers
+            .iter()
+            .filter(|(name, _)| *name == header::CONTENT_TYPE || trusted.contains(&name.as_str()))
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect();
+        Ok(Forwarded { method: method.clone(), path_and_query, headers: kept, body })
+    }
+
+    /// A request a forwarding resource passes on (see [`forwarded`]).
+    #[derive(Debug)]
+    pub struct Forwarded {
+        /// The request's method.
+        pub method: axum::http::Method,
+        /// The path for the upstream, with the query.
+        pub path_and_query: String,
+        /// `Content-Type` and the trusted headers.
+        pub headers: Vec<(axum::http::HeaderName, HeaderValue)>,
+        /// The body.
+        pub body: Bytes,
+    }
+
     /// The fields of a JSON object request body (none without a body).
     pub fn body_fields(body: &Option<serde_json::Value>) -> &serde_json::Map<String, serde_json::Value> {
         static NONE: std::sync::OnceLock<serde_json::Map<String, serde_json::Value>> = std::sync::OnceLock::new();

@@ -5,8 +5,8 @@ use quote::{format_ident, quote};
 
 use super::{docs, module_docs, param_rust_type};
 use crate::resolve::ir::{
-    BaseUri, Body, Capability, ConsumedOp, Consumes, Credential, JsonTemplate, KeyPlacement,
-    ParamIn, ParamType, PathPart, Piece, TemplatePart, UpstreamAuth, template_binds,
+    BaseUri, Body, Capability, Constant, ConsumedOp, Consumes, Credential, JsonTemplate,
+    KeyPlacement, ParamIn, ParamType, PathPart, Piece, TemplatePart, UpstreamAuth, template_binds,
 };
 
 /// How a client carries its credentials: the fields of `Credentials`, the client's fields, their
@@ -203,6 +203,7 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
         .operations
         .iter()
         .map(|op| operation(api, op, &apply, cap));
+    let forward = c.forwarded.then(|| forward_method(api, c, &apply, cap));
     let arg_structs = c.operations.iter().filter_map(args_struct_def);
     let client_doc = format!(
         " Client for the `{}` API. Cheap to clone: clones share one connection pool.",
@@ -265,24 +266,13 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
             }
 
             #(#methods)*
+
+            #forward
         }
     }
 }
 
 fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream, cap: &Capability) -> TokenStream {
-    let name = op.name.ident();
-    let raw = format_ident!("{}_raw", op.name.rust);
-    let args: Vec<TokenStream> = op
-        .params
-        .iter()
-        .map(|p| {
-            let ident = p.name.ident();
-            let ty = param_rust_type(p.ty, p.required);
-            quote!(#ident: #ty)
-        })
-        .collect();
-    let arg_names: Vec<_> = op.params.iter().map(|p| p.name.ident()).collect();
-
     let mut text = op
         .description
         .clone()
@@ -371,7 +361,29 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream, cap: &Capabili
             });
         }
     }
-    for constant in &op.constants {
+    chain.extend(constant_calls(&op.constants, cap));
+    if let Some(body) = &op.body {
+        chain.push(body_call(op, body));
+    }
+    let send = if optional.is_empty() {
+        quote! {
+            let request = support::Request::new(reqwest::Method::#method, url) #(#chain)* #authorize;
+            support::send(&self.http, request, #api, #op_wire).await
+        }
+    } else {
+        quote! {
+            let mut request = support::Request::new(reqwest::Method::#method, url) #(#chain)* #authorize;
+            #(#optional)*
+            support::send(&self.http, request, #api, #op_wire).await
+        }
+    };
+    operation_methods(op, doc, raw_doc, fmt, fmt_args, send)
+}
+
+/// The request-builder calls that add fixed parameters (`value`s, bound ones marked sensitive).
+fn constant_calls(constants: &[Constant], cap: &Capability) -> Vec<TokenStream> {
+    let mut chain = Vec::new();
+    for constant in constants {
         let name = &constant.name;
         let bound = !template_binds(&constant.value).is_empty();
         let value = match constant.value.as_slice() {
@@ -404,21 +416,58 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream, cap: &Capabili
             (_, false) => quote!(.header(#name, #value)),
         });
     }
-    if let Some(body) = &op.body {
-        chain.push(body_call(op, body));
+    chain
+}
+
+/// The forwarding method of an API that a REST resource forwards to.
+fn forward_method(
+    api: &str,
+    c: &Consumes,
+    authorize: &TokenStream,
+    cap: &Capability,
+) -> TokenStream {
+    let chain = constant_calls(&c.constants, cap);
+    quote! {
+        /// Forward a request to this API (a REST resource with `forward`): `path_and_query` is
+        /// appended to the base URL; `headers` and `body` are sent as given, with this API's
+        /// credentials and fixed parameters added.
+        pub async fn forward(
+            &self,
+            method: reqwest::Method,
+            path_and_query: &str,
+            headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+            body: axum::body::Bytes,
+        ) -> Result<RawResponse, Error> {
+            let url = format!("{}{}", self.base_url, path_and_query);
+            let mut request = support::Request::new(method, url) #(#chain)* #authorize;
+            for (name, value) in headers {
+                request = request.header(name, value);
+            }
+            support::send(&self.http, request.body(body), #api, "forward").await
+        }
     }
-    let send = if optional.is_empty() {
-        quote! {
-            let request = support::Request::new(reqwest::Method::#method, url) #(#chain)* #authorize;
-            support::send(&self.http, request, #api, #op_wire).await
-        }
-    } else {
-        quote! {
-            let mut request = support::Request::new(reqwest::Method::#method, url) #(#chain)* #authorize;
-            #(#optional)*
-            support::send(&self.http, request, #api, #op_wire).await
-        }
-    };
+}
+
+fn operation_methods(
+    op: &ConsumedOp,
+    doc: TokenStream,
+    raw_doc: String,
+    fmt: String,
+    fmt_args: Vec<TokenStream>,
+    send: TokenStream,
+) -> TokenStream {
+    let name = op.name.ident();
+    let raw = format_ident!("{}_raw", op.name.rust);
+    let args: Vec<TokenStream> = op
+        .params
+        .iter()
+        .map(|p| {
+            let ident = p.name.ident();
+            let ty = param_rust_type(p.ty, p.required);
+            quote!(#ident: #ty)
+        })
+        .collect();
+    let arg_names: Vec<_> = op.params.iter().map(|p| p.name.ident()).collect();
     if let Some(args_struct) = args_struct(op) {
         // Many parameters: one argument struct (clippy's `too_many_arguments`, and readability).
         return quote! {

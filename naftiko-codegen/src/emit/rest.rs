@@ -5,8 +5,8 @@ use quote::{format_ident, quote};
 
 use super::{docs, module_docs};
 use crate::resolve::ir::{
-    Arg, ArgSource, Capability, Input, InputIn, Output, Param, ParamType, RawFormat, RestAdapter,
-    RestOp,
+    Arg, ArgSource, Capability, Forward, Input, InputIn, Output, Param, ParamType, RawFormat,
+    RestAdapter, RestOp,
 };
 
 /// Names the handlers use for their own locals; inputs with these names get an `_input` suffix.
@@ -104,6 +104,12 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
         });
         quote! { .route(#path, #first #(#rest)*) }
     });
+    let forward_routes = a.forwards.iter().map(|f| {
+        let path = &f.path;
+        let h = f.name.ident();
+        quote! { .route(#path, routing::any(#h)) }
+    });
+    let forward_handlers = a.forwards.iter().map(|f| forward_handler(cap, f));
     let outputs = a
         .routes
         .iter()
@@ -173,6 +179,7 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
     let router = quote! {
         Router::new()
             #(#routes)*
+            #(#forward_routes)*
             .fallback(rest::not_found)
             .method_not_allowed_fallback(rest::method_not_allowed)
             .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
@@ -211,6 +218,8 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
         }
 
         #(#handlers)*
+
+        #(#forward_handlers)*
 
         #(#outputs)*
     }
@@ -487,6 +496,45 @@ fn arg_tokens(p: &Param, arg: Option<&Arg>, inputs: &[Input]) -> TokenStream {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The handler of a forwarding resource: every method, passed on to the consumed API.
+fn forward_handler(cap: &Capability, f: &Forward) -> TokenStream {
+    let c = &cap.consumes[f.consumes];
+    let trusted = if f.trusted_headers.is_empty() {
+        "no other header".to_owned()
+    } else {
+        format!("trusted headers: `{}`", f.trusted_headers.join("`, `"))
+    };
+    let text = format!(
+        "`{}` (any method) → forwarded to `{}` (`Content-Type`; {trusted}).",
+        f.path, c.namespace.wire
+    );
+    let doc = docs(Some(&text));
+    let name = f.name.ident();
+    let client = c.namespace.ident();
+    let prefix = match &f.prefix {
+        Some(p) => quote!(Some(#p)),
+        None => quote!(None),
+    };
+    let trusted = &f.trusted_headers;
+    quote! {
+        #doc
+        async fn #name(
+            State(upstreams): State<Arc<Upstreams>>,
+            method: axum::http::Method,
+            uri: axum::http::Uri,
+            headers: axum::http::HeaderMap,
+            body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+        ) -> Result<Response, rest::Problem> {
+            let request = rest::forwarded(&method, &uri, &headers, body, #prefix, &[#(#trusted),*])?;
+            let result = upstreams
+                .#client
+                .forward(request.method, &request.path_and_query, request.headers, request.body)
+                .await;
+            Ok(rest::pass_through_text(result))
         }
     }
 }

@@ -79,6 +79,11 @@ pub struct Consumes {
     pub description: Option<String>,
     pub auth: UpstreamAuth,
     pub operations: Vec<ConsumedOp>,
+    /// The API's own fixed parameters (its `inputParameters` with values), sent with forwarded
+    /// requests.
+    pub constants: Vec<Constant>,
+    /// Does a REST resource forward to this API (its client then has a `forward` method)?
+    pub forwarded: bool,
 }
 
 impl Capability {
@@ -123,10 +128,16 @@ impl Capability {
 impl Consumes {
     /// The bound variables sent in request parameters (not credentials), in order.
     pub fn request_binds(&self) -> Vec<usize> {
+        let forwarded = self
+            .forwarded
+            .then_some(&self.constants)
+            .into_iter()
+            .flatten();
         let mut binds: Vec<usize> = self
             .operations
             .iter()
             .flat_map(|op| &op.constants)
+            .chain(forwarded)
             .flat_map(|c| template_binds(&c.value))
             .collect();
         binds.sort_unstable();
@@ -653,6 +664,24 @@ pub struct RestAdapter {
     pub auth: UpstreamAuth,
     /// Routes grouped by path, in spec order.
     pub routes: Vec<Route>,
+    /// Resources that forward every request to a consumed API.
+    pub forwards: Vec<Forward>,
+}
+
+/// A REST resource that forwards requests to a consumed API (`forward`).
+#[derive(Debug, Clone)]
+pub struct Forward {
+    /// The handler's name.
+    pub name: Name,
+    /// axum form of the exposed path (a final variable is a catch-all: `/forward/{*path}`).
+    pub path: String,
+    /// The exposed path's text before its variable (`/forward/`); `None` when the path has no
+    /// variable (the request path is forwarded as it is).
+    pub prefix: Option<String>,
+    /// Index into `Capability::consumes`.
+    pub consumes: usize,
+    /// Request headers passed on (others are dropped), besides `Content-Type`.
+    pub trusted_headers: Vec<String>,
 }
 
 /// One exposed path with its operations.

@@ -279,6 +279,9 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
+        for f in rest.iter().flat_map(|a: &RestAdapter| &a.forwards) {
+            consumes[f.consumes].forwarded = true;
+        }
         let skills: Vec<SkillAdapter> = skill_exposes
             .into_iter()
             .filter_map(|(path, s)| self.skill_adapter(&path, s, &rest, &mcp, &binds))
@@ -925,12 +928,43 @@ impl<'a> Resolver<'a> {
                 operations.push(resolved);
             }
         }
+        // The API's own fixed parameters, as an operation without parameters of its own has them.
+        let own: Vec<(String, &model::ConsumedInput)> = c
+            .input_parameters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (format!("{path}.inputParameters[{i}]"), p))
+            .collect();
+        let bare = model::ConsumedOperation {
+            name: "forward".to_owned(),
+            label: None,
+            description: None,
+            method: None,
+            input_parameters: Vec::new(),
+            body: None,
+            output_raw_format: None,
+            output_schema: None,
+            output_parameters: Vec::new(),
+        };
+        let root = model::ConsumedResource {
+            name: None,
+            path: "/".to_owned(),
+            description: None,
+            input_parameters: Vec::new(),
+            operations: Vec::new(),
+        };
+        let constants = self
+            .consumed_op(&path, &root, &bare, &own, binds)
+            .map(|op| op.constants)
+            .unwrap_or_default();
         Some(Consumes {
             namespace: Name::snake(namespace),
             base_uri,
             description: c.description.clone(),
             auth,
             operations,
+            constants,
+            forwarded: false,
         })
     }
 
@@ -2726,11 +2760,14 @@ impl<'a> Resolver<'a> {
             None => UpstreamAuth::None,
         };
         let mut routes: Vec<Route> = Vec::new();
+        let mut forwards: Vec<Forward> = Vec::new();
         let mut handler_names: Vec<String> = Vec::new();
         for (ri, res) in r.resources.iter().enumerate() {
             let rpath = format!("{path}.resources[{ri}]");
-            if res.forward.is_some() {
-                self.unsupported(&format!("{rpath}.forward"), "REST `forward`");
+            if let Some(forward) = &res.forward {
+                if let Some(f) = self.forward(&rpath, res, forward, consumes, &forwards) {
+                    forwards.push(f);
+                }
                 continue;
             }
             let mut axum_path = String::new();
@@ -2962,6 +2999,14 @@ impl<'a> Resolver<'a> {
                 routes.push(route);
             }
         }
+        for f in &forwards {
+            if routes.iter().any(|r| r.path == f.path) {
+                self.error(
+                    &format!("{path}.resources"),
+                    format!("`{}` both forwards and has operations", f.path),
+                );
+            }
+        }
         Some(RestAdapter {
             namespace: Name::snake(&r.namespace),
             port: r.port.unwrap_or(8080),
@@ -2969,6 +3014,115 @@ impl<'a> Resolver<'a> {
             description: r.description.clone(),
             auth,
             routes,
+            forwards,
+        })
+    }
+
+    /// A resource that forwards every request to a consumed API: the method, the path after
+    /// the resource's fixed prefix, the query and the body as received, the trusted headers.
+    fn forward(
+        &mut self,
+        rpath: &str,
+        res: &model::ExposedResource,
+        forward: &Value,
+        consumes: &[Consumes],
+        earlier: &[Forward],
+    ) -> Option<Forward> {
+        let fpath = format!("{rpath}.forward");
+        if !res.operations.is_empty() {
+            self.error_help(
+                &fpath,
+                "a resource either forwards or declares `operations`, not both",
+                "move the operations to a resource of their own",
+            );
+            return None;
+        }
+        let Some(target) = forward.get("targetNamespace").and_then(Value::as_str) else {
+            self.error(
+                &fpath,
+                "`forward` needs `targetNamespace` (a consumes namespace)",
+            );
+            return None;
+        };
+        if self.broken.iter().any(|b| b == target) {
+            return None;
+        }
+        let Some(ci) = consumes.iter().position(|c| c.namespace.wire == target) else {
+            let known: Vec<&str> = consumes.iter().map(|c| c.namespace.wire.as_str()).collect();
+            self.error_help(
+                &format!("{fpath}.targetNamespace"),
+                format!("`{target}` is not a consumes namespace"),
+                format!("known namespaces: {}", known.join(", ")),
+            );
+            return None;
+        };
+        let mut trusted_headers = Vec::new();
+        for (i, h) in forward
+            .get("trustedHeaders")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            match h.as_str() {
+                Some(name) if !reqwest_header_name_invalid(name) => {
+                    trusted_headers.push(name.to_ascii_lowercase())
+                }
+                _ => {
+                    self.error(
+                        &format!("{fpath}.trustedHeaders[{i}]"),
+                        "not a valid header name",
+                    );
+                    return None;
+                }
+            }
+        }
+        // No variable: the request path is forwarded; one final variable: what follows the
+        // fixed prefix (any number of segments).
+        let parts = split_path(&res.path);
+        let (path, prefix) = match parts.as_slice() {
+            [Ok(fixed)] => (fixed.clone(), None),
+            [Ok(prefix), Err(var)] if prefix.ends_with('/') => {
+                (format!("{prefix}{{*{var}}}"), Some(prefix.clone()))
+            }
+            _ => {
+                self.unsupported(
+                    &format!("{rpath}.path"),
+                    "a forwarding path other than a fixed path or a fixed prefix and one final variable",
+                );
+                return None;
+            }
+        };
+        if !path.starts_with('/') {
+            self.error(
+                &format!("{rpath}.path"),
+                format!("exposed path `{}` must start with `/`", res.path),
+            );
+            return None;
+        }
+        if earlier.iter().any(|f| f.path == path) {
+            self.error(
+                &format!("{rpath}.path"),
+                format!("`{}` is forwarded twice", res.path),
+            );
+            return None;
+        }
+        let base = res
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("forward {}", res.path));
+        let mut name = Name::snake(&base);
+        let mut n = 2;
+        while earlier.iter().any(|f| f.name.rust == name.rust) {
+            name = Name::snake(&format!("{base}-{n}"));
+            n += 1;
+        }
+        Some(Forward {
+            name,
+            path,
+            prefix,
+            consumes: ci,
+            trusted_headers,
         })
     }
 

@@ -257,6 +257,56 @@ mod fixtures {
         assert!(shutdown.is_cancelled());
     }
 
+    /// `forward`: any method, the path after the resource's prefix, the query and the body go to
+    /// the consumed API with its fixed headers; only `Content-Type` and trusted headers pass.
+    #[tokio::test]
+    async fn forward_passes_requests_on() {
+        use naftiko_corpus::corpus::c_official_naftiko_framework_v1_0_0_alpha2_test_fixtures_http_http_forward_value_capability_yaml as fixture;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+        let (upstream, seen) = recorder().await;
+        let mut options = fixture::UpstreamOptions::default();
+        options.base_urls.insert("external".into(), upstream);
+        let upstreams = Arc::new(fixture::Upstreams::from_env(&options).unwrap());
+        let url = serve(fixture::rest::sample::router(upstreams)).await;
+
+        let response = reqwest::Client::new()
+            .put(format!("{url}/forward/items/a%20b?x=1&y=2"))
+            .header("content-type", "text/plain")
+            .header("x-internal", "secret")
+            .body("payload")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(response.text().await.unwrap(), r#"{"ok":true}"#);
+        let got = last(&seen);
+        assert_eq!(got.method, "PUT");
+        assert_eq!(got.path_and_query, "/items/a%20b?x=1&y=2");
+        assert_eq!(got.text(), "payload");
+        assert_eq!(got.header("content-type"), "text/plain");
+        assert_eq!(got.header("x-api-version"), "2026-03-03");
+        assert_eq!(
+            got.header("x-internal"),
+            "",
+            "untrusted headers are dropped"
+        );
+
+        // Dot segments would leave the API's base path: refused before anything is sent.
+        let before = seen.lock().unwrap().len();
+        let mut stream = tokio::net::TcpStream::connect(url.trim_start_matches("http://"))
+            .await
+            .unwrap();
+        stream
+            .write_all(b"GET /forward/%2e%2e/admin HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+        assert_eq!(seen.lock().unwrap().len(), before);
+    }
+
     /// A fixed header from the consumes level, and a query value from a body input.
     #[tokio::test]
     async fn fixed_headers_and_query_values_from_the_body() {
