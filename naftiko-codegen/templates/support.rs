@@ -81,6 +81,14 @@ pub fn basic_header(username: &Secret, password: &Secret) -> Result<HeaderValue,
     sensitive_header(&encoded)
 }
 
+/// Answers an upstream's authentication challenge: a request with one is sent again with the
+/// answer when the upstream asks (`401` with `WWW-Authenticate`). Digest authentication.
+pub trait Challenge: std::fmt::Debug + Send + Sync {
+    /// The `Authorization` value answering `challenge` for a request of `method` to `url`, if
+    /// this answerer can.
+    fn answer(&self, challenge: &HeaderValue, method: &axum::http::Method, url: &str) -> Option<HeaderValue>;
+}
+
 /// Errors of the typed clients.
 ///
 /// Upstream answers with a status of 400 or more are [`Error::Status`]: the status, content type
@@ -145,6 +153,8 @@ pub struct RawResponse {
     pub content_type: Option<HeaderValue>,
     /// The body, unchanged.
     pub body: Bytes,
+    /// The upstream's `WWW-Authenticate` challenge, if any (read for digest authentication).
+    pub challenge: Option<HeaderValue>,
 }
 
 impl RawResponse {
@@ -323,11 +333,12 @@ impl DirectClient {
                 continue;
             }
             let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
+            let challenge = response.headers().get(header::WWW_AUTHENTICATE).cloned();
             let body = http_body_util::BodyExt::collect(response.into_body())
                 .await
                 .map_err(|e| Error::Transport(e.into()))?
                 .to_bytes();
-            return Ok(RawResponse { status, content_type, body });
+            return Ok(RawResponse { status, content_type, body, challenge });
         }
         Err(Error::Transport(format!("more than {MAX_REDIRECTS} redirects").into()))
     }
@@ -400,19 +411,27 @@ impl<T: FormValue + ?Sized> FormValue for &T {
 
 /// An upstream request being built: method, URL with its query, headers and body. Building
 /// never fails on the spot; the first problem is reported by [`send`].
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Request {
     method: axum::http::Method,
     url: String,
     headers: HeaderMap,
     body: Bytes,
     problem: Option<String>,
+    challenge: Option<std::sync::Arc<dyn Challenge>>,
 }
 
 impl Request {
     /// A request for `url` (path already percent-encoded).
     pub fn new(method: axum::http::Method, url: String) -> Self {
-        Self { method, url, headers: HeaderMap::new(), body: Bytes::new(), problem: None }
+        Self { method, url, headers: HeaderMap::new(), body: Bytes::new(), problem: None, challenge: None }
+    }
+
+    /// Answer the upstream's authentication challenge with `answerer`: the request is sent, and
+    /// sent again with its answer when the upstream answers 401 with a challenge it can meet.
+    pub fn answer_challenge(mut self, answerer: std::sync::Arc<dyn Challenge>) -> Self {
+        self.challenge = Some(answerer);
+        self
     }
 
     fn fail(&mut self, problem: impl Into<String>) {
@@ -610,20 +629,34 @@ pub async fn send(http: &HttpClient, request: Request, api: &'static str, operat
         return Err(Error::Request(problem));
     }
     let started = std::time::Instant::now();
-    let result = match http {
-        HttpClient::Direct(client) => client.send(request).await,
-        HttpClient::Reqwest(client) => send_reqwest(request.into_reqwest(client)).await,
-    };
+    let answerer = request.challenge.take();
+    let again = answerer.as_ref().map(|_| request.clone());
+    let mut result = send_once(http, request).await;
+    if let (Some(answerer), Some(mut again), Ok(first)) = (&answerer, again, &result)
+        && first.status == StatusCode::UNAUTHORIZED
+        && let Some(authorization) = first.challenge.as_ref().and_then(|c| answerer.answer(c, &again.method, &again.url))
+    {
+        again.headers.insert(header::AUTHORIZATION, authorization);
+        result = send_once(http, again).await;
+    }
     observe::upstream_call(api, operation, result.as_ref().map(|r| r.status).ok(), started.elapsed());
     result
+}
+
+async fn send_once(http: &HttpClient, request: Request) -> Result<RawResponse, Error> {
+    match http {
+        HttpClient::Direct(client) => client.send(request).await,
+        HttpClient::Reqwest(client) => send_reqwest(request.into_reqwest(client)).await,
+    }
 }
 
 async fn send_reqwest(request: reqwest::RequestBuilder) -> Result<RawResponse, Error> {
     let response = request.send().await.map_err(Error::from_reqwest)?;
     let status = response.status();
     let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
+    let challenge = response.headers().get(header::WWW_AUTHENTICATE).cloned();
     let body = response.bytes().await.map_err(Error::from_reqwest)?;
-    Ok(RawResponse { status, content_type, body })
+    Ok(RawResponse { status, content_type, body, challenge })
 }
 
 /// Characters a cookie value cannot hold as they are (RFC 6265 `cookie-octet`), and `%`.

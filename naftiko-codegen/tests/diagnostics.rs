@@ -216,13 +216,19 @@ fn unsupported_features_are_refused_by_name_never_ignored() {
 
     let d = only(&SPEC.replace(
         "      type: bearer\n      token: \"{{PETS_TOKEN}}\"",
-        "      type: digest\n      username: u",
+        "      type: hmac\n      username: u",
     ));
     assert!(
-        d.message.contains("upstream authentication `digest`"),
+        d.message.contains("upstream authentication `hmac`"),
         "{}",
         d.message
     );
+    // Digest needs its password from a bound variable, as basic does.
+    let d = only(&SPEC.replace(
+        "      type: bearer\n      token: \"{{PETS_TOKEN}}\"",
+        "      type: digest\n      username: u",
+    ));
+    assert!(d.message.contains("missing `password`"), "{}", d.message);
 }
 
 #[test]

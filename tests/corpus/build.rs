@@ -27,6 +27,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .module_name("file_binds")
         .generate()?;
 
+    // Digest authentication upstream, exercised by tests/digest.rs.
+    Builder::new()
+        .spec("../fixtures/digest.yaml")
+        .module_name("digest_auth")
+        .generate()?;
+
     // Upstreams answering XML, CSV, TSV, PSV and YAML, exercised by tests/formats.rs.
     Builder::new()
         .spec("../fixtures/formats.yaml")

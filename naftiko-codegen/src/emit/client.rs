@@ -19,7 +19,7 @@ struct AuthParts {
     sentence: String,
 }
 
-fn auth_parts(cap: &Capability, c: &Consumes) -> AuthParts {
+fn auth_parts(cap: &Capability, c: &Consumes, root: &TokenStream) -> AuthParts {
     // "`A`" or "`A` and `B`": the environment variables a credential is made from.
     let env = |parts: &[TemplatePart]| {
         template_binds(parts)
@@ -125,12 +125,34 @@ fn auth_parts(cap: &Capability, c: &Consumes) -> AuthParts {
                 sentence: "Every request carries `Authorization: Basic …` (RFC 7617).".to_owned(),
             }
         }
+        UpstreamAuth::Digest { username, password } => {
+            let user_doc = match username {
+                Credential::Bind(b) => format!(
+                    " The user name; the server reads it from `{}`.",
+                    cap.binds[*b].env
+                ),
+                Credential::Literal(_) => " The user name (written in the spec).".to_owned(),
+            };
+            let pass_doc = format!(" The password; the server reads it from {}.", env(password));
+            AuthParts {
+                credentials: fields_doc(quote! {
+                    #[doc = #user_doc] pub username: support::Secret,
+                    #[doc = #pass_doc] pub password: support::Secret,
+                }),
+                fields: quote! { digest: std::sync::Arc<dyn support::Challenge>, },
+                init: quote! {
+                    digest: std::sync::Arc::new(#root::digest::Credentials::new(credentials.username, credentials.password)),
+                },
+                apply: quote! { .answer_challenge(self.digest.clone()) },
+                sentence: "Requests answer the API's digest challenge (RFC 7616, MD5 or SHA-256): a 401 with `WWW-Authenticate: Digest …` is answered once with `Authorization: Digest …`.".to_owned(),
+            }
+        }
     }
 }
 
 pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenStream {
     let c = &cap.consumes[index];
-    let auth = auth_parts(cap, c);
+    let auth = auth_parts(cap, c, root);
     let mut text = format!("Typed client for the `{}` API.\n", c.namespace.wire);
     if let Some(d) = &c.description {
         text.push('\n');

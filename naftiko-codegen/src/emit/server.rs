@@ -78,6 +78,12 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         quote! { #[doc = #d] pub mod #m; }
     });
     let skill_mod = super::skills_module(skills);
+    let digest = cap.uses_digest().then(|| {
+        quote! {
+            /// Answers to the upstreams' digest challenges.
+            pub mod digest;
+        }
+    });
     let formats = (!cap.formats().is_empty()).then(|| {
         quote! {
             /// Readers of the upstreams' non-JSON formats.
@@ -92,6 +98,7 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         #rest_mod
         #mcp_mod
         #skill_mod
+        #digest
         #formats
         pub mod server;
         pub mod support;
@@ -128,7 +135,8 @@ fn guard(cap: &Capability, auth: &UpstreamAuth) -> Option<TokenStream> {
     let var = |b: usize| bound_var(cap, b);
     let secret = |parts: &[TemplatePart]| bound_secret(cap, parts);
     Some(match auth {
-        UpstreamAuth::None => return None,
+        // Inbound digest is refused by the resolver.
+        UpstreamAuth::None | UpstreamAuth::Digest { .. } => return None,
         UpstreamAuth::Bearer { token, .. } => {
             let token = secret(token);
             quote!(support::inbound::Guard::Bearer(#token))
@@ -309,7 +317,8 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
                 let v = secret(value);
                 quote!(clients::#f::Credentials { api_key: #v, #bound })
             }
-            UpstreamAuth::Basic { username, password } => {
+            UpstreamAuth::Basic { username, password }
+            | UpstreamAuth::Digest { username, password } => {
                 let user = match username {
                     Credential::Bind(b) => {
                         let v = var(*b);

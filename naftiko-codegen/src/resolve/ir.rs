@@ -87,6 +87,13 @@ pub struct Consumes {
 }
 
 impl Capability {
+    /// Does a consumed API use digest authentication (the crate then has a `digest` module)?
+    pub fn uses_digest(&self) -> bool {
+        self.consumes
+            .iter()
+            .any(|c| matches!(c.auth, UpstreamAuth::Digest { .. }))
+    }
+
     /// Does an exposed input carry a `pattern` (the crate then needs `regex`)?
     pub fn has_patterns(&self) -> bool {
         let rest = self
@@ -168,6 +175,11 @@ pub enum UpstreamAuth {
         username: Credential,
         password: Vec<TemplatePart>,
     },
+    /// HTTP digest (RFC 7616): the upstream's challenge answered with these credentials.
+    Digest {
+        username: Credential,
+        password: Vec<TemplatePart>,
+    },
 }
 
 impl UpstreamAuth {
@@ -177,7 +189,8 @@ impl UpstreamAuth {
             UpstreamAuth::None => vec![],
             UpstreamAuth::Bearer { token: parts, .. }
             | UpstreamAuth::ApiKey { value: parts, .. } => template_binds(parts),
-            UpstreamAuth::Basic { username, password } => {
+            UpstreamAuth::Basic { username, password }
+            | UpstreamAuth::Digest { username, password } => {
                 let mut binds = template_binds(password);
                 if let Credential::Bind(u) = username {
                     binds.insert(0, *u);

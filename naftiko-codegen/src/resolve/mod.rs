@@ -616,7 +616,14 @@ impl<'a> Resolver<'a> {
                     None => UpstreamAuth::None,
                 }
             }
-            "basic" => {
+            "digest" if side == "inbound" => {
+                self.unsupported(
+                    &format!("{apath}.type"),
+                    "inbound `digest` authentication (a server issuing digest challenges)",
+                );
+                UpstreamAuth::None
+            }
+            kind @ ("basic" | "digest") => {
                 let username = match field(&["username", "user"]) {
                     Some((_, u)) => match self.bind_ref(u, binds) {
                         Some(bind) => Credential::Bind(bind),
@@ -635,6 +642,9 @@ impl<'a> Resolver<'a> {
                     }
                 };
                 match self.secret(&apath, field(&["password"]), binds, "password") {
+                    Some(password) if kind == "digest" => {
+                        UpstreamAuth::Digest { username, password }
+                    }
                     Some(password) => UpstreamAuth::Basic { username, password },
                     None => UpstreamAuth::None,
                 }
@@ -647,7 +657,7 @@ impl<'a> Resolver<'a> {
                 self.error_help(
                     &format!("{apath}.type"),
                     format!("{side} authentication `{other}` is not supported by this version of naftiko-codegen"),
-                    "supported: bearer, apikey (header, query or cookie), basic; requests signed per call (oauth1, hmac, aws-sig-v4, digest) are refused rather than sent unsigned",
+                    "supported: bearer, apikey (header, query or cookie), basic, digest (upstream); requests signed per call (oauth1, hmac, aws-sig-v4) are refused rather than sent unsigned",
                 );
                 UpstreamAuth::None
             }
