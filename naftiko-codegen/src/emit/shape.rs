@@ -127,6 +127,28 @@ fn node(
                 fallible: true,
             }
         }
+        Shape::FirstOf(alternatives) => {
+            let tries = alternatives.iter().enumerate().map(|(i, alternative)| {
+                let read = node(alternative, ctx, &format!("{name}{}", i + 1), root, defs);
+                let value = read.value();
+                quote! {
+                    let value = serde_json::to_value(#value).unwrap_or(serde_json::Value::Null);
+                    if !value.is_null() {
+                        break 'first Ok(value);
+                    }
+                }
+            });
+            Read {
+                ty: quote!(serde_json::Value),
+                expr: quote! {
+                    'first: {
+                        #(#tries)*
+                        Ok(serde_json::Value::Null)
+                    }
+                },
+                fallible: true,
+            }
+        }
         Shape::Object { fields } => {
             let ident = format_ident!("{}", name);
             let mut members = Vec::new();

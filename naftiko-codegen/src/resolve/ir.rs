@@ -528,6 +528,8 @@ pub enum Shape {
     Object { fields: Vec<(Name, Shape)> },
     /// The array at `path`, each element shaped by `items` relative to the element.
     Array { path: JsonPath, items: Box<Shape> },
+    /// Several top-level outputs: the first that is not `null` (the engine's rule), as JSON.
+    FirstOf(Vec<Shape>),
     /// A fixed value (`const`).
     Const(serde_json::Value),
 }

@@ -183,7 +183,7 @@ fn is_pass_through(o: &model::OutputParameter) -> bool {
         && o.constant.is_none()
         && o.properties.is_none()
         && o.items.is_none()
-        && matches!(o.kind.as_deref(), None | Some("object" | "array"))
+        && matches!(o.kind.as_deref(), None | Some("object" | "array" | "string"))
 }
 
 impl<'a> Resolver<'a> {
@@ -1597,12 +1597,49 @@ impl<'a> Resolver<'a> {
                     None => consumed.output.clone(),
                 }
             }
+            // Several outputs: the first that is not null is returned (the engine's rule).
             _ => {
-                self.unsupported(
-                    &format!("{path}.outputParameters"),
-                    "several top-level outputs (the first that is not null is returned)",
-                );
-                consumed.output.clone()
+                let format = match consumed.output {
+                    Output::PassThrough { format, .. } | Output::Shaped { format, .. } => format,
+                    Output::Mock { .. } => RawFormat::Json,
+                };
+                if format == RawFormat::Text {
+                    self.unsupported(
+                        &format!("{path}.outputParameters"),
+                        "a shaped output of a text answer",
+                    );
+                    return consumed.output.clone();
+                }
+                let mut alternatives = Vec::new();
+                for (i, o) in outputs.iter().enumerate() {
+                    let opath = format!("{path}.outputParameters[{i}]");
+                    let shape = if is_pass_through(o) {
+                        json_path("$").ok().map(|path| Shape::Value {
+                            path,
+                            ty: ShapeType::Json,
+                        })
+                    } else {
+                        self.shape(
+                            &opath,
+                            o.kind.as_deref(),
+                            o.mapping.as_deref(),
+                            o.constant.as_ref(),
+                            o.properties.as_ref(),
+                            o.items.as_ref(),
+                            o.value.as_ref(),
+                            true,
+                        )
+                    };
+                    match shape {
+                        Some(shape) => alternatives.push(shape),
+                        None => return consumed.output.clone(),
+                    }
+                }
+                Output::Shaped {
+                    wrap_as: "result".to_owned(),
+                    root: Shape::FirstOf(alternatives),
+                    format,
+                }
             }
         }
     }

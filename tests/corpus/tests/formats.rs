@@ -106,6 +106,14 @@ async fn xml_is_read_like_the_engine_reads_it_and_typed_by_the_spec() {
 }
 
 #[tokio::test]
+async fn of_several_outputs_the_first_that_is_not_null_is_returned() {
+    let url = serve(&upstream(CATALOG).await).await;
+    let (status, first) = get(format!("{url}/first")).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first, json!("Ships & boats \u{2014} all"));
+}
+
+#[tokio::test]
 async fn one_repeated_element_is_an_array_of_one() {
     let one = r#"<catalog><ship id="7"><name>Solo</name></ship></catalog>"#;
     let url = serve(&upstream(one).await).await;
