@@ -183,7 +183,10 @@ fn is_pass_through(o: &model::OutputParameter) -> bool {
         && o.constant.is_none()
         && o.properties.is_none()
         && o.items.is_none()
-        && matches!(o.kind.as_deref(), None | Some("object" | "array" | "string"))
+        && matches!(
+            o.kind.as_deref(),
+            None | Some("object" | "array" | "string")
+        )
 }
 
 impl<'a> Resolver<'a> {
