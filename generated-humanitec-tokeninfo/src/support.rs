@@ -996,6 +996,14 @@ pub mod rest {
         }
     }
 
+    /// The answer of a mock operation: the object of its named outputs (200).
+    pub fn mock(fields: &[(&str, serde_json::Value)]) -> Response {
+        let value: serde_json::Map<String, serde_json::Value> =
+            fields.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+        let body = serde_json::Value::Object(value).to_string();
+        problem::passthrough(StatusCode::OK, Some(HeaderValue::from_static("application/json")), Bytes::from(body))
+    }
+
     /// The response for a failed upstream call of an orchestration step (as for a single call).
     pub fn upstream_error(err: Error) -> Response {
         pass_through(Err(err))

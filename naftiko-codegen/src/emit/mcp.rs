@@ -603,7 +603,23 @@ fn mock(
     let name = t.name.ident();
     let known = t.inputs.iter().map(|i| i.name.wire.as_str());
     let reads = input_reads(t, root);
-    let members = fields.iter().map(|(field, value)| {
+    let members = mock_members(fields, &t.inputs);
+    quote! {
+        #doc
+        async fn #name(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
+            mcp::no_unknown_arguments(args, &[#(#known),*])?;
+            #(#reads)*
+            Ok(mcp::mock_result([#(#members),*]))
+        }
+    }
+}
+
+/// `(name, value)` of each mock output: a fixed JSON value, or text made from the inputs.
+pub(super) fn mock_members(
+    fields: &[(crate::resolve::names::Name, MockValue)],
+    inputs: &[Input],
+) -> Vec<TokenStream> {
+    fields.iter().map(|(field, value)| {
         let wire = &field.wire;
         let value = match value {
             MockValue::Const(v) => {
@@ -611,7 +627,7 @@ fn mock(
                 quote!(serde_json::from_str::<serde_json::Value>(#text).unwrap_or(serde_json::Value::Null))
             }
             MockValue::Template(parts) => {
-                let (fmt, args) = input_format(parts, &t.inputs, &|input| {
+                let (fmt, args) = input_format(parts, inputs, &|input| {
                     let l = super::rest::local(input);
                     if input.required {
                         quote!(#l)
@@ -628,15 +644,7 @@ fn mock(
             }
         };
         quote! { (#wire, #value) }
-    });
-    quote! {
-        #doc
-        async fn #name(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
-            mcp::no_unknown_arguments(args, &[#(#known),*])?;
-            #(#reads)*
-            Ok(mcp::mock_result([#(#members),*]))
-        }
-    }
+    }).collect()
 }
 
 fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {

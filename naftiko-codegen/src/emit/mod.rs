@@ -66,6 +66,7 @@ pub(super) fn target(
                 c.namespace.wire, c.operations[call.operation].name.wire
             )
         }
+        None if steps.is_empty() => "(mock: fixed outputs)".to_owned(),
         None => steps::summary(cap, steps),
     }
 }

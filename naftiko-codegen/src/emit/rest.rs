@@ -389,6 +389,18 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
             ));
         }
     }
+    if let (None, Output::Mock { fields }) = (&op.call, &op.output) {
+        let members = super::mcp::mock_members(fields, &op.inputs);
+        // Nothing is called: the handler takes no upstreams.
+        let params = &params[1..];
+        return quote! {
+            #doc
+            async fn #name(#(#params),*) -> Result<Response, rest::Problem> {
+                #(#reads)*
+                Ok(rest::mock(&[#(#members),*]))
+            }
+        };
+    }
     let Some(call) = &op.call else {
         let shape = format_ident!("{}_output", op.name.rust);
         let steps = super::steps::run(

@@ -727,7 +727,15 @@ pub struct RestOp {
 impl RestOp {
     /// Does the operation pass input `input` on (to its call or one of its steps)?
     pub fn uses(&self, input: usize) -> bool {
-        self.call.as_ref().is_some_and(|c| c.uses(input)) || steps_use(&self.steps, input)
+        let in_mock = match &self.output {
+            Output::Mock { fields } => fields.iter().any(
+                |(_, v)| matches!(v, MockValue::Template(parts) if parts.contains(&WithPart::Input(input))),
+            ),
+            _ => false,
+        };
+        in_mock
+            || self.call.as_ref().is_some_and(|c| c.uses(input))
+            || steps_use(&self.steps, input)
     }
 }
 

@@ -2718,8 +2718,34 @@ impl<'a> Resolver<'a> {
         }
         let mut inputs = Vec::new();
         self.exposed_inputs(tpath, &t.input_parameters, &mut inputs, true);
+        let fields = self.mock_fields(tpath, &t.output_parameters, &inputs)?;
+        let hints = t.hints.clone().unwrap_or_default();
+        Some(Tool {
+            name: Name::snake(&t.name),
+            title: t.label.clone(),
+            description: t.description.clone(),
+            hints: Hints {
+                read_only: hints.read_only.unwrap_or(true),
+                destructive: hints.destructive.unwrap_or(false),
+                idempotent: hints.idempotent.unwrap_or(true),
+                open_world: hints.open_world.unwrap_or(false),
+            },
+            inputs,
+            call: None,
+            steps: Vec::new(),
+            output: Output::Mock { fields },
+        })
+    }
+
+    /// Mock outputs: named fixed values (`const`, `value`) and `{{input}}` templates.
+    fn mock_fields(
+        &mut self,
+        tpath: &str,
+        outputs: &[model::OutputParameter],
+        inputs: &[Input],
+    ) -> Option<Vec<(Name, MockValue)>> {
         let mut fields = Vec::new();
-        for (i, o) in t.output_parameters.iter().enumerate() {
+        for (i, o) in outputs.iter().enumerate() {
             let opath = format!("{tpath}.outputParameters[{i}]");
             let Some(name) = &o.name else {
                 self.error(
@@ -2749,7 +2775,7 @@ impl<'a> Resolver<'a> {
                             None => {
                                 self.error(
                                     &format!("{opath}.value"),
-                                    format!("`{{{{{input}}}}}` names no input of this tool"),
+                                    format!("`{{{{{input}}}}}` names no input"),
                                 );
                                 return None;
                             }
@@ -2773,22 +2799,7 @@ impl<'a> Resolver<'a> {
             };
             fields.push((Name::snake(name), value));
         }
-        let hints = t.hints.clone().unwrap_or_default();
-        Some(Tool {
-            name: Name::snake(&t.name),
-            title: t.label.clone(),
-            description: t.description.clone(),
-            hints: Hints {
-                read_only: hints.read_only.unwrap_or(true),
-                destructive: hints.destructive.unwrap_or(false),
-                idempotent: hints.idempotent.unwrap_or(true),
-                open_world: hints.open_world.unwrap_or(false),
-            },
-            inputs,
-            call: None,
-            steps: Vec::new(),
-            output: Output::Mock { fields },
-        })
+        Some(fields)
     }
 
     fn rest(
@@ -2914,7 +2925,21 @@ impl<'a> Resolver<'a> {
                     (Some(steps), None, None) => Some(steps),
                     _ => None,
                 };
-                let (call, steps, inputs, output) = if let Some(steps) = orchestrated {
+                let mock = op.call.is_none()
+                    && op.steps.is_none()
+                    && op.reference.is_none()
+                    && !op.output_parameters.is_empty();
+                let (call, steps, inputs, output) = if mock {
+                    // Mock mode: fixed outputs and input templates, nothing called.
+                    let mut inputs = path_inputs.clone();
+                    self.exposed_inputs(&rpath, &res.input_parameters, &mut inputs, false);
+                    self.exposed_inputs(&opath, &op.input_parameters, &mut inputs, false);
+                    let Some(fields) = self.mock_fields(&opath, &op.output_parameters, &inputs)
+                    else {
+                        continue;
+                    };
+                    (None, Vec::new(), inputs, Output::Mock { fields })
+                } else if let Some(steps) = orchestrated {
                     let mut inputs = path_inputs.clone();
                     self.exposed_inputs(&rpath, &res.input_parameters, &mut inputs, false);
                     self.exposed_inputs(&opath, &op.input_parameters, &mut inputs, false);

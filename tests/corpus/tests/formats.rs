@@ -114,6 +114,14 @@ async fn of_several_outputs_the_first_that_is_not_null_is_returned() {
 }
 
 #[tokio::test]
+async fn a_rest_operation_in_mock_mode_answers_its_fixed_outputs() {
+    let url = serve("http://127.0.0.1:9").await;
+    let (status, hello) = get(format!("{url}/hello/Ann%20B")).await;
+    assert_eq!(status, StatusCode::OK, "{hello}");
+    assert_eq!(hello, json!({"greeting": "Hello, Ann B!", "version": "1"}));
+}
+
+#[tokio::test]
 async fn one_repeated_element_is_an_array_of_one() {
     let one = r#"<catalog><ship id="7"><name>Solo</name></ship></catalog>"#;
     let url = serve(&upstream(one).await).await;
