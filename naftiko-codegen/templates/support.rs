@@ -2073,6 +2073,37 @@ pub mod ops {
             .with_state(readiness)
     }
 
+    /// A control adapter's own routes: `/health/live` and `/health/ready` (with `health`),
+    /// `/status` and `/config` (with `info`; documents built at start-up, no secret in them).
+    pub fn control(
+        readiness: Arc<Readiness>,
+        status: serde_json::Value,
+        config: serde_json::Value,
+        health: bool,
+        info: bool,
+    ) -> axum::Router {
+        let mut router = axum::Router::new();
+        if health {
+            router = router
+                .route("/health/live", get(|| async { axum::Json(serde_json::json!({"status": "UP"})) }))
+                .route("/health/ready", get(readyz));
+        }
+        if info {
+            let started = std::time::Instant::now();
+            router = router
+                .route("/status", get(move || {
+                    let mut status = status.clone();
+                    status["uptimeSeconds"] = serde_json::json!(started.elapsed().as_secs());
+                    async move { axum::Json(status) }
+                }))
+                .route("/config", get(move || {
+                    let config = config.clone();
+                    async move { axum::Json(config) }
+                }));
+        }
+        router.with_state(readiness)
+    }
+
     async fn readyz(State(r): State<Arc<Readiness>>) -> Response {
         let bound = r.bound.load(Ordering::SeqCst);
         let mut ready = bound >= r.adapters && !r.draining.load(Ordering::SeqCst);

@@ -260,3 +260,23 @@ fn an_unknown_ref_names_the_functions_there_are() {
     assert_eq!(d.yaml_path, "capability.exposes[0].tools[1].ref");
     assert_eq!(d.help.as_deref(), Some("functions: fleet.ship-with-crew"));
 }
+
+#[test]
+fn a_control_adapter_resolves_and_what_it_cannot_do_is_refused() {
+    let control = "  - type: control\n    port: 9091\n    management:\n      info: true\n";
+    let spec = SPEC.replace("  - type: skill\n", &format!("{control}  - type: skill\n"));
+    let resolved = check_source(SourceFile::new("fleet.yaml", spec.clone())).expect("valid");
+    let c = resolved.capability.control.expect("a control adapter");
+    assert!(c.health && c.info);
+    assert_eq!(
+        c.address.as_deref(),
+        Some("127.0.0.1"),
+        "localhost unless told otherwise"
+    );
+    let d = only(&spec.replace(
+        "      info: true\n",
+        "      info: true\n      reload: true\n",
+    ));
+    assert_eq!(d.yaml_path, "capability.exposes[1].management.reload");
+    assert!(d.message.contains("is not supported"), "{}", d.message);
+}

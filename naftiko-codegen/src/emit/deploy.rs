@@ -12,6 +12,7 @@ const SCORE: &str = include_str!("../../templates/score.yaml.j2");
 const KUBERNETES: &str = include_str!("../../templates/kubernetes.yaml.j2");
 
 pub(super) fn files(cap: &Capability, info: &CrateInfo) -> Vec<GeneratedFile> {
+    let control_name = "control".to_owned();
     let mut adapters = Vec::new();
     for (kind, list) in [
         (
@@ -34,6 +35,13 @@ pub(super) fn files(cap: &Capability, info: &CrateInfo) -> Vec<GeneratedFile> {
             cap.skills
                 .iter()
                 .map(|a| (&a.namespace.wire, a.port))
+                .collect(),
+        ),
+        (
+            "control",
+            cap.control
+                .iter()
+                .map(|c| (&control_name, c.port))
                 .collect(),
         ),
     ] {

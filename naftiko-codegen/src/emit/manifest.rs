@@ -44,6 +44,9 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
                 let kind = if a.stdio { "MCP (stdio)" } else { "MCP" };
                 context!({ "kind": kind, "namespace": a.namespace.wire, "port": a.port, "stdio": a.stdio })
             }))
+            .chain(cap.control.iter().map(
+                |c| context!({ "kind": "Control", "namespace": "control", "port": c.port, "stdio": false }),
+            ))
             .chain(cap.skills.iter().map(
                 |a| context!({ "kind": "Skills", "namespace": a.namespace.wire, "port": a.port, "stdio": false }),
             ))

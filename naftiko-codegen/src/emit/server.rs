@@ -29,7 +29,13 @@ fn adapters(cap: &Capability) -> Vec<(String, String)> {
             default_addr(a.address.as_deref(), a.port),
         )
     });
-    rest.chain(mcp).chain(skills).collect()
+    let control = cap.control.iter().map(|c| {
+        (
+            "control".to_owned(),
+            default_addr(c.address.as_deref(), c.port),
+        )
+    });
+    rest.chain(mcp).chain(skills).chain(control).collect()
 }
 
 fn default_addr(address: Option<&str>, port: u16) -> String {
@@ -506,6 +512,45 @@ pub(super) fn server_rs(
         spawns.push(quote! {
             let router = server::with_ops(#ns, #root::skills::#m::router(#guard), readiness.clone(), None);
             servers.spawn(server::serve(#ns, #listener, router, shutdown.clone()));
+        });
+    }
+    if let Some(control) = &cap.control {
+        let guard = guard(cap, &control.auth);
+        let listener = quote::format_ident!("listener_{}", index);
+        let (health, info) = (control.health, control.info);
+        let kinds = adapters
+            .iter()
+            .map(|(ns, addr)| serde_json::json!({"namespace": ns, "defaultAddress": addr}))
+            .collect::<Vec<_>>();
+        let status = serde_json::json!({
+            "capability": cap.label,
+            "adapters": kinds,
+        })
+        .to_string();
+        let variables: Vec<&str> = cap.binds.iter().map(|b| b.env.as_str()).collect();
+        // A base URL built from bound variables is not shown: a bound value may be a secret.
+        let upstream_urls = cap.consumes.iter().map(|c| {
+            let wire = &c.namespace.wire;
+            let f = c.namespace.ident();
+            match &c.base_uri {
+                BaseUri::Template(_) => {
+                    quote!((#wire.to_owned(), serde_json::Value::from("(built from bound variables)")))
+                }
+                _ => quote!((#wire.to_owned(), serde_json::Value::from(upstreams.#f.base_url()))),
+            }
+        });
+        let protect = guard.map(|g| quote!(let control = support::inbound::protect(control, #g);));
+        spawns.push(quote! {
+            let status: serde_json::Value = serde_json::from_str(#status).unwrap_or_default();
+            let config = serde_json::json!({
+                "listen": options.listen,
+                "upstreams": serde_json::Map::from_iter([#(#upstream_urls),*]),
+                "boundVariables": [#(#variables),*],
+            });
+            let control = support::ops::control(readiness.clone(), status, config, #health, #info);
+            #protect
+            let router = server::with_ops("control", control, readiness.clone(), None);
+            servers.spawn(server::serve("control", #listener, router, shutdown.clone()));
         });
     }
     let upstream_checks = cap.consumes.iter().map(|c| {

@@ -107,6 +107,7 @@ pub fn parse(source: SourceFile) -> Result<Document, Diagnostics> {
             "rest" | "http" => typed(&source, &map, &path, raw).map(model::Exposes::Rest),
             "mcp" => typed(&source, &map, &path, raw).map(model::Exposes::Mcp),
             "skill" => typed(&source, &map, &path, raw).map(model::Exposes::Skill),
+            "control" => typed(&source, &map, &path, raw).map(model::Exposes::Control),
             _ => Ok(model::Exposes::Other(kind)),
         };
         match parsed {

@@ -177,6 +177,7 @@ pub enum Exposes {
     Rest(ExposesRest),
     Mcp(ExposesMcp),
     Skill(ExposesSkill),
+    Control(ExposesControl),
     /// `skill`, `control`, or anything else: kept for the resolver to refuse by name.
     Other(String),
 }
@@ -245,6 +246,17 @@ pub struct ExposedInput {
     pub pattern: Option<String>,
     /// Official form: a JSONPath into the request (`$.user.id`) or a fixed value.
     pub value: Option<Value>,
+}
+
+/// `type: control`: health, status and configuration of the running capability.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExposesControl {
+    pub port: Option<u16>,
+    pub address: Option<String>,
+    pub authentication: Option<Value>,
+    pub management: Option<Value>,
+    pub observability: Option<Value>,
 }
 
 /// `type: skill`: a catalog of skills over tools of sibling adapters.

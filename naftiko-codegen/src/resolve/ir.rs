@@ -21,6 +21,20 @@ pub struct Capability {
     pub mcp: Vec<McpAdapter>,
     /// Exposed skill catalogs.
     pub skills: Vec<SkillAdapter>,
+    /// The control adapter (health, status, configuration), if any.
+    pub control: Option<ControlAdapter>,
+}
+
+/// A control adapter: `/health/live` and `/health/ready` (`health`), `/status` and `/config`
+/// (`info`), beside `/metrics`.
+#[derive(Debug, Clone)]
+pub struct ControlAdapter {
+    pub port: u16,
+    pub address: Option<String>,
+    /// What a caller must present (`None`: nothing).
+    pub auth: UpstreamAuth,
+    pub health: bool,
+    pub info: bool,
 }
 
 /// An exposed skill adapter: a catalog of skills, each naming tools of sibling adapters. It

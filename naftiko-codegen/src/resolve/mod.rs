@@ -265,6 +265,7 @@ impl<'a> Resolver<'a> {
         let mut rest = Vec::new();
         let mut mcp = Vec::new();
         let mut skill_exposes = Vec::new();
+        let mut control = None;
         for (i, e) in self.root.exposes.iter().enumerate() {
             let path = format!("capability.exposes[{i}]");
             match e {
@@ -272,6 +273,13 @@ impl<'a> Resolver<'a> {
                 model::Exposes::Mcp(m) => mcp.extend(self.mcp(&path, m, &consumes, &binds)),
                 // Resolved once the adapters their tools come from are.
                 model::Exposes::Skill(s) => skill_exposes.push((path, s)),
+                model::Exposes::Control(c) => {
+                    if control.is_some() {
+                        self.error(&path, "a capability has at most one `control` adapter");
+                    } else {
+                        control = self.control(&path, c, &binds);
+                    }
+                }
                 model::Exposes::Other(kind) if kind.is_empty() => self.error_help(
                     &path,
                     "exposed adapter without `type`",
@@ -303,6 +311,64 @@ impl<'a> Resolver<'a> {
             rest,
             mcp,
             skills,
+            control,
+        })
+    }
+
+    /// The control adapter: health and info endpoints; what it cannot do is refused by name.
+    fn control(
+        &mut self,
+        path: &str,
+        c: &model::ExposesControl,
+        binds: &[BindVar],
+    ) -> Option<ControlAdapter> {
+        let auth = match &c.authentication {
+            Some(a) => self.auth_block(&format!("{path}.authentication"), a, binds, "inbound"),
+            None => UpstreamAuth::None,
+        };
+        let management = c.management.clone().unwrap_or(Value::Null);
+        let flag = |k: &str, default: bool| match management.get(k) {
+            None | Some(Value::Null) => default,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => true,
+        };
+        let mut refused = false;
+        for (key, feature) in [
+            (
+                "reload",
+                "`POST /config/reload` (the capability is compiled in)",
+            ),
+            ("validate", "`POST /config/validate`"),
+            ("logs", "the `/logs` endpoints"),
+            ("scripting", "control `scripting`"),
+        ] {
+            if flag(key, false) {
+                self.unsupported(&format!("{path}.management.{key}"), feature);
+                refused = true;
+            }
+        }
+        if let Some(o) = &c.observability
+            && o.get("enabled") != Some(&Value::Bool(false))
+        {
+            for key in ["traces", "exporters"] {
+                if o.get(key).is_some() {
+                    self.unsupported(
+                        &format!("{path}.observability.{key}"),
+                        "trace export (`traces`, `exporters`); trace context is propagated, metrics are at `/metrics`",
+                    );
+                    refused = true;
+                }
+            }
+        }
+        if refused {
+            return None;
+        }
+        Some(ControlAdapter {
+            port: c.port.unwrap_or(9091),
+            address: c.address.clone().or_else(|| Some("127.0.0.1".to_owned())),
+            auth,
+            health: flag("health", true),
+            info: flag("info", false),
         })
     }
 
@@ -1458,7 +1524,9 @@ impl<'a> Resolver<'a> {
             .filter_map(|e| match e {
                 model::Exposes::Rest(r) => Some(r.namespace.clone()),
                 model::Exposes::Mcp(m) => Some(m.namespace.clone()),
-                model::Exposes::Skill(_) | model::Exposes::Other(_) => None,
+                model::Exposes::Skill(_)
+                | model::Exposes::Control(_)
+                | model::Exposes::Other(_) => None,
             })
             .collect();
         while let Some(start) = rest.find("{{") {

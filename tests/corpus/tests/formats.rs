@@ -183,3 +183,56 @@ async fn yaml_is_read_as_json() {
     assert_eq!(status, StatusCode::OK, "{settings}");
     assert_eq!(settings, json!({"retries": 3, "regions": ["eu", "us"]}));
 }
+
+/// The control adapter, started with every other adapter by the generated `server::serve`:
+/// health, status and configuration (no secret in it), and the metrics.
+#[tokio::test]
+async fn the_control_adapter_reports_health_status_and_configuration() {
+    let upstream = upstream(CATALOG).await;
+    let free = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap()
+    };
+    let control = free();
+    let mut options = formats::server::ServeOptions::default();
+    for (ns, port) in [
+        ("formats-rest", free()),
+        ("formats-mcp", free()),
+        ("control", control),
+    ] {
+        options
+            .listen
+            .insert(ns.into(), format!("127.0.0.1:{port}"));
+    }
+    options
+        .upstreams
+        .base_urls
+        .insert("feeds".into(), upstream.clone());
+    tokio::spawn(formats::server::serve(options));
+    let url = format!("http://127.0.0.1:{control}");
+    let client = reqwest::Client::new();
+    let mut live = None;
+    for _ in 0..200 {
+        if let Ok(r) = client.get(format!("{url}/health/live")).send().await {
+            live = Some(r);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(
+        live.expect("the control adapter answers").status().as_u16(),
+        200
+    );
+    let (status, ready) = get(format!("{url}/health/ready")).await;
+    assert_eq!(status, StatusCode::OK, "{ready}");
+    let (_, status) = get(format!("{url}/status")).await;
+    assert_eq!(status["capability"], "Formats");
+    assert_eq!(status["adapters"].as_array().map(Vec::len), Some(3));
+    let (_, config) = get(format!("{url}/config")).await;
+    assert_eq!(config["upstreams"]["feeds"], upstream.as_str());
+    assert_eq!(config["listen"]["control"], format!("127.0.0.1:{control}"));
+    let metrics = client.get(format!("{url}/metrics")).send().await.unwrap();
+    assert_eq!(metrics.status().as_u16(), 200);
+}
