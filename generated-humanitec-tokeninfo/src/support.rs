@@ -982,12 +982,20 @@ pub mod rest {
             Ok(raw) => raw,
             Err(err) => return pass_through(Err(err)),
         };
-        let json = match raw.read(format) {
-            Ok(json) => json,
-            Err(err) => return problem::from_client_error(&err),
-        };
-        match shape(&json).map(|output| serde_json::to_vec(&output)) {
-            Ok(Ok(body)) => problem::passthrough(raw.status, Some(HeaderValue::from_static("application/json")), Bytes::from(body)),
+        match raw.read(format) {
+            Ok(json) => shaped_json(raw.status, &json, shape),
+            Err(err) => problem::from_client_error(&err),
+        }
+    }
+
+    /// `status` and the output `shape` makes of `json`; a 502 problem when it does not fit.
+    fn shaped_json<T: serde::Serialize>(
+        status: StatusCode,
+        json: &serde_json::Value,
+        shape: fn(&serde_json::Value) -> Result<T, map::Mismatch>,
+    ) -> Response {
+        match shape(json).map(|output| serde_json::to_vec(&output)) {
+            Ok(Ok(body)) => problem::passthrough(status, Some(HeaderValue::from_static("application/json")), Bytes::from(body)),
             Ok(Err(e)) => problem::response(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
             Err(mismatch) => {
                 tracing::warn!(error = %mismatch, "upstream answer does not fit the output");
@@ -1015,14 +1023,7 @@ pub mod rest {
         steps: &serde_json::Value,
         shape: fn(&serde_json::Value) -> Result<T, map::Mismatch>,
     ) -> Response {
-        match shape(steps).map(|output| serde_json::to_vec(&output)) {
-            Ok(Ok(body)) => problem::passthrough(StatusCode::OK, Some(HeaderValue::from_static("application/json")), Bytes::from(body)),
-            Ok(Err(e)) => problem::response(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-            Err(mismatch) => {
-                tracing::warn!(error = %mismatch, "upstream answers do not fit the output");
-                problem::response(StatusCode::BAD_GATEWAY, mismatch.to_string())
-            }
-        }
+        shaped_json(StatusCode::OK, steps, shape)
     }
 
     /// Pass a text answer through: status, content type (default `text/plain`) and body.
@@ -1521,28 +1522,10 @@ pub mod mcp {
             Ok(raw) => raw,
             Err(err) => return error_result(&err),
         };
-        let json = match raw.read(format) {
-            Ok(json) => json,
-            Err(err) => return error_result(&err),
-        };
-        let output = match shape(&json).map(|output| serde_json::to_value(&output)) {
-            Ok(Ok(output)) => output,
-            Ok(Err(e)) => return CallToolResult::error(vec![ContentBlock::text(e.to_string())]),
-            Err(mismatch) => {
-                tracing::warn!(error = %mismatch, "upstream answer does not fit the output");
-                return CallToolResult::error(vec![ContentBlock::text(mismatch.to_string())]);
-            }
-        };
-        let value = match output {
-            object @ serde_json::Value::Object(_) => object,
-            other => {
-                let mut wrapped = JsonObject::new();
-                wrapped.insert(wrap_as.to_owned(), other);
-                serde_json::Value::Object(wrapped)
-            }
-        };
-        let text = value.to_string();
-        structured(value, text)
+        match raw.read(format) {
+            Ok(json) => orchestrated(&json, wrap_as, shape),
+            Err(err) => error_result(&err),
+        }
     }
 
     /// The tool error for a failed upstream call of an orchestration step.
@@ -1550,8 +1533,8 @@ pub mod mcp {
         error_result(err)
     }
 
-    /// The result of an orchestrated tool: the output `shape` makes of the steps' results (a
-    /// non-object wrapped as `{wrap_as: …}`), or `isError` when they do not fit.
+    /// The result of an orchestrated tool (and of a shaped one): the output `shape` makes of the
+    /// JSON (a non-object wrapped as `{wrap_as: …}`), or `isError` when it does not fit.
     pub fn orchestrated<T: serde::Serialize>(
         steps: &serde_json::Value,
         wrap_as: &str,
@@ -1561,7 +1544,7 @@ pub mod mcp {
             Ok(Ok(output)) => output,
             Ok(Err(e)) => return CallToolResult::error(vec![ContentBlock::text(e.to_string())]),
             Err(mismatch) => {
-                tracing::warn!(error = %mismatch, "upstream answers do not fit the output");
+                tracing::warn!(error = %mismatch, "upstream answer does not fit the output");
                 return CallToolResult::error(vec![ContentBlock::text(mismatch.to_string())]);
             }
         };

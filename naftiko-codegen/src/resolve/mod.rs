@@ -2826,32 +2826,23 @@ impl<'a> Resolver<'a> {
                 (Some(c), _) => MockValue::Const(c.clone()),
                 (None, Some(Value::String(text))) if text.contains("{{") => {
                     let mut parts = Vec::new();
-                    let mut rest = text.as_str();
-                    while let Some(start) = rest.find("{{") {
-                        let Some(len) = rest[start..].find("}}") else {
-                            break;
-                        };
-                        if start > 0 {
-                            parts.push(WithPart::Text(rest[..start].to_owned()));
+                    for part in mustache(text) {
+                        match part {
+                            Ok(literal) => parts.push(WithPart::Text(literal)),
+                            Err(input) => match inputs
+                                .iter()
+                                .position(|x: &Input| same_name(&x.name.wire, &input))
+                            {
+                                Some(ii) => parts.push(WithPart::Input(ii)),
+                                None => {
+                                    self.error(
+                                        &format!("{opath}.value"),
+                                        format!("`{{{{{input}}}}}` names no input"),
+                                    );
+                                    return None;
+                                }
+                            },
                         }
-                        let input = rest[start + 2..start + len].trim();
-                        match inputs
-                            .iter()
-                            .position(|x: &Input| same_name(&x.name.wire, input))
-                        {
-                            Some(ii) => parts.push(WithPart::Input(ii)),
-                            None => {
-                                self.error(
-                                    &format!("{opath}.value"),
-                                    format!("`{{{{{input}}}}}` names no input"),
-                                );
-                                return None;
-                            }
-                        }
-                        rest = &rest[start + len + 2..];
-                    }
-                    if !rest.is_empty() {
-                        parts.push(WithPart::Text(rest.to_owned()));
                     }
                     MockValue::Template(parts)
                 }
@@ -3590,30 +3581,21 @@ impl<'a> Resolver<'a> {
                 };
                 let content = text(msg, "content").unwrap_or_default();
                 let mut parts = Vec::new();
-                let mut rest = content.as_str();
-                while let Some(start) = rest.find("{{") {
-                    let Some(len) = rest[start..].find("}}") else {
-                        break;
-                    };
-                    if start > 0 {
-                        parts.push(WithPart::Text(rest[..start].to_owned()));
+                for part in mustache(&content) {
+                    match part {
+                        Ok(literal) => parts.push(WithPart::Text(literal)),
+                        Err(arg) => match arguments.iter().position(|a| a.name == arg) {
+                            Some(ai) => parts.push(WithPart::Input(ai)),
+                            None => {
+                                self.error_help(
+                                    &format!("{mpath}.content"),
+                                    format!("`{{{{{arg}}}}}` names no argument of prompt `{name}`"),
+                                    "declare it under `arguments`",
+                                );
+                                failed = true;
+                            }
+                        },
                     }
-                    let arg = rest[start + 2..start + len].trim();
-                    match arguments.iter().position(|a| a.name == arg) {
-                        Some(ai) => parts.push(WithPart::Input(ai)),
-                        None => {
-                            self.error_help(
-                                &format!("{mpath}.content"),
-                                format!("`{{{{{arg}}}}}` names no argument of prompt `{name}`"),
-                                "declare it under `arguments`",
-                            );
-                            failed = true;
-                        }
-                    }
-                    rest = &rest[start + len + 2..];
-                }
-                if !rest.is_empty() {
-                    parts.push(WithPart::Text(rest.to_owned()));
                 }
                 messages.push((role, parts));
             }
@@ -3670,6 +3652,27 @@ fn quote_placeholders(raw: &str) -> String {
         rest = &rest[c.len_utf8()..];
     }
     out
+}
+
+/// A Mustache template split into its literal text (`Ok`) and its `{{name}}` placeholders
+/// (`Err`, trimmed); an unclosed `{{` is literal text.
+fn mustache(text: &str) -> Vec<Result<String, String>> {
+    let mut parts = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start..].find("}}") else {
+            break;
+        };
+        if start > 0 {
+            parts.push(Ok(rest[..start].to_owned()));
+        }
+        parts.push(Err(rest[start + 2..start + len].trim().to_owned()));
+        rest = &rest[start + len + 2..];
+    }
+    if !rest.is_empty() {
+        parts.push(Ok(rest.to_owned()));
+    }
+    parts
 }
 
 /// The name a `consumes` entry is called by: its `namespace`, or an import's `as` or `import`.
