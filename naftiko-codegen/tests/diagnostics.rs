@@ -369,3 +369,39 @@ fn an_input_pattern_must_compile_and_apply_to_a_string() {
         "{all:#?}"
     );
 }
+
+#[test]
+fn an_output_value_is_read_as_its_type() {
+    let with_output = |output: &str| {
+        SPEC.replace(
+            "        with:\n          petId: rest.petId\n",
+            &format!(
+                "        with:\n          petId: rest.petId\n        outputParameters:\n        - type: object\n          properties:\n            kind:\n{output}"
+            ),
+        )
+    };
+    let fine = with_output("              type: number\n              value: \"2.5\"\n");
+    check_source(SourceFile::new("pets.yaml", &fine)).expect("a number value is valid");
+
+    let d = only(&with_output(
+        "              type: number\n              value: lots\n",
+    ));
+    assert_eq!(
+        d.yaml_path,
+        "capability.exposes[0].resources[0].operations[0].outputParameters[0].properties.kind.value"
+    );
+    assert!(
+        d.message.contains("`lots` is not a number"),
+        "{}",
+        d.message
+    );
+
+    let d = only(&with_output(
+        "              type: string\n              value: \"{{petId}}\"\n",
+    ));
+    assert!(
+        d.message.contains("template in the `value`"),
+        "{}",
+        d.message
+    );
+}

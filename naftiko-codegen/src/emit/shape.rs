@@ -91,6 +91,27 @@ fn node(
             expr: quote!(#text.to_owned()),
             fallible: false,
         },
+        Shape::Const(serde_json::Value::Bool(b)) => Read {
+            ty: quote!(bool),
+            expr: quote!(#b),
+            fallible: false,
+        },
+        Shape::Const(serde_json::Value::Number(n)) if n.is_i64() => {
+            let n = n.as_i64().unwrap_or_default();
+            Read {
+                ty: quote!(i64),
+                expr: quote!(#n),
+                fallible: false,
+            }
+        }
+        Shape::Const(serde_json::Value::Number(n)) if n.is_f64() => {
+            let n = n.as_f64().unwrap_or_default();
+            Read {
+                ty: quote!(f64),
+                expr: quote!(#n),
+                fallible: false,
+            }
+        }
         Shape::Const(value) => {
             // Written by the generator from a parsed value: it always reads back.
             let text = value.to_string();

@@ -1743,12 +1743,14 @@ impl<'a> Resolver<'a> {
         value: Option<&Value>,
         top: bool,
     ) -> Option<Shape> {
-        if let Some(c) = constant {
-            return Some(Shape::Const(c.clone()));
+        // `value` is injected at run time and wins over `mapping` (the schema's rule).
+        if let Some(value) = value {
+            return self.static_output(&format!("{path}.value"), kind, value);
         }
-        if value.is_some() {
-            self.unsupported(&format!("{path}.value"), "an output `value` template");
-            return None;
+        // `const` is the schema's constant for validation; an output with nothing else to read
+        // (no `mapping`) is that constant.
+        if let Some(c) = constant.filter(|_| mapping.is_none()) {
+            return Some(Shape::Const(c.clone()));
         }
         let json_path = |this: &mut Self, text: &str| match json_path(text) {
             Ok(p) => Some(p),
@@ -1823,6 +1825,53 @@ impl<'a> Resolver<'a> {
                     path: json_path(self, mapping)?,
                     ty,
                 })
+            }
+        }
+    }
+
+    /// An output's static `value` (a string in the spec), read as its declared `type`.
+    fn static_output(&mut self, path: &str, kind: Option<&str>, value: &Value) -> Option<Shape> {
+        let Some(text) = value.as_str() else {
+            self.error(path, "an output `value` must be a string");
+            return None;
+        };
+        if text.contains("{{") {
+            self.unsupported(
+                path,
+                "a `{{…}}` template in the `value` of an output read from an upstream answer (mock outputs take templates)",
+            );
+            return None;
+        }
+        let kind = kind.unwrap_or("string");
+        let parsed = match kind {
+            "string" => Some(Value::String(text.to_owned())),
+            "number" => text
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(|n| match text.trim().parse::<i64>() {
+                    Ok(i) => Value::from(i),
+                    Err(_) => Value::Number(n),
+                }),
+            "integer" => text.trim().parse::<i64>().ok().map(Value::from),
+            "boolean" => match text.trim() {
+                "true" => Some(Value::Bool(true)),
+                "false" => Some(Value::Bool(false)),
+                _ => None,
+            },
+            _ => serde_json::from_str::<Value>(text).ok().filter(|v| {
+                (kind == "object") == v.is_object() && (kind == "array") == v.is_array()
+            }),
+        };
+        match parsed {
+            Some(v) => Some(Shape::Const(v)),
+            None => {
+                self.error(
+                    path,
+                    format!("`{text}` is not a {kind}: an output's `value` is read as its `type`"),
+                );
+                None
             }
         }
     }

@@ -153,7 +153,7 @@ async fn inbound_authentication(upstream: &str) {
     // The REST operation's shaped output: typed fields from the upstream JSON, and a constant.
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&admitted.text().await.unwrap()).unwrap(),
-        serde_json::json!({"fine": true, "source": "registry"})
+        serde_json::json!({"fine": true, "source": "registry", "revision": 2})
     );
     assert_eq!(
         status(get(Some("bearer inbound-0123"))).await,
