@@ -934,6 +934,22 @@ pub mod skills {
         ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], json).into_response()
     }
 
+    /// A file of a skill's folder (compiled in); text types are UTF-8.
+    pub fn file(mime_type: &'static str, body: &'static [u8]) -> Response {
+        let content_type = if mime_type.starts_with("text/") {
+            HeaderValue::from_str(&format!("{mime_type}; charset=utf-8"))
+        } else {
+            HeaderValue::from_str(mime_type)
+        };
+        let content_type = content_type.unwrap_or(HeaderValue::from_static("application/octet-stream"));
+        ([(header::CONTENT_TYPE, content_type)], body).into_response()
+    }
+
+    /// A file a skill does not have: 404.
+    pub async fn unknown_file(axum::extract::Path((name, file)): axum::extract::Path<(String, String)>) -> Response {
+        super::problem::response(StatusCode::NOT_FOUND, format!("skill `{name}` has no file `{file}`"))
+    }
+
     /// A skill the catalog does not have: 404.
     pub async fn unknown(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
         super::problem::response(StatusCode::NOT_FOUND, format!("no skill `{name}` in this catalog"))
@@ -1578,6 +1594,31 @@ pub mod mcp {
         let mime_type = mime_type.unwrap_or(if result.structured_content.is_some() { "application/json" } else { "text/plain" });
         let contents = rmcp::model::ResourceContents::text(text, uri).with_mime_type(mime_type);
         Ok(rmcp::model::ReadResourceResult::new(vec![contents]).into())
+    }
+
+    /// A resource compiled into the crate from a file (`location`).
+    pub struct FileResource {
+        pub uri: &'static str,
+        pub mime_type: &'static str,
+        pub content: FileContent,
+    }
+
+    /// A compiled-in file: text, or bytes already base64-encoded (an MCP blob).
+    pub enum FileContent {
+        Text(&'static str),
+        Base64(&'static str),
+    }
+
+    /// The contents of the compiled-in resource at `uri` (`files` sorted by URI), if any.
+    pub fn file_resource(files: &[FileResource], uri: &str) -> Option<rmcp::model::ReadResourceResponse> {
+        let found = files.binary_search_by(|f| f.uri.cmp(uri)).ok()?;
+        let file = &files[found];
+        let contents = match file.content {
+            FileContent::Text(text) => rmcp::model::ResourceContents::text(text, uri),
+            FileContent::Base64(blob) => rmcp::model::ResourceContents::blob(blob, uri),
+        };
+        let contents = contents.with_mime_type(file.mime_type);
+        Some(rmcp::model::ReadResourceResult::new(vec![contents]).into())
     }
 
     /// The variables of `uri` for a URI template written as the literal text around its

@@ -323,18 +323,25 @@ fn bind_locations_must_be_files_inside_the_spec_folder() {
 }
 
 #[test]
-fn a_bound_variable_in_a_path_parameter_value_is_refused_by_name() {
-    let d = only(&SPEC.replace(
+fn path_parameter_values_are_fixed_or_bound_and_must_appear_in_the_path() {
+    let bound = SPEC.replace(
         "        - name: petId\n          in: path\n",
         "        - name: petId\n          in: path\n          value: \"{{PETS_TOKEN}}\"\n",
-    ));
+    );
+    // `with` still names `petId`, which is no longer a parameter: a warning, not an error.
+    check_source(SourceFile::new("pets.yaml", &bound)).expect("a bound path value is valid");
+
+    let unused = SPEC.replace(
+        "        - name: petId\n          in: path\n",
+        "        - name: petId\n          in: path\n        - name: version\n          in: path\n          value: v2\n",
+    );
+    let d = only(&unused);
     assert_eq!(
         d.yaml_path,
-        "capability.consumes[0].resources[0].operations[0].inputParameters[0].value"
+        "capability.consumes[0].resources[0].operations[0].inputParameters[1]"
     );
     assert!(
-        d.message
-            .contains("a bound variable in a path or body parameter value"),
+        d.message.contains("`version` does not appear in the path"),
         "{}",
         d.message
     );

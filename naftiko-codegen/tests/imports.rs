@@ -1,35 +1,12 @@
 //! Imported adapters (`consumes: [{location, import, as}]`): read relative to the importing file,
 //! resolved where they are written, and refused with a located error when they cannot be.
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::path::Path;
+
+use common::Folder;
 use naftiko_codegen::{Diagnostic, Error};
-
-/// A fresh folder under the system's temporary directory, removed when dropped.
-struct Folder(PathBuf);
-
-impl Folder {
-    fn new(name: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("naftiko-imports-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temporary folder");
-        Folder(dir)
-    }
-
-    fn write(&self, relative: &str, text: &str) -> PathBuf {
-        let path = self.0.join(relative);
-        std::fs::create_dir_all(path.parent().expect("a parent")).expect("folder");
-        std::fs::write(&path, text).expect("write");
-        path
-    }
-}
-
-impl Drop for Folder {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A shared file declaring two adapters, as the official tutorial's `shared/` files do.
 const SHARED: &str = r#"naftiko: "1.0.0-alpha2"

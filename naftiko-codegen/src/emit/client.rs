@@ -341,6 +341,15 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream, cap: &Capabili
     for part in &op.path {
         match part {
             PathPart::Literal(text) => fmt.push_str(&super::format_literal(text)),
+            PathPart::Fixed(parts) => {
+                fmt.push_str("{}");
+                let value = template_value(parts, cap);
+                let value = match parts.as_slice() {
+                    [TemplatePart::Text(_) | TemplatePart::Bind(_)] => value,
+                    _ => quote!(&#value),
+                };
+                fmt_args.push(quote!(support::encode_path_segment(#value)));
+            }
             PathPart::Param(i) => {
                 fmt.push_str("{}");
                 let p = &op.params[*i];
@@ -385,7 +394,7 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream, cap: &Capabili
     }
     chain.extend(constant_calls(&op.constants, cap));
     if let Some(body) = &op.body {
-        chain.push(body_call(op, body));
+        chain.push(body_call(op, body, cap));
     }
     let send = if optional.is_empty() {
         quote! {
@@ -402,26 +411,31 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream, cap: &Capabili
     operation_methods(op, doc, raw_doc, fmt, fmt_args, send)
 }
 
+/// The text of a fixed value: a literal, a bound variable of the client, or a `format!` of both.
+fn template_value(parts: &[TemplatePart], cap: &Capability) -> TokenStream {
+    match parts {
+        [TemplatePart::Text(text)] => quote!(#text),
+        [TemplatePart::Bind(b)] => {
+            let f = cap.binds[*b].name.ident();
+            quote!(self.#f.expose())
+        }
+        parts => {
+            let (fmt, args) = super::format_parts(parts, &|b| {
+                let f = cap.binds[b].name.ident();
+                quote!(self.#f)
+            });
+            quote!(format!(#fmt, #(#args),*))
+        }
+    }
+}
+
 /// The request-builder calls that add fixed parameters (`value`s, bound ones marked sensitive).
 fn constant_calls(constants: &[Constant], cap: &Capability) -> Vec<TokenStream> {
     let mut chain = Vec::new();
     for constant in constants {
         let name = &constant.name;
         let bound = !template_binds(&constant.value).is_empty();
-        let value = match constant.value.as_slice() {
-            [TemplatePart::Text(text)] => quote!(#text),
-            [TemplatePart::Bind(b)] => {
-                let f = cap.binds[*b].name.ident();
-                quote!(self.#f.expose())
-            }
-            parts => {
-                let (fmt, args) = super::format_parts(parts, &|b| {
-                    let f = cap.binds[b].name.ident();
-                    quote!(self.#f)
-                });
-                quote!(format!(#fmt, #(#args),*))
-            }
-        };
+        let value = template_value(&constant.value, cap);
         chain.push(match (constant.location, bound) {
             (ParamIn::Query, _) => quote!(.query(&[(#name, #value)])),
             (ParamIn::Cookie, _) => quote!(.cookie(#name, #value)),
@@ -623,7 +637,12 @@ fn piece_text(op: &ConsumedOp, i: usize, form_encoded: bool) -> TokenStream {
 }
 
 /// `format!(…)` for text with placeholders (or the literal text alone).
-fn pieces_text(op: &ConsumedOp, pieces: &[Piece], form_encoded: bool) -> TokenStream {
+fn pieces_text(
+    op: &ConsumedOp,
+    pieces: &[Piece],
+    form_encoded: bool,
+    cap: &Capability,
+) -> TokenStream {
     let mut fmt = String::new();
     let mut args = Vec::new();
     for piece in pieces {
@@ -633,21 +652,31 @@ fn pieces_text(op: &ConsumedOp, pieces: &[Piece], form_encoded: bool) -> TokenSt
                 fmt.push_str("{}");
                 args.push(piece_text(op, *i, form_encoded));
             }
+            Piece::Bind(b) => {
+                fmt.push_str("{}");
+                let f = cap.binds[*b].name.ident();
+                args.push(if form_encoded {
+                    quote!(support::form_encode(self.#f.expose()))
+                } else {
+                    quote!(self.#f.expose())
+                });
+            }
         }
     }
     match (pieces, args.as_slice()) {
         (_, []) => quote!(#fmt.to_owned()),
         ([Piece::Param(_)], [only]) => quote!(#only.to_string()),
+        ([Piece::Bind(_)], [only]) => quote!(#only.to_owned()),
         _ => quote!(format!(#fmt, #(#args),*)),
     }
 }
 
 /// `serde_json::json!` tokens for a JSON template.
-fn json_template(op: &ConsumedOp, t: &JsonTemplate) -> TokenStream {
+fn json_template(op: &ConsumedOp, t: &JsonTemplate, cap: &Capability) -> TokenStream {
     match t {
         JsonTemplate::Literal(v) => super::json_tokens(v),
         JsonTemplate::Text(pieces) => {
-            let text = pieces_text(op, pieces, false);
+            let text = pieces_text(op, pieces, false, cap);
             quote!((#text))
         }
         JsonTemplate::Param(i) => {
@@ -655,12 +684,12 @@ fn json_template(op: &ConsumedOp, t: &JsonTemplate) -> TokenStream {
             quote!((#ident))
         }
         JsonTemplate::Array(items) => {
-            let items = items.iter().map(|i| json_template(op, i));
+            let items = items.iter().map(|i| json_template(op, i, cap));
             quote!([#(#items),*])
         }
         JsonTemplate::Object(fields) => {
             let fields = fields.iter().map(|(k, v)| {
-                let v = json_template(op, v);
+                let v = json_template(op, v, cap);
                 quote!(#k: #v)
             });
             quote!({ #(#fields),* })
@@ -669,14 +698,14 @@ fn json_template(op: &ConsumedOp, t: &JsonTemplate) -> TokenStream {
 }
 
 /// The request-builder call that attaches the operation's body template.
-fn body_call(op: &ConsumedOp, body: &Body) -> TokenStream {
+fn body_call(op: &ConsumedOp, body: &Body, cap: &Capability) -> TokenStream {
     match body {
         Body::Json(JsonTemplate::Param(i)) => {
             let ident = op.params[*i].name.ident();
             quote!(.json(&#ident))
         }
         Body::Json(t) => {
-            let tokens = json_template(op, t);
+            let tokens = json_template(op, t, cap);
             quote!(.json(&serde_json::json!(#tokens)))
         }
         Body::Text {
@@ -684,12 +713,12 @@ fn body_call(op: &ConsumedOp, body: &Body) -> TokenStream {
             template,
         } => {
             let form = *content_type == "application/x-www-form-urlencoded";
-            let text = pieces_text(op, template, form);
+            let text = pieces_text(op, template, form, cap);
             quote!(.header(reqwest::header::CONTENT_TYPE, #content_type).body(#text))
         }
         Body::Form(fields) => {
             let fields = fields.iter().map(|(k, v)| {
-                let v = pieces_text(op, v, false);
+                let v = pieces_text(op, v, false, cap);
                 quote!((#k, #v))
             });
             quote!(.form(&[#(#fields),*]))
@@ -697,7 +726,7 @@ fn body_call(op: &ConsumedOp, body: &Body) -> TokenStream {
         Body::Multipart(parts) => {
             let parts = parts.iter().map(|part| {
                 let name = &part.name;
-                let value = pieces_text(op, &part.value, false);
+                let value = pieces_text(op, &part.value, false, cap);
                 let mut make = quote!(support::Part::text(#value));
                 if let Some(f) = &part.filename {
                     make = quote!(#make.file_name(#f));

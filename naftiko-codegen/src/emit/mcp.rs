@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 
 use super::{docs, module_docs};
 use crate::resolve::ir::{
-    Arg, ArgSource, Capability, Input, McpAdapter, McpResource, MockValue, Output, Param,
-    ParamType, PromptRole, RawFormat, Tool, WithPart,
+    Arg, ArgSource, Capability, FileContent, FileResource, Input, McpAdapter, McpResource,
+    MockValue, Output, Param, ParamType, PromptRole, RawFormat, Tool, WithPart,
 };
 
 /// A literal argument from `with`, as a value of the parameter's Rust type.
@@ -280,6 +280,31 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
     }
 }
 
+/// The resources compiled in from files, sorted by URI for the lookup (none: no table).
+fn file_table(files: &[FileResource]) -> TokenStream {
+    if files.is_empty() {
+        return TokenStream::new();
+    }
+    let mut sorted: Vec<&FileResource> = files.iter().collect();
+    sorted.sort_by(|a, b| a.uri.cmp(&b.uri));
+    let rows = sorted.iter().map(|f| {
+        let (uri, mime) = (&f.uri, &f.mime_type);
+        let content = match &f.content {
+            FileContent::Text(text) => quote!(mcp::FileContent::Text(#text)),
+            FileContent::Bytes(bytes) => {
+                let blob =
+                    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes);
+                quote!(mcp::FileContent::Base64(#blob))
+            }
+        };
+        quote!(mcp::FileResource { uri: #uri, mime_type: #mime, content: #content })
+    });
+    quote! {
+        /// The resources served from files, compiled in at generation (sorted by URI).
+        const FILES: &[mcp::FileResource] = &[#(#rows),*];
+    }
+}
+
 /// The resources and prompts of the adapter: the `ServerHandler` methods that list and read
 /// them, the imports they need and the capabilities they add.
 fn catalog(a: &McpAdapter) -> (TokenStream, TokenStream, TokenStream) {
@@ -287,12 +312,17 @@ fn catalog(a: &McpAdapter) -> (TokenStream, TokenStream, TokenStream) {
     let mut imports = Vec::new();
     let mut capabilities = Vec::new();
     let namespace = &a.namespace.wire;
-    if !a.resources.is_empty() {
+    if !a.resources.is_empty() || !a.files.is_empty() {
         capabilities.push(quote!(.enable_resources()));
+        let template = a
+            .resources
+            .iter()
+            .any(|r| r.template.is_some())
+            .then(|| quote!(ResourceTemplate,));
         imports.push(quote! {
             use rmcp::model::{
                 ListResourceTemplatesResult, ListResourcesResult, ReadResourceRequestParams,
-                ReadResourceResponse, Resource, ResourceTemplate,
+                ReadResourceResponse, Resource, #template
             };
         });
         let describe = |r: &McpResource, base: TokenStream| {
@@ -312,6 +342,22 @@ fn catalog(a: &McpAdapter) -> (TokenStream, TokenStream, TokenStream) {
                 let (uri, name) = (&r.uri, &r.read.name.wire);
                 describe(r, quote!(Resource::new(#uri, #name)))
             });
+        let fixed = fixed.chain(a.files.iter().map(|f| {
+            let (uri, name, mime) = (&f.uri, &f.name, &f.mime_type);
+            let title = f.title.as_ref().map(|t| quote!(.with_title(#t)));
+            let description = f.description.as_ref().map(|d| {
+                let d = d.trim();
+                quote!(.with_description(#d))
+            });
+            quote!(Resource::new(#uri, #name) #title #description .with_mime_type(#mime))
+        }));
+        let read_files = (!a.files.is_empty()).then(|| {
+            quote! {
+                if let Some(found) = mcp::file_resource(FILES, uri) {
+                    return Ok(found);
+                }
+            }
+        });
         let templates = a
             .resources
             .iter()
@@ -354,6 +400,11 @@ fn catalog(a: &McpAdapter) -> (TokenStream, TokenStream, TokenStream) {
             }
         });
         let branches: Vec<TokenStream> = branches.collect();
+        let context = if branches.is_empty() {
+            format_ident!("_context")
+        } else {
+            format_ident!("context")
+        };
         methods.push(quote! {
             async fn list_resources(
                 &self,
@@ -374,9 +425,10 @@ fn catalog(a: &McpAdapter) -> (TokenStream, TokenStream, TokenStream) {
             async fn read_resource(
                 &self,
                 request: ReadResourceRequestParams,
-                context: RequestContext<RoleServer>,
+                #context: RequestContext<RoleServer>,
             ) -> Result<ReadResourceResponse, ErrorData> {
                 let uri = request.uri.as_str();
+                #read_files
                 #(#branches)*
                 Err(ErrorData::resource_not_found(format!("no resource `{uri}`"), None))
             }
@@ -474,6 +526,8 @@ fn catalog(a: &McpAdapter) -> (TokenStream, TokenStream, TokenStream) {
             }
         });
     }
+    // After the imports: the table of compiled-in files.
+    imports.push(file_table(&a.files));
     (
         quote!(#(#methods)*),
         quote!(#(#imports)*),

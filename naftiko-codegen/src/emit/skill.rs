@@ -1,13 +1,14 @@
 //! One catalog per exposed skill adapter: `src/skills/<namespace>.rs`. Each skill's document is
 //! built at generation and served as a constant: `GET /skills` lists them, `GET /skills/<name>`
-//! describes one with its tools and where each runs.
+//! describes one with its tools and where each runs; the files of a skill's folder (`location`,
+//! compiled in) are served at `/skills/<name>/<path>`.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::json;
 
 use super::module_docs;
-use crate::resolve::ir::{Capability, SkillAdapter};
+use crate::resolve::ir::{Capability, FileContent, SkillAdapter};
 
 pub(super) fn emit(_cap: &Capability, a: &SkillAdapter, root: &TokenStream) -> TokenStream {
     let mut text = format!("Skill adapter `{}`: a catalog of skills.", a.namespace.wire);
@@ -45,12 +46,25 @@ pub(super) fn emit(_cap: &Capability, a: &SkillAdapter, root: &TokenStream) -> T
         let path = format!("/skills/{}", s.name);
         consts.push(quote! { #[doc = #doc] const #ident: &str = #body; });
         routes.push(quote! { .route(#path, get(|| async { skills::document(#ident) })) });
+        for f in &s.files {
+            let path = format!("/skills/{}/{}", s.name, f.path);
+            let mime = &f.mime_type;
+            let body = match &f.content {
+                FileContent::Text(text) => quote!(#text.as_bytes()),
+                FileContent::Bytes(bytes) => {
+                    let bytes = proc_macro2::Literal::byte_string(bytes);
+                    quote!(#bytes)
+                }
+            };
+            routes.push(quote! { .route(#path, get(|| async { skills::file(#mime, #body) })) });
+        }
     }
     let router = quote! {
         Router::new()
             .route("/skills", get(|| async { skills::document(INDEX) }))
             #(#routes)*
             .route("/skills/{name}", get(skills::unknown))
+            .route("/skills/{name}/{*file}", get(skills::unknown_file))
     };
     let (guard_param, _, guard_doc, guarded) = super::guard_parts(&a.auth, root, router);
     // `guard_parts` writes `, guard: Guard` for a parameter list that has one already.

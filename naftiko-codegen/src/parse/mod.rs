@@ -2,6 +2,7 @@
 //!
 //! Syntax errors and type errors both come back as located [`Diagnostic`]s.
 
+mod assets;
 pub mod model;
 mod node;
 
@@ -11,6 +12,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::de::DeserializeOwned;
 use serde_saphyr::Spanned;
 
+pub use assets::{Asset, AssetFile, Assets};
 use node::Node;
 pub use node::SourceMap;
 
@@ -31,6 +33,9 @@ pub struct Document {
     pub json: serde_json::Value,
     /// The files its `consumes` entries import, by the entry's index (see [`load`]).
     pub imports: BTreeMap<usize, Document>,
+    /// The files its adapters' `location`s name, read at generation, by the YAML path of the
+    /// `location` field (see [`load`]).
+    pub assets: Assets,
 }
 
 impl Document {
@@ -49,6 +54,7 @@ impl Document {
         for imported in self.imports.values() {
             files.extend(imported.files());
         }
+        files.extend(self.assets.values().map(Asset::watched));
         files
     }
 
@@ -125,11 +131,12 @@ pub fn parse(source: SourceFile) -> Result<Document, Diagnostics> {
         exposes,
         json,
         imports: BTreeMap::new(),
+        assets: Assets::new(),
     })
 }
 
 /// Parse `source` and every file its `consumes` entries import (`location` + `import`),
-/// recursively. Locations are relative to the importing file; none may leave the folder of the
+/// recursively, and the files its adapters name with `location` (resources, prompts, skills). Locations are relative to the importing file; none may leave the folder of the
 /// capability file, and an import cycle is an error. Every problem is located in the file that
 /// has it.
 pub fn load(source: SourceFile) -> Result<Document, Diagnostics> {
@@ -145,6 +152,7 @@ pub fn load(source: SourceFile) -> Result<Document, Diagnostics> {
     )];
     let mut errors = Vec::new();
     load_imports(&mut doc, &root, &mut stack, &mut errors);
+    assets::load(&mut doc, &root, &mut errors);
     if errors.iter().any(Diagnostic::is_error) {
         return Err(Diagnostics(errors));
     }

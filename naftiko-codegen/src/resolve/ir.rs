@@ -57,6 +57,18 @@ pub struct Skill {
     pub description: Option<String>,
     /// The catalog entry (frontmatter fields and tools with their sources), as JSON.
     pub document: serde_json::Value,
+    /// The files of its `location` folder (`SKILL.md` first), served at
+    /// `/skills/<name>/<path>`.
+    pub files: Vec<SkillFile>,
+}
+
+/// A file of a skill's folder, read at generation.
+#[derive(Debug, Clone)]
+pub struct SkillFile {
+    /// Its path in the folder (`SKILL.md`, `tools/lookup.md`).
+    pub path: String,
+    pub mime_type: String,
+    pub content: FileContent,
 }
 
 /// One bound variable, read from an environment variable at start-up.
@@ -154,12 +166,28 @@ impl Consumes {
             .then_some(&self.constants)
             .into_iter()
             .flatten();
+        let in_bodies = self
+            .operations
+            .iter()
+            .filter_map(|op| op.body.as_ref())
+            .flat_map(Body::binds);
+        let in_paths = self
+            .operations
+            .iter()
+            .flat_map(|op| &op.path)
+            .filter_map(|part| match part {
+                PathPart::Fixed(parts) => Some(template_binds(parts)),
+                PathPart::Literal(_) | PathPart::Param(_) => None,
+            })
+            .flatten();
         let mut binds: Vec<usize> = self
             .operations
             .iter()
             .flat_map(|op| &op.constants)
             .chain(forwarded)
             .flat_map(|c| template_binds(&c.value))
+            .chain(in_paths)
+            .chain(in_bodies)
             .collect();
         binds.sort_unstable();
         binds.dedup();
@@ -350,6 +378,8 @@ pub enum PathPart {
     Literal(String),
     /// Index into the operation's `params`.
     Param(usize),
+    /// A fixed value, or text around bound variables (`value:` of a path parameter).
+    Fixed(Vec<TemplatePart>),
 }
 
 /// A consumed operation's parameter.
@@ -404,6 +434,34 @@ pub enum Body {
     Multipart(Vec<MultipartPart>),
 }
 
+impl Body {
+    /// The bound variables its template uses.
+    pub fn binds(&self) -> Vec<usize> {
+        fn pieces(pieces: &[Piece]) -> impl Iterator<Item = usize> + '_ {
+            pieces.iter().filter_map(|p| match p {
+                Piece::Bind(b) => Some(*b),
+                Piece::Text(_) | Piece::Param(_) => None,
+            })
+        }
+        fn json(t: &JsonTemplate, out: &mut Vec<usize>) {
+            match t {
+                JsonTemplate::Text(p) => out.extend(pieces(p)),
+                JsonTemplate::Array(items) => items.iter().for_each(|i| json(i, out)),
+                JsonTemplate::Object(fields) => fields.iter().for_each(|(_, v)| json(v, out)),
+                JsonTemplate::Literal(_) | JsonTemplate::Param(_) => {}
+            }
+        }
+        let mut out = Vec::new();
+        match self {
+            Body::Json(t) => json(t, &mut out),
+            Body::Text { template, .. } => out.extend(pieces(template)),
+            Body::Form(fields) => fields.iter().for_each(|(_, v)| out.extend(pieces(v))),
+            Body::Multipart(parts) => parts.iter().for_each(|p| out.extend(pieces(&p.value))),
+        }
+        out
+    }
+}
+
 /// A JSON value whose strings may hold placeholders.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JsonTemplate {
@@ -423,6 +481,8 @@ pub enum Piece {
     Text(String),
     /// A parameter of the operation, by index.
     Param(usize),
+    /// A bound variable (index into `Capability::binds`), read by the server at start-up.
+    Bind(usize),
 }
 
 /// One part of a multipart body.
@@ -776,7 +836,74 @@ pub struct McpAdapter {
     pub stdio: bool,
     /// Resources, each read like a tool whose arguments are its URI template's variables.
     pub resources: Vec<McpResource>,
+    /// Resources served from files read at generation (`location`).
+    pub files: Vec<FileResource>,
     pub prompts: Vec<McpPrompt>,
+}
+
+/// An MCP resource whose content is a file read at generation.
+#[derive(Debug, Clone)]
+pub struct FileResource {
+    /// Its URI: the spec's `uri`, followed for a folder by the file's path in it.
+    pub uri: String,
+    /// Its name: the spec's `name`, followed for a folder by the file's path in it.
+    pub name: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub mime_type: String,
+    pub content: FileContent,
+}
+
+/// What a file holds: text, or bytes (served base64-encoded as an MCP blob).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileContent {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl FileContent {
+    /// Text when the bytes are UTF-8 and `mime_type` is not a binary type, bytes otherwise.
+    pub fn new(bytes: &[u8], mime_type: &str) -> Self {
+        let binary = ["image/", "audio/", "video/", "font/"]
+            .iter()
+            .any(|p| mime_type.starts_with(p))
+            || matches!(
+                mime_type,
+                "application/octet-stream" | "application/pdf" | "application/zip"
+            );
+        match std::str::from_utf8(bytes) {
+            Ok(text) if !binary || mime_type == "image/svg+xml" => Self::Text(text.to_owned()),
+            _ => Self::Bytes(bytes.to_vec()),
+        }
+    }
+}
+
+/// The media type of a file, by its extension; text for UTF-8 content without a known one.
+pub fn media_type(name: &str, bytes: &[u8]) -> &'static str {
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match extension.as_str() {
+        "md" | "markdown" => "text/markdown",
+        "txt" | "text" => "text/plain",
+        "html" | "htm" => "text/html",
+        "css" => "text/css",
+        "csv" => "text/csv",
+        "json" => "application/json",
+        "yaml" | "yml" => "application/yaml",
+        "xml" => "application/xml",
+        "js" => "text/javascript",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "pdf" => "application/pdf",
+        "zip" => "application/zip",
+        _ if std::str::from_utf8(bytes).is_ok() => "text/plain",
+        _ => "application/octet-stream",
+    }
 }
 
 /// An MCP resource: a URI (or URI template) whose contents come from a call or steps.

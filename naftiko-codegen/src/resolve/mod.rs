@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
-use crate::parse::Document;
 use crate::parse::model;
+use crate::parse::{Asset, Document};
 use ir::*;
 use names::Name;
 
@@ -37,6 +37,7 @@ pub fn resolve(doc: &Document) -> Result<Resolved, Diagnostics> {
         doc,
         diags: Vec::new(),
         broken: Vec::new(),
+        binds: Vec::new(),
     };
     let capability = r.capability();
     // A function used by several `ref`s reports each problem once.
@@ -74,6 +75,8 @@ struct Resolver<'a> {
     /// Namespaces (`ns`) and operations (`ns.op`) that are declared but were refused, so that
     /// calls to them add no second error.
     broken: Vec<String>,
+    /// The bound variables, once read (for body templates that use them).
+    binds: Vec<BindVar>,
 }
 
 /// The placeholder names in a path: `{x}` and `{{x}}` alike.
@@ -236,6 +239,7 @@ impl<'a> Resolver<'a> {
             .or_else(|| spec.info.title.clone())
             .unwrap_or_else(|| "Naftiko capability".to_owned());
         let binds = self.binds();
+        self.binds = binds.clone();
         let mut consumes = Vec::new();
         for (i, c) in cap.consumes.iter().enumerate() {
             let path = format!("capability.consumes[{i}]");
@@ -400,13 +404,14 @@ impl<'a> Resolver<'a> {
                 );
                 continue;
             }
-            if skill.get("location").is_some() {
-                self.unsupported(
-                    &format!("{spath}.location"),
-                    "a skill `location` (SKILL.md files)",
-                );
-                continue;
-            }
+            let files = if skill.get("location").is_some() {
+                match self.skill_files(&format!("{spath}.location")) {
+                    Some(files) => files,
+                    None => continue,
+                }
+            } else {
+                Vec::new()
+            };
             let mut tools = Vec::new();
             for (ti, tool) in skill
                 .get("tools")
@@ -416,14 +421,16 @@ impl<'a> Resolver<'a> {
                 .enumerate()
             {
                 let tpath = format!("{spath}.tools[{ti}]");
-                if tool.get("instruction").is_some() {
-                    self.unsupported(
-                        &format!("{tpath}.instruction"),
-                        "a skill tool from an `instruction` file",
-                    );
+                let field = |k: &str| tool.pointer(k).and_then(Value::as_str);
+                if let Some(instruction) = tool.get("instruction") {
+                    let ipath = format!("{tpath}.instruction");
+                    if let Some(entry) =
+                        self.instruction_tool(&ipath, (name, tool, instruction), &files)
+                    {
+                        tools.push(entry);
+                    }
                     continue;
                 }
-                let field = |k: &str| tool.pointer(k).and_then(Value::as_str);
                 let (Some(tool_name), Some(source), Some(action)) = (
                     field("/name"),
                     field("/from/sourceNamespace"),
@@ -489,11 +496,25 @@ impl<'a> Resolver<'a> {
             }
             let mut document = serde_json::Map::new();
             for (k, v) in skill.as_object().into_iter().flatten() {
-                if k != "tools" {
+                // The folder is where the generator read it; the files are listed instead.
+                if k != "tools" && k != "location" {
                     document.insert(k.clone(), v.clone());
                 }
             }
             document.insert("tools".into(), Value::Array(tools));
+            if !files.is_empty() {
+                let listed = files
+                    .iter()
+                    .map(|f| {
+                        serde_json::json!({
+                            "path": f.path,
+                            "href": format!("/skills/{name}/{}", f.path),
+                            "mediaType": f.mime_type,
+                        })
+                    })
+                    .collect();
+                document.insert("files".into(), Value::Array(listed));
+            }
             skills.push(Skill {
                 name: name.to_owned(),
                 description: skill
@@ -501,6 +522,7 @@ impl<'a> Resolver<'a> {
                     .and_then(Value::as_str)
                     .map(str::to_owned),
                 document: Value::Object(document),
+                files,
             });
         }
         Some(SkillAdapter {
@@ -511,6 +533,101 @@ impl<'a> Resolver<'a> {
             auth,
             skills,
         })
+    }
+
+    /// The files of a skill's `location` folder (read at generation), `SKILL.md` first.
+    fn skill_files(&mut self, path: &str) -> Option<Vec<SkillFile>> {
+        let files = match self.doc.assets.get(path) {
+            Some(Asset::Folder(_, files)) => files.clone(),
+            Some(Asset::File(f)) => {
+                self.error_help(
+                    path,
+                    format!(
+                        "{} is a file; a skill's `location` is a folder",
+                        f.path.display()
+                    ),
+                    "point at the folder that holds SKILL.md",
+                );
+                return None;
+            }
+            None => {
+                self.error(path, "the folder this `location` names was not read");
+                return None;
+            }
+        };
+        if !files.iter().any(|f| f.name == "SKILL.md") {
+            self.error_help(
+                path,
+                "a skill's `location` folder has no SKILL.md",
+                "add SKILL.md (the skill's instructions, with its frontmatter)",
+            );
+            return None;
+        }
+        let mut out: Vec<SkillFile> = files
+            .iter()
+            .map(|f| {
+                let mime_type = media_type(&f.name, &f.bytes).to_owned();
+                SkillFile {
+                    content: FileContent::new(&f.bytes, &mime_type),
+                    path: f.name.clone(),
+                    mime_type,
+                }
+            })
+            .collect();
+        out.sort_by_key(|f| f.path != "SKILL.md");
+        Some(out)
+    }
+
+    /// A skill tool whose instructions are a file of the skill's folder: its catalog entry.
+    fn instruction_tool(
+        &mut self,
+        path: &str,
+        (skill, tool, instruction): (&str, &Value, &Value),
+        files: &[SkillFile],
+    ) -> Option<Value> {
+        let Some(tool_name) = tool.get("name").and_then(Value::as_str) else {
+            self.error(path, "a skill tool needs a `name`");
+            return None;
+        };
+        if tool.get("from").is_some() {
+            self.error(path, "a skill tool has `from` or `instruction`, not both");
+            return None;
+        }
+        let Some(file) = instruction.as_str() else {
+            self.error(path, "`instruction` is a file path in the skill's folder");
+            return None;
+        };
+        if files.is_empty() {
+            self.error_help(
+                path,
+                format!("tool `{tool_name}` reads `{file}`, but skill `{skill}` has no `location`"),
+                "add `location: file:///./<folder>` to the skill: instructions are files in it",
+            );
+            return None;
+        }
+        let normalized: Vec<&str> = file
+            .split('/')
+            .filter(|p| !p.is_empty() && *p != ".")
+            .collect();
+        let normalized = normalized.join("/");
+        if !files.iter().any(|f| f.path == normalized) {
+            let known: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+            self.error_help(
+                path,
+                format!("`{file}` is not a file of skill `{skill}`'s folder"),
+                format!("its files: {}", known.join(", ")),
+            );
+            return None;
+        }
+        let mut entry = serde_json::json!({
+            "name": tool_name,
+            "instruction": normalized,
+            "href": format!("/skills/{skill}/{normalized}"),
+        });
+        if let Some(d) = tool.get("description").and_then(Value::as_str) {
+            entry["description"] = Value::from(d);
+        }
+        Some(entry)
     }
 
     fn binds(&mut self) -> Vec<BindVar> {
@@ -1008,10 +1125,12 @@ impl<'a> Resolver<'a> {
             }
         }
         // The API's own fixed parameters, as an operation without parameters of its own has them.
+        // (Path parameters belong to the operations whose paths name them.)
         let own: Vec<(String, &model::ConsumedInput)> = c
             .input_parameters
             .iter()
             .enumerate()
+            .filter(|(_, p)| p.location != "path")
             .map(|(i, p)| (format!("{path}.inputParameters[{i}]"), p))
             .collect();
         let bare = model::ConsumedOperation {
@@ -1131,10 +1250,10 @@ impl<'a> Resolver<'a> {
                 _ => None,
             };
             if let Some(parts) = bound {
-                if !matches!(location, ParamIn::Header | ParamIn::Query | ParamIn::Cookie) {
+                if location == ParamIn::Body {
                     self.unsupported(
                         &format!("{ppath}.value"),
-                        "a bound variable in a path or body parameter value",
+                        "a bound variable as the value of a body parameter",
                     );
                 } else if location == ParamIn::Header && reqwest_header_name_invalid(&p.name) {
                     self.error(
@@ -1156,9 +1275,7 @@ impl<'a> Resolver<'a> {
                 Some(Value::String(t)) if t.contains("{{") => {
                     default_value = Some(Value::String(t.clone()))
                 }
-                Some(v)
-                    if matches!(location, ParamIn::Header | ParamIn::Query | ParamIn::Cookie) =>
-                {
+                Some(v) if location != ParamIn::Body => {
                     let value = match v {
                         Value::String(t) => t.clone(),
                         other => other.to_string(),
@@ -1180,7 +1297,7 @@ impl<'a> Resolver<'a> {
                 Some(_) => {
                     self.unsupported(
                         &format!("{ppath}.value"),
-                        "a fixed `value` for a path or body parameter",
+                        "a fixed `value` for a body parameter",
                     );
                     continue;
                 }
@@ -1232,6 +1349,14 @@ impl<'a> Resolver<'a> {
             match part {
                 Ok(text) => path.push(PathPart::Literal(text)),
                 Err(var) => {
+                    // A fixed or bound value: the same in every request.
+                    let fixed = constants
+                        .iter()
+                        .find(|c| c.location == ParamIn::Path && same_name(&c.name, &var));
+                    if let Some(c) = fixed {
+                        path.push(PathPart::Fixed(c.value.clone()));
+                        continue;
+                    }
                     let found = params
                         .iter()
                         .position(|p| p.location == ParamIn::Path && same_name(&p.name.wire, &var));
@@ -1254,6 +1379,28 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
+        let placeholders: Vec<String> = split_path(&res.path)
+            .into_iter()
+            .filter_map(Result::err)
+            .collect();
+        for c in constants.iter().filter(|c| c.location == ParamIn::Path) {
+            if !placeholders.iter().any(|v| same_name(&c.name, v)) {
+                let ppath = op
+                    .input_parameters
+                    .iter()
+                    .position(|p| p.name == c.name)
+                    .map_or_else(
+                        || opath.to_owned(),
+                        |i| format!("{opath}.inputParameters[{i}]"),
+                    );
+                let msg = format!(
+                    "path parameter `{}` does not appear in the path `{}`",
+                    c.name, res.path
+                );
+                self.diags.push(self.doc.error(&ppath, msg));
+            }
+        }
+        constants.retain(|c| c.location != ParamIn::Path);
         for (pi, p) in params.iter().enumerate() {
             if p.location == ParamIn::Path && !path.contains(&PathPart::Param(pi)) {
                 let msg = format!(
@@ -1434,10 +1581,15 @@ impl<'a> Resolver<'a> {
     ) -> Option<JsonTemplate> {
         Some(match value {
             Value::String(t) => match t.strip_prefix(BARE) {
-                Some(bare) => match self.pieces(path, bare, params, ParamType::Json)?.as_slice() {
-                    [Piece::Param(i)] => JsonTemplate::Param(*i),
-                    _ => JsonTemplate::Literal(value.clone()),
-                },
+                Some(bare) => {
+                    let pieces = self.pieces(path, bare, params, ParamType::Json)?;
+                    match pieces.as_slice() {
+                        [Piece::Param(i)] => JsonTemplate::Param(*i),
+                        // A bound variable is text: a JSON string.
+                        [Piece::Bind(_)] => JsonTemplate::Text(pieces),
+                        _ => JsonTemplate::Literal(value.clone()),
+                    }
+                }
                 None if t.contains("{{") => {
                     JsonTemplate::Text(self.pieces(path, t, params, ParamType::String)?)
                 }
@@ -1547,11 +1699,13 @@ impl<'a> Resolver<'a> {
                 }
                 _ => raw,
             };
+            // A bound variable: the value the server read at start-up.
+            if let Some(b) = self.bind_ref(&format!("{{{{{raw}}}}}"), &self.binds) {
+                pieces.push(Piece::Bind(b));
+                continue;
+            }
             if binds_named(raw, &self.root.spec.binds) {
-                self.unsupported(
-                    path,
-                    &format!("a bound variable (`{{{{{raw}}}}}`) in a body template"),
-                );
+                // Declared, but its bind was refused (reported there).
                 return None;
             }
             if name.is_empty()
@@ -3389,6 +3543,7 @@ impl<'a> Resolver<'a> {
             }
         }
         let resources = self.resources(path, m, consumes);
+        let files = self.file_resources(path, m, &resources);
         Some(McpAdapter {
             namespace: Name::snake(&m.namespace),
             port: m.port.unwrap_or(9090),
@@ -3398,8 +3553,79 @@ impl<'a> Resolver<'a> {
             tools,
             stdio,
             resources,
+            files,
             prompts,
         })
+    }
+
+    /// MCP resources served from the files a `location` names (read at generation): one file is
+    /// served at the resource's `uri`; each file of a folder at `<uri>/<path in the folder>`.
+    fn file_resources(
+        &mut self,
+        path: &str,
+        m: &model::ExposesMcp,
+        dynamic: &[McpResource],
+    ) -> Vec<FileResource> {
+        let mut out: Vec<FileResource> = Vec::new();
+        for (i, r) in m.resources.iter().enumerate() {
+            let rpath = format!("{path}.resources[{i}]");
+            let lpath = format!("{rpath}.location");
+            let text = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_owned);
+            let (Some(name), Some(uri), Some(_)) = (text("name"), text("uri"), text("location"))
+            else {
+                continue;
+            };
+            if ["call", "steps"].iter().any(|k| r.get(*k).is_some()) {
+                self.error(
+                    &lpath,
+                    "a resource is read from a `location` or through `call`/`steps`, not both",
+                );
+                continue;
+            }
+            if uri.contains('{') {
+                self.error_help(
+                    &format!("{rpath}.uri"),
+                    "a resource served from a `location` has a fixed `uri`, not a URI template",
+                    "the files of a folder are served at `<uri>/<path in the folder>`",
+                );
+                continue;
+            }
+            let (single, files) = match self.doc.assets.get(&lpath) {
+                Some(Asset::File(f)) => (true, vec![f.clone()]),
+                Some(Asset::Folder(_, files)) => (false, files.clone()),
+                None => {
+                    self.error(&lpath, "the files this `location` names were not read");
+                    continue;
+                }
+            };
+            for f in files {
+                let (uri, name) = if single {
+                    (uri.clone(), name.clone())
+                } else {
+                    (
+                        format!("{}/{}", uri.trim_end_matches('/'), f.name),
+                        format!("{name}/{}", f.name),
+                    )
+                };
+                let taken =
+                    out.iter().any(|x| x.uri == uri) || dynamic.iter().any(|x| x.uri == uri);
+                if taken {
+                    self.error(&lpath, format!("two resources have the URI `{uri}`"));
+                    continue;
+                }
+                let mime_type =
+                    text("mimeType").unwrap_or_else(|| media_type(&f.name, &f.bytes).to_owned());
+                out.push(FileResource {
+                    content: FileContent::new(&f.bytes, &mime_type),
+                    uri,
+                    name,
+                    title: text("label"),
+                    description: text("description"),
+                    mime_type,
+                });
+            }
+        }
+        out
     }
 
     /// One MCP tool (its name already checked): a mock, an orchestration or a call.
@@ -3511,11 +3737,7 @@ impl<'a> Resolver<'a> {
                 continue;
             };
             if r.get("location").is_some() {
-                self.unsupported(
-                    &format!("{rpath}.location"),
-                    "a resource read from a `location` file",
-                );
-                continue;
+                continue; // served from its files: see `file_resources`
             }
             if resources.iter().any(|x| x.read.name.wire == name) {
                 self.error(
@@ -3572,7 +3794,63 @@ impl<'a> Resolver<'a> {
         resources
     }
 
-    /// MCP prompts: messages of `{{argument}}` templates.
+    /// A prompt message's text: literal text and `{{argument}}`s, each an argument of `prompt`.
+    fn prompt_text(
+        &mut self,
+        path: &str,
+        content: &str,
+        arguments: &[PromptArgument],
+        prompt: &str,
+    ) -> Option<Vec<WithPart>> {
+        let mut parts = Vec::new();
+        let mut failed = false;
+        for part in mustache(content) {
+            match part {
+                Ok(literal) => parts.push(WithPart::Text(literal)),
+                Err(arg) => match arguments.iter().position(|a| a.name == arg) {
+                    Some(ai) => parts.push(WithPart::Input(ai)),
+                    None => {
+                        self.error_help(
+                            path,
+                            format!("`{{{{{arg}}}}}` names no argument of prompt `{prompt}`"),
+                            "declare it under `arguments`",
+                        );
+                        failed = true;
+                    }
+                },
+            }
+        }
+        (!failed).then_some(parts)
+    }
+
+    /// The file read for the `location` at `path`, as UTF-8 text.
+    fn asset_text(&mut self, path: &str) -> Option<String> {
+        match self.doc.assets.get(path) {
+            Some(Asset::File(f)) => match String::from_utf8(f.bytes.clone()) {
+                Ok(text) => Some(text),
+                Err(_) => {
+                    self.error(path, format!("{} is not UTF-8 text", f.path.display()));
+                    None
+                }
+            },
+            Some(Asset::Folder(dir, _)) => {
+                self.error(
+                    path,
+                    format!(
+                        "{} is a folder; this `location` names one file",
+                        dir.display()
+                    ),
+                );
+                None
+            }
+            None => {
+                self.error(path, "the file this `location` names was not read");
+                None
+            }
+        }
+    }
+
+    /// MCP prompts: messages of `{{argument}}` templates, inline or from a `location` file.
     fn prompts(&mut self, path: &str, prompts: &[Value]) -> Vec<McpPrompt> {
         let mut out: Vec<McpPrompt> = Vec::new();
         for (i, p) in prompts.iter().enumerate() {
@@ -3582,13 +3860,6 @@ impl<'a> Resolver<'a> {
                 self.error(&ppath, "a prompt needs a `name`");
                 continue;
             };
-            if p.get("location").is_some() {
-                self.unsupported(
-                    &format!("{ppath}.location"),
-                    "a prompt read from a `location` file",
-                );
-                continue;
-            }
             let arguments: Vec<PromptArgument> = p
                 .get("arguments")
                 .and_then(Value::as_array)
@@ -3629,27 +3900,33 @@ impl<'a> Resolver<'a> {
                     }
                 };
                 let content = text(msg, "content").unwrap_or_default();
-                let mut parts = Vec::new();
-                for part in mustache(&content) {
-                    match part {
-                        Ok(literal) => parts.push(WithPart::Text(literal)),
-                        Err(arg) => match arguments.iter().position(|a| a.name == arg) {
-                            Some(ai) => parts.push(WithPart::Input(ai)),
-                            None => {
-                                self.error_help(
-                                    &format!("{mpath}.content"),
-                                    format!("`{{{{{arg}}}}}` names no argument of prompt `{name}`"),
-                                    "declare it under `arguments`",
-                                );
-                                failed = true;
-                            }
-                        },
-                    }
+                match self.prompt_text(&format!("{mpath}.content"), &content, &arguments, &name) {
+                    Some(parts) => messages.push((role, parts)),
+                    None => failed = true,
                 }
-                messages.push((role, parts));
+            }
+            // A file-based prompt: its content is one `user` message.
+            if p.get("location").is_some() && p.get("template").is_some() {
+                self.error(
+                    &format!("{ppath}.location"),
+                    "a prompt has a `template` or a `location`, not both",
+                );
+                failed = true;
+            } else if p.get("location").is_some() {
+                let lpath = format!("{ppath}.location");
+                match self.asset_text(&lpath) {
+                    Some(content) => match self.prompt_text(&lpath, &content, &arguments, &name) {
+                        Some(parts) => messages.push((PromptRole::User, parts)),
+                        None => failed = true,
+                    },
+                    None => failed = true,
+                }
             }
             if messages.is_empty() && !failed {
-                self.error(&ppath, "a prompt needs a `template` of messages");
+                self.error(
+                    &ppath,
+                    "a prompt needs a `template` of messages or a `location` file",
+                );
                 continue;
             }
             if !failed {

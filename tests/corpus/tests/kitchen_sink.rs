@@ -165,12 +165,41 @@ async fn credentials_go_where_the_spec_says() {
         &url,
         maps::Credentials {
             api_key: Secret::new("m4p"),
+            weather_host: Secret::new("unused"),
+            maps_key: Secret::new("m4p"),
         },
         None,
     )
     .unwrap();
     header_key.tiles().await.unwrap();
     assert_eq!(last(&seen).header("x-maps-key"), "m4p");
+
+    // Path parameters with a fixed value and a bound one, each encoded as one segment.
+    let regional = maps::Client::new(
+        &url,
+        maps::Credentials {
+            api_key: Secret::new("m4p"),
+            weather_host: Secret::new("eu/west 1"),
+            maps_key: Secret::new("m4p"),
+        },
+        None,
+    )
+    .unwrap();
+    regional.region_tiles("12").await.unwrap();
+    assert_eq!(
+        last(&seen).path_and_query,
+        "/v2%20beta/regions/eu%2Fwest%201/tiles/12"
+    );
+
+    // Bound variables in body templates: escaped as JSON, form-encoded in a form.
+    regional.open_session("b\"7").await.unwrap();
+    let got = last(&seen);
+    assert_eq!(
+        got.json(),
+        json!({"client": "m4p", "region": "eu/west 1-b\"7"})
+    );
+    regional.open_form_session("z 1").await.unwrap();
+    assert_eq!(last(&seen).text(), "client=m4p&zone=z%201");
 
     let basic = store::Client::new(
         &url,

@@ -16,14 +16,7 @@ mod fixtures {
 
     use serde_json::{Value, json};
 
-    use super::common::{last, recorder};
-
-    async fn serve(app: axum::Router) -> String {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        url
-    }
+    use super::common::{last, recorder, rpc, serve};
 
     async fn post(url: String, body: Value) -> (u16, String) {
         let response = reqwest::Client::new()
@@ -61,25 +54,6 @@ mod fixtures {
         let (status, body) = post(format!("{url}/users"), json!({"user": {"id": "u-1"}})).await;
         assert_eq!(status, 400, "{body}");
         assert!(body.contains("$.user.name"), "{body}");
-    }
-
-    /// One JSON-RPC request to a stateless MCP endpoint: the `result`, or the `error`.
-    async fn rpc(url: &str, method: &str, params: Value) -> Result<Value, Value> {
-        let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-        let response = reqwest::Client::new()
-            .post(format!("{url}/mcp"))
-            .header("accept", "application/json, text/event-stream")
-            .header("content-type", "application/json")
-            .header("mcp-protocol-version", "2025-11-25")
-            .body(body.to_string())
-            .send()
-            .await
-            .unwrap();
-        let answer: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
-        match answer.get("result") {
-            Some(result) => Ok(result.clone()),
-            None => Err(answer["error"].clone()),
-        }
     }
 
     /// Resources (a fixed URI and a URI template, read through their calls) and prompts

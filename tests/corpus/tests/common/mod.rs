@@ -67,3 +67,30 @@ pub fn last(seen: &Arc<Mutex<Vec<Seen>>>) -> Seen {
         .cloned()
         .expect("a request arrived")
 }
+
+/// Serve `app` on a free loopback port; its base URL.
+pub async fn serve(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+/// One JSON-RPC request to a stateless MCP endpoint: the `result`, or the `error`.
+pub async fn rpc(url: &str, method: &str, params: Value) -> Result<Value, Value> {
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+    let response = reqwest::Client::new()
+        .post(format!("{url}/mcp"))
+        .header("accept", "application/json, text/event-stream")
+        .header("content-type", "application/json")
+        .header("mcp-protocol-version", "2025-11-25")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let answer: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    match answer.get("result") {
+        Some(result) => Ok(result.clone()),
+        None => Err(answer["error"].clone()),
+    }
+}

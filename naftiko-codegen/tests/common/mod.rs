@@ -1,0 +1,33 @@
+//! Helpers shared by the generator's integration tests.
+
+use std::path::PathBuf;
+
+/// A fresh folder under the system's temporary directory, removed when dropped.
+pub struct Folder(PathBuf);
+
+impl Folder {
+    pub fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("naftiko-tests-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temporary folder");
+        Folder(dir)
+    }
+
+    #[allow(dead_code)] // not every test binary needs it
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    pub fn write(&self, relative: &str, text: &str) -> PathBuf {
+        let path = self.0.join(relative);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("folder");
+        std::fs::write(&path, text).expect("write");
+        path
+    }
+}
+
+impl Drop for Folder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
