@@ -134,6 +134,9 @@ pub enum Error {
     /// The request could not be built (e.g. a header value with a line break).
     #[error("cannot build the request: {0}")]
     Request(String),
+    /// An earlier step's answer lacks a value a later call needs, or has it with another type.
+    #[error("{0}")]
+    Step(String),
 }
 
 impl Error {
@@ -845,6 +848,7 @@ pub mod problem {
                 format!("the upstream API answered {status} with a body that is not valid {format}"),
             ),
             Error::Transport(e) => response(StatusCode::BAD_GATEWAY, format!("the upstream API is unreachable: {}", chain(e.as_ref()))),
+            Error::Step(message) => response(StatusCode::BAD_GATEWAY, message.clone()),
             other => response(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
         }
     }
@@ -875,6 +879,66 @@ pub mod problem {
 /// Orchestration: what the steps of an orchestrated operation do besides calling.
 pub mod steps {
     use serde_json::{Map, Value};
+
+    /// A call's argument read from an earlier step's result (`$.<step>.…`, written as `path`),
+    /// by `read`: `None` when it is absent or null; a value `read` refuses is an error naming
+    /// the path and what was `expected`.
+    pub fn optional_argument<T>(
+        result: &Value,
+        path: &'static str,
+        steps: &[super::map::Step],
+        read: fn(&Value) -> Option<T>,
+        expected: &'static str,
+    ) -> Result<Option<T>, super::Error> {
+        match super::map::at(result, steps) {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => read(value)
+                .map(Some)
+                .ok_or_else(|| super::Error::Step(format!("`{path}` is not {expected}"))),
+        }
+    }
+
+    /// Like [`optional_argument`], for a required parameter: a missing value is an error too.
+    pub fn required_argument<T>(
+        result: &Value,
+        path: &'static str,
+        steps: &[super::map::Step],
+        read: fn(&Value) -> Option<T>,
+        expected: &'static str,
+    ) -> Result<T, super::Error> {
+        optional_argument(result, path, steps, read, expected)?
+            .ok_or_else(|| super::Error::Step(format!("`{path}` has no value: the next call needs it")))
+    }
+
+    /// Text for a string parameter: a string, or a number or boolean as written.
+    pub fn as_text(value: &Value) -> Option<String> {
+        match value {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// An integer, or a string holding one.
+    pub fn as_integer(value: &Value) -> Option<i64> {
+        value.as_i64().or_else(|| value.as_str()?.trim().parse().ok())
+    }
+
+    /// A number, or a string holding one.
+    pub fn as_number(value: &Value) -> Option<f64> {
+        value.as_f64().or_else(|| value.as_str()?.trim().parse().ok())
+    }
+
+    /// A boolean, or the string `true` or `false`.
+    pub fn as_boolean(value: &Value) -> Option<bool> {
+        value.as_bool().or_else(|| value.as_str()?.trim().parse().ok())
+    }
+
+    /// Any JSON value, as it is.
+    pub fn as_json(value: &Value) -> Option<Value> {
+        Some(value.clone())
+    }
 
     /// An operation's named outputs (`{name, value: $.path}`), added to its answer — to each
     /// element of an array answer — for later steps (a lookup's `match`, a mapping).

@@ -280,3 +280,38 @@ fn a_control_adapter_resolves_and_what_it_cannot_do_is_refused() {
     assert_eq!(d.yaml_path, "capability.exposes[1].management.reload");
     assert!(d.message.contains("is not supported"), "{}", d.message);
 }
+
+#[test]
+fn a_step_argument_reads_an_earlier_step_or_is_located() {
+    // `imo` of the first call from a later step: that step has not run yet.
+    let d = only(&SPEC.replace(
+        "        with:\n          imo: \"{{imo}}\"\n",
+        "        with:\n          imo: $.list-crew.imo\n",
+    ));
+    assert_eq!(
+        d.yaml_path,
+        "capability.exposes[0].tools[0].steps[0].with.imo"
+    );
+    assert!(
+        d.message
+            .contains("reads step `list-crew`, which does not run before it"),
+        "{}",
+        d.message
+    );
+
+    // A key that names no parameter of the call.
+    let d = only(&SPEC.replace(
+        "        call: registry.list-crew\n",
+        "        call: registry.list-crew\n        with:\n          ship: $.get-ship.imo\n",
+    ));
+    assert_eq!(
+        d.yaml_path,
+        "capability.exposes[0].tools[0].steps[1].with.ship"
+    );
+    assert!(
+        d.message
+            .contains("`ship` is not a parameter of `list-crew`"),
+        "{}",
+        d.message
+    );
+}

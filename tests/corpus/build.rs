@@ -1,7 +1,7 @@
 //! Generates, with `naftiko_codegen::build::Builder`:
 //! - the seed spec as the module `tokeninfo` (the README's build.rs example, as written);
-//! - the fixtures `kitchen_sink`, `file_binds`, `digest_auth`, `raw_formats` and `assets`
-//!   (tests/fixtures/*.yaml);
+//! - the fixtures `kitchen_sink`, `file_binds`, `digest_auth`, `raw_formats`, `step_args` and
+//!   `assets` (tests/fixtures/*.yaml);
 //! - every capability file of the shared specs corpus (`$NAFTIKO_SHARED/specs-corpus` or
 //!   `../../../shared/specs-corpus`) as one module each, listing the files refused with their
 //!   first diagnostic in `$OUT_DIR/refused.txt`.
@@ -38,6 +38,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Builder::new()
         .spec("../fixtures/formats.yaml")
         .module_name("raw_formats")
+        .generate()?;
+
+    // Orchestration steps whose calls read arguments from earlier steps, exercised by
+    // tests/step_args.rs.
+    Builder::new()
+        .spec("../fixtures/step-args.yaml")
+        .module_name("step_args")
         .generate()?;
 
     // Prompts, resources and a skill read from files at generation, exercised by

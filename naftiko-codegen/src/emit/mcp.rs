@@ -764,6 +764,9 @@ pub(super) fn arg_tokens(p: &Param, arg: Option<&Arg>, inputs: &[Input]) -> Toke
     match &arg.source {
         ArgSource::Literal(v) => literal(v, p.ty, p.required),
         ArgSource::Template(parts) => template(parts, inputs, p.required),
+        ArgSource::Step { .. } => {
+            unreachable!("arguments from earlier steps are read by `steps::run`")
+        }
         ArgSource::Input(i) => {
             let input = &inputs[*i];
             let l = super::rest::local(input);

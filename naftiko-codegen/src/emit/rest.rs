@@ -463,6 +463,9 @@ fn arg_tokens(p: &Param, arg: Option<&Arg>, inputs: &[Input]) -> TokenStream {
     match &arg.source {
         ArgSource::Literal(v) => super::mcp::literal(v, p.ty, p.required),
         ArgSource::Template(parts) => super::mcp::template(parts, inputs, p.required),
+        ArgSource::Step { .. } => {
+            unreachable!("arguments from earlier steps are read by `steps::run`")
+        }
         // Body fields are read like MCP arguments.
         ArgSource::Input(i) if inputs[*i].location == InputIn::BodyField => {
             super::mcp::arg_tokens(p, Some(arg), inputs)

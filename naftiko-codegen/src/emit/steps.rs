@@ -5,7 +5,9 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::resolve::ir::{Arg, Call, Capability, Output, Param, PathStep, RawFormat, Step};
+use crate::resolve::ir::{
+    Arg, ArgSource, Call, Capability, Output, Param, ParamType, PathStep, RawFormat, Step,
+};
 
 /// `a.b → c.d` of the calls, for docs.
 pub(super) fn summary(cap: &Capability, steps: &[Step]) -> String {
@@ -26,7 +28,7 @@ pub(super) fn summary(cap: &Capability, steps: &[Step]) -> String {
 }
 
 /// The local holding a step's result.
-fn local(step: &Step) -> proc_macro2::Ident {
+fn local_of(step: &Step) -> proc_macro2::Ident {
     format_ident!("step_{}", step.name().rust)
 }
 
@@ -43,7 +45,7 @@ pub(super) fn run(
 ) -> TokenStream {
     let support = quote!(#root::support);
     let statements = steps.iter().map(|step| {
-        let l = local(step);
+        let l = local_of(step);
         match step {
             Step::Call { call, .. } => {
                 let Call {
@@ -53,15 +55,71 @@ pub(super) fn run(
                 } = call;
                 let c = &cap.consumes[*consumes];
                 let consumed = &c.operations[*operation];
-                let values = consumed
+                // Arguments read from earlier steps come first, each checked.
+                let mut reads = Vec::new();
+                let values: Vec<TokenStream> = consumed
                     .params
                     .iter()
                     .enumerate()
-                    .map(|(pi, p)| arg(p, args.iter().find(|a| a.param == pi)));
+                    .map(|(pi, p)| {
+                        let a = args.iter().find(|a| a.param == pi);
+                        match a.map(|a| &a.source) {
+                            Some(ArgSource::Step { step, path }) => {
+                                let local = format_ident!("{}_{}", l, p.name.rust);
+                                let source = local_of(&steps[*step]);
+                                let text = &path.text;
+                                let path_steps = path_steps(&path.steps, &support);
+                                let (read, expected) = match p.ty {
+                                    ParamType::String => (quote!(as_text), "text"),
+                                    ParamType::Integer => (quote!(as_integer), "an integer"),
+                                    ParamType::Number => (quote!(as_number), "a number"),
+                                    ParamType::Boolean => (quote!(as_boolean), "true or false"),
+                                    ParamType::Object | ParamType::Array | ParamType::Json => {
+                                        (quote!(as_json), "JSON")
+                                    }
+                                };
+                                let function = if p.required {
+                                    quote!(required_argument)
+                                } else {
+                                    quote!(optional_argument)
+                                };
+                                reads.push(quote! {
+                                    let #local = match #support::steps::#function(
+                                        &#source,
+                                        #text,
+                                        &[#(#path_steps),*],
+                                        #support::steps::#read,
+                                        #expected,
+                                    ) {
+                                        Ok(value) => value,
+                                        Err(err) => return #on_error,
+                                    };
+                                });
+                                match (p.ty, p.required) {
+                                    (ParamType::String, true)
+                                    | (
+                                        ParamType::Object | ParamType::Array | ParamType::Json,
+                                        true,
+                                    ) => {
+                                        quote!(&#local)
+                                    }
+                                    (ParamType::String, false) => quote!(#local.as_deref()),
+                                    (
+                                        ParamType::Object | ParamType::Array | ParamType::Json,
+                                        false,
+                                    ) => {
+                                        quote!(#local.as_ref())
+                                    }
+                                    _ => quote!(#local),
+                                }
+                            }
+                            _ => arg(p, a),
+                        }
+                    })
+                    .collect();
                 let client = c.namespace.ident();
                 let raw = format_ident!("{}_raw", consumed.name.rust);
-                let call_args =
-                    super::client::call_arguments(root, &client, consumed, values.collect());
+                let call_args = super::client::call_arguments(root, &client, consumed, values);
                 let format = match &consumed.output {
                     Output::PassThrough { format, .. } | Output::Shaped { format, .. } => *format,
                     Output::Mock { .. } => RawFormat::Json,
@@ -78,7 +136,7 @@ pub(super) fn run(
                     }
                 };
                 if consumed.named.is_empty() {
-                    quote! { let #l = #read; }
+                    quote! { #(#reads)* let #l = #read; }
                 } else {
                     // The operation's named outputs, added to its answer for later steps.
                     let named = consumed.named.iter().map(|(name, path)| {
@@ -86,6 +144,7 @@ pub(super) fn run(
                         quote!((#name, &[#(#steps),*][..]))
                     });
                     quote! {
+                        #(#reads)*
                         let mut #l = #read;
                         #support::steps::name_outputs(&mut #l, &[#(#named),*]);
                     }
@@ -98,8 +157,8 @@ pub(super) fn run(
                 fields,
                 ..
             } => {
-                let table = local(&steps[*index]);
-                let source = local(&steps[*from]);
+                let table = local_of(&steps[*index]);
+                let source = local_of(&steps[*from]);
                 let path_steps = path_steps(&path.steps, &support);
                 quote! {
                     let #l = #support::steps::lookup(
@@ -113,7 +172,7 @@ pub(super) fn run(
         }
     });
     let entries = steps.iter().map(|step| {
-        let l = local(step);
+        let l = local_of(step);
         let wire = &step.name().wire;
         quote!((#wire.to_owned(), #l))
     });

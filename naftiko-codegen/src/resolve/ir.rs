@@ -641,6 +641,9 @@ pub enum ArgSource {
     Literal(serde_json::Value),
     /// Text around inputs (`"ship-{{imo}}"`), for a string parameter.
     Template(Vec<WithPart>),
+    /// A value of an earlier step's result (`$.<step>.field`), by the step's index and the path
+    /// inside its result. Only in orchestrated operations.
+    Step { step: usize, path: JsonPath },
 }
 
 /// A piece of a `with` template.
@@ -705,7 +708,7 @@ impl Call {
         self.args.iter().any(|a| match &a.source {
             ArgSource::Input(i) => *i == input,
             ArgSource::Template(parts) => parts.contains(&WithPart::Input(input)),
-            ArgSource::Literal(_) => false,
+            ArgSource::Literal(_) | ArgSource::Step { .. } => false,
         })
     }
 }

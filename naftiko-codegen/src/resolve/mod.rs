@@ -2337,20 +2337,49 @@ impl<'a> Resolver<'a> {
                     .and_then(Value::as_object)
                     .cloned()
                     .unwrap_or_default();
+                let consumed = &consumes[ci].operations[oi];
+                // `$.<step>.…`: a value from an earlier step's result.
+                let mut preset = Vec::new();
                 for (key, value) in &with {
-                    if value
+                    let Some(text) = value
                         .as_str()
-                        .is_some_and(|v| v.trim_start().starts_with("$."))
-                    {
-                        self.unsupported(
-                            &format!("{path}.with.{key}"),
-                            "a step argument read from an earlier step's result",
+                        .map(str::trim)
+                        .filter(|v| v.starts_with("$."))
+                    else {
+                        continue;
+                    };
+                    let wpath = format!("{path}.with.{key}");
+                    let Some(pi) = consumed
+                        .params
+                        .iter()
+                        .position(|p| same_name(&p.name.wire, key))
+                    else {
+                        let known: Vec<_> = consumed
+                            .params
+                            .iter()
+                            .map(|p| p.name.wire.as_str())
+                            .collect();
+                        self.error_help(
+                            &wpath,
+                            format!("`{key}` is not a parameter of `{}`", consumed.name.wire),
+                            format!("its parameters: {}", known.join(", ")),
                         );
                         return None;
-                    }
+                    };
+                    let (step, read) = self.step_path(&wpath, text, earlier, refused)?;
+                    preset.push(Arg {
+                        param: pi,
+                        source: ArgSource::Step { step, path: read },
+                    });
                 }
-                let consumed = &consumes[ci].operations[oi];
-                let args = self.args(path, &with, consumed, prefixes, inputs, &|_, _| None);
+                let args = self.args(
+                    path,
+                    (&with, preset),
+                    consumed,
+                    prefixes,
+                    inputs,
+                    &|_, _| None,
+                );
                 Some(Step::Call {
                     name: Name::snake(name),
                     call: Call {
@@ -2601,13 +2630,14 @@ impl<'a> Resolver<'a> {
     fn args(
         &mut self,
         path: &str,
-        with: &serde_json::Map<String, Value>,
+        (with, preset): (&serde_json::Map<String, Value>, Vec<Arg>),
         op: &ConsumedOp,
         prefixes: &[&str],
         inputs: &mut Vec<Input>,
         synthesize: &dyn Fn(&str, &Param) -> Option<Input>,
     ) -> Vec<Arg> {
-        let mut args: Vec<Arg> = Vec::new();
+        // Arguments already made (read from earlier steps): `with` and inputs do not feed them.
+        let mut args: Vec<Arg> = preset;
         // A parameter's own `value: "{{input}}"` applies where `with` does not name it.
         let mut with = with.clone();
         for p in &op.params {
@@ -2617,6 +2647,11 @@ impl<'a> Resolver<'a> {
                 with.insert(p.name.wire.clone(), default.clone());
             }
         }
+        with.retain(|key, _| {
+            !args
+                .iter()
+                .any(|a| same_name(&op.params[a.param].name.wire, key))
+        });
         for (key, value) in &with {
             let wpath = format!("{path}.with.{key}");
             let Some(pi) = op.params.iter().position(|p| same_name(&p.name.wire, key)) else {
@@ -3261,7 +3296,7 @@ impl<'a> Resolver<'a> {
                     };
                     let args = self.args(
                         &opath,
-                        &op.with,
+                        (&op.with, Vec::new()),
                         consumed,
                         &["rest", ns],
                         &mut inputs,
@@ -3271,7 +3306,7 @@ impl<'a> Resolver<'a> {
                         let used = args.iter().any(|a| match &a.source {
                             ArgSource::Input(i) => *i == ii,
                             ArgSource::Template(parts) => parts.contains(&WithPart::Input(ii)),
-                            ArgSource::Literal(_) => false,
+                            ArgSource::Literal(_) | ArgSource::Step { .. } => false,
                         });
                         if !used && input.location == InputIn::Path {
                             self.warn(
@@ -3689,7 +3724,7 @@ impl<'a> Resolver<'a> {
         };
         let args = self.args(
             &tpath,
-            &t.with,
+            (&t.with, Vec::new()),
             consumed,
             &["tools", ns],
             &mut inputs,

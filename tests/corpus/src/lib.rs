@@ -7,6 +7,7 @@ include!(concat!(env!("OUT_DIR"), "/file_binds.rs"));
 include!(concat!(env!("OUT_DIR"), "/raw_formats.rs"));
 include!(concat!(env!("OUT_DIR"), "/digest_auth.rs"));
 include!(concat!(env!("OUT_DIR"), "/assets.rs"));
+include!(concat!(env!("OUT_DIR"), "/step_args.rs"));
 
 /// The corpus, one module per capability file.
 pub mod corpus {
