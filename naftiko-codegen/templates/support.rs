@@ -2031,25 +2031,89 @@ pub mod inbound {
         Cookie { name: &'static str, key: Secret },
         /// `Authorization: Basic …` (RFC 7617).
         Basic { username: Secret, password: Secret },
+        /// `Authorization: Bearer <token>`, the token checked by an OAuth 2.1 resource server.
+        Token(Arc<dyn TokenCheck>),
+    }
+
+    /// A check of bearer tokens issued by an authorization server (OAuth 2.1).
+    pub trait TokenCheck: Send + Sync + std::fmt::Debug {
+        /// `Ok` when `token` is valid for this server; the reason otherwise (never the token).
+        fn check<'a>(&'a self, token: &'a str) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + 'a>>;
+        /// The resource this server is (RFC 8707).
+        fn resource(&self) -> &str;
+        /// The protected resource metadata (RFC 9728).
+        fn metadata(&self) -> serde_json::Value;
+        /// The `WWW-Authenticate` challenge, with the reason a presented token was refused.
+        fn challenge(&self, reason: Option<&str>) -> HeaderValue;
     }
 
     /// `router` with every route behind `guard`: 401 (a problem document, with a
     /// `WWW-Authenticate` challenge for bearer and basic) unless the caller presents the secret.
+    /// Behind an OAuth 2.1 guard, the protected resource metadata (RFC 9728) stays open at
+    /// `/.well-known/oauth-protected-resource` (and under the resource's path).
     pub fn protect(router: axum::Router, guard: Guard) -> axum::Router {
+        let metadata = match &guard {
+            Guard::Token(check) => Some(check.clone()),
+            _ => None,
+        };
         let guard = Arc::new(guard);
-        router.route_layer(axum::middleware::from_fn(move |request: Request, next: Next| {
+        let router = router.route_layer(axum::middleware::from_fn(move |request: Request, next: Next| {
             let guard = guard.clone();
             async move {
-                if guard.admits(&request) {
-                    next.run(request).await
-                } else {
-                    guard.refusal()
+                let verdict = match &*guard {
+                    Guard::Token(_) => {
+                        let token = authorization(request.headers(), "bearer")
+                            .and_then(|t| std::str::from_utf8(t).ok())
+                            .map(str::to_owned);
+                        guard.check_token(token).await
+                    }
+                    other if other.admits(&request) => Ok(()),
+                    _ => Err(None),
+                };
+                match verdict {
+                    Ok(()) => next.run(request).await,
+                    Err(reason) => guard.refusal(reason.as_deref()),
                 }
             }
-        }))
+        }));
+        match metadata {
+            Some(check) => {
+                let document = check.metadata().to_string();
+                let mut paths = vec!["/.well-known/oauth-protected-resource".to_owned()];
+                let resource_path = resource_path(check.resource());
+                if !resource_path.is_empty() {
+                    paths.push(format!("/.well-known/oauth-protected-resource{resource_path}"));
+                }
+                paths.into_iter().fold(router, |router, path| {
+                    let document = document.clone();
+                    router.route(&path, axum::routing::get(move || async move {
+                        ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], document)
+                    }))
+                })
+            }
+            None => router,
+        }
+    }
+
+    /// The path of a URL (`https://host/mcp` → `/mcp`; none → empty).
+    fn resource_path(url: &str) -> &str {
+        let url = url.trim_end_matches('/');
+        let after_scheme = url.find("://").map_or(0, |i| i + 3);
+        url[after_scheme..].find('/').map_or("", |i| &url[after_scheme + i..])
     }
 
     impl Guard {
+        /// The OAuth 2.1 check of a bearer token (`None`: none was presented).
+        async fn check_token(&self, token: Option<String>) -> Result<(), Option<String>> {
+            let (Guard::Token(check), Some(token)) = (self, token) else {
+                return Err(None);
+            };
+            check.check(&token).await.map_err(|reason| {
+                tracing::info!(target: "naftiko::auth", %reason, "bearer token refused");
+                Some(reason)
+            })
+        }
+
         /// Does `request` carry the secret? Compared in constant time.
         pub fn admits<B>(&self, request: &axum::http::Request<B>) -> bool {
             let headers = request.headers();
@@ -2069,20 +2133,28 @@ pub mod inbound {
                 Guard::Cookie { name, key } => headers.get_all(header::COOKIE).iter().any(|cookies| {
                     cookies.to_str().unwrap_or("").split(';').filter_map(|c| c.trim().split_once('=')).any(|(n, v)| n == *name && same(v.as_bytes(), key.expose().as_bytes()))
                 }),
+                // Checked asynchronously by `check`.
+                Guard::Token(_) => false,
             }
         }
 
-        /// The 401 answer: a problem document, and the challenge of the scheme.
-        pub fn refusal(&self) -> Response {
+        /// The 401 answer: a problem document, and the challenge of the scheme (with why a
+        /// bearer token was refused, for OAuth 2.1).
+        pub fn refusal(&self, reason: Option<&str>) -> Response {
             tracing::info!(target: "naftiko::auth", "request refused: missing or wrong credentials");
-            let mut response = problem::response(StatusCode::UNAUTHORIZED, "missing or wrong credentials");
+            let detail = match reason {
+                Some(reason) => format!("invalid bearer token: {reason}"),
+                None => "missing or wrong credentials".to_owned(),
+            };
+            let mut response = problem::response(StatusCode::UNAUTHORIZED, detail);
             let challenge = match self {
-                Guard::Bearer(_) => Some("Bearer"),
-                Guard::Basic { .. } => Some("Basic realm=\"naftiko\", charset=\"UTF-8\""),
+                Guard::Bearer(_) => Some(HeaderValue::from_static("Bearer")),
+                Guard::Basic { .. } => Some(HeaderValue::from_static("Basic realm=\"naftiko\", charset=\"UTF-8\"")),
+                Guard::Token(check) => Some(check.challenge(reason)),
                 _ => None,
             };
             if let Some(challenge) = challenge {
-                response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
             }
             response
         }

@@ -195,17 +195,46 @@ fn a_missing_field_points_at_its_mapping() {
 
 #[test]
 fn unsupported_features_are_refused_by_name_never_ignored() {
-    let d = only(&SPEC.replace(
+    // Inbound oauth2 needs its issuer and resource, over https (http for localhost only);
+    // upstream, it is refused by name.
+    let all = errors(&SPEC.replace(
         "    port: 8080\n",
-        "    port: 8080\n    authentication:\n      type: oauth2\n",
+        "    port: 8080\n    authentication:\n      type: oauth2\n      resource: http://api.example/v1\n",
+    ));
+    assert_eq!(all.len(), 2, "{all:#?}");
+    assert!(
+        all[0]
+            .message
+            .contains("`oauth2` needs `authorizationServerUri`")
+    );
+    assert_eq!(
+        all[1].yaml_path,
+        "capability.exposes[0].authentication.resource"
+    );
+    assert!(
+        all[1].message.contains("is not an https URL"),
+        "{}",
+        all[1].message
+    );
+    check_source(SourceFile::new(
+        "pets.yaml",
+        SPEC.replace(
+            "    port: 8080\n",
+            "    port: 8080\n    authentication:\n      type: oauth2\n      authorizationServerUri: http://localhost:8180/realms/pets\n      resource: https://pets.example/api\n      tokenValidation: introspection\n",
+        ),
+    ))
+    .expect("inbound oauth2 is valid");
+    let d = only(&SPEC.replace(
+        "      type: bearer\n      token: \"{{PETS_TOKEN}}\"",
+        "      type: oauth2\n      authorizationServerUri: https://auth.example\n      resource: https://pets.example",
     ));
     assert!(
         d.message
-            .contains("inbound authentication `oauth2` is not supported"),
+            .contains("upstream authentication `oauth2` is not supported"),
         "{}",
         d.message
     );
-    assert_eq!(d.yaml_path, "capability.exposes[0].authentication.type");
+    assert_eq!(d.yaml_path, "capability.consumes[0].authentication.type");
     // An inbound secret written into the spec is refused like an upstream one.
     let d = only(&SPEC.replace(
         "    port: 8080\n",

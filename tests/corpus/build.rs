@@ -1,7 +1,7 @@
 //! Generates, with `naftiko_codegen::build::Builder`:
 //! - the seed spec as the module `tokeninfo` (the README's build.rs example, as written);
-//! - the fixtures `kitchen_sink`, `file_binds`, `digest_auth`, `raw_formats`, `step_args` and
-//!   `assets` (tests/fixtures/*.yaml);
+//! - the fixtures `kitchen_sink`, `file_binds`, `digest_auth`, `raw_formats`, `step_args`,
+//!   `oauth2_fixture` and `assets` (tests/fixtures/*.yaml);
 //! - every capability file of the shared specs corpus (`$NAFTIKO_SHARED/specs-corpus` or
 //!   `../../../shared/specs-corpus`) as one module each, listing the files refused with their
 //!   first diagnostic in `$OUT_DIR/refused.txt`.
@@ -45,6 +45,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Builder::new()
         .spec("../fixtures/step-args.yaml")
         .module_name("step_args")
+        .generate()?;
+
+    // Adapters that are OAuth 2.1 resource servers (JWKS, introspection), exercised by
+    // tests/oauth2.rs.
+    Builder::new()
+        .spec("../fixtures/oauth2.yaml")
+        .module_name("oauth2_fixture")
         .generate()?;
 
     // Prompts, resources and a skill read from files at generation, exercised by

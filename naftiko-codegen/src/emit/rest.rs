@@ -146,7 +146,13 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
             .iter()
             .any(|i| matches!(i.location, InputIn::Body | InputIn::BodyField))
     });
-    let mut extract = vec![quote!(State)];
+    // Mock operations call nothing: they take no upstreams.
+    let uses_state = !a.forwards.is_empty()
+        || a.routes
+            .iter()
+            .flat_map(|r| &r.operations)
+            .any(|op| !matches!((&op.call, &op.output), (None, Output::Mock { .. })));
+    let mut extract: Vec<TokenStream> = uses_state.then(|| quote!(State)).into_iter().collect();
     let mut rejections = Vec::new();
     if uses_path {
         extract.push(quote!(Path));
@@ -159,6 +165,7 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
     if uses_body {
         rejections.push(quote!(BytesRejection));
     }
+    let extract_use = (!extract.is_empty()).then(|| quote!(use axum::extract::{#(#extract),*};));
     let rejection_use =
         (!rejections.is_empty()).then(|| quote!(use axum::extract::rejection::{#(#rejections),*};));
     let body_use = uses_body.then(|| {
@@ -194,7 +201,7 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
 
         #body_use
         #rejection_use
-        use axum::extract::{#(#extract),*};
+        #extract_use
         #headers_use
         use axum::response::Response;
         use axum::{Router, routing};

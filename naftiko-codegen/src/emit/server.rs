@@ -5,7 +5,7 @@ use quote::quote;
 
 use super::{CrateInfo, module_docs};
 use crate::resolve::ir::{
-    BaseUri, Capability, Credential, KeyPlacement, TemplatePart, UpstreamAuth,
+    BaseUri, Capability, Credential, KeyPlacement, TemplatePart, TokenValidation, UpstreamAuth,
 };
 
 /// Every exposed adapter as (namespace, default address).
@@ -90,6 +90,12 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
             pub mod digest;
         }
     });
+    let oauth2 = cap.uses_oauth2().then(|| {
+        quote! {
+            /// Checks of the OAuth 2.1 bearer tokens callers present.
+            pub mod oauth2;
+        }
+    });
     let formats = (!cap.formats().is_empty()).then(|| {
         quote! {
             /// Readers of the upstreams' non-JSON formats.
@@ -105,6 +111,7 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         #mcp_mod
         #skill_mod
         #digest
+        #oauth2
         #formats
         pub mod server;
         pub mod support;
@@ -175,6 +182,26 @@ fn guard(cap: &Capability, auth: &UpstreamAuth) -> Option<TokenStream> {
             };
             let password = secret(password);
             quote!(support::inbound::Guard::Basic { username: #username, password: #password })
+        }
+        UpstreamAuth::OAuth2(o) => {
+            let (issuer, resource, scopes) = (&o.issuer, &o.resource, &o.scopes);
+            let audience = match &o.audience {
+                Some(a) => quote!(Some(#a)),
+                None => quote!(None),
+            };
+            let validation = match o.validation {
+                TokenValidation::Jwks => quote!(super::oauth2::Validation::Jwks),
+                TokenValidation::Introspection => quote!(super::oauth2::Validation::Introspection),
+            };
+            quote! {
+                support::inbound::Guard::Token(std::sync::Arc::new(super::oauth2::Validator::new(
+                    #issuer,
+                    #resource,
+                    #audience,
+                    &[#(#scopes),*],
+                    #validation,
+                )))
+            }
         }
     })
 }
@@ -336,7 +363,9 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
                 quote!(clients::#f::Credentials { username: #user, password: #p, #bound })
             }
             UpstreamAuth::None if bound.is_empty() => quote!(clients::#f::Credentials),
-            UpstreamAuth::None => quote!(clients::#f::Credentials { #bound }),
+            UpstreamAuth::None | UpstreamAuth::OAuth2(_) => {
+                quote!(clients::#f::Credentials { #bound })
+            }
         };
         let base = match &c.base_uri {
             BaseUri::Fixed(_) => quote! {

@@ -120,6 +120,17 @@ impl Capability {
             .any(|c| matches!(c.auth, UpstreamAuth::Digest { .. }))
     }
 
+    /// Does an adapter check OAuth 2.1 tokens (the crate then has the `oauth2` module)?
+    pub fn uses_oauth2(&self) -> bool {
+        self.rest
+            .iter()
+            .map(|a| &a.auth)
+            .chain(self.mcp.iter().map(|a| &a.auth))
+            .chain(self.skills.iter().map(|a| &a.auth))
+            .chain(self.control.iter().map(|a| &a.auth))
+            .any(|auth| matches!(auth, UpstreamAuth::OAuth2(_)))
+    }
+
     /// Does an exposed input carry a `pattern` (the crate then needs `regex`)?
     pub fn has_patterns(&self) -> bool {
         let rest = self
@@ -195,6 +206,29 @@ impl Consumes {
     }
 }
 
+/// An OAuth 2.1 resource server's checks (inbound `oauth2`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuth2 {
+    /// The authorization server (issuer) whose tokens are accepted.
+    pub issuer: String,
+    /// This server's canonical URI (RFC 8707), published in its metadata.
+    pub resource: String,
+    /// The expected `aud` (the resource when `None`).
+    pub audience: Option<String>,
+    /// Scopes this server recognizes (published, not required).
+    pub scopes: Vec<String>,
+    pub validation: TokenValidation,
+}
+
+/// How OAuth 2.1 tokens are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenValidation {
+    /// JWTs verified with the authorization server's published keys.
+    Jwks,
+    /// Each token sent to the introspection endpoint (RFC 7662).
+    Introspection,
+}
+
 /// How requests to the upstream are authenticated. Every secret is a bound variable (index into
 /// `Capability::binds`), read at start-up, never written into generated code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -222,13 +256,15 @@ pub enum UpstreamAuth {
         username: Credential,
         password: Vec<TemplatePart>,
     },
+    /// Inbound only: bearer tokens checked as an OAuth 2.1 resource server.
+    OAuth2(OAuth2),
 }
 
 impl UpstreamAuth {
     /// The bound variables it reads.
     pub fn binds(&self) -> Vec<usize> {
         match self {
-            UpstreamAuth::None => vec![],
+            UpstreamAuth::None | UpstreamAuth::OAuth2(_) => vec![],
             UpstreamAuth::Bearer { token: parts, .. }
             | UpstreamAuth::ApiKey { value: parts, .. } => template_binds(parts),
             UpstreamAuth::Basic { username, password }

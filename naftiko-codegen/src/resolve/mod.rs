@@ -802,6 +802,10 @@ impl<'a> Resolver<'a> {
                     None => UpstreamAuth::None,
                 }
             }
+            "oauth2" if side == "inbound" => match self.oauth2(&apath, auth) {
+                Some(check) => UpstreamAuth::OAuth2(check),
+                None => UpstreamAuth::None,
+            },
             "digest" if side == "inbound" => {
                 self.unsupported(
                     &format!("{apath}.type"),
@@ -843,11 +847,75 @@ impl<'a> Resolver<'a> {
                 self.error_help(
                     &format!("{apath}.type"),
                     format!("{side} authentication `{other}` is not supported by this version of naftiko-codegen"),
-                    "supported: bearer, apikey (header, query or cookie), basic, digest (upstream); requests signed per call (oauth1, hmac, aws-sig-v4) are refused rather than sent unsigned",
+                    "supported: bearer, apikey (header, query or cookie), basic, digest (upstream), oauth2 (inbound); requests signed per call (oauth1, hmac, aws-sig-v4) are refused rather than sent unsigned",
                 );
                 UpstreamAuth::None
             }
         }
+    }
+
+    /// Inbound `oauth2`: an OAuth 2.1 resource server checking tokens of
+    /// `authorizationServerUri` (JWKS or introspection), for `resource`.
+    fn oauth2(&mut self, apath: &str, auth: &Value) -> Option<OAuth2> {
+        let text = |k: &str| auth.get(k).and_then(Value::as_str).map(str::to_owned);
+        let url = |this: &mut Self, key: &str| {
+            let Some(value) = text(key) else {
+                this.error_help(
+                    apath,
+                    format!("`oauth2` needs `{key}`"),
+                    "add `authorizationServerUri` (the issuer) and `resource` (this server's canonical URI)",
+                );
+                return None;
+            };
+            if value.contains("{{") {
+                this.unsupported(
+                    &format!("{apath}.{key}"),
+                    &format!("a bound variable in `{key}`"),
+                );
+                return None;
+            }
+            let (scheme, rest) = value.split_once("://").unwrap_or(("", ""));
+            let host = rest.split(['/', ':', '?', '#']).next().unwrap_or("");
+            let loopback = matches!(host, "localhost" | "127.0.0.1" | "[::1]");
+            let fine = !host.is_empty() && (scheme == "https" || (scheme == "http" && loopback));
+            if !fine {
+                this.error_help(
+                    &format!("{apath}.{key}"),
+                    format!("`{value}` is not an https URL"),
+                    "tokens and keys are fetched from it: use https (http only for localhost)",
+                );
+                return None;
+            }
+            Some(value)
+        };
+        let issuer = url(self, "authorizationServerUri");
+        let resource = url(self, "resource");
+        let validation = match text("tokenValidation").as_deref() {
+            None | Some("jwks") => TokenValidation::Jwks,
+            Some("introspection") => TokenValidation::Introspection,
+            Some(other) => {
+                self.error(
+                    &format!("{apath}.tokenValidation"),
+                    format!("`tokenValidation: {other}` is neither `jwks` nor `introspection`"),
+                );
+                return None;
+            }
+        };
+        let scopes = auth
+            .get("scopes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect();
+        Some(OAuth2 {
+            issuer: issuer?,
+            resource: resource?,
+            audience: text("audience"),
+            scopes,
+            validation,
+        })
     }
 
     /// `baseUri`: a fixed URL, a template of bound variables, or nothing (then `--upstream` must

@@ -8,6 +8,7 @@ include!(concat!(env!("OUT_DIR"), "/raw_formats.rs"));
 include!(concat!(env!("OUT_DIR"), "/digest_auth.rs"));
 include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 include!(concat!(env!("OUT_DIR"), "/step_args.rs"));
+include!(concat!(env!("OUT_DIR"), "/oauth2_fixture.rs"));
 
 /// The corpus, one module per capability file.
 pub mod corpus {
