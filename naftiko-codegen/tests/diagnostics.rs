@@ -441,3 +441,26 @@ fn an_output_value_is_read_as_its_type() {
         d.message
     );
 }
+
+#[test]
+fn an_html_selector_is_checked_when_generated() {
+    let d = only(&SPEC.replace(
+        "        method: GET\n        inputParameters:\n        - name: petId\n",
+        "        method: GET\n        outputRawFormat: html\n        outputSchema: \"table[[\"\n        inputParameters:\n        - name: petId\n",
+    ));
+    assert_eq!(
+        d.yaml_path,
+        "capability.consumes[0].resources[0].operations[0].outputSchema"
+    );
+    assert!(
+        d.message.contains("`table[[` is not a CSS selector"),
+        "{}",
+        d.message
+    );
+    // Markdown takes any heading prefix, or none.
+    let markdown = SPEC.replace(
+        "        method: GET\n        inputParameters:\n        - name: petId\n",
+        "        method: GET\n        outputRawFormat: markdown\n        inputParameters:\n        - name: petId\n",
+    );
+    check_source(SourceFile::new("pets.yaml", &markdown)).expect("markdown is valid");
+}

@@ -31,7 +31,7 @@ pub(super) fn cargo_toml(cap: &Capability, info: &CrateInfo) -> String {
     render(
         "Cargo.toml",
         CARGO_TOML,
-        context!({ "package": info.package, "description": description, "yaml": cap.binds.iter().any(|b| b.file.is_some()) || cap.formats().contains(&RawFormat::Yaml), "digest": cap.uses_digest(), "oauth2": cap.uses_oauth2(), "xml": cap.formats().contains(&RawFormat::Xml), "patterns": cap.has_patterns() }),
+        context!({ "package": info.package, "description": description, "yaml": cap.binds.iter().any(|b| b.file.is_some()) || cap.formats().contains(&RawFormat::Yaml), "digest": cap.uses_digest(), "oauth2": cap.uses_oauth2(), "xml": cap.formats().contains(&RawFormat::Xml), "html": cap.formats().iter().any(|f| matches!(f, RawFormat::Html(_))), "patterns": cap.has_patterns() }),
     )
 }
 

@@ -740,7 +740,7 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
             wrap_as, format, ..
         } => {
             let shape = format_ident!("{}_output", t.name.rust);
-            let format = super::format_reader(*format, root);
+            let format = super::format_reader(format, root);
             quote!(mcp::shaped_result(result, #wrap_as, #format, #shape))
         }
     };

@@ -30,6 +30,8 @@ const FORMATS_HEADER: &str = include_str!("../../templates/formats/header.rs");
 const FORMATS_XML: &str = include_str!("../../templates/formats/xml.rs");
 const FORMATS_DELIMITED: &str = include_str!("../../templates/formats/delimited.rs");
 const FORMATS_YAML: &str = include_str!("../../templates/formats/yaml.rs");
+const FORMATS_HTML: &str = include_str!("../../templates/formats/html.rs");
+const FORMATS_MARKDOWN: &str = include_str!("../../templates/formats/markdown.rs");
 
 /// The `oauth2` module: an OAuth 2.1 resource server's token checks (only in crates that need it).
 const OAUTH2: &str = include_str!("../../templates/oauth2.rs");
@@ -51,6 +53,12 @@ fn formats_module(formats: &[RawFormat]) -> Option<String> {
     }
     if formats.contains(&RawFormat::Yaml) {
         text.push_str(FORMATS_YAML);
+    }
+    if formats.iter().any(|f| matches!(f, RawFormat::Html(_))) {
+        text.push_str(FORMATS_HTML);
+    }
+    if formats.iter().any(|f| matches!(f, RawFormat::Markdown(_))) {
+        text.push_str(FORMATS_MARKDOWN);
     }
     Some(text)
 }
@@ -75,7 +83,7 @@ pub(super) fn target(
 }
 
 /// The reader of `format` (a `support::Format`).
-pub(super) fn format_reader(format: RawFormat, root: &TokenStream) -> TokenStream {
+pub(super) fn format_reader(format: &RawFormat, root: &TokenStream) -> TokenStream {
     match format {
         RawFormat::Json | RawFormat::Text => quote!(#root::support::JSON),
         RawFormat::Xml => quote!(#root::formats::XML),
@@ -83,6 +91,19 @@ pub(super) fn format_reader(format: RawFormat, root: &TokenStream) -> TokenStrea
         RawFormat::Delimited('|') => quote!(#root::formats::PSV),
         RawFormat::Delimited(_) => quote!(#root::formats::CSV),
         RawFormat::Yaml => quote!(#root::formats::YAML),
+        // The selector or heading prefix is the spec's: a reader made for it.
+        RawFormat::Html(selector) => quote! {
+            #root::support::Format { name: "HTML", read: |body| #root::formats::html(body, #selector) }
+        },
+        RawFormat::Markdown(prefix) => {
+            let prefix = match prefix {
+                Some(p) => quote!(Some(#p)),
+                None => quote!(None),
+            };
+            quote! {
+                #root::support::Format { name: "Markdown", read: |body| #root::formats::markdown(body, #prefix) }
+            }
+        }
     }
 }
 

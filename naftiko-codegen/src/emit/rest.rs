@@ -447,7 +447,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
         Output::PassThrough { .. } => quote!(rest::pass_through_text(result)),
         Output::Shaped { format, .. } => {
             let shape = format_ident!("{}_output", op.name.rust);
-            let format = super::format_reader(*format, root);
+            let format = super::format_reader(format, root);
             quote!(rest::shaped(result, #format, #shape))
         }
     };

@@ -121,10 +121,12 @@ pub(super) fn run(
                 let raw = format_ident!("{}_raw", consumed.name.rust);
                 let call_args = super::client::call_arguments(root, &client, consumed, values);
                 let format = match &consumed.output {
-                    Output::PassThrough { format, .. } | Output::Shaped { format, .. } => *format,
+                    Output::PassThrough { format, .. } | Output::Shaped { format, .. } => {
+                        format.clone()
+                    }
                     Output::Mock { .. } => RawFormat::Json,
                 };
-                let format = super::format_reader(format, root);
+                let format = super::format_reader(&format, root);
                 let read = quote! {
                     match #upstreams.#client.#raw(#call_args)
                         .await

@@ -159,7 +159,7 @@ impl Capability {
         let mut formats: Vec<RawFormat> = rest
             .chain(mcp)
             .filter_map(|o| match o {
-                Output::Shaped { format, .. } if format.is_converted() => Some(*format),
+                Output::Shaped { format, .. } if format.is_converted() => Some(format.clone()),
                 _ => None,
             })
             .collect();
@@ -584,7 +584,7 @@ pub enum Output {
 }
 
 /// The format of an upstream answer (`outputRawFormat`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RawFormat {
     /// JSON (the default).
     Json,
@@ -596,6 +596,12 @@ pub enum RawFormat {
     Delimited(char),
     /// YAML.
     Yaml,
+    /// The rows of the HTML tables the CSS selector (`outputSchema`, default `table`) finds:
+    /// an array of objects keyed by the header cells.
+    Html(String),
+    /// The rows of the Markdown tables in the sections whose heading starts with the prefix
+    /// (`outputSchema`; the whole document without one): an array of objects.
+    Markdown(Option<String>),
 }
 
 impl RawFormat {
@@ -614,7 +620,7 @@ impl RawFormat {
     }
 
     /// Is the body read into JSON by the generated `formats` module?
-    pub fn is_converted(self) -> bool {
+    pub fn is_converted(&self) -> bool {
         !matches!(self, Self::Json | Self::Text)
     }
 }

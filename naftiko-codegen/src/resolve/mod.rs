@@ -1250,6 +1250,7 @@ impl<'a> Resolver<'a> {
             }
         };
         // `text` (seen in the wild) passes the body through as text.
+        let schema = op.output_schema.as_ref().and_then(Value::as_str);
         let format = match op
             .output_raw_format
             .as_deref()
@@ -1257,6 +1258,27 @@ impl<'a> Resolver<'a> {
         {
             None => RawFormat::Json,
             Some((_, Some(format))) => format,
+            // The CSS selector is checked here: a broken one is the spec's error, not a 502.
+            Some(("html", None)) => {
+                let selector = schema.map_or("table", str::trim);
+                match scraper::Selector::parse(selector) {
+                    Ok(_) => RawFormat::Html(selector.to_owned()),
+                    Err(e) => {
+                        self.error_help(
+                            &format!("{opath}.outputSchema"),
+                            format!("`{selector}` is not a CSS selector: {e}"),
+                            "`outputSchema` of an html answer selects the tables to read (e.g. `table.results`)",
+                        );
+                        RawFormat::Json
+                    }
+                }
+            }
+            Some(("markdown", None)) => RawFormat::Markdown(
+                schema
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned),
+            ),
             Some((f, None)) => {
                 self.unsupported(
                     &format!("{opath}.outputRawFormat"),
@@ -1863,8 +1885,10 @@ impl<'a> Resolver<'a> {
             [] => consumed.output.clone(),
             [(i, o)] if outputs.len() == 1 => {
                 let opath = format!("{path}.outputParameters[{i}]");
-                let format = match consumed.output {
-                    Output::PassThrough { format, .. } | Output::Shaped { format, .. } => format,
+                let format = match &consumed.output {
+                    Output::PassThrough { format, .. } | Output::Shaped { format, .. } => {
+                        format.clone()
+                    }
                     Output::Mock { .. } => RawFormat::Json,
                 };
                 if format == RawFormat::Text {
@@ -1892,8 +1916,10 @@ impl<'a> Resolver<'a> {
             }
             // Several outputs: the first that is not null is returned (the engine's rule).
             _ => {
-                let format = match consumed.output {
-                    Output::PassThrough { format, .. } | Output::Shaped { format, .. } => format,
+                let format = match &consumed.output {
+                    Output::PassThrough { format, .. } | Output::Shaped { format, .. } => {
+                        format.clone()
+                    }
                     Output::Mock { .. } => RawFormat::Json,
                 };
                 if format == RawFormat::Text {

@@ -20,6 +20,50 @@ const CATALOG: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
   </ship>
 </catalog>"#;
 
+/// A page whose layout is a table too: only `table.fleet` holds the rows.
+const REPORT: &str = r#"<!doctype html>
+<html><body>
+<table class="layout"><tr><td>menu</td><td>
+  <table class="fleet">
+    <thead><tr><th>Name</th><th>Tonnage</th></tr></thead>
+    <tbody>
+      <tr><td>Star   of <b>Bergen</b></td><td>32000.5</td></tr>
+      <tr><td>Sea Lark</td></tr>
+    </tbody>
+  </table>
+</td></tr></table>
+<table class="fleet"><tr><th>Name</th><th>Tonnage</th></tr><tr><td>Tern</td><td>900</td></tr></table>
+</body></html>"#;
+
+/// Notes with a table in the `## Ships` section and one outside it.
+const NOTES: &str = "# Fleet notes
+
+| Name | Flag |
+|------|------|
+| Not this | XX |
+
+## Ships
+
+Registered this year:
+
+| Name | Flag |
+| :--- | :--: |
+| Star \\| Bergen | NO |
+| Sea Lark | PA |
+
+```
+| Name | Flag |
+| ---- | ---- |
+| In a fence | ZZ |
+```
+
+## Crew
+
+| Name | Flag |
+|---|---|
+| Not this either | YY |
+";
+
 /// The upstream: fixed bodies by path, each with its own content type.
 async fn upstream(catalog: &'static str) -> String {
     let body = |content_type: &'static str, body: &'static str| {
@@ -51,6 +95,14 @@ async fn upstream(catalog: &'static str) -> String {
         .route(
             "/rows.bad",
             axum::routing::get(body("text/csv", "name,flag\nA\n")),
+        )
+        .route(
+            "/report.html",
+            axum::routing::get(body("text/html", REPORT)),
+        )
+        .route(
+            "/notes.md",
+            axum::routing::get(body("text/markdown", NOTES)),
         )
         .route(
             "/settings.yaml",
@@ -173,6 +225,36 @@ async fn delimited_rows_become_objects_keyed_by_the_header() {
             .unwrap_or("")
             .contains("not valid CSV"),
         "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn html_tables_the_selector_finds_become_rows() {
+    let url = serve(&upstream(CATALOG).await).await;
+    let (status, rows) = get(format!("{url}/report")).await;
+    assert_eq!(status, StatusCode::OK, "{rows}");
+    // Cell text with whitespace collapsed; a missing cell is null.
+    assert_eq!(
+        rows,
+        json!([
+            {"name": "Star of Bergen", "tonnage": 32000.5},
+            {"name": "Sea Lark", "tonnage": null},
+            {"name": "Tern", "tonnage": 900.0},
+        ])
+    );
+}
+
+#[tokio::test]
+async fn markdown_tables_of_the_selected_section_become_rows() {
+    let url = serve(&upstream(CATALOG).await).await;
+    let (status, rows) = get(format!("{url}/notes")).await;
+    assert_eq!(status, StatusCode::OK, "{rows}");
+    assert_eq!(
+        rows,
+        json!([
+            {"name": "Star | Bergen", "flag": "NO"},
+            {"name": "Sea Lark", "flag": "PA"},
+        ])
     );
 }
 
