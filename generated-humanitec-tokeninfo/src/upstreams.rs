@@ -57,7 +57,10 @@ impl Bound {
     ///
     /// A bound variable that is not set (named, never echoed).
     pub fn read(_options: &UpstreamOptions) -> Result<Self, StartupError> {
-        let humanitec_api_key = support::env_secret("HUMANITEC_API_KEY", 0, "env")?;
+        let humanitec_api_key = support::env_secret(
+            "HUMANITEC_API_KEY",
+            "bound by `binds[0]`, namespace `env`",
+        )?;
         Ok(Self { humanitec_api_key })
     }
 }

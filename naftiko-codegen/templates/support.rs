@@ -724,14 +724,13 @@ pub fn encode_path_segment(value: &str) -> percent_encoding::PercentEncode<'_> {
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     /// A bound variable is not set.
-    #[error("environment variable {variable} is not set (bound by `binds[{bind_index}]`, namespace `{namespace}`)")]
+    #[error("environment variable {variable} is not set ({declared})")]
     MissingVariable {
         /// The environment variable.
         variable: &'static str,
-        /// The `binds[]` index that declares it.
-        bind_index: usize,
-        /// The `binds[]` namespace that declares it.
-        namespace: &'static str,
+        /// What declares it: "bound by `binds[0]`, namespace `env`", or the `in: environment`
+        /// parameter that reads it.
+        declared: &'static str,
     },
     /// A `binds` file cannot be read.
     #[error("cannot read {path} (bound by `binds[{bind_index}]`, namespace `{namespace}`): {reason}")]
@@ -788,10 +787,10 @@ pub enum StartupError {
 }
 
 /// Read a bound variable from the environment. Its value is never logged or echoed.
-pub fn env_secret(variable: &'static str, bind_index: usize, namespace: &'static str) -> Result<Secret, StartupError> {
+pub fn env_secret(variable: &'static str, declared: &'static str) -> Result<Secret, StartupError> {
     match std::env::var(variable) {
         Ok(value) if !value.is_empty() => Ok(Secret::new(value)),
-        _ => Err(StartupError::MissingVariable { variable, bind_index, namespace }),
+        _ => Err(StartupError::MissingVariable { variable, declared }),
     }
 }
 

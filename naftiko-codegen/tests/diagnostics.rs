@@ -464,3 +464,32 @@ fn an_html_selector_is_checked_when_generated() {
     );
     check_source(SourceFile::new("pets.yaml", &markdown)).expect("markdown is valid");
 }
+
+#[test]
+fn an_environment_parameter_is_a_variable_read_at_start_up() {
+    let spec = SPEC.replace(
+        "      path: /pets/{petId}\n",
+        "      path: /{{REGION}}/pets/{petId}\n      inputParameters:\n      - name: REGION\n        in: environment\n",
+    );
+    let resolved = check_source(SourceFile::new("pets.yaml", &spec)).expect("valid");
+    let region = resolved
+        .capability
+        .binds
+        .iter()
+        .find(|b| b.env == "REGION")
+        .expect("REGION is read at start-up");
+    assert_eq!(
+        region.declared,
+        "read by the `in: environment` parameter of the resource `/{{REGION}}/pets/{petId}` of `pets`"
+    );
+
+    // A `value` would replace the environment: refused rather than guessed.
+    let d = only(&SPEC.replace(
+        "        - name: petId\n          in: path\n",
+        "        - name: petId\n          in: path\n        - name: REGION\n          in: environment\n          value: eu\n",
+    ));
+    assert_eq!(
+        d.yaml_path,
+        "capability.consumes[0].resources[0].operations[0].inputParameters[1].value"
+    );
+}

@@ -56,7 +56,7 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
         .binds
         .iter()
         .filter(|b| b.file.is_none())
-        .map(|b| context!({ "env": b.env, "index": b.bind_index, "namespace": b.namespace }))
+        .map(|b| context!({ "env": b.env, "declared": b.declared }))
         .collect();
     let mut bind_files: Vec<&str> = Vec::new();
     for file in cap.binds.iter().filter_map(|b| b.file.as_ref()) {

@@ -246,7 +246,10 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
                 let (path, key) = (&file.path, &file.key);
                 quote! { let #local = bound_value(&#source, #key, #env, #path, #index, #ns)?; }
             }
-            None => quote! { let #local = support::env_secret(#env, #index, #ns)?; },
+            None => {
+                let declared = &b.declared;
+                quote! { let #local = support::env_secret(#env, #declared)?; }
+            }
         }
     });
     let has_files = !files.is_empty();

@@ -82,10 +82,14 @@ pub struct BindVar {
     /// Where a bind with `location` reads it: the file (as the spec writes it, relative to the
     /// spec's folder) and the key in it.
     pub file: Option<BindFile>,
-    /// The `binds[]` namespace that declares it.
+    /// The `binds[]` namespace that declares it (`environment` for an `in: environment`
+    /// parameter).
     pub namespace: String,
     /// Its index in `binds[]`, for messages.
     pub bind_index: usize,
+    /// What declares it, for messages: "bound by `binds[0]`, namespace `env`", or "read by the
+    /// `in: environment` parameter of `registry.list-ships`".
+    pub declared: String,
 }
 
 /// A value read from a YAML or JSON file at start-up.

@@ -238,7 +238,8 @@ impl<'a> Resolver<'a> {
             .clone()
             .or_else(|| spec.info.title.clone())
             .unwrap_or_else(|| "Naftiko capability".to_owned());
-        let binds = self.binds();
+        let mut binds = self.binds();
+        self.environment_params(&mut binds);
         self.binds = binds.clone();
         let mut consumes = Vec::new();
         for (i, c) in cap.consumes.iter().enumerate() {
@@ -674,10 +675,63 @@ impl<'a> Resolver<'a> {
                     }),
                     namespace: b.namespace.clone(),
                     bind_index: i,
+                    declared: format!("bound by `binds[{i}]`, namespace `{}`", b.namespace),
                 });
             }
         }
         vars
+    }
+
+    /// Consumed `in: environment` parameters (the engine reads the environment variable of the
+    /// parameter's name and makes it a template variable of the operation): each is a variable
+    /// read at start-up, like a bound one, unless a bind already declares the name.
+    fn environment_params(&mut self, vars: &mut Vec<BindVar>) {
+        fn walk(doc: &Document, out: &mut Vec<(String, String)>) {
+            let (_, consumes) = doc.consumes();
+            for c in consumes {
+                let ns = c
+                    .alias
+                    .clone()
+                    .or_else(|| c.namespace.clone())
+                    .unwrap_or_default();
+                let shared = c.input_parameters.iter().map(|p| (p, format!("`{ns}`")));
+                let resources = c.resources.iter().flat_map(|r| {
+                    let ops = r.operations.iter().flat_map(|op| {
+                        op.input_parameters
+                            .iter()
+                            .map(|p| (p, format!("`{ns}.{}`", op.name)))
+                    });
+                    r.input_parameters
+                        .iter()
+                        .map(|p| (p, format!("the resource `{}` of `{ns}`", r.path)))
+                        .chain(ops)
+                        .collect::<Vec<_>>()
+                });
+                for (p, owner) in shared.chain(resources) {
+                    if p.location == "environment" && p.value.is_none() {
+                        out.push((p.name.clone(), owner));
+                    }
+                }
+            }
+            for imported in doc.imports.values() {
+                walk(imported, out);
+            }
+        }
+        let mut found = Vec::new();
+        walk(self.root, &mut found);
+        for (name, owner) in found {
+            if vars.iter().any(|v| v.name.wire == name) {
+                continue;
+            }
+            vars.push(BindVar {
+                name: Name::snake(&name),
+                env: name.clone(),
+                file: None,
+                namespace: "environment".to_owned(),
+                bind_index: 0,
+                declared: format!("read by the `in: environment` parameter of {owner}"),
+            });
+        }
     }
 
     /// The bound variable a `{{VAR}}` / `{{env.VAR}}` template names.
@@ -1294,6 +1348,8 @@ impl<'a> Resolver<'a> {
             .iter()
             .enumerate()
             .map(|(pi, p)| (format!("{opath}.inputParameters[{pi}]"), p));
+        let inherited_names: Vec<&model::ConsumedInput> =
+            inherited.iter().map(|(_, p)| *p).collect();
         let inherited = inherited
             .iter()
             .filter(|(_, p)| !op.input_parameters.iter().any(|o| o.name == p.name))
@@ -1305,6 +1361,16 @@ impl<'a> Resolver<'a> {
                 "header" => ParamIn::Header,
                 "cookie" => ParamIn::Cookie,
                 "body" => ParamIn::Body,
+                // A variable of the operation's templates, read at start-up (see
+                // `environment_params`); nothing is sent for it by itself.
+                "environment" if p.value.is_none() => continue,
+                "environment" => {
+                    self.unsupported(
+                        &format!("{ppath}.value"),
+                        "a `value` for an `in: environment` parameter",
+                    );
+                    continue;
+                }
                 other => {
                     self.unsupported(
                         &format!("{ppath}.in"),
@@ -1445,6 +1511,18 @@ impl<'a> Resolver<'a> {
                         .find(|c| c.location == ParamIn::Path && same_name(&c.name, &var));
                     if let Some(c) = fixed {
                         path.push(PathPart::Fixed(c.value.clone()));
+                        continue;
+                    }
+                    // A variable read from the environment (`in: environment`).
+                    let from_environment = op
+                        .input_parameters
+                        .iter()
+                        .chain(inherited_names.iter().copied())
+                        .any(|p| p.location == "environment" && same_name(&p.name, &var));
+                    if from_environment
+                        && let Some(b) = self.bind_ref(&format!("{{{{{var}}}}}"), binds)
+                    {
+                        path.push(PathPart::Fixed(vec![TemplatePart::Bind(b)]));
                         continue;
                     }
                     let found = params

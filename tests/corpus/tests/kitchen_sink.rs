@@ -167,6 +167,7 @@ async fn credentials_go_where_the_spec_says() {
             api_key: Secret::new("m4p"),
             weather_host: Secret::new("unused"),
             maps_key: Secret::new("m4p"),
+            area: Secret::new("unused"),
         },
         None,
     )
@@ -181,6 +182,7 @@ async fn credentials_go_where_the_spec_says() {
             api_key: Secret::new("m4p"),
             weather_host: Secret::new("eu/west 1"),
             maps_key: Secret::new("m4p"),
+            area: Secret::new("north sea"),
         },
         None,
     )
@@ -190,6 +192,12 @@ async fn credentials_go_where_the_spec_says() {
         last(&seen).path_and_query,
         "/v2%20beta/regions/eu%2Fwest%201/tiles/12"
     );
+
+    // An `in: environment` variable, in the path and in a header value.
+    regional.area().await.unwrap();
+    let got = last(&seen);
+    assert_eq!(got.path_and_query, "/areas/north%20sea");
+    assert_eq!(got.header("x-area"), "zone-north sea");
 
     // Bound variables in body templates: escaped as JSON, form-encoded in a form.
     regional.open_session("b\"7").await.unwrap();
