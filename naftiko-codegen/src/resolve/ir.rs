@@ -222,6 +222,8 @@ pub struct OAuth2 {
     /// Scopes this server recognizes (published, not required).
     pub scopes: Vec<String>,
     pub validation: TokenValidation,
+    /// The token endpoint, for the OpenAPI document (`tokenEndpoint`).
+    pub token_endpoint: Option<String>,
 }
 
 /// How OAuth 2.1 tokens are checked.

@@ -963,12 +963,21 @@ impl<'a> Resolver<'a> {
             .filter_map(Value::as_str)
             .map(str::to_owned)
             .collect();
+        let token_endpoint = text("tokenEndpoint");
+        if token_endpoint.is_none() {
+            self.warn(
+                apath,
+                "no `tokenEndpoint`: the OpenAPI document names `authorizationServerUri` as the token URL",
+                "add `tokenEndpoint` (the authorization server's token URL)",
+            );
+        }
         Some(OAuth2 {
             issuer: issuer?,
             resource: resource?,
             audience: text("audience"),
             scopes,
             validation,
+            token_endpoint,
         })
     }
 
