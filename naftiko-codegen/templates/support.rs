@@ -1053,7 +1053,7 @@ pub mod rest {
     pub fn shaped<T: serde::Serialize>(
         result: Result<RawResponse, Error>,
         format: Format,
-        shape: fn(&serde_json::Value) -> Result<T, map::Mismatch>,
+        shape: impl Fn(&serde_json::Value) -> Result<T, map::Mismatch>,
     ) -> Response {
         let raw = match result.and_then(RawResponse::error_for_status) {
             Ok(raw) => raw,
@@ -1069,7 +1069,7 @@ pub mod rest {
     fn shaped_json<T: serde::Serialize>(
         status: StatusCode,
         json: &serde_json::Value,
-        shape: fn(&serde_json::Value) -> Result<T, map::Mismatch>,
+        shape: impl Fn(&serde_json::Value) -> Result<T, map::Mismatch>,
     ) -> Response {
         match shape(json).map(|output| serde_json::to_vec(&output)) {
             Ok(Ok(body)) => problem::passthrough(status, Some(HeaderValue::from_static("application/json")), Bytes::from(body)),
@@ -1098,7 +1098,7 @@ pub mod rest {
     /// (200), or a 502 problem when they do not fit.
     pub fn orchestrated<T: serde::Serialize>(
         steps: &serde_json::Value,
-        shape: fn(&serde_json::Value) -> Result<T, map::Mismatch>,
+        shape: impl Fn(&serde_json::Value) -> Result<T, map::Mismatch>,
     ) -> Response {
         shaped_json(StatusCode::OK, steps, shape)
     }
@@ -1593,7 +1593,7 @@ pub mod mcp {
         result: Result<RawResponse, Error>,
         wrap_as: &str,
         format: Format,
-        shape: fn(&serde_json::Value) -> Result<T, map::Mismatch>,
+        shape: impl Fn(&serde_json::Value) -> Result<T, map::Mismatch>,
     ) -> CallToolResult {
         let raw = match result.and_then(RawResponse::error_for_status) {
             Ok(raw) => raw,
@@ -1615,7 +1615,7 @@ pub mod mcp {
     pub fn orchestrated<T: serde::Serialize>(
         steps: &serde_json::Value,
         wrap_as: &str,
-        shape: fn(&serde_json::Value) -> Result<T, map::Mismatch>,
+        shape: impl Fn(&serde_json::Value) -> Result<T, map::Mismatch>,
     ) -> CallToolResult {
         let output = match shape(steps).map(|output| serde_json::to_value(&output)) {
             Ok(Ok(output)) => output,

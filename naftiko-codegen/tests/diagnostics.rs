@@ -432,13 +432,31 @@ fn an_output_value_is_read_as_its_type() {
         d.message
     );
 
+    // Templates make text from the operation's inputs.
+    let templated =
+        with_output("              type: string\n              value: \"pet {{petid}}\"\n");
+    check_source(SourceFile::new("pets.yaml", &templated)).expect("a template of an input");
     let d = only(&with_output(
-        "              type: string\n              value: \"{{petId}}\"\n",
+        "              type: number\n              value: \"{{petid}}\"\n",
     ));
     assert!(
-        d.message.contains("template in the `value`"),
+        d.message
+            .contains("makes text, but this output is a number"),
         "{}",
         d.message
+    );
+    let d = only(&with_output(
+        "              type: string\n              value: \"{{owner}}\"\n",
+    ));
+    assert!(
+        d.message.contains("`{{owner}}` names no input"),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.help.as_deref().unwrap_or("").contains("petid"),
+        "{:?}",
+        d.help
     );
 }
 

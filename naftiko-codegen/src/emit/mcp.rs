@@ -669,6 +669,31 @@ fn mock(
 }
 
 /// `(name, value)` of each mock output: a fixed JSON value, or text made from the inputs.
+/// The shape function of `owner`'s output, as passed to the result readers: the function, or
+/// a closure giving it the inputs as text when its `value`s are templates of them.
+pub(super) fn shape_function(
+    owner: &crate::resolve::names::Name,
+    shape: &crate::resolve::ir::Shape,
+    inputs: &[Input],
+) -> TokenStream {
+    let function = format_ident!("{}_output", owner.rust);
+    if !shape.has_templates() {
+        return quote!(#function);
+    }
+    // Inputs the templates do not read are not read by the handler either: empty text.
+    let texts = inputs.iter().enumerate().map(|(i, input)| {
+        let l = super::rest::local(input);
+        if !shape.uses(i) {
+            quote!(String::new())
+        } else if input.required {
+            quote!(#l.to_string())
+        } else {
+            quote!(#l.as_ref().map(|v| v.to_string()).unwrap_or_default())
+        }
+    });
+    quote!(|json: &serde_json::Value| #function(json, &[#(#texts),*]))
+}
+
 pub(super) fn mock_members(
     fields: &[(crate::resolve::names::Name, MockValue)],
     inputs: &[Input],
@@ -737,9 +762,11 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
         // A tool with a call never has mock outputs (`mock` handles those).
         Output::Mock { .. } => quote!(mcp::tool_result(result, "result")),
         Output::Shaped {
-            wrap_as, format, ..
+            wrap_as,
+            format,
+            root: shape,
         } => {
-            let shape = format_ident!("{}_output", t.name.rust);
+            let shape = shape_function(&t.name, shape, &t.inputs);
             let format = super::format_reader(format, root);
             quote!(mcp::shaped_result(result, #wrap_as, #format, #shape))
         }

@@ -445,8 +445,12 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
         | Output::Mock { .. } => quote!(rest::pass_through(result)),
         // Other formats pass through as the upstream sent them.
         Output::PassThrough { .. } => quote!(rest::pass_through_text(result)),
-        Output::Shaped { format, .. } => {
-            let shape = format_ident!("{}_output", op.name.rust);
+        Output::Shaped {
+            format,
+            root: shape,
+            ..
+        } => {
+            let shape = super::mcp::shape_function(&op.name, shape, &op.inputs);
             let format = super::format_reader(format, root);
             quote!(rest::shaped(result, #format, #shape))
         }

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::resolve::ir::{JsonPath, PathStep, Shape, ShapeType};
+use crate::resolve::ir::{JsonPath, PathStep, Shape, ShapeType, WithPart};
 use crate::resolve::names::Name;
 
 /// The definitions for the output of the operation or tool `owner` (its structs and the
@@ -16,16 +16,30 @@ pub(super) fn output(
 ) -> (TokenStream, TokenStream) {
     let mut defs = Vec::new();
     let prefix = format!("{}Output", Name::pascal(&owner.wire).rust);
-    let read = node(shape, &quote!(json), &prefix, root, &mut defs);
+    let inputs = shape.has_templates();
+    let read = node(shape, &quote!(json), &prefix, (root, inputs), &mut defs);
     let (ty, expr) = (&read.ty, read.result());
     let function = format_ident!("{}_output", owner.rust);
-    let doc = format!(
-        " The output of `{}`, read from the upstream JSON.",
-        owner.wire
-    );
+    let (doc, inputs_param) = if inputs {
+        (
+            format!(
+                " The output of `{}`, read from the upstream JSON; `inputs` are the operation's inputs as text, for the `value` templates.",
+                owner.wire
+            ),
+            quote!(, inputs: &[String]),
+        )
+    } else {
+        (
+            format!(
+                " The output of `{}`, read from the upstream JSON.",
+                owner.wire
+            ),
+            quote!(),
+        )
+    };
     defs.push(quote! {
         #[doc = #doc]
-        fn #function(json: &serde_json::Value) -> Result<#ty, #root::support::map::Mismatch> {
+        fn #function(json: &serde_json::Value #inputs_param) -> Result<#ty, #root::support::map::Mismatch> {
             #expr
         }
     });
@@ -61,15 +75,21 @@ impl Read {
     }
 }
 
-/// How `shape` is read from `ctx`; structs go to `defs`.
+/// How `shape` is read from `ctx`; structs go to `defs`. `inputs`: the readers take the
+/// operation's inputs as text (some node is a template).
 fn node(
     shape: &Shape,
     ctx: &TokenStream,
     name: &str,
-    root: &TokenStream,
+    (root, inputs): (&TokenStream, bool),
     defs: &mut Vec<TokenStream>,
 ) -> Read {
     let map = quote!(#root::support::map);
+    let (inputs_param, inputs_arg) = if inputs {
+        (quote!(, inputs: &[String]), quote!(, inputs))
+    } else {
+        (quote!(), quote!())
+    };
     match shape {
         Shape::Value { path, ty } => {
             let (rust, read) = match ty {
@@ -91,6 +111,29 @@ fn node(
             expr: quote!(#text.to_owned()),
             fallible: false,
         },
+        Shape::Template(parts) => {
+            let mut fmt = String::new();
+            let mut args = Vec::new();
+            for part in parts {
+                match part {
+                    WithPart::Text(t) => fmt.push_str(&super::format_literal(t)),
+                    WithPart::Input(i) => {
+                        fmt.push_str("{}");
+                        let i = proc_macro2::Literal::usize_unsuffixed(*i);
+                        args.push(quote!(inputs[#i]));
+                    }
+                }
+            }
+            let expr = match (fmt.as_str(), args.as_slice()) {
+                ("{}", [only]) => quote!(#only.clone()),
+                _ => quote!(format!(#fmt, #(#args),*)),
+            };
+            Read {
+                ty: quote!(String),
+                expr,
+                fallible: false,
+            }
+        }
         Shape::Const(serde_json::Value::Bool(b)) => Read {
             ty: quote!(bool),
             expr: quote!(#b),
@@ -122,12 +165,18 @@ fn node(
             }
         }
         Shape::Array { path, items } => {
-            let item = node(items, &quote!(item), &format!("{name}Item"), root, defs);
+            let item = node(
+                items,
+                &quote!(item),
+                &format!("{name}Item"),
+                (root, inputs),
+                defs,
+            );
             let (text, steps) = path_tokens(path, &map);
             let (item_ty, item_expr) = (&item.ty, &item.expr);
             // Objects are read by their own `from_json`: pass it, not a closure around it.
             let read_item = match items.as_ref() {
-                Shape::Object { .. } => quote!(#item_ty::from_json),
+                Shape::Object { .. } if !inputs => quote!(#item_ty::from_json),
                 _ => quote!(|item| #item_expr),
             };
             let expr = if item.fallible {
@@ -150,7 +199,13 @@ fn node(
         }
         Shape::FirstOf(alternatives) => {
             let tries = alternatives.iter().enumerate().map(|(i, alternative)| {
-                let read = node(alternative, ctx, &format!("{name}{}", i + 1), root, defs);
+                let read = node(
+                    alternative,
+                    ctx,
+                    &format!("{name}{}", i + 1),
+                    (root, inputs),
+                    defs,
+                );
                 let value = read.value();
                 quote! {
                     let value = serde_json::to_value(#value).unwrap_or(serde_json::Value::Null);
@@ -176,7 +231,7 @@ fn node(
             let mut inits = Vec::new();
             for (field, shape) in fields {
                 let child = format!("{name}{}", Name::pascal(&field.wire).rust);
-                let read = node(shape, &quote!(json), &child, root, defs);
+                let read = node(shape, &quote!(json), &child, (root, inputs), defs);
                 let (ty, value) = (&read.ty, read.value());
                 let f = field.ident();
                 let wire = &field.wire;
@@ -193,14 +248,14 @@ fn node(
 
                 impl #ident {
                     /// Read it from `json` (the answer, or the element of an array).
-                    fn from_json(json: &serde_json::Value) -> Result<Self, #map::Mismatch> {
+                    fn from_json(json: &serde_json::Value #inputs_param) -> Result<Self, #map::Mismatch> {
                         Ok(Self { #(#inits)* })
                     }
                 }
             });
             Read {
                 ty: quote!(#ident),
-                expr: quote!(#ident::from_json(#ctx)),
+                expr: quote!(#ident::from_json(#ctx #inputs_arg)),
                 fallible: true,
             }
         }

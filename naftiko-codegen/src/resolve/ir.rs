@@ -652,8 +652,23 @@ pub enum Shape {
     Array { path: JsonPath, items: Box<Shape> },
     /// Several top-level outputs: the first that is not `null` (the engine's rule), as JSON.
     FirstOf(Vec<Shape>),
-    /// A fixed value (`const`).
+    /// A fixed value (`const`, or a `value` without placeholders).
     Const(serde_json::Value),
+    /// Text made from the operation's inputs (a `value` with `{{input}}`s).
+    Template(Vec<WithPart>),
+}
+
+impl Shape {
+    /// Does any node make text from the inputs (the shape function then takes them)?
+    pub fn has_templates(&self) -> bool {
+        match self {
+            Shape::Template(_) => true,
+            Shape::Object { fields } => fields.iter().any(|(_, s)| s.has_templates()),
+            Shape::Array { items, .. } => items.has_templates(),
+            Shape::FirstOf(all) => all.iter().any(Shape::has_templates),
+            Shape::Value { .. } | Shape::Const(_) => false,
+        }
+    }
 }
 
 /// The Rust type of a mapped value.
@@ -861,6 +876,25 @@ impl RestOp {
         in_mock
             || self.call.as_ref().is_some_and(|c| c.uses(input))
             || steps_use(&self.steps, input)
+            || output_uses(&self.output, input)
+    }
+}
+
+/// Does a shaped output's `value` template read input `input`?
+fn output_uses(output: &Output, input: usize) -> bool {
+    matches!(output, Output::Shaped { root, .. } if root.uses(input))
+}
+
+impl Shape {
+    /// Does a `value` template of it read input `input`?
+    pub fn uses(&self, input: usize) -> bool {
+        match self {
+            Shape::Template(parts) => parts.contains(&WithPart::Input(input)),
+            Shape::Object { fields } => fields.iter().any(|(_, s)| s.uses(input)),
+            Shape::Array { items, .. } => items.uses(input),
+            Shape::FirstOf(all) => all.iter().any(|s| s.uses(input)),
+            Shape::Value { .. } | Shape::Const(_) => false,
+        }
     }
 }
 
@@ -1017,7 +1051,7 @@ pub struct Tool {
 impl Tool {
     /// Does the tool read input `input`: to pass it on, or in a mock output template?
     pub fn uses(&self, input: usize) -> bool {
-        if steps_use(&self.steps, input) {
+        if steps_use(&self.steps, input) || output_uses(&self.output, input) {
             return true;
         }
         match (&self.call, &self.output) {

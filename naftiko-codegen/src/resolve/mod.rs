@@ -38,6 +38,7 @@ pub fn resolve(doc: &Document) -> Result<Resolved, Diagnostics> {
         diags: Vec::new(),
         broken: Vec::new(),
         binds: Vec::new(),
+        output_inputs: (Vec::new(), Vec::new()),
     };
     let capability = r.capability();
     // A function used by several `ref`s reports each problem once.
@@ -77,6 +78,9 @@ struct Resolver<'a> {
     broken: Vec<String>,
     /// The bound variables, once read (for body templates that use them).
     binds: Vec<BindVar>,
+    /// The inputs of the operation or tool whose outputs are being resolved, and the prefixes
+    /// their names may carry (`rest.x`, `tools.x`): for `{{input}}` in an output's `value`.
+    output_inputs: (Vec<String>, Vec<String>),
 }
 
 /// The placeholder names in a path: `{x}` and `{{x}}` alike.
@@ -2170,14 +2174,10 @@ impl<'a> Resolver<'a> {
             self.error(path, "an output `value` must be a string");
             return None;
         };
-        if text.contains("{{") {
-            self.unsupported(
-                path,
-                "a `{{…}}` template in the `value` of an output read from an upstream answer (mock outputs take templates)",
-            );
-            return None;
-        }
         let kind = kind.unwrap_or("string");
+        if text.contains("{{") {
+            return self.output_template(path, kind, text);
+        }
         let parsed = match kind {
             "string" => Some(Value::String(text.to_owned())),
             "number" => text
@@ -2209,6 +2209,47 @@ impl<'a> Resolver<'a> {
                 None
             }
         }
+    }
+
+    /// An output `value` with `{{input}}`s: text made from the operation's inputs.
+    fn output_template(&mut self, path: &str, kind: &str, text: &str) -> Option<Shape> {
+        if kind != "string" {
+            self.error_help(
+                path,
+                format!("a `{{{{…}}}}` template makes text, but this output is a {kind}"),
+                "give the output `type: string`",
+            );
+            return None;
+        }
+        let (names, prefixes) = self.output_inputs.clone();
+        let mut parts = Vec::new();
+        for part in mustache(text) {
+            match part {
+                Ok(literal) => parts.push(WithPart::Text(literal)),
+                Err(name) => {
+                    let bare = prefixes
+                        .iter()
+                        .find_map(|p| name.strip_prefix(p.as_str())?.strip_prefix('.'))
+                        .unwrap_or(&name);
+                    match names.iter().position(|n| same_name(n, bare)) {
+                        Some(i) => parts.push(WithPart::Input(i)),
+                        None => {
+                            self.error_help(
+                                path,
+                                format!("`{{{{{name}}}}}` names no input of this operation"),
+                                if names.is_empty() {
+                                    "this operation has no inputs".to_owned()
+                                } else {
+                                    format!("its inputs: {}", names.join(", "))
+                                },
+                            );
+                            return None;
+                        }
+                    }
+                }
+            }
+        }
+        Some(Shape::Template(parts))
     }
 
     /// The consumed operation an exposed operation or tool calls, given whether it has `steps`,
@@ -3502,7 +3543,12 @@ impl<'a> Resolver<'a> {
                             );
                         }
                     }
+                    self.output_inputs = (
+                        inputs.iter().map(|i| i.name.wire.clone()).collect(),
+                        vec!["rest".to_owned(), ns.to_owned()],
+                    );
                     let output = self.exposed_output(&opath, &op.output_parameters, consumed);
+                    self.output_inputs = Default::default();
                     let call = Call {
                         consumes: ci,
                         operation: coi,
@@ -3911,7 +3957,12 @@ impl<'a> Resolver<'a> {
             &mut inputs,
             &synthesize,
         );
+        self.output_inputs = (
+            inputs.iter().map(|i| i.name.wire.clone()).collect(),
+            vec!["tools".to_owned(), ns.to_owned()],
+        );
         let output = self.exposed_output(&tpath, &t.output_parameters, consumed);
+        self.output_inputs = Default::default();
         let hints = t.hints.clone().unwrap_or_default();
         Some(Tool {
             name: Name::snake(&t.name),

@@ -1,6 +1,8 @@
 //! Upstreams that answer XML, CSV, TSV, PSV or YAML: each body is read into JSON by the
 //! generated `formats` module and shaped by field access, numeric text read as numbers.
 
+mod common;
+
 use std::sync::Arc;
 
 use axum::http::{StatusCode, header};
@@ -155,6 +157,40 @@ async fn xml_is_read_like_the_engine_reads_it_and_typed_by_the_spec() {
             ],
         })
     );
+}
+
+#[tokio::test]
+async fn an_output_value_template_is_made_from_the_inputs() {
+    let url = serve(&upstream(CATALOG).await).await;
+    let (status, body) = get(format!("{url}/catalog-for/Ann%20B?lang=nb")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["note"], "Prepared for Ann B (nb)");
+    assert!(body["title"].is_string(), "{body}");
+    // An optional input not given is empty text.
+    let (_, body) = get(format!("{url}/catalog-for/Cy")).await;
+    assert_eq!(body["note"], "Prepared for Cy ()");
+}
+
+/// The same over MCP: a template inside each element of an array.
+#[tokio::test]
+async fn an_output_value_template_in_array_items_over_mcp() {
+    let mut options = formats::UpstreamOptions::default();
+    options
+        .base_urls
+        .insert("feeds".into(), upstream(CATALOG).await);
+    let upstreams = Arc::new(formats::Upstreams::from_env(&options).unwrap());
+    let config = formats::support::mcp::config(&[], &[], 1 << 20, Default::default());
+    let url = common::serve(formats::mcp::formats_mcp::router(upstreams, config)).await;
+    let result = common::rpc(
+        &url,
+        "tools/call",
+        json!({"name": "ships-for", "arguments": {"who": "Ann", "unit": "t"}}),
+    )
+    .await
+    .unwrap();
+    let ships = &result["structuredContent"]["result"];
+    assert_eq!(ships[0]["note"], "Ann asked, in t", "{result}");
+    assert!(ships[0]["name"].is_string(), "{result}");
 }
 
 #[tokio::test]
