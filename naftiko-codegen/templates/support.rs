@@ -137,6 +137,9 @@ pub enum Error {
     /// An earlier step's answer lacks a value a later call needs, or has it with another type.
     #[error("{0}")]
     Step(String),
+    /// The answer does not fit the shape the spec gives it (a typed client result).
+    #[error(transparent)]
+    Shape(#[from] map::Mismatch),
 }
 
 impl Error {
@@ -848,6 +851,7 @@ pub mod problem {
             ),
             Error::Transport(e) => response(StatusCode::BAD_GATEWAY, format!("the upstream API is unreachable: {}", chain(e.as_ref()))),
             Error::Step(message) => response(StatusCode::BAD_GATEWAY, message.clone()),
+            Error::Shape(mismatch) => response(StatusCode::BAD_GATEWAY, mismatch.to_string()),
             other => response(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
         }
     }

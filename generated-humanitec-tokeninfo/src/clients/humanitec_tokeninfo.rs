@@ -78,7 +78,8 @@ impl Client {
         &self,
         user_id: &str,
     ) -> Result<serde_json::Value, Error> {
-        self.listusertokens_raw(user_id).await?.error_for_status()?.json()
+        let answer = self.listusertokens_raw(user_id).await?.error_for_status()?;
+        answer.json()
     }
 
     /// Like [`Self::listusertokens`], but returns the answer as received, whatever its status.
@@ -108,7 +109,8 @@ impl Client {
         user_id: &str,
         body: &serde_json::Value,
     ) -> Result<serde_json::Value, Error> {
-        self.createusertoken_raw(user_id, body).await?.error_for_status()?.json()
+        let answer = self.createusertoken_raw(user_id, body).await?.error_for_status()?;
+        answer.json()
     }
 
     /// Like [`Self::createusertoken`], but returns the answer as received, whatever its status.
@@ -144,7 +146,8 @@ impl Client {
         user_id: &str,
         token_id: &str,
     ) -> Result<serde_json::Value, Error> {
-        self.getusertoken_raw(user_id, token_id).await?.error_for_status()?.json()
+        let answer = self.getusertoken_raw(user_id, token_id).await?.error_for_status()?;
+        answer.json()
     }
 
     /// Like [`Self::getusertoken`], but returns the answer as received, whatever its status.
@@ -179,7 +182,11 @@ impl Client {
         user_id: &str,
         token_id: &str,
     ) -> Result<serde_json::Value, Error> {
-        self.deleteusertoken_raw(user_id, token_id).await?.error_for_status()?.json()
+        let answer = self
+            .deleteusertoken_raw(user_id, token_id)
+            .await?
+            .error_for_status()?;
+        answer.json()
     }
 
     /// Like [`Self::deleteusertoken`], but returns the answer as received, whatever its status.

@@ -6,7 +6,8 @@ use quote::{format_ident, quote};
 use super::{docs, module_docs, param_rust_type};
 use crate::resolve::ir::{
     BaseUri, Body, Capability, Constant, ConsumedOp, Consumes, Credential, JsonTemplate,
-    KeyPlacement, ParamIn, ParamType, PathPart, Piece, TemplatePart, UpstreamAuth, template_binds,
+    KeyPlacement, Output, ParamIn, ParamType, PathPart, Piece, RawFormat, TemplatePart,
+    UpstreamAuth, template_binds,
 };
 
 /// How a client carries its credentials: the fields of `Credentials`, the client's fields, their
@@ -225,7 +226,12 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
     let methods = c
         .operations
         .iter()
-        .map(|op| operation(api, op, &apply, cap));
+        .map(|op| operation(api, op, &apply, (cap, root)));
+    // Typed results: the structs the adapters shape each answer into.
+    let outputs = c.operations.iter().filter_map(|op| {
+        let (defs, ..) = super::shape::output(&op.name, op.typed.as_ref()?, root);
+        Some(defs)
+    });
     let forward = c.forwarded.then(|| forward_method(api, c, &apply, cap));
     let arg_structs = c.operations.iter().filter_map(args_struct_def);
     let client_doc = format!(
@@ -242,6 +248,8 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
         #credentials
 
         #(#arg_structs)*
+
+        #(#outputs)*
 
         #[doc = #client_doc]
         #[derive(Debug, Clone)]
@@ -295,7 +303,12 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
     }
 }
 
-fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream, cap: &Capability) -> TokenStream {
+fn operation(
+    api: &str,
+    op: &ConsumedOp,
+    authorize: &TokenStream,
+    (cap, root): (&Capability, &TokenStream),
+) -> TokenStream {
     let mut text = op
         .description
         .clone()
@@ -330,6 +343,9 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream, cap: &Capabili
         }
     }
     text.push_str("\n\n# Errors\n\n[`Error::Status`] when the API answers 400 or more (status and body kept); transport, timeout and decoding errors otherwise.");
+    if op.typed.is_some() {
+        text.push_str(" The answer is typed the way the adapters shape it: [`Error::Shape`] when a value has another type than the spec says.");
+    }
     let doc = docs(Some(&text));
     let raw_doc = format!(
         " Like [`Self::{}`], but returns the answer as received, whatever its status.",
@@ -409,7 +425,30 @@ fn operation(api: &str, op: &ConsumedOp, authorize: &TokenStream, cap: &Capabili
             support::send(&self.http, request, #api, #op_wire).await
         }
     };
-    operation_methods(op, doc, raw_doc, fmt, fmt_args, send)
+    operation_methods(op, (doc, raw_doc), (fmt, fmt_args), send, answer(op, root))
+}
+
+/// The typed method's result type and how it reads the answer (`answer`: the raw response
+/// after its status is checked): the shaped struct where the adapters agree on one, else JSON
+/// (other formats read into JSON the way the adapters read them).
+fn answer(op: &ConsumedOp, root: &TokenStream) -> (TokenStream, TokenStream) {
+    let format = match &op.output {
+        Output::PassThrough { format, .. } | Output::Shaped { format, .. } => format.clone(),
+        Output::Mock { .. } => RawFormat::Json,
+    };
+    let read = if format.is_converted() {
+        let reader = super::format_reader(&format, root);
+        quote!(answer.read(#reader))
+    } else {
+        quote!(answer.json())
+    };
+    match &op.typed {
+        Some(shape) => {
+            let (_, function, ty) = super::shape::output(&op.name, shape, root);
+            (ty, quote!(Ok(#function(&#read?)?)))
+        }
+        None => (quote!(serde_json::Value), read),
+    }
 }
 
 /// The text of a fixed value: a literal, a bound variable of the client, or a `format!` of both.
@@ -487,11 +526,10 @@ fn forward_method(
 
 fn operation_methods(
     op: &ConsumedOp,
-    doc: TokenStream,
-    raw_doc: String,
-    fmt: String,
-    fmt_args: Vec<TokenStream>,
+    (doc, raw_doc): (TokenStream, String),
+    (fmt, fmt_args): (String, Vec<TokenStream>),
     send: TokenStream,
+    (answer_ty, read): (TokenStream, TokenStream),
 ) -> TokenStream {
     let name = op.name.ident();
     let raw = format_ident!("{}_raw", op.name.rust);
@@ -509,8 +547,9 @@ fn operation_methods(
         // Many parameters: one argument struct (clippy's `too_many_arguments`, and readability).
         return quote! {
             #doc
-            pub async fn #name(&self, args: #args_struct<'_>) -> Result<serde_json::Value, Error> {
-                self.#raw(args).await?.error_for_status()?.json()
+            pub async fn #name(&self, args: #args_struct<'_>) -> Result<#answer_ty, Error> {
+                let answer = self.#raw(args).await?.error_for_status()?;
+                #read
             }
 
             #[doc = #raw_doc]
@@ -523,8 +562,9 @@ fn operation_methods(
     }
     quote! {
         #doc
-        pub async fn #name(&self, #(#args),*) -> Result<serde_json::Value, Error> {
-            self.#raw(#(#arg_names),*).await?.error_for_status()?.json()
+        pub async fn #name(&self, #(#args),*) -> Result<#answer_ty, Error> {
+            let answer = self.#raw(#(#arg_names),*).await?.error_for_status()?;
+            #read
         }
 
         #[doc = #raw_doc]

@@ -8,12 +8,12 @@ use crate::resolve::ir::{JsonPath, PathStep, Shape, ShapeType, WithPart};
 use crate::resolve::names::Name;
 
 /// The definitions for the output of the operation or tool `owner` (its structs and the
-/// function `<owner>_output`), and the path of that function.
+/// function `<owner>_output`), the path of that function and the output's Rust type.
 pub(super) fn output(
     owner: &Name,
     shape: &Shape,
     root: &TokenStream,
-) -> (TokenStream, TokenStream) {
+) -> (TokenStream, TokenStream, TokenStream) {
     let mut defs = Vec::new();
     let prefix = format!("{}Output", Name::pascal(&owner.wire).rust);
     let inputs = shape.has_templates();
@@ -43,7 +43,8 @@ pub(super) fn output(
             #expr
         }
     });
-    (quote!(#(#defs)*), quote!(#function))
+    let ty = ty.clone();
+    (quote!(#(#defs)*), quote!(#function), ty)
 }
 
 /// How a node is read: its Rust type and the expression, a `Result` when the read can fail.

@@ -151,7 +151,8 @@ impl Capability {
         rest.chain(mcp).any(|i| i.pattern.is_some())
     }
 
-    /// The non-JSON formats shaped outputs read (the generated `formats` module), sorted.
+    /// The non-JSON formats read into JSON (the generated `formats` module): by shaped outputs
+    /// and by the clients' methods, sorted.
     pub fn formats(&self) -> Vec<RawFormat> {
         let rest = self
             .rest
@@ -160,10 +161,20 @@ impl Capability {
             .flat_map(|r| &r.operations)
             .map(|o| &o.output);
         let mcp = self.mcp.iter().flat_map(|a| &a.tools).map(|t| &t.output);
+        let clients = self
+            .consumes
+            .iter()
+            .flat_map(|c| &c.operations)
+            .map(|o| &o.output);
         let mut formats: Vec<RawFormat> = rest
             .chain(mcp)
+            .chain(clients)
             .filter_map(|o| match o {
-                Output::Shaped { format, .. } if format.is_converted() => Some(format.clone()),
+                Output::Shaped { format, .. } | Output::PassThrough { format, .. }
+                    if format.is_converted() =>
+                {
+                    Some(format.clone())
+                }
                 _ => None,
             })
             .collect();
@@ -412,6 +423,9 @@ pub struct ConsumedOp {
     /// Named outputs (`{name, value: $.path}`): fields added to the answer (to each element of
     /// an array answer) where a step keeps it, so that later steps can use the name.
     pub named: Vec<(String, JsonPath)>,
+    /// The shape every adapter that calls this operation gives its answer (with `properties`
+    /// or `items`), when they agree: the client's method then returns it, typed.
+    pub typed: Option<Shape>,
 }
 
 /// A piece of an upstream path.

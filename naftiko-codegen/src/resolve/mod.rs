@@ -83,6 +83,43 @@ struct Resolver<'a> {
     output_inputs: (Vec<String>, Vec<String>),
 }
 
+/// The typed result of each consumed operation: the shape the adapters calling it give its
+/// answer, when every one of them shapes it the same way with `properties` or `items` (and no
+/// `{{input}}` template, which the client does not have).
+fn typed_results(consumes: &mut [Consumes], rest: &[RestAdapter], mcp: &[McpAdapter]) {
+    let calls = rest
+        .iter()
+        .flat_map(|a| &a.routes)
+        .flat_map(|r| &r.operations)
+        .filter_map(|o| Some((o.call.as_ref()?, &o.output)))
+        .chain(
+            mcp.iter()
+                .flat_map(|a| a.tools.iter().chain(a.resources.iter().map(|r| &r.read)))
+                .filter_map(|t| Some((t.call.as_ref()?, &t.output))),
+        );
+    let mut found: BTreeMap<(usize, usize), Option<Shape>> = BTreeMap::new();
+    for (call, output) in calls {
+        let shape = match output {
+            Output::Shaped { root, .. }
+                if matches!(root, Shape::Object { .. } | Shape::Array { .. })
+                    && !root.has_templates() =>
+            {
+                Some(root.clone())
+            }
+            _ => None,
+        };
+        let entry = found
+            .entry((call.consumes, call.operation))
+            .or_insert_with(|| shape.clone());
+        if *entry != shape {
+            *entry = None;
+        }
+    }
+    for ((ci, oi), shape) in found {
+        consumes[ci].operations[oi].typed = shape;
+    }
+}
+
 /// The placeholder names in a path: `{x}` and `{{x}}` alike.
 fn split_path(path: &str) -> Vec<Result<String, String>> {
     let mut parts = Vec::new();
@@ -302,6 +339,7 @@ impl<'a> Resolver<'a> {
         for f in rest.iter().flat_map(|a: &RestAdapter| &a.forwards) {
             consumes[f.consumes].forwarded = true;
         }
+        typed_results(&mut consumes, &rest, &mcp);
         let skills: Vec<SkillAdapter> = skill_exposes
             .into_iter()
             .filter_map(|(path, s)| self.skill_adapter(&path, s, &rest, &mcp, &binds))
@@ -1615,6 +1653,7 @@ impl<'a> Resolver<'a> {
             constants,
             output,
             named,
+            typed: None,
         })
     }
 

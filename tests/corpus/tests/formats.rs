@@ -294,6 +294,42 @@ async fn markdown_tables_of_the_selected_section_become_rows() {
     );
 }
 
+/// The client's methods return the structs the adapters shape the answers into, read from
+/// the declared format.
+#[tokio::test]
+async fn the_client_returns_typed_results() {
+    use formats::clients::feeds;
+    let client = feeds::Client::new(&upstream(CATALOG).await, feeds::Credentials, None).unwrap();
+    let settings: feeds::GetSettingsOutput = client.get_settings().await.unwrap();
+    assert_eq!(settings.retries, Some(3));
+    assert_eq!(
+        settings.regions,
+        [Some("eu".to_owned()), Some("us".to_owned())]
+    );
+    let rows: Vec<feeds::GetCsvOutputItem> = client.get_csv("csv").await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].name.as_deref(), Some("Star, \"Northern\""));
+    assert_eq!(rows[1].tonnage, Some(45000.0));
+    // A value of another type than the spec says is an error naming its path.
+    let mut settings_server = axum::Router::new().route(
+        "/settings.yaml",
+        axum::routing::get(|| async { "limits:\n  retries: many\nregions: []\n" }),
+    );
+    settings_server = settings_server.fallback(|| async { StatusCode::NOT_FOUND });
+    let broken = feeds::Client::new(
+        &common::serve(settings_server).await,
+        feeds::Credentials,
+        None,
+    )
+    .unwrap();
+    match broken.get_settings().await {
+        Err(formats::Error::Shape(mismatch)) => {
+            assert_eq!(mismatch.path, "$.limits.retries");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn yaml_is_read_as_json() {
     let url = serve(&upstream(CATALOG).await).await;
