@@ -511,3 +511,57 @@ fn an_environment_parameter_is_a_variable_read_at_start_up() {
         "capability.consumes[0].resources[0].operations[0].inputParameters[1].value"
     );
 }
+
+#[test]
+fn env_expressions_in_authentication_read_the_environment() {
+    let spec = SPEC.replace("token: \"{{PETS_TOKEN}}\"", "token: $env.PETS_API_TOKEN");
+    let resolved = check_source(SourceFile::new("pets.yaml", &spec)).expect("valid");
+    let var = resolved
+        .capability
+        .binds
+        .iter()
+        .find(|b| b.env == "PETS_API_TOKEN")
+        .expect("read at start-up");
+    assert_eq!(
+        var.declared,
+        "read by `$env.PETS_API_TOKEN` in the authentication of `pets`"
+    );
+    assert!(!var.from_binds);
+    let index = resolved
+        .capability
+        .binds
+        .iter()
+        .position(|b| b.env == "PETS_API_TOKEN");
+    assert_eq!(
+        resolved.capability.consumes[0].auth,
+        naftiko_codegen::resolve::ir::UpstreamAuth::Bearer {
+            token: vec![naftiko_codegen::resolve::ir::TemplatePart::Bind(
+                index.unwrap()
+            )],
+            implicit: false,
+        }
+    );
+}
+
+#[test]
+fn an_environment_parameter_is_never_taken_for_a_bearer_token() {
+    // No binds, no authentication: the implicit bearer rule needs a bound variable.
+    let spec = SPEC
+        .replace(
+            "binds:\n- namespace: env\n  keys:\n    PETS_TOKEN: PETS_TOKEN\n",
+            "",
+        )
+        .replace(
+            "    authentication:\n      type: bearer\n      token: \"{{PETS_TOKEN}}\"\n",
+            "",
+        )
+        .replace(
+            "      path: /pets/{petId}\n",
+            "      path: /{{REGION}}/pets/{petId}\n      inputParameters:\n      - name: REGION\n        in: environment\n",
+        );
+    let resolved = check_source(SourceFile::new("pets.yaml", &spec)).expect("valid");
+    assert_eq!(
+        resolved.capability.consumes[0].auth,
+        naftiko_codegen::resolve::ir::UpstreamAuth::None
+    );
+}

@@ -90,6 +90,8 @@ pub struct BindVar {
     /// What declares it, for messages: "bound by `binds[0]`, namespace `env`", or "read by the
     /// `in: environment` parameter of `registry.list-ships`".
     pub declared: String,
+    /// Declared by `binds` (not read for an `in: environment` parameter or `$env.NAME`).
+    pub from_binds: bool,
 }
 
 /// A value read from a YAML or JSON file at start-up.

@@ -718,6 +718,7 @@ impl<'a> Resolver<'a> {
                     namespace: b.namespace.clone(),
                     bind_index: i,
                     declared: format!("bound by `binds[{i}]`, namespace `{}`", b.namespace),
+                    from_binds: true,
                 });
             }
         }
@@ -761,6 +762,73 @@ impl<'a> Resolver<'a> {
         }
         let mut found = Vec::new();
         walk(self.root, &mut found);
+        // `$env.NAME` in an authentication field (the schema's form).
+        fn env_refs(value: &Value, owner: &str, out: &mut Vec<(String, String)>) {
+            for field in value.as_object().into_iter().flat_map(|o| o.values()) {
+                let Some(name) = field.as_str().and_then(|t| t.trim().strip_prefix("$env.")) else {
+                    continue;
+                };
+                if !name.is_empty()
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !name.starts_with(|c: char| c.is_ascii_digit())
+                {
+                    out.push((name.to_owned(), owner.to_owned()));
+                }
+            }
+        }
+        let mut env_found = Vec::new();
+        fn auth_refs(doc: &Document, out: &mut Vec<(String, String)>) {
+            let (_, consumes) = doc.consumes();
+            for c in consumes {
+                let ns = c
+                    .alias
+                    .clone()
+                    .or_else(|| c.namespace.clone())
+                    .unwrap_or_default();
+                if let Some(auth) = &c.authentication {
+                    env_refs(auth, &format!("the authentication of `{ns}`"), out);
+                }
+            }
+            for imported in doc.imports.values() {
+                auth_refs(imported, out);
+            }
+        }
+        auth_refs(self.root, &mut env_found);
+        for adapter in self
+            .root
+            .json
+            .pointer("/capability/exposes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(auth) = adapter.get("authentication") {
+                let ns = adapter
+                    .get("namespace")
+                    .and_then(Value::as_str)
+                    .unwrap_or("control");
+                env_refs(
+                    auth,
+                    &format!("the authentication of `{ns}`"),
+                    &mut env_found,
+                );
+            }
+        }
+        for (name, owner) in env_found {
+            if vars.iter().any(|v| v.file.is_none() && v.env == name) {
+                continue;
+            }
+            let declared = format!("read by `$env.{name}` in {owner}");
+            vars.push(BindVar {
+                name: Name::snake(&format!("env_{name}")),
+                env: name,
+                file: None,
+                namespace: "env".to_owned(),
+                bind_index: 0,
+                declared,
+                from_binds: false,
+            });
+        }
         for (name, owner) in found {
             if vars.iter().any(|v| v.name.wire == name) {
                 continue;
@@ -772,6 +840,7 @@ impl<'a> Resolver<'a> {
                 namespace: "environment".to_owned(),
                 bind_index: 0,
                 declared: format!("read by the `in: environment` parameter of {owner}"),
+                from_binds: false,
             });
         }
     }
@@ -779,6 +848,10 @@ impl<'a> Resolver<'a> {
     /// The bound variable a `{{VAR}}` / `{{env.VAR}}` template names.
     fn bind_ref(&self, template: &str, binds: &[BindVar]) -> Option<usize> {
         let t = template.trim();
+        // `$env.NAME` (the schema's form in authentication fields): the environment variable.
+        if let Some(name) = t.strip_prefix("$env.") {
+            return binds.iter().position(|b| b.file.is_none() && b.env == name);
+        }
         let inner = t.strip_prefix("{{")?.strip_suffix("}}")?.trim();
         binds.iter().position(|b| {
             inner == b.name.wire
@@ -801,9 +874,12 @@ impl<'a> Resolver<'a> {
             if explicit_elsewhere {
                 return UpstreamAuth::None;
             }
-            return match binds {
-                [] => UpstreamAuth::None,
-                [only] => {
+            // Only variables of `binds` count: those read for `in: environment` parameters are
+            // the operations' own.
+            let declared = binds.iter().filter(|b| b.from_binds).count();
+            return match (declared, binds.first()) {
+                (0, _) | (_, None) => UpstreamAuth::None,
+                (1, Some(only)) => {
                     self.warn(
                         &format!("{path}.namespace"),
                         format!(
@@ -820,7 +896,7 @@ impl<'a> Resolver<'a> {
                         implicit: true,
                     }
                 }
-                _ => {
+                (_, Some(_)) => {
                     self.warn(
                         &format!("{path}.namespace"),
                         "no `authentication` block and several bound variables: no credentials are sent upstream",
@@ -1102,6 +1178,18 @@ impl<'a> Resolver<'a> {
             return None;
         };
         let kpath = format!("{apath}.{key}");
+        if text.trim().starts_with("$env.") {
+            return match self.bind_ref(text, binds) {
+                Some(b) => Some(vec![TemplatePart::Bind(b)]),
+                None => {
+                    self.error(
+                        &kpath,
+                        format!("`{}` is not an environment variable name", text.trim()),
+                    );
+                    None
+                }
+            };
+        }
         // Seen in the official tutorial: a bound variable's name without braces.
         if let Some(b) = binds.iter().position(|b| b.name.wire == text.trim()) {
             self.warn(
