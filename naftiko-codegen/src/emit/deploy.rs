@@ -86,7 +86,7 @@ pub(super) fn files(cap: &Capability, info: &CrateInfo) -> Vec<GeneratedFile> {
         "openapi": !cap.rest.is_empty(),
         "allowed_hosts": format!("{},localhost,127.0.0.1", info.package),
     });
-    vec![
+    let mut files = vec![
         GeneratedFile {
             path: "Dockerfile".into(),
             contents: render("Dockerfile", DOCKERFILE, ctx.clone()),
@@ -95,13 +95,18 @@ pub(super) fn files(cap: &Capability, info: &CrateInfo) -> Vec<GeneratedFile> {
             path: ".dockerignore".into(),
             contents: render(".dockerignore", DOCKERIGNORE, ctx.clone()),
         },
-        GeneratedFile {
+    ];
+    // A capability served over standard input and output only is started by its MCP client,
+    // not run as a service: an image, but no workload to schedule.
+    if !adapters.is_empty() {
+        files.push(GeneratedFile {
             path: "score.yaml".into(),
             contents: render("score.yaml", SCORE, ctx.clone()),
-        },
-        GeneratedFile {
+        });
+        files.push(GeneratedFile {
             path: "deploy/kubernetes.yaml".into(),
             contents: render("kubernetes.yaml", KUBERNETES, ctx),
-        },
-    ]
+        });
+    }
+    files
 }

@@ -151,6 +151,8 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
             "consumes": consumes,
             "rest": rest,
             "mcp": mcp,
+            // Served over the network at all (not only over standard input and output).
+            "network": cap.rest.len() + cap.skills.len() + cap.mcp.iter().filter(|a| !a.stdio).count() + usize::from(cap.control.is_some()) > 0,
         }),
     )
 }
