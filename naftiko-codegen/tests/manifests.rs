@@ -80,3 +80,63 @@ fn a_stdio_only_capability_gets_an_image_and_no_workload() {
         .contents;
     assert!(readme.contains("\"command\": \"docker\""), "{readme}");
 }
+
+/// A spec whose binds read a file: the deployment mounts it where `NAFTIKO_SPEC_DIR` points.
+#[test]
+fn bind_files_are_mounted_where_the_server_reads_them() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/file-binds.yaml");
+    let generated = naftiko_codegen::generate_crate(&spec, None).expect("generates");
+    let file = |path: &str| {
+        generated
+            .files
+            .iter()
+            .find(|f| f.path == path)
+            .unwrap_or_else(|| panic!("no {path}"))
+            .contents
+            .clone()
+    };
+    let kubernetes: Value = serde_saphyr::from_str(
+        file("deploy/kubernetes.yaml")
+            .split("\n---\n")
+            .next()
+            .unwrap(),
+    )
+    .expect("YAML");
+    let pod = &kubernetes["spec"]["template"]["spec"];
+    assert_eq!(
+        pod["volumes"][0]["secret"]["items"],
+        json!([{"key": "shared-fixture-secrets.yaml", "path": "shared/fixture-secrets.yaml"}])
+    );
+    assert_eq!(pod["securityContext"]["fsGroup"], json!(65532));
+    let container = &pod["containers"][0];
+    assert_eq!(
+        container["volumeMounts"][0]["mountPath"],
+        "/etc/naftiko/spec"
+    );
+    assert!(
+        container["env"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"name": "NAFTIKO_SPEC_DIR", "value": "/etc/naftiko/spec"}))
+    );
+
+    let score: Value = serde_saphyr::from_str(&file("score.yaml")).expect("YAML");
+    assert_eq!(
+        score["containers"]["main"]["files"]["/etc/naftiko/spec/shared/fixture-secrets.yaml"]["source"],
+        "bind-files/shared/fixture-secrets.yaml"
+    );
+    let shared = std::env::var_os("NAFTIKO_SHARED")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
+    let Ok(schema) = std::fs::read_to_string(shared.join("deploy-schemas/score-v1b1.json")) else {
+        println!("skipped the Score schema check: the shared deploy schemas are absent");
+        return;
+    };
+    let schema: Value = serde_json::from_str(&schema).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the Score schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&score)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}

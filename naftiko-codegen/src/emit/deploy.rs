@@ -77,7 +77,10 @@ pub(super) fn files(cap: &Capability, info: &CrateInfo) -> Vec<GeneratedFile> {
         .filter(|b| b.file.is_none())
         .map(|b| json!({ "env": b.env }))
         .collect();
+    let bind_files = bind_files(cap);
     let ctx = json!({
+        "bind_files": bind_files,
+        "spec_dir": "/etc/naftiko/spec",
         "package": info.package,
         "adapters": adapters,
         "listen": listen,
@@ -109,4 +112,34 @@ pub(super) fn files(cap: &Capability, info: &CrateInfo) -> Vec<GeneratedFile> {
         });
     }
     files
+}
+
+/// The files holding bound values (`binds` with a `location`), each with the key of the secret
+/// it is mounted from: mounted read-only where `NAFTIKO_SPEC_DIR` points.
+pub(super) fn bind_files(cap: &Capability) -> Vec<serde_json::Value> {
+    let mut bind_files: Vec<serde_json::Value> = Vec::new();
+    for file in cap.binds.iter().filter_map(|b| b.file.as_ref()) {
+        let path: Vec<&str> = file
+            .path
+            .split('/')
+            .filter(|p| !p.is_empty() && *p != ".")
+            .collect();
+        let path = path.join("/");
+        if bind_files.iter().any(|f| f["path"] == path.as_str()) {
+            continue;
+        }
+        // Secret keys are `[-._a-zA-Z0-9]+`.
+        let key: String = path
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-._".contains(c) {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        bind_files.push(json!({ "path": path, "key": key }));
+    }
+    bind_files
 }

@@ -148,6 +148,7 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
             "adapters": adapters,
             "binds": binds,
             "bind_files": bind_files,
+            "deploy_bind_files": super::deploy::bind_files(cap),
             "consumes": consumes,
             "rest": rest,
             "mcp": mcp,
