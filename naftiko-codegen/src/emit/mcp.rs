@@ -42,11 +42,11 @@ pub(super) fn literal(v: &Value, ty: ParamType, required: bool) -> TokenStream {
     }
 }
 
-/// A `format!` string and its arguments for a template of inputs (`arg` reads each one).
-fn input_format(
+/// A `format!` string and its arguments for a template of inputs (`arg` reads each one, by its
+/// index).
+pub(super) fn input_format(
     parts: &[WithPart],
-    inputs: &[Input],
-    arg: &dyn Fn(&Input) -> TokenStream,
+    arg: &dyn Fn(usize) -> TokenStream,
 ) -> (String, Vec<TokenStream>) {
     let mut fmt = String::new();
     let mut args = Vec::new();
@@ -55,7 +55,7 @@ fn input_format(
             WithPart::Text(t) => fmt.push_str(&super::format_literal(t)),
             WithPart::Input(i) => {
                 fmt.push_str("{}");
-                args.push(arg(&inputs[*i]));
+                args.push(arg(*i));
             }
         }
     }
@@ -64,8 +64,8 @@ fn input_format(
 
 /// `&format!("…{}…", input, …)` for a `with` template (its inputs are required text).
 pub(super) fn template(parts: &[WithPart], inputs: &[Input], required: bool) -> TokenStream {
-    let (fmt, args) = input_format(parts, inputs, &|input| {
-        let l = super::rest::local(input);
+    let (fmt, args) = input_format(parts, &|i| {
+        let l = super::rest::local(&inputs[i]);
         quote!(#l)
     });
     let value = quote!(&format!(#fmt, #(#args),*));
@@ -474,17 +474,10 @@ fn catalog(a: &McpAdapter) -> (TokenStream, TokenStream, TokenStream) {
                     PromptRole::User => quote!(Role::User),
                     PromptRole::Assistant => quote!(Role::Assistant),
                 };
-                let mut fmt = String::new();
-                let mut args = Vec::new();
-                for part in parts {
-                    match part {
-                        WithPart::Text(t) => fmt.push_str(&super::format_literal(t)),
-                        WithPart::Input(i) => {
-                            fmt.push_str("{}");
-                            args.push(format_ident!("argument_{}", i));
-                        }
-                    }
-                }
+                let (fmt, args) = input_format(parts, &|i| {
+                    let l = format_ident!("argument_{}", i);
+                    quote!(#l)
+                });
                 let text = if args.is_empty() {
                     quote!(#fmt)
                 } else {
@@ -706,7 +699,8 @@ pub(super) fn mock_members(
                 quote!(serde_json::from_str::<serde_json::Value>(#text).unwrap_or(serde_json::Value::Null))
             }
             MockValue::Template(parts) => {
-                let (fmt, args) = input_format(parts, inputs, &|input| {
+                let (fmt, args) = input_format(parts, &|i| {
+                    let input = &inputs[i];
                     let l = super::rest::local(input);
                     if input.required {
                         quote!(#l)

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::resolve::ir::{JsonPath, PathStep, Shape, ShapeType, WithPart};
+use crate::resolve::ir::{JsonPath, PathStep, Shape, ShapeType};
 use crate::resolve::names::Name;
 
 /// The definitions for the output of the operation or tool `owner` (its structs and the
@@ -113,18 +113,10 @@ fn node(
             fallible: false,
         },
         Shape::Template(parts) => {
-            let mut fmt = String::new();
-            let mut args = Vec::new();
-            for part in parts {
-                match part {
-                    WithPart::Text(t) => fmt.push_str(&super::format_literal(t)),
-                    WithPart::Input(i) => {
-                        fmt.push_str("{}");
-                        let i = proc_macro2::Literal::usize_unsuffixed(*i);
-                        args.push(quote!(inputs[#i]));
-                    }
-                }
-            }
+            let (fmt, args) = super::mcp::input_format(parts, &|i| {
+                let i = proc_macro2::Literal::usize_unsuffixed(i);
+                quote!(inputs[#i])
+            });
             let expr = match (fmt.as_str(), args.as_slice()) {
                 ("{}", [only]) => quote!(#only.clone()),
                 _ => quote!(format!(#fmt, #(#args),*)),
