@@ -3,10 +3,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::Folder;
-use naftiko_codegen::{Diagnostic, Error};
+use common::{Folder, only};
 
 /// A shared file declaring two adapters, as the official tutorial's `shared/` files do.
 const SHARED: &str = r#"naftiko: "1.0.0-alpha2"
@@ -67,20 +64,6 @@ capability:
             petId: pets-mcp.id
 "#
     )
-}
-
-fn errors(spec: &Path) -> Vec<Diagnostic> {
-    match naftiko_codegen::check(spec) {
-        Err(Error::Spec(d)) => d.errors().cloned().collect(),
-        Ok(_) => panic!("the spec was accepted"),
-        Err(other) => panic!("unexpected error: {other}"),
-    }
-}
-
-fn only(spec: &Path) -> Diagnostic {
-    let mut errors = errors(spec);
-    assert_eq!(errors.len(), 1, "{errors:#?}");
-    errors.remove(0)
 }
 
 #[test]

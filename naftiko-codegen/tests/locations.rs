@@ -4,10 +4,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::Folder;
-use naftiko_codegen::{Diagnostic, Error};
+use common::{Folder, only};
 
 /// A capability with a prompt, a resource and a skill, each read from `location`.
 fn capability(prompt: &str, resource: &str, skill: &str, instruction: &str) -> String {
@@ -49,20 +46,6 @@ capability:
               instruction: "{instruction}"
 "#
     )
-}
-
-fn errors(spec: &Path) -> Vec<Diagnostic> {
-    match naftiko_codegen::check(spec) {
-        Err(Error::Spec(d)) => d.errors().cloned().collect(),
-        Ok(_) => panic!("the spec was accepted"),
-        Err(other) => panic!("unexpected error: {other}"),
-    }
-}
-
-fn only(spec: &Path) -> Diagnostic {
-    let mut errors = errors(spec);
-    assert_eq!(errors.len(), 1, "{errors:#?}");
-    errors.remove(0)
 }
 
 /// A folder with the files the capability names.

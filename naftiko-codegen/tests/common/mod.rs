@@ -1,6 +1,8 @@
 //! Helpers shared by the generator's integration tests.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use naftiko_codegen::{Diagnostic, Error};
 
 /// A fresh folder under the system's temporary directory, removed when dropped.
 pub struct Folder(PathBuf);
@@ -30,4 +32,20 @@ impl Drop for Folder {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// The errors `check` reports for the spec file at `spec` (it must be refused).
+pub fn errors(spec: &Path) -> Vec<Diagnostic> {
+    match naftiko_codegen::check(spec) {
+        Err(Error::Spec(d)) => d.errors().cloned().collect(),
+        Ok(_) => panic!("the spec was accepted"),
+        Err(other) => panic!("unexpected error: {other}"),
+    }
+}
+
+/// The one error `check` reports for the spec file at `spec`.
+pub fn only(spec: &Path) -> Diagnostic {
+    let mut errors = errors(spec);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    errors.remove(0)
 }
