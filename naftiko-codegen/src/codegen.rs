@@ -1,4 +1,6 @@
-//! Regenerating a workspace's checked-in crates: every `specs/*.yaml` → `generated-<name>/`.
+//! Regenerating a workspace's checked-in crates: every `specs/*.yaml` → `generated-<name>/`, and
+//! every test fixture `tests/fixtures/*.yaml` → `tests/snapshots/<name>/` (package
+//! `snapshot-<name>`), so that a change of the generator is reviewed as a diff of generated code.
 //!
 //! [`ensure_workspace`] backs `cargo xtask codegen` (write), `cargo xtask codegen --check` and the
 //! freshness test (check), so the three always agree.
@@ -21,30 +23,75 @@ pub struct Report {
 
 /// The specs of a workspace: `specs/*.yaml` and `specs/*.yml`, sorted.
 pub fn specs(root: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut specs: Vec<PathBuf> = std::fs::read_dir(root.join("specs"))?
+    yaml_files(&root.join("specs"))
+}
+
+/// The YAML files directly in `dir`, sorted.
+fn yaml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
         .map(|e| e.path())
+        .filter(|p| p.is_file())
         .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
         .collect();
     specs.sort();
     Ok(specs)
 }
 
+/// One crate a workspace checks in: the spec, the crate's folder and its package name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The spec file.
+    pub spec: PathBuf,
+    /// Where its crate is checked in.
+    pub dir: PathBuf,
+    /// The crate's package name.
+    pub package: String,
+}
+
+/// Every crate a workspace checks in: `specs/*.yaml` as `generated-<name>/`, then the fixtures
+/// `tests/fixtures/*.yaml` (when the folder exists) as `tests/snapshots/<name>/`.
+pub fn targets(root: &Path) -> std::io::Result<Vec<Target>> {
+    let mut targets: Vec<Target> = specs(root)?
+        .into_iter()
+        .map(|spec| {
+            let name = crate::package_name(&spec);
+            Target {
+                dir: root.join(format!("generated-{name}")),
+                package: name,
+                spec,
+            }
+        })
+        .collect();
+    let fixtures = root.join("tests/fixtures");
+    if fixtures.is_dir() {
+        targets.extend(yaml_files(&fixtures)?.into_iter().map(|spec| {
+            let name = crate::package_name(&spec);
+            Target {
+                dir: root.join("tests/snapshots").join(&name),
+                package: format!("snapshot-{name}"),
+                spec,
+            }
+        }));
+    }
+    Ok(targets)
+}
+
 /// Regenerate (or check) the crate of every spec under `root`.
 pub fn ensure_workspace(root: &Path, mode: Mode) -> Result<Report, Error> {
-    let specs = specs(root).map_err(|source| Error::Io {
+    let targets = targets(root).map_err(|source| Error::Io {
         path: root.join("specs"),
         source,
     })?;
     let mut report = Report::default();
-    for spec in specs {
+    for Target { spec, dir, package } in targets {
         let relative = |mut d: Diagnostic| {
             if let Ok(rel) = d.file.strip_prefix(root) {
                 d.file = rel.to_path_buf();
             }
             d
         };
-        let generated = match crate::generate_crate(&spec, None) {
+        let generated = match crate::generate_crate(&spec, Some(&package)) {
             Ok(g) => g,
             Err(Error::Spec(diags)) => {
                 return Err(Error::Spec(crate::Diagnostics(
@@ -53,7 +100,6 @@ pub fn ensure_workspace(root: &Path, mode: Mode) -> Result<Report, Error> {
             }
             Err(e) => return Err(e),
         };
-        let dir = root.join(format!("generated-{}", crate::package_name(&spec)));
         let changes = write::ensure_files(&dir, &generated.files, mode)
             .map_err(|source| Error::Io { path: dir, source })?;
         report.crates += 1;

@@ -126,8 +126,7 @@ fn the_generated_crate_builds_when_copied_out_of_the_workspace() {
     let status = Command::new(cargo)
         .args(["check", "--quiet", "--offline", "--all-targets"])
         .current_dir(&dir)
-        // One target directory for every standalone check (see fixtures.rs): the
-        // dependencies are compiled once for both.
+        // Its own target directory: a crate outside the workspace.
         .env("CARGO_TARGET_DIR", root.join("target/standalone"))
         .status()
         .unwrap();

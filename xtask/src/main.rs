@@ -10,7 +10,8 @@ mod plot;
 
 const USAGE: &str = "usage: cargo xtask codegen [--check] | cargo xtask bench
 
-  codegen          regenerate every specs/*.yaml into its generated-* crate
+  codegen          regenerate every specs/*.yaml into its generated-* crate and every
+                   tests/fixtures/*.yaml into its snapshot under tests/snapshots/
   codegen --check  change nothing; fail, naming each stale file, when a crate is out of date
   bench            the generated server beside nginx and FastMCP, and codegen speed
                    (installs nginx, wrk and fastmcp; writes target/bench/report.md)";
