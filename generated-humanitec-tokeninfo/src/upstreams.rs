@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::clients;
-use crate::support::{self, StartupError};
+use crate::runtime::{self, startup::StartupError};
 
 /// One client per consumed API, shared by every adapter (one connection pool).
 #[derive(Debug, Clone)]
@@ -28,7 +28,7 @@ impl Default for UpstreamOptions {
     fn default() -> Self {
         Self {
             base_urls: BTreeMap::new(),
-            timeout: support::DEFAULT_TIMEOUT,
+            timeout: runtime::http::DEFAULT_TIMEOUT,
         }
     }
 }
@@ -47,7 +47,7 @@ impl UpstreamOptions {
 #[derive(Debug, Clone)]
 pub struct Bound {
     /// `HUMANITEC_API_KEY`: the environment variable `HUMANITEC_API_KEY`.
-    pub humanitec_api_key: support::Secret,
+    pub humanitec_api_key: runtime::secret::Secret,
 }
 
 impl Bound {
@@ -57,7 +57,7 @@ impl Bound {
     ///
     /// A bound variable that is not set (named, never echoed).
     pub fn read(_options: &UpstreamOptions) -> Result<Self, StartupError> {
-        let humanitec_api_key = support::env_secret(
+        let humanitec_api_key = runtime::startup::env_secret(
             "HUMANITEC_API_KEY",
             "bound by `binds[0]`, namespace `env`",
         )?;
@@ -84,7 +84,7 @@ impl Upstreams {
         options: &UpstreamOptions,
         bound: &Bound,
     ) -> Result<Self, StartupError> {
-        let http = support::http_client(options.timeout)?;
+        let http = runtime::http::http_client(options.timeout)?;
         let base_url = options
             .base_url("humanitec-tokeninfo")
             .unwrap_or(clients::humanitec_tokeninfo::DEFAULT_BASE_URL)

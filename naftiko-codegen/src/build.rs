@@ -42,6 +42,9 @@ pub struct Output {
     pub inputs: Vec<PathBuf>,
     /// The spec's warnings (also printed as `cargo::warning`s).
     pub warnings: Vec<Diagnostic>,
+    /// The features of `naftiko-runtime` the module uses (`rest`, `mcp`, `xml`, …): the crate
+    /// must depend on `naftiko-runtime` with them.
+    pub runtime_features: Vec<String>,
 }
 
 impl Builder {
@@ -158,7 +161,8 @@ impl Builder {
                 .map(|f| f.to_string_lossy().into_owned())
                 .unwrap_or_default(),
         };
-        let text = crate::emit::emit_module(&resolved.capability, &info, &ident.ident())?;
+        let emitted = crate::emit::emit_module(&resolved.capability, &info, &ident.ident())?;
+        let text = emitted.text;
         let path = out_dir.join(format!("{module}.rs"));
         // Write only on change, so dependents are not rebuilt for nothing.
         if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
@@ -171,6 +175,7 @@ impl Builder {
             path,
             inputs: vec![spec],
             warnings: resolved.warnings,
+            runtime_features: emitted.runtime_features,
         })
     }
 }

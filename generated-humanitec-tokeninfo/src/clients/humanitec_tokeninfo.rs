@@ -8,7 +8,7 @@
 //!
 //! Every request carries `Authorization: Bearer <HUMANITEC_API_KEY>` (the spec binds this variable but declares no `authentication`; a bearer token is assumed).
 
-use crate::support::{self, Error, RawResponse};
+use crate::runtime::{self, error::{Error, RawResponse}};
 
 /// The base URL the spec declares.
 pub const DEFAULT_BASE_URL: &str = "https://api.humanitec.io";
@@ -17,14 +17,14 @@ pub const DEFAULT_BASE_URL: &str = "https://api.humanitec.io";
 #[derive(Debug, Clone)]
 pub struct Credentials {
     /// Sent as `Authorization: Bearer <token>`; the server reads it from `HUMANITEC_API_KEY`.
-    pub bearer_token: support::Secret,
+    pub bearer_token: runtime::secret::Secret,
 }
 
 /// Client for the `humanitec-tokeninfo` API. Cheap to clone: clones share one connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: String,
-    http: support::HttpClient,
+    http: runtime::http::HttpClient,
     authorization: reqwest::header::HeaderValue,
 }
 
@@ -32,15 +32,15 @@ impl Client {
     /// A client for the API at `base_url`.
     ///
     /// Pass your own `reqwest::Client` to share its pool and settings; without one, a
-    /// pooled rustls client with a 30 s timeout is built (see [`support::http_client`]).
+    /// pooled rustls client with a 30 s timeout is built (see [`runtime::http::http_client`]).
     pub fn new(
         base_url: &str,
         credentials: Credentials,
         http: Option<reqwest::Client>,
     ) -> Result<Self, Error> {
         let http = match http {
-            Some(http) => support::HttpClient::Reqwest(http),
-            None => support::http_client(support::DEFAULT_TIMEOUT)?,
+            Some(http) => runtime::http::HttpClient::Reqwest(http),
+            None => runtime::http::http_client(runtime::http::DEFAULT_TIMEOUT)?,
         };
         Self::with_http_client(base_url, credentials, http)
     }
@@ -49,12 +49,12 @@ impl Client {
     pub fn with_http_client(
         base_url: &str,
         credentials: Credentials,
-        http: support::HttpClient,
+        http: runtime::http::HttpClient,
     ) -> Result<Self, Error> {
         Ok(Self {
-            base_url: support::base_url(base_url)?,
+            base_url: runtime::http::base_url(base_url)?,
             http,
-            authorization: support::bearer_header(&credentials.bearer_token)?,
+            authorization: runtime::secret::bearer_header(&credentials.bearer_token)?,
         })
     }
 
@@ -85,11 +85,13 @@ impl Client {
     /// Like [`Self::listusertokens`], but returns the answer as received, whatever its status.
     pub async fn listusertokens_raw(&self, user_id: &str) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/users/{}/tokens", self.base_url, support::encode_path_segment(user_id)
+            "{}/users/{}/tokens", self.base_url,
+            runtime::encode::encode_path_segment(user_id)
         );
-        let request = support::Request::new(reqwest::Method::GET, url)
+        let request = runtime::http::Request::new(reqwest::Method::GET, url)
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone());
-        support::send(&self.http, request, "humanitec-tokeninfo", "listusertokens").await
+        runtime::http::send(&self.http, request, "humanitec-tokeninfo", "listusertokens")
+            .await
     }
 
     /// Creates a new static token for a user.
@@ -120,12 +122,18 @@ impl Client {
         body: &serde_json::Value,
     ) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/users/{}/tokens", self.base_url, support::encode_path_segment(user_id)
+            "{}/users/{}/tokens", self.base_url,
+            runtime::encode::encode_path_segment(user_id)
         );
-        let request = support::Request::new(reqwest::Method::POST, url)
+        let request = runtime::http::Request::new(reqwest::Method::POST, url)
             .json(body)
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone());
-        support::send(&self.http, request, "humanitec-tokeninfo", "createusertoken")
+        runtime::http::send(
+                &self.http,
+                request,
+                "humanitec-tokeninfo",
+                "createusertoken",
+            )
             .await
     }
 
@@ -158,11 +166,13 @@ impl Client {
     ) -> Result<RawResponse, Error> {
         let url = format!(
             "{}/users/{}/tokens/{}", self.base_url,
-            support::encode_path_segment(user_id), support::encode_path_segment(token_id)
+            runtime::encode::encode_path_segment(user_id),
+            runtime::encode::encode_path_segment(token_id)
         );
-        let request = support::Request::new(reqwest::Method::GET, url)
+        let request = runtime::http::Request::new(reqwest::Method::GET, url)
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone());
-        support::send(&self.http, request, "humanitec-tokeninfo", "getusertoken").await
+        runtime::http::send(&self.http, request, "humanitec-tokeninfo", "getusertoken")
+            .await
     }
 
     /// Deletes a specific token associated with a user
@@ -197,11 +207,17 @@ impl Client {
     ) -> Result<RawResponse, Error> {
         let url = format!(
             "{}/users/{}/tokens/{}", self.base_url,
-            support::encode_path_segment(user_id), support::encode_path_segment(token_id)
+            runtime::encode::encode_path_segment(user_id),
+            runtime::encode::encode_path_segment(token_id)
         );
-        let request = support::Request::new(reqwest::Method::DELETE, url)
+        let request = runtime::http::Request::new(reqwest::Method::DELETE, url)
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone());
-        support::send(&self.http, request, "humanitec-tokeninfo", "deleteusertoken")
+        runtime::http::send(
+                &self.http,
+                request,
+                "humanitec-tokeninfo",
+                "deleteusertoken",
+            )
             .await
     }
 }

@@ -27,7 +27,7 @@ use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService,
 };
 
-use crate::support::mcp;
+use crate::runtime::mcp;
 use crate::Upstreams;
 
 /// The port the spec declares for this adapter.
@@ -58,7 +58,7 @@ impl Server {
         args: &JsonObject,
     ) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &["userId"])?;
-        let user_id = mcp::required_str(args, "userId")?;
+        let user_id = crate::runtime::args::required_str(args, "userId")?;
         let result = self
             .upstreams
             .humanitec_tokeninfo
@@ -75,8 +75,8 @@ impl Server {
         args: &JsonObject,
     ) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &["userId", "body"])?;
-        let user_id = mcp::required_str(args, "userId")?;
-        let body = mcp::required_object(args, "body")?;
+        let user_id = crate::runtime::args::required_str(args, "userId")?;
+        let body = crate::runtime::args::required_object(args, "body")?;
         let result = self
             .upstreams
             .humanitec_tokeninfo
@@ -93,8 +93,8 @@ impl Server {
         args: &JsonObject,
     ) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &["userId", "tokenId"])?;
-        let user_id = mcp::required_str(args, "userId")?;
-        let token_id = mcp::required_str(args, "tokenId")?;
+        let user_id = crate::runtime::args::required_str(args, "userId")?;
+        let token_id = crate::runtime::args::required_str(args, "tokenId")?;
         let result = self
             .upstreams
             .humanitec_tokeninfo
@@ -111,8 +111,8 @@ impl Server {
         args: &JsonObject,
     ) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &["userId", "tokenId"])?;
-        let user_id = mcp::required_str(args, "userId")?;
-        let token_id = mcp::required_str(args, "tokenId")?;
+        let user_id = crate::runtime::args::required_str(args, "userId")?;
+        let token_id = crate::runtime::args::required_str(args, "tokenId")?;
         let result = self
             .upstreams
             .humanitec_tokeninfo

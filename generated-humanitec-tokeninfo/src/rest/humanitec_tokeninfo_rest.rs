@@ -19,7 +19,7 @@ use axum::extract::{State, Path};
 use axum::response::Response;
 use axum::{Router, routing};
 
-use crate::support::rest;
+use crate::runtime::rest;
 use crate::Upstreams;
 
 /// The port the spec declares for this adapter.
@@ -57,7 +57,7 @@ pub fn router_with_body_limit(
 async fn listusertokens(
     State(upstreams): State<Arc<Upstreams>>,
     path_params: Result<Path<String>, PathRejection>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let Path(userid) = path_params.map_err(rest::bad_path)?;
     let result = upstreams.humanitec_tokeninfo.listusertokens_raw(&userid).await;
     Ok(rest::pass_through(result))
@@ -70,7 +70,7 @@ async fn createusertoken(
     State(upstreams): State<Arc<Upstreams>>,
     path_params: Result<Path<String>, PathRejection>,
     request_body: Result<Bytes, BytesRejection>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let Path(userid) = path_params.map_err(rest::bad_path)?;
     let body = rest::required_json_body(request_body, rest::Expect::Object)?;
     let result = upstreams.humanitec_tokeninfo.createusertoken_raw(&userid, &body).await;
@@ -83,7 +83,7 @@ async fn createusertoken(
 async fn getusertoken(
     State(upstreams): State<Arc<Upstreams>>,
     path_params: Result<Path<(String, String)>, PathRejection>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let Path((userid, tokenid)) = path_params.map_err(rest::bad_path)?;
     let result = upstreams.humanitec_tokeninfo.getusertoken_raw(&userid, &tokenid).await;
     Ok(rest::pass_through(result))
@@ -95,7 +95,7 @@ async fn getusertoken(
 async fn deleteusertoken(
     State(upstreams): State<Arc<Upstreams>>,
     path_params: Result<Path<(String, String)>, PathRejection>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let Path((userid, tokenid)) = path_params.map_err(rest::bad_path)?;
     let result = upstreams
         .humanitec_tokeninfo

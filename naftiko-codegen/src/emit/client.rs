@@ -62,10 +62,10 @@ fn auth_parts(cap: &Capability, c: &Consumes, root: &TokenStream) -> AuthParts {
             sentence.push('.');
             AuthParts {
                 credentials: fields_doc(
-                    quote! { #[doc = #doc] pub bearer_token: support::Secret, },
+                    quote! { #[doc = #doc] pub bearer_token: runtime::secret::Secret, },
                 ),
                 fields: quote! { authorization: reqwest::header::HeaderValue, },
-                init: quote! { authorization: support::bearer_header(&credentials.bearer_token)?, },
+                init: quote! { authorization: runtime::secret::bearer_header(&credentials.bearer_token)?, },
                 apply: quote! { .header(reqwest::header::AUTHORIZATION, self.authorization.clone()) },
                 sentence,
             }
@@ -79,25 +79,27 @@ fn auth_parts(cap: &Capability, c: &Consumes, root: &TokenStream) -> AuthParts {
                 KeyPlacement::Header => (
                     format!("the header `{name}`"),
                     quote! { api_key: reqwest::header::HeaderValue, },
-                    quote! { api_key: support::sensitive_header(credentials.api_key.expose())?, },
+                    quote! { api_key: runtime::secret::sensitive_header(credentials.api_key.expose())?, },
                     quote! { .header(#name, self.api_key.clone()) },
                 ),
                 KeyPlacement::Query => (
                     format!("the query parameter `{name}`"),
-                    quote! { api_key: support::Secret, },
+                    quote! { api_key: runtime::secret::Secret, },
                     quote! { api_key: credentials.api_key, },
                     quote! { .query(&[(#name, self.api_key.expose())]) },
                 ),
                 KeyPlacement::Cookie => (
                     format!("the cookie `{name}`"),
                     quote! { api_key: reqwest::header::HeaderValue, },
-                    quote! { api_key: support::sensitive_header(&format!("{}={}", #name, credentials.api_key.expose()))?, },
+                    quote! { api_key: runtime::secret::sensitive_header(&format!("{}={}", #name, credentials.api_key.expose()))?, },
                     quote! { .header(reqwest::header::COOKIE, self.api_key.clone()) },
                 ),
             };
             let doc = format!(" Sent as {place}; the server reads it from {}.", env(value));
             AuthParts {
-                credentials: fields_doc(quote! { #[doc = #doc] pub api_key: support::Secret, }),
+                credentials: fields_doc(
+                    quote! { #[doc = #doc] pub api_key: runtime::secret::Secret, },
+                ),
                 fields: field,
                 init,
                 apply,
@@ -118,11 +120,11 @@ fn auth_parts(cap: &Capability, c: &Consumes, root: &TokenStream) -> AuthParts {
             let pass_doc = format!(" The password; the server reads it from {}.", env(password));
             AuthParts {
                 credentials: fields_doc(quote! {
-                    #[doc = #user_doc] pub username: support::Secret,
-                    #[doc = #pass_doc] pub password: support::Secret,
+                    #[doc = #user_doc] pub username: runtime::secret::Secret,
+                    #[doc = #pass_doc] pub password: runtime::secret::Secret,
                 }),
                 fields: quote! { authorization: reqwest::header::HeaderValue, },
-                init: quote! { authorization: support::basic_header(&credentials.username, &credentials.password)?, },
+                init: quote! { authorization: runtime::secret::basic_header(&credentials.username, &credentials.password)?, },
                 apply: quote! { .header(reqwest::header::AUTHORIZATION, self.authorization.clone()) },
                 sentence: "Every request carries `Authorization: Basic …` (RFC 7617).".to_owned(),
             }
@@ -138,12 +140,12 @@ fn auth_parts(cap: &Capability, c: &Consumes, root: &TokenStream) -> AuthParts {
             let pass_doc = format!(" The password; the server reads it from {}.", env(password));
             AuthParts {
                 credentials: fields_doc(quote! {
-                    #[doc = #user_doc] pub username: support::Secret,
-                    #[doc = #pass_doc] pub password: support::Secret,
+                    #[doc = #user_doc] pub username: runtime::secret::Secret,
+                    #[doc = #pass_doc] pub password: runtime::secret::Secret,
                 }),
-                fields: quote! { digest: std::sync::Arc<dyn support::Challenge>, },
+                fields: quote! { digest: std::sync::Arc<dyn runtime::http::Challenge>, },
                 init: quote! {
-                    digest: std::sync::Arc::new(#root::digest::Credentials::new(credentials.username, credentials.password)),
+                    digest: std::sync::Arc::new(#root::runtime::digest::Credentials::new(credentials.username, credentials.password)),
                 },
                 apply: quote! { .answer_challenge(self.digest.clone()) },
                 sentence: "Requests answer the API's digest challenge (RFC 7616, MD5 or SHA-256): a 401 with `WWW-Authenticate: Digest …` is answered once with `Authorization: Digest …`.".to_owned(),
@@ -193,7 +195,7 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
             " Sent in request parameters; the server reads it from `{}`.",
             bind.env
         );
-        quote! { #[doc = #doc] pub #f: support::Secret, }
+        quote! { #[doc = #doc] pub #f: runtime::secret::Secret, }
     });
     let bound_idents: Vec<_> = request_binds
         .iter()
@@ -241,7 +243,7 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
     quote! {
         #module_docs
 
-        use #root::support::{self, Error, RawResponse};
+        use #root::runtime::{self, error::{Error, RawResponse}};
 
         #default_base
 
@@ -255,24 +257,24 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
         #[derive(Debug, Clone)]
         pub struct Client {
             base_url: String,
-            http: support::HttpClient,
+            http: runtime::http::HttpClient,
             #fields
-            #(#bound_idents: support::Secret,)*
+            #(#bound_idents: runtime::secret::Secret,)*
         }
 
         impl Client {
             /// A client for the API at `base_url`.
             ///
             /// Pass your own `reqwest::Client` to share its pool and settings; without one, a
-            /// pooled rustls client with a 30 s timeout is built (see [`support::http_client`]).
+            /// pooled rustls client with a 30 s timeout is built (see [`runtime::http::http_client`]).
             pub fn new(
                 base_url: &str,
                 credentials: Credentials,
                 http: Option<reqwest::Client>,
             ) -> Result<Self, Error> {
                 let http = match http {
-                    Some(http) => support::HttpClient::Reqwest(http),
-                    None => support::http_client(support::DEFAULT_TIMEOUT)?,
+                    Some(http) => runtime::http::HttpClient::Reqwest(http),
+                    None => runtime::http::http_client(runtime::http::DEFAULT_TIMEOUT)?,
                 };
                 Self::with_http_client(base_url, credentials, http)
             }
@@ -281,10 +283,10 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
             pub fn with_http_client(
                 base_url: &str,
                 #credentials_binding: Credentials,
-                http: support::HttpClient,
+                http: runtime::http::HttpClient,
             ) -> Result<Self, Error> {
                 Ok(Self {
-                    base_url: support::base_url(base_url)?,
+                    base_url: runtime::http::base_url(base_url)?,
                     http,
                     #init
                     #(#bound_idents: credentials.#bound_idents,)*
@@ -365,15 +367,15 @@ fn operation(
                     [TemplatePart::Text(_) | TemplatePart::Bind(_)] => value,
                     _ => quote!(&#value),
                 };
-                fmt_args.push(quote!(support::encode_path_segment(#value)));
+                fmt_args.push(quote!(runtime::encode::encode_path_segment(#value)));
             }
             PathPart::Param(i) => {
                 fmt.push_str("{}");
                 let p = &op.params[*i];
                 let ident = p.name.ident();
                 fmt_args.push(match p.ty {
-                    ParamType::String => quote!(support::encode_path_segment(#ident)),
-                    _ => quote!(support::encode_path_segment(&#ident.to_string())),
+                    ParamType::String => quote!(runtime::encode::encode_path_segment(#ident)),
+                    _ => quote!(runtime::encode::encode_path_segment(&#ident.to_string())),
                 });
             }
         }
@@ -387,13 +389,15 @@ fn operation(
         let wire = &p.name.wire;
         let (call, value) = match (p.location, p.ty) {
             (ParamIn::Path | ParamIn::Template, _) => continue,
-            (ParamIn::Query, ParamType::Array | ParamType::Object | ParamType::Json) => {
-                (quote!(query), quote!(&support::query_list(#wire, #ident)))
-            }
+            (ParamIn::Query, ParamType::Array | ParamType::Object | ParamType::Json) => (
+                quote!(query),
+                quote!(&runtime::encode::query_list(#wire, #ident)),
+            ),
             (ParamIn::Query, _) => (quote!(query), quote!(&[(#wire, #ident)])),
-            (ParamIn::Header, ParamType::Array | ParamType::Object | ParamType::Json) => {
-                (quote!(header), quote!(#wire, support::header_list(#ident)))
-            }
+            (ParamIn::Header, ParamType::Array | ParamType::Object | ParamType::Json) => (
+                quote!(header),
+                quote!(#wire, runtime::encode::header_list(#ident)),
+            ),
             (ParamIn::Header, ParamType::String) => (quote!(header), quote!(#wire, #ident)),
             (ParamIn::Header, _) => (quote!(header), quote!(#wire, #ident.to_string())),
             (ParamIn::Cookie, _) => (quote!(cookie), quote!(#wire, #ident)),
@@ -415,14 +419,14 @@ fn operation(
     }
     let send = if optional.is_empty() {
         quote! {
-            let request = support::Request::new(reqwest::Method::#method, url) #(#chain)* #authorize;
-            support::send(&self.http, request, #api, #op_wire).await
+            let request = runtime::http::Request::new(reqwest::Method::#method, url) #(#chain)* #authorize;
+            runtime::http::send(&self.http, request, #api, #op_wire).await
         }
     } else {
         quote! {
-            let mut request = support::Request::new(reqwest::Method::#method, url) #(#chain)* #authorize;
+            let mut request = runtime::http::Request::new(reqwest::Method::#method, url) #(#chain)* #authorize;
             #(#optional)*
-            support::send(&self.http, request, #api, #op_wire).await
+            runtime::http::send(&self.http, request, #api, #op_wire).await
         }
     };
     operation_methods(op, (doc, raw_doc), (fmt, fmt_args), send, answer(op, root))
@@ -487,7 +491,7 @@ fn constant_calls(constants: &[Constant], cap: &Capability) -> Vec<TokenStream> 
                 } else {
                     quote!(&#value)
                 };
-                quote!(.header(#name, support::sensitive_header(#text)?))
+                quote!(.header(#name, runtime::secret::sensitive_header(#text)?))
             }
             (_, false) => quote!(.header(#name, #value)),
         });
@@ -515,11 +519,11 @@ fn forward_method(
             body: axum::body::Bytes,
         ) -> Result<RawResponse, Error> {
             let url = format!("{}{}", self.base_url, path_and_query);
-            let mut request = support::Request::new(method, url) #(#chain)* #authorize;
+            let mut request = runtime::http::Request::new(method, url) #(#chain)* #authorize;
             for (name, value) in headers {
                 request = request.header(name, value);
             }
-            support::send(&self.http, request.body(body), #api, "forward").await
+            runtime::http::send(&self.http, request.body(body), #api, "forward").await
         }
     }
 }
@@ -662,16 +666,16 @@ fn piece_text(op: &ConsumedOp, i: usize, form_encoded: bool) -> TokenStream {
         (ParamType::String, true) => quote!(#ident),
         (ParamType::String, false) => quote!(#ident.unwrap_or_default()),
         (ParamType::Object | ParamType::Array | ParamType::Json, true) => {
-            quote!(support::text(#ident))
+            quote!(runtime::encode::text(#ident))
         }
         (ParamType::Object | ParamType::Array | ParamType::Json, false) => {
-            quote!(#ident.map(support::text).unwrap_or_default())
+            quote!(#ident.map(runtime::encode::text).unwrap_or_default())
         }
         (_, true) => quote!(#ident.to_string()),
         (_, false) => quote!(#ident.map(|v| v.to_string()).unwrap_or_default()),
     };
     if form_encoded {
-        quote!(support::form_encode(#text))
+        quote!(runtime::encode::form_encode(#text))
     } else {
         text
     }
@@ -697,7 +701,7 @@ fn pieces_text(
                 fmt.push_str("{}");
                 let f = cap.binds[*b].name.ident();
                 args.push(if form_encoded {
-                    quote!(support::form_encode(self.#f.expose()))
+                    quote!(runtime::encode::form_encode(self.#f.expose()))
                 } else {
                     quote!(self.#f.expose())
                 });
@@ -768,7 +772,7 @@ fn body_call(op: &ConsumedOp, body: &Body, cap: &Capability) -> TokenStream {
             let parts = parts.iter().map(|part| {
                 let name = &part.name;
                 let value = pieces_text(op, &part.value, false, cap);
-                let mut make = quote!(support::Part::text(#value));
+                let mut make = quote!(runtime::http::Part::text(#value));
                 if let Some(f) = &part.filename {
                     make = quote!(#make.file_name(#f));
                 }
@@ -777,7 +781,7 @@ fn body_call(op: &ConsumedOp, body: &Body, cap: &Capability) -> TokenStream {
                 }
                 quote!(.part(#name, #make))
             });
-            quote!(.multipart(support::Multipart::new() #(#parts)*))
+            quote!(.multipart(runtime::http::Multipart::new() #(#parts)*))
         }
     }
 }

@@ -186,7 +186,7 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
         use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 
         #catalog_imports
-        use #root::support::mcp;
+        use #root::runtime::mcp;
         use #root::Upstreams;
 
         /// The port the spec declares for this adapter.
@@ -565,7 +565,7 @@ fn definition(t: &Tool, f: &proc_macro2::Ident) -> TokenStream {
 }
 
 /// How a tool reads its arguments: one local per input it uses (checked against its pattern).
-/// The `support::mcp` function that reads `input` from a JSON object of arguments.
+/// The `runtime::args` function that reads `input` from a JSON object of arguments.
 pub(super) fn argument_reader(input: &Input) -> proc_macro2::Ident {
     let kind = match input.ty {
         ParamType::String => "str",
@@ -596,9 +596,9 @@ fn input_reads(t: &Tool, root: &TokenStream) -> Vec<TokenStream> {
             let check = super::rest::pattern_check(
                 input,
                 &quote!(mcp::pattern_mismatch),
-                &quote!(#root::support),
+                &quote!(#root::runtime),
             );
-            quote! { let #l = mcp::#f(args, #wire)?; #check }
+            quote! { let #l = #root::runtime::args::#f(args, #wire)?; #check }
         })
         .collect()
 }

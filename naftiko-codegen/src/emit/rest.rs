@@ -35,7 +35,7 @@ pub(super) fn local(input: &Input) -> Ident {
 pub(super) fn pattern_check(
     input: &Input,
     mismatch: &TokenStream,
-    support: &TokenStream,
+    runtime: &TokenStream,
 ) -> TokenStream {
     let Some(pattern) = &input.pattern else {
         return quote!();
@@ -51,7 +51,7 @@ pub(super) fn pattern_check(
         quote! {
             {
                 #check
-                let text = #support::as_str(&#l);
+                let text = #runtime::encode::as_str(&#l);
                 if !PATTERN.is_match(text) {
                     return Err(#mismatch(#wire, #pattern));
                 }
@@ -61,7 +61,7 @@ pub(super) fn pattern_check(
         quote! {
             if let Some(text) = &#l {
                 #check
-                let text = #support::as_str(text);
+                let text = #runtime::encode::as_str(text);
                 if !PATTERN.is_match(text) {
                     return Err(#mismatch(#wire, #pattern));
                 }
@@ -109,7 +109,7 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
         let h = f.name.ident();
         quote! { .route(#path, routing::any(#h)) }
     });
-    let forward_handlers = a.forwards.iter().map(|f| forward_handler(cap, f));
+    let forward_handlers = a.forwards.iter().map(|f| forward_handler(cap, f, root));
     let outputs = a
         .routes
         .iter()
@@ -206,7 +206,7 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
         use axum::response::Response;
         use axum::{Router, routing};
 
-        use #root::support::rest;
+        use #root::runtime::rest;
         use #root::Upstreams;
 
         /// The port the spec declares for this adapter.
@@ -362,7 +362,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
                 None => {
                     let wire = &input.name.wire;
                     quote! {
-                        let #l = #root::support::mcp::#f(body_fields, #wire).map_err(rest::invalid_field)?;
+                        let #l = #root::runtime::args::#f(body_fields, #wire).map_err(rest::invalid_field)?;
                     }
                 }
                 // `value: $.a.b`: field `b` of the object at `$.a`.
@@ -372,15 +372,15 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
                         unreachable!("checked by the resolver")
                     };
                     let parents = parents.iter().map(|s| match s {
-                        crate::resolve::ir::PathStep::Key(k) => quote!(rest::Step::Key(#k)),
+                        crate::resolve::ir::PathStep::Key(k) => quote!(#root::runtime::map::Step::Key(#k)),
                         crate::resolve::ir::PathStep::Index(i) => {
                             let i = proc_macro2::Literal::usize_unsuffixed(*i);
-                            quote!(rest::Step::Index(#i))
+                            quote!(#root::runtime::map::Step::Index(#i))
                         }
                     });
                     let text = &path.text;
                     quote! {
-                        let #l = #root::support::mcp::#f(rest::fields_at(&request_body, &[#(#parents),*]), #field)
+                        let #l = #root::runtime::args::#f(rest::fields_at(&request_body, &[#(#parents),*]), #field)
                             .map_err(|_| rest::invalid_body_value(#text))?;
                     }
                 }
@@ -392,7 +392,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
             reads.push(pattern_check(
                 input,
                 &quote!(rest::pattern_mismatch),
-                &quote!(#root::support),
+                &quote!(#root::runtime),
             ));
         }
     }
@@ -402,7 +402,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
         let params = &params[1..];
         return quote! {
             #doc
-            async fn #name(#(#params),*) -> Result<Response, rest::Problem> {
+            async fn #name(#(#params),*) -> Result<Response, #root::runtime::problem::Problem> {
                 #(#reads)*
                 Ok(rest::mock(&[#(#members),*]))
             }
@@ -420,7 +420,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
         );
         return quote! {
             #doc
-            async fn #name(#(#params),*) -> Result<Response, rest::Problem> {
+            async fn #name(#(#params),*) -> Result<Response, #root::runtime::problem::Problem> {
                 #(#reads)*
                 #steps
                 Ok(rest::orchestrated(&steps, #shape))
@@ -458,7 +458,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
     let call_args = super::client::call_arguments(root, &client, consumed, args.collect());
     quote! {
         #doc
-        async fn #name(#(#params),*) -> Result<Response, rest::Problem> {
+        async fn #name(#(#params),*) -> Result<Response, #root::runtime::problem::Problem> {
             #(#reads)*
             let result = upstreams.#client.#raw(#call_args).await;
             Ok(#respond)
@@ -527,7 +527,7 @@ fn arg_tokens(p: &Param, arg: Option<&Arg>, inputs: &[Input]) -> TokenStream {
 }
 
 /// The handler of a forwarding resource: every method, passed on to the consumed API.
-fn forward_handler(cap: &Capability, f: &Forward) -> TokenStream {
+fn forward_handler(cap: &Capability, f: &Forward, root: &TokenStream) -> TokenStream {
     let c = &cap.consumes[f.consumes];
     let trusted = if f.trusted_headers.is_empty() {
         "no other header".to_owned()
@@ -554,7 +554,7 @@ fn forward_handler(cap: &Capability, f: &Forward) -> TokenStream {
             uri: axum::http::Uri,
             headers: axum::http::HeaderMap,
             body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
-        ) -> Result<Response, rest::Problem> {
+        ) -> Result<Response, #root::runtime::problem::Problem> {
             let request = rest::forwarded(&method, &uri, &headers, body, #prefix, &[#(#trusted),*])?;
             let result = upstreams
                 .#client

@@ -84,24 +84,6 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         quote! { #[doc = #d] pub mod #m; }
     });
     let skill_mod = super::skills_module(skills);
-    let digest = cap.uses_digest().then(|| {
-        quote! {
-            /// Answers to the upstreams' digest challenges.
-            pub mod digest;
-        }
-    });
-    let oauth2 = cap.uses_oauth2().then(|| {
-        quote! {
-            /// Checks of the OAuth 2.1 bearer tokens callers present.
-            pub mod oauth2;
-        }
-    });
-    let formats = (!cap.formats().is_empty()).then(|| {
-        quote! {
-            /// Readers of the upstreams' non-JSON formats.
-            pub mod formats;
-        }
-    });
     quote! {
         #docs
 
@@ -110,14 +92,12 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         #rest_mod
         #mcp_mod
         #skill_mod
-        #digest
-        #oauth2
-        #formats
+        pub mod runtime;
         pub mod server;
-        pub mod support;
         mod upstreams;
 
-        pub use support::{Error, RawResponse, Secret};
+        pub use runtime::error::{Error, RawResponse};
+        pub use runtime::secret::Secret;
         pub use upstreams::{Bound, UpstreamOptions, Upstreams};
     }
 }
@@ -137,7 +117,7 @@ fn bound_secret(cap: &Capability, parts: &[TemplatePart]) -> TokenStream {
         }
         parts => {
             let (fmt, args) = super::format_parts(parts, &|b| bound_var(cap, b));
-            quote!(support::Secret::new(format!(#fmt, #(#args),*)))
+            quote!(runtime::secret::Secret::new(format!(#fmt, #(#args),*)))
         }
     }
 }
@@ -152,7 +132,7 @@ fn guard(cap: &Capability, auth: &UpstreamAuth) -> Option<TokenStream> {
         UpstreamAuth::None | UpstreamAuth::Digest { .. } => return None,
         UpstreamAuth::Bearer { token, .. } => {
             let token = secret(token);
-            quote!(support::inbound::Guard::Bearer(#token))
+            quote!(runtime::inbound::Guard::Bearer(#token))
         }
         UpstreamAuth::ApiKey {
             name,
@@ -162,13 +142,13 @@ fn guard(cap: &Capability, auth: &UpstreamAuth) -> Option<TokenStream> {
             let key = secret(value);
             match placement {
                 KeyPlacement::Header => {
-                    quote!(support::inbound::Guard::Header { name: #name, key: #key })
+                    quote!(runtime::inbound::Guard::Header { name: #name, key: #key })
                 }
                 KeyPlacement::Query => {
-                    quote!(support::inbound::Guard::Query { name: #name, key: #key })
+                    quote!(runtime::inbound::Guard::Query { name: #name, key: #key })
                 }
                 KeyPlacement::Cookie => {
-                    quote!(support::inbound::Guard::Cookie { name: #name, key: #key })
+                    quote!(runtime::inbound::Guard::Cookie { name: #name, key: #key })
                 }
             }
         }
@@ -178,10 +158,10 @@ fn guard(cap: &Capability, auth: &UpstreamAuth) -> Option<TokenStream> {
                     let v = var(*b);
                     quote!(#v.clone())
                 }
-                Credential::Literal(text) => quote!(support::Secret::new(#text)),
+                Credential::Literal(text) => quote!(runtime::secret::Secret::new(#text)),
             };
             let password = secret(password);
-            quote!(support::inbound::Guard::Basic { username: #username, password: #password })
+            quote!(runtime::inbound::Guard::Basic { username: #username, password: #password })
         }
         UpstreamAuth::OAuth2(o) => {
             let (issuer, resource, scopes) = (&o.issuer, &o.resource, &o.scopes);
@@ -190,11 +170,13 @@ fn guard(cap: &Capability, auth: &UpstreamAuth) -> Option<TokenStream> {
                 None => quote!(None),
             };
             let validation = match o.validation {
-                TokenValidation::Jwks => quote!(super::oauth2::Validation::Jwks),
-                TokenValidation::Introspection => quote!(super::oauth2::Validation::Introspection),
+                TokenValidation::Jwks => quote!(runtime::oauth2::Validation::Jwks),
+                TokenValidation::Introspection => {
+                    quote!(runtime::oauth2::Validation::Introspection)
+                }
             };
             quote! {
-                support::inbound::Guard::Token(std::sync::Arc::new(super::oauth2::Validator::new(
+                runtime::inbound::Guard::Token(std::sync::Arc::new(runtime::oauth2::Validator::new(
                     #issuer,
                     #resource,
                     #audience,
@@ -226,7 +208,7 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
                 &b.namespace,
             );
             file_reads.push(
-                quote! { let #local = read_bind_file(&options.spec_dir, #path, #index, #ns)?; },
+                quote! { let #local = runtime::bind_files::read(&options.spec_dir, #path, #index, #ns)?; },
             );
             files.push(&file.path);
         }
@@ -244,11 +226,11 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
                     files.iter().position(|f| *f == file.path).unwrap_or(0)
                 );
                 let (path, key) = (&file.path, &file.key);
-                quote! { let #local = bound_value(&#source, #key, #env, #path, #index, #ns)?; }
+                quote! { let #local = runtime::bind_files::value(&#source, #key, #env, #path, #index, #ns)?; }
             }
             None => {
                 let declared = &b.declared;
-                quote! { let #local = support::env_secret(#env, #declared)?; }
+                quote! { let #local = runtime::startup::env_secret(#env, #declared)?; }
             }
         }
     });
@@ -262,13 +244,13 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
             ),
             None => format!(" `{}`: the environment variable `{}`.", b.name.wire, b.env),
         };
-        quote! { #[doc = #doc] pub #f: support::Secret, }
+        quote! { #[doc = #doc] pub #f: runtime::secret::Secret, }
     });
     let bound_names = cap.binds.iter().map(|b| b.name.ident());
     // A capability in mock mode consumes nothing: no clients, no HTTP client.
     let clients_use = (!cap.consumes.is_empty()).then(|| quote!(use #root::clients;));
     let http_client = (!cap.consumes.is_empty())
-        .then(|| quote!(let http = support::http_client(options.timeout)?;));
+        .then(|| quote!(let http = runtime::http::http_client(options.timeout)?;));
     let options_used = if cap.consumes.is_empty() {
         quote!(_options)
     } else {
@@ -297,37 +279,6 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
         }
     });
     let spec_dir_default = has_files.then(|| quote! { spec_dir: std::path::PathBuf::from("."), });
-    let file_helpers = has_files.then(|| quote! {
-        /// Read a `binds` file: a YAML (or JSON) mapping of keys to values. Neither an error nor a
-        /// log line ever shows what the file holds.
-        fn read_bind_file(
-            dir: &std::path::Path,
-            path: &'static str,
-            bind_index: usize,
-            namespace: &'static str,
-        ) -> Result<BTreeMap<String, serde_json::Value>, StartupError> {
-            let full = dir.join(path);
-            let failed = |reason: String| StartupError::BindFile { path: full.display().to_string(), bind_index, namespace, reason };
-            let text = std::fs::read_to_string(&full).map_err(|e| failed(e.to_string()))?;
-            serde_saphyr::from_str(&text).map_err(|_| failed("not a YAML or JSON mapping of keys to values".to_owned()))
-        }
-
-        /// The value of `key` in a `binds` file, as text.
-        fn bound_value(
-            values: &BTreeMap<String, serde_json::Value>,
-            key: &'static str,
-            variable: &'static str,
-            path: &'static str,
-            bind_index: usize,
-            namespace: &'static str,
-        ) -> Result<support::Secret, StartupError> {
-            match values.get(key) {
-                Some(serde_json::Value::String(text)) if !text.is_empty() => Ok(support::Secret::new(text.as_str())),
-                Some(value @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => Ok(support::Secret::new(value.to_string())),
-                _ => Err(StartupError::MissingKey { key, variable, path, bind_index, namespace }),
-            }
-        }
-    });
     let reads_doc = if has_files {
         " Read every bound variable, from the environment and the `binds` files."
     } else {
@@ -360,7 +311,7 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
                         let v = var(*b);
                         quote!(#v.clone())
                     }
-                    Credential::Literal(text) => quote!(support::Secret::new(#text)),
+                    Credential::Literal(text) => quote!(runtime::secret::Secret::new(#text)),
                 };
                 let p = secret(password);
                 quote!(clients::#f::Credentials { username: #user, password: #p, #bound })
@@ -403,7 +354,7 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
         use std::time::Duration;
 
         #clients_use
-        use #root::support::{self, StartupError};
+        use #root::runtime::{self, startup::StartupError};
 
         /// One client per consumed API, shared by every adapter (one connection pool).
         #[derive(Debug, Clone)]
@@ -423,7 +374,7 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
 
         impl Default for UpstreamOptions {
             fn default() -> Self {
-                Self { base_urls: BTreeMap::new(), timeout: support::DEFAULT_TIMEOUT, #spec_dir_default }
+                Self { base_urls: BTreeMap::new(), timeout: runtime::http::DEFAULT_TIMEOUT, #spec_dir_default }
             }
         }
 
@@ -478,7 +429,6 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
             }
         }
 
-        #file_helpers
     }
 }
 
@@ -520,7 +470,7 @@ pub(super) fn server_rs(
         let m = a.namespace.ident();
         spawns.push(quote! {
             let stdio = #root::mcp::#m::Server::new(upstreams.clone());
-            servers.spawn(server::serve_stdio(#ns, stdio, shutdown.clone()));
+            servers.spawn(runtime::mcp::serve_stdio(#ns, stdio, shutdown.clone()));
         });
     }
     for a in cap.mcp.iter().filter(|a| !a.stdio) {
@@ -530,7 +480,7 @@ pub(super) fn server_rs(
         let listener = quote::format_ident!("listener_{}", index);
         index += 1;
         spawns.push(quote! {
-            let config = support::mcp::config(&options.allowed_hosts, &options.allowed_origins, options.max_body_bytes, shutdown.clone());
+            let config = runtime::mcp::config(&options.allowed_hosts, &options.allowed_origins, options.max_body_bytes, shutdown.clone());
             let router = server::with_ops(#ns, #root::mcp::#m::router(upstreams.clone(), config #guard), readiness.clone(), None);
             servers.spawn(server::serve(#ns, #listener, router, shutdown.clone()));
         });
@@ -571,7 +521,7 @@ pub(super) fn server_rs(
                 _ => quote!((#wire.to_owned(), serde_json::Value::from(upstreams.#f.base_url()))),
             }
         });
-        let protect = guard.map(|g| quote!(let control = support::inbound::protect(control, #g);));
+        let protect = guard.map(|g| quote!(let control = runtime::inbound::protect(control, #g);));
         spawns.push(quote! {
             let status: serde_json::Value = serde_json::from_str(#status).unwrap_or_default();
             let config = serde_json::json!({
@@ -579,7 +529,7 @@ pub(super) fn server_rs(
                 "upstreams": serde_json::Map::from_iter([#(#upstream_urls),*]),
                 "boundVariables": [#(#variables),*],
             });
-            let control = support::ops::control(readiness.clone(), status, config, #health, #info);
+            let control = runtime::ops::control(readiness.clone(), status, config, #health, #info);
             #protect
             let router = server::with_ops("control", control, readiness.clone(), None);
             servers.spawn(server::serve("control", #listener, router, shutdown.clone()));
@@ -608,7 +558,7 @@ pub(super) fn server_rs(
 
         use tokio_util::sync::CancellationToken;
 
-        use #root::support::{self, StartupError, server};
+        use #root::runtime::{self, server, startup::StartupError};
         use #root::{Bound, UpstreamOptions, Upstreams};
 
         /// The exposed adapters, as `--listen` accepts them.
@@ -641,7 +591,7 @@ pub(super) fn server_rs(
                 Self {
                     listen: BTreeMap::new(),
                     upstreams: UpstreamOptions::default(),
-                    max_body_bytes: support::rest::DEFAULT_MAX_BODY_BYTES,
+                    max_body_bytes: runtime::rest::DEFAULT_MAX_BODY_BYTES,
                     allowed_hosts: Vec::new(),
                     allowed_origins: Vec::new(),
                     drain_timeout: Duration::from_secs(30),
@@ -674,7 +624,7 @@ pub(super) fn server_rs(
             let bound = Bound::read(&options.upstreams)?;
             let upstreams = Arc::new(Upstreams::from_bound(&options.upstreams, &bound)?);
             let checks = if options.ready_check_upstreams { vec![#(#upstream_checks),*] } else { Vec::new() };
-            let readiness = Arc::new(support::ops::Readiness::new(ADAPTERS.len(), BOUND_VARIABLES, checks));
+            let readiness = Arc::new(runtime::ops::Readiness::new(ADAPTERS.len(), BOUND_VARIABLES, checks));
             let shutdown = CancellationToken::new();
             #(#binds)*
             let mut servers = tokio::task::JoinSet::new();
@@ -758,7 +708,7 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         use clap::{Args, Parser, Subcommand, ValueEnum};
 
         use #lib::server::{self, ServeOptions};
-        use #lib::support::{self, StartupError};
+        use #lib::runtime::{self, startup::StartupError};
         use #lib::UpstreamOptions;
 
         #[derive(Debug, Parser)]
@@ -789,10 +739,10 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
             #[arg(long, value_name = "NAMESPACE=URL", env = "NAFTIKO_UPSTREAM", value_delimiter = ',', help = #upstream_help)]
             upstream: Vec<String>,
             /// How long to wait for an upstream answer (e.g. 30s, 500ms, 2m).
-            #[arg(long, value_name = "DURATION", env = "NAFTIKO_UPSTREAM_TIMEOUT", default_value = "30s", value_parser = support::server::parse_duration)]
+            #[arg(long, value_name = "DURATION", env = "NAFTIKO_UPSTREAM_TIMEOUT", default_value = "30s", value_parser = runtime::server::parse_duration)]
             upstream_timeout: Duration,
             /// Largest accepted request body, in bytes (larger ones get 413).
-            #[arg(long, value_name = "BYTES", env = "NAFTIKO_MAX_BODY_BYTES", default_value_t = support::rest::DEFAULT_MAX_BODY_BYTES)]
+            #[arg(long, value_name = "BYTES", env = "NAFTIKO_MAX_BODY_BYTES", default_value_t = runtime::rest::DEFAULT_MAX_BODY_BYTES)]
             max_body_bytes: usize,
             /// Host header value the MCP adapters accept (repeatable; default: localhost, 127.0.0.1, ::1).
             #[arg(long, value_name = "HOST", env = "NAFTIKO_ALLOWED_HOST", value_delimiter = ',')]
@@ -801,7 +751,7 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
             #[arg(long, value_name = "ORIGIN", env = "NAFTIKO_ALLOWED_ORIGIN", value_delimiter = ',')]
             allowed_origin: Vec<String>,
             /// How long in-flight requests may take to finish after SIGTERM (e.g. 30s).
-            #[arg(long, value_name = "DURATION", env = "NAFTIKO_DRAIN_TIMEOUT", default_value = "30s", value_parser = support::server::parse_duration)]
+            #[arg(long, value_name = "DURATION", env = "NAFTIKO_DRAIN_TIMEOUT", default_value = "30s", value_parser = runtime::server::parse_duration)]
             drain_timeout: Duration,
             /// Make /readyz also check that every upstream accepts TCP connections.
             #[arg(long, env = "NAFTIKO_READY_CHECK_UPSTREAMS")]
@@ -826,9 +776,9 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
 
         fn options(args: ServeArgs) -> Result<ServeOptions, StartupError> {
             Ok(ServeOptions {
-                listen: support::server::namespaced("listen", &args.listen, server::ADAPTERS)?,
+                listen: runtime::server::namespaced("listen", &args.listen, server::ADAPTERS)?,
                 upstreams: UpstreamOptions {
-                    base_urls: support::server::namespaced("upstream", &args.upstream, UpstreamOptions::NAMESPACES)?,
+                    base_urls: runtime::server::namespaced("upstream", &args.upstream, UpstreamOptions::NAMESPACES)?,
                     timeout: args.upstream_timeout,
                     #spec_dir_option
                 },
@@ -851,57 +801,14 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
             server::serve(options).await
         }
 
-        async fn healthcheck(url: &str) -> ExitCode {
-            let client = reqwest::Client::builder().timeout(Duration::from_secs(3)).build();
-            match client.map(|c| c.get(url)) {
-                Ok(request) => match request.send().await {
-                    Ok(response) if response.status().is_success() => ExitCode::SUCCESS,
-                    Ok(response) => {
-                        eprintln!("unhealthy: {url} answered {}", response.status());
-                        ExitCode::FAILURE
-                    }
-                    Err(e) => {
-                        eprintln!("unhealthy: {url}: {e}");
-                        ExitCode::FAILURE
-                    }
-                },
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
-
         fn main() -> ExitCode {
             let cli = Cli::parse();
             let args = match cli.command {
                 Some(Command::Serve(args)) => args,
-                Some(Command::Healthcheck { url }) => {
-                    return match support::server::runtime(1) {
-                        Ok(runtime) => runtime.block_on(healthcheck(&url)),
-                        Err(e) => {
-                            eprintln!("error: cannot start the async runtime: {e}");
-                            ExitCode::FAILURE
-                        }
-                    };
-                }
+                Some(Command::Healthcheck { url }) => return runtime::server::healthcheck(&url),
                 None => cli.serve,
             };
-            support::server::init_logging(args.log_format == LogFormat::Json);
-            let runtime = match support::server::runtime(args.worker_threads) {
-                Ok(runtime) => runtime,
-                Err(e) => {
-                    eprintln!("error: cannot start the async runtime: {e}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            match runtime.block_on(run(args)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(if matches!(e, StartupError::Usage(_)) { 2 } else { 1 })
-                }
-            }
+            runtime::server::main(args.log_format == LogFormat::Json, args.worker_threads, run(args))
         }
     }
 }

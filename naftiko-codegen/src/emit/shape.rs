@@ -39,7 +39,7 @@ pub(super) fn output(
     };
     defs.push(quote! {
         #[doc = #doc]
-        fn #function(json: &serde_json::Value #inputs_param) -> Result<#ty, #root::support::map::Mismatch> {
+        fn #function(json: &serde_json::Value #inputs_param) -> Result<#ty, #root::runtime::map::Mismatch> {
             #expr
         }
     });
@@ -85,7 +85,7 @@ fn node(
     (root, inputs): (&TokenStream, bool),
     defs: &mut Vec<TokenStream>,
 ) -> Read {
-    let map = quote!(#root::support::map);
+    let map = quote!(#root::runtime::map);
     let (inputs_param, inputs_arg) = if inputs {
         (quote!(, inputs: &[String]), quote!(, inputs))
     } else {

@@ -76,7 +76,7 @@ pub(super) fn emit(_cap: &Capability, a: &SkillAdapter, root: &TokenStream) -> T
         use axum::Router;
         use axum::routing::get;
 
-        use #root::support::skills;
+        use #root::runtime::skills;
 
         /// The port the spec declares for this adapter.
         pub const DEFAULT_PORT: u16 = #port;

@@ -43,7 +43,7 @@ pub(super) fn run(
     arg: &dyn Fn(&Param, Option<&Arg>) -> TokenStream,
     on_error: &TokenStream,
 ) -> TokenStream {
-    let support = quote!(#root::support);
+    let runtime = quote!(#root::runtime);
     let statements = steps.iter().map(|step| {
         let l = local_of(step);
         match step {
@@ -68,7 +68,7 @@ pub(super) fn run(
                                 let local = format_ident!("{}_{}", l, p.name.rust);
                                 let source = local_of(&steps[*step]);
                                 let text = &path.text;
-                                let path_steps = path_steps(&path.steps, &support);
+                                let path_steps = path_steps(&path.steps, &runtime);
                                 let (read, expected) = match p.ty {
                                     ParamType::String => (quote!(as_text), "text"),
                                     ParamType::Integer => (quote!(as_integer), "an integer"),
@@ -84,11 +84,11 @@ pub(super) fn run(
                                     quote!(optional_argument)
                                 };
                                 reads.push(quote! {
-                                    let #local = match #support::steps::#function(
+                                    let #local = match #runtime::steps::#function(
                                         &#source,
                                         #text,
                                         &[#(#path_steps),*],
-                                        #support::steps::#read,
+                                        #runtime::steps::#read,
                                         #expected,
                                     ) {
                                         Ok(value) => value,
@@ -130,7 +130,7 @@ pub(super) fn run(
                 let read = quote! {
                     match #upstreams.#client.#raw(#call_args)
                         .await
-                        .and_then(#support::RawResponse::error_for_status)
+                        .and_then(#runtime::error::RawResponse::error_for_status)
                         .and_then(|raw| raw.read(#format))
                     {
                         Ok(json) => json,
@@ -142,13 +142,13 @@ pub(super) fn run(
                 } else {
                     // The operation's named outputs, added to its answer for later steps.
                     let named = consumed.named.iter().map(|(name, path)| {
-                        let steps = path_steps(&path.steps, &support);
+                        let steps = path_steps(&path.steps, &runtime);
                         quote!((#name, &[#(#steps),*][..]))
                     });
                     quote! {
                         #(#reads)*
                         let mut #l = #read;
-                        #support::steps::name_outputs(&mut #l, &[#(#named),*]);
+                        #runtime::steps::name_outputs(&mut #l, &[#(#named),*]);
                     }
                 }
             }
@@ -161,12 +161,12 @@ pub(super) fn run(
             } => {
                 let table = local_of(&steps[*index]);
                 let source = local_of(&steps[*from]);
-                let path_steps = path_steps(&path.steps, &support);
+                let path_steps = path_steps(&path.steps, &runtime);
                 quote! {
-                    let #l = #support::steps::lookup(
+                    let #l = #runtime::steps::lookup(
                         &#table,
                         #key,
-                        #support::map::at(&#source, &[#(#path_steps),*]),
+                        #runtime::map::at(&#source, &[#(#path_steps),*]),
                         &[#(#fields),*],
                     );
                 }
@@ -184,15 +184,15 @@ pub(super) fn run(
     }
 }
 
-/// `support::map::Step`s of a path.
-fn path_steps(steps: &[PathStep], support: &TokenStream) -> Vec<TokenStream> {
+/// `runtime::map::Step`s of a path.
+fn path_steps(steps: &[PathStep], runtime: &TokenStream) -> Vec<TokenStream> {
     steps
         .iter()
         .map(|s| match s {
-            PathStep::Key(k) => quote!(#support::map::Step::Key(#k)),
+            PathStep::Key(k) => quote!(#runtime::map::Step::Key(#k)),
             PathStep::Index(i) => {
                 let i = proc_macro2::Literal::usize_unsuffixed(*i);
-                quote!(#support::map::Step::Index(#i))
+                quote!(#runtime::map::Step::Index(#i))
             }
         })
         .collect()

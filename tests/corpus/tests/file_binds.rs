@@ -113,8 +113,8 @@ async fn serve(router: axum::Router) -> String {
 /// The adapters' `authentication`: the REST adapter wants the bound token as a bearer token, the
 /// MCP adapter as the header `X-Api-Key`; anything else is a 401 that never reaches upstream.
 async fn inbound_authentication(upstream: &str) {
-    use naftiko_corpus::file_binds::support::inbound::Guard;
     use naftiko_corpus::file_binds::{Bound, mcp, rest};
+    use naftiko_runtime::inbound::Guard;
 
     let options = options(&fixtures(), &[("registry", upstream), ("store", upstream)]);
     let bound = Bound::read(&options).unwrap();
@@ -179,8 +179,7 @@ async fn inbound_authentication(upstream: &str) {
         name: "X-Api-Key",
         key: bound.api_token.clone(),
     };
-    let config =
-        naftiko_corpus::file_binds::support::mcp::config(&[], &[], 1 << 20, Default::default());
+    let config = naftiko_runtime::mcp::config(&[], &[], 1 << 20, Default::default());
     let url = serve(mcp::registry_mcp::router(upstreams, config, guard)).await;
     let initialize = serde_json::json!({
         "jsonrpc": "2.0", "id": 1, "method": "initialize",

@@ -154,15 +154,15 @@ fn upstreams() -> Arc<fixture::Upstreams> {
 
 /// The MCP adapter, its guard made as the generated server makes it but for the fake issuer.
 async fn mcp(issuer: &str) -> String {
-    let validator = fixture::oauth2::Validator::new(
+    let validator = naftiko_runtime::oauth2::Validator::new(
         issuer,
         MCP_RESOURCE,
         None,
         &["fleet.read"],
-        fixture::oauth2::Validation::Jwks,
+        naftiko_runtime::oauth2::Validation::Jwks,
     );
-    let guard = fixture::support::inbound::Guard::Token(Arc::new(validator));
-    let config = fixture::support::mcp::config(&[], &[], 1 << 20, Default::default());
+    let guard = naftiko_runtime::inbound::Guard::Token(Arc::new(validator));
+    let config = naftiko_runtime::mcp::config(&[], &[], 1 << 20, Default::default());
     serve(fixture::mcp::fleet_mcp::router(upstreams(), config, guard)).await
 }
 
@@ -301,14 +301,14 @@ async fn signed_tokens_for_this_resource_pass_others_get_a_challenge() {
 async fn introspection_asks_the_server_about_every_token() {
     let keys = Keys::new();
     let (issuer, server) = authorization_server(&keys).await;
-    let validator = fixture::oauth2::Validator::new(
+    let validator = naftiko_runtime::oauth2::Validator::new(
         &issuer,
         "https://fleet.example/api",
         Some("fleet-api"),
         &[],
-        fixture::oauth2::Validation::Introspection,
+        naftiko_runtime::oauth2::Validation::Introspection,
     );
-    let guard = fixture::support::inbound::Guard::Token(Arc::new(validator));
+    let guard = naftiko_runtime::inbound::Guard::Token(Arc::new(validator));
     let url = serve(fixture::rest::fleet_rest::router(upstreams(), guard)).await;
     let get = |token: &'static str| {
         let url = format!("{url}/hello");

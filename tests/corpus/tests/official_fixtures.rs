@@ -65,7 +65,7 @@ mod fixtures {
         let mut options = fixture::UpstreamOptions::default();
         options.base_urls.insert("mock-api".into(), upstream);
         let upstreams = Arc::new(fixture::Upstreams::from_env(&options).unwrap());
-        let config = fixture::support::mcp::config(&[], &[], 1 << 20, Default::default());
+        let config = naftiko_runtime::mcp::config(&[], &[], 1 << 20, Default::default());
         let url = serve(fixture::mcp::test_mcp_resources_prompts::router(
             upstreams, config,
         ))
@@ -180,7 +180,7 @@ mod fixtures {
         let (client, served) = tokio::io::duplex(1 << 16);
         let (server_read, server_write) = tokio::io::split(served);
         let shutdown = tokio_util::sync::CancellationToken::new();
-        let serving = tokio::spawn(fixture::support::server::serve_io(
+        let serving = tokio::spawn(naftiko_runtime::mcp::serve_io(
             "test-mcp-stdio",
             server,
             (server_read, server_write),

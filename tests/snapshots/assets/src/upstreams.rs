@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::support::{self, StartupError};
+use crate::runtime::{self, startup::StartupError};
 
 /// One client per consumed API, shared by every adapter (one connection pool).
 #[derive(Debug, Clone)]
@@ -23,7 +23,7 @@ impl Default for UpstreamOptions {
     fn default() -> Self {
         Self {
             base_urls: BTreeMap::new(),
-            timeout: support::DEFAULT_TIMEOUT,
+            timeout: runtime::http::DEFAULT_TIMEOUT,
         }
     }
 }

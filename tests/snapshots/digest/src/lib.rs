@@ -23,15 +23,14 @@ pub mod mcp {
     pub mod vault_mcp;
 }
 
-/// Answers to the upstreams' digest challenges.
-pub mod digest;
+pub mod runtime;
 
 pub mod server;
 
-pub mod support;
-
 mod upstreams;
 
-pub use support::{Error, RawResponse, Secret};
+pub use runtime::error::{Error, RawResponse};
+
+pub use runtime::secret::Secret;
 
 pub use upstreams::{Bound, UpstreamOptions, Upstreams};

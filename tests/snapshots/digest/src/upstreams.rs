@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::clients;
-use crate::support::{self, StartupError};
+use crate::runtime::{self, startup::StartupError};
 
 /// One client per consumed API, shared by every adapter (one connection pool).
 #[derive(Debug, Clone)]
@@ -28,7 +28,7 @@ impl Default for UpstreamOptions {
     fn default() -> Self {
         Self {
             base_urls: BTreeMap::new(),
-            timeout: support::DEFAULT_TIMEOUT,
+            timeout: runtime::http::DEFAULT_TIMEOUT,
         }
     }
 }
@@ -47,9 +47,9 @@ impl UpstreamOptions {
 #[derive(Debug, Clone)]
 pub struct Bound {
     /// `VAULT_USER`: the environment variable `DIGEST_FIXTURE_USER`.
-    pub vault_user: support::Secret,
+    pub vault_user: runtime::secret::Secret,
     /// `VAULT_PASSWORD`: the environment variable `DIGEST_FIXTURE_PASSWORD`.
-    pub vault_password: support::Secret,
+    pub vault_password: runtime::secret::Secret,
 }
 
 impl Bound {
@@ -59,11 +59,11 @@ impl Bound {
     ///
     /// A bound variable that is not set (named, never echoed).
     pub fn read(_options: &UpstreamOptions) -> Result<Self, StartupError> {
-        let vault_user = support::env_secret(
+        let vault_user = runtime::startup::env_secret(
             "DIGEST_FIXTURE_USER",
             "bound by `binds[0]`, namespace `env`",
         )?;
-        let vault_password = support::env_secret(
+        let vault_password = runtime::startup::env_secret(
             "DIGEST_FIXTURE_PASSWORD",
             "bound by `binds[0]`, namespace `env`",
         )?;
@@ -90,7 +90,7 @@ impl Upstreams {
         options: &UpstreamOptions,
         bound: &Bound,
     ) -> Result<Self, StartupError> {
-        let http = support::http_client(options.timeout)?;
+        let http = runtime::http::http_client(options.timeout)?;
         let base_url = options
             .base_url("vault")
             .unwrap_or(clients::vault::DEFAULT_BASE_URL)

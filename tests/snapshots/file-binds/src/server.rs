@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::support::{self, StartupError, server};
+use crate::runtime::{self, server, startup::StartupError};
 use crate::{Bound, UpstreamOptions, Upstreams};
 
 /// The exposed adapters, as `--listen` accepts them.
@@ -47,7 +47,7 @@ impl Default for ServeOptions {
         Self {
             listen: BTreeMap::new(),
             upstreams: UpstreamOptions::default(),
-            max_body_bytes: support::rest::DEFAULT_MAX_BODY_BYTES,
+            max_body_bytes: runtime::rest::DEFAULT_MAX_BODY_BYTES,
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
             drain_timeout: Duration::from_secs(30),
@@ -89,7 +89,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         Vec::new()
     };
     let readiness = Arc::new(
-        support::ops::Readiness::new(ADAPTERS.len(), BOUND_VARIABLES, checks),
+        runtime::ops::Readiness::new(ADAPTERS.len(), BOUND_VARIABLES, checks),
     );
     let shutdown = CancellationToken::new();
     let listener_0 = server::bind(
@@ -108,7 +108,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
     let router = crate::rest::registry_rest::router_with_body_limit(
         upstreams.clone(),
         options.max_body_bytes,
-        support::inbound::Guard::Bearer(bound.api_token.clone()),
+        runtime::inbound::Guard::Bearer(bound.api_token.clone()),
     );
     let router = server::with_ops(
         "registry-rest",
@@ -117,7 +117,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         Some(include_str!("../openapi/registry-rest.json")),
     );
     servers.spawn(server::serve("registry-rest", listener_0, router, shutdown.clone()));
-    let config = support::mcp::config(
+    let config = runtime::mcp::config(
         &options.allowed_hosts,
         &options.allowed_origins,
         options.max_body_bytes,
@@ -128,7 +128,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         crate::mcp::registry_mcp::router(
             upstreams.clone(),
             config,
-            support::inbound::Guard::Header {
+            runtime::inbound::Guard::Header {
                 name: "X-Api-Key",
                 key: bound.api_token.clone(),
             },

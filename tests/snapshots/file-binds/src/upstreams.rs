@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::clients;
-use crate::support::{self, StartupError};
+use crate::runtime::{self, startup::StartupError};
 
 /// One client per consumed API, shared by every adapter (one connection pool).
 #[derive(Debug, Clone)]
@@ -32,7 +32,7 @@ impl Default for UpstreamOptions {
     fn default() -> Self {
         Self {
             base_urls: BTreeMap::new(),
-            timeout: support::DEFAULT_TIMEOUT,
+            timeout: runtime::http::DEFAULT_TIMEOUT,
             spec_dir: std::path::PathBuf::from("."),
         }
     }
@@ -52,13 +52,13 @@ impl UpstreamOptions {
 #[derive(Debug, Clone)]
 pub struct Bound {
     /// `REGISTRY_TOKEN`: the key `registry-bearer-token` of `./shared/fixture-secrets.yaml`.
-    pub registry_token: support::Secret,
+    pub registry_token: runtime::secret::Secret,
     /// `REGISTRY_REGION`: the key `registry-region` of `./shared/fixture-secrets.yaml`.
-    pub registry_region: support::Secret,
+    pub registry_region: runtime::secret::Secret,
     /// `API_TOKEN`: the key `api-token` of `./shared/fixture-secrets.yaml`.
-    pub api_token: support::Secret,
+    pub api_token: runtime::secret::Secret,
     /// `STORE_PASSWORD`: the environment variable `FILE_BINDS_STORE_PASSWORD`.
-    pub store_password: support::Secret,
+    pub store_password: runtime::secret::Secret,
 }
 
 impl Bound {
@@ -68,13 +68,13 @@ impl Bound {
     ///
     /// A bound variable that is not set (named, never echoed).
     pub fn read(options: &UpstreamOptions) -> Result<Self, StartupError> {
-        let file_0 = read_bind_file(
+        let file_0 = runtime::bind_files::read(
             &options.spec_dir,
             "./shared/fixture-secrets.yaml",
             0,
             "registry-env",
         )?;
-        let registry_token = bound_value(
+        let registry_token = runtime::bind_files::value(
             &file_0,
             "registry-bearer-token",
             "REGISTRY_TOKEN",
@@ -82,7 +82,7 @@ impl Bound {
             0,
             "registry-env",
         )?;
-        let registry_region = bound_value(
+        let registry_region = runtime::bind_files::value(
             &file_0,
             "registry-region",
             "REGISTRY_REGION",
@@ -90,7 +90,7 @@ impl Bound {
             0,
             "registry-env",
         )?;
-        let api_token = bound_value(
+        let api_token = runtime::bind_files::value(
             &file_0,
             "api-token",
             "API_TOKEN",
@@ -98,7 +98,7 @@ impl Bound {
             0,
             "registry-env",
         )?;
-        let store_password = support::env_secret(
+        let store_password = runtime::startup::env_secret(
             "FILE_BINDS_STORE_PASSWORD",
             "bound by `binds[1]`, namespace `env`",
         )?;
@@ -130,7 +130,7 @@ impl Upstreams {
         options: &UpstreamOptions,
         bound: &Bound,
     ) -> Result<Self, StartupError> {
-        let http = support::http_client(options.timeout)?;
+        let http = runtime::http::http_client(options.timeout)?;
         let base_url = match options.base_url("registry") {
             Some(url) => url.to_owned(),
             None => {
@@ -152,59 +152,11 @@ impl Upstreams {
         let store = clients::store::Client::with_http_client(
             &base_url,
             clients::store::Credentials {
-                username: support::Secret::new("clerk"),
+                username: runtime::secret::Secret::new("clerk"),
                 password: bound.store_password.clone(),
             },
             http.clone(),
         )?;
         Ok(Self { registry, store })
-    }
-}
-
-/// Read a `binds` file: a YAML (or JSON) mapping of keys to values. Neither an error nor a
-/// log line ever shows what the file holds.
-fn read_bind_file(
-    dir: &std::path::Path,
-    path: &'static str,
-    bind_index: usize,
-    namespace: &'static str,
-) -> Result<BTreeMap<String, serde_json::Value>, StartupError> {
-    let full = dir.join(path);
-    let failed = |reason: String| StartupError::BindFile {
-        path: full.display().to_string(),
-        bind_index,
-        namespace,
-        reason,
-    };
-    let text = std::fs::read_to_string(&full).map_err(|e| failed(e.to_string()))?;
-    serde_saphyr::from_str(&text)
-        .map_err(|_| failed("not a YAML or JSON mapping of keys to values".to_owned()))
-}
-
-/// The value of `key` in a `binds` file, as text.
-fn bound_value(
-    values: &BTreeMap<String, serde_json::Value>,
-    key: &'static str,
-    variable: &'static str,
-    path: &'static str,
-    bind_index: usize,
-    namespace: &'static str,
-) -> Result<support::Secret, StartupError> {
-    match values.get(key) {
-        Some(serde_json::Value::String(text)) if !text.is_empty() => {
-            Ok(support::Secret::new(text.as_str()))
-        }
-        Some(value @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => {
-            Ok(support::Secret::new(value.to_string()))
-        }
-        _ => {
-            Err(StartupError::MissingKey {
-                key,
-                variable,
-                path,
-                bind_index,
-                namespace,
-            })
-        }
     }
 }

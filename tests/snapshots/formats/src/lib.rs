@@ -29,15 +29,14 @@ pub mod mcp {
     pub mod formats_mcp;
 }
 
-/// Readers of the upstreams' non-JSON formats.
-pub mod formats;
+pub mod runtime;
 
 pub mod server;
 
-pub mod support;
-
 mod upstreams;
 
-pub use support::{Error, RawResponse, Secret};
+pub use runtime::error::{Error, RawResponse};
+
+pub use runtime::secret::Secret;
 
 pub use upstreams::{Bound, UpstreamOptions, Upstreams};

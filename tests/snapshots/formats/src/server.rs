@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::support::{self, StartupError, server};
+use crate::runtime::{self, server, startup::StartupError};
 use crate::{Bound, UpstreamOptions, Upstreams};
 
 /// The exposed adapters, as `--listen` accepts them.
@@ -42,7 +42,7 @@ impl Default for ServeOptions {
         Self {
             listen: BTreeMap::new(),
             upstreams: UpstreamOptions::default(),
-            max_body_bytes: support::rest::DEFAULT_MAX_BODY_BYTES,
+            max_body_bytes: runtime::rest::DEFAULT_MAX_BODY_BYTES,
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
             drain_timeout: Duration::from_secs(30),
@@ -82,7 +82,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         Vec::new()
     };
     let readiness = Arc::new(
-        support::ops::Readiness::new(ADAPTERS.len(), BOUND_VARIABLES, checks),
+        runtime::ops::Readiness::new(ADAPTERS.len(), BOUND_VARIABLES, checks),
     );
     let shutdown = CancellationToken::new();
     let listener_0 = server::bind(
@@ -115,7 +115,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         Some(include_str!("../openapi/formats-rest.json")),
     );
     servers.spawn(server::serve("formats-rest", listener_0, router, shutdown.clone()));
-    let config = support::mcp::config(
+    let config = runtime::mcp::config(
         &options.allowed_hosts,
         &options.allowed_origins,
         options.max_body_bytes,
@@ -137,7 +137,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         .to_owned(), serde_json::Value::from(upstreams.feeds.base_url()))]),
         "boundVariables" : [], }
     );
-    let control = support::ops::control(readiness.clone(), status, config, true, true);
+    let control = runtime::ops::control(readiness.clone(), status, config, true, true);
     let router = server::with_ops("control", control, readiness.clone(), None);
     servers.spawn(server::serve("control", listener_2, router, shutdown.clone()));
     tokio::spawn(server::shutdown_on_signal(shutdown.clone(), readiness));

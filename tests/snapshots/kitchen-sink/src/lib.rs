@@ -47,12 +47,14 @@ pub mod mcp {
     pub mod weather_mcp;
 }
 
-pub mod server;
+pub mod runtime;
 
-pub mod support;
+pub mod server;
 
 mod upstreams;
 
-pub use support::{Error, RawResponse, Secret};
+pub use runtime::error::{Error, RawResponse};
+
+pub use runtime::secret::Secret;
 
 pub use upstreams::{Bound, UpstreamOptions, Upstreams};

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use snapshot_kitchen_sink::server::{self, ServeOptions};
-use snapshot_kitchen_sink::support::{self, StartupError};
+use snapshot_kitchen_sink::runtime::{self, startup::StartupError};
 use snapshot_kitchen_sink::UpstreamOptions;
 
 #[derive(Debug, Parser)]
@@ -60,7 +60,7 @@ struct ServeArgs {
         value_name = "DURATION",
         env = "NAFTIKO_UPSTREAM_TIMEOUT",
         default_value = "30s",
-        value_parser = support::server::parse_duration
+        value_parser = runtime::server::parse_duration
     )]
     upstream_timeout: Duration,
     /// Largest accepted request body, in bytes (larger ones get 413).
@@ -68,7 +68,7 @@ struct ServeArgs {
         long,
         value_name = "BYTES",
         env = "NAFTIKO_MAX_BODY_BYTES",
-        default_value_t = support::rest::DEFAULT_MAX_BODY_BYTES
+        default_value_t = runtime::rest::DEFAULT_MAX_BODY_BYTES
     )]
     max_body_bytes: usize,
     /// Host header value the MCP adapters accept (repeatable; default: localhost, 127.0.0.1, ::1).
@@ -93,7 +93,7 @@ struct ServeArgs {
         value_name = "DURATION",
         env = "NAFTIKO_DRAIN_TIMEOUT",
         default_value = "30s",
-        value_parser = support::server::parse_duration
+        value_parser = runtime::server::parse_duration
     )]
     drain_timeout: Duration,
     /// Make /readyz also check that every upstream accepts TCP connections.
@@ -123,9 +123,9 @@ enum LogFormat {
 
 fn options(args: ServeArgs) -> Result<ServeOptions, StartupError> {
     Ok(ServeOptions {
-        listen: support::server::namespaced("listen", &args.listen, server::ADAPTERS)?,
+        listen: runtime::server::namespaced("listen", &args.listen, server::ADAPTERS)?,
         upstreams: UpstreamOptions {
-            base_urls: support::server::namespaced(
+            base_urls: runtime::server::namespaced(
                 "upstream",
                 &args.upstream,
                 UpstreamOptions::NAMESPACES,
@@ -151,57 +151,16 @@ async fn run(args: ServeArgs) -> Result<(), StartupError> {
     server::serve(options).await
 }
 
-async fn healthcheck(url: &str) -> ExitCode {
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(3)).build();
-    match client.map(|c| c.get(url)) {
-        Ok(request) => {
-            match request.send().await {
-                Ok(response) if response.status().is_success() => ExitCode::SUCCESS,
-                Ok(response) => {
-                    eprintln!("unhealthy: {url} answered {}", response.status());
-                    ExitCode::FAILURE
-                }
-                Err(e) => {
-                    eprintln!("unhealthy: {url}: {e}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let args = match cli.command {
         Some(Command::Serve(args)) => args,
-        Some(Command::Healthcheck { url }) => {
-            return match support::server::runtime(1) {
-                Ok(runtime) => runtime.block_on(healthcheck(&url)),
-                Err(e) => {
-                    eprintln!("error: cannot start the async runtime: {e}");
-                    ExitCode::FAILURE
-                }
-            };
-        }
+        Some(Command::Healthcheck { url }) => return runtime::server::healthcheck(&url),
         None => cli.serve,
     };
-    support::server::init_logging(args.log_format == LogFormat::Json);
-    let runtime = match support::server::runtime(args.worker_threads) {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(args)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(if matches!(e, StartupError::Usage(_)) { 2 } else { 1 })
-        }
-    }
+    runtime::server::main(
+        args.log_format == LogFormat::Json,
+        args.worker_threads,
+        run(args),
+    )
 }

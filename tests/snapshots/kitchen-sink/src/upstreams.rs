@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::clients;
-use crate::support::{self, StartupError};
+use crate::runtime::{self, startup::StartupError};
 
 /// One client per consumed API, shared by every adapter (one connection pool).
 #[derive(Debug, Clone)]
@@ -36,7 +36,7 @@ impl Default for UpstreamOptions {
     fn default() -> Self {
         Self {
             base_urls: BTreeMap::new(),
-            timeout: support::DEFAULT_TIMEOUT,
+            timeout: runtime::http::DEFAULT_TIMEOUT,
         }
     }
 }
@@ -55,19 +55,19 @@ impl UpstreamOptions {
 #[derive(Debug, Clone)]
 pub struct Bound {
     /// `PETS_TOKEN`: the environment variable `PETS_TOKEN`.
-    pub pets_token: support::Secret,
+    pub pets_token: runtime::secret::Secret,
     /// `UNUSED_SECRET`: the environment variable `UNUSED_SECRET`.
-    pub unused_secret: support::Secret,
+    pub unused_secret: runtime::secret::Secret,
     /// `WEATHER_HOST`: the environment variable `WEATHER_HOST`.
-    pub weather_host: support::Secret,
+    pub weather_host: runtime::secret::Secret,
     /// `STORE_USER`: the environment variable `STORE_USER`.
-    pub store_user: support::Secret,
+    pub store_user: runtime::secret::Secret,
     /// `STORE_PASSWORD`: the environment variable `STORE_PASSWORD`.
-    pub store_password: support::Secret,
+    pub store_password: runtime::secret::Secret,
     /// `MAPS_KEY`: the environment variable `MAPS_KEY`.
-    pub maps_key: support::Secret,
+    pub maps_key: runtime::secret::Secret,
     /// `AREA`: the environment variable `AREA`.
-    pub area: support::Secret,
+    pub area: runtime::secret::Secret,
 }
 
 impl Bound {
@@ -77,31 +77,31 @@ impl Bound {
     ///
     /// A bound variable that is not set (named, never echoed).
     pub fn read(_options: &UpstreamOptions) -> Result<Self, StartupError> {
-        let pets_token = support::env_secret(
+        let pets_token = runtime::startup::env_secret(
             "PETS_TOKEN",
             "bound by `binds[0]`, namespace `env`",
         )?;
-        let unused_secret = support::env_secret(
+        let unused_secret = runtime::startup::env_secret(
             "UNUSED_SECRET",
             "bound by `binds[0]`, namespace `env`",
         )?;
-        let weather_host = support::env_secret(
+        let weather_host = runtime::startup::env_secret(
             "WEATHER_HOST",
             "bound by `binds[0]`, namespace `env`",
         )?;
-        let store_user = support::env_secret(
+        let store_user = runtime::startup::env_secret(
             "STORE_USER",
             "bound by `binds[0]`, namespace `env`",
         )?;
-        let store_password = support::env_secret(
+        let store_password = runtime::startup::env_secret(
             "STORE_PASSWORD",
             "bound by `binds[0]`, namespace `env`",
         )?;
-        let maps_key = support::env_secret(
+        let maps_key = runtime::startup::env_secret(
             "MAPS_KEY",
             "bound by `binds[0]`, namespace `env`",
         )?;
-        let area = support::env_secret(
+        let area = runtime::startup::env_secret(
             "AREA",
             "read by the `in: environment` parameter of the resource `/areas/{{AREA}}` of `maps`",
         )?;
@@ -136,7 +136,7 @@ impl Upstreams {
         options: &UpstreamOptions,
         bound: &Bound,
     ) -> Result<Self, StartupError> {
-        let http = support::http_client(options.timeout)?;
+        let http = runtime::http::http_client(options.timeout)?;
         let base_url = options
             .base_url("pets")
             .unwrap_or(clients::pets::DEFAULT_BASE_URL)
@@ -155,7 +155,7 @@ impl Upstreams {
         let weather = clients::weather::Client::with_http_client(
             &base_url,
             clients::weather::Credentials {
-                api_key: support::Secret::new(
+                api_key: runtime::secret::Secret::new(
                     format!(
                         "{}-{}", bound.weather_host.expose(), bound.maps_key.expose()
                     ),
@@ -177,7 +177,7 @@ impl Upstreams {
         let store = clients::store::Client::with_http_client(
             &base_url,
             clients::store::Credentials {
-                username: support::Secret::new("kitchen"),
+                username: runtime::secret::Secret::new("kitchen"),
                 password: bound.store_password.clone(),
             },
             http.clone(),

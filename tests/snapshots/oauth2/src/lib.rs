@@ -23,15 +23,14 @@ pub mod mcp {
     pub mod fleet_mcp;
 }
 
-/// Checks of the OAuth 2.1 bearer tokens callers present.
-pub mod oauth2;
+pub mod runtime;
 
 pub mod server;
 
-pub mod support;
-
 mod upstreams;
 
-pub use support::{Error, RawResponse, Secret};
+pub use runtime::error::{Error, RawResponse};
+
+pub use runtime::secret::Secret;
 
 pub use upstreams::{Bound, UpstreamOptions, Upstreams};

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::support::{self, StartupError, server};
+use crate::runtime::{self, server, startup::StartupError};
 use crate::{Bound, UpstreamOptions, Upstreams};
 
 /// The exposed adapters, as `--listen` accepts them.
@@ -42,7 +42,7 @@ impl Default for ServeOptions {
         Self {
             listen: BTreeMap::new(),
             upstreams: UpstreamOptions::default(),
-            max_body_bytes: support::rest::DEFAULT_MAX_BODY_BYTES,
+            max_body_bytes: runtime::rest::DEFAULT_MAX_BODY_BYTES,
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
             drain_timeout: Duration::from_secs(30),
@@ -77,7 +77,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
     let upstreams = Arc::new(Upstreams::from_bound(&options.upstreams, &bound)?);
     let checks = if options.ready_check_upstreams { vec![] } else { Vec::new() };
     let readiness = Arc::new(
-        support::ops::Readiness::new(ADAPTERS.len(), BOUND_VARIABLES, checks),
+        runtime::ops::Readiness::new(ADAPTERS.len(), BOUND_VARIABLES, checks),
     );
     let shutdown = CancellationToken::new();
     let listener_0 = server::bind(
@@ -96,14 +96,14 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
     let router = crate::rest::fleet_rest::router_with_body_limit(
         upstreams.clone(),
         options.max_body_bytes,
-        support::inbound::Guard::Token(
+        runtime::inbound::Guard::Token(
             std::sync::Arc::new(
-                super::oauth2::Validator::new(
+                runtime::oauth2::Validator::new(
                     "https://auth.fleet.example",
                     "https://fleet.example/api",
                     Some("fleet-api"),
                     &[],
-                    super::oauth2::Validation::Introspection,
+                    runtime::oauth2::Validation::Introspection,
                 ),
             ),
         ),
@@ -115,7 +115,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         Some(include_str!("../openapi/fleet-rest.json")),
     );
     servers.spawn(server::serve("fleet-rest", listener_0, router, shutdown.clone()));
-    let config = support::mcp::config(
+    let config = runtime::mcp::config(
         &options.allowed_hosts,
         &options.allowed_origins,
         options.max_body_bytes,
@@ -126,14 +126,14 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         crate::mcp::fleet_mcp::router(
             upstreams.clone(),
             config,
-            support::inbound::Guard::Token(
+            runtime::inbound::Guard::Token(
                 std::sync::Arc::new(
-                    super::oauth2::Validator::new(
+                    runtime::oauth2::Validator::new(
                         "https://auth.fleet.example",
                         "https://fleet.example/mcp",
                         None,
                         &["fleet.read"],
-                        super::oauth2::Validation::Jwks,
+                        runtime::oauth2::Validation::Jwks,
                     ),
                 ),
             ),

@@ -21,12 +21,14 @@ pub mod rest {
     pub mod owners_rest;
 }
 
-pub mod server;
+pub mod runtime;
 
-pub mod support;
+pub mod server;
 
 mod upstreams;
 
-pub use support::{Error, RawResponse, Secret};
+pub use runtime::error::{Error, RawResponse};
+
+pub use runtime::secret::Secret;
 
 pub use upstreams::{Bound, UpstreamOptions, Upstreams};

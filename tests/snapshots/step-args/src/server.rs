@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::support::{self, StartupError, server};
+use crate::runtime::{self, server, startup::StartupError};
 use crate::{Bound, UpstreamOptions, Upstreams};
 
 /// The exposed adapters, as `--listen` accepts them.
@@ -42,7 +42,7 @@ impl Default for ServeOptions {
         Self {
             listen: BTreeMap::new(),
             upstreams: UpstreamOptions::default(),
-            max_body_bytes: support::rest::DEFAULT_MAX_BODY_BYTES,
+            max_body_bytes: runtime::rest::DEFAULT_MAX_BODY_BYTES,
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
             drain_timeout: Duration::from_secs(30),
@@ -80,7 +80,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         Vec::new()
     };
     let readiness = Arc::new(
-        support::ops::Readiness::new(ADAPTERS.len(), BOUND_VARIABLES, checks),
+        runtime::ops::Readiness::new(ADAPTERS.len(), BOUND_VARIABLES, checks),
     );
     let shutdown = CancellationToken::new();
     let listener_0 = server::bind(

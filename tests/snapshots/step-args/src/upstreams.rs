@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::clients;
-use crate::support::{self, StartupError};
+use crate::runtime::{self, startup::StartupError};
 
 /// One client per consumed API, shared by every adapter (one connection pool).
 #[derive(Debug, Clone)]
@@ -28,7 +28,7 @@ impl Default for UpstreamOptions {
     fn default() -> Self {
         Self {
             base_urls: BTreeMap::new(),
-            timeout: support::DEFAULT_TIMEOUT,
+            timeout: runtime::http::DEFAULT_TIMEOUT,
         }
     }
 }
@@ -76,7 +76,7 @@ impl Upstreams {
         options: &UpstreamOptions,
         _bound: &Bound,
     ) -> Result<Self, StartupError> {
-        let http = support::http_client(options.timeout)?;
+        let http = runtime::http::http_client(options.timeout)?;
         let base_url = options
             .base_url("registry")
             .unwrap_or(clients::registry::DEFAULT_BASE_URL)

@@ -62,7 +62,7 @@ const FILES: &[mcp::FileResource] = &[
     },
 ];
 
-use crate::support::mcp;
+use crate::runtime::mcp;
 use crate::Upstreams;
 
 /// The port the spec declares for this adapter.

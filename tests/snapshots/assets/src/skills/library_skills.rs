@@ -9,7 +9,7 @@
 use axum::Router;
 use axum::routing::get;
 
-use crate::support::skills;
+use crate::runtime::skills;
 
 /// The port the spec declares for this adapter.
 pub const DEFAULT_PORT: u16 = 8080u16;

@@ -6,7 +6,7 @@
 //!
 //! Requests answer the API's digest challenge (RFC 7616, MD5 or SHA-256): a 401 with `WWW-Authenticate: Digest …` is answered once with `Authorization: Digest …`.
 
-use crate::support::{self, Error, RawResponse};
+use crate::runtime::{self, error::{Error, RawResponse}};
 
 /// The base URL the spec declares.
 pub const DEFAULT_BASE_URL: &str = "https://vault.example";
@@ -15,32 +15,32 @@ pub const DEFAULT_BASE_URL: &str = "https://vault.example";
 #[derive(Debug, Clone)]
 pub struct Credentials {
     /// The user name; the server reads it from `DIGEST_FIXTURE_USER`.
-    pub username: support::Secret,
+    pub username: runtime::secret::Secret,
     /// The password; the server reads it from `DIGEST_FIXTURE_PASSWORD`.
-    pub password: support::Secret,
+    pub password: runtime::secret::Secret,
 }
 
 /// Client for the `vault` API. Cheap to clone: clones share one connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: String,
-    http: support::HttpClient,
-    digest: std::sync::Arc<dyn support::Challenge>,
+    http: runtime::http::HttpClient,
+    digest: std::sync::Arc<dyn runtime::http::Challenge>,
 }
 
 impl Client {
     /// A client for the API at `base_url`.
     ///
     /// Pass your own `reqwest::Client` to share its pool and settings; without one, a
-    /// pooled rustls client with a 30 s timeout is built (see [`support::http_client`]).
+    /// pooled rustls client with a 30 s timeout is built (see [`runtime::http::http_client`]).
     pub fn new(
         base_url: &str,
         credentials: Credentials,
         http: Option<reqwest::Client>,
     ) -> Result<Self, Error> {
         let http = match http {
-            Some(http) => support::HttpClient::Reqwest(http),
-            None => support::http_client(support::DEFAULT_TIMEOUT)?,
+            Some(http) => runtime::http::HttpClient::Reqwest(http),
+            None => runtime::http::http_client(runtime::http::DEFAULT_TIMEOUT)?,
         };
         Self::with_http_client(base_url, credentials, http)
     }
@@ -49,13 +49,13 @@ impl Client {
     pub fn with_http_client(
         base_url: &str,
         credentials: Credentials,
-        http: support::HttpClient,
+        http: runtime::http::HttpClient,
     ) -> Result<Self, Error> {
         Ok(Self {
-            base_url: support::base_url(base_url)?,
+            base_url: runtime::http::base_url(base_url)?,
             http,
             digest: std::sync::Arc::new(
-                crate::digest::Credentials::new(
+                crate::runtime::digest::Credentials::new(
                     credentials.username,
                     credentials.password,
                 ),
@@ -87,11 +87,11 @@ impl Client {
     /// Like [`Self::get_secret`], but returns the answer as received, whatever its status.
     pub async fn get_secret_raw(&self, name: &str) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/secrets/{}", self.base_url, support::encode_path_segment(name)
+            "{}/secrets/{}", self.base_url, runtime::encode::encode_path_segment(name)
         );
-        let request = support::Request::new(reqwest::Method::GET, url)
+        let request = runtime::http::Request::new(reqwest::Method::GET, url)
             .answer_challenge(self.digest.clone());
-        support::send(&self.http, request, "vault", "get-secret").await
+        runtime::http::send(&self.http, request, "vault", "get-secret").await
     }
 
     /// `put-secret`
@@ -122,13 +122,13 @@ impl Client {
         body: Option<&serde_json::Value>,
     ) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/secrets/{}", self.base_url, support::encode_path_segment(name)
+            "{}/secrets/{}", self.base_url, runtime::encode::encode_path_segment(name)
         );
-        let mut request = support::Request::new(reqwest::Method::PUT, url)
+        let mut request = runtime::http::Request::new(reqwest::Method::PUT, url)
             .answer_challenge(self.digest.clone());
         if let Some(body) = body {
             request = request.json(body);
         }
-        support::send(&self.http, request, "vault", "put-secret").await
+        runtime::http::send(&self.http, request, "vault", "put-secret").await
     }
 }

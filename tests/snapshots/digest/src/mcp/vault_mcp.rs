@@ -22,7 +22,7 @@ use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService,
 };
 
-use crate::support::mcp;
+use crate::runtime::mcp;
 use crate::Upstreams;
 
 /// The port the spec declares for this adapter.
@@ -50,7 +50,7 @@ impl Server {
     /// Tool `get-secret` → `vault.get-secret`
     async fn get_secret(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &["name"])?;
-        let name = mcp::required_str(args, "name")?;
+        let name = crate::runtime::args::required_str(args, "name")?;
         let result = self.upstreams.vault.get_secret_raw(name).await;
         Ok(mcp::tool_result(result, "result"))
     }

@@ -6,39 +6,39 @@
 //!
 //! Every request carries `Authorization: Bearer <REGISTRY_TOKEN>`.
 
-use crate::support::{self, Error, RawResponse};
+use crate::runtime::{self, error::{Error, RawResponse}};
 
 /// Credentials for the `registry` API.
 #[derive(Debug, Clone)]
 pub struct Credentials {
     /// Sent as `Authorization: Bearer <token>`; the server reads it from `REGISTRY_TOKEN`.
-    pub bearer_token: support::Secret,
+    pub bearer_token: runtime::secret::Secret,
     /// Sent in request parameters; the server reads it from `REGISTRY_REGION`.
-    pub registry_region: support::Secret,
+    pub registry_region: runtime::secret::Secret,
 }
 
 /// Client for the `registry` API. Cheap to clone: clones share one connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: String,
-    http: support::HttpClient,
+    http: runtime::http::HttpClient,
     authorization: reqwest::header::HeaderValue,
-    registry_region: support::Secret,
+    registry_region: runtime::secret::Secret,
 }
 
 impl Client {
     /// A client for the API at `base_url`.
     ///
     /// Pass your own `reqwest::Client` to share its pool and settings; without one, a
-    /// pooled rustls client with a 30 s timeout is built (see [`support::http_client`]).
+    /// pooled rustls client with a 30 s timeout is built (see [`runtime::http::http_client`]).
     pub fn new(
         base_url: &str,
         credentials: Credentials,
         http: Option<reqwest::Client>,
     ) -> Result<Self, Error> {
         let http = match http {
-            Some(http) => support::HttpClient::Reqwest(http),
-            None => support::http_client(support::DEFAULT_TIMEOUT)?,
+            Some(http) => runtime::http::HttpClient::Reqwest(http),
+            None => runtime::http::http_client(runtime::http::DEFAULT_TIMEOUT)?,
         };
         Self::with_http_client(base_url, credentials, http)
     }
@@ -47,12 +47,12 @@ impl Client {
     pub fn with_http_client(
         base_url: &str,
         credentials: Credentials,
-        http: support::HttpClient,
+        http: runtime::http::HttpClient,
     ) -> Result<Self, Error> {
         Ok(Self {
-            base_url: support::base_url(base_url)?,
+            base_url: runtime::http::base_url(base_url)?,
             http,
-            authorization: support::bearer_header(&credentials.bearer_token)?,
+            authorization: runtime::secret::bearer_header(&credentials.bearer_token)?,
             registry_region: credentials.registry_region,
         })
     }
@@ -87,10 +87,10 @@ impl Client {
         flag: Option<&str>,
     ) -> Result<RawResponse, Error> {
         let url = format!("{}/ships", self.base_url);
-        let mut request = support::Request::new(reqwest::Method::GET, url)
+        let mut request = runtime::http::Request::new(reqwest::Method::GET, url)
             .header(
                 "Registry-Version",
-                support::sensitive_header(
+                runtime::secret::sensitive_header(
                     &format!("{}-v2", self.registry_region.expose()),
                 )?,
             )
@@ -99,6 +99,6 @@ impl Client {
         if let Some(flag) = flag {
             request = request.query(&[("flag", flag)]);
         }
-        support::send(&self.http, request, "registry", "list-ships").await
+        runtime::http::send(&self.http, request, "registry", "list-ships").await
     }
 }

@@ -22,7 +22,7 @@ use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService,
 };
 
-use crate::support::mcp;
+use crate::runtime::mcp;
 use crate::Upstreams;
 
 /// The port the spec declares for this adapter.
@@ -50,11 +50,11 @@ impl Server {
     /// Tool `list-ships` → `registry.list-ships`
     async fn list_ships(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &["flag"])?;
-        let flag = mcp::optional_str(args, "flag")?;
+        let flag = crate::runtime::args::optional_str(args, "flag")?;
         if let Some(text) = &flag {
             static PATTERN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(||
             regex::Regex::new("^[A-Z]{2}$").expect("a valid pattern"));
-            let text = crate::support::as_str(text);
+            let text = crate::runtime::encode::as_str(text);
             if !PATTERN.is_match(text) {
                 return Err(mcp::pattern_mismatch("flag", "^[A-Z]{2}$"));
             }
@@ -157,10 +157,10 @@ pub fn service(
 pub fn router(
     upstreams: Arc<Upstreams>,
     config: StreamableHttpServerConfig,
-    guard: crate::support::inbound::Guard,
+    guard: crate::runtime::inbound::Guard,
 ) -> Router {
     let service = service(upstreams, config);
-    crate::support::inbound::protect(
+    crate::runtime::inbound::protect(
         Router::new().route_service("/mcp", service.clone()).route_service("/", service),
         guard,
     )

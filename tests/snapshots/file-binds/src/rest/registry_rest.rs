@@ -14,7 +14,7 @@ use axum::extract::{State, Query};
 use axum::response::Response;
 use axum::{Router, routing};
 
-use crate::support::rest;
+use crate::runtime::rest;
 use crate::Upstreams;
 
 /// The port the spec declares for this adapter.
@@ -27,7 +27,7 @@ pub const DEFAULT_PORT: u16 = 8080;
 /// carries what `guard` expects.
 pub fn router(
     upstreams: Arc<Upstreams>,
-    guard: crate::support::inbound::Guard,
+    guard: crate::runtime::inbound::Guard,
 ) -> Router {
     router_with_body_limit(upstreams, rest::DEFAULT_MAX_BODY_BYTES, guard)
 }
@@ -36,9 +36,9 @@ pub fn router(
 pub fn router_with_body_limit(
     upstreams: Arc<Upstreams>,
     max_body_bytes: usize,
-    guard: crate::support::inbound::Guard,
+    guard: crate::runtime::inbound::Guard,
 ) -> Router {
-    crate::support::inbound::protect(
+    crate::runtime::inbound::protect(
         Router::new()
             .route("/ships", routing::get(list_ships))
             .fallback(rest::not_found)
@@ -53,20 +53,20 @@ pub fn router_with_body_limit(
 async fn list_ships(
     State(upstreams): State<Arc<Upstreams>>,
     query_params: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let Query(query_params) = query_params.map_err(rest::bad_query)?;
     let flag = query_params.get("flag");
     if let Some(text) = &flag {
         static PATTERN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
             regex::Regex::new("^[A-Z]{2}$").expect("a valid pattern")
         });
-        let text = crate::support::as_str(text);
+        let text = crate::runtime::encode::as_str(text);
         if !PATTERN.is_match(text) {
             return Err(rest::pattern_mismatch("flag", "^[A-Z]{2}$"));
         }
     }
     let result = upstreams.registry.list_ships_raw(flag.map(String::as_str)).await;
-    Ok(rest::shaped(result, crate::support::JSON, list_ships_output))
+    Ok(rest::shaped(result, crate::runtime::error::JSON, list_ships_output))
 }
 
 /// A shaped output (`ListShipsOutput`).
@@ -84,12 +84,12 @@ impl ListShipsOutput {
     /// Read it from `json` (the answer, or the element of an array).
     fn from_json(
         json: &serde_json::Value,
-    ) -> Result<Self, crate::support::map::Mismatch> {
+    ) -> Result<Self, crate::runtime::map::Mismatch> {
         Ok(Self {
-            fine: crate::support::map::boolean(
+            fine: crate::runtime::map::boolean(
                 json,
                 "$.ok",
-                &[crate::support::map::Step::Key("ok")],
+                &[crate::runtime::map::Step::Key("ok")],
             )?,
             source: "registry".to_owned(),
             revision: 2i64,
@@ -100,6 +100,6 @@ impl ListShipsOutput {
 /// The output of `list-ships`, read from the upstream JSON.
 fn list_ships_output(
     json: &serde_json::Value,
-) -> Result<ListShipsOutput, crate::support::map::Mismatch> {
+) -> Result<ListShipsOutput, crate::runtime::map::Mismatch> {
     ListShipsOutput::from_json(json)
 }

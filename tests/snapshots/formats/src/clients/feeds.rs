@@ -4,7 +4,7 @@
 //!
 //! Base URL: `http://feeds.example`.
 
-use crate::support::{self, Error, RawResponse};
+use crate::runtime::{self, error::{Error, RawResponse}};
 
 /// The base URL the spec declares.
 pub const DEFAULT_BASE_URL: &str = "http://feeds.example";
@@ -26,17 +26,17 @@ impl GetCsvOutputItem {
     /// Read it from `json` (the answer, or the element of an array).
     fn from_json(
         json: &serde_json::Value,
-    ) -> Result<Self, crate::support::map::Mismatch> {
+    ) -> Result<Self, crate::runtime::map::Mismatch> {
         Ok(Self {
-            name: crate::support::map::string(
+            name: crate::runtime::map::string(
                 json,
                 "$.name",
-                &[crate::support::map::Step::Key("name")],
+                &[crate::runtime::map::Step::Key("name")],
             )?,
-            tonnage: crate::support::map::number(
+            tonnage: crate::runtime::map::number(
                 json,
                 "$.tonnage",
-                &[crate::support::map::Step::Key("tonnage")],
+                &[crate::runtime::map::Step::Key("tonnage")],
             )?,
         })
     }
@@ -45,11 +45,11 @@ impl GetCsvOutputItem {
 /// The output of `get-csv`, read from the upstream JSON.
 fn get_csv_output(
     json: &serde_json::Value,
-) -> Result<Vec<GetCsvOutputItem>, crate::support::map::Mismatch> {
-    crate::support::map::array(json, "$.", &[])?
+) -> Result<Vec<GetCsvOutputItem>, crate::runtime::map::Mismatch> {
+    crate::runtime::map::array(json, "$.", &[])?
         .iter()
         .map(GetCsvOutputItem::from_json)
-        .collect::<Result<Vec<_>, crate::support::map::Mismatch>>()
+        .collect::<Result<Vec<_>, crate::runtime::map::Mismatch>>()
 }
 
 /// A shaped output (`GetTsvOutputItem`).
@@ -63,12 +63,12 @@ impl GetTsvOutputItem {
     /// Read it from `json` (the answer, or the element of an array).
     fn from_json(
         json: &serde_json::Value,
-    ) -> Result<Self, crate::support::map::Mismatch> {
+    ) -> Result<Self, crate::runtime::map::Mismatch> {
         Ok(Self {
-            name: crate::support::map::string(
+            name: crate::runtime::map::string(
                 json,
                 "$.name",
-                &[crate::support::map::Step::Key("name")],
+                &[crate::runtime::map::Step::Key("name")],
             )?,
         })
     }
@@ -77,11 +77,11 @@ impl GetTsvOutputItem {
 /// The output of `get-tsv`, read from the upstream JSON.
 fn get_tsv_output(
     json: &serde_json::Value,
-) -> Result<Vec<GetTsvOutputItem>, crate::support::map::Mismatch> {
-    crate::support::map::array(json, "$.", &[])?
+) -> Result<Vec<GetTsvOutputItem>, crate::runtime::map::Mismatch> {
+    crate::runtime::map::array(json, "$.", &[])?
         .iter()
         .map(GetTsvOutputItem::from_json)
-        .collect::<Result<Vec<_>, crate::support::map::Mismatch>>()
+        .collect::<Result<Vec<_>, crate::runtime::map::Mismatch>>()
 }
 
 /// A shaped output (`GetPsvOutputItem`).
@@ -95,12 +95,12 @@ impl GetPsvOutputItem {
     /// Read it from `json` (the answer, or the element of an array).
     fn from_json(
         json: &serde_json::Value,
-    ) -> Result<Self, crate::support::map::Mismatch> {
+    ) -> Result<Self, crate::runtime::map::Mismatch> {
         Ok(Self {
-            name: crate::support::map::string(
+            name: crate::runtime::map::string(
                 json,
                 "$.name",
-                &[crate::support::map::Step::Key("name")],
+                &[crate::runtime::map::Step::Key("name")],
             )?,
         })
     }
@@ -109,11 +109,11 @@ impl GetPsvOutputItem {
 /// The output of `get-psv`, read from the upstream JSON.
 fn get_psv_output(
     json: &serde_json::Value,
-) -> Result<Vec<GetPsvOutputItem>, crate::support::map::Mismatch> {
-    crate::support::map::array(json, "$.", &[])?
+) -> Result<Vec<GetPsvOutputItem>, crate::runtime::map::Mismatch> {
+    crate::runtime::map::array(json, "$.", &[])?
         .iter()
         .map(GetPsvOutputItem::from_json)
-        .collect::<Result<Vec<_>, crate::support::map::Mismatch>>()
+        .collect::<Result<Vec<_>, crate::runtime::map::Mismatch>>()
 }
 
 /// A shaped output (`GetSettingsOutput`).
@@ -129,24 +129,24 @@ impl GetSettingsOutput {
     /// Read it from `json` (the answer, or the element of an array).
     fn from_json(
         json: &serde_json::Value,
-    ) -> Result<Self, crate::support::map::Mismatch> {
+    ) -> Result<Self, crate::runtime::map::Mismatch> {
         Ok(Self {
-            retries: crate::support::map::integer(
+            retries: crate::runtime::map::integer(
                 json,
                 "$.limits.retries",
                 &[
-                    crate::support::map::Step::Key("limits"),
-                    crate::support::map::Step::Key("retries"),
+                    crate::runtime::map::Step::Key("limits"),
+                    crate::runtime::map::Step::Key("retries"),
                 ],
             )?,
-            regions: crate::support::map::array(
+            regions: crate::runtime::map::array(
                     json,
                     "$.regions",
-                    &[crate::support::map::Step::Key("regions")],
+                    &[crate::runtime::map::Step::Key("regions")],
                 )?
                 .iter()
-                .map(|item| crate::support::map::string(item, "$.", &[]))
-                .collect::<Result<Vec<_>, crate::support::map::Mismatch>>()?,
+                .map(|item| crate::runtime::map::string(item, "$.", &[]))
+                .collect::<Result<Vec<_>, crate::runtime::map::Mismatch>>()?,
         })
     }
 }
@@ -154,7 +154,7 @@ impl GetSettingsOutput {
 /// The output of `get-settings`, read from the upstream JSON.
 fn get_settings_output(
     json: &serde_json::Value,
-) -> Result<GetSettingsOutput, crate::support::map::Mismatch> {
+) -> Result<GetSettingsOutput, crate::runtime::map::Mismatch> {
     GetSettingsOutput::from_json(json)
 }
 
@@ -171,17 +171,17 @@ impl GetReportOutputItem {
     /// Read it from `json` (the answer, or the element of an array).
     fn from_json(
         json: &serde_json::Value,
-    ) -> Result<Self, crate::support::map::Mismatch> {
+    ) -> Result<Self, crate::runtime::map::Mismatch> {
         Ok(Self {
-            name: crate::support::map::string(
+            name: crate::runtime::map::string(
                 json,
                 "$.Name",
-                &[crate::support::map::Step::Key("Name")],
+                &[crate::runtime::map::Step::Key("Name")],
             )?,
-            tonnage: crate::support::map::number(
+            tonnage: crate::runtime::map::number(
                 json,
                 "$.Tonnage",
-                &[crate::support::map::Step::Key("Tonnage")],
+                &[crate::runtime::map::Step::Key("Tonnage")],
             )?,
         })
     }
@@ -190,11 +190,11 @@ impl GetReportOutputItem {
 /// The output of `get-report`, read from the upstream JSON.
 fn get_report_output(
     json: &serde_json::Value,
-) -> Result<Vec<GetReportOutputItem>, crate::support::map::Mismatch> {
-    crate::support::map::array(json, "$.", &[])?
+) -> Result<Vec<GetReportOutputItem>, crate::runtime::map::Mismatch> {
+    crate::runtime::map::array(json, "$.", &[])?
         .iter()
         .map(GetReportOutputItem::from_json)
-        .collect::<Result<Vec<_>, crate::support::map::Mismatch>>()
+        .collect::<Result<Vec<_>, crate::runtime::map::Mismatch>>()
 }
 
 /// A shaped output (`GetNotesOutputItem`).
@@ -210,17 +210,17 @@ impl GetNotesOutputItem {
     /// Read it from `json` (the answer, or the element of an array).
     fn from_json(
         json: &serde_json::Value,
-    ) -> Result<Self, crate::support::map::Mismatch> {
+    ) -> Result<Self, crate::runtime::map::Mismatch> {
         Ok(Self {
-            name: crate::support::map::string(
+            name: crate::runtime::map::string(
                 json,
                 "$.Name",
-                &[crate::support::map::Step::Key("Name")],
+                &[crate::runtime::map::Step::Key("Name")],
             )?,
-            flag: crate::support::map::string(
+            flag: crate::runtime::map::string(
                 json,
                 "$.Flag",
-                &[crate::support::map::Step::Key("Flag")],
+                &[crate::runtime::map::Step::Key("Flag")],
             )?,
         })
     }
@@ -229,33 +229,33 @@ impl GetNotesOutputItem {
 /// The output of `get-notes`, read from the upstream JSON.
 fn get_notes_output(
     json: &serde_json::Value,
-) -> Result<Vec<GetNotesOutputItem>, crate::support::map::Mismatch> {
-    crate::support::map::array(json, "$.", &[])?
+) -> Result<Vec<GetNotesOutputItem>, crate::runtime::map::Mismatch> {
+    crate::runtime::map::array(json, "$.", &[])?
         .iter()
         .map(GetNotesOutputItem::from_json)
-        .collect::<Result<Vec<_>, crate::support::map::Mismatch>>()
+        .collect::<Result<Vec<_>, crate::runtime::map::Mismatch>>()
 }
 
 /// Client for the `feeds` API. Cheap to clone: clones share one connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: String,
-    http: support::HttpClient,
+    http: runtime::http::HttpClient,
 }
 
 impl Client {
     /// A client for the API at `base_url`.
     ///
     /// Pass your own `reqwest::Client` to share its pool and settings; without one, a
-    /// pooled rustls client with a 30 s timeout is built (see [`support::http_client`]).
+    /// pooled rustls client with a 30 s timeout is built (see [`runtime::http::http_client`]).
     pub fn new(
         base_url: &str,
         credentials: Credentials,
         http: Option<reqwest::Client>,
     ) -> Result<Self, Error> {
         let http = match http {
-            Some(http) => support::HttpClient::Reqwest(http),
-            None => support::http_client(support::DEFAULT_TIMEOUT)?,
+            Some(http) => runtime::http::HttpClient::Reqwest(http),
+            None => runtime::http::http_client(runtime::http::DEFAULT_TIMEOUT)?,
         };
         Self::with_http_client(base_url, credentials, http)
     }
@@ -264,10 +264,10 @@ impl Client {
     pub fn with_http_client(
         base_url: &str,
         _credentials: Credentials,
-        http: support::HttpClient,
+        http: runtime::http::HttpClient,
     ) -> Result<Self, Error> {
         Ok(Self {
-            base_url: support::base_url(base_url)?,
+            base_url: runtime::http::base_url(base_url)?,
             http,
         })
     }
@@ -286,14 +286,14 @@ impl Client {
     /// [`Error::Status`] when the API answers 400 or more (status and body kept); transport, timeout and decoding errors otherwise.
     pub async fn get_catalog(&self) -> Result<serde_json::Value, Error> {
         let answer = self.get_catalog_raw().await?.error_for_status()?;
-        answer.read(crate::formats::XML)
+        answer.read(crate::runtime::xml::XML)
     }
 
     /// Like [`Self::get_catalog`], but returns the answer as received, whatever its status.
     pub async fn get_catalog_raw(&self) -> Result<RawResponse, Error> {
         let url = format!("{}/catalog.xml", self.base_url);
-        let request = support::Request::new(reqwest::Method::GET, url);
-        support::send(&self.http, request, "feeds", "get-catalog").await
+        let request = runtime::http::Request::new(reqwest::Method::GET, url);
+        runtime::http::send(&self.http, request, "feeds", "get-catalog").await
     }
 
     /// `get-csv`
@@ -309,16 +309,16 @@ impl Client {
     /// [`Error::Status`] when the API answers 400 or more (status and body kept); transport, timeout and decoding errors otherwise. The answer is typed the way the adapters shape it: [`Error::Shape`] when a value has another type than the spec says.
     pub async fn get_csv(&self, kind: &str) -> Result<Vec<GetCsvOutputItem>, Error> {
         let answer = self.get_csv_raw(kind).await?.error_for_status()?;
-        Ok(get_csv_output(&answer.read(crate::formats::CSV)?)?)
+        Ok(get_csv_output(&answer.read(crate::runtime::delimited::CSV)?)?)
     }
 
     /// Like [`Self::get_csv`], but returns the answer as received, whatever its status.
     pub async fn get_csv_raw(&self, kind: &str) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/rows.{}", self.base_url, support::encode_path_segment(kind)
+            "{}/rows.{}", self.base_url, runtime::encode::encode_path_segment(kind)
         );
-        let request = support::Request::new(reqwest::Method::GET, url);
-        support::send(&self.http, request, "feeds", "get-csv").await
+        let request = runtime::http::Request::new(reqwest::Method::GET, url);
+        runtime::http::send(&self.http, request, "feeds", "get-csv").await
     }
 
     /// `get-tsv`
@@ -334,16 +334,16 @@ impl Client {
     /// [`Error::Status`] when the API answers 400 or more (status and body kept); transport, timeout and decoding errors otherwise. The answer is typed the way the adapters shape it: [`Error::Shape`] when a value has another type than the spec says.
     pub async fn get_tsv(&self, kind: &str) -> Result<Vec<GetTsvOutputItem>, Error> {
         let answer = self.get_tsv_raw(kind).await?.error_for_status()?;
-        Ok(get_tsv_output(&answer.read(crate::formats::TSV)?)?)
+        Ok(get_tsv_output(&answer.read(crate::runtime::delimited::TSV)?)?)
     }
 
     /// Like [`Self::get_tsv`], but returns the answer as received, whatever its status.
     pub async fn get_tsv_raw(&self, kind: &str) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/rows.{}", self.base_url, support::encode_path_segment(kind)
+            "{}/rows.{}", self.base_url, runtime::encode::encode_path_segment(kind)
         );
-        let request = support::Request::new(reqwest::Method::GET, url);
-        support::send(&self.http, request, "feeds", "get-tsv").await
+        let request = runtime::http::Request::new(reqwest::Method::GET, url);
+        runtime::http::send(&self.http, request, "feeds", "get-tsv").await
     }
 
     /// `get-psv`
@@ -359,16 +359,16 @@ impl Client {
     /// [`Error::Status`] when the API answers 400 or more (status and body kept); transport, timeout and decoding errors otherwise. The answer is typed the way the adapters shape it: [`Error::Shape`] when a value has another type than the spec says.
     pub async fn get_psv(&self, kind: &str) -> Result<Vec<GetPsvOutputItem>, Error> {
         let answer = self.get_psv_raw(kind).await?.error_for_status()?;
-        Ok(get_psv_output(&answer.read(crate::formats::PSV)?)?)
+        Ok(get_psv_output(&answer.read(crate::runtime::delimited::PSV)?)?)
     }
 
     /// Like [`Self::get_psv`], but returns the answer as received, whatever its status.
     pub async fn get_psv_raw(&self, kind: &str) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/rows.{}", self.base_url, support::encode_path_segment(kind)
+            "{}/rows.{}", self.base_url, runtime::encode::encode_path_segment(kind)
         );
-        let request = support::Request::new(reqwest::Method::GET, url);
-        support::send(&self.http, request, "feeds", "get-psv").await
+        let request = runtime::http::Request::new(reqwest::Method::GET, url);
+        runtime::http::send(&self.http, request, "feeds", "get-psv").await
     }
 
     /// `get-settings`
@@ -380,14 +380,14 @@ impl Client {
     /// [`Error::Status`] when the API answers 400 or more (status and body kept); transport, timeout and decoding errors otherwise. The answer is typed the way the adapters shape it: [`Error::Shape`] when a value has another type than the spec says.
     pub async fn get_settings(&self) -> Result<GetSettingsOutput, Error> {
         let answer = self.get_settings_raw().await?.error_for_status()?;
-        Ok(get_settings_output(&answer.read(crate::formats::YAML)?)?)
+        Ok(get_settings_output(&answer.read(crate::runtime::yaml::YAML)?)?)
     }
 
     /// Like [`Self::get_settings`], but returns the answer as received, whatever its status.
     pub async fn get_settings_raw(&self) -> Result<RawResponse, Error> {
         let url = format!("{}/settings.yaml", self.base_url);
-        let request = support::Request::new(reqwest::Method::GET, url);
-        support::send(&self.http, request, "feeds", "get-settings").await
+        let request = runtime::http::Request::new(reqwest::Method::GET, url);
+        runtime::http::send(&self.http, request, "feeds", "get-settings").await
     }
 
     /// `get-report`
@@ -402,9 +402,9 @@ impl Client {
         Ok(
             get_report_output(
                 &answer
-                    .read(crate::support::Format {
+                    .read(crate::runtime::error::Format {
                         name: "HTML",
-                        read: |body| crate::formats::html(body, "table.fleet"),
+                        read: |body| crate::runtime::html::html(body, "table.fleet"),
                     })?,
             )?,
         )
@@ -413,8 +413,8 @@ impl Client {
     /// Like [`Self::get_report`], but returns the answer as received, whatever its status.
     pub async fn get_report_raw(&self) -> Result<RawResponse, Error> {
         let url = format!("{}/report.html", self.base_url);
-        let request = support::Request::new(reqwest::Method::GET, url);
-        support::send(&self.http, request, "feeds", "get-report").await
+        let request = runtime::http::Request::new(reqwest::Method::GET, url);
+        runtime::http::send(&self.http, request, "feeds", "get-report").await
     }
 
     /// `get-notes`
@@ -429,9 +429,12 @@ impl Client {
         Ok(
             get_notes_output(
                 &answer
-                    .read(crate::support::Format {
+                    .read(crate::runtime::error::Format {
                         name: "Markdown",
-                        read: |body| crate::formats::markdown(body, Some("## Ships")),
+                        read: |body| crate::runtime::markdown::markdown(
+                            body,
+                            Some("## Ships"),
+                        ),
                     })?,
             )?,
         )
@@ -440,7 +443,7 @@ impl Client {
     /// Like [`Self::get_notes`], but returns the answer as received, whatever its status.
     pub async fn get_notes_raw(&self) -> Result<RawResponse, Error> {
         let url = format!("{}/notes.md", self.base_url);
-        let request = support::Request::new(reqwest::Method::GET, url);
-        support::send(&self.http, request, "feeds", "get-notes").await
+        let request = runtime::http::Request::new(reqwest::Method::GET, url);
+        runtime::http::send(&self.http, request, "feeds", "get-notes").await
     }
 }

@@ -23,7 +23,7 @@ use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService,
 };
 
-use crate::support::mcp;
+use crate::runtime::mcp;
 use crate::Upstreams;
 
 /// The port the spec declares for this adapter.
@@ -52,7 +52,14 @@ impl Server {
     async fn catalog(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &[])?;
         let result = self.upstreams.feeds.get_catalog_raw().await;
-        Ok(mcp::shaped_result(result, "result", crate::formats::XML, catalog_output))
+        Ok(
+            mcp::shaped_result(
+                result,
+                "result",
+                crate::runtime::xml::XML,
+                catalog_output,
+            ),
+        )
     }
 
     /// The ships, each noted for the caller.
@@ -60,14 +67,14 @@ impl Server {
     /// Tool `ships-for` → `feeds.get-catalog`
     async fn ships_for(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &["who", "unit"])?;
-        let who = mcp::required_str(args, "who")?;
-        let unit = mcp::required_str(args, "unit")?;
+        let who = crate::runtime::args::required_str(args, "who")?;
+        let unit = crate::runtime::args::required_str(args, "unit")?;
         let result = self.upstreams.feeds.get_catalog_raw().await;
         Ok(
             mcp::shaped_result(
                 result,
                 "result",
-                crate::formats::XML,
+                crate::runtime::xml::XML,
                 |json: &serde_json::Value| ships_for_output(
                     json,
                     &[who.to_string(), unit.to_string()],
@@ -201,12 +208,12 @@ impl CatalogOutputItem {
     /// Read it from `json` (the answer, or the element of an array).
     fn from_json(
         json: &serde_json::Value,
-    ) -> Result<Self, crate::support::map::Mismatch> {
+    ) -> Result<Self, crate::runtime::map::Mismatch> {
         Ok(Self {
-            name: crate::support::map::string(
+            name: crate::runtime::map::string(
                 json,
                 "$.name",
-                &[crate::support::map::Step::Key("name")],
+                &[crate::runtime::map::Step::Key("name")],
             )?,
         })
     }
@@ -215,15 +222,15 @@ impl CatalogOutputItem {
 /// The output of `catalog`, read from the upstream JSON.
 fn catalog_output(
     json: &serde_json::Value,
-) -> Result<Vec<CatalogOutputItem>, crate::support::map::Mismatch> {
-    crate::support::map::array(
+) -> Result<Vec<CatalogOutputItem>, crate::runtime::map::Mismatch> {
+    crate::runtime::map::array(
             json,
             "$.ship",
-            &[crate::support::map::Step::Key("ship")],
+            &[crate::runtime::map::Step::Key("ship")],
         )?
         .iter()
         .map(CatalogOutputItem::from_json)
-        .collect::<Result<Vec<_>, crate::support::map::Mismatch>>()
+        .collect::<Result<Vec<_>, crate::runtime::map::Mismatch>>()
 }
 
 /// A shaped output (`ShipsForOutputItem`).
@@ -240,12 +247,12 @@ impl ShipsForOutputItem {
     fn from_json(
         json: &serde_json::Value,
         inputs: &[String],
-    ) -> Result<Self, crate::support::map::Mismatch> {
+    ) -> Result<Self, crate::runtime::map::Mismatch> {
         Ok(Self {
-            name: crate::support::map::string(
+            name: crate::runtime::map::string(
                 json,
                 "$.name",
-                &[crate::support::map::Step::Key("name")],
+                &[crate::runtime::map::Step::Key("name")],
             )?,
             note: format!("{} asked, in {}", inputs[0], inputs[1]),
         })
@@ -256,13 +263,13 @@ impl ShipsForOutputItem {
 fn ships_for_output(
     json: &serde_json::Value,
     inputs: &[String],
-) -> Result<Vec<ShipsForOutputItem>, crate::support::map::Mismatch> {
-    crate::support::map::array(
+) -> Result<Vec<ShipsForOutputItem>, crate::runtime::map::Mismatch> {
+    crate::runtime::map::array(
             json,
             "$.ship",
-            &[crate::support::map::Step::Key("ship")],
+            &[crate::runtime::map::Step::Key("ship")],
         )?
         .iter()
         .map(|item| ShipsForOutputItem::from_json(item, inputs))
-        .collect::<Result<Vec<_>, crate::support::map::Mismatch>>()
+        .collect::<Result<Vec<_>, crate::runtime::map::Mismatch>>()
 }

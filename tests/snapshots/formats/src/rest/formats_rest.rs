@@ -23,7 +23,7 @@ use axum::extract::{State, Path, Query};
 use axum::response::Response;
 use axum::{Router, routing};
 
-use crate::support::rest;
+use crate::runtime::rest;
 use crate::Upstreams;
 
 /// The port the spec declares for this adapter.
@@ -60,9 +60,9 @@ pub fn router_with_body_limit(
 /// `GET /catalog` → `feeds.get-catalog`
 async fn catalog(
     State(upstreams): State<Arc<Upstreams>>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let result = upstreams.feeds.get_catalog_raw().await;
-    Ok(rest::shaped(result, crate::formats::XML, catalog_output))
+    Ok(rest::shaped(result, crate::runtime::xml::XML, catalog_output))
 }
 
 /// `GET /catalog-for/{who}` → `feeds.get-catalog`
@@ -70,7 +70,7 @@ async fn catalog_for(
     State(upstreams): State<Arc<Upstreams>>,
     path_params: Result<Path<String>, PathRejection>,
     query_params: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let Path(who) = path_params.map_err(rest::bad_path)?;
     let Query(query_params) = query_params.map_err(rest::bad_query)?;
     let lang = query_params.get("lang");
@@ -78,7 +78,7 @@ async fn catalog_for(
     Ok(
         rest::shaped(
             result,
-            crate::formats::XML,
+            crate::runtime::xml::XML,
             |json: &serde_json::Value| catalog_for_output(
                 json,
                 &[
@@ -93,15 +93,15 @@ async fn catalog_for(
 /// `GET /first` → `feeds.get-catalog`
 async fn first(
     State(upstreams): State<Arc<Upstreams>>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let result = upstreams.feeds.get_catalog_raw().await;
-    Ok(rest::shaped(result, crate::formats::XML, first_output))
+    Ok(rest::shaped(result, crate::runtime::xml::XML, first_output))
 }
 
 /// `GET /hello/{who}` → `(mock: fixed outputs)`
 async fn hello(
     path_params: Result<Path<String>, PathRejection>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let Path(who) = path_params.map_err(rest::bad_path)?;
     Ok(
         rest::mock(
@@ -121,51 +121,51 @@ async fn hello(
 async fn csv_rows(
     State(upstreams): State<Arc<Upstreams>>,
     path_params: Result<Path<String>, PathRejection>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let Path(kind) = path_params.map_err(rest::bad_path)?;
     let result = upstreams.feeds.get_csv_raw(&kind).await;
-    Ok(rest::shaped(result, crate::formats::CSV, csv_rows_output))
+    Ok(rest::shaped(result, crate::runtime::delimited::CSV, csv_rows_output))
 }
 
 /// `GET /tsv-rows/{kind}` → `feeds.get-tsv`
 async fn tsv_rows(
     State(upstreams): State<Arc<Upstreams>>,
     path_params: Result<Path<String>, PathRejection>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let Path(kind) = path_params.map_err(rest::bad_path)?;
     let result = upstreams.feeds.get_tsv_raw(&kind).await;
-    Ok(rest::shaped(result, crate::formats::TSV, tsv_rows_output))
+    Ok(rest::shaped(result, crate::runtime::delimited::TSV, tsv_rows_output))
 }
 
 /// `GET /psv-rows/{kind}` → `feeds.get-psv`
 async fn psv_rows(
     State(upstreams): State<Arc<Upstreams>>,
     path_params: Result<Path<String>, PathRejection>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let Path(kind) = path_params.map_err(rest::bad_path)?;
     let result = upstreams.feeds.get_psv_raw(&kind).await;
-    Ok(rest::shaped(result, crate::formats::PSV, psv_rows_output))
+    Ok(rest::shaped(result, crate::runtime::delimited::PSV, psv_rows_output))
 }
 
 /// `GET /settings` → `feeds.get-settings`
 async fn settings(
     State(upstreams): State<Arc<Upstreams>>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let result = upstreams.feeds.get_settings_raw().await;
-    Ok(rest::shaped(result, crate::formats::YAML, settings_output))
+    Ok(rest::shaped(result, crate::runtime::yaml::YAML, settings_output))
 }
 
 /// `GET /report` → `feeds.get-report`
 async fn report(
     State(upstreams): State<Arc<Upstreams>>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let result = upstreams.feeds.get_report_raw().await;
     Ok(
         rest::shaped(
             result,
-            crate::support::Format {
+            crate::runtime::error::Format {
                 name: "HTML",
-                read: |body| crate::formats::html(body, "table.fleet"),
+                read: |body| crate::runtime::html::html(body, "table.fleet"),
             },
             report_output,
         ),
@@ -175,14 +175,14 @@ async fn report(
 /// `GET /notes` → `feeds.get-notes`
 async fn notes(
     State(upstreams): State<Arc<Upstreams>>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let result = upstreams.feeds.get_notes_raw().await;
     Ok(
         rest::shaped(
             result,
-            crate::support::Format {
+            crate::runtime::error::Format {
                 name: "Markdown",
-                read: |body| crate::formats::markdown(body, Some("## Ships")),
+                read: |body| crate::runtime::markdown::markdown(body, Some("## Ships")),
             },
             notes_output,
         ),
@@ -206,27 +206,27 @@ impl CatalogOutputShipsItem {
     /// Read it from `json` (the answer, or the element of an array).
     fn from_json(
         json: &serde_json::Value,
-    ) -> Result<Self, crate::support::map::Mismatch> {
+    ) -> Result<Self, crate::runtime::map::Mismatch> {
         Ok(Self {
-            id: crate::support::map::integer(
+            id: crate::runtime::map::integer(
                 json,
                 "$.id",
-                &[crate::support::map::Step::Key("id")],
+                &[crate::runtime::map::Step::Key("id")],
             )?,
-            name: crate::support::map::string(
+            name: crate::runtime::map::string(
                 json,
                 "$.name",
-                &[crate::support::map::Step::Key("name")],
+                &[crate::runtime::map::Step::Key("name")],
             )?,
-            tonnage: crate::support::map::number(
+            tonnage: crate::runtime::map::number(
                 json,
                 "$.tonnage",
-                &[crate::support::map::Step::Key("tonnage")],
+                &[crate::runtime::map::Step::Key("tonnage")],
             )?,
-            active: crate::support::map::boolean(
+            active: crate::runtime::map::boolean(
                 json,
                 "$.active",
-                &[crate::support::map::Step::Key("active")],
+                &[crate::runtime::map::Step::Key("active")],
             )?,
         })
     }
@@ -247,26 +247,26 @@ impl CatalogOutput {
     /// Read it from `json` (the answer, or the element of an array).
     fn from_json(
         json: &serde_json::Value,
-    ) -> Result<Self, crate::support::map::Mismatch> {
+    ) -> Result<Self, crate::runtime::map::Mismatch> {
         Ok(Self {
-            updated: crate::support::map::string(
+            updated: crate::runtime::map::string(
                 json,
                 "$.updated",
-                &[crate::support::map::Step::Key("updated")],
+                &[crate::runtime::map::Step::Key("updated")],
             )?,
-            title: crate::support::map::string(
+            title: crate::runtime::map::string(
                 json,
                 "$.title",
-                &[crate::support::map::Step::Key("title")],
+                &[crate::runtime::map::Step::Key("title")],
             )?,
-            ships: crate::support::map::array(
+            ships: crate::runtime::map::array(
                     json,
                     "$.ship",
-                    &[crate::support::map::Step::Key("ship")],
+                    &[crate::runtime::map::Step::Key("ship")],
                 )?
                 .iter()
                 .map(CatalogOutputShipsItem::from_json)
-                .collect::<Result<Vec<_>, crate::support::map::Mismatch>>()?,
+                .collect::<Result<Vec<_>, crate::runtime::map::Mismatch>>()?,
         })
     }
 }
@@ -274,7 +274,7 @@ impl CatalogOutput {
 /// The output of `catalog`, read from the upstream JSON.
 fn catalog_output(
     json: &serde_json::Value,
-) -> Result<CatalogOutput, crate::support::map::Mismatch> {
+) -> Result<CatalogOutput, crate::runtime::map::Mismatch> {
     CatalogOutput::from_json(json)
 }
 
@@ -292,12 +292,12 @@ impl CatalogForOutput {
     fn from_json(
         json: &serde_json::Value,
         inputs: &[String],
-    ) -> Result<Self, crate::support::map::Mismatch> {
+    ) -> Result<Self, crate::runtime::map::Mismatch> {
         Ok(Self {
-            title: crate::support::map::string(
+            title: crate::runtime::map::string(
                 json,
                 "$.title",
-                &[crate::support::map::Step::Key("title")],
+                &[crate::runtime::map::Step::Key("title")],
             )?,
             note: format!("Prepared for {} ({})", inputs[0], inputs[1]),
         })
@@ -308,20 +308,20 @@ impl CatalogForOutput {
 fn catalog_for_output(
     json: &serde_json::Value,
     inputs: &[String],
-) -> Result<CatalogForOutput, crate::support::map::Mismatch> {
+) -> Result<CatalogForOutput, crate::runtime::map::Mismatch> {
     CatalogForOutput::from_json(json, inputs)
 }
 
 /// The output of `first`, read from the upstream JSON.
 fn first_output(
     json: &serde_json::Value,
-) -> Result<serde_json::Value, crate::support::map::Mismatch> {
+) -> Result<serde_json::Value, crate::runtime::map::Mismatch> {
     'first: {
         let value = serde_json::to_value(
-                crate::support::map::string(
+                crate::runtime::map::string(
                     json,
                     "$.nothing",
-                    &[crate::support::map::Step::Key("nothing")],
+                    &[crate::runtime::map::Step::Key("nothing")],
                 )?,
             )
             .unwrap_or(serde_json::Value::Null);
@@ -329,10 +329,10 @@ fn first_output(
             break 'first Ok(value);
         }
         let value = serde_json::to_value(
-                crate::support::map::string(
+                crate::runtime::map::string(
                     json,
                     "$.title",
-                    &[crate::support::map::Step::Key("title")],
+                    &[crate::runtime::map::Step::Key("title")],
                 )?,
             )
             .unwrap_or(serde_json::Value::Null);
@@ -340,10 +340,10 @@ fn first_output(
             break 'first Ok(value);
         }
         let value = serde_json::to_value(
-                crate::support::map::string(
+                crate::runtime::map::string(
                     json,
                     "$.updated",
-                    &[crate::support::map::Step::Key("updated")],
+                    &[crate::runtime::map::Step::Key("updated")],
                 )?,
             )
             .unwrap_or(serde_json::Value::Null);
@@ -367,17 +367,17 @@ impl CsvRowsOutputItem {
     /// Read it from `json` (the answer, or the element of an array).
     fn from_json(
         json: &serde_json::Value,
-    ) -> Result<Self, crate::support::map::Mismatch> {
+    ) -> Result<Self, crate::runtime::map::Mismatch> {
         Ok(Self {
-            name: crate::support::map::string(
+            name: crate::runtime::map::string(
                 json,
                 "$.name",
-                &[crate::support::map::Step::Key("name")],
+                &[crate::runtime::map::Step::Key("name")],
             )?,
-            tonnage: crate::support::map::number(
+            tonnage: crate::runtime::map::number(
                 json,
                 "$.tonnage",
-                &[crate::support::map::Step::Key("tonnage")],
+                &[crate::runtime::map::Step::Key("tonnage")],
             )?,
         })
     }
@@ -386,11 +386,11 @@ impl CsvRowsOutputItem {
 /// The output of `csv-rows`, read from the upstream JSON.
 fn csv_rows_output(
     json: &serde_json::Value,
-) -> Result<Vec<CsvRowsOutputItem>, crate::support::map::Mismatch> {
-    crate::support::map::array(json, "$.", &[])?
+) -> Result<Vec<CsvRowsOutputItem>, crate::runtime::map::Mismatch> {
+    crate::runtime::map::array(json, "$.", &[])?
         .iter()
         .map(CsvRowsOutputItem::from_json)
-        .collect::<Result<Vec<_>, crate::support::map::Mismatch>>()
+        .collect::<Result<Vec<_>, crate::runtime::map::Mismatch>>()
 }
 
 /// A shaped output (`TsvRowsOutputItem`).
@@ -404,12 +404,12 @@ impl TsvRowsOutputItem {
     /// Read it from `json` (the answer, or the element of an array).
     fn from_json(
         json: &serde_json::Value,
-    ) -> Result<Self, crate::support::map::Mismatch> {
+    ) -> Result<Self, crate::runtime::map::Mismatch> {
         Ok(Self {
-            name: crate::support::map::string(
+            name: crate::runtime::map::string(
                 json,
                 "$.name",
-                &[crate::support::map::Step::Key("name")],
+                &[crate::runtime::map::Step::Key("name")],
             )?,
         })
     }
@@ -418,11 +418,11 @@ impl TsvRowsOutputItem {
 /// The output of `tsv-rows`, read from the upstream JSON.
 fn tsv_rows_output(
     json: &serde_json::Value,
-) -> Result<Vec<TsvRowsOutputItem>, crate::support::map::Mismatch> {
-    crate::support::map::array(json, "$.", &[])?
+) -> Result<Vec<TsvRowsOutputItem>, crate::runtime::map::Mismatch> {
+    crate::runtime::map::array(json, "$.", &[])?
         .iter()
         .map(TsvRowsOutputItem::from_json)
-        .collect::<Result<Vec<_>, crate::support::map::Mismatch>>()
+        .collect::<Result<Vec<_>, crate::runtime::map::Mismatch>>()
 }
 
 /// A shaped output (`PsvRowsOutputItem`).
@@ -436,12 +436,12 @@ impl PsvRowsOutputItem {
     /// Read it from `json` (the answer, or the element of an array).
     fn from_json(
         json: &serde_json::Value,
-    ) -> Result<Self, crate::support::map::Mismatch> {
+    ) -> Result<Self, crate::runtime::map::Mismatch> {
         Ok(Self {
-            name: crate::support::map::string(
+            name: crate::runtime::map::string(
                 json,
                 "$.name",
-                &[crate::support::map::Step::Key("name")],
+                &[crate::runtime::map::Step::Key("name")],
             )?,
         })
     }
@@ -450,11 +450,11 @@ impl PsvRowsOutputItem {
 /// The output of `psv-rows`, read from the upstream JSON.
 fn psv_rows_output(
     json: &serde_json::Value,
-) -> Result<Vec<PsvRowsOutputItem>, crate::support::map::Mismatch> {
-    crate::support::map::array(json, "$.", &[])?
+) -> Result<Vec<PsvRowsOutputItem>, crate::runtime::map::Mismatch> {
+    crate::runtime::map::array(json, "$.", &[])?
         .iter()
         .map(PsvRowsOutputItem::from_json)
-        .collect::<Result<Vec<_>, crate::support::map::Mismatch>>()
+        .collect::<Result<Vec<_>, crate::runtime::map::Mismatch>>()
 }
 
 /// A shaped output (`SettingsOutput`).
@@ -470,24 +470,24 @@ impl SettingsOutput {
     /// Read it from `json` (the answer, or the element of an array).
     fn from_json(
         json: &serde_json::Value,
-    ) -> Result<Self, crate::support::map::Mismatch> {
+    ) -> Result<Self, crate::runtime::map::Mismatch> {
         Ok(Self {
-            retries: crate::support::map::integer(
+            retries: crate::runtime::map::integer(
                 json,
                 "$.limits.retries",
                 &[
-                    crate::support::map::Step::Key("limits"),
-                    crate::support::map::Step::Key("retries"),
+                    crate::runtime::map::Step::Key("limits"),
+                    crate::runtime::map::Step::Key("retries"),
                 ],
             )?,
-            regions: crate::support::map::array(
+            regions: crate::runtime::map::array(
                     json,
                     "$.regions",
-                    &[crate::support::map::Step::Key("regions")],
+                    &[crate::runtime::map::Step::Key("regions")],
                 )?
                 .iter()
-                .map(|item| crate::support::map::string(item, "$.", &[]))
-                .collect::<Result<Vec<_>, crate::support::map::Mismatch>>()?,
+                .map(|item| crate::runtime::map::string(item, "$.", &[]))
+                .collect::<Result<Vec<_>, crate::runtime::map::Mismatch>>()?,
         })
     }
 }
@@ -495,7 +495,7 @@ impl SettingsOutput {
 /// The output of `settings`, read from the upstream JSON.
 fn settings_output(
     json: &serde_json::Value,
-) -> Result<SettingsOutput, crate::support::map::Mismatch> {
+) -> Result<SettingsOutput, crate::runtime::map::Mismatch> {
     SettingsOutput::from_json(json)
 }
 
@@ -512,17 +512,17 @@ impl ReportOutputItem {
     /// Read it from `json` (the answer, or the element of an array).
     fn from_json(
         json: &serde_json::Value,
-    ) -> Result<Self, crate::support::map::Mismatch> {
+    ) -> Result<Self, crate::runtime::map::Mismatch> {
         Ok(Self {
-            name: crate::support::map::string(
+            name: crate::runtime::map::string(
                 json,
                 "$.Name",
-                &[crate::support::map::Step::Key("Name")],
+                &[crate::runtime::map::Step::Key("Name")],
             )?,
-            tonnage: crate::support::map::number(
+            tonnage: crate::runtime::map::number(
                 json,
                 "$.Tonnage",
-                &[crate::support::map::Step::Key("Tonnage")],
+                &[crate::runtime::map::Step::Key("Tonnage")],
             )?,
         })
     }
@@ -531,11 +531,11 @@ impl ReportOutputItem {
 /// The output of `report`, read from the upstream JSON.
 fn report_output(
     json: &serde_json::Value,
-) -> Result<Vec<ReportOutputItem>, crate::support::map::Mismatch> {
-    crate::support::map::array(json, "$.", &[])?
+) -> Result<Vec<ReportOutputItem>, crate::runtime::map::Mismatch> {
+    crate::runtime::map::array(json, "$.", &[])?
         .iter()
         .map(ReportOutputItem::from_json)
-        .collect::<Result<Vec<_>, crate::support::map::Mismatch>>()
+        .collect::<Result<Vec<_>, crate::runtime::map::Mismatch>>()
 }
 
 /// A shaped output (`NotesOutputItem`).
@@ -551,17 +551,17 @@ impl NotesOutputItem {
     /// Read it from `json` (the answer, or the element of an array).
     fn from_json(
         json: &serde_json::Value,
-    ) -> Result<Self, crate::support::map::Mismatch> {
+    ) -> Result<Self, crate::runtime::map::Mismatch> {
         Ok(Self {
-            name: crate::support::map::string(
+            name: crate::runtime::map::string(
                 json,
                 "$.Name",
-                &[crate::support::map::Step::Key("Name")],
+                &[crate::runtime::map::Step::Key("Name")],
             )?,
-            flag: crate::support::map::string(
+            flag: crate::runtime::map::string(
                 json,
                 "$.Flag",
-                &[crate::support::map::Step::Key("Flag")],
+                &[crate::runtime::map::Step::Key("Flag")],
             )?,
         })
     }
@@ -570,9 +570,9 @@ impl NotesOutputItem {
 /// The output of `notes`, read from the upstream JSON.
 fn notes_output(
     json: &serde_json::Value,
-) -> Result<Vec<NotesOutputItem>, crate::support::map::Mismatch> {
-    crate::support::map::array(json, "$.", &[])?
+) -> Result<Vec<NotesOutputItem>, crate::runtime::map::Mismatch> {
+    crate::runtime::map::array(json, "$.", &[])?
         .iter()
         .map(NotesOutputItem::from_json)
-        .collect::<Result<Vec<_>, crate::support::map::Mismatch>>()
+        .collect::<Result<Vec<_>, crate::runtime::map::Mismatch>>()
 }

@@ -4,7 +4,7 @@
 //!
 //! Base URL: `https://forms.example`.
 
-use crate::support::{self, Error, RawResponse};
+use crate::runtime::{self, error::{Error, RawResponse}};
 
 /// The base URL the spec declares.
 pub const DEFAULT_BASE_URL: &str = "https://forms.example";
@@ -17,22 +17,22 @@ pub struct Credentials;
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: String,
-    http: support::HttpClient,
+    http: runtime::http::HttpClient,
 }
 
 impl Client {
     /// A client for the API at `base_url`.
     ///
     /// Pass your own `reqwest::Client` to share its pool and settings; without one, a
-    /// pooled rustls client with a 30 s timeout is built (see [`support::http_client`]).
+    /// pooled rustls client with a 30 s timeout is built (see [`runtime::http::http_client`]).
     pub fn new(
         base_url: &str,
         credentials: Credentials,
         http: Option<reqwest::Client>,
     ) -> Result<Self, Error> {
         let http = match http {
-            Some(http) => support::HttpClient::Reqwest(http),
-            None => support::http_client(support::DEFAULT_TIMEOUT)?,
+            Some(http) => runtime::http::HttpClient::Reqwest(http),
+            None => runtime::http::http_client(runtime::http::DEFAULT_TIMEOUT)?,
         };
         Self::with_http_client(base_url, credentials, http)
     }
@@ -41,10 +41,10 @@ impl Client {
     pub fn with_http_client(
         base_url: &str,
         _credentials: Credentials,
-        http: support::HttpClient,
+        http: runtime::http::HttpClient,
     ) -> Result<Self, Error> {
         Ok(Self {
-            base_url: support::base_url(base_url)?,
+            base_url: runtime::http::base_url(base_url)?,
             http,
         })
     }
@@ -85,9 +85,9 @@ impl Client {
         id: &str,
     ) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/tenants/{}", self.base_url, support::encode_path_segment(id)
+            "{}/tenants/{}", self.base_url, runtime::encode::encode_path_segment(id)
         );
-        let mut request = support::Request::new(reqwest::Method::GET, url)
+        let mut request = runtime::http::Request::new(reqwest::Method::GET, url)
             .header("X-Client", "kitchen-sink");
         if let Some(q) = q {
             request = request.query(&[("q", q)]);
@@ -95,7 +95,7 @@ impl Client {
         if let Some(fields) = fields {
             request = request.query(&[("fields", fields)]);
         }
-        support::send(&self.http, request, "forms", "get-tenant").await
+        runtime::http::send(&self.http, request, "forms", "get-tenant").await
     }
 
     /// `send-events`
@@ -123,10 +123,10 @@ impl Client {
         events: &serde_json::Value,
     ) -> Result<RawResponse, Error> {
         let url = format!("{}/events", self.base_url);
-        let request = support::Request::new(reqwest::Method::POST, url)
+        let request = runtime::http::Request::new(reqwest::Method::POST, url)
             .header("X-Client", "kitchen-sink")
             .json(&events);
-        support::send(&self.http, request, "forms", "send-events").await
+        runtime::http::send(&self.http, request, "forms", "send-events").await
     }
 
     /// `send-call`
@@ -163,7 +163,7 @@ impl Client {
         tags: &serde_json::Value,
     ) -> Result<RawResponse, Error> {
         let url = format!("{}/events", self.base_url);
-        let mut request = support::Request::new(reqwest::Method::POST, url)
+        let mut request = runtime::http::Request::new(reqwest::Method::POST, url)
             .header("X-Client", "kitchen-sink")
             .json(
                 &serde_json::json!(
@@ -175,7 +175,7 @@ impl Client {
         if let Some(retries) = retries {
             request = request.query(&[("retries", retries)]);
         }
-        support::send(&self.http, request, "forms", "send-call").await
+        runtime::http::send(&self.http, request, "forms", "send-call").await
     }
 
     /// `send-raw`
@@ -206,12 +206,12 @@ impl Client {
         tags: &serde_json::Value,
     ) -> Result<RawResponse, Error> {
         let url = format!("{}/events", self.base_url);
-        let request = support::Request::new(reqwest::Method::POST, url)
+        let request = runtime::http::Request::new(reqwest::Method::POST, url)
             .header("X-Client", "kitchen-sink")
             .json(
                 &serde_json::json!({ "id" : (id.to_string()), "tags" : (tags), "n" : 1 }),
             );
-        support::send(&self.http, request, "forms", "send-raw").await
+        runtime::http::send(&self.http, request, "forms", "send-raw").await
     }
 
     /// `send-form`
@@ -233,10 +233,10 @@ impl Client {
     /// Like [`Self::send_form`], but returns the answer as received, whatever its status.
     pub async fn send_form_raw(&self, name: &str) -> Result<RawResponse, Error> {
         let url = format!("{}/events", self.base_url);
-        let request = support::Request::new(reqwest::Method::POST, url)
+        let request = runtime::http::Request::new(reqwest::Method::POST, url)
             .header("X-Client", "kitchen-sink")
             .form(&[("Name", name.to_string())]);
-        support::send(&self.http, request, "forms", "send-form").await
+        runtime::http::send(&self.http, request, "forms", "send-form").await
     }
 
     /// `send-encoded`
@@ -258,15 +258,16 @@ impl Client {
     /// Like [`Self::send_encoded`], but returns the answer as received, whatever its status.
     pub async fn send_encoded_raw(&self, scope: &str) -> Result<RawResponse, Error> {
         let url = format!("{}/events", self.base_url);
-        let request = support::Request::new(reqwest::Method::POST, url)
+        let request = runtime::http::Request::new(reqwest::Method::POST, url)
             .header("X-Client", "kitchen-sink")
             .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(
                 format!(
-                    "grant_type=client_credentials&scope={}", support::form_encode(scope)
+                    "grant_type=client_credentials&scope={}",
+                    runtime::encode::form_encode(scope)
                 ),
             );
-        support::send(&self.http, request, "forms", "send-encoded").await
+        runtime::http::send(&self.http, request, "forms", "send-encoded").await
     }
 
     /// `send-multipart`
@@ -297,19 +298,19 @@ impl Client {
         prompt: &str,
     ) -> Result<RawResponse, Error> {
         let url = format!("{}/events", self.base_url);
-        let request = support::Request::new(reqwest::Method::POST, url)
+        let request = runtime::http::Request::new(reqwest::Method::POST, url)
             .header("X-Client", "kitchen-sink")
             .multipart(
-                support::Multipart::new()
+                runtime::http::Multipart::new()
                     .part(
                         "file",
-                        support::Part::text(content.to_string())
+                        runtime::http::Part::text(content.to_string())
                             .file_name("a.txt")
                             .mime_str("text/plain")?,
                     )
-                    .part("prompt", support::Part::text(prompt.to_string())),
+                    .part("prompt", runtime::http::Part::text(prompt.to_string())),
             );
-        support::send(&self.http, request, "forms", "send-multipart").await
+        runtime::http::send(&self.http, request, "forms", "send-multipart").await
     }
 
     /// `status`
@@ -327,9 +328,9 @@ impl Client {
     /// Like [`Self::status`], but returns the answer as received, whatever its status.
     pub async fn status_raw(&self) -> Result<RawResponse, Error> {
         let url = format!("{}/events", self.base_url);
-        let request = support::Request::new(reqwest::Method::GET, url)
+        let request = runtime::http::Request::new(reqwest::Method::GET, url)
             .header("X-Client", "kitchen-sink");
-        support::send(&self.http, request, "forms", "status").await
+        runtime::http::send(&self.http, request, "forms", "status").await
     }
 
     /// `send-text`
@@ -351,10 +352,10 @@ impl Client {
     /// Like [`Self::send_text`], but returns the answer as received, whatever its status.
     pub async fn send_text_raw(&self, xml: &str) -> Result<RawResponse, Error> {
         let url = format!("{}/events", self.base_url);
-        let request = support::Request::new(reqwest::Method::PUT, url)
+        let request = runtime::http::Request::new(reqwest::Method::PUT, url)
             .header("X-Client", "kitchen-sink")
             .header(reqwest::header::CONTENT_TYPE, "application/xml")
             .body(format!("<a>{}</a>", xml));
-        support::send(&self.http, request, "forms", "send-text").await
+        runtime::http::send(&self.http, request, "forms", "send-text").await
     }
 }

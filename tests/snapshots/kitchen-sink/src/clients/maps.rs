@@ -6,7 +6,7 @@
 //!
 //! Every request carries the API key `MAPS_KEY` as the header `X-Maps-Key`.
 
-use crate::support::{self, Error, RawResponse};
+use crate::runtime::{self, error::{Error, RawResponse}};
 
 /// The base URL the spec declares.
 pub const DEFAULT_BASE_URL: &str = "https://maps.example";
@@ -15,39 +15,39 @@ pub const DEFAULT_BASE_URL: &str = "https://maps.example";
 #[derive(Debug, Clone)]
 pub struct Credentials {
     /// Sent as the header `X-Maps-Key`; the server reads it from `MAPS_KEY`.
-    pub api_key: support::Secret,
+    pub api_key: runtime::secret::Secret,
     /// Sent in request parameters; the server reads it from `WEATHER_HOST`.
-    pub weather_host: support::Secret,
+    pub weather_host: runtime::secret::Secret,
     /// Sent in request parameters; the server reads it from `MAPS_KEY`.
-    pub maps_key: support::Secret,
+    pub maps_key: runtime::secret::Secret,
     /// Sent in request parameters; the server reads it from `AREA`.
-    pub area: support::Secret,
+    pub area: runtime::secret::Secret,
 }
 
 /// Client for the `maps` API. Cheap to clone: clones share one connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: String,
-    http: support::HttpClient,
+    http: runtime::http::HttpClient,
     api_key: reqwest::header::HeaderValue,
-    weather_host: support::Secret,
-    maps_key: support::Secret,
-    area: support::Secret,
+    weather_host: runtime::secret::Secret,
+    maps_key: runtime::secret::Secret,
+    area: runtime::secret::Secret,
 }
 
 impl Client {
     /// A client for the API at `base_url`.
     ///
     /// Pass your own `reqwest::Client` to share its pool and settings; without one, a
-    /// pooled rustls client with a 30 s timeout is built (see [`support::http_client`]).
+    /// pooled rustls client with a 30 s timeout is built (see [`runtime::http::http_client`]).
     pub fn new(
         base_url: &str,
         credentials: Credentials,
         http: Option<reqwest::Client>,
     ) -> Result<Self, Error> {
         let http = match http {
-            Some(http) => support::HttpClient::Reqwest(http),
-            None => support::http_client(support::DEFAULT_TIMEOUT)?,
+            Some(http) => runtime::http::HttpClient::Reqwest(http),
+            None => runtime::http::http_client(runtime::http::DEFAULT_TIMEOUT)?,
         };
         Self::with_http_client(base_url, credentials, http)
     }
@@ -56,12 +56,12 @@ impl Client {
     pub fn with_http_client(
         base_url: &str,
         credentials: Credentials,
-        http: support::HttpClient,
+        http: runtime::http::HttpClient,
     ) -> Result<Self, Error> {
         Ok(Self {
-            base_url: support::base_url(base_url)?,
+            base_url: runtime::http::base_url(base_url)?,
             http,
-            api_key: support::sensitive_header(credentials.api_key.expose())?,
+            api_key: runtime::secret::sensitive_header(credentials.api_key.expose())?,
             weather_host: credentials.weather_host,
             maps_key: credentials.maps_key,
             area: credentials.area,
@@ -88,9 +88,9 @@ impl Client {
     /// Like [`Self::tiles`], but returns the answer as received, whatever its status.
     pub async fn tiles_raw(&self) -> Result<RawResponse, Error> {
         let url = format!("{}/tiles", self.base_url);
-        let request = support::Request::new(reqwest::Method::GET, url)
+        let request = runtime::http::Request::new(reqwest::Method::GET, url)
             .header("X-Maps-Key", self.api_key.clone());
-        support::send(&self.http, request, "maps", "tiles").await
+        runtime::http::send(&self.http, request, "maps", "tiles").await
     }
 
     /// `region-tiles`
@@ -113,12 +113,13 @@ impl Client {
     pub async fn region_tiles_raw(&self, zoom: &str) -> Result<RawResponse, Error> {
         let url = format!(
             "{}/v{}/regions/{}/tiles/{}", self.base_url,
-            support::encode_path_segment("2 beta"), support::encode_path_segment(self
-            .weather_host.expose()), support::encode_path_segment(zoom)
+            runtime::encode::encode_path_segment("2 beta"),
+            runtime::encode::encode_path_segment(self.weather_host.expose()),
+            runtime::encode::encode_path_segment(zoom)
         );
-        let request = support::Request::new(reqwest::Method::GET, url)
+        let request = runtime::http::Request::new(reqwest::Method::GET, url)
             .header("X-Maps-Key", self.api_key.clone());
-        support::send(&self.http, request, "maps", "region-tiles").await
+        runtime::http::send(&self.http, request, "maps", "region-tiles").await
     }
 
     /// `area`
@@ -136,16 +137,18 @@ impl Client {
     /// Like [`Self::area`], but returns the answer as received, whatever its status.
     pub async fn area_raw(&self) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/areas/{}", self.base_url, support::encode_path_segment(self.area
+            "{}/areas/{}", self.base_url, runtime::encode::encode_path_segment(self.area
             .expose())
         );
-        let request = support::Request::new(reqwest::Method::GET, url)
+        let request = runtime::http::Request::new(reqwest::Method::GET, url)
             .header(
                 "X-Area",
-                support::sensitive_header(&format!("zone-{}", self.area.expose()))?,
+                runtime::secret::sensitive_header(
+                    &format!("zone-{}", self.area.expose()),
+                )?,
             )
             .header("X-Maps-Key", self.api_key.clone());
-        support::send(&self.http, request, "maps", "area").await
+        runtime::http::send(&self.http, request, "maps", "area").await
     }
 
     /// `open-session`
@@ -167,7 +170,7 @@ impl Client {
     /// Like [`Self::open_session`], but returns the answer as received, whatever its status.
     pub async fn open_session_raw(&self, zone: &str) -> Result<RawResponse, Error> {
         let url = format!("{}/sessions", self.base_url);
-        let request = support::Request::new(reqwest::Method::POST, url)
+        let request = runtime::http::Request::new(reqwest::Method::POST, url)
             .json(
                 &serde_json::json!(
                     { "client" : (self.maps_key.expose().to_owned()), "region" :
@@ -175,7 +178,7 @@ impl Client {
                 ),
             )
             .header("X-Maps-Key", self.api_key.clone());
-        support::send(&self.http, request, "maps", "open-session").await
+        runtime::http::send(&self.http, request, "maps", "open-session").await
     }
 
     /// `open-form-session`
@@ -200,15 +203,15 @@ impl Client {
     /// Like [`Self::open_form_session`], but returns the answer as received, whatever its status.
     pub async fn open_form_session_raw(&self, zone: &str) -> Result<RawResponse, Error> {
         let url = format!("{}/sessions", self.base_url);
-        let request = support::Request::new(reqwest::Method::PUT, url)
+        let request = runtime::http::Request::new(reqwest::Method::PUT, url)
             .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(
                 format!(
-                    "client={}&zone={}", support::form_encode(self.maps_key.expose()),
-                    support::form_encode(zone)
+                    "client={}&zone={}", runtime::encode::form_encode(self.maps_key
+                    .expose()), runtime::encode::form_encode(zone)
                 ),
             )
             .header("X-Maps-Key", self.api_key.clone());
-        support::send(&self.http, request, "maps", "open-form-session").await
+        runtime::http::send(&self.http, request, "maps", "open-form-session").await
     }
 }

@@ -6,7 +6,7 @@
 //!
 //! Every request carries `Authorization: Bearer <PETS_TOKEN>`.
 
-use crate::support::{self, Error, RawResponse};
+use crate::runtime::{self, error::{Error, RawResponse}};
 
 /// The base URL the spec declares.
 pub const DEFAULT_BASE_URL: &str = "https://pets.example/api";
@@ -15,14 +15,14 @@ pub const DEFAULT_BASE_URL: &str = "https://pets.example/api";
 #[derive(Debug, Clone)]
 pub struct Credentials {
     /// Sent as `Authorization: Bearer <token>`; the server reads it from `PETS_TOKEN`.
-    pub bearer_token: support::Secret,
+    pub bearer_token: runtime::secret::Secret,
 }
 
 /// Client for the `pets` API. Cheap to clone: clones share one connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: String,
-    http: support::HttpClient,
+    http: runtime::http::HttpClient,
     authorization: reqwest::header::HeaderValue,
 }
 
@@ -30,15 +30,15 @@ impl Client {
     /// A client for the API at `base_url`.
     ///
     /// Pass your own `reqwest::Client` to share its pool and settings; without one, a
-    /// pooled rustls client with a 30 s timeout is built (see [`support::http_client`]).
+    /// pooled rustls client with a 30 s timeout is built (see [`runtime::http::http_client`]).
     pub fn new(
         base_url: &str,
         credentials: Credentials,
         http: Option<reqwest::Client>,
     ) -> Result<Self, Error> {
         let http = match http {
-            Some(http) => support::HttpClient::Reqwest(http),
-            None => support::http_client(support::DEFAULT_TIMEOUT)?,
+            Some(http) => runtime::http::HttpClient::Reqwest(http),
+            None => runtime::http::http_client(runtime::http::DEFAULT_TIMEOUT)?,
         };
         Self::with_http_client(base_url, credentials, http)
     }
@@ -47,12 +47,12 @@ impl Client {
     pub fn with_http_client(
         base_url: &str,
         credentials: Credentials,
-        http: support::HttpClient,
+        http: runtime::http::HttpClient,
     ) -> Result<Self, Error> {
         Ok(Self {
-            base_url: support::base_url(base_url)?,
+            base_url: runtime::http::base_url(base_url)?,
             http,
-            authorization: support::bearer_header(&credentials.bearer_token)?,
+            authorization: runtime::secret::bearer_header(&credentials.bearer_token)?,
         })
     }
 
@@ -106,10 +106,10 @@ impl Client {
         verbose: Option<bool>,
     ) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/owners/{}/pets", self.base_url, support::encode_path_segment(& owner_id
-            .to_string())
+            "{}/owners/{}/pets", self.base_url, runtime::encode::encode_path_segment(&
+            owner_id.to_string())
         );
-        let mut request = support::Request::new(reqwest::Method::GET, url)
+        let mut request = runtime::http::Request::new(reqwest::Method::GET, url)
             .query(&[("species", species)])
             .header("X-Tenant", x_tenant.to_string())
             .cookie("session", "s 1;x")
@@ -124,7 +124,7 @@ impl Client {
         if let Some(verbose) = verbose {
             request = request.query(&[("verbose", verbose)]);
         }
-        support::send(&self.http, request, "pets", "list-pets").await
+        runtime::http::send(&self.http, request, "pets", "list-pets").await
     }
 
     /// `update-pets`
@@ -161,10 +161,10 @@ impl Client {
         type_: Option<&str>,
     ) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/owners/{}/pets", self.base_url, support::encode_path_segment(& owner_id
-            .to_string())
+            "{}/owners/{}/pets", self.base_url, runtime::encode::encode_path_segment(&
+            owner_id.to_string())
         );
-        let mut request = support::Request::new(reqwest::Method::PUT, url)
+        let mut request = runtime::http::Request::new(reqwest::Method::PUT, url)
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone());
         if let Some(body) = body {
             request = request.json(body);
@@ -172,6 +172,6 @@ impl Client {
         if let Some(type_) = type_ {
             request = request.query(&[("type", type_)]);
         }
-        support::send(&self.http, request, "pets", "update-pets").await
+        runtime::http::send(&self.http, request, "pets", "update-pets").await
     }
 }

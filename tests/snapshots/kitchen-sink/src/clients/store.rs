@@ -6,22 +6,22 @@
 //!
 //! Every request carries `Authorization: Basic …` (RFC 7617).
 
-use crate::support::{self, Error, RawResponse};
+use crate::runtime::{self, error::{Error, RawResponse}};
 
 /// Credentials for the `store` API.
 #[derive(Debug, Clone)]
 pub struct Credentials {
     /// The user name (written in the spec).
-    pub username: support::Secret,
+    pub username: runtime::secret::Secret,
     /// The password; the server reads it from `STORE_PASSWORD`.
-    pub password: support::Secret,
+    pub password: runtime::secret::Secret,
 }
 
 /// Client for the `store` API. Cheap to clone: clones share one connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: String,
-    http: support::HttpClient,
+    http: runtime::http::HttpClient,
     authorization: reqwest::header::HeaderValue,
 }
 
@@ -29,15 +29,15 @@ impl Client {
     /// A client for the API at `base_url`.
     ///
     /// Pass your own `reqwest::Client` to share its pool and settings; without one, a
-    /// pooled rustls client with a 30 s timeout is built (see [`support::http_client`]).
+    /// pooled rustls client with a 30 s timeout is built (see [`runtime::http::http_client`]).
     pub fn new(
         base_url: &str,
         credentials: Credentials,
         http: Option<reqwest::Client>,
     ) -> Result<Self, Error> {
         let http = match http {
-            Some(http) => support::HttpClient::Reqwest(http),
-            None => support::http_client(support::DEFAULT_TIMEOUT)?,
+            Some(http) => runtime::http::HttpClient::Reqwest(http),
+            None => runtime::http::http_client(runtime::http::DEFAULT_TIMEOUT)?,
         };
         Self::with_http_client(base_url, credentials, http)
     }
@@ -46,12 +46,12 @@ impl Client {
     pub fn with_http_client(
         base_url: &str,
         credentials: Credentials,
-        http: support::HttpClient,
+        http: runtime::http::HttpClient,
     ) -> Result<Self, Error> {
         Ok(Self {
-            base_url: support::base_url(base_url)?,
+            base_url: runtime::http::base_url(base_url)?,
             http,
-            authorization: support::basic_header(
+            authorization: runtime::secret::basic_header(
                 &credentials.username,
                 &credentials.password,
             )?,
@@ -95,13 +95,14 @@ impl Client {
     ) -> Result<RawResponse, Error> {
         let url = format!(
             "{}/items/{}/labels/{}", self.base_url,
-            support::encode_path_segment(item_id), support::encode_path_segment(label)
+            runtime::encode::encode_path_segment(item_id),
+            runtime::encode::encode_path_segment(label)
         );
-        let mut request = support::Request::new(reqwest::Method::GET, url)
+        let mut request = runtime::http::Request::new(reqwest::Method::GET, url)
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone());
         if let Some(x_tags) = x_tags {
-            request = request.header("X-Tags", support::header_list(x_tags));
+            request = request.header("X-Tags", runtime::encode::header_list(x_tags));
         }
-        support::send(&self.http, request, "store", "label").await
+        runtime::http::send(&self.http, request, "store", "label").await
     }
 }

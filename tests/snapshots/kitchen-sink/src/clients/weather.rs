@@ -6,36 +6,36 @@
 //!
 //! Every request carries the API key `WEATHER_HOST, MAPS_KEY` as the query parameter `appid`.
 
-use crate::support::{self, Error, RawResponse};
+use crate::runtime::{self, error::{Error, RawResponse}};
 
 /// Credentials for the `weather` API.
 #[derive(Debug, Clone)]
 pub struct Credentials {
     /// Sent as the query parameter `appid`; the server reads it from `WEATHER_HOST` and `MAPS_KEY`.
-    pub api_key: support::Secret,
+    pub api_key: runtime::secret::Secret,
 }
 
 /// Client for the `weather` API. Cheap to clone: clones share one connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: String,
-    http: support::HttpClient,
-    api_key: support::Secret,
+    http: runtime::http::HttpClient,
+    api_key: runtime::secret::Secret,
 }
 
 impl Client {
     /// A client for the API at `base_url`.
     ///
     /// Pass your own `reqwest::Client` to share its pool and settings; without one, a
-    /// pooled rustls client with a 30 s timeout is built (see [`support::http_client`]).
+    /// pooled rustls client with a 30 s timeout is built (see [`runtime::http::http_client`]).
     pub fn new(
         base_url: &str,
         credentials: Credentials,
         http: Option<reqwest::Client>,
     ) -> Result<Self, Error> {
         let http = match http {
-            Some(http) => support::HttpClient::Reqwest(http),
-            None => support::http_client(support::DEFAULT_TIMEOUT)?,
+            Some(http) => runtime::http::HttpClient::Reqwest(http),
+            None => runtime::http::http_client(runtime::http::DEFAULT_TIMEOUT)?,
         };
         Self::with_http_client(base_url, credentials, http)
     }
@@ -44,10 +44,10 @@ impl Client {
     pub fn with_http_client(
         base_url: &str,
         credentials: Credentials,
-        http: support::HttpClient,
+        http: runtime::http::HttpClient,
     ) -> Result<Self, Error> {
         Ok(Self {
-            base_url: support::base_url(base_url)?,
+            base_url: runtime::http::base_url(base_url)?,
             http,
             api_key: credentials.api_key,
         })
@@ -89,17 +89,17 @@ impl Client {
         city: &str,
     ) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/forecast/{}", self.base_url, support::encode_path_segment(city)
+            "{}/forecast/{}", self.base_url, runtime::encode::encode_path_segment(city)
         );
-        let mut request = support::Request::new(reqwest::Method::GET, url)
+        let mut request = runtime::http::Request::new(reqwest::Method::GET, url)
             .query(&[("appid", self.api_key.expose())]);
         if let Some(days) = days {
             request = request.query(&[("days", days)]);
         }
         if let Some(fields) = fields {
-            request = request.query(&support::query_list("fields", fields));
+            request = request.query(&runtime::encode::query_list("fields", fields));
         }
-        support::send(&self.http, request, "weather", "forecast").await
+        runtime::http::send(&self.http, request, "weather", "forecast").await
     }
 
     /// `forecast-head`
@@ -121,10 +121,10 @@ impl Client {
     /// Like [`Self::forecast_head`], but returns the answer as received, whatever its status.
     pub async fn forecast_head_raw(&self, city: &str) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/forecast/{}", self.base_url, support::encode_path_segment(city)
+            "{}/forecast/{}", self.base_url, runtime::encode::encode_path_segment(city)
         );
-        let request = support::Request::new(reqwest::Method::HEAD, url)
+        let request = runtime::http::Request::new(reqwest::Method::HEAD, url)
             .query(&[("appid", self.api_key.expose())]);
-        support::send(&self.http, request, "weather", "forecast-head").await
+        runtime::http::send(&self.http, request, "weather", "forecast-head").await
     }
 }

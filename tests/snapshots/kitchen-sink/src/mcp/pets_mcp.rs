@@ -25,7 +25,7 @@ use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService,
 };
 
-use crate::support::mcp;
+use crate::runtime::mcp;
 use crate::Upstreams;
 
 /// The port the spec declares for this adapter.
@@ -53,10 +53,10 @@ impl Server {
     /// Tool `list-pets` → `pets.list-pets`
     async fn list_pets(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &["ownerId", "species", "X-Tenant", "limit"])?;
-        let owner_id = mcp::required_i64(args, "ownerId")?;
-        let species = mcp::required_str(args, "species")?;
-        let x_tenant = mcp::required_i64(args, "X-Tenant")?;
-        let limit = mcp::optional_i64(args, "limit")?;
+        let owner_id = crate::runtime::args::required_i64(args, "ownerId")?;
+        let species = crate::runtime::args::required_str(args, "species")?;
+        let x_tenant = crate::runtime::args::required_i64(args, "X-Tenant")?;
+        let limit = crate::runtime::args::optional_i64(args, "limit")?;
         let result = self
             .upstreams
             .pets
@@ -68,9 +68,9 @@ impl Server {
     /// Tool `update` → `pets.update-pets`
     async fn update(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &["ownerId", "body", "type"])?;
-        let owner_id = mcp::required_i64(args, "ownerId")?;
-        let body = mcp::optional_array(args, "body")?;
-        let type_ = mcp::optional_str(args, "type")?;
+        let owner_id = crate::runtime::args::required_i64(args, "ownerId")?;
+        let body = crate::runtime::args::optional_array(args, "body")?;
+        let type_ = crate::runtime::args::optional_str(args, "type")?;
         let result = self.upstreams.pets.update_pets_raw(owner_id, body, type_).await;
         Ok(mcp::tool_result(result, "result"))
     }

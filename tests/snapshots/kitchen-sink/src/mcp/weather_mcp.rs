@@ -32,7 +32,7 @@ use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService,
 };
 
-use crate::support::mcp;
+use crate::runtime::mcp;
 use crate::Upstreams;
 
 /// The port the spec declares for this adapter.
@@ -58,9 +58,9 @@ impl Server {
     /// Tool `forecast` → `weather.forecast`
     async fn forecast(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &["days", "fields", "city"])?;
-        let days = mcp::optional_f64(args, "days")?;
-        let fields = mcp::optional_array(args, "fields")?;
-        let city = mcp::required_str(args, "city")?;
+        let days = crate::runtime::args::optional_f64(args, "days")?;
+        let fields = crate::runtime::args::optional_array(args, "fields")?;
+        let city = crate::runtime::args::required_str(args, "city")?;
         let result = self.upstreams.weather.forecast_raw(days, fields, city).await;
         Ok(mcp::tool_result(result, "result"))
     }
@@ -68,9 +68,9 @@ impl Server {
     /// Tool `label` → `store.label`
     async fn label(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &["name", "X-Tags", "item-id"])?;
-        let name = mcp::required_str(args, "name")?;
-        let x_tags = mcp::optional_array(args, "X-Tags")?;
-        let item_id = mcp::required_str(args, "item-id")?;
+        let name = crate::runtime::args::required_str(args, "name")?;
+        let x_tags = crate::runtime::args::optional_array(args, "X-Tags")?;
+        let item_id = crate::runtime::args::required_str(args, "item-id")?;
         let result = self.upstreams.store.label_raw(x_tags, item_id, name).await;
         Ok(mcp::tool_result(result, "result"))
     }
@@ -78,7 +78,7 @@ impl Server {
     /// Tool `send-events` → `forms.send-events`
     async fn send_events(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &["events"])?;
-        let events = mcp::required_json(args, "events")?;
+        let events = crate::runtime::args::required_json(args, "events")?;
         let result = self.upstreams.forms.send_events_raw(events).await;
         Ok(mcp::tool_result(result, "result"))
     }
@@ -86,9 +86,9 @@ impl Server {
     /// Tool `send-call` → `forms.send-call`
     async fn send_call(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &["retries", "method", "tags"])?;
-        let retries = mcp::optional_i64(args, "retries")?;
-        let method = mcp::required_str(args, "method")?;
-        let tags = mcp::required_json(args, "tags")?;
+        let retries = crate::runtime::args::optional_i64(args, "retries")?;
+        let method = crate::runtime::args::required_str(args, "method")?;
+        let tags = crate::runtime::args::required_json(args, "tags")?;
         let result = self.upstreams.forms.send_call_raw(retries, method, tags).await;
         Ok(mcp::tool_result(result, "result"))
     }
@@ -96,8 +96,8 @@ impl Server {
     /// Tool `send-raw` → `forms.send-raw`
     async fn send_raw(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &["id", "tags"])?;
-        let id = mcp::required_str(args, "id")?;
-        let tags = mcp::required_json(args, "tags")?;
+        let id = crate::runtime::args::required_str(args, "id")?;
+        let tags = crate::runtime::args::required_json(args, "tags")?;
         let result = self.upstreams.forms.send_raw_raw(id, tags).await;
         Ok(mcp::tool_result(result, "result"))
     }
@@ -105,7 +105,7 @@ impl Server {
     /// Tool `send-form` → `forms.send-form`
     async fn send_form(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &["name"])?;
-        let name = mcp::required_str(args, "name")?;
+        let name = crate::runtime::args::required_str(args, "name")?;
         let result = self.upstreams.forms.send_form_raw(name).await;
         Ok(mcp::tool_result(result, "result"))
     }
@@ -116,7 +116,7 @@ impl Server {
         args: &JsonObject,
     ) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &["scope"])?;
-        let scope = mcp::required_str(args, "scope")?;
+        let scope = crate::runtime::args::required_str(args, "scope")?;
         let result = self.upstreams.forms.send_encoded_raw(scope).await;
         Ok(mcp::tool_result(result, "result"))
     }
@@ -127,8 +127,8 @@ impl Server {
         args: &JsonObject,
     ) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &["content", "prompt"])?;
-        let content = mcp::required_str(args, "content")?;
-        let prompt = mcp::required_str(args, "prompt")?;
+        let content = crate::runtime::args::required_str(args, "content")?;
+        let prompt = crate::runtime::args::required_str(args, "prompt")?;
         let result = self.upstreams.forms.send_multipart_raw(content, prompt).await;
         Ok(mcp::tool_result(result, "result"))
     }
@@ -136,7 +136,7 @@ impl Server {
     /// Tool `send-text` → `forms.send-text`
     async fn send_text(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &["xml"])?;
-        let xml = mcp::required_str(args, "xml")?;
+        let xml = crate::runtime::args::required_str(args, "xml")?;
         let result = self.upstreams.forms.send_text_raw(xml).await;
         Ok(mcp::tool_result(result, "result"))
     }
@@ -151,9 +151,9 @@ impl Server {
     /// Tool `get-tenant` → `forms.get-tenant`
     async fn get_tenant(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &["term", "fields", "id"])?;
-        let term = mcp::optional_str(args, "term")?;
-        let fields = mcp::optional_str(args, "fields")?;
-        let id = mcp::required_str(args, "id")?;
+        let term = crate::runtime::args::optional_str(args, "term")?;
+        let fields = crate::runtime::args::optional_str(args, "fields")?;
+        let id = crate::runtime::args::required_str(args, "id")?;
         let result = self.upstreams.forms.get_tenant_raw(term, fields, id).await;
         Ok(mcp::tool_result(result, "result"))
     }

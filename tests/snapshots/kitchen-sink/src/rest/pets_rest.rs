@@ -17,7 +17,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::{Router, routing};
 
-use crate::support::rest;
+use crate::runtime::rest;
 use crate::Upstreams;
 
 /// The port the spec declares for this adapter.
@@ -51,7 +51,7 @@ async fn get_v1_owners_ownerid_pets(
     path_params: Result<Path<String>, PathRejection>,
     query_params: Result<Query<HashMap<String, String>>, QueryRejection>,
     headers: HeaderMap,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let Path(ownerid) = path_params.map_err(rest::bad_path)?;
     let Query(query_params) = query_params.map_err(rest::bad_query)?;
     let limit = query_params.get("limit");
@@ -60,7 +60,7 @@ async fn get_v1_owners_ownerid_pets(
         static PATTERN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
             regex::Regex::new("^[0-9a-f]{8}$").expect("a valid pattern")
         });
-        let text = crate::support::as_str(text);
+        let text = crate::runtime::encode::as_str(text);
         if !PATTERN.is_match(text) {
             return Err(rest::pattern_mismatch("X-Trace", "^[0-9a-f]{8}$"));
         }
@@ -85,7 +85,7 @@ async fn self_(
     path_params: Result<Path<String>, PathRejection>,
     query_params: Result<Query<HashMap<String, String>>, QueryRejection>,
     request_body: Result<Bytes, BytesRejection>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let Path(ownerid) = path_params.map_err(rest::bad_path)?;
     let Query(query_params) = query_params.map_err(rest::bad_query)?;
     let type_ = query_params.get("type");

@@ -20,7 +20,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::{Router, routing};
 
-use crate::support::rest;
+use crate::runtime::rest;
 use crate::Upstreams;
 
 /// The port the spec declares for this adapter.
@@ -57,7 +57,7 @@ async fn get_v1_forecast_city(
     State(upstreams): State<Arc<Upstreams>>,
     path_params: Result<Path<String>, PathRejection>,
     query_params: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let Path(city) = path_params.map_err(rest::bad_path)?;
     let Query(query_params) = query_params.map_err(rest::bad_query)?;
     let fields = query_params.get("fields").map(|v| rest::list(v));
@@ -77,7 +77,7 @@ async fn get_v1_forecast_city(
 async fn head_v1_forecast_city(
     State(upstreams): State<Arc<Upstreams>>,
     path_params: Result<Path<String>, PathRejection>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let Path(city) = path_params.map_err(rest::bad_path)?;
     let result = upstreams.weather.forecast_head_raw(&city).await;
     Ok(rest::pass_through(result))
@@ -88,7 +88,7 @@ async fn get_v1_items_item_id(
     State(upstreams): State<Arc<Upstreams>>,
     path_params: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let Path(item_id) = path_params.map_err(rest::bad_path)?;
     let x_tags = rest::header(&headers, "X-Tags")?.map(rest::list);
     let result = upstreams
@@ -101,7 +101,7 @@ async fn get_v1_items_item_id(
 /// `GET /v1/tiles` → `maps.tiles`
 async fn get_v1_tiles(
     State(upstreams): State<Arc<Upstreams>>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let result = upstreams.maps.tiles_raw().await;
     Ok(rest::pass_through(result))
 }
@@ -109,7 +109,7 @@ async fn get_v1_tiles(
 /// `GET /v1/status` → `forms.status`
 async fn get_v1_status(
     State(upstreams): State<Arc<Upstreams>>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let result = upstreams.forms.status_raw().await;
     Ok(rest::pass_through_text(result))
 }
@@ -118,7 +118,7 @@ async fn get_v1_status(
 async fn post_v1_calls(
     State(upstreams): State<Arc<Upstreams>>,
     query_params: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let Query(query_params) = query_params.map_err(rest::bad_query)?;
     let retries = query_params.get("retries");
     let method = query_params

@@ -22,7 +22,7 @@ use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService,
 };
 
-use crate::support::mcp;
+use crate::runtime::mcp;
 use crate::Upstreams;
 
 /// The port the spec declares for this adapter.
@@ -154,10 +154,10 @@ pub fn service(
 pub fn router(
     upstreams: Arc<Upstreams>,
     config: StreamableHttpServerConfig,
-    guard: crate::support::inbound::Guard,
+    guard: crate::runtime::inbound::Guard,
 ) -> Router {
     let service = service(upstreams, config);
-    crate::support::inbound::protect(
+    crate::runtime::inbound::protect(
         Router::new().route_service("/mcp", service.clone()).route_service("/", service),
         guard,
     )

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use axum::response::Response;
 use axum::{Router, routing};
 
-use crate::support::rest;
+use crate::runtime::rest;
 use crate::Upstreams;
 
 /// The port the spec declares for this adapter.
@@ -24,7 +24,7 @@ pub const DEFAULT_PORT: u16 = 8080;
 /// carries what `guard` expects.
 pub fn router(
     upstreams: Arc<Upstreams>,
-    guard: crate::support::inbound::Guard,
+    guard: crate::runtime::inbound::Guard,
 ) -> Router {
     router_with_body_limit(upstreams, rest::DEFAULT_MAX_BODY_BYTES, guard)
 }
@@ -33,9 +33,9 @@ pub fn router(
 pub fn router_with_body_limit(
     upstreams: Arc<Upstreams>,
     max_body_bytes: usize,
-    guard: crate::support::inbound::Guard,
+    guard: crate::runtime::inbound::Guard,
 ) -> Router {
-    crate::support::inbound::protect(
+    crate::runtime::inbound::protect(
         Router::new()
             .route("/hello", routing::get(hello))
             .fallback(rest::not_found)
@@ -47,7 +47,7 @@ pub fn router_with_body_limit(
 }
 
 /// `GET /hello` → `(mock: fixed outputs)`
-async fn hello() -> Result<Response, rest::Problem> {
+async fn hello() -> Result<Response, crate::runtime::problem::Problem> {
     Ok(
         rest::mock(
             &[

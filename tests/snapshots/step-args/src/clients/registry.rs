@@ -4,7 +4,7 @@
 //!
 //! Base URL: `https://registry.example`.
 
-use crate::support::{self, Error, RawResponse};
+use crate::runtime::{self, error::{Error, RawResponse}};
 
 /// The base URL the spec declares.
 pub const DEFAULT_BASE_URL: &str = "https://registry.example";
@@ -17,22 +17,22 @@ pub struct Credentials;
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: String,
-    http: support::HttpClient,
+    http: runtime::http::HttpClient,
 }
 
 impl Client {
     /// A client for the API at `base_url`.
     ///
     /// Pass your own `reqwest::Client` to share its pool and settings; without one, a
-    /// pooled rustls client with a 30 s timeout is built (see [`support::http_client`]).
+    /// pooled rustls client with a 30 s timeout is built (see [`runtime::http::http_client`]).
     pub fn new(
         base_url: &str,
         credentials: Credentials,
         http: Option<reqwest::Client>,
     ) -> Result<Self, Error> {
         let http = match http {
-            Some(http) => support::HttpClient::Reqwest(http),
-            None => support::http_client(support::DEFAULT_TIMEOUT)?,
+            Some(http) => runtime::http::HttpClient::Reqwest(http),
+            None => runtime::http::http_client(runtime::http::DEFAULT_TIMEOUT)?,
         };
         Self::with_http_client(base_url, credentials, http)
     }
@@ -41,10 +41,10 @@ impl Client {
     pub fn with_http_client(
         base_url: &str,
         _credentials: Credentials,
-        http: support::HttpClient,
+        http: runtime::http::HttpClient,
     ) -> Result<Self, Error> {
         Ok(Self {
-            base_url: support::base_url(base_url)?,
+            base_url: runtime::http::base_url(base_url)?,
             http,
         })
     }
@@ -79,11 +79,11 @@ impl Client {
         name: Option<&str>,
     ) -> Result<RawResponse, Error> {
         let url = format!("{}/owners", self.base_url);
-        let mut request = support::Request::new(reqwest::Method::GET, url);
+        let mut request = runtime::http::Request::new(reqwest::Method::GET, url);
         if let Some(name) = name {
             request = request.query(&[("name", name)]);
         }
-        support::send(&self.http, request, "registry", "find-owner").await
+        runtime::http::send(&self.http, request, "registry", "find-owner").await
     }
 
     /// `list-pets`
@@ -123,9 +123,10 @@ impl Client {
         x_region: Option<&str>,
     ) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/owners/{}/pets", self.base_url, support::encode_path_segment(owner_id)
+            "{}/owners/{}/pets", self.base_url,
+            runtime::encode::encode_path_segment(owner_id)
         );
-        let mut request = support::Request::new(reqwest::Method::GET, url);
+        let mut request = runtime::http::Request::new(reqwest::Method::GET, url);
         if let Some(limit) = limit {
             request = request.query(&[("limit", limit)]);
         }
@@ -135,6 +136,6 @@ impl Client {
         if let Some(x_region) = x_region {
             request = request.header("X-Region", x_region);
         }
-        support::send(&self.http, request, "registry", "list-pets").await
+        runtime::http::send(&self.http, request, "registry", "list-pets").await
     }
 }

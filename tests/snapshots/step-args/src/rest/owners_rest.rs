@@ -13,7 +13,7 @@ use axum::extract::{State, Path};
 use axum::response::Response;
 use axum::{Router, routing};
 
-use crate::support::rest;
+use crate::runtime::rest;
 use crate::Upstreams;
 
 /// The port the spec declares for this adapter.
@@ -42,59 +42,59 @@ pub fn router_with_body_limit(
 async fn owner_pets(
     State(upstreams): State<Arc<Upstreams>>,
     path_params: Result<Path<String>, PathRejection>,
-) -> Result<Response, rest::Problem> {
+) -> Result<Response, crate::runtime::problem::Problem> {
     let Path(name) = path_params.map_err(rest::bad_path)?;
     let step_find_owner = match upstreams
         .registry
         .find_owner_raw(Some(name.as_str()))
         .await
-        .and_then(crate::support::RawResponse::error_for_status)
-        .and_then(|raw| raw.read(crate::support::JSON))
+        .and_then(crate::runtime::error::RawResponse::error_for_status)
+        .and_then(|raw| raw.read(crate::runtime::error::JSON))
     {
         Ok(json) => json,
         Err(err) => return Ok(rest::upstream_error(err)),
     };
-    let step_list_pets_owner_id = match crate::support::steps::required_argument(
+    let step_list_pets_owner_id = match crate::runtime::steps::required_argument(
         &step_find_owner,
         "$.find-owner.id",
-        &[crate::support::map::Step::Key("id")],
-        crate::support::steps::as_text,
+        &[crate::runtime::map::Step::Key("id")],
+        crate::runtime::steps::as_text,
         "text",
     ) {
         Ok(value) => value,
         Err(err) => return Ok(rest::upstream_error(err)),
     };
-    let step_list_pets_limit = match crate::support::steps::optional_argument(
+    let step_list_pets_limit = match crate::runtime::steps::optional_argument(
         &step_find_owner,
         "$.find-owner.settings.limit",
         &[
-            crate::support::map::Step::Key("settings"),
-            crate::support::map::Step::Key("limit"),
+            crate::runtime::map::Step::Key("settings"),
+            crate::runtime::map::Step::Key("limit"),
         ],
-        crate::support::steps::as_integer,
+        crate::runtime::steps::as_integer,
         "an integer",
     ) {
         Ok(value) => value,
         Err(err) => return Ok(rest::upstream_error(err)),
     };
-    let step_list_pets_vip = match crate::support::steps::optional_argument(
+    let step_list_pets_vip = match crate::runtime::steps::optional_argument(
         &step_find_owner,
         "$.find-owner.vip",
-        &[crate::support::map::Step::Key("vip")],
-        crate::support::steps::as_boolean,
+        &[crate::runtime::map::Step::Key("vip")],
+        crate::runtime::steps::as_boolean,
         "true or false",
     ) {
         Ok(value) => value,
         Err(err) => return Ok(rest::upstream_error(err)),
     };
-    let step_list_pets_x_region = match crate::support::steps::optional_argument(
+    let step_list_pets_x_region = match crate::runtime::steps::optional_argument(
         &step_find_owner,
         "$.find-owner.regions[1]",
         &[
-            crate::support::map::Step::Key("regions"),
-            crate::support::map::Step::Index(1),
+            crate::runtime::map::Step::Key("regions"),
+            crate::runtime::map::Step::Index(1),
         ],
-        crate::support::steps::as_text,
+        crate::runtime::steps::as_text,
         "text",
     ) {
         Ok(value) => value,
@@ -109,8 +109,8 @@ async fn owner_pets(
             step_list_pets_x_region.as_deref(),
         )
         .await
-        .and_then(crate::support::RawResponse::error_for_status)
-        .and_then(|raw| raw.read(crate::support::JSON))
+        .and_then(crate::runtime::error::RawResponse::error_for_status)
+        .and_then(|raw| raw.read(crate::runtime::error::JSON))
     {
         Ok(json) => json,
         Err(err) => return Ok(rest::upstream_error(err)),
@@ -137,24 +137,24 @@ impl OwnerPetsOutput {
     /// Read it from `json` (the answer, or the element of an array).
     fn from_json(
         json: &serde_json::Value,
-    ) -> Result<Self, crate::support::map::Mismatch> {
+    ) -> Result<Self, crate::runtime::map::Mismatch> {
         Ok(Self {
-            owner: crate::support::map::string(
+            owner: crate::runtime::map::string(
                 json,
                 "$.find-owner.id",
                 &[
-                    crate::support::map::Step::Key("find-owner"),
-                    crate::support::map::Step::Key("id"),
+                    crate::runtime::map::Step::Key("find-owner"),
+                    crate::runtime::map::Step::Key("id"),
                 ],
             )?,
-            pets: crate::support::map::array(
+            pets: crate::runtime::map::array(
                     json,
                     "$.list-pets",
-                    &[crate::support::map::Step::Key("list-pets")],
+                    &[crate::runtime::map::Step::Key("list-pets")],
                 )?
                 .iter()
-                .map(|item| crate::support::map::json(item, "$", &[]))
-                .collect::<Result<Vec<_>, crate::support::map::Mismatch>>()?,
+                .map(|item| crate::runtime::map::json(item, "$", &[]))
+                .collect::<Result<Vec<_>, crate::runtime::map::Mismatch>>()?,
         })
     }
 }
@@ -162,6 +162,6 @@ impl OwnerPetsOutput {
 /// The output of `owner-pets`, read from the upstream JSON.
 fn owner_pets_output(
     json: &serde_json::Value,
-) -> Result<OwnerPetsOutput, crate::support::map::Mismatch> {
+) -> Result<OwnerPetsOutput, crate::runtime::map::Mismatch> {
     OwnerPetsOutput::from_json(json)
 }

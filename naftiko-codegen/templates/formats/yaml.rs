@@ -1,8 +1,0 @@
-
-/// YAML (`outputRawFormat: yaml`).
-pub const YAML: Format = Format { name: "YAML", read: yaml };
-
-/// A YAML document as JSON.
-pub fn yaml(body: &[u8]) -> Result<Value, BoxError> {
-    Ok(serde_saphyr::from_str(std::str::from_utf8(body)?)?)
-}

@@ -1,0 +1,79 @@
+//! What travels from a served request to the upstream calls it makes: the request id and the W3C
+//! trace context (`traceparent`, `tracestate`), passed on unchanged.
+
+use std::hash::BuildHasher;
+use std::hash::Hasher;
+use std::sync::OnceLock;
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering;
+
+use http::HeaderMap;
+use http::HeaderValue;
+
+use crate::http::Request;
+
+/// The header carrying the request id, accepted from the caller or made up.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// What travels from a served request to the upstream calls it makes.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// The request id.
+    pub request_id: Option<HeaderValue>,
+    /// `traceparent`, passed through unchanged.
+    pub traceparent: Option<HeaderValue>,
+    /// `tracestate`, passed through unchanged.
+    pub tracestate: Option<HeaderValue>,
+}
+
+impl Context {
+    /// The context of a request with these headers.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        Self {
+            request_id: headers.get(REQUEST_ID).cloned(),
+            traceparent: headers.get("traceparent").cloned(),
+            tracestate: headers.get("tracestate").cloned(),
+        }
+    }
+}
+
+tokio::task_local! {
+    static CONTEXT: Context;
+}
+
+/// Run `future` with `context` visible to the upstream calls it makes.
+pub async fn scope<F: std::future::Future>(context: Context, future: F) -> F::Output {
+    CONTEXT.scope(context, future).await
+}
+
+/// Add the current request id and trace context to an upstream request.
+pub fn propagate(mut request: Request) -> Request {
+    let Ok(context) = CONTEXT.try_with(Context::clone) else {
+        return request;
+    };
+    let headers = [
+        (REQUEST_ID, context.request_id),
+        ("traceparent", context.traceparent),
+        ("tracestate", context.tracestate),
+    ];
+    for (name, value) in headers {
+        if let Some(value) = value {
+            request = request.header(name, value);
+        }
+    }
+    request
+}
+
+/// A new request id: random per process, then a counter.
+pub fn new_request_id() -> HeaderValue {
+    static SEED: OnceLock<u64> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let seed = *SEED.get_or_init(|| {
+        std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish()
+    });
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    HeaderValue::try_from(format!("{seed:016x}-{n:08x}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+}

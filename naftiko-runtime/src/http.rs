@@ -1,0 +1,611 @@
+//! The HTTP client under the typed clients ([`HttpClient`]), the requests they build
+//! ([`Request`]) and [`send`], which sends one and reads the whole answer.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::HeaderMap;
+use http::HeaderValue;
+use http::Method;
+use http::StatusCode;
+use http::Uri;
+use http::header;
+
+use crate::context;
+use crate::error::Error;
+use crate::error::RawResponse;
+use crate::telemetry;
+
+/// Answers an upstream's authentication challenge: a request with one is sent again with the
+/// answer when the upstream asks (`401` with `WWW-Authenticate`). Digest authentication.
+pub trait Challenge: std::fmt::Debug + Send + Sync {
+    /// The `Authorization` value answering `challenge` for a request of `method` to `url`, if
+    /// this answerer can.
+    fn answer(&self, challenge: &HeaderValue, method: &Method, url: &str) -> Option<HeaderValue>;
+}
+
+/// Validate a base URL and strip its trailing `/`.
+pub fn base_url(url: &str) -> Result<String, Error> {
+    match reqwest::Url::parse(url) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.has_host() => {
+            Ok(url.trim_end_matches('/').to_owned())
+        }
+        _ => Err(Error::InvalidBaseUrl(url.to_owned())),
+    }
+}
+
+/// How long a client waits for an upstream answer unless told otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The HTTP client under the typed clients.
+///
+/// `Direct` is hyper's pooled client with rustls (HTTP/1.1 and HTTP/2, the platform's
+/// certificate verifier) with no per-request work beyond the request itself: the server's hot
+/// path. `Reqwest` is a `reqwest::Client`: the one the caller brings, or the default when the
+/// environment names a proxy (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`), which reqwest honours.
+#[derive(Debug, Clone)]
+pub enum HttpClient {
+    /// hyper's pooled client.
+    Direct(DirectClient),
+    /// A reqwest client.
+    Reqwest(reqwest::Client),
+}
+
+/// The default HTTP client: pooled connections, rustls, the given per-request timeout; reqwest
+/// when the environment names a proxy.
+pub fn http_client(timeout: Duration) -> Result<HttpClient, Error> {
+    let proxied = [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ]
+    .iter()
+    .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()));
+    if proxied {
+        return reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(CONNECT_TIMEOUT))
+            .user_agent(USER_AGENT)
+            .build()
+            .map(HttpClient::Reqwest)
+            .map_err(|e| Error::Client(e.into()));
+    }
+    DirectClient::new(timeout).map(HttpClient::Direct)
+}
+
+const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const MAX_REDIRECTS: usize = 10;
+
+/// hyper's pooled client with rustls; follows up to 10 redirects like reqwest does.
+#[derive(Clone)]
+pub struct DirectClient {
+    inner: std::sync::Arc<
+        hyper_util::client::legacy::Client<
+            hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+            http_body_util::Full<Bytes>,
+        >,
+    >,
+    timeout: Duration,
+}
+
+impl fmt::Debug for DirectClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DirectClient")
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DirectClient {
+    /// A pooled client with the given per-request timeout.
+    pub fn new(timeout: Duration) -> Result<Self, Error> {
+        use rustls_platform_verifier::ConfigVerifierExt as _;
+        let tls =
+            rustls::ClientConfig::with_platform_verifier().map_err(|e| Error::Client(e.into()))?;
+        let mut tcp = hyper_util::client::legacy::connect::HttpConnector::new();
+        tcp.enforce_http(false);
+        tcp.set_nodelay(true);
+        tcp.set_connect_timeout(Some(timeout.min(CONNECT_TIMEOUT)));
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .wrap_connector(tcp);
+        let inner =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .pool_idle_timeout(Duration::from_secs(90))
+                .pool_timer(hyper_util::rt::TokioTimer::new())
+                .build(connector);
+        Ok(Self {
+            inner: std::sync::Arc::new(inner),
+            timeout,
+        })
+    }
+
+    async fn send(&self, request: Request) -> Result<RawResponse, Error> {
+        match tokio::time::timeout(self.timeout, self.follow(request)).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Timeout),
+        }
+    }
+
+    async fn follow(&self, mut request: Request) -> Result<RawResponse, Error> {
+        let mut uri = Uri::try_from(std::mem::take(&mut request.url))
+            .map_err(|e| Error::Request(format!("the request URL is not valid: {e}")))?;
+        for _ in 0..=MAX_REDIRECTS {
+            let mut outgoing = http::Request::new(http_body_util::Full::new(request.body.clone()));
+            *outgoing.method_mut() = request.method.clone();
+            *outgoing.uri_mut() = uri.clone();
+            *outgoing.headers_mut() = request.headers.clone();
+            outgoing
+                .headers_mut()
+                .entry(header::USER_AGENT)
+                .or_insert(HeaderValue::from_static(USER_AGENT));
+            let response = self
+                .inner
+                .request(outgoing)
+                .await
+                .map_err(|e| Error::Transport(e.into()))?;
+            let status = response.status();
+            let location = response
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|l| l.to_str().ok());
+            if let (true, Some(location)) = (status.is_redirection(), location) {
+                let next = redirect_target(&uri, location)?;
+                if next.authority() != uri.authority() || next.scheme() != uri.scheme() {
+                    // Credentials are for the API's own host only.
+                    for name in [
+                        header::AUTHORIZATION,
+                        header::COOKIE,
+                        header::PROXY_AUTHORIZATION,
+                    ] {
+                        request.headers.remove(name);
+                    }
+                }
+                let keeps_method = matches!(
+                    status,
+                    StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT
+                );
+                if !keeps_method && request.method != Method::HEAD {
+                    request.method = Method::GET;
+                    request.body = Bytes::new();
+                    request.headers.remove(header::CONTENT_TYPE);
+                    request.headers.remove(header::CONTENT_LENGTH);
+                }
+                uri = next;
+                continue;
+            }
+            let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
+            let challenge = response.headers().get(header::WWW_AUTHENTICATE).cloned();
+            let body = http_body_util::BodyExt::collect(response.into_body())
+                .await
+                .map_err(|e| Error::Transport(e.into()))?
+                .to_bytes();
+            return Ok(RawResponse {
+                status,
+                content_type,
+                body,
+                challenge,
+            });
+        }
+        Err(Error::Transport(
+            format!("more than {MAX_REDIRECTS} redirects").into(),
+        ))
+    }
+}
+
+/// Where a `Location` header leads from `base`: absolute, or a path on the same host.
+fn redirect_target(base: &Uri, location: &str) -> Result<Uri, Error> {
+    let invalid = || {
+        Error::Transport(
+            format!("the upstream redirected to an invalid location `{location}`").into(),
+        )
+    };
+    if location.starts_with("http://") || location.starts_with("https://") {
+        return Uri::try_from(location).map_err(|_| invalid());
+    }
+    let (Some(scheme), Some(authority)) = (base.scheme_str(), base.authority()) else {
+        return Err(invalid());
+    };
+    let path = if location.starts_with('/') {
+        location.to_owned()
+    } else {
+        let dir = base.path().rsplit_once('/').map_or("", |(dir, _)| dir);
+        format!("{dir}/{location}")
+    };
+    Uri::try_from(format!("{scheme}://{authority}{path}")).map_err(|_| invalid())
+}
+
+/// A value that can go into a query string or a form body.
+pub trait FormValue {
+    /// The value as text.
+    fn form_text(&self) -> Cow<'_, str>;
+}
+
+impl FormValue for str {
+    fn form_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl FormValue for String {
+    fn form_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl FormValue for Cow<'_, str> {
+    fn form_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl FormValue for i64 {
+    fn form_text(&self) -> Cow<'_, str> {
+        Cow::Owned(self.to_string())
+    }
+}
+
+impl FormValue for f64 {
+    fn form_text(&self) -> Cow<'_, str> {
+        // Shortest text that reads back as the same number (`1.0`, `0.1`, `1e21`).
+        Cow::Owned(format!("{self:?}"))
+    }
+}
+
+impl FormValue for bool {
+    fn form_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(if *self { "true" } else { "false" })
+    }
+}
+
+impl<T: FormValue + ?Sized> FormValue for &T {
+    fn form_text(&self) -> Cow<'_, str> {
+        (**self).form_text()
+    }
+}
+
+/// An upstream request being built: method, URL with its query, headers and body. Building
+/// never fails on the spot; the first problem is reported by [`send`].
+#[derive(Debug, Clone)]
+pub struct Request {
+    method: Method,
+    url: String,
+    headers: HeaderMap,
+    body: Bytes,
+    problem: Option<String>,
+    challenge: Option<std::sync::Arc<dyn Challenge>>,
+}
+
+impl Request {
+    /// A request for `url` (path already percent-encoded).
+    pub fn new(method: Method, url: String) -> Self {
+        Self {
+            method,
+            url,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+            problem: None,
+            challenge: None,
+        }
+    }
+
+    /// Answer the upstream's authentication challenge with `answerer`: the request is sent, and
+    /// sent again with its answer when the upstream answers 401 with a challenge it can meet.
+    pub fn answer_challenge(mut self, answerer: std::sync::Arc<dyn Challenge>) -> Self {
+        self.challenge = Some(answerer);
+        self
+    }
+
+    fn fail(&mut self, problem: impl Into<String>) {
+        self.problem.get_or_insert_with(|| problem.into());
+    }
+
+    /// Add a header (repeated names are all sent).
+    pub fn header<K, V>(mut self, name: K, value: V) -> Self
+    where
+        http::HeaderName: TryFrom<K>,
+        HeaderValue: TryFrom<V>,
+    {
+        match (
+            http::HeaderName::try_from(name),
+            HeaderValue::try_from(value),
+        ) {
+            // One `Cookie` header (RFC 6265): cookies are joined with `; `.
+            (Ok(name), Ok(value)) if name == header::COOKIE => self.add_cookie(value),
+            (Ok(name), Ok(value)) => {
+                self.headers.append(name, value);
+            }
+            (Err(_), _) => self.fail("a header name is not valid HTTP"),
+            (Ok(name), Err(_)) => {
+                self.fail(format!("the value of header `{name}` is not valid HTTP"))
+            }
+        }
+        self
+    }
+
+    /// Append `name=value` pairs to the query string, form-encoded.
+    pub fn query<K: AsRef<str>, V: FormValue>(mut self, pairs: &[(K, V)]) -> Self {
+        for (name, value) in pairs {
+            self.url
+                .push(if self.url.contains('?') { '&' } else { '?' });
+            self.url
+                .extend(form_urlencoded::byte_serialize(name.as_ref().as_bytes()));
+            self.url.push('=');
+            self.url.extend(form_urlencoded::byte_serialize(
+                value.form_text().as_bytes(),
+            ));
+        }
+        self
+    }
+
+    /// Add the cookie `name=value` to the `Cookie` header; the characters a cookie value cannot
+    /// hold (controls, space, `"`, `,`, `;`, backslash, and `%` itself) are percent-encoded.
+    pub fn cookie<V: FormValue>(mut self, name: &str, value: V) -> Self {
+        let text = value.form_text();
+        let encoded = percent_encoding::utf8_percent_encode(&text, COOKIE_VALUE);
+        match HeaderValue::try_from(format!("{name}={encoded}")) {
+            Ok(pair) => self.add_cookie(pair),
+            Err(_) => self.fail(format!("the cookie `{name}` is not valid HTTP")),
+        }
+        self
+    }
+
+    fn add_cookie(&mut self, pair: HeaderValue) {
+        let joined = match self.headers.get(header::COOKIE) {
+            Some(existing) => {
+                let mut bytes = existing.as_bytes().to_vec();
+                bytes.extend_from_slice(b"; ");
+                bytes.extend_from_slice(pair.as_bytes());
+                HeaderValue::from_bytes(&bytes).unwrap_or(pair)
+            }
+            None => pair,
+        };
+        let mut joined = joined;
+        // Cookies often carry credentials: never logged.
+        joined.set_sensitive(true);
+        self.headers.insert(header::COOKIE, joined);
+    }
+
+    /// A JSON body (`Content-Type: application/json`).
+    pub fn json<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
+        match serde_json::to_vec(value) {
+            Ok(body) => {
+                self.body = Bytes::from(body);
+                self.headers.insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                );
+            }
+            Err(e) => self.fail(format!("the body cannot be written as JSON: {e}")),
+        }
+        self
+    }
+
+    /// A body as it is (set its `Content-Type` with [`Self::header`]).
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// A form body (`application/x-www-form-urlencoded`).
+    pub fn form<K: AsRef<str>, V: FormValue>(mut self, pairs: &[(K, V)]) -> Self {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in pairs {
+            form.append_pair(name.as_ref(), &value.form_text());
+        }
+        self.body = Bytes::from(form.finish());
+        self.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        self
+    }
+
+    /// A `multipart/form-data` body.
+    pub fn multipart(mut self, form: Multipart) -> Self {
+        match HeaderValue::try_from(format!("multipart/form-data; boundary={}", form.boundary)) {
+            Ok(content_type) => {
+                self.headers.insert(header::CONTENT_TYPE, content_type);
+                self.body = form.finish();
+            }
+            Err(_) => self.fail("the multipart boundary is not valid HTTP"),
+        }
+        self
+    }
+
+    fn into_reqwest(self, client: &reqwest::Client) -> reqwest::RequestBuilder {
+        client
+            .request(self.method, self.url)
+            .headers(self.headers)
+            .body(self.body)
+    }
+}
+
+/// A `multipart/form-data` body (RFC 7578) being built.
+#[derive(Debug)]
+pub struct Multipart {
+    boundary: String,
+    body: Vec<u8>,
+}
+
+impl Default for Multipart {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Multipart {
+    /// An empty form with a fresh random boundary.
+    pub fn new() -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        let random = || {
+            std::collections::hash_map::RandomState::new()
+                .build_hasher()
+                .finish()
+        };
+        Self {
+            boundary: format!("{:016x}{:016x}", random(), random()),
+            body: Vec::new(),
+        }
+    }
+
+    /// Add a part named `name`.
+    pub fn part(mut self, name: &str, part: Part) -> Self {
+        let quoted = |text: &str| {
+            text.replace('\\', "\\\\")
+                .replace('"', "%22")
+                .replace('\r', "%0D")
+                .replace('\n', "%0A")
+        };
+        self.body.extend_from_slice(
+            format!(
+                "--{}\r\nContent-Disposition: form-data; name=\"{}\"",
+                self.boundary,
+                quoted(name)
+            )
+            .as_bytes(),
+        );
+        if let Some(file_name) = &part.file_name {
+            self.body
+                .extend_from_slice(format!("; filename=\"{}\"", quoted(file_name)).as_bytes());
+        }
+        self.body.extend_from_slice(b"\r\n");
+        if let Some(content_type) = &part.content_type {
+            self.body.extend_from_slice(b"Content-Type: ");
+            self.body.extend_from_slice(content_type.as_bytes());
+            self.body.extend_from_slice(b"\r\n");
+        }
+        self.body.extend_from_slice(b"\r\n");
+        self.body.extend_from_slice(part.value.as_bytes());
+        self.body.extend_from_slice(b"\r\n");
+        self
+    }
+
+    fn finish(mut self) -> Bytes {
+        self.body
+            .extend_from_slice(format!("--{}--\r\n", self.boundary).as_bytes());
+        Bytes::from(self.body)
+    }
+}
+
+/// One part of a [`Multipart`] form.
+#[derive(Debug)]
+pub struct Part {
+    value: String,
+    file_name: Option<String>,
+    content_type: Option<HeaderValue>,
+}
+
+impl Part {
+    /// A text part.
+    pub fn text(value: impl Into<String>) -> Self {
+        Self {
+            value: value.into(),
+            file_name: None,
+            content_type: None,
+        }
+    }
+
+    /// Send the part as a file with this name.
+    pub fn file_name(mut self, name: impl Into<String>) -> Self {
+        self.file_name = Some(name.into());
+        self
+    }
+
+    /// The part's `Content-Type`.
+    pub fn mime_str(mut self, content_type: &str) -> Result<Self, Error> {
+        let value = HeaderValue::try_from(content_type)
+            .ok()
+            .filter(|_| content_type.contains('/'))
+            .ok_or_else(|| Error::Request(format!("`{content_type}` is not a media type")))?;
+        self.content_type = Some(value);
+        Ok(self)
+    }
+}
+
+/// Send a request for operation `operation` of API `api` and read the whole answer.
+///
+/// Inside a served request, the request id and W3C trace context travel upstream with it; the
+/// call is counted and timed per operation (see [`observe`]).
+pub async fn send(
+    http: &HttpClient,
+    request: Request,
+    api: &'static str,
+    operation: &'static str,
+) -> Result<RawResponse, Error> {
+    let mut request = context::propagate(request);
+    if let Some(problem) = request.problem.take() {
+        return Err(Error::Request(problem));
+    }
+    let started = std::time::Instant::now();
+    let answerer = request.challenge.take();
+    let again = answerer.as_ref().map(|_| request.clone());
+    let mut result = send_once(http, request).await;
+    if let (Some(answerer), Some(mut again), Ok(first)) = (&answerer, again, &result)
+        && first.status == StatusCode::UNAUTHORIZED
+        && let Some(authorization) = first
+            .challenge
+            .as_ref()
+            .and_then(|c| answerer.answer(c, &again.method, &again.url))
+    {
+        again.headers.insert(header::AUTHORIZATION, authorization);
+        result = send_once(http, again).await;
+    }
+    telemetry::upstream_call(
+        api,
+        operation,
+        result.as_ref().map(|r| r.status).ok(),
+        started.elapsed(),
+    );
+    result
+}
+
+async fn send_once(http: &HttpClient, request: Request) -> Result<RawResponse, Error> {
+    match http {
+        HttpClient::Direct(client) => client.send(request).await,
+        HttpClient::Reqwest(client) => send_reqwest(request.into_reqwest(client)).await,
+    }
+}
+
+/// A reqwest error as an [`Error`], without its URL: the URL can carry credentials (an API key
+/// in the query).
+fn reqwest_error(err: reqwest::Error) -> Error {
+    let err = err.without_url();
+    if err.is_timeout() {
+        Error::Timeout
+    } else {
+        Error::Transport(err.into())
+    }
+}
+
+async fn send_reqwest(request: reqwest::RequestBuilder) -> Result<RawResponse, Error> {
+    let response = request.send().await.map_err(reqwest_error)?;
+    let status = response.status();
+    let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
+    let challenge = response.headers().get(header::WWW_AUTHENTICATE).cloned();
+    let body = response.bytes().await.map_err(reqwest_error)?;
+    Ok(RawResponse {
+        status,
+        content_type,
+        body,
+        challenge,
+    })
+}
+
+/// Characters a cookie value cannot hold as they are (RFC 6265 `cookie-octet`), and `%`.
+const COOKIE_VALUE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b',')
+    .add(b';')
+    .add(b'\\')
+    .add(b'%');

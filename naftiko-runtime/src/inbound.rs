@@ -1,0 +1,209 @@
+//! Inbound authentication: what a caller must present to reach an adapter's operations (the
+//! operational routes `/healthz`, `/readyz`, `/metrics` stay open for probes and scrapers).
+
+use std::sync::Arc;
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use http::HeaderMap;
+use http::HeaderValue;
+use http::StatusCode;
+use http::header;
+
+use crate::problem;
+use crate::secret::Secret;
+use crate::secret::basic_header;
+
+/// What a caller must present, with the expected secret.
+#[derive(Debug, Clone)]
+pub enum Guard {
+    /// `Authorization: Bearer <token>`.
+    Bearer(Secret),
+    /// An API key in the header `name`.
+    Header { name: &'static str, key: Secret },
+    /// An API key in the query parameter `name`.
+    Query { name: &'static str, key: Secret },
+    /// An API key in the cookie `name`.
+    Cookie { name: &'static str, key: Secret },
+    /// `Authorization: Basic …` (RFC 7617).
+    Basic { username: Secret, password: Secret },
+    /// `Authorization: Bearer <token>`, the token checked by an OAuth 2.1 resource server.
+    Token(Arc<dyn TokenCheck>),
+}
+
+/// A check of bearer tokens issued by an authorization server (OAuth 2.1).
+pub trait TokenCheck: Send + Sync + std::fmt::Debug {
+    /// `Ok` when `token` is valid for this server; the reason otherwise (never the token).
+    fn check<'a>(
+        &'a self,
+        token: &'a str,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + 'a>>;
+    /// The resource this server is (RFC 8707).
+    fn resource(&self) -> &str;
+    /// The protected resource metadata (RFC 9728).
+    fn metadata(&self) -> serde_json::Value;
+    /// The `WWW-Authenticate` challenge, with the reason a presented token was refused.
+    fn challenge(&self, reason: Option<&str>) -> HeaderValue;
+}
+
+/// `router` with every route behind `guard`: 401 (a problem document, with a
+/// `WWW-Authenticate` challenge for bearer and basic) unless the caller presents the secret.
+/// Behind an OAuth 2.1 guard, the protected resource metadata (RFC 9728) stays open at
+/// `/.well-known/oauth-protected-resource` (and under the resource's path).
+pub fn protect(router: axum::Router, guard: Guard) -> axum::Router {
+    let metadata = match &guard {
+        Guard::Token(check) => Some(check.clone()),
+        _ => None,
+    };
+    let guard = Arc::new(guard);
+    let router = router.route_layer(axum::middleware::from_fn(
+        move |request: Request, next: Next| {
+            let guard = guard.clone();
+            async move {
+                let verdict = match &*guard {
+                    Guard::Token(_) => {
+                        let token = authorization(request.headers(), "bearer")
+                            .and_then(|t| std::str::from_utf8(t).ok())
+                            .map(str::to_owned);
+                        guard.check_token(token).await
+                    }
+                    other if other.admits(&request) => Ok(()),
+                    _ => Err(None),
+                };
+                match verdict {
+                    Ok(()) => next.run(request).await,
+                    Err(reason) => guard.refusal(reason.as_deref()),
+                }
+            }
+        },
+    ));
+    match metadata {
+        Some(check) => {
+            let document = check.metadata().to_string();
+            let mut paths = vec!["/.well-known/oauth-protected-resource".to_owned()];
+            let resource_path = resource_path(check.resource());
+            if !resource_path.is_empty() {
+                paths.push(format!(
+                    "/.well-known/oauth-protected-resource{resource_path}"
+                ));
+            }
+            paths.into_iter().fold(router, |router, path| {
+                let document = document.clone();
+                router.route(
+                    &path,
+                    axum::routing::get(move || async move {
+                        (
+                            [(
+                                header::CONTENT_TYPE,
+                                HeaderValue::from_static("application/json"),
+                            )],
+                            document,
+                        )
+                    }),
+                )
+            })
+        }
+        None => router,
+    }
+}
+
+/// The path of a URL (`https://host/mcp` → `/mcp`; none → empty).
+fn resource_path(url: &str) -> &str {
+    let url = url.trim_end_matches('/');
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    url[after_scheme..]
+        .find('/')
+        .map_or("", |i| &url[after_scheme + i..])
+}
+
+impl Guard {
+    /// The OAuth 2.1 check of a bearer token (`None`: none was presented).
+    async fn check_token(&self, token: Option<String>) -> Result<(), Option<String>> {
+        let (Guard::Token(check), Some(token)) = (self, token) else {
+            return Err(None);
+        };
+        check.check(&token).await.map_err(|reason| {
+            tracing::info!(target: "naftiko::auth", %reason, "bearer token refused");
+            Some(reason)
+        })
+    }
+
+    /// Does `request` carry the secret? Compared in constant time.
+    pub fn admits<B>(&self, request: &axum::http::Request<B>) -> bool {
+        let headers = request.headers();
+        match self {
+            Guard::Bearer(token) => {
+                authorization(headers, "bearer").is_some_and(|t| same(t, token.expose().as_bytes()))
+            }
+            Guard::Basic { username, password } => match basic_header(username, password) {
+                Ok(expected) => {
+                    let expected = &expected.as_bytes()["Basic ".len()..];
+                    authorization(headers, "basic").is_some_and(|t| same(t, expected))
+                }
+                Err(_) => false,
+            },
+            Guard::Header { name, key } => headers
+                .get(*name)
+                .is_some_and(|v| same(v.as_bytes(), key.expose().as_bytes())),
+            Guard::Query { name, key } => request.uri().query().is_some_and(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .any(|(n, v)| n == *name && same(v.as_bytes(), key.expose().as_bytes()))
+            }),
+            Guard::Cookie { name, key } => headers.get_all(header::COOKIE).iter().any(|cookies| {
+                cookies
+                    .to_str()
+                    .unwrap_or("")
+                    .split(';')
+                    .filter_map(|c| c.trim().split_once('='))
+                    .any(|(n, v)| n == *name && same(v.as_bytes(), key.expose().as_bytes()))
+            }),
+            // Checked asynchronously by `check`.
+            Guard::Token(_) => false,
+        }
+    }
+
+    /// The 401 answer: a problem document, and the challenge of the scheme (with why a
+    /// bearer token was refused, for OAuth 2.1).
+    pub fn refusal(&self, reason: Option<&str>) -> Response {
+        tracing::info!(target: "naftiko::auth", "request refused: missing or wrong credentials");
+        let detail = match reason {
+            Some(reason) => format!("invalid bearer token: {reason}"),
+            None => "missing or wrong credentials".to_owned(),
+        };
+        let mut response = problem::response(StatusCode::UNAUTHORIZED, detail);
+        let challenge = match self {
+            Guard::Bearer(_) => Some(HeaderValue::from_static("Bearer")),
+            Guard::Basic { .. } => Some(HeaderValue::from_static(
+                "Basic realm=\"naftiko\", charset=\"UTF-8\"",
+            )),
+            Guard::Token(check) => Some(check.challenge(reason)),
+            _ => None,
+        };
+        if let Some(challenge) = challenge {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, challenge);
+        }
+        response
+    }
+}
+
+/// The credentials of an `Authorization` header with `scheme` (case-insensitive).
+fn authorization<'a>(headers: &'a HeaderMap, scheme: &str) -> Option<&'a [u8]> {
+    let value = headers.get(header::AUTHORIZATION)?.as_bytes();
+    let split = value.iter().position(|b| *b == b' ')?;
+    let (given, rest) = value.split_at(split);
+    given
+        .eq_ignore_ascii_case(scheme.as_bytes())
+        .then(|| rest.trim_ascii())
+}
+
+/// Equal bytes, in time that depends on the lengths only.
+pub fn same(given: &[u8], expected: &[u8]) -> bool {
+    let mut diff = usize::from(given.len() != expected.len());
+    for (i, e) in expected.iter().enumerate() {
+        diff |= usize::from(given.get(i).copied().unwrap_or(0) ^ e);
+    }
+    std::hint::black_box(diff) == 0
+}

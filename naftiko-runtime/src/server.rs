@@ -1,0 +1,267 @@
+//! Start-up: command-line values, listeners, serving until a signal, graceful shutdown, logs.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::observe;
+use crate::ops;
+use crate::startup::StartupError;
+
+/// Parse repeated `NAMESPACE=VALUE` flags, checking every namespace against `known`.
+pub fn namespaced(
+    flag: &str,
+    values: &[String],
+    known: &[&str],
+) -> Result<BTreeMap<String, String>, StartupError> {
+    let mut map = BTreeMap::new();
+    for value in values {
+        let Some((ns, v)) = value.split_once('=') else {
+            return Err(StartupError::Usage(format!(
+                "--{flag} expects NAMESPACE=VALUE, got `{value}`"
+            )));
+        };
+        if !known.contains(&ns) {
+            return Err(StartupError::Usage(format!(
+                "--{flag}: unknown namespace `{ns}`; known: {}",
+                known.join(", ")
+            )));
+        }
+        map.insert(ns.to_owned(), v.to_owned());
+    }
+    Ok(map)
+}
+
+/// The socket address for an adapter: the flag's value, else the spec's default.
+pub fn address(
+    flags: &BTreeMap<String, String>,
+    namespace: &str,
+    default: &str,
+) -> Result<SocketAddr, StartupError> {
+    let text = flags.get(namespace).map_or(default, String::as_str);
+    text.parse().map_err(|_| {
+        StartupError::Usage(format!(
+            "--listen {namespace}={text}: not a socket address like 127.0.0.1:8080"
+        ))
+    })
+}
+
+/// Bind `addr` and print `<namespace> listening on http://<ip>:<port>` to stderr.
+pub async fn bind(
+    namespace: &'static str,
+    addr: SocketAddr,
+) -> Result<tokio::net::TcpListener, StartupError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartupError::Bind {
+            namespace,
+            addr,
+            source,
+        })?;
+    let local = listener.local_addr().map_err(|source| StartupError::Bind {
+        namespace,
+        addr,
+        source,
+    })?;
+    eprintln!("{namespace} listening on http://{local}");
+    tracing::info!(%namespace, %local, "listening");
+    Ok(listener)
+}
+
+/// Serve `router` on `listener` until `shutdown` is cancelled, then finish in-flight requests.
+pub async fn serve(
+    namespace: &'static str,
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    shutdown: tokio_util::sync::CancellationToken,
+) -> Result<(), StartupError> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await
+        .map_err(|source| StartupError::Serve { namespace, source })
+}
+
+/// Wait for every server; the first failure stops the others and is returned. Once `shutdown`
+/// is cancelled, in-flight requests get `drain` to finish; past it the servers are dropped.
+pub async fn wait(
+    mut servers: tokio::task::JoinSet<Result<(), StartupError>>,
+    shutdown: tokio_util::sync::CancellationToken,
+    drain: Duration,
+) -> Result<(), StartupError> {
+    let mut outcome = Ok(());
+    let deadline = async {
+        shutdown.cancelled().await;
+        tokio::time::sleep(drain).await;
+    };
+    tokio::pin!(deadline);
+    loop {
+        let joined = tokio::select! {
+            joined = servers.join_next() => joined,
+            () = &mut deadline => {
+                tracing::warn!(drain_secs = drain.as_secs_f64(), "drain deadline passed: dropping the requests still in flight");
+                servers.abort_all();
+                break;
+            }
+        };
+        let Some(joined) = joined else { break };
+        let result = joined.unwrap_or_else(|e| {
+            Err(StartupError::Serve {
+                namespace: "server task",
+                source: std::io::Error::other(e.to_string()),
+            })
+        });
+        if let Err(e) = result {
+            shutdown.cancel();
+            if outcome.is_ok() {
+                outcome = Err(e);
+            }
+        }
+    }
+    outcome
+}
+
+/// Parse a duration such as `30s`, `500ms`, `2m` or a plain number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 30s, 500ms or 2m"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" => value * 60.0,
+        _ => return Err(format!("`{text}`: unknown unit `{unit}` (use ms, s or m)")),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` is not a valid duration"))
+}
+
+/// An adapter's router with the operational routes beside it and every request tracked
+/// (request id, metrics, one log line).
+pub fn with_ops(
+    adapter: &'static str,
+    router: axum::Router,
+    readiness: std::sync::Arc<ops::Readiness>,
+    openapi: Option<&'static str>,
+) -> axum::Router {
+    router
+        .merge(ops::router(readiness, openapi))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            observe::track(adapter, request, next)
+        }))
+}
+
+/// On SIGTERM or Ctrl-C: report not ready, then cancel `token` (stop accepting, drain).
+pub async fn shutdown_on_signal(
+    token: tokio_util::sync::CancellationToken,
+    readiness: std::sync::Arc<ops::Readiness>,
+) {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+        () = token.cancelled() => return,
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+    readiness.start_draining();
+    token.cancel();
+}
+
+/// The async runtime for `workers` worker threads: 1 is a current-thread runtime (every
+/// task on the calling thread, no cross-thread wake-ups: the fastest on one core), 0 one
+/// worker per available CPU.
+pub fn runtime(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    if workers == 1 {
+        return tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build();
+    }
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if workers > 1 {
+        builder.worker_threads(workers);
+    }
+    builder.enable_all().build()
+}
+
+/// Set up `tracing` logs on stderr, as text or JSON, filtered by `RUST_LOG` (default `info`).
+pub fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// `healthcheck URL`: exit 0 when the server at `url` answers its health check with a success
+/// (for container `HEALTHCHECK`s), 1 otherwise, saying why on stderr.
+pub fn healthcheck(url: &str) -> std::process::ExitCode {
+    let check = async {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(3))
+            .build()
+            .map_err(|e| format!("error: {e}"))?;
+        match client.get(url).send().await {
+            Ok(response) if response.status().is_success() => Ok(()),
+            Ok(response) => Err(format!("unhealthy: {url} answered {}", response.status())),
+            Err(e) => Err(format!("unhealthy: {url}: {e}")),
+        }
+    };
+    let outcome = runtime(1)
+        .map_err(|e| format!("error: cannot start the async runtime: {e}"))
+        .and_then(|runtime| runtime.block_on(check));
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// A server binary's `main` after its arguments are read: logs set up (`json` or text), a
+/// runtime of `workers` worker threads (see [`runtime`]), `run` run on it. Exit code 0 on
+/// success, 2 for a usage error, 1 for any other error (printed as one line).
+pub fn main<F>(json_logs: bool, workers: usize, run: F) -> std::process::ExitCode
+where
+    F: std::future::Future<Output = Result<(), StartupError>>,
+{
+    init_logging(json_logs);
+    let runtime = match runtime(workers) {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            let usage = matches!(e, StartupError::Usage(_));
+            std::process::ExitCode::from(if usage { 2 } else { 1 })
+        }
+    }
+}

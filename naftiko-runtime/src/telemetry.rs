@@ -1,0 +1,121 @@
+//! Counts and timings of upstream calls and MCP tool calls, through the `metrics` facade: cached
+//! handles, so that a count is one atomic update, not a registry look-up.
+
+use std::collections::HashMap;
+use std::collections::HashSet;
+use std::sync::PoisonError;
+use std::sync::RwLock;
+use std::time::Duration;
+
+use http::StatusCode;
+
+/// Metric handles by label set. Looking a metric up by its labels hashes every label and
+/// allocates its key; a cached handle is one atomic update.
+pub struct Handles<T>(RwLock<Option<HashMap<LabelKey, T>>>);
+
+/// Up to four label values, by [`key`].
+pub type LabelKey = [(usize, usize); 4];
+
+impl<T: Clone> Default for Handles<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Clone> Handles<T> {
+    /// An empty cache, for a `static`.
+    pub const fn new() -> Self {
+        Self(RwLock::new(None))
+    }
+
+    /// The handle for `key` (label values by address, see [`key`]), made once by `make`.
+    pub fn get(&self, key: LabelKey, make: impl FnOnce() -> T) -> T {
+        if let Some(handle) = self
+            .0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .and_then(|m| m.get(&key))
+        {
+            return handle.clone();
+        }
+        let handle = make();
+        let mut map = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        map.get_or_insert_with(Default::default)
+            .entry(key)
+            .or_insert(handle)
+            .clone()
+    }
+}
+
+/// A `'static` label value by address and length: every label value here is a literal or
+/// comes from [`label`], which keeps each text once, so equal keys are equal texts.
+pub fn key(text: &'static str) -> (usize, usize) {
+    (text.as_ptr() as usize, text.len())
+}
+
+/// `text` as a `'static` label value without allocating per request: route templates,
+/// methods, status codes and tool names form a small set, each kept once. Past 4,096
+/// distinct values (a client inventing methods, say) or beyond 256 bytes they count as `other`.
+pub fn label(text: &str) -> &'static str {
+    static SEEN: RwLock<Option<HashSet<&'static str>>> = RwLock::new(None);
+    if let Some(&known) = SEEN
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_ref()
+        .and_then(|s| s.get(text))
+    {
+        return known;
+    }
+    let mut seen = SEEN.write().unwrap_or_else(PoisonError::into_inner);
+    let seen = seen.get_or_insert_with(Default::default);
+    if let Some(&known) = seen.get(text) {
+        return known;
+    }
+    if seen.len() >= 4096 || text.len() > 256 {
+        return "other";
+    }
+    let kept: &'static str = Box::leak(text.to_owned().into_boxed_str());
+    seen.insert(kept);
+    kept
+}
+
+/// Count and time one upstream call.
+pub fn upstream_call(
+    api: &'static str,
+    operation: &'static str,
+    status: Option<StatusCode>,
+    elapsed: Duration,
+) {
+    let class = match status.map(|s| s.as_u16() / 100) {
+        Some(1) => "1xx",
+        Some(2) => "2xx",
+        Some(3) => "3xx",
+        Some(4) => "4xx",
+        Some(5) => "5xx",
+        _ => "error",
+    };
+    static CALLS: Handles<(metrics::Counter, metrics::Histogram)> = Handles::new();
+    let (count, duration) = CALLS.get([key(api), key(operation), key(class), (0, 0)], || {
+        (
+            metrics::counter!("naftiko_upstream_requests_total", "api" => api, "operation" => operation, "status_class" => class),
+            metrics::histogram!("naftiko_upstream_request_duration_seconds", "api" => api, "operation" => operation),
+        )
+    });
+    count.increment(1);
+    duration.record(elapsed.as_secs_f64());
+}
+
+/// Count and time one MCP tool call, by outcome (`ok`, `tool_error`, `protocol_error`).
+pub fn tool_call(adapter: &'static str, tool: &str, outcome: &'static str, elapsed: Duration) {
+    let tool = label(tool);
+    static CALLS: Handles<(metrics::Counter, metrics::Histogram)> = Handles::new();
+    let (count, duration) = CALLS.get([key(adapter), key(tool), key(outcome), (0, 0)], || {
+        (
+            metrics::counter!("naftiko_mcp_tool_calls_total", "adapter" => adapter, "tool" => tool, "outcome" => outcome),
+            metrics::histogram!("naftiko_mcp_tool_call_duration_seconds", "adapter" => adapter, "tool" => tool),
+        )
+    });
+    count.increment(1);
+    duration.record(elapsed.as_secs_f64());
+}
