@@ -3,7 +3,6 @@
 //! The HTTP client under the typed clients ([`HttpClient`]), the requests they build
 //! ([`Request`]) and [`send`], which sends one and reads the whole answer.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
@@ -226,55 +225,6 @@ fn redirect_target(base: &Uri, location: &str) -> Result<Uri, Error> {
     Uri::try_from(format!("{scheme}://{authority}{path}")).map_err(|_| invalid())
 }
 
-/// A value that can go into a query string or a form body.
-pub trait FormValue {
-    /// The value as text.
-    fn form_text(&self) -> Cow<'_, str>;
-}
-
-impl FormValue for str {
-    fn form_text(&self) -> Cow<'_, str> {
-        Cow::Borrowed(self)
-    }
-}
-
-impl FormValue for String {
-    fn form_text(&self) -> Cow<'_, str> {
-        Cow::Borrowed(self)
-    }
-}
-
-impl FormValue for Cow<'_, str> {
-    fn form_text(&self) -> Cow<'_, str> {
-        Cow::Borrowed(self)
-    }
-}
-
-impl FormValue for i64 {
-    fn form_text(&self) -> Cow<'_, str> {
-        Cow::Owned(self.to_string())
-    }
-}
-
-impl FormValue for f64 {
-    fn form_text(&self) -> Cow<'_, str> {
-        // Shortest text that reads back as the same number (`1.0`, `0.1`, `1e21`).
-        Cow::Owned(format!("{self:?}"))
-    }
-}
-
-impl FormValue for bool {
-    fn form_text(&self) -> Cow<'_, str> {
-        Cow::Borrowed(if *self { "true" } else { "false" })
-    }
-}
-
-impl<T: FormValue + ?Sized> FormValue for &T {
-    fn form_text(&self) -> Cow<'_, str> {
-        (**self).form_text()
-    }
-}
-
 /// An upstream request being built: method, URL with its query, headers and body. Building
 /// never fails on the spot; the first problem is reported by [`send`].
 #[derive(Debug, Clone)]
@@ -300,13 +250,6 @@ impl Request {
         }
     }
 
-    /// Answer the upstream's authentication challenge with `answerer`: the request is sent, and
-    /// sent again with its answer when the upstream answers 401 with a challenge it can meet.
-    pub fn answer_challenge(mut self, answerer: std::sync::Arc<dyn Challenge>) -> Self {
-        self.challenge = Some(answerer);
-        self
-    }
-
     fn fail(&mut self, problem: impl Into<String>) {
         self.problem.get_or_insert_with(|| problem.into());
     }
@@ -330,33 +273,6 @@ impl Request {
             (Ok(name), Err(_)) => {
                 self.fail(format!("the value of header `{name}` is not valid HTTP"))
             }
-        }
-        self
-    }
-
-    /// Append `name=value` pairs to the query string, form-encoded.
-    pub fn query<K: AsRef<str>, V: FormValue>(mut self, pairs: &[(K, V)]) -> Self {
-        for (name, value) in pairs {
-            self.url
-                .push(if self.url.contains('?') { '&' } else { '?' });
-            self.url
-                .extend(form_urlencoded::byte_serialize(name.as_ref().as_bytes()));
-            self.url.push('=');
-            self.url.extend(form_urlencoded::byte_serialize(
-                value.form_text().as_bytes(),
-            ));
-        }
-        self
-    }
-
-    /// Add the cookie `name=value` to the `Cookie` header; the characters a cookie value cannot
-    /// hold (controls, space, `"`, `,`, `;`, backslash, and `%` itself) are percent-encoded.
-    pub fn cookie<V: FormValue>(mut self, name: &str, value: V) -> Self {
-        let text = value.form_text();
-        let encoded = percent_encoding::utf8_percent_encode(&text, COOKIE_VALUE);
-        match HeaderValue::try_from(format!("{name}={encoded}")) {
-            Ok(pair) => self.add_cookie(pair),
-            Err(_) => self.fail(format!("the cookie `{name}` is not valid HTTP")),
         }
         self
     }
@@ -398,32 +314,6 @@ impl Request {
         self
     }
 
-    /// A form body (`application/x-www-form-urlencoded`).
-    pub fn form<K: AsRef<str>, V: FormValue>(mut self, pairs: &[(K, V)]) -> Self {
-        let mut form = form_urlencoded::Serializer::new(String::new());
-        for (name, value) in pairs {
-            form.append_pair(name.as_ref(), &value.form_text());
-        }
-        self.body = Bytes::from(form.finish());
-        self.headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/x-www-form-urlencoded"),
-        );
-        self
-    }
-
-    /// A `multipart/form-data` body.
-    pub fn multipart(mut self, form: Multipart) -> Self {
-        match HeaderValue::try_from(format!("multipart/form-data; boundary={}", form.boundary)) {
-            Ok(content_type) => {
-                self.headers.insert(header::CONTENT_TYPE, content_type);
-                self.body = form.finish();
-            }
-            Err(_) => self.fail("the multipart boundary is not valid HTTP"),
-        }
-        self
-    }
-
     fn into_reqwest(self, client: &reqwest::Client) -> reqwest::RequestBuilder {
         client
             .request(self.method, self.url)
@@ -432,112 +322,10 @@ impl Request {
     }
 }
 
-/// A `multipart/form-data` body (RFC 7578) being built.
-#[derive(Debug)]
-pub struct Multipart {
-    boundary: String,
-    body: Vec<u8>,
-}
-
-impl Default for Multipart {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Multipart {
-    /// An empty form with a fresh random boundary.
-    pub fn new() -> Self {
-        use std::hash::{BuildHasher, Hasher};
-        let random = || {
-            std::collections::hash_map::RandomState::new()
-                .build_hasher()
-                .finish()
-        };
-        Self {
-            boundary: format!("{:016x}{:016x}", random(), random()),
-            body: Vec::new(),
-        }
-    }
-
-    /// Add a part named `name`.
-    pub fn part(mut self, name: &str, part: Part) -> Self {
-        let quoted = |text: &str| {
-            text.replace('\\', "\\\\")
-                .replace('"', "%22")
-                .replace('\r', "%0D")
-                .replace('\n', "%0A")
-        };
-        self.body.extend_from_slice(
-            format!(
-                "--{}\r\nContent-Disposition: form-data; name=\"{}\"",
-                self.boundary,
-                quoted(name)
-            )
-            .as_bytes(),
-        );
-        if let Some(file_name) = &part.file_name {
-            self.body
-                .extend_from_slice(format!("; filename=\"{}\"", quoted(file_name)).as_bytes());
-        }
-        self.body.extend_from_slice(b"\r\n");
-        if let Some(content_type) = &part.content_type {
-            self.body.extend_from_slice(b"Content-Type: ");
-            self.body.extend_from_slice(content_type.as_bytes());
-            self.body.extend_from_slice(b"\r\n");
-        }
-        self.body.extend_from_slice(b"\r\n");
-        self.body.extend_from_slice(part.value.as_bytes());
-        self.body.extend_from_slice(b"\r\n");
-        self
-    }
-
-    fn finish(mut self) -> Bytes {
-        self.body
-            .extend_from_slice(format!("--{}--\r\n", self.boundary).as_bytes());
-        Bytes::from(self.body)
-    }
-}
-
-/// One part of a [`Multipart`] form.
-#[derive(Debug)]
-pub struct Part {
-    value: String,
-    file_name: Option<String>,
-    content_type: Option<HeaderValue>,
-}
-
-impl Part {
-    /// A text part.
-    pub fn text(value: impl Into<String>) -> Self {
-        Self {
-            value: value.into(),
-            file_name: None,
-            content_type: None,
-        }
-    }
-
-    /// Send the part as a file with this name.
-    pub fn file_name(mut self, name: impl Into<String>) -> Self {
-        self.file_name = Some(name.into());
-        self
-    }
-
-    /// The part's `Content-Type`.
-    pub fn mime_str(mut self, content_type: &str) -> Result<Self, Error> {
-        let value = HeaderValue::try_from(content_type)
-            .ok()
-            .filter(|_| content_type.contains('/'))
-            .ok_or_else(|| Error::Request(format!("`{content_type}` is not a media type")))?;
-        self.content_type = Some(value);
-        Ok(self)
-    }
-}
-
 /// Send a request for operation `operation` of API `api` and read the whole answer.
 ///
 /// Inside a served request, the request id and W3C trace context travel upstream with it; the
-/// call is counted and timed per operation (see [`observe`]).
+/// call is counted and timed per operation (see [`crate::runtime::context`] and [`crate::runtime::telemetry`]).
 pub async fn send(
     http: &HttpClient,
     request: Request,
@@ -602,12 +390,3 @@ async fn send_reqwest(request: reqwest::RequestBuilder) -> Result<RawResponse, E
         challenge,
     })
 }
-
-/// Characters a cookie value cannot hold as they are (RFC 6265 `cookie-octet`), and `%`.
-const COOKIE_VALUE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b',')
-    .add(b';')
-    .add(b'\\')
-    .add(b'%');

@@ -226,6 +226,103 @@ fn redirect_target(base: &Uri, location: &str) -> Result<Uri, Error> {
     Uri::try_from(format!("{scheme}://{authority}{path}")).map_err(|_| invalid())
 }
 
+/// An upstream request being built: method, URL with its query, headers and body. Building
+/// never fails on the spot; the first problem is reported by [`send`].
+#[derive(Debug, Clone)]
+pub struct Request {
+    method: Method,
+    url: String,
+    headers: HeaderMap,
+    body: Bytes,
+    problem: Option<String>,
+    challenge: Option<std::sync::Arc<dyn Challenge>>,
+}
+
+impl Request {
+    /// A request for `url` (path already percent-encoded).
+    pub fn new(method: Method, url: String) -> Self {
+        Self {
+            method,
+            url,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+            problem: None,
+            challenge: None,
+        }
+    }
+
+    fn fail(&mut self, problem: impl Into<String>) {
+        self.problem.get_or_insert_with(|| problem.into());
+    }
+
+    /// Add a header (repeated names are all sent).
+    pub fn header<K, V>(mut self, name: K, value: V) -> Self
+    where
+        http::HeaderName: TryFrom<K>,
+        HeaderValue: TryFrom<V>,
+    {
+        match (
+            http::HeaderName::try_from(name),
+            HeaderValue::try_from(value),
+        ) {
+            // One `Cookie` header (RFC 6265): cookies are joined with `; `.
+            (Ok(name), Ok(value)) if name == header::COOKIE => self.add_cookie(value),
+            (Ok(name), Ok(value)) => {
+                self.headers.append(name, value);
+            }
+            (Err(_), _) => self.fail("a header name is not valid HTTP"),
+            (Ok(name), Err(_)) => {
+                self.fail(format!("the value of header `{name}` is not valid HTTP"))
+            }
+        }
+        self
+    }
+
+    fn add_cookie(&mut self, pair: HeaderValue) {
+        let joined = match self.headers.get(header::COOKIE) {
+            Some(existing) => {
+                let mut bytes = existing.as_bytes().to_vec();
+                bytes.extend_from_slice(b"; ");
+                bytes.extend_from_slice(pair.as_bytes());
+                HeaderValue::from_bytes(&bytes).unwrap_or(pair)
+            }
+            None => pair,
+        };
+        let mut joined = joined;
+        // Cookies often carry credentials: never logged.
+        joined.set_sensitive(true);
+        self.headers.insert(header::COOKIE, joined);
+    }
+
+    /// A JSON body (`Content-Type: application/json`).
+    pub fn json<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
+        match serde_json::to_vec(value) {
+            Ok(body) => {
+                self.body = Bytes::from(body);
+                self.headers.insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                );
+            }
+            Err(e) => self.fail(format!("the body cannot be written as JSON: {e}")),
+        }
+        self
+    }
+
+    /// A body as it is (set its `Content-Type` with [`Self::header`]).
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    fn into_reqwest(self, client: &reqwest::Client) -> reqwest::RequestBuilder {
+        client
+            .request(self.method, self.url)
+            .headers(self.headers)
+            .body(self.body)
+    }
+}
+
 /// A value that can go into a query string or a form body.
 pub trait FormValue {
     /// The value as text.
@@ -275,65 +372,8 @@ impl<T: FormValue + ?Sized> FormValue for &T {
     }
 }
 
-/// An upstream request being built: method, URL with its query, headers and body. Building
-/// never fails on the spot; the first problem is reported by [`send`].
-#[derive(Debug, Clone)]
-pub struct Request {
-    method: Method,
-    url: String,
-    headers: HeaderMap,
-    body: Bytes,
-    problem: Option<String>,
-    challenge: Option<std::sync::Arc<dyn Challenge>>,
-}
-
+/// Query strings and form bodies.
 impl Request {
-    /// A request for `url` (path already percent-encoded).
-    pub fn new(method: Method, url: String) -> Self {
-        Self {
-            method,
-            url,
-            headers: HeaderMap::new(),
-            body: Bytes::new(),
-            problem: None,
-            challenge: None,
-        }
-    }
-
-    /// Answer the upstream's authentication challenge with `answerer`: the request is sent, and
-    /// sent again with its answer when the upstream answers 401 with a challenge it can meet.
-    pub fn answer_challenge(mut self, answerer: std::sync::Arc<dyn Challenge>) -> Self {
-        self.challenge = Some(answerer);
-        self
-    }
-
-    fn fail(&mut self, problem: impl Into<String>) {
-        self.problem.get_or_insert_with(|| problem.into());
-    }
-
-    /// Add a header (repeated names are all sent).
-    pub fn header<K, V>(mut self, name: K, value: V) -> Self
-    where
-        http::HeaderName: TryFrom<K>,
-        HeaderValue: TryFrom<V>,
-    {
-        match (
-            http::HeaderName::try_from(name),
-            HeaderValue::try_from(value),
-        ) {
-            // One `Cookie` header (RFC 6265): cookies are joined with `; `.
-            (Ok(name), Ok(value)) if name == header::COOKIE => self.add_cookie(value),
-            (Ok(name), Ok(value)) => {
-                self.headers.append(name, value);
-            }
-            (Err(_), _) => self.fail("a header name is not valid HTTP"),
-            (Ok(name), Err(_)) => {
-                self.fail(format!("the value of header `{name}` is not valid HTTP"))
-            }
-        }
-        self
-    }
-
     /// Append `name=value` pairs to the query string, form-encoded.
     pub fn query<K: AsRef<str>, V: FormValue>(mut self, pairs: &[(K, V)]) -> Self {
         for (name, value) in pairs {
@@ -346,55 +386,6 @@ impl Request {
                 value.form_text().as_bytes(),
             ));
         }
-        self
-    }
-
-    /// Add the cookie `name=value` to the `Cookie` header; the characters a cookie value cannot
-    /// hold (controls, space, `"`, `,`, `;`, backslash, and `%` itself) are percent-encoded.
-    pub fn cookie<V: FormValue>(mut self, name: &str, value: V) -> Self {
-        let text = value.form_text();
-        let encoded = percent_encoding::utf8_percent_encode(&text, COOKIE_VALUE);
-        match HeaderValue::try_from(format!("{name}={encoded}")) {
-            Ok(pair) => self.add_cookie(pair),
-            Err(_) => self.fail(format!("the cookie `{name}` is not valid HTTP")),
-        }
-        self
-    }
-
-    fn add_cookie(&mut self, pair: HeaderValue) {
-        let joined = match self.headers.get(header::COOKIE) {
-            Some(existing) => {
-                let mut bytes = existing.as_bytes().to_vec();
-                bytes.extend_from_slice(b"; ");
-                bytes.extend_from_slice(pair.as_bytes());
-                HeaderValue::from_bytes(&bytes).unwrap_or(pair)
-            }
-            None => pair,
-        };
-        let mut joined = joined;
-        // Cookies often carry credentials: never logged.
-        joined.set_sensitive(true);
-        self.headers.insert(header::COOKIE, joined);
-    }
-
-    /// A JSON body (`Content-Type: application/json`).
-    pub fn json<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
-        match serde_json::to_vec(value) {
-            Ok(body) => {
-                self.body = Bytes::from(body);
-                self.headers.insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                );
-            }
-            Err(e) => self.fail(format!("the body cannot be written as JSON: {e}")),
-        }
-        self
-    }
-
-    /// A body as it is (set its `Content-Type` with [`Self::header`]).
-    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
-        self.body = body.into();
         self
     }
 
@@ -411,133 +402,12 @@ impl Request {
         );
         self
     }
-
-    /// A `multipart/form-data` body.
-    pub fn multipart(mut self, form: Multipart) -> Self {
-        match HeaderValue::try_from(format!("multipart/form-data; boundary={}", form.boundary)) {
-            Ok(content_type) => {
-                self.headers.insert(header::CONTENT_TYPE, content_type);
-                self.body = form.finish();
-            }
-            Err(_) => self.fail("the multipart boundary is not valid HTTP"),
-        }
-        self
-    }
-
-    fn into_reqwest(self, client: &reqwest::Client) -> reqwest::RequestBuilder {
-        client
-            .request(self.method, self.url)
-            .headers(self.headers)
-            .body(self.body)
-    }
-}
-
-/// A `multipart/form-data` body (RFC 7578) being built.
-#[derive(Debug)]
-pub struct Multipart {
-    boundary: String,
-    body: Vec<u8>,
-}
-
-impl Default for Multipart {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Multipart {
-    /// An empty form with a fresh random boundary.
-    pub fn new() -> Self {
-        use std::hash::{BuildHasher, Hasher};
-        let random = || {
-            std::collections::hash_map::RandomState::new()
-                .build_hasher()
-                .finish()
-        };
-        Self {
-            boundary: format!("{:016x}{:016x}", random(), random()),
-            body: Vec::new(),
-        }
-    }
-
-    /// Add a part named `name`.
-    pub fn part(mut self, name: &str, part: Part) -> Self {
-        let quoted = |text: &str| {
-            text.replace('\\', "\\\\")
-                .replace('"', "%22")
-                .replace('\r', "%0D")
-                .replace('\n', "%0A")
-        };
-        self.body.extend_from_slice(
-            format!(
-                "--{}\r\nContent-Disposition: form-data; name=\"{}\"",
-                self.boundary,
-                quoted(name)
-            )
-            .as_bytes(),
-        );
-        if let Some(file_name) = &part.file_name {
-            self.body
-                .extend_from_slice(format!("; filename=\"{}\"", quoted(file_name)).as_bytes());
-        }
-        self.body.extend_from_slice(b"\r\n");
-        if let Some(content_type) = &part.content_type {
-            self.body.extend_from_slice(b"Content-Type: ");
-            self.body.extend_from_slice(content_type.as_bytes());
-            self.body.extend_from_slice(b"\r\n");
-        }
-        self.body.extend_from_slice(b"\r\n");
-        self.body.extend_from_slice(part.value.as_bytes());
-        self.body.extend_from_slice(b"\r\n");
-        self
-    }
-
-    fn finish(mut self) -> Bytes {
-        self.body
-            .extend_from_slice(format!("--{}--\r\n", self.boundary).as_bytes());
-        Bytes::from(self.body)
-    }
-}
-
-/// One part of a [`Multipart`] form.
-#[derive(Debug)]
-pub struct Part {
-    value: String,
-    file_name: Option<String>,
-    content_type: Option<HeaderValue>,
-}
-
-impl Part {
-    /// A text part.
-    pub fn text(value: impl Into<String>) -> Self {
-        Self {
-            value: value.into(),
-            file_name: None,
-            content_type: None,
-        }
-    }
-
-    /// Send the part as a file with this name.
-    pub fn file_name(mut self, name: impl Into<String>) -> Self {
-        self.file_name = Some(name.into());
-        self
-    }
-
-    /// The part's `Content-Type`.
-    pub fn mime_str(mut self, content_type: &str) -> Result<Self, Error> {
-        let value = HeaderValue::try_from(content_type)
-            .ok()
-            .filter(|_| content_type.contains('/'))
-            .ok_or_else(|| Error::Request(format!("`{content_type}` is not a media type")))?;
-        self.content_type = Some(value);
-        Ok(self)
-    }
 }
 
 /// Send a request for operation `operation` of API `api` and read the whole answer.
 ///
 /// Inside a served request, the request id and W3C trace context travel upstream with it; the
-/// call is counted and timed per operation (see [`observe`]).
+/// call is counted and timed per operation (see [`crate::runtime::context`] and [`crate::runtime::telemetry`]).
 pub async fn send(
     http: &HttpClient,
     request: Request,
@@ -602,12 +472,3 @@ async fn send_reqwest(request: reqwest::RequestBuilder) -> Result<RawResponse, E
         challenge,
     })
 }
-
-/// Characters a cookie value cannot hold as they are (RFC 6265 `cookie-octet`), and `%`.
-const COOKIE_VALUE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b',')
-    .add(b';')
-    .add(b'\\')
-    .add(b'%');
