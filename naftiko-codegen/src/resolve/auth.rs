@@ -1,0 +1,318 @@
+//! Authentication: upstream credentials (bearer, API key, basic, digest) made of bound variables,
+//! and what an adapter requires of its callers (the same, or an OAuth 2.1 resource server's
+//! checks).
+
+use serde_json::Value;
+
+use super::Resolver;
+use super::ir::*;
+use super::syntax::*;
+use crate::parse::model;
+
+impl Resolver<'_> {
+    pub(super) fn auth(
+        &mut self,
+        path: &str,
+        c: &model::Consumes,
+        binds: &[BindVar],
+    ) -> UpstreamAuth {
+        let Some(auth) = &c.authentication else {
+            // Where the author wrote `authentication` for another API, an API without one is
+            // meant to be called without credentials.
+            let explicit_elsewhere = self.root.spec.capability.as_ref().is_some_and(|cap| {
+                // A bound variable guarding an adapter is never sent upstream by guesswork.
+                let guarded = cap
+                    .exposes
+                    .iter()
+                    .any(|e| e.get("authentication").is_some());
+                guarded || cap.consumes.iter().any(|c| c.authentication.is_some())
+            });
+            if explicit_elsewhere {
+                return UpstreamAuth::None;
+            }
+            // Only variables of `binds` count: those read for `in: environment` parameters are
+            // the operations' own.
+            let declared = binds.iter().filter(|b| b.from_binds).count();
+            return match (declared, binds.first()) {
+                (0, _) | (_, None) => UpstreamAuth::None,
+                (1, Some(only)) => {
+                    self.warn(
+                        &format!("{path}.namespace"),
+                        format!(
+                            "no `authentication` block: the bound variable `{}` will be sent as `Authorization: Bearer <{}>`",
+                            only.name.wire, only.name.wire
+                        ),
+                        format!(
+                            "write it out to silence this: `authentication: {{type: bearer, token: \"{{{{{}}}}}\"}}`",
+                            only.name.wire
+                        ),
+                    );
+                    UpstreamAuth::Bearer {
+                        token: vec![TemplatePart::Bind(0)],
+                        implicit: true,
+                    }
+                }
+                (_, Some(_)) => {
+                    self.warn(
+                        &format!("{path}.namespace"),
+                        "no `authentication` block and several bound variables: no credentials are sent upstream",
+                        "add an `authentication` block naming the variable to send",
+                    );
+                    UpstreamAuth::None
+                }
+            };
+        };
+        self.auth_block(&format!("{path}.authentication"), auth, binds, "upstream")
+    }
+
+    /// An `authentication` block: bearer, API key or basic, with secrets from bound variables.
+    /// `side` is `upstream` or `inbound`, for messages.
+    pub(super) fn auth_block(
+        &mut self,
+        apath: &str,
+        auth: &Value,
+        binds: &[BindVar],
+        side: &str,
+    ) -> UpstreamAuth {
+        let apath = apath.to_owned();
+        let field = |names: &[&'static str]| field_of(auth, names);
+        let kind = auth.get("type").and_then(Value::as_str).unwrap_or("");
+        match kind.to_ascii_lowercase().as_str() {
+            "bearer" => match self.secret(&apath, field(&["token", "value"]), binds, "token") {
+                Some(token) => UpstreamAuth::Bearer {
+                    token,
+                    implicit: false,
+                },
+                None => UpstreamAuth::None,
+            },
+            // `apiKey`, and `header` / `query` seen in the wild, mean the official `apikey`.
+            "apikey" | "header" | "query" => {
+                let Some((_, name)) = field(&["key", "name", "header"]) else {
+                    self.error_help(
+                        &apath,
+                        "an API key needs the name it is sent under",
+                        "add `key: X-API-Key` (the header or query parameter name)",
+                    );
+                    return UpstreamAuth::None;
+                };
+                let placement =
+                    match field(&["placement", "in"]).map(|(_, p)| p.to_ascii_lowercase()) {
+                        Some(p) if p == "header" => KeyPlacement::Header,
+                        Some(p) if p == "query" => KeyPlacement::Query,
+                        Some(p) if p == "cookie" => KeyPlacement::Cookie,
+                        Some(other) => {
+                            self.unsupported(
+                                &format!("{apath}.placement"),
+                                &format!("API key `placement: {other}`"),
+                            );
+                            return UpstreamAuth::None;
+                        }
+                        None if kind.eq_ignore_ascii_case("query") => KeyPlacement::Query,
+                        None => {
+                            self.warn(
+                                &apath,
+                                format!("API key without `placement`: sent as the header `{name}`"),
+                                "write `placement: header` (or `query`) to make it explicit",
+                            );
+                            KeyPlacement::Header
+                        }
+                    };
+                if placement == KeyPlacement::Header && reqwest_header_name_invalid(name) {
+                    self.error(&apath, format!("`{name}` is not a valid header name"));
+                    return UpstreamAuth::None;
+                }
+                match self.secret(&apath, field(&["value", "token"]), binds, "value") {
+                    Some(value) => UpstreamAuth::ApiKey {
+                        name: name.to_owned(),
+                        placement,
+                        value,
+                    },
+                    None => UpstreamAuth::None,
+                }
+            }
+            "oauth2" if side == "inbound" => match self.oauth2(&apath, auth) {
+                Some(check) => UpstreamAuth::OAuth2(check),
+                None => UpstreamAuth::None,
+            },
+            "digest" if side == "inbound" => {
+                self.unsupported(
+                    &format!("{apath}.type"),
+                    "inbound `digest` authentication (a server issuing digest challenges)",
+                );
+                UpstreamAuth::None
+            }
+            kind @ ("basic" | "digest") => {
+                let username = match field(&["username", "user"]) {
+                    Some((_, u)) => match self.bind_ref(u, binds) {
+                        Some(bind) => Credential::Bind(bind),
+                        None if u.contains("{{") => {
+                            self.error(
+                                &format!("{apath}.username"),
+                                format!("`{u}` names no bound variable"),
+                            );
+                            return UpstreamAuth::None;
+                        }
+                        None => Credential::Literal(u.to_owned()),
+                    },
+                    None => {
+                        self.error(&apath, "basic authentication without `username`");
+                        return UpstreamAuth::None;
+                    }
+                };
+                match self.secret(&apath, field(&["password"]), binds, "password") {
+                    Some(password) if kind == "digest" => {
+                        UpstreamAuth::Digest { username, password }
+                    }
+                    Some(password) => UpstreamAuth::Basic { username, password },
+                    None => UpstreamAuth::None,
+                }
+            }
+            "" => {
+                self.error(&apath, "authentication without `type`");
+                UpstreamAuth::None
+            }
+            other => {
+                self.error_help(
+                    &format!("{apath}.type"),
+                    format!("{side} authentication `{other}` is not supported by this version of naftiko-codegen"),
+                    "supported: bearer, apikey (header, query or cookie), basic, digest (upstream), oauth2 (inbound); requests signed per call (oauth1, hmac, aws-sig-v4) are refused rather than sent unsigned",
+                );
+                UpstreamAuth::None
+            }
+        }
+    }
+
+    /// Inbound `oauth2`: an OAuth 2.1 resource server checking tokens of
+    /// `authorizationServerUri` (JWKS or introspection), for `resource`.
+    pub(super) fn oauth2(&mut self, apath: &str, auth: &Value) -> Option<OAuth2> {
+        let text = |k: &str| auth.get(k).and_then(Value::as_str).map(str::to_owned);
+        let url = |this: &mut Self, key: &str| {
+            let Some(value) = text(key) else {
+                this.error_help(
+                    apath,
+                    format!("`oauth2` needs `{key}`"),
+                    "add `authorizationServerUri` (the issuer) and `resource` (this server's canonical URI)",
+                );
+                return None;
+            };
+            if value.contains("{{") {
+                this.unsupported(
+                    &format!("{apath}.{key}"),
+                    &format!("a bound variable in `{key}`"),
+                );
+                return None;
+            }
+            let (scheme, rest) = value.split_once("://").unwrap_or(("", ""));
+            let host = rest.split(['/', ':', '?', '#']).next().unwrap_or("");
+            let loopback = matches!(host, "localhost" | "127.0.0.1" | "[::1]");
+            let fine = !host.is_empty() && (scheme == "https" || (scheme == "http" && loopback));
+            if !fine {
+                this.error_help(
+                    &format!("{apath}.{key}"),
+                    format!("`{value}` is not an https URL"),
+                    "tokens and keys are fetched from it: use https (http only for localhost)",
+                );
+                return None;
+            }
+            Some(value)
+        };
+        let issuer = url(self, "authorizationServerUri");
+        let resource = url(self, "resource");
+        let validation = match text("tokenValidation").as_deref() {
+            None | Some("jwks") => TokenValidation::Jwks,
+            Some("introspection") => TokenValidation::Introspection,
+            Some(other) => {
+                self.error(
+                    &format!("{apath}.tokenValidation"),
+                    format!("`tokenValidation: {other}` is neither `jwks` nor `introspection`"),
+                );
+                return None;
+            }
+        };
+        let scopes = auth
+            .get("scopes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect();
+        let token_endpoint = text("tokenEndpoint");
+        if token_endpoint.is_none() {
+            self.warn(
+                apath,
+                "no `tokenEndpoint`: the OpenAPI document names `authorizationServerUri` as the token URL",
+                "add `tokenEndpoint` (the authorization server's token URL)",
+            );
+        }
+        Some(OAuth2 {
+            issuer: issuer?,
+            resource: resource?,
+            audience: text("audience"),
+            scopes,
+            validation,
+            token_endpoint,
+        })
+    }
+
+    /// A credential built from bound variables (`{{VAR}}`, `{{namespace.VAR}}`, or text around
+    /// them such as `Bearer {{VAR}}`); a value written out in the spec is refused.
+    pub(super) fn secret(
+        &mut self,
+        apath: &str,
+        value: Option<(&str, &str)>,
+        binds: &[BindVar],
+        expected: &str,
+    ) -> Option<Vec<TemplatePart>> {
+        let Some((key, text)) = value else {
+            self.error_help(apath, format!("missing `{expected}`"), format!("add `{expected}: \"{{{{VARIABLE}}}}\"` with the variable declared under `binds`"));
+            return None;
+        };
+        let kpath = format!("{apath}.{key}");
+        if text.trim().starts_with("$env.") {
+            return match self.bind_ref(text, binds) {
+                Some(b) => Some(vec![TemplatePart::Bind(b)]),
+                None => {
+                    self.error(
+                        &kpath,
+                        format!("`{}` is not an environment variable name", text.trim()),
+                    );
+                    None
+                }
+            };
+        }
+        // Seen in the official tutorial: a bound variable's name without braces.
+        if let Some(b) = binds.iter().position(|b| b.name.wire == text.trim()) {
+            self.warn(
+                &kpath,
+                format!(
+                    "`{}` read as the bound variable `{{{{{}}}}}`",
+                    text.trim(),
+                    text.trim()
+                ),
+                format!("write `{{{{{}}}}}`", text.trim()),
+            );
+            return Some(vec![TemplatePart::Bind(b)]);
+        }
+        match self.bind_template(text, binds) {
+            Ok(parts) if parts.iter().any(|p| matches!(p, TemplatePart::Bind(_))) => Some(parts),
+            Ok(_) => {
+                // Never repeat the value: it may be a secret written into the spec.
+                self.error_help(
+                    &kpath,
+                    format!("`{key}` must come from a bound variable, written `{{{{VARIABLE}}}}`"),
+                    "declare the variable under `binds` and reference it here; secrets never go into generated files",
+                );
+                None
+            }
+            Err(placeholder) => {
+                self.error_help(
+                    &kpath,
+                    format!("`{placeholder}` names no bound variable"),
+                    "declare it under `binds`",
+                );
+                None
+            }
+        }
+    }
+}

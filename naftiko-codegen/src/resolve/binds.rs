@@ -1,0 +1,226 @@
+//! Bound variables: `binds` (the environment, or a file's keys), `in: environment` parameters, and
+//! the templates that read them (`{{VARIABLE}}`).
+
+use serde_json::Value;
+
+use super::Resolver;
+use super::ir::*;
+use super::names::Name;
+use crate::parse::Document;
+
+impl Resolver<'_> {
+    pub(super) fn binds(&mut self) -> Vec<BindVar> {
+        let mut vars = Vec::new();
+        for (i, b) in self.root.spec.binds.iter().enumerate() {
+            let path = format!("binds[{i}]");
+            let file = match b.location.as_deref() {
+                None => None,
+                Some(location) => match crate::parse::file_location(location, "bind location") {
+                    Ok(file) => Some(file),
+                    Err(message) => {
+                        // Reported; its variables are still declared, so that their uses do
+                        // not add errors of their own.
+                        self.error(&format!("{path}.location"), message);
+                        None
+                    }
+                },
+            };
+            for (var, env) in &b.keys {
+                let Value::String(env) = env else {
+                    self.error(
+                        &format!("{path}.keys.{var}"),
+                        format!("bind key `{var}` must name an environment variable (a string)"),
+                    );
+                    continue;
+                };
+                if vars.iter().any(|v: &BindVar| v.name.wire == *var) {
+                    self.error(
+                        &format!("{path}.keys.{var}"),
+                        format!("variable `{var}` is bound twice"),
+                    );
+                    continue;
+                }
+                vars.push(BindVar {
+                    name: Name::snake(var),
+                    env: if file.is_some() {
+                        var.clone()
+                    } else {
+                        env.clone()
+                    },
+                    file: file.as_ref().map(|path: &String| BindFile {
+                        path: path.clone(),
+                        key: env.clone(),
+                    }),
+                    namespace: b.namespace.clone(),
+                    bind_index: i,
+                    declared: format!("bound by `binds[{i}]`, namespace `{}`", b.namespace),
+                    from_binds: true,
+                });
+            }
+        }
+        vars
+    }
+
+    /// Consumed `in: environment` parameters (the engine reads the environment variable of the
+    /// parameter's name and makes it a template variable of the operation): each is a variable
+    /// read at start-up, like a bound one, unless a bind already declares the name.
+    pub(super) fn environment_params(&mut self, vars: &mut Vec<BindVar>) {
+        fn walk(doc: &Document, out: &mut Vec<(String, String)>) {
+            let (_, consumes) = doc.consumes();
+            for c in consumes {
+                let ns = c
+                    .alias
+                    .clone()
+                    .or_else(|| c.namespace.clone())
+                    .unwrap_or_default();
+                let shared = c.input_parameters.iter().map(|p| (p, format!("`{ns}`")));
+                let resources = c.resources.iter().flat_map(|r| {
+                    let ops = r.operations.iter().flat_map(|op| {
+                        op.input_parameters
+                            .iter()
+                            .map(|p| (p, format!("`{ns}.{}`", op.name)))
+                    });
+                    r.input_parameters
+                        .iter()
+                        .map(|p| (p, format!("the resource `{}` of `{ns}`", r.path)))
+                        .chain(ops)
+                        .collect::<Vec<_>>()
+                });
+                for (p, owner) in shared.chain(resources) {
+                    if p.location == "environment" && p.value.is_none() {
+                        out.push((p.name.clone(), owner));
+                    }
+                }
+            }
+            for imported in doc.imports.values() {
+                walk(imported, out);
+            }
+        }
+        let mut found = Vec::new();
+        walk(self.root, &mut found);
+        // `$env.NAME` in an authentication field (the schema's form).
+        fn env_refs(value: &Value, owner: &str, out: &mut Vec<(String, String)>) {
+            for field in value.as_object().into_iter().flat_map(|o| o.values()) {
+                let Some(name) = field.as_str().and_then(|t| t.trim().strip_prefix("$env.")) else {
+                    continue;
+                };
+                if !name.is_empty()
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !name.starts_with(|c: char| c.is_ascii_digit())
+                {
+                    out.push((name.to_owned(), owner.to_owned()));
+                }
+            }
+        }
+        let mut env_found = Vec::new();
+        fn auth_refs(doc: &Document, out: &mut Vec<(String, String)>) {
+            let (_, consumes) = doc.consumes();
+            for c in consumes {
+                let ns = c
+                    .alias
+                    .clone()
+                    .or_else(|| c.namespace.clone())
+                    .unwrap_or_default();
+                if let Some(auth) = &c.authentication {
+                    env_refs(auth, &format!("the authentication of `{ns}`"), out);
+                }
+            }
+            for imported in doc.imports.values() {
+                auth_refs(imported, out);
+            }
+        }
+        auth_refs(self.root, &mut env_found);
+        for adapter in self
+            .root
+            .json
+            .pointer("/capability/exposes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(auth) = adapter.get("authentication") {
+                let ns = adapter
+                    .get("namespace")
+                    .and_then(Value::as_str)
+                    .unwrap_or("control");
+                env_refs(
+                    auth,
+                    &format!("the authentication of `{ns}`"),
+                    &mut env_found,
+                );
+            }
+        }
+        for (name, owner) in env_found {
+            if vars.iter().any(|v| v.file.is_none() && v.env == name) {
+                continue;
+            }
+            let declared = format!("read by `$env.{name}` in {owner}");
+            vars.push(BindVar {
+                name: Name::snake(&format!("env_{name}")),
+                env: name,
+                file: None,
+                namespace: "env".to_owned(),
+                bind_index: 0,
+                declared,
+                from_binds: false,
+            });
+        }
+        for (name, owner) in found {
+            if vars.iter().any(|v| v.name.wire == name) {
+                continue;
+            }
+            vars.push(BindVar {
+                name: Name::snake(&name),
+                env: name.clone(),
+                file: None,
+                namespace: "environment".to_owned(),
+                bind_index: 0,
+                declared: format!("read by the `in: environment` parameter of {owner}"),
+                from_binds: false,
+            });
+        }
+    }
+
+    /// The bound variable a `{{VAR}}` / `{{env.VAR}}` template names.
+    pub(super) fn bind_ref(&self, template: &str, binds: &[BindVar]) -> Option<usize> {
+        let t = template.trim();
+        // `$env.NAME` (the schema's form in authentication fields): the environment variable.
+        if let Some(name) = t.strip_prefix("$env.") {
+            return binds.iter().position(|b| b.file.is_none() && b.env == name);
+        }
+        let inner = t.strip_prefix("{{")?.strip_suffix("}}")?.trim();
+        binds.iter().position(|b| {
+            inner == b.name.wire
+                || inner.strip_prefix(&format!("{}.", b.namespace)) == Some(&b.name.wire)
+        })
+    }
+
+    /// Split `text` into literal text and bound variables; `Err` with the first placeholder that
+    /// names no bound variable.
+    pub(super) fn bind_template(
+        &self,
+        text: &str,
+        binds: &[BindVar],
+    ) -> Result<Vec<TemplatePart>, String> {
+        let mut parts = Vec::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("{{") {
+            let Some(len) = rest[start..].find("}}") else {
+                break;
+            };
+            if start > 0 {
+                parts.push(TemplatePart::Text(rest[..start].to_owned()));
+            }
+            let placeholder = &rest[start..start + len + 2];
+            match self.bind_ref(placeholder, binds) {
+                Some(bind) => parts.push(TemplatePart::Bind(bind)),
+                None => return Err(placeholder.to_owned()),
+            }
+            rest = &rest[start + len + 2..];
+        }
+        if !rest.is_empty() {
+            parts.push(TemplatePart::Text(rest.to_owned()));
+        }
+        Ok(parts)
+    }
+}

@@ -1,0 +1,466 @@
+//! Calls: what an exposed operation calls (`call`, `ref` to an aggregate's function) and the
+//! arguments its `with` gives.
+
+use serde_json::Value;
+
+use super::Resolver;
+use super::ir::*;
+use super::syntax::*;
+use crate::parse::model;
+
+impl<'a> Resolver<'a> {
+    /// The aggregate function `ref` names, and its YAML path.
+    pub(super) fn function(
+        &mut self,
+        path: &str,
+        reference: &str,
+    ) -> Option<(String, &'a model::AggregateFunction)> {
+        let aggregates = self
+            .root
+            .spec
+            .capability
+            .as_ref()
+            .map_or(&[][..], |c| c.aggregates.as_slice());
+        let found = reference.split_once('.').and_then(|(ns, name)| {
+            aggregates.iter().enumerate().find_map(|(ai, a)| {
+                (a.namespace == ns).then_some(())?;
+                a.functions
+                    .iter()
+                    .enumerate()
+                    .find(|(_, f)| f.name == name)
+                    .map(|(fi, f)| (format!("capability.aggregates[{ai}].functions[{fi}]"), f))
+            })
+        });
+        if found.is_none() {
+            let known: Vec<String> = aggregates
+                .iter()
+                .flat_map(|a| {
+                    a.functions
+                        .iter()
+                        .map(move |f| format!("{}.{}", a.namespace, f.name))
+                })
+                .collect();
+            self.error_help(
+                &format!("{path}.ref"),
+                format!("`ref: {reference}` names no aggregate function"),
+                if known.is_empty() {
+                    "declare it under `capability.aggregates`".to_owned()
+                } else {
+                    format!("functions: {}", known.join(", "))
+                },
+            );
+        }
+        found
+    }
+
+    /// A tool with `ref`: the function's inputs, call or steps and outputs under the tool's name;
+    /// the tool's own description, inputs and hints win, and hints default to the function's
+    /// semantics (`safe` → read-only and not destructive, `idempotent`).
+    pub(super) fn referenced_tool(
+        &mut self,
+        path: &str,
+        t: &model::McpTool,
+    ) -> Option<(String, model::McpTool)> {
+        let (fpath, f) = self.function(path, t.reference.as_deref()?)?;
+        let semantics = f.semantics.clone().unwrap_or_default();
+        let mut hints = t.hints.clone().unwrap_or_default();
+        if semantics.safe == Some(true) {
+            hints.read_only = hints.read_only.or(Some(true));
+            hints.destructive = hints.destructive.or(Some(false));
+        }
+        if semantics.idempotent == Some(true) {
+            hints.idempotent = hints.idempotent.or(Some(true));
+        }
+        let tool = model::McpTool {
+            name: if t.name.is_empty() {
+                f.name.clone()
+            } else {
+                t.name.clone()
+            },
+            label: t.label.clone(),
+            description: t.description.clone().or_else(|| f.description.clone()),
+            hints: Some(hints),
+            input_parameters: if t.input_parameters.is_empty() {
+                f.input_parameters.clone()
+            } else {
+                t.input_parameters.clone()
+            },
+            call: f.call.clone(),
+            with: f.with.clone(),
+            output_parameters: f.output_parameters.clone(),
+            steps: f.steps.clone(),
+            mappings: f.mappings.clone(),
+            reference: None,
+        };
+        Some((fpath, tool))
+    }
+
+    /// An operation with `ref`: as [`Self::referenced_tool`]; function inputs the operation does
+    /// not declare are read from the query string (GET, DELETE, HEAD) or the JSON body.
+    pub(super) fn referenced_operation(
+        &mut self,
+        path: &str,
+        op: &model::ExposedOperation,
+        declared_elsewhere: &[String],
+    ) -> Option<(String, model::ExposedOperation)> {
+        let (fpath, f) = self.function(path, op.reference.as_deref()?)?;
+        let mut inputs = op.input_parameters.clone();
+        let reads_query = matches!(
+            op.method.as_deref().map(str::to_ascii_uppercase).as_deref(),
+            None | Some("GET" | "DELETE" | "HEAD")
+        );
+        for i in &f.input_parameters {
+            let declared = inputs.iter().any(|x| same_name(&x.name, &i.name))
+                || declared_elsewhere.iter().any(|x| same_name(x, &i.name));
+            if !declared {
+                let mut i = i.clone();
+                i.location = Some(if reads_query { "query" } else { "body" }.to_owned());
+                inputs.push(i);
+            }
+        }
+        let operation = model::ExposedOperation {
+            name: op.name.clone().or_else(|| Some(f.name.clone())),
+            label: op.label.clone(),
+            description: op.description.clone().or_else(|| f.description.clone()),
+            method: op.method.clone(),
+            input_parameters: inputs,
+            call: f.call.clone(),
+            with: f.with.clone(),
+            output_parameters: f.output_parameters.clone(),
+            steps: f.steps.clone(),
+            mappings: f.mappings.clone(),
+            reference: None,
+        };
+        Some((fpath, operation))
+    }
+
+    /// Find `namespace.operation`.
+    pub(super) fn call_target(
+        &mut self,
+        path: &str,
+        call: &str,
+        consumes: &[Consumes],
+    ) -> Option<(usize, usize)> {
+        let Some((ns, op)) = call.split_once('.') else {
+            self.error_help(
+                path,
+                format!("`call: {call}` is not of the form `namespace.operation`"),
+                "e.g. `call: my-api.get-user`",
+            );
+            return None;
+        };
+        if self.broken.iter().any(|b| b == ns || b == call) {
+            // Its declaration has been refused already.
+            return None;
+        }
+        let Some(ci) = consumes.iter().position(|c| c.namespace.wire == ns) else {
+            let known: Vec<_> = consumes.iter().map(|c| c.namespace.wire.as_str()).collect();
+            self.error_help(
+                path,
+                format!("`call: {call}` names an unknown consumes namespace `{ns}`"),
+                format!("known namespaces: {}", known.join(", ")),
+            );
+            return None;
+        };
+        let ops = &consumes[ci].operations;
+        if ops.iter().filter(|o| o.name.wire == op).count() > 1 {
+            self.error_help(
+                path,
+                format!("`call: {call}` is ambiguous: `{ns}` declares `{op}` more than once"),
+                "rename one of the operations",
+            );
+            return None;
+        }
+        let Some(oi) = ops.iter().position(|o| o.name.wire == op) else {
+            let known: Vec<_> = ops.iter().map(|o| o.name.wire.as_str()).collect();
+            self.error_help(
+                path,
+                format!("`call: {call}`: namespace `{ns}` has no operation `{op}`"),
+                format!("operations of `{ns}`: {}", known.join(", ")),
+            );
+            return None;
+        };
+        Some((ci, oi))
+    }
+
+    /// Resolve `with` and the by-name flow of inputs into arguments for `op`.
+    ///
+    /// `prefixes` are the accepted pseudo-namespaces of exposed inputs (`rest`, `tools`, the
+    /// adapter's namespace). `inputs` may grow when `add_input` allows synthesizing an input.
+    pub(super) fn args(
+        &mut self,
+        path: &str,
+        (with, preset): (&serde_json::Map<String, Value>, Vec<Arg>),
+        op: &ConsumedOp,
+        prefixes: &[&str],
+        inputs: &mut Vec<Input>,
+        synthesize: &dyn Fn(&str, &Param) -> Option<Input>,
+    ) -> Vec<Arg> {
+        // Arguments already made (read from earlier steps): `with` and inputs do not feed them.
+        let mut args: Vec<Arg> = preset;
+        // A parameter's own `value: "{{input}}"` applies where `with` does not name it.
+        let mut with = with.clone();
+        for p in &op.params {
+            if let Some(default) = &p.default
+                && !with.keys().any(|k| same_name(k, &p.name.wire))
+            {
+                with.insert(p.name.wire.clone(), default.clone());
+            }
+        }
+        with.retain(|key, _| {
+            !args
+                .iter()
+                .any(|a| same_name(&op.params[a.param].name.wire, key))
+        });
+        for (key, value) in &with {
+            let wpath = format!("{path}.with.{key}");
+            let Some(pi) = op.params.iter().position(|p| same_name(&p.name.wire, key)) else {
+                let known: Vec<_> = op.params.iter().map(|p| p.name.wire.as_str()).collect();
+                // The engine makes `with` values available to the operation's templates; one
+                // that no parameter, path or body uses does nothing.
+                self.warn(
+                    &wpath,
+                    format!(
+                        "`with` names `{key}`, which is not a parameter of `{}`: it is not sent",
+                        op.name.wire
+                    ),
+                    if known.is_empty() {
+                        format!(
+                            "`{}` declares no parameters; remove the entry",
+                            op.name.wire
+                        )
+                    } else {
+                        format!("parameters: {}", known.join(", "))
+                    },
+                );
+                continue;
+            };
+            let source = match value {
+                Value::String(s) if s.contains("{{") => {
+                    // `{{x}}` names input x (as does `{{rest.x}}`); text around placeholders makes
+                    // a string, built with `format!`.
+                    let mut parts = Vec::new();
+                    let mut rest = s.as_str();
+                    let mut failed = false;
+                    while let Some(start) = rest.find("{{") {
+                        let Some(len) = rest[start..].find("}}") else {
+                            break;
+                        };
+                        if start > 0 {
+                            parts.push(WithPart::Text(rest[..start].to_owned()));
+                        }
+                        let name = rest[start + 2..start + len].trim();
+                        let name = prefixes
+                            .iter()
+                            .find_map(|p| name.strip_prefix(p)?.strip_prefix('.'))
+                            .unwrap_or(name);
+                        rest = &rest[start + len + 2..];
+                        let found = inputs
+                            .iter()
+                            .position(|i| same_name(&i.name.wire, name))
+                            .or_else(|| {
+                                let new = synthesize(name, &op.params[pi])?;
+                                inputs.push(new);
+                                Some(inputs.len() - 1)
+                            });
+                        match found {
+                            Some(ii) => parts.push(WithPart::Input(ii)),
+                            None => {
+                                let help = if binds_named(name, &self.root.spec.binds) {
+                                    "bound variables are not passed through `with` by this version; use them in `authentication` or `baseUri`"
+                                } else {
+                                    "name an input of this operation"
+                                };
+                                self.error_help(
+                                    &wpath,
+                                    format!("`{{{{{name}}}}}` names no input of this operation"),
+                                    help,
+                                );
+                                failed = true;
+                                break;
+                            }
+                        }
+                    }
+                    if failed {
+                        continue;
+                    }
+                    if !rest.is_empty() {
+                        parts.push(WithPart::Text(rest.to_owned()));
+                    }
+                    match parts.as_slice() {
+                        [WithPart::Input(ii)] => ArgSource::Input(*ii),
+                        _ if op.params[pi].ty != ParamType::String => {
+                            self.error(
+                                &wpath,
+                                format!(
+                                    "a template makes text, but `{key}` is of type {}",
+                                    op.params[pi].ty.json_schema()
+                                ),
+                            );
+                            continue;
+                        }
+                        _ => {
+                            for part in &parts {
+                                if let WithPart::Input(ii) = part {
+                                    inputs[*ii].required = true;
+                                }
+                            }
+                            ArgSource::Template(parts)
+                        }
+                    }
+                }
+                Value::String(s) => match prefixes
+                    .iter()
+                    .find_map(|p| s.strip_prefix(p)?.strip_prefix('.'))
+                {
+                    Some(input) => {
+                        let found = inputs.iter().position(|i| same_name(&i.name.wire, input));
+                        match found.or_else(|| {
+                            let new = synthesize(input, &op.params[pi])?;
+                            inputs.push(new);
+                            Some(inputs.len() - 1)
+                        }) {
+                            Some(ii) => ArgSource::Input(ii),
+                            None if op.params[pi].location == ParamIn::Body
+                                && !op.params[pi].required =>
+                            {
+                                self.warn(
+                                    &wpath,
+                                    format!("`{s}`: this method takes no request body, so the optional `{key}` is not sent"),
+                                    "remove it from `with`, or expose the operation with POST, PUT, PATCH or DELETE",
+                                );
+                                continue;
+                            }
+                            None => {
+                                let known: Vec<_> =
+                                    inputs.iter().map(|i| i.name.wire.as_str()).collect();
+                                self.error_help(
+                                    &wpath,
+                                    format!("`{s}` names no input of this operation"),
+                                    if known.is_empty() {
+                                        "this operation has no inputs".to_owned()
+                                    } else {
+                                        format!("inputs: {}", known.join(", "))
+                                    },
+                                );
+                                continue;
+                            }
+                        }
+                    }
+                    None => ArgSource::Literal(value.clone()),
+                },
+                other => ArgSource::Literal(other.clone()),
+            };
+            args.push(Arg { param: pi, source });
+        }
+        // Inputs flow through by name to parameters that `with` does not mention.
+        for (pi, p) in op.params.iter().enumerate() {
+            if args.iter().any(|a| a.param == pi) {
+                continue;
+            }
+            let found = inputs
+                .iter()
+                .position(|i| same_name(&i.name.wire, &p.name.wire));
+            let found = found.or_else(|| {
+                let new = synthesize(&p.name.wire, p)?;
+                inputs.push(new);
+                Some(inputs.len() - 1)
+            });
+            match found {
+                Some(ii) => args.push(Arg {
+                    param: pi,
+                    source: ArgSource::Input(ii),
+                }),
+                None if p.required => self.error_help(
+                    &format!("{path}.call"),
+                    format!(
+                        "required parameter `{}` of `{}` gets no value",
+                        p.name.wire, op.name.wire
+                    ),
+                    format!("add `with: {{{}: <input or value>}}`", p.name.wire),
+                ),
+                None => {}
+            }
+        }
+        args.sort_by_key(|a| a.param);
+        // An optional input that alone feeds a required parameter becomes required: the call
+        // cannot be made without it (a JSON parameter takes a missing argument as `null`).
+        for a in &args {
+            let ArgSource::Input(ii) = a.source else {
+                continue;
+            };
+            let p = &op.params[a.param];
+            let input = &mut inputs[ii];
+            let null_ok = p.ty == ParamType::Json
+                && matches!(input.location, InputIn::Argument | InputIn::BodyField);
+            if p.required && !input.required && !null_ok && input.location != InputIn::Body {
+                input.required = true;
+            }
+        }
+        // Check that each input can feed its parameter.
+        for a in &args {
+            let ArgSource::Input(ii) = a.source else {
+                continue;
+            };
+            let (input, p) = (&inputs[ii], &op.params[a.param]);
+            let structured = matches!(p.ty, ParamType::Object | ParamType::Array | ParamType::Json);
+            let fits = match input.location {
+                InputIn::Body => structured,
+                InputIn::Path => !structured,
+                // Text can make a list (`a,b` or `["a","b"]`) or, as JSON, an object.
+                InputIn::Query | InputIn::Header => true,
+                // Any argument can be sent as a JSON value.
+                InputIn::Argument | InputIn::BodyField => {
+                    input.ty == p.ty || p.ty == ParamType::Json
+                }
+            };
+            if !fits {
+                let what = match input.location {
+                    InputIn::Body => "the request body".to_owned(),
+                    InputIn::Argument | InputIn::BodyField => format!(
+                        "argument `{}` (type {})",
+                        input.name.wire,
+                        input.ty.json_schema()
+                    ),
+                    _ => format!("`{}` (text from the request)", input.name.wire),
+                };
+                self.error(
+                    &format!("{path}.with"),
+                    format!(
+                        "{what} cannot feed parameter `{}` of type {}",
+                        p.name.wire,
+                        p.ty.json_schema()
+                    ),
+                );
+            }
+        }
+        // Check that literal and input types can feed the parameter.
+        for a in &args {
+            let p = &op.params[a.param];
+            if let ArgSource::Literal(v) = &a.source {
+                let ok = match p.ty {
+                    ParamType::String => v.is_string() || v.is_number() || v.is_boolean(),
+                    ParamType::Integer => v.is_i64() || v.is_u64(),
+                    ParamType::Number => v.is_number(),
+                    ParamType::Boolean => v.is_boolean(),
+                    ParamType::Object | ParamType::Array | ParamType::Json => {
+                        self.unsupported(
+                            &format!("{path}.with.{}", p.name.wire),
+                            "a literal object or array in `with`",
+                        );
+                        true
+                    }
+                };
+                if !ok {
+                    let msg = format!(
+                        "literal `{v}` does not fit parameter `{}` of type {}",
+                        p.name.wire,
+                        p.ty.json_schema()
+                    );
+                    self.error(&format!("{path}.with.{}", p.name.wire), msg);
+                }
+            }
+        }
+        args
+    }
+}

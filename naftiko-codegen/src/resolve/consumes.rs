@@ -1,0 +1,257 @@
+//! Consumed APIs: `consumes` entries (inline or imported from another file) and their base URIs.
+
+use super::Resolver;
+use super::ir::*;
+use super::names::Name;
+use super::syntax::*;
+use crate::parse::Document;
+use crate::parse::model;
+
+impl<'a> Resolver<'a> {
+    /// `baseUri`: a fixed URL, a template of bound variables, or nothing (then `--upstream` must
+    /// give it at start-up).
+    pub(super) fn base_uri(&mut self, path: &str, text: &str, binds: &[BindVar]) -> BaseUri {
+        let upath = format!("{path}.baseUri");
+        let text = text.trim();
+        if text.is_empty() {
+            self.warn(
+                &upath,
+                "no `baseUri`: the server needs `--upstream` for this API at start-up",
+                "write the API's base URL here",
+            );
+            return BaseUri::Missing;
+        }
+        if !text.contains("{{") {
+            if !(text.starts_with("http://") || text.starts_with("https://")) {
+                self.error(
+                    &upath,
+                    format!("`baseUri` must be an absolute http(s) URL, found `{text}`"),
+                );
+            }
+            return BaseUri::Fixed(text.trim_end_matches('/').to_owned());
+        }
+        match self.bind_template(text, binds) {
+            Ok(mut parts) => {
+                if let Some(TemplatePart::Text(t)) = parts.last_mut() {
+                    *t = t.trim_end_matches('/').to_owned();
+                }
+                BaseUri::Template(parts)
+            }
+            Err(placeholder) => {
+                self.error_help(
+                    &upath,
+                    format!("`{placeholder}` in `baseUri` names no bound variable"),
+                    "declare it under `binds`",
+                );
+                BaseUri::Missing
+            }
+        }
+    }
+
+    /// An `ImportedConsumesHttp` (`location` + `import` [+ `as`]): the named adapter of the
+    /// imported file, resolved in that file (its diagnostics point there), under its local name.
+    pub(super) fn imported(
+        &mut self,
+        path: &str,
+        i: usize,
+        c: &model::Consumes,
+        binds: &[BindVar],
+    ) -> Option<Consumes> {
+        let (Some(_), Some(import)) = (&c.location, &c.import) else {
+            let (field, other) = if c.location.is_some() {
+                ("location", "import")
+            } else {
+                ("import", "location")
+            };
+            self.error_help(
+                &format!("{path}.{field}"),
+                format!("`{field}` without `{other}`"),
+                "an imported adapter names the file (`location`) and the namespace in it (`import`)",
+            );
+            return None;
+        };
+        let inline = [
+            ("namespace", c.namespace.is_some()),
+            ("baseUri", c.base_uri.is_some()),
+            ("authentication", c.authentication.is_some()),
+            ("resources", !c.resources.is_empty()),
+            ("inputParameters", !c.input_parameters.is_empty()),
+        ];
+        if let Some((field, _)) = inline.iter().find(|(_, set)| *set) {
+            self.error_help(
+                &format!("{path}.{field}"),
+                format!("an imported adapter cannot also declare `{field}`"),
+                "change the imported file, or declare the adapter inline without `location`",
+            );
+            return None;
+        }
+        // A file that could not be read or parsed has been reported by the loader.
+        let doc: &'a Document = self.doc.imports.get(&i)?;
+        let (prefix, entries) = doc.consumes();
+        let Some(k) = entries
+            .iter()
+            .position(|e| local_name(e) == Some(import.as_str()))
+        else {
+            let declared: Vec<String> = entries
+                .iter()
+                .filter_map(|e| local_name(e).map(|n| format!("`{n}`")))
+                .collect();
+            self.error_help(
+                &format!("{path}.import"),
+                format!(
+                    "{} declares no consumes namespace `{import}`",
+                    doc.source.path.display()
+                ),
+                if declared.is_empty() {
+                    "it declares no root `consumes`".to_owned()
+                } else {
+                    format!("it declares {}", declared.join(", "))
+                },
+            );
+            return None;
+        };
+        let outer = std::mem::replace(&mut self.doc, doc);
+        if !doc.spec.binds.is_empty() {
+            self.unsupported(
+                "binds",
+                "`binds` in an imported file (declare them in the capability)",
+            );
+        }
+        let entry = &entries[k];
+        let epath = format!("{prefix}[{k}]");
+        let broken_before = self.broken.len();
+        let resolved = if entry.location.is_some() || entry.import.is_some() {
+            self.imported(&epath, k, entry, binds)
+        } else {
+            self.consumes(&epath, entry, binds)
+        };
+        self.doc = outer;
+        if let Some(alias) = &c.alias {
+            // Operations refused in the imported file are called by the local name.
+            for b in &mut self.broken[broken_before..] {
+                if let Some(op) = b.strip_prefix(&format!("{import}.")) {
+                    *b = format!("{alias}.{op}");
+                }
+            }
+        }
+        let mut resolved = resolved?;
+        if let Some(alias) = &c.alias {
+            resolved.namespace = Name::snake(alias);
+        }
+        if c.description.is_some() {
+            resolved.description.clone_from(&c.description);
+        }
+        Some(resolved)
+    }
+
+    pub(super) fn consumes(
+        &mut self,
+        path: &str,
+        c: &model::Consumes,
+        binds: &[BindVar],
+    ) -> Option<Consumes> {
+        let path = path.to_owned();
+        if let Some(kind) = &c.kind
+            && kind != "http"
+        {
+            self.unsupported(&format!("{path}.type"), &format!("consumes `type: {kind}`"));
+            return None;
+        }
+        let Some(namespace) = &c.namespace else {
+            self.error(&path, "consumes entry without `namespace`");
+            return None;
+        };
+        let base_uri = self.base_uri(&path, c.base_uri.as_deref().unwrap_or(""), binds);
+        let auth = self.auth(&path, c, binds);
+        let mut operations: Vec<ConsumedOp> = Vec::new();
+        for (ri, res) in c.resources.iter().enumerate() {
+            let rpath = format!("{path}.resources[{ri}]");
+            // Consumes- and resource-level parameters apply to every operation below them.
+            let inherited: Vec<(String, &model::ConsumedInput)> = res
+                .input_parameters
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (format!("{rpath}.inputParameters[{i}]"), p))
+                .chain(
+                    c.input_parameters
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| (format!("{path}.inputParameters[{i}]"), p)),
+                )
+                .collect();
+            for (oi, op) in res.operations.iter().enumerate() {
+                let opath = format!("{rpath}.operations[{oi}]");
+                let Some(resolved) = self.consumed_op(&opath, res, op, &inherited, binds) else {
+                    self.broken.push(format!("{namespace}.{}", op.name));
+                    continue;
+                };
+                let mut resolved = resolved;
+                if let Some(prev) = operations
+                    .iter()
+                    .find(|o| o.name.rust == resolved.name.rust)
+                {
+                    // Seen in the wild: the same name twice. Both are generated (the second with a
+                    // suffix); a `call` naming it is refused as ambiguous.
+                    let msg = format!(
+                        "operation `{}` is declared twice in consumes `{namespace}` (also as `{}`)",
+                        resolved.name.wire, prev.name.wire
+                    );
+                    self.warn(
+                        &format!("{opath}.name"),
+                        msg,
+                        "give each operation of a namespace its own name",
+                    );
+                    let mut n = 2;
+                    while operations
+                        .iter()
+                        .any(|o| o.name.rust == format!("{}_{n}", resolved.name.rust))
+                    {
+                        n += 1;
+                    }
+                    resolved.name.rust = format!("{}_{n}", resolved.name.rust);
+                }
+                operations.push(resolved);
+            }
+        }
+        // The API's own fixed parameters, as an operation without parameters of its own has them.
+        // (Path parameters belong to the operations whose paths name them.)
+        let own: Vec<(String, &model::ConsumedInput)> = c
+            .input_parameters
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.location != "path")
+            .map(|(i, p)| (format!("{path}.inputParameters[{i}]"), p))
+            .collect();
+        let bare = model::ConsumedOperation {
+            name: "forward".to_owned(),
+            label: None,
+            description: None,
+            method: None,
+            input_parameters: Vec::new(),
+            body: None,
+            output_raw_format: None,
+            output_schema: None,
+            output_parameters: Vec::new(),
+        };
+        let root = model::ConsumedResource {
+            name: None,
+            path: "/".to_owned(),
+            description: None,
+            input_parameters: Vec::new(),
+            operations: Vec::new(),
+        };
+        let constants = self
+            .consumed_op(&path, &root, &bare, &own, binds)
+            .map(|op| op.constants)
+            .unwrap_or_default();
+        Some(Consumes {
+            namespace: Name::snake(namespace),
+            base_uri,
+            description: c.description.clone(),
+            auth,
+            operations,
+            constants,
+            forwarded: false,
+        })
+    }
+}

@@ -1,0 +1,206 @@
+//! Exposed inputs (REST parameters and MCP tool arguments) and mock outputs.
+
+use serde_json::Value;
+
+use super::Resolver;
+use super::ir::*;
+use super::names::Name;
+use super::syntax::*;
+use crate::parse::model;
+
+impl Resolver<'_> {
+    pub(super) fn exposed_inputs(
+        &mut self,
+        path: &str,
+        declared: &[model::ExposedInput],
+        inputs: &mut Vec<Input>,
+        mcp: bool,
+    ) {
+        // One `in: body` input of a structured type is the whole body; several are its fields.
+        let body_inputs = declared
+            .iter()
+            .filter(|d| d.location.as_deref() == Some("body"))
+            .count();
+        for (i, d) in declared.iter().enumerate() {
+            let ipath = format!("{path}.inputParameters[{i}]");
+            let location = match (mcp, d.location.as_deref()) {
+                (true, _) => InputIn::Argument,
+                (false, Some("path")) => InputIn::Path,
+                (false, Some("query") | None) => InputIn::Query,
+                (false, Some("header")) => InputIn::Header,
+                (false, Some("body")) => InputIn::Body,
+                (false, Some(other)) => {
+                    self.unsupported(
+                        &format!("{ipath}.in"),
+                        &format!("an exposed input `in: {other}`"),
+                    );
+                    continue;
+                }
+            };
+            // `value: $.a.b` on a body input: where in the JSON body it is.
+            let body_path = match (&d.value, location) {
+                (None, _) => None,
+                (Some(Value::String(v)), InputIn::Body) if v.trim_start().starts_with('$') => {
+                    match json_path(v) {
+                        Ok(p) if matches!(p.steps.last(), Some(PathStep::Key(_))) => Some(p),
+                        Ok(_) => {
+                            self.error(
+                                &format!("{ipath}.value"),
+                                format!("`{v}` must end with a field name"),
+                            );
+                            continue;
+                        }
+                        Err(e) => {
+                            self.error(&format!("{ipath}.value"), e);
+                            continue;
+                        }
+                    }
+                }
+                _ => {
+                    self.unsupported(
+                        &format!("{ipath}.value"),
+                        "an exposed input with a fixed `value`, or a JSONPath outside a JSON body",
+                    );
+                    continue;
+                }
+            };
+            let ty = match param_type(d.kind.as_deref(), ParamType::String) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.error(&format!("{ipath}.type"), e);
+                    continue;
+                }
+            };
+            let whole_body = body_inputs == 1
+                && matches!(ty, ParamType::Object | ParamType::Array | ParamType::Json);
+            let location = match location {
+                InputIn::Body if !whole_body || body_path.is_some() => InputIn::BodyField,
+                other => other,
+            };
+            let pattern = match &d.pattern {
+                None => None,
+                Some(_) if ty != ParamType::String => {
+                    self.error(
+                        &format!("{ipath}.pattern"),
+                        "`pattern` applies to `type: string` inputs only",
+                    );
+                    None
+                }
+                Some(p) => match regex::Regex::new(p) {
+                    Ok(_) => Some(p.clone()),
+                    Err(e) => {
+                        self.error_help(
+                            &format!("{ipath}.pattern"),
+                            format!("`{p}` is not a regular expression this generator can compile: {}", e.to_string().lines().last().unwrap_or("")),
+                            "Rust `regex` syntax (close to JSON Schema's; no look-around or backreferences)",
+                        );
+                        None
+                    }
+                },
+            };
+            if let Some(existing) = inputs.iter_mut().find(|x| same_name(&x.name.wire, &d.name)) {
+                existing.description = d.description.clone().or(existing.description.take());
+                existing.ty = ty;
+                existing.pattern = pattern.or(existing.pattern.take());
+                continue;
+            }
+            inputs.push(Input {
+                name: Name::snake(&d.name),
+                location,
+                ty,
+                required: d.required.unwrap_or(mcp || location == InputIn::Path),
+                description: d.description.clone(),
+                pattern,
+                body_path,
+            });
+        }
+    }
+
+    /// A tool in mock mode: every output named, each a `const` or a `value` (fixed text or
+    /// `{{input}}` templates); the result is the object of those outputs.
+    pub(super) fn mock_tool(&mut self, tpath: &str, t: &model::McpTool) -> Option<Tool> {
+        if t.output_parameters.is_empty() {
+            self.error_help(
+                &format!("{tpath}.name"),
+                "no `call`: nothing to run",
+                "add `call: <consumes-namespace>.<operation>`, or outputs with fixed `value`s (mock mode)",
+            );
+            return None;
+        }
+        let mut inputs = Vec::new();
+        self.exposed_inputs(tpath, &t.input_parameters, &mut inputs, true);
+        let fields = self.mock_fields(tpath, &t.output_parameters, &inputs)?;
+        let hints = t.hints.clone().unwrap_or_default();
+        Some(Tool {
+            name: Name::snake(&t.name),
+            title: t.label.clone(),
+            description: t.description.clone(),
+            hints: Hints {
+                read_only: hints.read_only.unwrap_or(true),
+                destructive: hints.destructive.unwrap_or(false),
+                idempotent: hints.idempotent.unwrap_or(true),
+                open_world: hints.open_world.unwrap_or(false),
+            },
+            inputs,
+            call: None,
+            steps: Vec::new(),
+            output: Output::Mock { fields },
+        })
+    }
+
+    /// Mock outputs: named fixed values (`const`, `value`) and `{{input}}` templates.
+    pub(super) fn mock_fields(
+        &mut self,
+        tpath: &str,
+        outputs: &[model::OutputParameter],
+        inputs: &[Input],
+    ) -> Option<Vec<(Name, MockValue)>> {
+        let mut fields = Vec::new();
+        for (i, o) in outputs.iter().enumerate() {
+            let opath = format!("{tpath}.outputParameters[{i}]");
+            let Some(name) = &o.name else {
+                self.error(
+                    &opath,
+                    "a mock output needs a `name` (the field of the result)",
+                );
+                continue;
+            };
+            let value = match (&o.constant, &o.value) {
+                (Some(c), _) => MockValue::Const(c.clone()),
+                (None, Some(Value::String(text))) if text.contains("{{") => {
+                    let mut parts = Vec::new();
+                    for part in mustache(text) {
+                        match part {
+                            Ok(literal) => parts.push(WithPart::Text(literal)),
+                            Err(input) => match inputs
+                                .iter()
+                                .position(|x: &Input| same_name(&x.name.wire, &input))
+                            {
+                                Some(ii) => parts.push(WithPart::Input(ii)),
+                                None => {
+                                    self.error(
+                                        &format!("{opath}.value"),
+                                        format!("`{{{{{input}}}}}` names no input"),
+                                    );
+                                    return None;
+                                }
+                            },
+                        }
+                    }
+                    MockValue::Template(parts)
+                }
+                (None, Some(v)) => MockValue::Const(v.clone()),
+                (None, None) => {
+                    self.error_help(
+                        &opath,
+                        "a mock output without `value` or `const`",
+                        "add `value: …`",
+                    );
+                    continue;
+                }
+            };
+            fields.push((Name::snake(name), value));
+        }
+        Some(fields)
+    }
+}

@@ -1,0 +1,496 @@
+//! Exposed MCP adapters: tools, resources (calls, URI templates, files) and prompts.
+
+use serde_json::Value;
+
+use super::Resolver;
+use super::ir::*;
+use super::names::Name;
+use super::syntax::*;
+use crate::parse::Asset;
+use crate::parse::model;
+
+impl Resolver<'_> {
+    pub(super) fn mcp(
+        &mut self,
+        path: &str,
+        m: &model::ExposesMcp,
+        consumes: &[Consumes],
+        binds: &[BindVar],
+    ) -> Option<McpAdapter> {
+        let stdio = match m.transport.as_deref() {
+            None | Some("http") => false,
+            Some("stdio") => true,
+            Some(t) => {
+                self.unsupported(
+                    &format!("{path}.transport"),
+                    &format!("MCP `transport: {t}`"),
+                );
+                false
+            }
+        };
+        let auth = match &m.authentication {
+            // The client starts the process: there is no request to check credentials on.
+            Some(_) if stdio => {
+                self.error_help(
+                    &format!("{path}.authentication"),
+                    "`authentication` cannot be checked on a `transport: stdio` adapter",
+                    "remove it (the client that starts the server is trusted), or use `transport: http`",
+                );
+                UpstreamAuth::None
+            }
+            Some(a) => self.auth_block(&format!("{path}.authentication"), a, binds, "inbound"),
+            None => UpstreamAuth::None,
+        };
+        let prompts = self.prompts(path, &m.prompts);
+        let mut tools: Vec<Tool> = Vec::new();
+        for (ti, t) in m.tools.iter().enumerate() {
+            let tpath = format!("{path}.tools[{ti}]");
+            // A `ref` tool is its function's, resolved where the function is written.
+            let merged;
+            let (t, cpath) = if t.reference.is_some() {
+                if t.call.is_some() || t.steps.is_some() {
+                    self.error(
+                        &format!("{tpath}.ref"),
+                        "a tool with `ref` takes its `call` or `steps` from the function; remove them",
+                    );
+                    continue;
+                }
+                let Some((fpath, tool)) = self.referenced_tool(&tpath, t) else {
+                    continue;
+                };
+                merged = tool;
+                (&merged, fpath)
+            } else {
+                (t, tpath.clone())
+            };
+            if t.name.is_empty() {
+                self.error(&tpath, "a tool needs a `name`");
+                continue;
+            }
+            if tools.iter().any(|x| x.name.wire == t.name) {
+                self.error(
+                    &format!("{tpath}.name"),
+                    format!("tool `{}` is declared twice", t.name),
+                );
+                continue;
+            }
+            let snake = Name::snake(&t.name);
+            if let Some(clash) = tools.iter().find(|x| x.name.rust == snake.rust) {
+                let msg = format!(
+                    "tool `{}` clashes with `{}` (both become `{}`)",
+                    t.name, clash.name.wire, clash.name.rust
+                );
+                self.error(&format!("{tpath}.name"), msg);
+                continue;
+            }
+            let tpath = cpath;
+            let ns = m.namespace.as_str();
+            if let Some(tool) = self.mcp_tool(&tpath, ns, t, consumes) {
+                tools.push(tool);
+            }
+        }
+        let resources = self.resources(path, m, consumes);
+        let files = self.file_resources(path, m, &resources);
+        Some(McpAdapter {
+            namespace: Name::snake(&m.namespace),
+            port: m.port.unwrap_or(9090),
+            address: m.address.clone(),
+            description: m.description.clone(),
+            auth,
+            tools,
+            stdio,
+            resources,
+            files,
+            prompts,
+        })
+    }
+
+    /// MCP resources served from the files a `location` names (read at generation): one file is
+    /// served at the resource's `uri`; each file of a folder at `<uri>/<path in the folder>`.
+    pub(super) fn file_resources(
+        &mut self,
+        path: &str,
+        m: &model::ExposesMcp,
+        dynamic: &[McpResource],
+    ) -> Vec<FileResource> {
+        let mut out: Vec<FileResource> = Vec::new();
+        for (i, r) in m.resources.iter().enumerate() {
+            let rpath = format!("{path}.resources[{i}]");
+            let lpath = format!("{rpath}.location");
+            let text = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_owned);
+            let (Some(name), Some(uri), Some(_)) = (text("name"), text("uri"), text("location"))
+            else {
+                continue;
+            };
+            if ["call", "steps"].iter().any(|k| r.get(*k).is_some()) {
+                self.error(
+                    &lpath,
+                    "a resource is read from a `location` or through `call`/`steps`, not both",
+                );
+                continue;
+            }
+            if uri.contains('{') {
+                self.error_help(
+                    &format!("{rpath}.uri"),
+                    "a resource served from a `location` has a fixed `uri`, not a URI template",
+                    "the files of a folder are served at `<uri>/<path in the folder>`",
+                );
+                continue;
+            }
+            let (single, files) = match self.doc.assets.get(&lpath) {
+                Some(Asset::File(f)) => (true, vec![f.clone()]),
+                Some(Asset::Folder(_, files)) => (false, files.clone()),
+                None => {
+                    self.error(&lpath, "the files this `location` names were not read");
+                    continue;
+                }
+            };
+            for f in files {
+                let (uri, name) = if single {
+                    (uri.clone(), name.clone())
+                } else {
+                    (
+                        format!("{}/{}", uri.trim_end_matches('/'), f.name),
+                        format!("{name}/{}", f.name),
+                    )
+                };
+                let taken =
+                    out.iter().any(|x| x.uri == uri) || dynamic.iter().any(|x| x.uri == uri);
+                if taken {
+                    self.error(&lpath, format!("two resources have the URI `{uri}`"));
+                    continue;
+                }
+                let mime_type =
+                    text("mimeType").unwrap_or_else(|| media_type(&f.name, &f.bytes).to_owned());
+                out.push(FileResource {
+                    content: FileContent::new(&f.bytes, &mime_type),
+                    uri,
+                    name,
+                    title: text("label"),
+                    description: text("description"),
+                    mime_type,
+                });
+            }
+        }
+        out
+    }
+
+    /// One MCP tool (its name already checked): a mock, an orchestration or a call.
+    pub(super) fn mcp_tool(
+        &mut self,
+        tpath: &str,
+        ns: &str,
+        t: &model::McpTool,
+        consumes: &[Consumes],
+    ) -> Option<Tool> {
+        let tpath = tpath.to_owned();
+        if t.call.is_none() && t.steps.is_none() && t.reference.is_none() {
+            // Mock mode: outputs of fixed values and input templates, nothing called.
+            return self.mock_tool(&tpath, t);
+        }
+        if let (Some(steps), None, None) = (&t.steps, &t.reference, &t.call) {
+            let mut inputs = Vec::new();
+            self.exposed_inputs(&tpath, &t.input_parameters, &mut inputs, true);
+            let (steps, output) = self.orchestration(
+                &tpath,
+                steps,
+                &t.mappings,
+                &t.output_parameters,
+                consumes,
+                &["tools", ns],
+                &mut inputs,
+            )?;
+            let hints = t.hints.clone().unwrap_or_default();
+            return Some(Tool {
+                name: Name::snake(&t.name),
+                title: t.label.clone(),
+                description: t.description.clone(),
+                hints: Hints {
+                    read_only: hints.read_only.unwrap_or(false),
+                    destructive: hints.destructive.unwrap_or(true),
+                    idempotent: hints.idempotent.unwrap_or(false),
+                    open_world: hints.open_world.unwrap_or(true),
+                },
+                inputs,
+                call: None,
+                steps,
+                output,
+            });
+        }
+        let target = (t.steps.is_some(), t.reference.is_some(), t.call.as_deref());
+        let (ci, coi) = self.simple_call(&tpath, target, consumes)?;
+        let consumed = &consumes[ci].operations[coi];
+        let mut inputs = Vec::new();
+        self.exposed_inputs(&tpath, &t.input_parameters, &mut inputs, true);
+        let declared = !t.input_parameters.is_empty();
+        let synthesize = |name: &str, p: &Param| {
+            (!declared).then(|| Input {
+                name: Name::snake(name),
+                location: InputIn::Argument,
+                ty: p.ty,
+                required: p.required,
+                description: p.description.clone(),
+                pattern: None,
+                body_path: None,
+            })
+        };
+        let args = self.args(
+            &tpath,
+            (&t.with, Vec::new()),
+            consumed,
+            &["tools", ns],
+            &mut inputs,
+            &synthesize,
+        );
+        self.output_inputs = (
+            inputs.iter().map(|i| i.name.wire.clone()).collect(),
+            vec!["tools".to_owned(), ns.to_owned()],
+        );
+        let output = self.exposed_output(&tpath, &t.output_parameters, consumed);
+        self.output_inputs = Default::default();
+        let hints = t.hints.clone().unwrap_or_default();
+        Some(Tool {
+            name: Name::snake(&t.name),
+            title: t.label.clone(),
+            description: t
+                .description
+                .clone()
+                .or_else(|| consumed.description.clone()),
+            hints: Hints {
+                read_only: hints.read_only.unwrap_or(false),
+                destructive: hints.destructive.unwrap_or(true),
+                idempotent: hints.idempotent.unwrap_or(false),
+                open_world: hints.open_world.unwrap_or(true),
+            },
+            inputs,
+            call: Some(Call {
+                consumes: ci,
+                operation: coi,
+                args,
+            }),
+            steps: Vec::new(),
+            output,
+        })
+    }
+
+    /// MCP resources: each is read like a tool whose inputs are its URI template's variables.
+    pub(super) fn resources(
+        &mut self,
+        path: &str,
+        m: &model::ExposesMcp,
+        consumes: &[Consumes],
+    ) -> Vec<McpResource> {
+        let mut resources: Vec<McpResource> = Vec::new();
+        for (i, r) in m.resources.iter().enumerate() {
+            let rpath = format!("{path}.resources[{i}]");
+            let text = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_owned);
+            let (Some(name), Some(uri)) = (text("name"), text("uri")) else {
+                self.error(&rpath, "a resource needs a `name` and a `uri`");
+                continue;
+            };
+            if r.get("location").is_some() {
+                continue; // served from its files: see `file_resources`
+            }
+            if resources.iter().any(|x| x.read.name.wire == name) {
+                self.error(
+                    &format!("{rpath}.name"),
+                    format!("resource `{name}` is declared twice"),
+                );
+                continue;
+            }
+            // `{var}` parts of the URI: the literal text around them, and the variables.
+            let mut literals = vec![String::new()];
+            let mut vars = Vec::new();
+            for part in split_path(&uri) {
+                match part {
+                    Ok(t) => literals.last_mut().expect("one").push_str(&t),
+                    Err(v) => {
+                        vars.push(v);
+                        literals.push(String::new());
+                    }
+                }
+            }
+            let as_tool: model::McpTool = match serde_json::from_value(serde_json::json!({
+                "name": name,
+                "description": r.get("description"),
+                "call": r.get("call"),
+                "with": r.get("with").cloned().unwrap_or_else(|| serde_json::json!({})),
+                "steps": r.get("steps"),
+                "mappings": r.get("mappings").cloned().unwrap_or_else(|| serde_json::json!([])),
+                "outputParameters": r.get("outputParameters").cloned().unwrap_or_else(|| serde_json::json!([])),
+                "inputParameters": vars.iter().map(|v| serde_json::json!({
+                    "name": v, "type": "string", "required": true,
+                    "description": format!("`{{{v}}}` of the resource URI"),
+                })).collect::<Vec<_>>(),
+            })) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.error(&rpath, format!("not a resource: {e}"));
+                    continue;
+                }
+            };
+            let Some(mut read) = self.mcp_tool(&rpath, &m.namespace, &as_tool, consumes) else {
+                continue;
+            };
+            // Its handler is a method of the server beside the tools': keep the names apart.
+            read.name.rust = format!("resource_{}", read.name.rust);
+            resources.push(McpResource {
+                read,
+                uri,
+                template: (!vars.is_empty()).then_some(literals),
+                title: text("label"),
+                description: text("description"),
+                mime_type: text("mimeType"),
+            });
+        }
+        resources
+    }
+
+    /// A prompt message's text: literal text and `{{argument}}`s, each an argument of `prompt`.
+    pub(super) fn prompt_text(
+        &mut self,
+        path: &str,
+        content: &str,
+        arguments: &[PromptArgument],
+        prompt: &str,
+    ) -> Option<Vec<WithPart>> {
+        let mut parts = Vec::new();
+        let mut failed = false;
+        for part in mustache(content) {
+            match part {
+                Ok(literal) => parts.push(WithPart::Text(literal)),
+                Err(arg) => match arguments.iter().position(|a| a.name == arg) {
+                    Some(ai) => parts.push(WithPart::Input(ai)),
+                    None => {
+                        self.error_help(
+                            path,
+                            format!("`{{{{{arg}}}}}` names no argument of prompt `{prompt}`"),
+                            "declare it under `arguments`",
+                        );
+                        failed = true;
+                    }
+                },
+            }
+        }
+        (!failed).then_some(parts)
+    }
+
+    /// The file read for the `location` at `path`, as UTF-8 text.
+    pub(super) fn asset_text(&mut self, path: &str) -> Option<String> {
+        match self.doc.assets.get(path) {
+            Some(Asset::File(f)) => match String::from_utf8(f.bytes.clone()) {
+                Ok(text) => Some(text),
+                Err(_) => {
+                    self.error(path, format!("{} is not UTF-8 text", f.path.display()));
+                    None
+                }
+            },
+            Some(Asset::Folder(dir, _)) => {
+                self.error(
+                    path,
+                    format!(
+                        "{} is a folder; this `location` names one file",
+                        dir.display()
+                    ),
+                );
+                None
+            }
+            None => {
+                self.error(path, "the file this `location` names was not read");
+                None
+            }
+        }
+    }
+
+    /// MCP prompts: messages of `{{argument}}` templates, inline or from a `location` file.
+    pub(super) fn prompts(&mut self, path: &str, prompts: &[Value]) -> Vec<McpPrompt> {
+        let mut out: Vec<McpPrompt> = Vec::new();
+        for (i, p) in prompts.iter().enumerate() {
+            let ppath = format!("{path}.prompts[{i}]");
+            let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+            let Some(name) = text(p, "name") else {
+                self.error(&ppath, "a prompt needs a `name`");
+                continue;
+            };
+            let arguments: Vec<PromptArgument> = p
+                .get("arguments")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|a| {
+                    Some(PromptArgument {
+                        name: text(a, "name")?,
+                        title: text(a, "label"),
+                        description: text(a, "description"),
+                        required: a.get("required").and_then(Value::as_bool).unwrap_or(false),
+                    })
+                })
+                .collect();
+            let mut messages = Vec::new();
+            let mut failed = false;
+            for (mi, msg) in p
+                .get("template")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let mpath = format!("{ppath}.template[{mi}]");
+                let role = match msg.get("role").and_then(Value::as_str) {
+                    Some("user") => PromptRole::User,
+                    Some("assistant") => PromptRole::Assistant,
+                    other => {
+                        self.error(
+                            &format!("{mpath}.role"),
+                            format!(
+                                "prompt role `{}` is neither `user` nor `assistant`",
+                                other.unwrap_or("")
+                            ),
+                        );
+                        failed = true;
+                        continue;
+                    }
+                };
+                let content = text(msg, "content").unwrap_or_default();
+                match self.prompt_text(&format!("{mpath}.content"), &content, &arguments, &name) {
+                    Some(parts) => messages.push((role, parts)),
+                    None => failed = true,
+                }
+            }
+            // A file-based prompt: its content is one `user` message.
+            if p.get("location").is_some() && p.get("template").is_some() {
+                self.error(
+                    &format!("{ppath}.location"),
+                    "a prompt has a `template` or a `location`, not both",
+                );
+                failed = true;
+            } else if p.get("location").is_some() {
+                let lpath = format!("{ppath}.location");
+                match self.asset_text(&lpath) {
+                    Some(content) => match self.prompt_text(&lpath, &content, &arguments, &name) {
+                        Some(parts) => messages.push((PromptRole::User, parts)),
+                        None => failed = true,
+                    },
+                    None => failed = true,
+                }
+            }
+            if messages.is_empty() && !failed {
+                self.error(
+                    &ppath,
+                    "a prompt needs a `template` of messages or a `location` file",
+                );
+                continue;
+            }
+            if !failed {
+                out.push(McpPrompt {
+                    name,
+                    title: text(p, "label"),
+                    description: text(p, "description"),
+                    arguments,
+                    messages,
+                });
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,330 @@
+//! One consumed operation: its method and path, parameters (in path, query, header, cookie, body,
+//! environment), fixed values and outputs.
+
+use serde_json::Value;
+
+use super::Resolver;
+use super::ir::*;
+use super::names::Name;
+use super::syntax::*;
+use crate::parse::model;
+
+impl Resolver<'_> {
+    pub(super) fn consumed_op(
+        &mut self,
+        opath: &str,
+        res: &model::ConsumedResource,
+        op: &model::ConsumedOperation,
+        inherited: &[(String, &model::ConsumedInput)],
+        binds: &[BindVar],
+    ) -> Option<ConsumedOp> {
+        let method = match method(op.method.as_deref()) {
+            Ok(m) => m,
+            Err(e) => {
+                self.error(&format!("{opath}.method"), e);
+                return None;
+            }
+        };
+        // `text` (seen in the wild) passes the body through as text.
+        let schema = op.output_schema.as_ref().and_then(Value::as_str);
+        let format = match op
+            .output_raw_format
+            .as_deref()
+            .map(|f| (f, RawFormat::named(f)))
+        {
+            None => RawFormat::Json,
+            Some((_, Some(format))) => format,
+            // The CSS selector is checked here: a broken one is the spec's error, not a 502.
+            Some(("html", None)) => {
+                let selector = schema.map_or("table", str::trim);
+                match scraper::Selector::parse(selector) {
+                    Ok(_) => RawFormat::Html(selector.to_owned()),
+                    Err(e) => {
+                        self.error_help(
+                            &format!("{opath}.outputSchema"),
+                            format!("`{selector}` is not a CSS selector: {e}"),
+                            "`outputSchema` of an html answer selects the tables to read (e.g. `table.results`)",
+                        );
+                        RawFormat::Json
+                    }
+                }
+            }
+            Some(("markdown", None)) => RawFormat::Markdown(
+                schema
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned),
+            ),
+            Some((f, None)) => {
+                self.unsupported(
+                    &format!("{opath}.outputRawFormat"),
+                    &format!("`outputRawFormat: {f}`"),
+                );
+                RawFormat::Json
+            }
+        };
+        let mut params: Vec<Param> = Vec::new();
+        let mut constants: Vec<Constant> = Vec::new();
+        let own = op
+            .input_parameters
+            .iter()
+            .enumerate()
+            .map(|(pi, p)| (format!("{opath}.inputParameters[{pi}]"), p));
+        let inherited_names: Vec<&model::ConsumedInput> =
+            inherited.iter().map(|(_, p)| *p).collect();
+        let inherited = inherited
+            .iter()
+            .filter(|(_, p)| !op.input_parameters.iter().any(|o| o.name == p.name))
+            .cloned();
+        for (ppath, p) in own.chain(inherited).collect::<Vec<_>>() {
+            let location = match p.location.as_str() {
+                "path" => ParamIn::Path,
+                "query" => ParamIn::Query,
+                "header" => ParamIn::Header,
+                "cookie" => ParamIn::Cookie,
+                "body" => ParamIn::Body,
+                // A variable of the operation's templates, read at start-up (see
+                // `environment_params`); nothing is sent for it by itself.
+                "environment" if p.value.is_none() => continue,
+                "environment" => {
+                    self.unsupported(
+                        &format!("{ppath}.value"),
+                        "a `value` for an `in: environment` parameter",
+                    );
+                    continue;
+                }
+                other => {
+                    self.unsupported(
+                        &format!("{ppath}.in"),
+                        &format!("an input parameter `in: {other}`"),
+                    );
+                    continue;
+                }
+            };
+            let mut default_value = None;
+            // `{{VARIABLE}}` (or text around bound variables): a value the server reads at
+            // start-up, sent with every request.
+            let bound = match &p.value {
+                Some(Value::String(t)) if t.contains("{{") => self
+                    .bind_template(t, binds)
+                    .ok()
+                    .filter(|parts| parts.iter().any(|p| matches!(p, TemplatePart::Bind(_)))),
+                // Seen in the official tutorial: a bound variable's name without braces.
+                Some(Value::String(t)) => {
+                    let found = binds.iter().position(|b| b.name.wire == t.trim());
+                    if found.is_some() {
+                        self.warn(
+                            &format!("{ppath}.value"),
+                            format!(
+                                "`{}` read as the bound variable `{{{{{}}}}}`",
+                                t.trim(),
+                                t.trim()
+                            ),
+                            format!("write `{{{{{}}}}}`", t.trim()),
+                        );
+                    }
+                    found.map(|b| vec![TemplatePart::Bind(b)])
+                }
+                _ => None,
+            };
+            if let Some(parts) = bound {
+                if location == ParamIn::Body {
+                    self.unsupported(
+                        &format!("{ppath}.value"),
+                        "a bound variable as the value of a body parameter",
+                    );
+                } else if location == ParamIn::Header && reqwest_header_name_invalid(&p.name) {
+                    self.error(
+                        &format!("{ppath}.name"),
+                        format!("`{}` is not a valid header name", p.name),
+                    );
+                } else {
+                    constants.push(Constant {
+                        location,
+                        name: p.name.clone(),
+                        value: parts,
+                    });
+                }
+                continue;
+            }
+            match &p.value {
+                None => {}
+                // `{{input}}`: the value comes from the exposed inputs unless `with` says otherwise.
+                Some(Value::String(t)) if t.contains("{{") => {
+                    default_value = Some(Value::String(t.clone()))
+                }
+                Some(v) if location != ParamIn::Body => {
+                    let value = match v {
+                        Value::String(t) => t.clone(),
+                        other => other.to_string(),
+                    };
+                    if location == ParamIn::Header && reqwest_header_name_invalid(&p.name) {
+                        self.error(
+                            &format!("{ppath}.name"),
+                            format!("`{}` is not a valid header name", p.name),
+                        );
+                        continue;
+                    }
+                    constants.push(Constant {
+                        location,
+                        name: p.name.clone(),
+                        value: vec![TemplatePart::Text(value)],
+                    });
+                    continue;
+                }
+                Some(_) => {
+                    self.unsupported(
+                        &format!("{ppath}.value"),
+                        "a fixed `value` for a body parameter",
+                    );
+                    continue;
+                }
+            }
+            let default = if location == ParamIn::Body {
+                ParamType::Object
+            } else {
+                ParamType::String
+            };
+            let ty = match param_type(p.kind.as_deref(), default) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.error(&format!("{ppath}.type"), e);
+                    continue;
+                }
+            };
+            let name = Name::snake(&p.name);
+            if let Some(prev) = params.iter().find(|q| q.name.rust == name.rust) {
+                let msg = format!(
+                    "parameter `{}` clashes with `{}` (both become `{}`)",
+                    p.name, prev.name.wire, name.rust
+                );
+                self.error(&format!("{ppath}.name"), msg);
+                continue;
+            }
+            if location == ParamIn::Body && params.iter().any(|q| q.location == ParamIn::Body) {
+                self.error(
+                    &format!("{ppath}.in"),
+                    "an operation can have only one `in: body` parameter",
+                );
+                continue;
+            }
+            params.push(Param {
+                name,
+                location,
+                ty,
+                required: p.required.unwrap_or(location == ParamIn::Path),
+                description: p.description.clone(),
+                default: default_value,
+            });
+        }
+        // The path: every placeholder names a path parameter; undeclared ones become required strings.
+        // A path written without its leading `/` (`api/users`) is joined to the base URI with one.
+        let mut path = Vec::new();
+        if !res.path.starts_with('/') {
+            path.push(PathPart::Literal("/".to_owned()));
+        }
+        for part in split_path(&res.path) {
+            match part {
+                Ok(text) => path.push(PathPart::Literal(text)),
+                Err(var) => {
+                    // A fixed or bound value: the same in every request.
+                    let fixed = constants
+                        .iter()
+                        .find(|c| c.location == ParamIn::Path && same_name(&c.name, &var));
+                    if let Some(c) = fixed {
+                        path.push(PathPart::Fixed(c.value.clone()));
+                        continue;
+                    }
+                    // A variable read from the environment (`in: environment`).
+                    let from_environment = op
+                        .input_parameters
+                        .iter()
+                        .chain(inherited_names.iter().copied())
+                        .any(|p| p.location == "environment" && same_name(&p.name, &var));
+                    if from_environment
+                        && let Some(b) = self.bind_ref(&format!("{{{{{var}}}}}"), binds)
+                    {
+                        path.push(PathPart::Fixed(vec![TemplatePart::Bind(b)]));
+                        continue;
+                    }
+                    let found = params
+                        .iter()
+                        .position(|p| p.location == ParamIn::Path && same_name(&p.name.wire, &var));
+                    let index = match found {
+                        Some(i) => i,
+                        None => {
+                            params.push(Param {
+                                name: Name::snake(&var),
+                                location: ParamIn::Path,
+                                ty: ParamType::String,
+                                required: true,
+                                description: None,
+                                default: None,
+                            });
+                            params.len() - 1
+                        }
+                    };
+                    params[index].required = true;
+                    path.push(PathPart::Param(index));
+                }
+            }
+        }
+        let placeholders: Vec<String> = split_path(&res.path)
+            .into_iter()
+            .filter_map(Result::err)
+            .collect();
+        for c in constants.iter().filter(|c| c.location == ParamIn::Path) {
+            if !placeholders.iter().any(|v| same_name(&c.name, v)) {
+                let ppath = op
+                    .input_parameters
+                    .iter()
+                    .position(|p| p.name == c.name)
+                    .map_or_else(
+                        || opath.to_owned(),
+                        |i| format!("{opath}.inputParameters[{i}]"),
+                    );
+                let msg = format!(
+                    "path parameter `{}` does not appear in the path `{}`",
+                    c.name, res.path
+                );
+                self.diags.push(self.doc.error(&ppath, msg));
+            }
+        }
+        constants.retain(|c| c.location != ParamIn::Path);
+        for (pi, p) in params.iter().enumerate() {
+            if p.location == ParamIn::Path && !path.contains(&PathPart::Param(pi)) {
+                let msg = format!(
+                    "path parameter `{}` does not appear in the path `{}`",
+                    p.name.wire, res.path
+                );
+                let ppath = format!("{opath}.inputParameters[{pi}]");
+                self.diags.push(self.doc.error(&ppath, msg));
+            }
+        }
+        let (output, named) = self.consumed_output(opath, op, format);
+        let body = match &op.body {
+            Some(b) => {
+                let body = self.body(&format!("{opath}.body"), b, &mut params)?;
+                if params.iter().any(|p| p.location == ParamIn::Body) {
+                    self.error(&format!("{opath}.body"), "an operation has either an `in: body` parameter or a `body` template, not both");
+                    return None;
+                }
+                Some(body)
+            }
+            None => None,
+        };
+        Some(ConsumedOp {
+            name: Name::snake(&op.name),
+            method,
+            description: op.description.clone().or_else(|| op.label.clone()),
+            path_template: res.path.clone(),
+            path,
+            params,
+            body,
+            constants,
+            output,
+            named,
+            typed: None,
+        })
+    }
+}

@@ -1,0 +1,415 @@
+//! Exposed REST adapters: resources, their operations and forwarding resources.
+
+use serde_json::Value;
+
+use super::Resolver;
+use super::ir::*;
+use super::names::Name;
+use super::syntax::*;
+use crate::parse::model;
+
+impl Resolver<'_> {
+    pub(super) fn rest(
+        &mut self,
+        path: &str,
+        r: &model::ExposesRest,
+        consumes: &[Consumes],
+        binds: &[BindVar],
+    ) -> Option<RestAdapter> {
+        if r.kind == "http" {
+            self.warn(
+                &format!("{path}.type"),
+                "`type: http` read as `type: rest`",
+                "write `type: rest`",
+            );
+        }
+        let auth = match &r.authentication {
+            Some(a) => self.auth_block(&format!("{path}.authentication"), a, binds, "inbound"),
+            None => UpstreamAuth::None,
+        };
+        let mut routes: Vec<Route> = Vec::new();
+        let mut forwards: Vec<Forward> = Vec::new();
+        let mut handler_names: Vec<String> = Vec::new();
+        for (ri, res) in r.resources.iter().enumerate() {
+            let rpath = format!("{path}.resources[{ri}]");
+            if let Some(forward) = &res.forward {
+                if let Some(f) = self.forward(&rpath, res, forward, consumes, &forwards) {
+                    forwards.push(f);
+                }
+                continue;
+            }
+            let mut axum_path = String::new();
+            let mut path_inputs = Vec::new();
+            for part in split_path(&res.path) {
+                match part {
+                    Ok(text) => axum_path.push_str(&text),
+                    Err(var) => {
+                        let name = Name::snake(&var);
+                        if path_inputs.iter().any(|i: &Input| i.name.rust == name.rust) {
+                            self.error(
+                                &format!("{rpath}.path"),
+                                format!("path variable `{var}` appears twice"),
+                            );
+                        }
+                        axum_path.push('{');
+                        axum_path.push_str(&var);
+                        axum_path.push('}');
+                        path_inputs.push(Input {
+                            name,
+                            location: InputIn::Path,
+                            ty: ParamType::String,
+                            required: true,
+                            description: None,
+                            pattern: None,
+                            body_path: None,
+                        });
+                    }
+                }
+            }
+            if ["/healthz", "/readyz", "/metrics", "/openapi.json"].contains(&axum_path.as_str()) {
+                self.error_help(
+                    &format!("{rpath}.path"),
+                    format!("`{}` is served by the generated server itself", res.path),
+                    "every adapter answers /healthz, /readyz, /metrics and /openapi.json; choose another path",
+                );
+                continue;
+            }
+            if !axum_path.starts_with('/') {
+                self.error(
+                    &format!("{rpath}.path"),
+                    format!("exposed path `{}` must start with `/`", res.path),
+                );
+                continue;
+            }
+            let mut route = Route {
+                path: axum_path,
+                description: res.description.clone(),
+                operations: Vec::new(),
+            };
+            for (oi, op) in res.operations.iter().enumerate() {
+                let opath = format!("{rpath}.operations[{oi}]");
+                // A `ref` operation is its function's, resolved where the function is written.
+                let merged;
+                let (op, opath) = if op.reference.is_some() {
+                    if op.call.is_some() || op.steps.is_some() {
+                        self.error(
+                            &format!("{opath}.ref"),
+                            "an operation with `ref` takes its `call` or `steps` from the function; remove them",
+                        );
+                        continue;
+                    }
+                    let elsewhere: Vec<String> = path_inputs
+                        .iter()
+                        .map(|i| i.name.wire.clone())
+                        .chain(res.input_parameters.iter().map(|i| i.name.clone()))
+                        .collect();
+                    let Some((fpath, operation)) =
+                        self.referenced_operation(&opath, op, &elsewhere)
+                    else {
+                        continue;
+                    };
+                    merged = operation;
+                    (&merged, fpath)
+                } else {
+                    (op, opath)
+                };
+                let method = match method(op.method.as_deref()) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        self.error(&format!("{opath}.method"), e);
+                        continue;
+                    }
+                };
+                if route.operations.iter().any(|o| o.method == method) {
+                    self.error(
+                        &format!("{opath}.method"),
+                        format!("`{}` is declared twice on `{}`", method.as_str(), res.path),
+                    );
+                    continue;
+                }
+                let ns = r.namespace.as_str();
+                let orchestrated = match (&op.steps, &op.reference, &op.call) {
+                    (Some(steps), None, None) => Some(steps),
+                    _ => None,
+                };
+                let mock = op.call.is_none()
+                    && op.steps.is_none()
+                    && op.reference.is_none()
+                    && !op.output_parameters.is_empty();
+                let (call, steps, inputs, output) = if mock {
+                    // Mock mode: fixed outputs and input templates, nothing called.
+                    let mut inputs = path_inputs.clone();
+                    self.exposed_inputs(&rpath, &res.input_parameters, &mut inputs, false);
+                    self.exposed_inputs(&opath, &op.input_parameters, &mut inputs, false);
+                    let Some(fields) = self.mock_fields(&opath, &op.output_parameters, &inputs)
+                    else {
+                        continue;
+                    };
+                    (None, Vec::new(), inputs, Output::Mock { fields })
+                } else if let Some(steps) = orchestrated {
+                    let mut inputs = path_inputs.clone();
+                    self.exposed_inputs(&rpath, &res.input_parameters, &mut inputs, false);
+                    self.exposed_inputs(&opath, &op.input_parameters, &mut inputs, false);
+                    let Some((steps, output)) = self.orchestration(
+                        &opath,
+                        steps,
+                        &op.mappings,
+                        &op.output_parameters,
+                        consumes,
+                        &["rest", ns],
+                        &mut inputs,
+                    ) else {
+                        continue;
+                    };
+                    (None, steps, inputs, output)
+                } else {
+                    let target = (
+                        op.steps.is_some(),
+                        op.reference.is_some(),
+                        op.call.as_deref(),
+                    );
+                    let Some((ci, coi)) = self.simple_call(&opath, target, consumes) else {
+                        continue;
+                    };
+                    let consumed = &consumes[ci].operations[coi];
+                    let mut inputs = path_inputs.clone();
+                    self.exposed_inputs(&rpath, &res.input_parameters, &mut inputs, false);
+                    self.exposed_inputs(&opath, &op.input_parameters, &mut inputs, false);
+                    let takes_body = !matches!(method, Method::Get | Method::Head);
+                    // Inputs the spec does not declare: the JSON body, and query parameters and headers
+                    // that flow through by name (`with: {x: rest.x}` or no `with` at all).
+                    let synthesize = |name: &str, p: &Param| {
+                        let location = match p.location {
+                            ParamIn::Body
+                                if takes_body
+                                    && (same_name(name, "body")
+                                        || same_name(name, &p.name.wire)) =>
+                            {
+                                InputIn::Body
+                            }
+                            // Placeholders of a body template are read from the query string too.
+                            ParamIn::Query | ParamIn::Template => InputIn::Query,
+                            ParamIn::Header => InputIn::Header,
+                            // A cookie for the upstream is read from the caller's query string.
+                            ParamIn::Cookie => InputIn::Query,
+                            _ => return None,
+                        };
+                        Some(Input {
+                            name: Name::snake(name),
+                            location,
+                            ty: p.ty,
+                            required: p.required,
+                            description: p.description.clone(),
+                            pattern: None,
+                            body_path: None,
+                        })
+                    };
+                    let args = self.args(
+                        &opath,
+                        (&op.with, Vec::new()),
+                        consumed,
+                        &["rest", ns],
+                        &mut inputs,
+                        &synthesize,
+                    );
+                    for (ii, input) in inputs.iter().enumerate() {
+                        let used = args.iter().any(|a| match &a.source {
+                            ArgSource::Input(i) => *i == ii,
+                            ArgSource::Template(parts) => parts.contains(&WithPart::Input(ii)),
+                            ArgSource::Literal(_) | ArgSource::Step { .. } => false,
+                        });
+                        if !used && input.location == InputIn::Path {
+                            self.warn(
+                                &format!("{rpath}.path"),
+                                format!(
+                                    "path variable `{}` is not passed to `{}.{}`",
+                                    input.name.wire,
+                                    consumes[ci].namespace.wire,
+                                    consumed.name.wire
+                                ),
+                                "pass it with `with`, or remove it from the path",
+                            );
+                        }
+                    }
+                    self.output_inputs = (
+                        inputs.iter().map(|i| i.name.wire.clone()).collect(),
+                        vec!["rest".to_owned(), ns.to_owned()],
+                    );
+                    let output = self.exposed_output(&opath, &op.output_parameters, consumed);
+                    self.output_inputs = Default::default();
+                    let call = Call {
+                        consumes: ci,
+                        operation: coi,
+                        args,
+                    };
+                    (Some(call), Vec::new(), inputs, output)
+                };
+                let base = op
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("{} {}", method.lower(), res.path));
+                let mut name = Name::snake(&base);
+                let mut n = 2;
+                // The adapter module's own items keep their names.
+                const OWN: &[&str] = &["router", "router_with_body_limit", "routing", "rest"];
+                while handler_names.contains(&name.rust) || OWN.contains(&name.rust.as_str()) {
+                    name = Name::snake(&format!("{base}-{n}"));
+                    n += 1;
+                }
+                handler_names.push(name.rust.clone());
+                route.operations.push(RestOp {
+                    name,
+                    method,
+                    description: op.description.clone().or_else(|| op.label.clone()),
+                    inputs,
+                    call,
+                    steps,
+                    output,
+                });
+            }
+            if let Some(existing) = routes.iter_mut().find(|x| x.path == route.path) {
+                for op in route.operations {
+                    if existing.operations.iter().any(|o| o.method == op.method) {
+                        self.error(
+                            &format!("{rpath}.path"),
+                            format!(
+                                "`{} {}` is declared twice",
+                                op.method.as_str(),
+                                existing.path
+                            ),
+                        );
+                    } else {
+                        existing.operations.push(op);
+                    }
+                }
+            } else if !route.operations.is_empty() {
+                routes.push(route);
+            }
+        }
+        for f in &forwards {
+            if routes.iter().any(|r| r.path == f.path) {
+                self.error(
+                    &format!("{path}.resources"),
+                    format!("`{}` both forwards and has operations", f.path),
+                );
+            }
+        }
+        Some(RestAdapter {
+            namespace: Name::snake(&r.namespace),
+            port: r.port.unwrap_or(8080),
+            address: r.address.clone(),
+            description: r.description.clone(),
+            auth,
+            routes,
+            forwards,
+        })
+    }
+
+    /// A resource that forwards every request to a consumed API: the method, the path after
+    /// the resource's fixed prefix, the query and the body as received, the trusted headers.
+    pub(super) fn forward(
+        &mut self,
+        rpath: &str,
+        res: &model::ExposedResource,
+        forward: &Value,
+        consumes: &[Consumes],
+        earlier: &[Forward],
+    ) -> Option<Forward> {
+        let fpath = format!("{rpath}.forward");
+        if !res.operations.is_empty() {
+            self.error_help(
+                &fpath,
+                "a resource either forwards or declares `operations`, not both",
+                "move the operations to a resource of their own",
+            );
+            return None;
+        }
+        let Some(target) = forward.get("targetNamespace").and_then(Value::as_str) else {
+            self.error(
+                &fpath,
+                "`forward` needs `targetNamespace` (a consumes namespace)",
+            );
+            return None;
+        };
+        if self.broken.iter().any(|b| b == target) {
+            return None;
+        }
+        let Some(ci) = consumes.iter().position(|c| c.namespace.wire == target) else {
+            let known: Vec<&str> = consumes.iter().map(|c| c.namespace.wire.as_str()).collect();
+            self.error_help(
+                &format!("{fpath}.targetNamespace"),
+                format!("`{target}` is not a consumes namespace"),
+                format!("known namespaces: {}", known.join(", ")),
+            );
+            return None;
+        };
+        let mut trusted_headers = Vec::new();
+        for (i, h) in forward
+            .get("trustedHeaders")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            match h.as_str() {
+                Some(name) if !reqwest_header_name_invalid(name) => {
+                    trusted_headers.push(name.to_ascii_lowercase())
+                }
+                _ => {
+                    self.error(
+                        &format!("{fpath}.trustedHeaders[{i}]"),
+                        "not a valid header name",
+                    );
+                    return None;
+                }
+            }
+        }
+        // No variable: the request path is forwarded; one final variable: what follows the
+        // fixed prefix (any number of segments).
+        let parts = split_path(&res.path);
+        let (path, prefix) = match parts.as_slice() {
+            [Ok(fixed)] => (fixed.clone(), None),
+            [Ok(prefix), Err(var)] if prefix.ends_with('/') => {
+                (format!("{prefix}{{*{var}}}"), Some(prefix.clone()))
+            }
+            _ => {
+                self.unsupported(
+                    &format!("{rpath}.path"),
+                    "a forwarding path other than a fixed path or a fixed prefix and one final variable",
+                );
+                return None;
+            }
+        };
+        if !path.starts_with('/') {
+            self.error(
+                &format!("{rpath}.path"),
+                format!("exposed path `{}` must start with `/`", res.path),
+            );
+            return None;
+        }
+        if earlier.iter().any(|f| f.path == path) {
+            self.error(
+                &format!("{rpath}.path"),
+                format!("`{}` is forwarded twice", res.path),
+            );
+            return None;
+        }
+        let base = res
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("forward {}", res.path));
+        let mut name = Name::snake(&base);
+        let mut n = 2;
+        while earlier.iter().any(|f| f.name.rust == name.rust) {
+            name = Name::snake(&format!("{base}-{n}"));
+            n += 1;
+        }
+        Some(Forward {
+            name,
+            path,
+            prefix,
+            consumes: ci,
+            trusted_headers,
+        })
+    }
+}
