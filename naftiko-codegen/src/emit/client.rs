@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{docs, module_docs, param_rust_type};
+use super::code::{docs, module_docs, param_rust_type};
 use crate::resolve::ir::{
     BaseUri, Body, Capability, Constant, ConsumedOp, Consumes, Credential, JsonTemplate,
     KeyPlacement, Output, ParamIn, ParamType, PathPart, Piece, RawFormat, TemplatePart,
@@ -359,7 +359,7 @@ fn operation(
     let mut fmt_args = vec![quote!(self.base_url)];
     for part in &op.path {
         match part {
-            PathPart::Literal(text) => fmt.push_str(&super::format_literal(text)),
+            PathPart::Literal(text) => fmt.push_str(&super::code::format_literal(text)),
             PathPart::Fixed(parts) => {
                 fmt.push_str("{}");
                 let value = template_value(parts, cap);
@@ -441,7 +441,7 @@ fn answer(op: &ConsumedOp, root: &TokenStream) -> (TokenStream, TokenStream) {
         Output::Mock { .. } => RawFormat::Json,
     };
     let read = if format.is_converted() {
-        let reader = super::format_reader(&format, root);
+        let reader = super::code::format_reader(&format, root);
         quote!(answer.read(#reader))
     } else {
         quote!(answer.json())
@@ -464,7 +464,7 @@ fn template_value(parts: &[TemplatePart], cap: &Capability) -> TokenStream {
             quote!(self.#f.expose())
         }
         parts => {
-            let (fmt, args) = super::format_parts(parts, &|b| {
+            let (fmt, args) = super::code::format_parts(parts, &|b| {
                 let f = cap.binds[b].name.ident();
                 quote!(self.#f)
             });
@@ -692,7 +692,7 @@ fn pieces_text(
     let mut args = Vec::new();
     for piece in pieces {
         match piece {
-            Piece::Text(t) => fmt.push_str(&super::format_literal(t)),
+            Piece::Text(t) => fmt.push_str(&super::code::format_literal(t)),
             Piece::Param(i) => {
                 fmt.push_str("{}");
                 args.push(piece_text(op, *i, form_encoded));
@@ -719,7 +719,7 @@ fn pieces_text(
 /// `serde_json::json!` tokens for a JSON template.
 fn json_template(op: &ConsumedOp, t: &JsonTemplate, cap: &Capability) -> TokenStream {
     match t {
-        JsonTemplate::Literal(v) => super::json_tokens(v),
+        JsonTemplate::Literal(v) => super::code::json_tokens(v),
         JsonTemplate::Text(pieces) => {
             let text = pieces_text(op, pieces, false, cap);
             quote!((#text))

@@ -3,13 +3,9 @@
 
 use serde_json::json;
 
-use super::{CrateInfo, GeneratedFile, manifest::render};
+use super::jinja::{self, Template};
+use super::{CrateInfo, GeneratedFile};
 use crate::resolve::ir::Capability;
-
-const DOCKERFILE: &str = include_str!("../../templates/Dockerfile.j2");
-const DOCKERIGNORE: &str = include_str!("../../templates/dockerignore.j2");
-const SCORE: &str = include_str!("../../templates/score.yaml.j2");
-const KUBERNETES: &str = include_str!("../../templates/kubernetes.yaml.j2");
 
 pub(super) fn files(cap: &Capability, info: &CrateInfo) -> Vec<GeneratedFile> {
     let control_name = "control".to_owned();
@@ -92,11 +88,11 @@ pub(super) fn files(cap: &Capability, info: &CrateInfo) -> Vec<GeneratedFile> {
     let mut files = vec![
         GeneratedFile {
             path: "Dockerfile".into(),
-            contents: render("Dockerfile", DOCKERFILE, ctx.clone()),
+            contents: jinja::render(Template::Dockerfile, ctx.clone()),
         },
         GeneratedFile {
             path: ".dockerignore".into(),
-            contents: render(".dockerignore", DOCKERIGNORE, ctx.clone()),
+            contents: jinja::render(Template::Dockerignore, ctx.clone()),
         },
     ];
     // A capability served over standard input and output only is started by its MCP client,
@@ -104,11 +100,11 @@ pub(super) fn files(cap: &Capability, info: &CrateInfo) -> Vec<GeneratedFile> {
     if !adapters.is_empty() {
         files.push(GeneratedFile {
             path: "score.yaml".into(),
-            contents: render("score.yaml", SCORE, ctx.clone()),
+            contents: jinja::render(Template::Score, ctx.clone()),
         });
         files.push(GeneratedFile {
             path: "deploy/kubernetes.yaml".into(),
-            contents: render("kubernetes.yaml", KUBERNETES, ctx),
+            contents: jinja::render(Template::Kubernetes, ctx),
         });
     }
     files

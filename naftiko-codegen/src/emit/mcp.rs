@@ -4,77 +4,11 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::{Value, json};
 
-use super::{docs, module_docs};
+use super::code::{docs, module_docs};
 use crate::resolve::ir::{
-    Arg, ArgSource, Capability, FileContent, FileResource, Input, McpAdapter, McpResource,
-    MockValue, Output, Param, ParamType, PromptRole, RawFormat, Tool, WithPart,
+    Capability, FileContent, FileResource, McpAdapter, McpResource, MockValue, Output, ParamType,
+    PromptRole, RawFormat, Tool,
 };
-
-/// A literal argument from `with`, as a value of the parameter's Rust type.
-pub(super) fn literal(v: &Value, ty: ParamType, required: bool) -> TokenStream {
-    let value = match (ty, v) {
-        (ParamType::String, Value::String(s)) => quote!(#s),
-        (ParamType::String, other) => {
-            let s = other.to_string();
-            quote!(#s)
-        }
-        (ParamType::Integer, v) => {
-            let n = proc_macro2::Literal::i64_unsuffixed(v.as_i64().unwrap_or_default());
-            quote!(#n)
-        }
-        (ParamType::Number, v) => {
-            let n = proc_macro2::Literal::f64_unsuffixed(v.as_f64().unwrap_or_default());
-            quote!(#n)
-        }
-        (ParamType::Boolean, v) => {
-            let b = v.as_bool().unwrap_or_default();
-            quote!(#b)
-        }
-        // Refused by the resolver; kept total.
-        (ParamType::Object | ParamType::Array | ParamType::Json, _) => {
-            quote!(&serde_json::Value::Null)
-        }
-    };
-    if required {
-        value
-    } else {
-        quote!(Some(#value))
-    }
-}
-
-/// A `format!` string and its arguments for a template of inputs (`arg` reads each one, by its
-/// index).
-pub(super) fn input_format(
-    parts: &[WithPart],
-    arg: &dyn Fn(usize) -> TokenStream,
-) -> (String, Vec<TokenStream>) {
-    let mut fmt = String::new();
-    let mut args = Vec::new();
-    for part in parts {
-        match part {
-            WithPart::Text(t) => fmt.push_str(&super::format_literal(t)),
-            WithPart::Input(i) => {
-                fmt.push_str("{}");
-                args.push(arg(*i));
-            }
-        }
-    }
-    (fmt, args)
-}
-
-/// `&format!("…{}…", input, …)` for a `with` template (its inputs are required text).
-pub(super) fn template(parts: &[WithPart], inputs: &[Input], required: bool) -> TokenStream {
-    let (fmt, args) = input_format(parts, &|i| {
-        let l = super::rest::local(&inputs[i]);
-        quote!(#l)
-    });
-    let value = quote!(&format!(#fmt, #(#args),*));
-    if required {
-        value
-    } else {
-        quote!(Some(#value))
-    }
-}
 
 /// The JSON Schema of a tool's arguments.
 fn input_schema(tool: &Tool) -> Value {
@@ -107,7 +41,7 @@ fn input_schema(tool: &Tool) -> Value {
 }
 
 pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> TokenStream {
-    let (guard_param, _, guard_doc, guarded) = super::guard_parts(
+    let (guard_param, _, guard_doc, guarded) = super::adapter::guard_parts(
         &a.auth,
         root,
         quote!(
@@ -129,7 +63,10 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
         let calls = if t.call.is_none() && t.steps.is_empty() {
             "(mock: fixed outputs)".to_owned()
         } else {
-            format!("`{}`", super::target(cap, t.call.as_ref(), &t.steps))
+            format!(
+                "`{}`",
+                super::adapter::target(cap, t.call.as_ref(), &t.steps)
+            )
         };
         text.push_str(&format!("\n| `{}` | {calls} |", t.name.wire));
     }
@@ -474,7 +411,7 @@ fn catalog(a: &McpAdapter) -> (TokenStream, TokenStream, TokenStream) {
                     PromptRole::User => quote!(Role::User),
                     PromptRole::Assistant => quote!(Role::Assistant),
                 };
-                let (fmt, args) = input_format(parts, &|i| {
+                let (fmt, args) = super::code::input_format(parts, &|i| {
                     let l = format_ident!("argument_{}", i);
                     quote!(#l)
                 });
@@ -531,7 +468,7 @@ fn catalog(a: &McpAdapter) -> (TokenStream, TokenStream, TokenStream) {
 fn definition(t: &Tool, f: &proc_macro2::Ident) -> TokenStream {
     let wire = &t.name.wire;
     let description = t.description.as_deref().map(str::trim).unwrap_or("");
-    let schema = super::json_tokens(&input_schema(t));
+    let schema = super::code::json_tokens(&input_schema(t));
     let (ro, de, id, ow) = (
         t.hints.read_only,
         t.hints.destructive,
@@ -565,35 +502,16 @@ fn definition(t: &Tool, f: &proc_macro2::Ident) -> TokenStream {
 }
 
 /// How a tool reads its arguments: one local per input it uses (checked against its pattern).
-/// The `runtime::args` function that reads `input` from a JSON object of arguments.
-pub(super) fn argument_reader(input: &Input) -> proc_macro2::Ident {
-    let kind = match input.ty {
-        ParamType::String => "str",
-        ParamType::Integer => "i64",
-        ParamType::Number => "f64",
-        ParamType::Boolean => "bool",
-        ParamType::Object => "object",
-        ParamType::Array => "array",
-        ParamType::Json => "json",
-    };
-    let presence = if input.required {
-        "required"
-    } else {
-        "optional"
-    };
-    format_ident!("{presence}_{kind}")
-}
-
 fn input_reads(t: &Tool, root: &TokenStream) -> Vec<TokenStream> {
     t.inputs
         .iter()
         .enumerate()
         .filter(|(i, _)| t.uses(*i))
         .map(|(_, input)| {
-            let l = super::rest::local(input);
+            let l = super::adapter::local(input);
             let wire = &input.name.wire;
-            let f = argument_reader(input);
-            let check = super::rest::pattern_check(
+            let f = super::adapter::argument_reader(input);
+            let check = super::adapter::pattern_check(
                 input,
                 &quote!(mcp::pattern_mismatch),
                 &quote!(#root::runtime),
@@ -609,7 +527,7 @@ fn orchestrated(cap: &Capability, t: &Tool, wrap_as: &str, root: &TokenStream) -
     text.push_str(&format!(
         "\n\nTool `{}` → `{}`",
         t.name.wire,
-        super::target(cap, None, &t.steps)
+        super::adapter::target(cap, None, &t.steps)
     ));
     let doc = docs(Some(text.trim()));
     let name = t.name.ident();
@@ -621,7 +539,7 @@ fn orchestrated(cap: &Capability, t: &Tool, wrap_as: &str, root: &TokenStream) -
         &t.steps,
         root,
         &quote!(self.upstreams),
-        &|p, arg| arg_tokens(p, arg, &t.inputs),
+        &|p, arg| super::adapter::argument(p, arg, &t.inputs),
         &quote!(Ok(mcp::upstream_error(&err))),
     );
     quote! {
@@ -650,7 +568,7 @@ fn mock(
     let name = t.name.ident();
     let known = t.inputs.iter().map(|i| i.name.wire.as_str());
     let reads = input_reads(t, root);
-    let members = mock_members(fields, &t.inputs);
+    let members = super::adapter::mock_members(fields, &t.inputs);
     quote! {
         #doc
         async fn #name(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
@@ -659,65 +577,6 @@ fn mock(
             Ok(mcp::mock_result([#(#members),*]))
         }
     }
-}
-
-/// `(name, value)` of each mock output: a fixed JSON value, or text made from the inputs.
-/// The shape function of `owner`'s output, as passed to the result readers: the function, or
-/// a closure giving it the inputs as text when its `value`s are templates of them.
-pub(super) fn shape_function(
-    owner: &crate::resolve::names::Name,
-    shape: &crate::resolve::ir::Shape,
-    inputs: &[Input],
-) -> TokenStream {
-    let function = format_ident!("{}_output", owner.rust);
-    if !shape.has_templates() {
-        return quote!(#function);
-    }
-    // Inputs the templates do not read are not read by the handler either: empty text.
-    let texts = inputs.iter().enumerate().map(|(i, input)| {
-        let l = super::rest::local(input);
-        if !shape.uses(i) {
-            quote!(String::new())
-        } else if input.required {
-            quote!(#l.to_string())
-        } else {
-            quote!(#l.as_ref().map(|v| v.to_string()).unwrap_or_default())
-        }
-    });
-    quote!(|json: &serde_json::Value| #function(json, &[#(#texts),*]))
-}
-
-pub(super) fn mock_members(
-    fields: &[(crate::resolve::names::Name, MockValue)],
-    inputs: &[Input],
-) -> Vec<TokenStream> {
-    fields.iter().map(|(field, value)| {
-        let wire = &field.wire;
-        let value = match value {
-            MockValue::Const(v) => {
-                let text = v.to_string();
-                quote!(serde_json::from_str::<serde_json::Value>(#text).unwrap_or(serde_json::Value::Null))
-            }
-            MockValue::Template(parts) => {
-                let (fmt, args) = input_format(parts, &|i| {
-                    let input = &inputs[i];
-                    let l = super::rest::local(input);
-                    if input.required {
-                        quote!(#l)
-                    } else {
-                        quote!(#l.map(|v| v.to_string()).unwrap_or_default())
-                    }
-                });
-                if fmt == "{}" {
-                    let arg = &args[0];
-                    quote!(serde_json::Value::String(#arg.to_string()))
-                } else {
-                    quote!(serde_json::Value::String(format!(#fmt, #(#args),*)))
-                }
-            }
-        };
-        quote! { (#wire, #value) }
-    }).collect()
 }
 
 fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
@@ -739,11 +598,9 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
     let name = t.name.ident();
     let known = t.inputs.iter().map(|i| i.name.wire.as_str());
     let reads = input_reads(t, root);
-    let args = consumed
-        .params
-        .iter()
-        .enumerate()
-        .map(|(pi, p)| arg_tokens(p, tool_call.args.iter().find(|a| a.param == pi), &t.inputs));
+    let args = consumed.params.iter().enumerate().map(|(pi, p)| {
+        super::adapter::argument(p, tool_call.args.iter().find(|a| a.param == pi), &t.inputs)
+    });
     let client = c.namespace.ident();
     let raw = format_ident!("{}_raw", consumed.name.rust);
     let result = match &t.output {
@@ -760,8 +617,8 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
             format,
             root: shape,
         } => {
-            let shape = shape_function(&t.name, shape, &t.inputs);
-            let format = super::format_reader(format, root);
+            let shape = super::adapter::shape_function(&t.name, shape, &t.inputs);
+            let format = super::code::format_reader(format, root);
             quote!(mcp::shaped_result(result, #wrap_as, #format, #shape))
         }
     };
@@ -773,46 +630,6 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
             #(#reads)*
             let result = self.upstreams.#client.#raw(#call_args).await;
             Ok(#result)
-        }
-    }
-}
-
-/// The argument of consumed parameter `p` (`None` when `with` gives it nothing).
-pub(super) fn arg_tokens(p: &Param, arg: Option<&Arg>, inputs: &[Input]) -> TokenStream {
-    let Some(arg) = arg else {
-        return quote!(None);
-    };
-    match &arg.source {
-        ArgSource::Literal(v) => literal(v, p.ty, p.required),
-        ArgSource::Template(parts) => template(parts, inputs, p.required),
-        ArgSource::Step { .. } => {
-            unreachable!("arguments from earlier steps are read by `steps::run`")
-        }
-        ArgSource::Input(i) => {
-            let input = &inputs[*i];
-            let l = super::rest::local(input);
-            if p.ty == ParamType::Json && input.ty != ParamType::Json {
-                // A typed argument sent as a JSON value (a missing one as `null`).
-                let structured = matches!(input.ty, ParamType::Array | ParamType::Object);
-                return match (structured, input.required, p.required) {
-                    (true, true, true) | (true, false, false) => quote!(#l),
-                    (true, true, false) => quote!(Some(#l)),
-                    (true, false, true) => quote!(#l.unwrap_or(&serde_json::Value::Null)),
-                    (false, true, true) => quote!(&serde_json::Value::from(#l)),
-                    (false, true, false) => quote!(Some(&serde_json::Value::from(#l))),
-                    (false, false, true) => {
-                        quote!(&#l.map(serde_json::Value::from).unwrap_or_default())
-                    }
-                    (false, false, false) => {
-                        quote!(#l.map(serde_json::Value::from).as_ref())
-                    }
-                };
-            }
-            if input.required && !p.required {
-                quote!(Some(#l))
-            } else {
-                quote!(#l)
-            }
         }
     }
 }

@@ -112,7 +112,7 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
                 "operationId": op.name.wire,
                 "parameters": parameters,
                 "responses": responses,
-                "x-naftiko-call": super::target(cap, op.call.as_ref(), &op.steps),
+                "x-naftiko-call": super::adapter::target(cap, op.call.as_ref(), &op.steps),
             });
             if let Some(d) = op.description.as_deref().map(str::trim) {
                 operation["summary"] = json!(d.lines().next().unwrap_or(d));

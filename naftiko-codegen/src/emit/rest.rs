@@ -1,74 +1,13 @@
 //! One axum router per exposed REST adapter: `src/rest/<namespace>.rs`.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{docs, module_docs};
+use super::code::{docs, module_docs};
 use crate::resolve::ir::{
     Arg, ArgSource, Capability, Forward, Input, InputIn, Output, Param, ParamType, RawFormat,
     RestAdapter, RestOp,
 };
-
-/// Names the handlers use for their own locals; inputs with these names get an `_input` suffix.
-const RESERVED: &[&str] = &[
-    "upstreams",
-    "path_params",
-    "query_params",
-    "headers",
-    "request_body",
-    "result",
-    "steps",
-    "body_fields",
-];
-
-/// The local variable holding an input's value.
-pub(super) fn local(input: &Input) -> Ident {
-    if RESERVED.contains(&input.name.rust.as_str()) {
-        format_ident!("{}_input", input.name.rust)
-    } else {
-        input.name.ident()
-    }
-}
-
-/// For a string input with a `pattern`: the check that refuses a value that does not match it
-/// (`mismatch(name, pattern)` makes the error), after the input is read into its local.
-pub(super) fn pattern_check(
-    input: &Input,
-    mismatch: &TokenStream,
-    runtime: &TokenStream,
-) -> TokenStream {
-    let Some(pattern) = &input.pattern else {
-        return quote!();
-    };
-    let l = local(input);
-    let wire = &input.name.wire;
-    let check = quote! {
-        // Compiled when generated: the pattern is valid.
-        static PATTERN: std::sync::LazyLock<regex::Regex> =
-            std::sync::LazyLock::new(|| regex::Regex::new(#pattern).expect("a valid pattern"));
-    };
-    if input.required || input.location == InputIn::Path {
-        quote! {
-            {
-                #check
-                let text = #runtime::encode::as_str(&#l);
-                if !PATTERN.is_match(text) {
-                    return Err(#mismatch(#wire, #pattern));
-                }
-            }
-        }
-    } else {
-        quote! {
-            if let Some(text) = &#l {
-                #check
-                let text = #runtime::encode::as_str(text);
-                if !PATTERN.is_match(text) {
-                    return Err(#mismatch(#wire, #pattern));
-                }
-            }
-        }
-    }
-}
 
 pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> TokenStream {
     let mut text = format!("REST adapter `{}`.", a.namespace.wire);
@@ -79,7 +18,7 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
     text.push_str("\n\n| Method | Path | Calls |\n|---|---|---|");
     for route in &a.routes {
         for op in &route.operations {
-            let target = super::target(cap, op.call.as_ref(), &op.steps);
+            let target = super::adapter::target(cap, op.call.as_ref(), &op.steps);
             text.push_str(&format!(
                 "\n| {} | `{}` | `{target}` |",
                 op.method.as_str(),
@@ -192,7 +131,8 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
             .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
             .with_state(upstreams)
     };
-    let (guard_param, guard_arg, guard_doc, guarded) = super::guard_parts(&a.auth, root, router);
+    let (guard_param, guard_arg, guard_doc, guarded) =
+        super::adapter::guard_parts(&a.auth, root, router);
     quote! {
         #module_docs
 
@@ -234,7 +174,7 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
 
 fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> TokenStream {
     let mut text = op.description.clone().unwrap_or_default();
-    let target = super::target(cap, op.call.as_ref(), &op.steps);
+    let target = super::adapter::target(cap, op.call.as_ref(), &op.steps);
     text.push_str(&format!("\n\n`{} {path}` → `{target}`", op.method.as_str()));
     let doc = docs(Some(text.trim()));
     let name = op.name.ident();
@@ -253,7 +193,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
             .iter()
             .map(|(i, input)| {
                 if used(*i) {
-                    let l = local(input);
+                    let l = super::adapter::local(input);
                     quote!(#l)
                 } else {
                     quote!(_)
@@ -280,7 +220,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
         params.push(quote!(query_params: Result<Query<HashMap<String, String>>, QueryRejection>));
         reads.push(quote! { let Query(query_params) = query_params.map_err(rest::bad_query)?; });
         for (_, input) in query_inputs {
-            let l = local(input);
+            let l = super::adapter::local(input);
             let wire = &input.name.wire;
             let convert = match input.ty {
                 ParamType::Array => quote!(.map(|v| rest::list(v))),
@@ -304,7 +244,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
     if !header_inputs.is_empty() {
         params.push(quote!(headers: HeaderMap));
         for (_, input) in header_inputs {
-            let l = local(input);
+            let l = super::adapter::local(input);
             let wire = &input.name.wire;
             let convert = match input.ty {
                 ParamType::Array => quote!(.map(rest::list)),
@@ -326,7 +266,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
         .find(|(i, x)| x.location == InputIn::Body && used(*i))
     {
         params.push(quote!(request_body: Result<Bytes, BytesRejection>));
-        let l = local(input);
+        let l = super::adapter::local(input);
         let expect = if input.ty == ParamType::Array {
             quote!(rest::Expect::Array)
         } else {
@@ -356,8 +296,8 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
             reads.push(quote! { let body_fields = rest::body_fields(&request_body); });
         }
         for input in fields {
-            let l = local(input);
-            let f = super::mcp::argument_reader(input);
+            let l = super::adapter::local(input);
+            let f = super::adapter::argument_reader(input);
             reads.push(match &input.body_path {
                 None => {
                     let wire = &input.name.wire;
@@ -389,7 +329,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
     }
     for (i, input) in op.inputs.iter().enumerate() {
         if used(i) {
-            reads.push(pattern_check(
+            reads.push(super::adapter::pattern_check(
                 input,
                 &quote!(rest::pattern_mismatch),
                 &quote!(#root::runtime),
@@ -397,7 +337,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
         }
     }
     if let (None, Output::Mock { fields }) = (&op.call, &op.output) {
-        let members = super::mcp::mock_members(fields, &op.inputs);
+        let members = super::adapter::mock_members(fields, &op.inputs);
         // Nothing is called: the handler takes no upstreams.
         let params = &params[1..];
         return quote! {
@@ -450,8 +390,8 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
             root: shape,
             ..
         } => {
-            let shape = super::mcp::shape_function(&op.name, shape, &op.inputs);
-            let format = super::format_reader(format, root);
+            let shape = super::adapter::shape_function(&op.name, shape, &op.inputs);
+            let format = super::code::format_reader(format, root);
             quote!(rest::shaped(result, #format, #shape))
         }
     };
@@ -472,18 +412,18 @@ fn arg_tokens(p: &Param, arg: Option<&Arg>, inputs: &[Input]) -> TokenStream {
         return quote!(None);
     };
     match &arg.source {
-        ArgSource::Literal(v) => super::mcp::literal(v, p.ty, p.required),
-        ArgSource::Template(parts) => super::mcp::template(parts, inputs, p.required),
+        ArgSource::Literal(v) => super::adapter::literal(v, p.ty, p.required),
+        ArgSource::Template(parts) => super::adapter::template(parts, inputs, p.required),
         ArgSource::Step { .. } => {
             unreachable!("arguments from earlier steps are read by `steps::run`")
         }
         // Body fields are read like MCP arguments.
         ArgSource::Input(i) if inputs[*i].location == InputIn::BodyField => {
-            super::mcp::arg_tokens(p, Some(arg), inputs)
+            super::adapter::argument(p, Some(arg), inputs)
         }
         ArgSource::Input(i) => {
             let input = &inputs[*i];
-            let l = local(input);
+            let l = super::adapter::local(input);
             let wire = &input.name.wire;
             match (input.location, p.ty) {
                 // A JSON value: the body, or a list read from text.

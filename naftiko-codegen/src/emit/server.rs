@@ -1,9 +1,10 @@
-//! The crate root, the upstream clients it shares, start-up and the binary.
+//! The crate root (`src/lib.rs`), start-up (`src/server.rs`) and the binary (`src/main.rs`).
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{CrateInfo, module_docs};
+use super::CrateInfo;
+use super::code::module_docs;
 use crate::resolve::ir::{
     BaseUri, Capability, Credential, KeyPlacement, TemplatePart, TokenValidation, UpstreamAuth,
 };
@@ -77,13 +78,13 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         let d = format!(" The `{}` adapter.", a.namespace.wire);
         quote! { #[doc = #d] pub mod #m; }
     });
-    let (rest_mod, mcp_mod) = super::adapter_modules(rests, mcps);
+    let (rest_mod, mcp_mod) = adapter_modules(rests, mcps);
     let skills = cap.skills.iter().map(|a| {
         let m = a.namespace.ident();
         let d = format!(" The `{}` skill catalog.", a.namespace.wire);
         quote! { #[doc = #d] pub mod #m; }
     });
-    let skill_mod = super::skills_module(skills);
+    let skill_mod = skills_module(skills);
     quote! {
         #docs
 
@@ -102,31 +103,11 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
     }
 }
 
-/// A bound value in the generated code: a field of `bound` (a `Bound`).
-fn bound_var(cap: &Capability, b: usize) -> TokenStream {
-    let f = cap.binds[b].name.ident();
-    quote!(bound.#f)
-}
-
-/// A credential: the bound variable itself, or text around bound variables.
-fn bound_secret(cap: &Capability, parts: &[TemplatePart]) -> TokenStream {
-    match parts {
-        [TemplatePart::Bind(b)] => {
-            let v = bound_var(cap, *b);
-            quote!(#v.clone())
-        }
-        parts => {
-            let (fmt, args) = super::format_parts(parts, &|b| bound_var(cap, b));
-            quote!(runtime::secret::Secret::new(format!(#fmt, #(#args),*)))
-        }
-    }
-}
-
 /// The inbound guard of an adapter with `authentication`, made from the bound values in
 /// `bound` (a `Bound`).
 fn guard(cap: &Capability, auth: &UpstreamAuth) -> Option<TokenStream> {
-    let var = |b: usize| bound_var(cap, b);
-    let secret = |parts: &[TemplatePart]| bound_secret(cap, parts);
+    let var = |b: usize| super::upstreams::bound_var(cap, b);
+    let secret = |parts: &[TemplatePart]| super::upstreams::bound_secret(cap, parts);
     Some(match auth {
         // Inbound digest is refused by the resolver.
         UpstreamAuth::None | UpstreamAuth::Digest { .. } => return None,
@@ -186,250 +167,6 @@ fn guard(cap: &Capability, auth: &UpstreamAuth) -> Option<TokenStream> {
             }
         }
     })
-}
-
-pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream {
-    let fields = cap.consumes.iter().map(|c| {
-        let f = c.namespace.ident();
-        let d = format!(" Client of `{}`.", c.namespace.wire);
-        quote! { #[doc = #d] pub #f: clients::#f::Client, }
-    });
-    // Each bind file is read once, before the variables it holds.
-    let mut files: Vec<&str> = Vec::new();
-    let mut file_reads = Vec::new();
-    for b in &cap.binds {
-        if let Some(file) = &b.file
-            && !files.contains(&file.path.as_str())
-        {
-            let local = quote::format_ident!("file_{}", files.len());
-            let (path, index, ns) = (
-                &file.path,
-                proc_macro2::Literal::usize_unsuffixed(b.bind_index),
-                &b.namespace,
-            );
-            file_reads.push(
-                quote! { let #local = runtime::bind_files::read(&options.spec_dir, #path, #index, #ns)?; },
-            );
-            files.push(&file.path);
-        }
-    }
-    let reads = cap.binds.iter().map(|b| {
-        // Every bound variable is required at start-up, even one the code does not use.
-        let local = b.name.ident();
-        let env = &b.env;
-        let index = proc_macro2::Literal::usize_unsuffixed(b.bind_index);
-        let ns = &b.namespace;
-        match &b.file {
-            Some(file) => {
-                let source = quote::format_ident!(
-                    "file_{}",
-                    files.iter().position(|f| *f == file.path).unwrap_or(0)
-                );
-                let (path, key) = (&file.path, &file.key);
-                quote! { let #local = runtime::bind_files::value(&#source, #key, #env, #path, #index, #ns)?; }
-            }
-            None => {
-                let declared = &b.declared;
-                quote! { let #local = runtime::startup::env_secret(#env, #declared)?; }
-            }
-        }
-    });
-    let has_files = !files.is_empty();
-    let bound_fields = cap.binds.iter().map(|b| {
-        let f = b.name.ident();
-        let doc = match &b.file {
-            Some(file) => format!(
-                " `{}`: the key `{}` of `{}`.",
-                b.name.wire, file.key, file.path
-            ),
-            None => format!(" `{}`: the environment variable `{}`.", b.name.wire, b.env),
-        };
-        quote! { #[doc = #doc] pub #f: runtime::secret::Secret, }
-    });
-    let bound_names = cap.binds.iter().map(|b| b.name.ident());
-    // A capability in mock mode consumes nothing: no clients, no HTTP client.
-    let clients_use = (!cap.consumes.is_empty()).then(|| quote!(use #root::clients;));
-    let http_client = (!cap.consumes.is_empty())
-        .then(|| quote!(let http = runtime::http::http_client(options.timeout)?;));
-    let options_used = if cap.consumes.is_empty() {
-        quote!(_options)
-    } else {
-        quote!(options)
-    };
-    let uses_binds = cap.consumes.iter().any(|c| {
-        !c.auth.binds().is_empty()
-            || !c.base_uri.binds().is_empty()
-            || !c.request_binds().is_empty()
-    });
-    let bound_binding = if uses_binds {
-        quote!(bound)
-    } else {
-        quote!(_bound)
-    };
-    // Only `binds` files need the options (their folder).
-    let options_binding = if has_files {
-        quote!(options)
-    } else {
-        quote!(_options)
-    };
-    let spec_dir_field = has_files.then(|| {
-        quote! {
-            /// The folder that `binds` files are read from (the spec's own folder).
-            pub spec_dir: std::path::PathBuf,
-        }
-    });
-    let spec_dir_default = has_files.then(|| quote! { spec_dir: std::path::PathBuf::from("."), });
-    let reads_doc = if has_files {
-        " Read every bound variable, from the environment and the `binds` files."
-    } else {
-        " Read every bound variable from the environment."
-    };
-    let builds = cap.consumes.iter().map(|c| {
-        let f = c.namespace.ident();
-        let wire = &c.namespace.wire;
-        let var = |b: usize| bound_var(cap, b);
-        let secret = |parts: &[TemplatePart]| bound_secret(cap, parts);
-        // Bound values sent in request parameters, beside the credentials.
-        let bound = c.request_binds().into_iter().map(|b| {
-            let (f, v) = (cap.binds[b].name.ident(), var(b));
-            quote!(#f: #v.clone(),)
-        });
-        let bound = quote!(#(#bound)*);
-        let credentials = match &c.auth {
-            UpstreamAuth::Bearer { token, .. } => {
-                let v = secret(token);
-                quote!(clients::#f::Credentials { bearer_token: #v, #bound })
-            }
-            UpstreamAuth::ApiKey { value, .. } => {
-                let v = secret(value);
-                quote!(clients::#f::Credentials { api_key: #v, #bound })
-            }
-            UpstreamAuth::Basic { username, password }
-            | UpstreamAuth::Digest { username, password } => {
-                let user = match username {
-                    Credential::Bind(b) => {
-                        let v = var(*b);
-                        quote!(#v.clone())
-                    }
-                    Credential::Literal(text) => quote!(runtime::secret::Secret::new(#text)),
-                };
-                let p = secret(password);
-                quote!(clients::#f::Credentials { username: #user, password: #p, #bound })
-            }
-            UpstreamAuth::None if bound.is_empty() => quote!(clients::#f::Credentials),
-            UpstreamAuth::None | UpstreamAuth::OAuth2(_) => {
-                quote!(clients::#f::Credentials { #bound })
-            }
-        };
-        let base = match &c.base_uri {
-            BaseUri::Fixed(_) => quote! {
-                let base_url = options.base_url(#wire).unwrap_or(clients::#f::DEFAULT_BASE_URL).to_owned();
-            },
-            BaseUri::Template(parts) => {
-                let (fmt, args) = super::format_parts(parts, &var);
-                quote! {
-                    let base_url = match options.base_url(#wire) {
-                        Some(url) => url.to_owned(),
-                        None => format!(#fmt, #(#args),*),
-                    };
-                }
-            }
-            BaseUri::Missing => quote! {
-                let base_url = options.base_url(#wire).map(str::to_owned).ok_or_else(|| {
-                    StartupError::Usage(format!("the spec gives no base URL for `{}`: pass --upstream {}=URL", #wire, #wire))
-                })?;
-            },
-        };
-        quote! {
-            #base
-            let #f = clients::#f::Client::with_http_client(&base_url, #credentials, http.clone())?;
-        }
-    });
-    let names = cap.consumes.iter().map(|c| c.namespace.ident());
-    let namespaces = cap.consumes.iter().map(|c| c.namespace.wire.as_str());
-    quote! {
-        //! The upstream clients every adapter shares.
-
-        use std::collections::BTreeMap;
-        use std::time::Duration;
-
-        #clients_use
-        use #root::runtime::{self, startup::StartupError};
-
-        /// One client per consumed API, shared by every adapter (one connection pool).
-        #[derive(Debug, Clone)]
-        pub struct Upstreams {
-            #(#fields)*
-        }
-
-        /// Where the consumed APIs are and how long to wait for them.
-        #[derive(Debug, Clone)]
-        pub struct UpstreamOptions {
-            /// Base URL overrides, by consumes namespace.
-            pub base_urls: BTreeMap<String, String>,
-            /// Per-request timeout.
-            pub timeout: Duration,
-            #spec_dir_field
-        }
-
-        impl Default for UpstreamOptions {
-            fn default() -> Self {
-                Self { base_urls: BTreeMap::new(), timeout: runtime::http::DEFAULT_TIMEOUT, #spec_dir_default }
-            }
-        }
-
-        impl UpstreamOptions {
-            /// The consumes namespaces, as `--upstream` accepts them.
-            pub const NAMESPACES: &[&str] = &[#(#namespaces),*];
-
-            /// The base URL override for `namespace`, if any.
-            pub fn base_url(&self, namespace: &str) -> Option<&str> {
-                self.base_urls.get(namespace).map(String::as_str)
-            }
-        }
-
-        /// Every bound variable of the spec, read at start-up. Values never show in `Debug`.
-        #[derive(Debug, Clone)]
-        pub struct Bound {
-            #(#bound_fields)*
-        }
-
-        impl Bound {
-            #[doc = #reads_doc]
-            ///
-            /// # Errors
-            ///
-            /// A bound variable that is not set (named, never echoed).
-            pub fn read(#options_binding: &UpstreamOptions) -> Result<Self, StartupError> {
-                #(#file_reads)*
-                #(#reads)*
-                Ok(Self { #(#bound_names),* })
-            }
-        }
-
-        impl Upstreams {
-            /// Read the bound variables and build every client.
-            ///
-            /// # Errors
-            ///
-            /// A bound variable that is not set (named, never echoed), or an invalid base URL.
-            pub fn from_env(options: &UpstreamOptions) -> Result<Self, StartupError> {
-                Self::from_bound(options, &Bound::read(options)?)
-            }
-
-            /// Build every client from bound values already read.
-            ///
-            /// # Errors
-            ///
-            /// An invalid base URL, or credentials that cannot go into a header.
-            pub fn from_bound(#options_used: &UpstreamOptions, #bound_binding: &Bound) -> Result<Self, StartupError> {
-                #http_client
-                #(#builds)*
-                Ok(Self { #(#names),* })
-            }
-        }
-
-    }
 }
 
 pub(super) fn server_rs(
@@ -811,4 +548,36 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
             runtime::server::main(args.log_format == LogFormat::Json, args.worker_threads, run(args))
         }
     }
+}
+
+/// The `skills` module holding the skill adapters' modules (none when there is none).
+pub(super) fn skills_module(skills: impl Iterator<Item = TokenStream>) -> Option<TokenStream> {
+    let skills: Vec<_> = skills.collect();
+    (!skills.is_empty()).then(|| {
+        quote! {
+            /// Exposed skill catalogs.
+            pub mod skills { #(#skills)* }
+        }
+    })
+}
+
+/// The `rest` and `mcp` modules holding the adapters' modules (none when there is no adapter).
+pub(super) fn adapter_modules(
+    rests: impl Iterator<Item = TokenStream>,
+    mcps: impl Iterator<Item = TokenStream>,
+) -> (Option<TokenStream>, Option<TokenStream>) {
+    let (rests, mcps): (Vec<_>, Vec<_>) = (rests.collect(), mcps.collect());
+    let rest = (!rests.is_empty()).then(|| {
+        quote! {
+            /// Exposed REST adapters.
+            pub mod rest { #(#rests)* }
+        }
+    });
+    let mcp = (!mcps.is_empty()).then(|| {
+        quote! {
+            /// Exposed MCP adapters.
+            pub mod mcp { #(#mcps)* }
+        }
+    });
+    (rest, mcp)
 }

@@ -113,7 +113,7 @@ fn node(
             fallible: false,
         },
         Shape::Template(parts) => {
-            let (fmt, args) = super::mcp::input_format(parts, &|i| {
+            let (fmt, args) = super::code::input_format(parts, &|i| {
                 let i = proc_macro2::Literal::usize_unsuffixed(i);
                 quote!(inputs[#i])
             });

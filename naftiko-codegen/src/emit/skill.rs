@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::json;
 
-use super::module_docs;
+use super::code::module_docs;
 use crate::resolve::ir::{Capability, FileContent, SkillAdapter};
 
 pub(super) fn emit(_cap: &Capability, a: &SkillAdapter, root: &TokenStream) -> TokenStream {
@@ -66,7 +66,7 @@ pub(super) fn emit(_cap: &Capability, a: &SkillAdapter, root: &TokenStream) -> T
             .route("/skills/{name}", get(skills::unknown))
             .route("/skills/{name}/{*file}", get(skills::unknown_file))
     };
-    let (guard_param, _, guard_doc, guarded) = super::guard_parts(&a.auth, root, router);
+    let (guard_param, _, guard_doc, guarded) = super::adapter::guard_parts(&a.auth, root, router);
     // `guard_parts` writes `, guard: Guard` for a parameter list that has one already.
     let guard_param: TokenStream = guard_param.into_iter().skip(1).collect();
     let port = a.port;

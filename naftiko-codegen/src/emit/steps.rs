@@ -126,7 +126,7 @@ pub(super) fn run(
                     }
                     Output::Mock { .. } => RawFormat::Json,
                 };
-                let format = super::format_reader(&format, root);
+                let format = super::code::format_reader(&format, root);
                 let read = quote! {
                     match #upstreams.#client.#raw(#call_args)
                         .await

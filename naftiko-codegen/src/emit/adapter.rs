@@ -1,0 +1,276 @@
+//! What the REST and MCP adapters share: the locals their handlers read inputs into, pattern
+//! checks, the arguments they pass to a client (literals, templates, inputs), mock outputs and
+//! the shape functions their answers go through.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::resolve::ir::{Arg, ArgSource, Input, InputIn, MockValue, Param, ParamType, WithPart};
+
+/// Names the handlers use for their own locals; inputs with these names get an `_input` suffix.
+const RESERVED: &[&str] = &[
+    "upstreams",
+    "path_params",
+    "query_params",
+    "headers",
+    "request_body",
+    "result",
+    "steps",
+    "body_fields",
+];
+
+/// The local variable holding an input's value.
+pub(super) fn local(input: &Input) -> Ident {
+    if RESERVED.contains(&input.name.rust.as_str()) {
+        format_ident!("{}_input", input.name.rust)
+    } else {
+        input.name.ident()
+    }
+}
+
+/// For a string input with a `pattern`: the check that refuses a value that does not match it
+/// (`mismatch(name, pattern)` makes the error), after the input is read into its local.
+pub(super) fn pattern_check(
+    input: &Input,
+    mismatch: &TokenStream,
+    runtime: &TokenStream,
+) -> TokenStream {
+    let Some(pattern) = &input.pattern else {
+        return quote!();
+    };
+    let l = local(input);
+    let wire = &input.name.wire;
+    let check = quote! {
+        // Compiled when generated: the pattern is valid.
+        static PATTERN: std::sync::LazyLock<regex::Regex> =
+            std::sync::LazyLock::new(|| regex::Regex::new(#pattern).expect("a valid pattern"));
+    };
+    if input.required || input.location == InputIn::Path {
+        quote! {
+            {
+                #check
+                let text = #runtime::encode::as_str(&#l);
+                if !PATTERN.is_match(text) {
+                    return Err(#mismatch(#wire, #pattern));
+                }
+            }
+        }
+    } else {
+        quote! {
+            if let Some(text) = &#l {
+                #check
+                let text = #runtime::encode::as_str(text);
+                if !PATTERN.is_match(text) {
+                    return Err(#mismatch(#wire, #pattern));
+                }
+            }
+        }
+    }
+}
+
+/// A literal argument from `with`, as a value of the parameter's Rust type.
+pub(super) fn literal(v: &Value, ty: ParamType, required: bool) -> TokenStream {
+    let value = match (ty, v) {
+        (ParamType::String, Value::String(s)) => quote!(#s),
+        (ParamType::String, other) => {
+            let s = other.to_string();
+            quote!(#s)
+        }
+        (ParamType::Integer, v) => {
+            let n = proc_macro2::Literal::i64_unsuffixed(v.as_i64().unwrap_or_default());
+            quote!(#n)
+        }
+        (ParamType::Number, v) => {
+            let n = proc_macro2::Literal::f64_unsuffixed(v.as_f64().unwrap_or_default());
+            quote!(#n)
+        }
+        (ParamType::Boolean, v) => {
+            let b = v.as_bool().unwrap_or_default();
+            quote!(#b)
+        }
+        // Refused by the resolver; kept total.
+        (ParamType::Object | ParamType::Array | ParamType::Json, _) => {
+            quote!(&serde_json::Value::Null)
+        }
+    };
+    if required {
+        value
+    } else {
+        quote!(Some(#value))
+    }
+}
+
+/// `&format!("…{}…", input, …)` for a `with` template (its inputs are required text).
+pub(super) fn template(parts: &[WithPart], inputs: &[Input], required: bool) -> TokenStream {
+    let (fmt, args) = super::code::input_format(parts, &|i| {
+        let l = local(&inputs[i]);
+        quote!(#l)
+    });
+    let value = quote!(&format!(#fmt, #(#args),*));
+    if required {
+        value
+    } else {
+        quote!(Some(#value))
+    }
+}
+
+/// The `runtime::args` function that reads `input` from a JSON object of arguments.
+pub(super) fn argument_reader(input: &Input) -> proc_macro2::Ident {
+    let kind = match input.ty {
+        ParamType::String => "str",
+        ParamType::Integer => "i64",
+        ParamType::Number => "f64",
+        ParamType::Boolean => "bool",
+        ParamType::Object => "object",
+        ParamType::Array => "array",
+        ParamType::Json => "json",
+    };
+    let presence = if input.required {
+        "required"
+    } else {
+        "optional"
+    };
+    format_ident!("{presence}_{kind}")
+}
+
+/// The shape function of `owner`'s output, as passed to the result readers: the function, or
+/// a closure giving it the inputs as text when its `value`s are templates of them.
+pub(super) fn shape_function(
+    owner: &crate::resolve::names::Name,
+    shape: &crate::resolve::ir::Shape,
+    inputs: &[Input],
+) -> TokenStream {
+    let function = format_ident!("{}_output", owner.rust);
+    if !shape.has_templates() {
+        return quote!(#function);
+    }
+    // Inputs the templates do not read are not read by the handler either: empty text.
+    let texts = inputs.iter().enumerate().map(|(i, input)| {
+        let l = local(input);
+        if !shape.uses(i) {
+            quote!(String::new())
+        } else if input.required {
+            quote!(#l.to_string())
+        } else {
+            quote!(#l.as_ref().map(|v| v.to_string()).unwrap_or_default())
+        }
+    });
+    quote!(|json: &serde_json::Value| #function(json, &[#(#texts),*]))
+}
+
+/// `(name, value)` of each mock output: a fixed JSON value, or text made from the inputs.
+pub(super) fn mock_members(
+    fields: &[(crate::resolve::names::Name, MockValue)],
+    inputs: &[Input],
+) -> Vec<TokenStream> {
+    fields.iter().map(|(field, value)| {
+        let wire = &field.wire;
+        let value = match value {
+            MockValue::Const(v) => {
+                let text = v.to_string();
+                quote!(serde_json::from_str::<serde_json::Value>(#text).unwrap_or(serde_json::Value::Null))
+            }
+            MockValue::Template(parts) => {
+                let (fmt, args) = super::code::input_format(parts, &|i| {
+                    let input = &inputs[i];
+                    let l = local(input);
+                    if input.required {
+                        quote!(#l)
+                    } else {
+                        quote!(#l.map(|v| v.to_string()).unwrap_or_default())
+                    }
+                });
+                if fmt == "{}" {
+                    let arg = &args[0];
+                    quote!(serde_json::Value::String(#arg.to_string()))
+                } else {
+                    quote!(serde_json::Value::String(format!(#fmt, #(#args),*)))
+                }
+            }
+        };
+        quote! { (#wire, #value) }
+    }).collect()
+}
+
+/// The argument of consumed parameter `p` (`None` when `with` gives it nothing), from inputs
+/// read out of a JSON object (MCP arguments, REST body fields).
+pub(super) fn argument(p: &Param, arg: Option<&Arg>, inputs: &[Input]) -> TokenStream {
+    let Some(arg) = arg else {
+        return quote!(None);
+    };
+    match &arg.source {
+        ArgSource::Literal(v) => literal(v, p.ty, p.required),
+        ArgSource::Template(parts) => template(parts, inputs, p.required),
+        ArgSource::Step { .. } => {
+            unreachable!("arguments from earlier steps are read by `steps::run`")
+        }
+        ArgSource::Input(i) => {
+            let input = &inputs[*i];
+            let l = local(input);
+            if p.ty == ParamType::Json && input.ty != ParamType::Json {
+                // A typed argument sent as a JSON value (a missing one as `null`).
+                let structured = matches!(input.ty, ParamType::Array | ParamType::Object);
+                return match (structured, input.required, p.required) {
+                    (true, true, true) | (true, false, false) => quote!(#l),
+                    (true, true, false) => quote!(Some(#l)),
+                    (true, false, true) => quote!(#l.unwrap_or(&serde_json::Value::Null)),
+                    (false, true, true) => quote!(&serde_json::Value::from(#l)),
+                    (false, true, false) => quote!(Some(&serde_json::Value::from(#l))),
+                    (false, false, true) => {
+                        quote!(&#l.map(serde_json::Value::from).unwrap_or_default())
+                    }
+                    (false, false, false) => {
+                        quote!(#l.map(serde_json::Value::from).as_ref())
+                    }
+                };
+            }
+            if input.required && !p.required {
+                quote!(Some(#l))
+            } else {
+                quote!(#l)
+            }
+        }
+    }
+}
+
+/// What an operation or tool runs, for docs: `namespace.operation`, or its steps' calls.
+pub(super) fn target(
+    cap: &crate::resolve::ir::Capability,
+    call: Option<&crate::resolve::ir::Call>,
+    steps: &[crate::resolve::ir::Step],
+) -> String {
+    match call {
+        Some(call) => {
+            let c = &cap.consumes[call.consumes];
+            format!(
+                "{}.{}",
+                c.namespace.wire, c.operations[call.operation].name.wire
+            )
+        }
+        None if steps.is_empty() => "(mock: fixed outputs)".to_owned(),
+        None => super::steps::summary(cap, steps),
+    }
+}
+
+/// For an adapter with inbound `authentication`: the router's extra parameter, the argument that
+/// passes it on, a doc line, and the router wrapped in the guard.
+pub(super) fn guard_parts(
+    auth: &crate::resolve::ir::UpstreamAuth,
+    root: &TokenStream,
+    router: TokenStream,
+) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
+    if *auth == crate::resolve::ir::UpstreamAuth::None {
+        return (quote!(), quote!(), quote!(), router);
+    }
+    (
+        quote!(, guard: #root::runtime::inbound::Guard),
+        quote!(, guard),
+        quote! {
+            ///
+            /// The spec requires callers to authenticate: every route answers 401 unless the request
+            /// carries what `guard` expects.
+        },
+        quote!(#root::runtime::inbound::protect(#router, guard)),
+    )
+}

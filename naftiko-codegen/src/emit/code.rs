@@ -1,0 +1,147 @@
+//! Small pieces of generated code every emitter uses: docs, JSON values, `format!` strings
+//! and the readers of the upstreams' formats.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::resolve::ir::{ParamType, RawFormat, TemplatePart, WithPart};
+
+/// The reader of `format` (a `runtime::error::Format`).
+pub(super) fn format_reader(format: &RawFormat, root: &TokenStream) -> TokenStream {
+    match format {
+        RawFormat::Json | RawFormat::Text => quote!(#root::runtime::error::JSON),
+        RawFormat::Xml => quote!(#root::runtime::xml::XML),
+        RawFormat::Delimited('\t') => quote!(#root::runtime::delimited::TSV),
+        RawFormat::Delimited('|') => quote!(#root::runtime::delimited::PSV),
+        RawFormat::Delimited(_) => quote!(#root::runtime::delimited::CSV),
+        RawFormat::Yaml => quote!(#root::runtime::yaml::YAML),
+        // The selector or heading prefix is the spec's: a reader made for it.
+        RawFormat::Html(selector) => quote! {
+            #root::runtime::error::Format { name: "HTML", read: |body| #root::runtime::html::html(body, #selector) }
+        },
+        RawFormat::Markdown(prefix) => {
+            let prefix = match prefix {
+                Some(p) => quote!(Some(#p)),
+                None => quote!(None),
+            };
+            quote! {
+                #root::runtime::error::Format { name: "Markdown", read: |body| #root::runtime::markdown::markdown(body, #prefix) }
+            }
+        }
+    }
+}
+
+/// `#[doc = "…"]` attributes, one per line of `text` (empty when there is no text).
+pub(super) fn docs(text: Option<&str>) -> TokenStream {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return TokenStream::new();
+    };
+    let lines = text.lines().map(|l| format!(" {}", l.trim_end()));
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// Inner `#![doc = "…"]` attributes for a module.
+pub(super) fn module_docs(text: &str) -> TokenStream {
+    let lines = text.lines().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
+    quote! { #( #![doc = #lines] )* }
+}
+
+/// Escape text for a Markdown table cell or inline text inside backticks-free docs.
+pub(super) fn one_line(text: Option<&str>) -> String {
+    text.unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The Rust type of a client method argument.
+pub(super) fn param_rust_type(ty: ParamType, required: bool) -> TokenStream {
+    let base = match ty {
+        ParamType::String => quote!(&str),
+        ParamType::Integer => quote!(i64),
+        ParamType::Number => quote!(f64),
+        ParamType::Boolean => quote!(bool),
+        ParamType::Object | ParamType::Array | ParamType::Json => quote!(&serde_json::Value),
+    };
+    if required {
+        base
+    } else {
+        quote!(Option<#base>)
+    }
+}
+
+/// `serde_json::json!` tokens for a JSON value (keys and strings as literals, so any text is safe).
+pub(super) fn json_tokens(v: &serde_json::Value) -> TokenStream {
+    use serde_json::Value;
+    match v {
+        Value::Null => quote!(null),
+        Value::Bool(b) => quote!(#b),
+        Value::Number(n) => {
+            let lit: TokenStream = n.to_string().parse().unwrap_or_else(|_| quote!(null));
+            lit
+        }
+        Value::String(s) => quote!(#s),
+        Value::Array(items) => {
+            let items = items.iter().map(json_tokens);
+            quote!([#(#items),*])
+        }
+        Value::Object(map) => {
+            let entries = map.iter().map(|(k, v)| {
+                let v = json_tokens(v);
+                quote!(#k: #v)
+            });
+            quote!({ #(#entries),* })
+        }
+    }
+}
+
+/// `text` as literal text inside a `format!` string.
+pub(super) fn format_literal(text: &str) -> String {
+    text.replace('{', "{{").replace('}', "}}")
+}
+
+/// A `format!` string and its arguments for text around bound variables.
+pub(super) fn format_parts(
+    parts: &[TemplatePart],
+    var: &dyn Fn(usize) -> TokenStream,
+) -> (String, Vec<TokenStream>) {
+    let mut fmt = String::new();
+    let mut args = Vec::new();
+    for part in parts {
+        match part {
+            TemplatePart::Text(t) => fmt.push_str(&format_literal(t)),
+            TemplatePart::Bind(b) => {
+                fmt.push_str("{}");
+                let v = var(*b);
+                args.push(quote!(#v.expose()));
+            }
+        }
+    }
+    (fmt, args)
+}
+
+/// A `format!` string and its arguments for a template of inputs (`arg` reads each one, by its
+/// index).
+pub(super) fn input_format(
+    parts: &[WithPart],
+    arg: &dyn Fn(usize) -> TokenStream,
+) -> (String, Vec<TokenStream>) {
+    let mut fmt = String::new();
+    let mut args = Vec::new();
+    for part in parts {
+        match part {
+            WithPart::Text(t) => fmt.push_str(&format_literal(t)),
+            WithPart::Input(i) => {
+                fmt.push_str("{}");
+                args.push(arg(*i));
+            }
+        }
+    }
+    (fmt, args)
+}
