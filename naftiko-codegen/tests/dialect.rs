@@ -45,12 +45,9 @@ fn pseudo_namespaces_case_insensitive_names_pass_through_and_implicit_bearer() {
     };
     let op = &cap.rest[0].routes[1].operations[0];
     // `{userid}` in the exposed path feeds `userId` (`with: {userId: rest.userId}`).
-    let consumed = &cap.consumes[0].operations[op.call.as_ref().unwrap().operation];
+    let consumed = &cap.consumes[0].operations[op.runs.call().unwrap().operation];
     assert_eq!(consumed.params[0].name.wire, "userId");
-    assert_eq!(
-        op.call.as_ref().unwrap().args[0].source,
-        ArgSource::Input(0)
-    );
+    assert_eq!(op.runs.call().unwrap().args[0].source, ArgSource::Input(0));
     assert_eq!(op.inputs[0].name.wire, "userid");
     // `tools.userId` synthesizes the tool's input from the consumed parameter (type, description).
     let tool = &cap.mcp[0].tools[0];
@@ -59,7 +56,7 @@ fn pseudo_namespaces_case_insensitive_names_pass_through_and_implicit_bearer() {
         ("userId", ParamType::String)
     );
     assert_eq!(tool.inputs[0].description.as_deref(), Some("The user ID."));
-    assert!(matches!(op.output, Output::PassThrough { .. }));
+    assert!(matches!(op.runs.output(), Some(Output::PassThrough { .. })));
     assert_eq!(
         cap.consumes[0].auth,
         UpstreamAuth::Bearer {
@@ -78,7 +75,7 @@ fn mustache_in_with_names_an_input() {
         return;
     };
     let tool = &cap.mcp[0].tools[0];
-    let call = tool.call.as_ref().expect("the tool calls an operation");
+    let call = tool.runs.call().expect("the tool calls an operation");
     let ArgSource::Input(i) = call.args[0].source else {
         panic!("{:?}", call.args)
     };
@@ -96,15 +93,15 @@ fn inputs_flow_by_name_across_separators_and_headers() {
         .flat_map(|r| &r.operations)
         .find(|o| o.name.wire == "getanissuecomment")
         .unwrap();
-    let consumed = &cap.consumes[0].operations[op.call.as_ref().unwrap().operation];
+    let consumed = &cap.consumes[0].operations[op.runs.call().unwrap().operation];
     let comment = consumed
         .params
         .iter()
         .position(|p| p.name.wire == "comment_id")
         .unwrap();
     let arg = op
-        .call
-        .as_ref()
+        .runs
+        .call()
         .unwrap()
         .args
         .iter()

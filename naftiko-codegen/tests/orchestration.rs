@@ -105,9 +105,14 @@ fn only(text: &str) -> Diagnostic {
 fn steps_lookups_and_a_skill_catalog_resolve() {
     let resolved = check_source(SourceFile::new("fleet.yaml", SPEC)).expect("valid");
     let tool = &resolved.capability.mcp[0].tools[0];
-    let names: Vec<&str> = tool.steps.iter().map(|s| s.name().wire.as_str()).collect();
+    let names: Vec<&str> = tool
+        .runs
+        .steps()
+        .iter()
+        .map(|s| s.name().wire.as_str())
+        .collect();
     assert_eq!(names, ["get-ship", "list-crew", "resolve-crew"]);
-    assert!(tool.call.is_none());
+    assert!(tool.runs.call().is_none());
     let skill = &resolved.capability.skills[0].skills[0];
     assert_eq!(skill.document["license"], "MIT");
     assert_eq!(
@@ -240,14 +245,14 @@ fn a_ref_takes_the_function_with_hints_from_its_semantics() {
     assert_eq!(tools[0].name.wire, "by-ref");
     assert_eq!(tools[0].description.as_deref(), Some("A ship and its crew"));
     assert!(tools[0].hints.read_only && !tools[0].hints.destructive && tools[0].hints.idempotent);
-    assert_eq!(tools[0].steps.len(), 1);
+    assert_eq!(tools[0].runs.steps().len(), 1);
     // Explicit hints win over the semantics; the description too.
     assert!(tools[1].hints.destructive);
     assert_eq!(tools[1].description.as_deref(), Some("Overridden"));
     // The REST operation takes its name and steps from the function, `imo` from the path.
     let op = &resolved.capability.rest[0].routes[0].operations[0];
     assert_eq!(op.name.wire, "ship-with-crew");
-    assert_eq!(op.steps.len(), 1);
+    assert_eq!(op.runs.steps().len(), 1);
     assert!(op.uses(0));
 }
 

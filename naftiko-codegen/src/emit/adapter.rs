@@ -6,7 +6,9 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::resolve::ir::{Arg, ArgSource, Input, InputIn, MockValue, Param, ParamType, WithPart};
+use crate::resolve::ir::{
+    Arg, ArgSource, Input, InputIn, MockValue, Param, ParamType, Runs, WithPart,
+};
 
 /// Names the handlers use for their own locals; inputs with these names get an `_input` suffix.
 const RESERVED: &[&str] = &[
@@ -235,21 +237,17 @@ pub(super) fn argument(p: &Param, arg: Option<&Arg>, inputs: &[Input]) -> TokenS
 }
 
 /// What an operation or tool runs, for docs: `namespace.operation`, or its steps' calls.
-pub(super) fn target(
-    cap: &crate::resolve::ir::Capability,
-    call: Option<&crate::resolve::ir::Call>,
-    steps: &[crate::resolve::ir::Step],
-) -> String {
-    match call {
-        Some(call) => {
+pub(super) fn target(cap: &crate::resolve::ir::Capability, runs: &Runs) -> String {
+    match runs {
+        Runs::Call { call, .. } => {
             let c = &cap.consumes[call.consumes];
             format!(
                 "{}.{}",
                 c.namespace.wire, c.operations[call.operation].name.wire
             )
         }
-        None if steps.is_empty() => "(mock: fixed outputs)".to_owned(),
-        None => super::steps::summary(cap, steps),
+        Runs::Mock { .. } => "(mock: fixed outputs)".to_owned(),
+        Runs::Steps { steps, .. } => super::steps::summary(cap, steps),
     }
 }
 

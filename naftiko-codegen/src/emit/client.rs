@@ -6,8 +6,8 @@ use quote::{format_ident, quote};
 use super::code::{docs, module_docs, param_rust_type};
 use crate::resolve::ir::{
     BaseUri, Body, Capability, Constant, ConsumedOp, Consumes, Credential, JsonTemplate,
-    KeyPlacement, Output, ParamIn, ParamType, PathPart, Piece, RawFormat, TemplatePart,
-    UpstreamAuth, template_binds,
+    KeyPlacement, Output, ParamIn, ParamType, PathPart, Piece, TemplatePart, UpstreamAuth,
+    template_binds,
 };
 
 /// How a client carries its credentials: the fields of `Credentials`, the client's fields, their
@@ -438,7 +438,6 @@ fn operation(
 fn answer(op: &ConsumedOp, root: &TokenStream) -> (TokenStream, TokenStream) {
     let format = match &op.output {
         Output::PassThrough { format, .. } | Output::Shaped { format, .. } => format.clone(),
-        Output::Mock { .. } => RawFormat::Json,
     };
     let read = if format.is_converted() {
         let reader = super::code::format_reader(&format, root);

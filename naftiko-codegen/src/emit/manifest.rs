@@ -7,7 +7,9 @@ use serde_json::json as context;
 use super::CrateInfo;
 use super::code::one_line;
 use super::jinja::{self, Template};
-use crate::resolve::ir::{Capability, KeyPlacement, TemplatePart, UpstreamAuth, template_binds};
+use crate::resolve::ir::{
+    Capability, KeyPlacement, Runs, TemplatePart, UpstreamAuth, template_binds,
+};
 
 /// Every crate generated code may use, by the name code gives it, with the dependency line a
 /// generated `Cargo.toml` declares it by. The runtime's lines agree with `naftiko-runtime`'s own
@@ -192,7 +194,7 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
                 .iter()
                 .flat_map(|r| {
                     r.operations.iter().map(|op| {
-                        context!({ "method": op.method.as_str(), "path": r.path, "call": super::adapter::target(cap, op.call.as_ref(), &op.steps) })
+                        context!({ "method": op.method.as_str(), "path": r.path, "call": super::adapter::target(cap, &op.runs) })
                     })
                 })
                 .collect();
@@ -207,7 +209,7 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
                 .tools
                 .iter()
                 .map(|t| {
-                    context!({ "name": t.name.wire, "call": if t.call.is_none() && t.steps.is_empty() { "(mock)".to_owned() } else { super::adapter::target(cap, t.call.as_ref(), &t.steps) }, "read_only": t.hints.read_only, "destructive": t.hints.destructive, "idempotent": t.hints.idempotent })
+                    context!({ "name": t.name.wire, "call": match t.runs { Runs::Mock { .. } => "(mock)".to_owned(), _ => super::adapter::target(cap, &t.runs) }, "read_only": t.hints.read_only, "destructive": t.hints.destructive, "idempotent": t.hints.idempotent })
                 })
                 .collect();
             context!({ "namespace": a.namespace.wire, "port": a.port, "stdio": a.stdio, "tools": tools })

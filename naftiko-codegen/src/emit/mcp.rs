@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::code::{docs, module_docs};
 use crate::resolve::ir::{
     Capability, FileContent, FileResource, McpAdapter, McpResource, MockValue, Output, ParamType,
-    PromptRole, RawFormat, Tool,
+    PromptRole, RawFormat, Runs, Step, Tool,
 };
 
 /// The JSON Schema of a tool's arguments.
@@ -60,13 +60,9 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
     }
     text.push_str("\n\n| Tool | Calls |\n|---|---|");
     for t in &a.tools {
-        let calls = if t.call.is_none() && t.steps.is_empty() {
-            "(mock: fixed outputs)".to_owned()
-        } else {
-            format!(
-                "`{}`",
-                super::adapter::target(cap, t.call.as_ref(), &t.steps)
-            )
+        let calls = match t.runs {
+            Runs::Mock { .. } => "(mock: fixed outputs)".to_owned(),
+            _ => format!("`{}`", super::adapter::target(cap, &t.runs)),
         };
         text.push_str(&format!("\n| `{}` | {calls} |", t.name.wire));
     }
@@ -97,16 +93,16 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
         .chain(reads.iter().copied())
         .map(|t| call(cap, t, root));
     let (catalog, catalog_imports, capabilities) = catalog(a);
-    let outputs = a
-        .tools
-        .iter()
-        .chain(reads.iter().copied())
-        .filter_map(|t| match &t.output {
-            Output::Shaped { root: shape, .. } => {
-                Some(super::shape::output(&t.name, shape, root).0)
-            }
-            Output::PassThrough { .. } | Output::Mock { .. } => None,
-        });
+    let outputs =
+        a.tools
+            .iter()
+            .chain(reads.iter().copied())
+            .filter_map(|t| match t.runs.output() {
+                Some(Output::Shaped { root: shape, .. }) => {
+                    Some(super::shape::output(&t.name, shape, root).0)
+                }
+                Some(Output::PassThrough { .. }) | None => None,
+            });
     quote! {
         #module_docs
 
@@ -506,7 +502,7 @@ fn input_reads(t: &Tool, root: &TokenStream) -> Vec<TokenStream> {
     t.inputs
         .iter()
         .enumerate()
-        .filter(|(i, _)| t.uses(*i))
+        .filter(|(i, _)| t.runs.uses(*i))
         .map(|(_, input)| {
             let l = super::adapter::local(input);
             let wire = &input.name.wire;
@@ -522,12 +518,18 @@ fn input_reads(t: &Tool, root: &TokenStream) -> Vec<TokenStream> {
 }
 
 /// An orchestrated tool's handler: its steps, then the output shaped from their results.
-fn orchestrated(cap: &Capability, t: &Tool, wrap_as: &str, root: &TokenStream) -> TokenStream {
+fn orchestrated(
+    cap: &Capability,
+    t: &Tool,
+    steps: &[Step],
+    wrap_as: &str,
+    root: &TokenStream,
+) -> TokenStream {
     let mut text = t.description.clone().unwrap_or_default();
     text.push_str(&format!(
         "\n\nTool `{}` → `{}`",
         t.name.wire,
-        super::adapter::target(cap, None, &t.steps)
+        super::adapter::target(cap, &t.runs)
     ));
     let doc = docs(Some(text.trim()));
     let name = t.name.ident();
@@ -536,7 +538,7 @@ fn orchestrated(cap: &Capability, t: &Tool, wrap_as: &str, root: &TokenStream) -
     let shape = format_ident!("{}_output", t.name.rust);
     let steps = super::steps::run(
         cap,
-        &t.steps,
+        steps,
         root,
         &quote!(self.upstreams),
         &|p, arg| super::adapter::argument(p, arg, &t.inputs),
@@ -580,12 +582,13 @@ fn mock(
 }
 
 fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
-    let Some(tool_call) = &t.call else {
-        return match &t.output {
-            Output::Mock { fields } => mock(t, fields, root),
-            Output::Shaped { wrap_as, .. } => orchestrated(cap, t, wrap_as, root),
-            Output::PassThrough { .. } => quote!(),
-        };
+    let (tool_call, output) = match &t.runs {
+        Runs::Call { call, output } => (call, output),
+        Runs::Mock { fields } => return mock(t, fields, root),
+        Runs::Steps {
+            steps,
+            output: Output::Shaped { wrap_as, .. } | Output::PassThrough { wrap_as, .. },
+        } => return orchestrated(cap, t, steps, wrap_as, root),
     };
     let c = &cap.consumes[tool_call.consumes];
     let consumed = &c.operations[tool_call.operation];
@@ -603,15 +606,13 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
     });
     let client = c.namespace.ident();
     let raw = format_ident!("{}_raw", consumed.name.rust);
-    let result = match &t.output {
+    let result = match output {
         Output::PassThrough {
             wrap_as,
             format: RawFormat::Json,
         } => quote!(mcp::tool_result(result, #wrap_as)),
         // Other formats are passed as text, as the upstream sent them.
         Output::PassThrough { .. } => quote!(mcp::text_result(result)),
-        // A tool with a call never has mock outputs (`mock` handles those).
-        Output::Mock { .. } => quote!(mcp::tool_result(result, "result")),
         Output::Shaped {
             wrap_as,
             format,

@@ -27,7 +27,7 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
             let mut fields = Map::new();
             let mut required_fields = Vec::new();
             for (index, input) in op.inputs.iter().enumerate() {
-                let used = op.uses(index);
+                let used = op.runs.uses(index);
                 if !used && input.location != InputIn::Path {
                     continue;
                 }
@@ -112,7 +112,7 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
                 "operationId": op.name.wire,
                 "parameters": parameters,
                 "responses": responses,
-                "x-naftiko-call": super::adapter::target(cap, op.call.as_ref(), &op.steps),
+                "x-naftiko-call": super::adapter::target(cap, &op.runs),
             });
             if let Some(d) = op.description.as_deref().map(str::trim) {
                 operation["summary"] = json!(d.lines().next().unwrap_or(d));

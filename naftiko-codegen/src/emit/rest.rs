@@ -5,8 +5,8 @@ use quote::{format_ident, quote};
 
 use super::code::{docs, module_docs};
 use crate::resolve::ir::{
-    Arg, ArgSource, Capability, Forward, Input, InputIn, Output, Param, ParamType, RawFormat,
-    RestAdapter, RestOp,
+    Arg, ArgSource, Capability, Forward, Input, InputIn, MockValue, Output, Param, ParamType,
+    RawFormat, RestAdapter, RestOp, Runs, Step,
 };
 
 pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> TokenStream {
@@ -18,7 +18,7 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
     text.push_str("\n\n| Method | Path | Calls |\n|---|---|---|");
     for route in &a.routes {
         for op in &route.operations {
-            let target = super::adapter::target(cap, op.call.as_ref(), &op.steps);
+            let target = super::adapter::target(cap, &op.runs);
             text.push_str(&format!(
                 "\n| {} | `{}` | `{target}` |",
                 op.method.as_str(),
@@ -53,11 +53,11 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
         .routes
         .iter()
         .flat_map(|r| &r.operations)
-        .filter_map(|op| match &op.output {
-            Output::Shaped { root: shape, .. } => {
+        .filter_map(|op| match op.runs.output() {
+            Some(Output::Shaped { root: shape, .. }) => {
                 Some(super::shape::output(&op.name, shape, root).0)
             }
-            Output::PassThrough { .. } | Output::Mock { .. } => None,
+            Some(Output::PassThrough { .. }) | None => None,
         });
     let handlers = a.routes.iter().flat_map(|route| {
         route
@@ -90,7 +90,7 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
         || a.routes
             .iter()
             .flat_map(|r| &r.operations)
-            .any(|op| !matches!((&op.call, &op.output), (None, Output::Mock { .. })));
+            .any(|op| !matches!(op.runs, Runs::Mock { .. }));
     let mut extract: Vec<TokenStream> = uses_state.then(|| quote!(State)).into_iter().collect();
     let mut rejections = Vec::new();
     if uses_path {
@@ -174,11 +174,11 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
 
 fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> TokenStream {
     let mut text = op.description.clone().unwrap_or_default();
-    let target = super::adapter::target(cap, op.call.as_ref(), &op.steps);
+    let target = super::adapter::target(cap, &op.runs);
     text.push_str(&format!("\n\n`{} {path}` → `{target}`", op.method.as_str()));
     let doc = docs(Some(text.trim()));
     let name = op.name.ident();
-    let used = |i: usize| op.uses(i);
+    let used = |i: usize| op.runs.uses(i);
 
     let mut params = vec![quote!(State(upstreams): State<Arc<Upstreams>>)];
     let mut reads = Vec::new();
@@ -336,36 +336,12 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
             ));
         }
     }
-    if let (None, Output::Mock { fields }) = (&op.call, &op.output) {
-        let members = super::adapter::mock_members(fields, &op.inputs);
-        // Nothing is called: the handler takes no upstreams.
-        let params = &params[1..];
-        return quote! {
-            #doc
-            async fn #name(#(#params),*) -> Result<Response, #root::runtime::problem::Problem> {
-                #(#reads)*
-                Ok(rest::mock(&[#(#members),*]))
-            }
-        };
-    }
-    let Some(call) = &op.call else {
-        let shape = format_ident!("{}_output", op.name.rust);
-        let steps = super::steps::run(
-            cap,
-            &op.steps,
-            root,
-            &quote!(upstreams),
-            &|p, arg| arg_tokens(p, arg, &op.inputs),
-            &quote!(Ok(rest::upstream_error(err))),
-        );
-        return quote! {
-            #doc
-            async fn #name(#(#params),*) -> Result<Response, #root::runtime::problem::Problem> {
-                #(#reads)*
-                #steps
-                Ok(rest::orchestrated(&steps, #shape))
-            }
-        };
+    let (call, output) = match &op.runs {
+        Runs::Call { call, output } => (call, output),
+        Runs::Mock { fields } => return mock_handler(op, fields, &doc, &params, &reads, root),
+        Runs::Steps { steps, .. } => {
+            return orchestrated_handler(cap, op, steps, &doc, &params, &reads, root);
+        }
     };
     let c = &cap.consumes[call.consumes];
     let consumed = &c.operations[call.operation];
@@ -376,13 +352,11 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
         .map(|(pi, p)| arg_tokens(p, call.args.iter().find(|a| a.param == pi), &op.inputs));
     let client = c.namespace.ident();
     let raw = format_ident!("{}_raw", consumed.name.rust);
-    let respond = match &op.output {
-        // Mock outputs exist on MCP tools only.
+    let respond = match output {
         Output::PassThrough {
             format: RawFormat::Json,
             ..
-        }
-        | Output::Mock { .. } => quote!(rest::pass_through(result)),
+        } => quote!(rest::pass_through(result)),
         // Other formats pass through as the upstream sent them.
         Output::PassThrough { .. } => quote!(rest::pass_through_text(result)),
         Output::Shaped {
@@ -402,6 +376,59 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
             #(#reads)*
             let result = upstreams.#client.#raw(#call_args).await;
             Ok(#respond)
+        }
+    }
+}
+
+/// The handler of a mock operation: the object of its fixed outputs and input templates.
+fn mock_handler(
+    op: &RestOp,
+    fields: &[(crate::resolve::names::Name, MockValue)],
+    doc: &TokenStream,
+    params: &[TokenStream],
+    reads: &[TokenStream],
+    root: &TokenStream,
+) -> TokenStream {
+    let name = op.name.ident();
+    let members = super::adapter::mock_members(fields, &op.inputs);
+    // Nothing is called: the handler takes no upstreams.
+    let params = &params[1..];
+    quote! {
+        #doc
+        async fn #name(#(#params),*) -> Result<Response, #root::runtime::problem::Problem> {
+            #(#reads)*
+            Ok(rest::mock(&[#(#members),*]))
+        }
+    }
+}
+
+/// The handler of an orchestrated operation: its steps, then the output shaped from their
+/// results.
+fn orchestrated_handler(
+    cap: &Capability,
+    op: &RestOp,
+    steps: &[Step],
+    doc: &TokenStream,
+    params: &[TokenStream],
+    reads: &[TokenStream],
+    root: &TokenStream,
+) -> TokenStream {
+    let name = op.name.ident();
+    let shape = format_ident!("{}_output", op.name.rust);
+    let steps = super::steps::run(
+        cap,
+        steps,
+        root,
+        &quote!(upstreams),
+        &|p, arg| arg_tokens(p, arg, &op.inputs),
+        &quote!(Ok(rest::upstream_error(err))),
+    );
+    quote! {
+        #doc
+        async fn #name(#(#params),*) -> Result<Response, #root::runtime::problem::Problem> {
+            #(#reads)*
+            #steps
+            Ok(rest::orchestrated(&steps, #shape))
         }
     }
 }

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::resolve::ir::{
-    Arg, ArgSource, Call, Capability, Output, Param, ParamType, PathStep, RawFormat, Step,
+    Arg, ArgSource, Call, Capability, Output, Param, ParamType, PathStep, Step,
 };
 
 /// `a.b → c.d` of the calls, for docs.
@@ -124,7 +124,6 @@ pub(super) fn run(
                     Output::PassThrough { format, .. } | Output::Shaped { format, .. } => {
                         format.clone()
                     }
-                    Output::Mock { .. } => RawFormat::Json,
                 };
                 let format = super::code::format_reader(&format, root);
                 let read = quote! {

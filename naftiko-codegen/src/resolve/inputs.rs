@@ -142,9 +142,7 @@ impl Resolver<'_> {
                 open_world: hints.open_world.unwrap_or(false),
             },
             inputs,
-            call: None,
-            steps: Vec::new(),
-            output: Output::Mock { fields },
+            runs: Runs::Mock { fields },
         })
     }
 

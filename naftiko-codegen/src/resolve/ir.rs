@@ -161,8 +161,12 @@ impl Capability {
             .iter()
             .flat_map(|a| &a.routes)
             .flat_map(|r| &r.operations)
-            .map(|o| &o.output);
-        let mcp = self.mcp.iter().flat_map(|a| &a.tools).map(|t| &t.output);
+            .filter_map(|o| o.runs.output());
+        let mcp = self
+            .mcp
+            .iter()
+            .flat_map(|a| &a.tools)
+            .filter_map(|t| t.runs.output());
         let clients = self
             .consumes
             .iter()
@@ -590,9 +594,6 @@ pub enum Output {
         /// The format of the body (`outputRawFormat`).
         format: RawFormat,
     },
-    /// Mock mode: no upstream call; an object of named outputs made from fixed values and
-    /// `{{input}}` templates.
-    Mock { fields: Vec<(Name, MockValue)> },
     /// A result shaped by the spec's `outputParameters`: typed fields mapped from the upstream
     /// JSON.
     Shaped {
@@ -873,32 +874,59 @@ pub struct RestOp {
     pub description: Option<String>,
     /// Inputs; path inputs first, in path order.
     pub inputs: Vec<Input>,
-    /// The consumed operation it calls; `None` for an orchestrated operation (see `steps`).
-    pub call: Option<Call>,
-    /// The steps of an orchestrated operation (its output is shaped from their results).
-    pub steps: Vec<Step>,
-    pub output: Output,
+    pub runs: Runs,
 }
 
-impl RestOp {
-    /// Does the operation pass input `input` on (to its call or one of its steps)?
-    pub fn uses(&self, input: usize) -> bool {
-        let in_mock = match &self.output {
-            Output::Mock { fields } => fields.iter().any(
-                |(_, v)| matches!(v, MockValue::Template(parts) if parts.contains(&WithPart::Input(input))),
-            ),
-            _ => false,
-        };
-        in_mock
-            || self.call.as_ref().is_some_and(|c| c.uses(input))
-            || steps_use(&self.steps, input)
-            || output_uses(&self.output, input)
+/// What an exposed operation or tool runs.
+#[derive(Debug, Clone)]
+pub enum Runs {
+    /// One call of a consumed operation; its answer passed through or shaped.
+    Call { call: Call, output: Output },
+    /// Orchestration: steps, their results shaped into the output.
+    Steps { steps: Vec<Step>, output: Output },
+    /// Mock mode: nothing is called; an object of named outputs made from fixed values and
+    /// `{{input}}` templates.
+    Mock { fields: Vec<(Name, MockValue)> },
+}
+
+impl Runs {
+    /// The call, for an operation that makes one.
+    pub fn call(&self) -> Option<&Call> {
+        match self {
+            Runs::Call { call, .. } => Some(call),
+            Runs::Steps { .. } | Runs::Mock { .. } => None,
+        }
     }
-}
 
-/// Does a shaped output's `value` template read input `input`?
-fn output_uses(output: &Output, input: usize) -> bool {
-    matches!(output, Output::Shaped { root, .. } if root.uses(input))
+    /// The steps of an orchestration (none otherwise).
+    pub fn steps(&self) -> &[Step] {
+        match self {
+            Runs::Steps { steps, .. } => steps,
+            Runs::Call { .. } | Runs::Mock { .. } => &[],
+        }
+    }
+
+    /// The output made of a call's answer or of the steps' results (none for a mock).
+    pub fn output(&self) -> Option<&Output> {
+        match self {
+            Runs::Call { output, .. } | Runs::Steps { output, .. } => Some(output),
+            Runs::Mock { .. } => None,
+        }
+    }
+
+    /// Does it read input `input`: to pass it on, or in an output template?
+    pub fn uses(&self, input: usize) -> bool {
+        let in_output =
+            matches!(self.output(), Some(Output::Shaped { root, .. }) if root.uses(input));
+        in_output
+            || match self {
+                Runs::Call { call, .. } => call.uses(input),
+                Runs::Steps { steps, .. } => steps_use(steps, input),
+                Runs::Mock { fields } => fields.iter().any(|(_, v)| {
+                    matches!(v, MockValue::Template(parts) if parts.contains(&WithPart::Input(input)))
+                }),
+            }
+    }
 }
 
 impl Shape {
@@ -1056,28 +1084,7 @@ pub struct Tool {
     pub description: Option<String>,
     pub hints: Hints,
     pub inputs: Vec<Input>,
-    /// The consumed operation it calls; `None` for a mock tool (its output is `Output::Mock`)
-    /// and an orchestrated one (see `steps`).
-    pub call: Option<Call>,
-    /// The steps of an orchestrated tool (its output is shaped from their results).
-    pub steps: Vec<Step>,
-    pub output: Output,
-}
-
-impl Tool {
-    /// Does the tool read input `input`: to pass it on, or in a mock output template?
-    pub fn uses(&self, input: usize) -> bool {
-        if steps_use(&self.steps, input) || output_uses(&self.output, input) {
-            return true;
-        }
-        match (&self.call, &self.output) {
-            (Some(call), _) => call.uses(input),
-            (None, Output::Mock { fields }) => fields
-                .iter()
-                .any(|(_, v)| matches!(v, MockValue::Template(parts) if parts.contains(&WithPart::Input(input)))),
-            (None, _) => false,
-        }
-    }
+    pub runs: Runs,
 }
 
 /// Tool annotations, always written out in full.

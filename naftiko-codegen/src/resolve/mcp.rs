@@ -212,9 +212,7 @@ impl Resolver<'_> {
                     open_world: hints.open_world.unwrap_or(true),
                 },
                 inputs,
-                call: None,
-                steps,
-                output,
+                runs: Runs::Steps { steps, output },
             });
         }
         let target = (t.steps.is_some(), t.reference.is_some(), t.call.as_deref());
@@ -263,13 +261,14 @@ impl Resolver<'_> {
                 open_world: hints.open_world.unwrap_or(true),
             },
             inputs,
-            call: Some(Call {
-                consumes: ci,
-                operation: coi,
-                args,
-            }),
-            steps: Vec::new(),
-            output,
+            runs: Runs::Call {
+                call: Call {
+                    consumes: ci,
+                    operation: coi,
+                    args,
+                },
+                output,
+            },
         })
     }
 

@@ -65,7 +65,6 @@ impl Resolver<'_> {
                     Output::PassThrough { format, .. } | Output::Shaped { format, .. } => {
                         format.clone()
                     }
-                    Output::Mock { .. } => RawFormat::Json,
                 };
                 if format == RawFormat::Text {
                     self.unsupported(&opath, "a shaped output of a text answer");
@@ -96,7 +95,6 @@ impl Resolver<'_> {
                     Output::PassThrough { format, .. } | Output::Shaped { format, .. } => {
                         format.clone()
                     }
-                    Output::Mock { .. } => RawFormat::Json,
                 };
                 if format == RawFormat::Text {
                     self.unsupported(
@@ -351,12 +349,16 @@ pub(super) fn typed_results(consumes: &mut [Consumes], rest: &[RestAdapter], mcp
         .iter()
         .flat_map(|a| &a.routes)
         .flat_map(|r| &r.operations)
-        .filter_map(|o| Some((o.call.as_ref()?, &o.output)))
+        .map(|o| &o.runs)
         .chain(
             mcp.iter()
                 .flat_map(|a| a.tools.iter().chain(a.resources.iter().map(|r| &r.read)))
-                .filter_map(|t| Some((t.call.as_ref()?, &t.output))),
-        );
+                .map(|t| &t.runs),
+        )
+        .filter_map(|runs| match runs {
+            Runs::Call { call, output } => Some((call, output)),
+            Runs::Steps { .. } | Runs::Mock { .. } => None,
+        });
     let mut found: BTreeMap<(usize, usize), Option<Shape>> = BTreeMap::new();
     for (call, output) in calls {
         let shape = match output {

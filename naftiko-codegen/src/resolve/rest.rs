@@ -136,7 +136,7 @@ impl Resolver<'_> {
                     && op.steps.is_none()
                     && op.reference.is_none()
                     && !op.output_parameters.is_empty();
-                let (call, steps, inputs, output) = if mock {
+                let (runs, inputs) = if mock {
                     // Mock mode: fixed outputs and input templates, nothing called.
                     let mut inputs = path_inputs.clone();
                     self.exposed_inputs(&rpath, &res.input_parameters, &mut inputs, false);
@@ -145,7 +145,7 @@ impl Resolver<'_> {
                     else {
                         continue;
                     };
-                    (None, Vec::new(), inputs, Output::Mock { fields })
+                    (Runs::Mock { fields }, inputs)
                 } else if let Some(steps) = orchestrated {
                     let mut inputs = path_inputs.clone();
                     self.exposed_inputs(&rpath, &res.input_parameters, &mut inputs, false);
@@ -161,7 +161,7 @@ impl Resolver<'_> {
                     ) else {
                         continue;
                     };
-                    (None, steps, inputs, output)
+                    (Runs::Steps { steps, output }, inputs)
                 } else {
                     let target = (
                         op.steps.is_some(),
@@ -242,7 +242,7 @@ impl Resolver<'_> {
                         operation: coi,
                         args,
                     };
-                    (Some(call), Vec::new(), inputs, output)
+                    (Runs::Call { call, output }, inputs)
                 };
                 let base = op
                     .name
@@ -262,9 +262,7 @@ impl Resolver<'_> {
                     method,
                     description: op.description.clone().or_else(|| op.label.clone()),
                     inputs,
-                    call,
-                    steps,
-                    output,
+                    runs,
                 });
             }
             if let Some(existing) = routes.iter_mut().find(|x| x.path == route.path) {
