@@ -254,11 +254,11 @@ pub(super) fn target(cap: &crate::resolve::ir::Capability, runs: &Runs) -> Strin
 /// For an adapter with inbound `authentication`: the router's extra parameter, the argument that
 /// passes it on, a doc line, and the router wrapped in the guard.
 pub(super) fn guard_parts(
-    auth: &crate::resolve::ir::UpstreamAuth,
+    auth: &crate::resolve::ir::InboundAuth,
     root: &TokenStream,
     router: TokenStream,
 ) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
-    if *auth == crate::resolve::ir::UpstreamAuth::None {
+    if *auth == crate::resolve::ir::InboundAuth::None {
         return (quote!(), quote!(), quote!(), router);
     }
     (

@@ -39,8 +39,7 @@ fn auth_parts(cap: &Capability, c: &Consumes, root: &TokenStream) -> AuthParts {
     // The fields of `Credentials` (the struct itself is made by `emit`).
     let fields_doc = |fields: TokenStream| fields;
     match &c.auth {
-        // Inbound only: an upstream never has it (the resolver refuses it there).
-        UpstreamAuth::None | UpstreamAuth::OAuth2(_) => AuthParts {
+        UpstreamAuth::None => AuthParts {
             credentials: quote!(),
             fields: quote!(),
             init: quote!(),

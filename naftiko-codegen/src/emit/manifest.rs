@@ -175,7 +175,7 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
                     "Requests answer the API's digest challenge (RFC 7616) with the password from `{}`.",
                     envs(password)
                 ),
-                UpstreamAuth::None | UpstreamAuth::OAuth2(_) => String::new(),
+                UpstreamAuth::None => String::new(),
             };
             let operations: Vec<_> = c
                 .operations

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::resolve::ir::{Capability, InputIn, KeyPlacement, Method, RestAdapter, UpstreamAuth};
+use crate::resolve::ir::{Capability, InboundAuth, InputIn, KeyPlacement, Method, RestAdapter};
 
 /// A status the server itself answers with a problem document — and that the upstream API may
 /// answer too, passed through with its own body.
@@ -184,12 +184,12 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
 }
 
 /// The security scheme of the adapter's inbound authentication and the scopes it names.
-fn security_scheme(auth: &UpstreamAuth) -> Option<(Value, Vec<String>)> {
+fn security_scheme(auth: &InboundAuth) -> Option<(Value, Vec<String>)> {
     Some(match auth {
-        UpstreamAuth::None | UpstreamAuth::Digest { .. } => return None,
-        UpstreamAuth::Bearer { .. } => (json!({ "type": "http", "scheme": "bearer" }), vec![]),
-        UpstreamAuth::Basic { .. } => (json!({ "type": "http", "scheme": "basic" }), vec![]),
-        UpstreamAuth::ApiKey {
+        InboundAuth::None => return None,
+        InboundAuth::Bearer { .. } => (json!({ "type": "http", "scheme": "bearer" }), vec![]),
+        InboundAuth::Basic { .. } => (json!({ "type": "http", "scheme": "basic" }), vec![]),
+        InboundAuth::ApiKey {
             name, placement, ..
         } => {
             let place = match placement {
@@ -204,7 +204,7 @@ fn security_scheme(auth: &UpstreamAuth) -> Option<(Value, Vec<String>)> {
         }
         // The schema's rule: `tokenEndpoint` is the client credentials token URL, the
         // authorization server's URI when it is not given.
-        UpstreamAuth::OAuth2(o) => {
+        InboundAuth::OAuth2(o) => {
             let scopes: serde_json::Map<String, Value> =
                 o.scopes.iter().map(|s| (s.clone(), json!(""))).collect();
             let token_url = o.token_endpoint.as_deref().unwrap_or(&o.issuer);

@@ -6,7 +6,7 @@ use quote::quote;
 use super::CrateInfo;
 use super::code::module_docs;
 use crate::resolve::ir::{
-    BaseUri, Capability, Credential, KeyPlacement, TemplatePart, TokenValidation, UpstreamAuth,
+    BaseUri, Capability, Credential, InboundAuth, KeyPlacement, TemplatePart, TokenValidation,
 };
 
 /// Every exposed adapter as (namespace, default address).
@@ -105,17 +105,16 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
 
 /// The inbound guard of an adapter with `authentication`, made from the bound values in
 /// `bound` (a `Bound`).
-fn guard(cap: &Capability, auth: &UpstreamAuth) -> Option<TokenStream> {
+fn guard(cap: &Capability, auth: &InboundAuth) -> Option<TokenStream> {
     let var = |b: usize| super::upstreams::bound_var(cap, b);
     let secret = |parts: &[TemplatePart]| super::upstreams::bound_secret(cap, parts);
     Some(match auth {
-        // Inbound digest is refused by the resolver.
-        UpstreamAuth::None | UpstreamAuth::Digest { .. } => return None,
-        UpstreamAuth::Bearer { token, .. } => {
+        InboundAuth::None => return None,
+        InboundAuth::Bearer { token } => {
             let token = secret(token);
             quote!(runtime::inbound::Guard::Bearer(#token))
         }
-        UpstreamAuth::ApiKey {
+        InboundAuth::ApiKey {
             name,
             placement,
             value,
@@ -133,7 +132,7 @@ fn guard(cap: &Capability, auth: &UpstreamAuth) -> Option<TokenStream> {
                 }
             }
         }
-        UpstreamAuth::Basic { username, password } => {
+        InboundAuth::Basic { username, password } => {
             let username = match username {
                 Credential::Bind(b) => {
                     let v = var(*b);
@@ -144,7 +143,7 @@ fn guard(cap: &Capability, auth: &UpstreamAuth) -> Option<TokenStream> {
             let password = secret(password);
             quote!(runtime::inbound::Guard::Basic { username: #username, password: #password })
         }
-        UpstreamAuth::OAuth2(o) => {
+        InboundAuth::OAuth2(o) => {
             let (issuer, resource, scopes) = (&o.issuer, &o.resource, &o.scopes);
             let audience = match &o.audience {
                 Some(a) => quote!(Some(#a)),

@@ -155,7 +155,7 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
                 quote!(clients::#f::Credentials { username: #user, password: #p, #bound })
             }
             UpstreamAuth::None if bound.is_empty() => quote!(clients::#f::Credentials),
-            UpstreamAuth::None | UpstreamAuth::OAuth2(_) => {
+            UpstreamAuth::None => {
                 quote!(clients::#f::Credentials { #bound })
             }
         };

@@ -9,6 +9,44 @@ use super::ir::*;
 use super::syntax::*;
 use crate::parse::model;
 
+/// Which way an `authentication` block applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Side {
+    /// The requests sent to a consumed API carry it.
+    Upstream,
+    /// The requests an exposed adapter receives must carry it.
+    Inbound,
+}
+
+impl Side {
+    fn name(self) -> &'static str {
+        match self {
+            Side::Upstream => "upstream",
+            Side::Inbound => "inbound",
+        }
+    }
+}
+
+/// What an `authentication` block says, before it is taken as upstream or inbound.
+pub(super) enum Scheme {
+    None,
+    Bearer(Vec<TemplatePart>),
+    ApiKey {
+        name: String,
+        placement: KeyPlacement,
+        value: Vec<TemplatePart>,
+    },
+    Basic {
+        username: Credential,
+        password: Vec<TemplatePart>,
+    },
+    Digest {
+        username: Credential,
+        password: Vec<TemplatePart>,
+    },
+    OAuth2(OAuth2),
+}
+
 impl Resolver<'_> {
     pub(super) fn auth(
         &mut self,
@@ -62,28 +100,79 @@ impl Resolver<'_> {
                 }
             };
         };
-        self.auth_block(&format!("{path}.authentication"), auth, binds, "upstream")
+        match self.auth_block(
+            &format!("{path}.authentication"),
+            auth,
+            binds,
+            Side::Upstream,
+        ) {
+            Scheme::None | Scheme::OAuth2(_) => UpstreamAuth::None,
+            Scheme::Bearer(token) => UpstreamAuth::Bearer {
+                token,
+                implicit: false,
+            },
+            Scheme::ApiKey {
+                name,
+                placement,
+                value,
+            } => UpstreamAuth::ApiKey {
+                name,
+                placement,
+                value,
+            },
+            Scheme::Basic { username, password } => UpstreamAuth::Basic { username, password },
+            Scheme::Digest { username, password } => UpstreamAuth::Digest { username, password },
+        }
+    }
+
+    /// What an adapter requires of its callers: its `authentication` block at `path`, if any.
+    pub(super) fn inbound_auth(
+        &mut self,
+        path: &str,
+        auth: Option<&Value>,
+        binds: &[BindVar],
+    ) -> InboundAuth {
+        let Some(auth) = auth else {
+            return InboundAuth::None;
+        };
+        match self.auth_block(
+            &format!("{path}.authentication"),
+            auth,
+            binds,
+            Side::Inbound,
+        ) {
+            Scheme::None | Scheme::Digest { .. } => InboundAuth::None,
+            Scheme::Bearer(token) => InboundAuth::Bearer { token },
+            Scheme::ApiKey {
+                name,
+                placement,
+                value,
+            } => InboundAuth::ApiKey {
+                name,
+                placement,
+                value,
+            },
+            Scheme::Basic { username, password } => InboundAuth::Basic { username, password },
+            Scheme::OAuth2(check) => InboundAuth::OAuth2(check),
+        }
     }
 
     /// An `authentication` block: bearer, API key or basic, with secrets from bound variables.
-    /// `side` is `upstream` or `inbound`, for messages.
+    /// `side` says whether requests go out with it or come in with it.
     pub(super) fn auth_block(
         &mut self,
         apath: &str,
         auth: &Value,
         binds: &[BindVar],
-        side: &str,
-    ) -> UpstreamAuth {
+        side: Side,
+    ) -> Scheme {
         let apath = apath.to_owned();
         let field = |names: &[&'static str]| field_of(auth, names);
         let kind = auth.get("type").and_then(Value::as_str).unwrap_or("");
         match kind.to_ascii_lowercase().as_str() {
             "bearer" => match self.secret(&apath, field(&["token", "value"]), binds, "token") {
-                Some(token) => UpstreamAuth::Bearer {
-                    token,
-                    implicit: false,
-                },
-                None => UpstreamAuth::None,
+                Some(token) => Scheme::Bearer(token),
+                None => Scheme::None,
             },
             // `apiKey`, and `header` / `query` seen in the wild, mean the official `apikey`.
             "apikey" | "header" | "query" => {
@@ -93,7 +182,7 @@ impl Resolver<'_> {
                         "an API key needs the name it is sent under",
                         "add `key: X-API-Key` (the header or query parameter name)",
                     );
-                    return UpstreamAuth::None;
+                    return Scheme::None;
                 };
                 let placement =
                     match field(&["placement", "in"]).map(|(_, p)| p.to_ascii_lowercase()) {
@@ -105,7 +194,7 @@ impl Resolver<'_> {
                                 &format!("{apath}.placement"),
                                 &format!("API key `placement: {other}`"),
                             );
-                            return UpstreamAuth::None;
+                            return Scheme::None;
                         }
                         None if kind.eq_ignore_ascii_case("query") => KeyPlacement::Query,
                         None => {
@@ -119,27 +208,27 @@ impl Resolver<'_> {
                     };
                 if placement == KeyPlacement::Header && reqwest_header_name_invalid(name) {
                     self.error(&apath, format!("`{name}` is not a valid header name"));
-                    return UpstreamAuth::None;
+                    return Scheme::None;
                 }
                 match self.secret(&apath, field(&["value", "token"]), binds, "value") {
-                    Some(value) => UpstreamAuth::ApiKey {
+                    Some(value) => Scheme::ApiKey {
                         name: name.to_owned(),
                         placement,
                         value,
                     },
-                    None => UpstreamAuth::None,
+                    None => Scheme::None,
                 }
             }
-            "oauth2" if side == "inbound" => match self.oauth2(&apath, auth) {
-                Some(check) => UpstreamAuth::OAuth2(check),
-                None => UpstreamAuth::None,
+            "oauth2" if side == Side::Inbound => match self.oauth2(&apath, auth) {
+                Some(check) => Scheme::OAuth2(check),
+                None => Scheme::None,
             },
-            "digest" if side == "inbound" => {
+            "digest" if side == Side::Inbound => {
                 self.unsupported(
                     &format!("{apath}.type"),
                     "inbound `digest` authentication (a server issuing digest challenges)",
                 );
-                UpstreamAuth::None
+                Scheme::None
             }
             kind @ ("basic" | "digest") => {
                 let username = match field(&["username", "user"]) {
@@ -150,34 +239,32 @@ impl Resolver<'_> {
                                 &format!("{apath}.username"),
                                 format!("`{u}` names no bound variable"),
                             );
-                            return UpstreamAuth::None;
+                            return Scheme::None;
                         }
                         None => Credential::Literal(u.to_owned()),
                     },
                     None => {
                         self.error(&apath, "basic authentication without `username`");
-                        return UpstreamAuth::None;
+                        return Scheme::None;
                     }
                 };
                 match self.secret(&apath, field(&["password"]), binds, "password") {
-                    Some(password) if kind == "digest" => {
-                        UpstreamAuth::Digest { username, password }
-                    }
-                    Some(password) => UpstreamAuth::Basic { username, password },
-                    None => UpstreamAuth::None,
+                    Some(password) if kind == "digest" => Scheme::Digest { username, password },
+                    Some(password) => Scheme::Basic { username, password },
+                    None => Scheme::None,
                 }
             }
             "" => {
                 self.error(&apath, "authentication without `type`");
-                UpstreamAuth::None
+                Scheme::None
             }
             other => {
                 self.error_help(
                     &format!("{apath}.type"),
-                    format!("{side} authentication `{other}` is not supported by this version of naftiko-codegen"),
+                    format!("{} authentication `{other}` is not supported by this version of naftiko-codegen", side.name()),
                     "supported: bearer, apikey (header, query or cookie), basic, digest (upstream), oauth2 (inbound); requests signed per call (oauth1, hmac, aws-sig-v4) are refused rather than sent unsigned",
                 );
-                UpstreamAuth::None
+                Scheme::None
             }
         }
     }

@@ -32,7 +32,7 @@ pub struct ControlAdapter {
     pub port: u16,
     pub address: Option<String>,
     /// What a caller must present (`None`: nothing).
-    pub auth: UpstreamAuth,
+    pub auth: InboundAuth,
     pub health: bool,
     pub info: bool,
 }
@@ -46,7 +46,7 @@ pub struct SkillAdapter {
     pub address: Option<String>,
     pub description: Option<String>,
     /// What a caller must present (`None`: nothing).
-    pub auth: UpstreamAuth,
+    pub auth: InboundAuth,
     pub skills: Vec<Skill>,
 }
 
@@ -134,7 +134,7 @@ impl Capability {
             .chain(self.mcp.iter().map(|a| &a.auth))
             .chain(self.skills.iter().map(|a| &a.auth))
             .chain(self.control.iter().map(|a| &a.auth))
-            .any(|auth| matches!(auth, UpstreamAuth::OAuth2(_)))
+            .any(|auth| matches!(auth, InboundAuth::OAuth2(_)))
     }
 
     /// Does an exposed input carry a `pattern` (the crate then needs `regex`)?
@@ -279,27 +279,63 @@ pub enum UpstreamAuth {
         username: Credential,
         password: Vec<TemplatePart>,
     },
-    /// Inbound only: bearer tokens checked as an OAuth 2.1 resource server.
-    OAuth2(OAuth2),
 }
 
 impl UpstreamAuth {
     /// The bound variables it reads.
     pub fn binds(&self) -> Vec<usize> {
         match self {
-            UpstreamAuth::None | UpstreamAuth::OAuth2(_) => vec![],
+            UpstreamAuth::None => vec![],
             UpstreamAuth::Bearer { token: parts, .. }
             | UpstreamAuth::ApiKey { value: parts, .. } => template_binds(parts),
             UpstreamAuth::Basic { username, password }
-            | UpstreamAuth::Digest { username, password } => {
-                let mut binds = template_binds(password);
-                if let Credential::Bind(u) = username {
-                    binds.insert(0, *u);
-                }
-                binds
-            }
+            | UpstreamAuth::Digest { username, password } => credential_binds(username, password),
         }
     }
+}
+
+/// What an adapter requires of its callers. Secrets are bound variables, as upstream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InboundAuth {
+    /// Nothing: the adapter is open.
+    None,
+    /// `Authorization: Bearer <token>`, compared with the bound value.
+    Bearer { token: Vec<TemplatePart> },
+    /// An API key under `name` in a header, the query string or a cookie.
+    ApiKey {
+        name: String,
+        placement: KeyPlacement,
+        value: Vec<TemplatePart>,
+    },
+    /// `Authorization: Basic …`.
+    Basic {
+        username: Credential,
+        password: Vec<TemplatePart>,
+    },
+    /// Bearer tokens checked as an OAuth 2.1 resource server.
+    OAuth2(OAuth2),
+}
+
+impl InboundAuth {
+    /// The bound variables it reads.
+    pub fn binds(&self) -> Vec<usize> {
+        match self {
+            InboundAuth::None | InboundAuth::OAuth2(_) => vec![],
+            InboundAuth::Bearer { token: parts } | InboundAuth::ApiKey { value: parts, .. } => {
+                template_binds(parts)
+            }
+            InboundAuth::Basic { username, password } => credential_binds(username, password),
+        }
+    }
+}
+
+/// The bound variables of a user name and password.
+fn credential_binds(username: &Credential, password: &[TemplatePart]) -> Vec<usize> {
+    let mut binds = template_binds(password);
+    if let Credential::Bind(u) = username {
+        binds.insert(0, *u);
+    }
+    binds
 }
 
 /// The bound variables a template reads.
@@ -833,7 +869,7 @@ pub struct RestAdapter {
     pub address: Option<String>,
     pub description: Option<String>,
     /// What a caller must present (`None`: nothing).
-    pub auth: UpstreamAuth,
+    pub auth: InboundAuth,
     /// Routes grouped by path, in spec order.
     pub routes: Vec<Route>,
     /// Resources that forward every request to a consumed API.
@@ -959,7 +995,7 @@ pub struct McpAdapter {
     /// Sent as the server's `instructions`.
     pub description: Option<String>,
     /// What a caller must present (`None`: nothing).
-    pub auth: UpstreamAuth,
+    pub auth: InboundAuth,
     pub tools: Vec<Tool>,
     /// Served over standard input and output instead of a port (`transport: stdio`).
     pub stdio: bool,

@@ -36,10 +36,9 @@ impl Resolver<'_> {
                     "`authentication` cannot be checked on a `transport: stdio` adapter",
                     "remove it (the client that starts the server is trusted), or use `transport: http`",
                 );
-                UpstreamAuth::None
+                InboundAuth::None
             }
-            Some(a) => self.auth_block(&format!("{path}.authentication"), a, binds, "inbound"),
-            None => UpstreamAuth::None,
+            auth => self.inbound_auth(path, auth.as_ref(), binds),
         };
         let prompts = self.prompts(path, &m.prompts);
         let mut tools: Vec<Tool> = Vec::new();

@@ -23,10 +23,7 @@ impl Resolver<'_> {
                 "write `type: rest`",
             );
         }
-        let auth = match &r.authentication {
-            Some(a) => self.auth_block(&format!("{path}.authentication"), a, binds, "inbound"),
-            None => UpstreamAuth::None,
-        };
+        let auth = self.inbound_auth(path, r.authentication.as_ref(), binds);
         let mut routes: Vec<Route> = Vec::new();
         let mut forwards: Vec<Forward> = Vec::new();
         let mut handler_names: Vec<String> = Vec::new();

@@ -17,10 +17,7 @@ impl Resolver<'_> {
         c: &model::ExposesControl,
         binds: &[BindVar],
     ) -> Option<ControlAdapter> {
-        let auth = match &c.authentication {
-            Some(a) => self.auth_block(&format!("{path}.authentication"), a, binds, "inbound"),
-            None => UpstreamAuth::None,
-        };
+        let auth = self.inbound_auth(path, c.authentication.as_ref(), binds);
         let management = c.management.clone().unwrap_or(Value::Null);
         let flag = |k: &str, default: bool| match management.get(k) {
             None | Some(Value::Null) => default,
@@ -77,10 +74,7 @@ impl Resolver<'_> {
         mcp: &[McpAdapter],
         binds: &[BindVar],
     ) -> Option<SkillAdapter> {
-        let auth = match &s.authentication {
-            Some(a) => self.auth_block(&format!("{path}.authentication"), a, binds, "inbound"),
-            None => UpstreamAuth::None,
-        };
+        let auth = self.inbound_auth(path, s.authentication.as_ref(), binds);
         let mut skills: Vec<Skill> = Vec::new();
         for (i, skill) in s.skills.iter().enumerate() {
             let spath = format!("{path}.skills[{i}]");
