@@ -535,8 +535,8 @@ fn env_expressions_in_authentication_read_the_environment() {
     assert_eq!(
         resolved.capability.consumes[0].auth,
         naftiko_codegen::resolve::ir::UpstreamAuth::Bearer {
-            token: vec![naftiko_codegen::resolve::ir::TemplatePart::Bind(
-                index.unwrap()
+            token: vec![naftiko_codegen::resolve::ir::Part::Slot(
+                naftiko_codegen::resolve::ir::BindId::new(index.unwrap())
             )],
             implicit: false,
         }

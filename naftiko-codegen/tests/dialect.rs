@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use naftiko_codegen::resolve::ir::{
-    ArgSource, BaseUri, Body, Capability, InputIn, JsonTemplate, KeyPlacement, Method, Output,
-    ParamIn, ParamType, TemplatePart, UpstreamAuth,
+    ArgSource, BaseUri, BindId, Body, Capability, InputId, InputIn, JsonTemplate, KeyPlacement,
+    Method, Output, ParamId, ParamIn, ParamType, Part, UpstreamAuth,
 };
 use naftiko_codegen::{Diagnostic, Error};
 
@@ -47,7 +47,10 @@ fn pseudo_namespaces_case_insensitive_names_pass_through_and_implicit_bearer() {
     // `{userid}` in the exposed path feeds `userId` (`with: {userId: rest.userId}`).
     let consumed = &cap.consumes[0].operations[op.runs.call().unwrap().operation];
     assert_eq!(consumed.params[0].name.wire, "userId");
-    assert_eq!(op.runs.call().unwrap().args[0].source, ArgSource::Input(0));
+    assert_eq!(
+        op.runs.call().unwrap().args[0].source,
+        ArgSource::Input(InputId::new(0))
+    );
     assert_eq!(op.inputs[0].name.wire, "userid");
     // `tools.userId` synthesizes the tool's input from the consumed parameter (type, description).
     let tool = &cap.mcp[0].tools[0];
@@ -60,7 +63,7 @@ fn pseudo_namespaces_case_insensitive_names_pass_through_and_implicit_bearer() {
     assert_eq!(
         cap.consumes[0].auth,
         UpstreamAuth::Bearer {
-            token: vec![TemplatePart::Bind(0)],
+            token: vec![Part::Slot(BindId::new(0))],
             implicit: true
         }
     );
@@ -105,7 +108,7 @@ fn inputs_flow_by_name_across_separators_and_headers() {
         .unwrap()
         .args
         .iter()
-        .find(|a| a.param == comment)
+        .find(|a| a.param == ParamId::new(comment))
         .unwrap();
     let ArgSource::Input(i) = arg.source else {
         panic!()
@@ -211,8 +214,8 @@ fn head_and_credentials_made_from_bound_variables() {
         (name.as_str(), *placement),
         ("Authorization", KeyPlacement::Header)
     );
-    assert_eq!(value[0], TemplatePart::Text("Bearer ".into()));
-    assert!(matches!(value[1], TemplatePart::Bind(_)));
+    assert_eq!(value[0], Part::Text("Bearer ".into()));
+    assert!(matches!(value[1], Part::Slot(_)));
 }
 
 #[test]

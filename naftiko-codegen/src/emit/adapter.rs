@@ -6,8 +6,9 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+use crate::resolve::ir::with_ids;
 use crate::resolve::ir::{
-    Arg, ArgSource, Input, InputIn, MockValue, Param, ParamType, Runs, WithPart,
+    Arg, ArgSource, Input, InputId, InputIn, MockValue, Param, ParamType, Part, Runs,
 };
 
 /// Names the handlers use for their own locals; inputs with these names get an `_input` suffix.
@@ -104,8 +105,8 @@ pub(super) fn literal(v: &Value, ty: ParamType, required: bool) -> TokenStream {
 }
 
 /// `&format!("…{}…", input, …)` for a `with` template (its inputs are required text).
-pub(super) fn template(parts: &[WithPart], inputs: &[Input], required: bool) -> TokenStream {
-    let (fmt, args) = super::code::input_format(parts, &|i| {
+pub(super) fn template(parts: &[Part<InputId>], inputs: &[Input], required: bool) -> TokenStream {
+    let (fmt, args) = super::code::format_template(parts, &|i| {
         let l = local(&inputs[i]);
         quote!(#l)
     });
@@ -148,7 +149,7 @@ pub(super) fn shape_function(
         return quote!(#function);
     }
     // Inputs the templates do not read are not read by the handler either: empty text.
-    let texts = inputs.iter().enumerate().map(|(i, input)| {
+    let texts = with_ids(inputs).map(|(i, input)| {
         let l = local(input);
         if !shape.uses(i) {
             quote!(String::new())
@@ -174,7 +175,7 @@ pub(super) fn mock_members(
                 quote!(serde_json::from_str::<serde_json::Value>(#text).unwrap_or(serde_json::Value::Null))
             }
             MockValue::Template(parts) => {
-                let (fmt, args) = super::code::input_format(parts, &|i| {
+                let (fmt, args) = super::code::format_template(parts, &|i| {
                     let input = &inputs[i];
                     let l = local(input);
                     if input.required {

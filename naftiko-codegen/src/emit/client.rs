@@ -4,9 +4,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::code::{docs, module_docs, param_rust_type};
+use crate::resolve::ir::ParamId;
 use crate::resolve::ir::{
-    BaseUri, Body, Capability, Constant, ConsumedOp, Consumes, Credential, JsonTemplate,
-    KeyPlacement, Output, ParamIn, ParamType, PathPart, Piece, TemplatePart, UpstreamAuth,
+    BaseUri, BindId, Body, BodySlot, Capability, Constant, ConsumedOp, Consumes, Credential,
+    JsonTemplate, KeyPlacement, Output, ParamIn, ParamType, Part, PathPart, UpstreamAuth,
     template_binds,
 };
 
@@ -22,14 +23,14 @@ struct AuthParts {
 
 fn auth_parts(cap: &Capability, c: &Consumes, root: &TokenStream) -> AuthParts {
     // "`A`" or "`A` and `B`": the environment variables a credential is made from.
-    let env = |parts: &[TemplatePart]| {
+    let env = |parts: &[Part<BindId>]| {
         template_binds(parts)
             .iter()
             .map(|b| format!("`{}`", cap.binds[*b].env))
             .collect::<Vec<_>>()
             .join(" and ")
     };
-    let var = |parts: &[TemplatePart]| {
+    let var = |parts: &[Part<BindId>]| {
         template_binds(parts)
             .iter()
             .map(|b| cap.binds[*b].name.wire.clone())
@@ -363,7 +364,7 @@ fn operation(
                 fmt.push_str("{}");
                 let value = template_value(parts, cap);
                 let value = match parts.as_slice() {
-                    [TemplatePart::Text(_) | TemplatePart::Bind(_)] => value,
+                    [Part::Text(_) | Part::Slot(_)] => value,
                     _ => quote!(&#value),
                 };
                 fmt_args.push(quote!(runtime::encode::encode_path_segment(#value)));
@@ -454,10 +455,10 @@ fn answer(op: &ConsumedOp, root: &TokenStream) -> (TokenStream, TokenStream) {
 }
 
 /// The text of a fixed value: a literal, a bound variable of the client, or a `format!` of both.
-fn template_value(parts: &[TemplatePart], cap: &Capability) -> TokenStream {
+fn template_value(parts: &[Part<BindId>], cap: &Capability) -> TokenStream {
     match parts {
-        [TemplatePart::Text(text)] => quote!(#text),
-        [TemplatePart::Bind(b)] => {
+        [Part::Text(text)] => quote!(#text),
+        [Part::Slot(b)] => {
             let f = cap.binds[*b].name.ident();
             quote!(self.#f.expose())
         }
@@ -484,7 +485,7 @@ fn constant_calls(constants: &[Constant], cap: &Capability) -> Vec<TokenStream> 
             // A bound value may be a secret: never logged.
             (_, true) => {
                 // `expose()` is already a `&str`; a `format!` is borrowed.
-                let text = if matches!(constant.value.as_slice(), [TemplatePart::Bind(_)]) {
+                let text = if matches!(constant.value.as_slice(), [Part::Slot(_)]) {
                     value
                 } else {
                     quote!(&#value)
@@ -657,7 +658,7 @@ fn param_rust_type_with_lifetime(ty: ParamType, required: bool) -> TokenStream {
 }
 
 /// A placeholder's value as text (for text, form and multipart templates).
-fn piece_text(op: &ConsumedOp, i: usize, form_encoded: bool) -> TokenStream {
+fn piece_text(op: &ConsumedOp, i: ParamId, form_encoded: bool) -> TokenStream {
     let p = &op.params[i];
     let ident = p.name.ident();
     let text = match (p.ty, p.required) {
@@ -682,7 +683,7 @@ fn piece_text(op: &ConsumedOp, i: usize, form_encoded: bool) -> TokenStream {
 /// `format!(…)` for text with placeholders (or the literal text alone).
 fn pieces_text(
     op: &ConsumedOp,
-    pieces: &[Piece],
+    pieces: &[Part<BodySlot>],
     form_encoded: bool,
     cap: &Capability,
 ) -> TokenStream {
@@ -690,12 +691,12 @@ fn pieces_text(
     let mut args = Vec::new();
     for piece in pieces {
         match piece {
-            Piece::Text(t) => fmt.push_str(&super::code::format_literal(t)),
-            Piece::Param(i) => {
+            Part::Text(t) => fmt.push_str(&super::code::format_literal(t)),
+            Part::Slot(BodySlot::Param(i)) => {
                 fmt.push_str("{}");
                 args.push(piece_text(op, *i, form_encoded));
             }
-            Piece::Bind(b) => {
+            Part::Slot(BodySlot::Bind(b)) => {
                 fmt.push_str("{}");
                 let f = cap.binds[*b].name.ident();
                 args.push(if form_encoded {
@@ -708,8 +709,8 @@ fn pieces_text(
     }
     match (pieces, args.as_slice()) {
         (_, []) => quote!(#fmt.to_owned()),
-        ([Piece::Param(_)], [only]) => quote!(#only.to_string()),
-        ([Piece::Bind(_)], [only]) => quote!(#only.to_owned()),
+        ([Part::Slot(BodySlot::Param(_))], [only]) => quote!(#only.to_string()),
+        ([Part::Slot(BodySlot::Bind(_))], [only]) => quote!(#only.to_owned()),
         _ => quote!(format!(#fmt, #(#args),*)),
     }
 }

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::resolve::ir::{ParamType, RawFormat, TemplatePart, WithPart};
+use crate::resolve::ir::{BindId, ParamType, Part, RawFormat};
 
 /// The reader of `format` (a `runtime::error::Format`).
 pub(super) fn format_reader(format: &RawFormat, root: &TokenStream) -> TokenStream {
@@ -106,42 +106,34 @@ pub(super) fn format_literal(text: &str) -> String {
     text.replace('{', "{{").replace('}', "}}")
 }
 
-/// A `format!` string and its arguments for text around bound variables.
-pub(super) fn format_parts(
-    parts: &[TemplatePart],
-    var: &dyn Fn(usize) -> TokenStream,
+/// A `format!` string and its arguments for a template: its text escaped, each slot the
+/// argument `slot` makes of it.
+pub(super) fn format_template<S: Copy>(
+    parts: &[Part<S>],
+    slot: &dyn Fn(S) -> TokenStream,
 ) -> (String, Vec<TokenStream>) {
     let mut fmt = String::new();
     let mut args = Vec::new();
     for part in parts {
         match part {
-            TemplatePart::Text(t) => fmt.push_str(&format_literal(t)),
-            TemplatePart::Bind(b) => {
+            Part::Text(t) => fmt.push_str(&format_literal(t)),
+            Part::Slot(s) => {
                 fmt.push_str("{}");
-                let v = var(*b);
-                args.push(quote!(#v.expose()));
+                args.push(slot(*s));
             }
         }
     }
     (fmt, args)
 }
 
-/// A `format!` string and its arguments for a template of inputs (`arg` reads each one, by its
-/// index).
-pub(super) fn input_format(
-    parts: &[WithPart],
-    arg: &dyn Fn(usize) -> TokenStream,
+/// A `format!` string and its arguments for text around bound variables (`var` names the
+/// `Secret` holding each one).
+pub(super) fn format_parts(
+    parts: &[Part<BindId>],
+    var: &dyn Fn(BindId) -> TokenStream,
 ) -> (String, Vec<TokenStream>) {
-    let mut fmt = String::new();
-    let mut args = Vec::new();
-    for part in parts {
-        match part {
-            WithPart::Text(t) => fmt.push_str(&format_literal(t)),
-            WithPart::Input(i) => {
-                fmt.push_str("{}");
-                args.push(arg(*i));
-            }
-        }
-    }
-    (fmt, args)
+    format_template(parts, &|b| {
+        let v = var(b);
+        quote!(#v.expose())
+    })
 }

@@ -8,7 +8,7 @@ use super::CrateInfo;
 use super::code::one_line;
 use super::jinja::{self, Template};
 use crate::resolve::ir::{
-    Capability, KeyPlacement, Runs, TemplatePart, UpstreamAuth, template_binds,
+    BindId, Capability, KeyPlacement, Part, Runs, UpstreamAuth, template_binds,
 };
 
 /// Every crate generated code may use, by the name code gives it, with the dependency line a
@@ -147,7 +147,7 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
         .consumes
         .iter()
         .map(|c| {
-            let envs = |parts: &[TemplatePart]| {
+            let envs = |parts: &[Part<BindId>]| {
                 template_binds(parts).iter().map(|b| cap.binds[*b].env.clone()).collect::<Vec<_>>().join("`, `")
             };
             let auth = match &c.auth {

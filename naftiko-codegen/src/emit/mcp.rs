@@ -9,6 +9,7 @@ use crate::resolve::ir::{
     Capability, FileContent, FileResource, McpAdapter, McpResource, MockValue, Output, ParamType,
     PromptRole, RawFormat, Runs, Step, Tool,
 };
+use crate::resolve::ir::{InputId, with_ids};
 
 /// The JSON Schema of a tool's arguments.
 fn input_schema(tool: &Tool) -> Value {
@@ -396,8 +397,8 @@ fn catalog(a: &McpAdapter) -> (TokenStream, TokenStream, TokenStream) {
         });
         let arms = a.prompts.iter().map(|p| {
             let name = &p.name;
-            let reads = p.arguments.iter().enumerate().map(|(i, arg)| {
-                let l = format_ident!("argument_{}", i);
+            let reads = with_ids(&p.arguments).map(|(i, arg)| {
+                let l = format_ident!("argument_{}", i.index());
                 let n = &arg.name;
                 let required = arg.required;
                 quote!(let #l = mcp::prompt_argument(&arguments, #n, #required)?;)
@@ -407,8 +408,8 @@ fn catalog(a: &McpAdapter) -> (TokenStream, TokenStream, TokenStream) {
                     PromptRole::User => quote!(Role::User),
                     PromptRole::Assistant => quote!(Role::Assistant),
                 };
-                let (fmt, args) = super::code::input_format(parts, &|i| {
-                    let l = format_ident!("argument_{}", i);
+                let (fmt, args) = super::code::format_template(parts, &|i| {
+                    let l = format_ident!("argument_{}", i.index());
                     quote!(#l)
                 });
                 let text = if args.is_empty() {
@@ -502,7 +503,7 @@ fn input_reads(t: &Tool, root: &TokenStream) -> Vec<TokenStream> {
     t.inputs
         .iter()
         .enumerate()
-        .filter(|(i, _)| t.runs.uses(*i))
+        .filter(|(i, _)| t.runs.uses(InputId::new(*i)))
         .map(|(_, input)| {
             let l = super::adapter::local(input);
             let wire = &input.name.wire;
@@ -601,7 +602,7 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
     let name = t.name.ident();
     let known = t.inputs.iter().map(|i| i.name.wire.as_str());
     let reads = input_reads(t, root);
-    let args = consumed.params.iter().enumerate().map(|(pi, p)| {
+    let args = with_ids(&consumed.params).map(|(pi, p)| {
         super::adapter::argument(p, tool_call.args.iter().find(|a| a.param == pi), &t.inputs)
     });
     let client = c.namespace.ident();

@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::resolve::ir::with_ids;
 use crate::resolve::ir::{Capability, InboundAuth, InputIn, KeyPlacement, Method, RestAdapter};
 
 /// A status the server itself answers with a problem document — and that the upstream API may
@@ -26,7 +27,7 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
             let mut body = None;
             let mut fields = Map::new();
             let mut required_fields = Vec::new();
-            for (index, input) in op.inputs.iter().enumerate() {
+            for (index, input) in with_ids(&op.inputs) {
                 let used = op.runs.uses(index);
                 if !used && input.location != InputIn::Path {
                     continue;

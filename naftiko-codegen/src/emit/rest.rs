@@ -8,6 +8,7 @@ use crate::resolve::ir::{
     Arg, ArgSource, Capability, Forward, Input, InputIn, MockValue, Output, Param, ParamType,
     RawFormat, RestAdapter, RestOp, Runs, Step,
 };
+use crate::resolve::ir::{InputId, ParamId};
 
 pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> TokenStream {
     let mut text = format!("REST adapter `{}`.", a.namespace.wire);
@@ -178,7 +179,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
     text.push_str(&format!("\n\n`{} {path}` → `{target}`", op.method.as_str()));
     let doc = docs(Some(text.trim()));
     let name = op.name.ident();
-    let used = |i: usize| op.runs.uses(i);
+    let used = |i: usize| op.runs.uses(InputId::new(i));
 
     let mut params = vec![quote!(State(upstreams): State<Arc<Upstreams>>)];
     let mut reads = Vec::new();
@@ -345,11 +346,10 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
     };
     let c = &cap.consumes[call.consumes];
     let consumed = &c.operations[call.operation];
-    let args = consumed
-        .params
-        .iter()
-        .enumerate()
-        .map(|(pi, p)| arg_tokens(p, call.args.iter().find(|a| a.param == pi), &op.inputs));
+    let args = consumed.params.iter().enumerate().map(|(pi, p)| {
+        let pi = ParamId::new(pi);
+        arg_tokens(p, call.args.iter().find(|a| a.param == pi), &op.inputs)
+    });
     let client = c.namespace.ident();
     let raw = format_ident!("{}_raw", consumed.name.rust);
     let respond = match output {

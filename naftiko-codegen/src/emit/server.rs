@@ -6,7 +6,7 @@ use quote::quote;
 use super::CrateInfo;
 use super::code::module_docs;
 use crate::resolve::ir::{
-    BaseUri, Capability, Credential, InboundAuth, KeyPlacement, TemplatePart, TokenValidation,
+    BaseUri, BindId, Capability, Credential, InboundAuth, KeyPlacement, Part, TokenValidation,
 };
 
 /// Every exposed adapter as (namespace, default address).
@@ -106,8 +106,8 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
 /// The inbound guard of an adapter with `authentication`, made from the bound values in
 /// `bound` (a `Bound`).
 fn guard(cap: &Capability, auth: &InboundAuth) -> Option<TokenStream> {
-    let var = |b: usize| super::upstreams::bound_var(cap, b);
-    let secret = |parts: &[TemplatePart]| super::upstreams::bound_secret(cap, parts);
+    let var = |b: BindId| super::upstreams::bound_var(cap, b);
+    let secret = |parts: &[Part<BindId>]| super::upstreams::bound_secret(cap, parts);
     Some(match auth {
         InboundAuth::None => return None,
         InboundAuth::Bearer { token } => {

@@ -113,8 +113,8 @@ fn node(
             fallible: false,
         },
         Shape::Template(parts) => {
-            let (fmt, args) = super::code::input_format(parts, &|i| {
-                let i = proc_macro2::Literal::usize_unsuffixed(i);
+            let (fmt, args) = super::code::format_template(parts, &|i| {
+                let i = proc_macro2::Literal::usize_unsuffixed(i.index());
                 quote!(inputs[#i])
             });
             let expr = match (fmt.as_str(), args.as_slice()) {

@@ -5,6 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use crate::resolve::ir::ParamId;
 use crate::resolve::ir::{
     Arg, ArgSource, Call, Capability, Output, Param, ParamType, PathStep, Step,
 };
@@ -62,6 +63,7 @@ pub(super) fn run(
                     .iter()
                     .enumerate()
                     .map(|(pi, p)| {
+                        let pi = ParamId::new(pi);
                         let a = args.iter().find(|a| a.param == pi);
                         match a.map(|a| &a.source) {
                             Some(ArgSource::Step { step, path }) => {

@@ -4,18 +4,18 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::resolve::ir::{BaseUri, Capability, Credential, TemplatePart, UpstreamAuth};
+use crate::resolve::ir::{BaseUri, BindId, Capability, Credential, Part, UpstreamAuth};
 
 /// A bound value in the generated code: a field of `bound` (a `Bound`).
-pub(super) fn bound_var(cap: &Capability, b: usize) -> TokenStream {
+pub(super) fn bound_var(cap: &Capability, b: BindId) -> TokenStream {
     let f = cap.binds[b].name.ident();
     quote!(bound.#f)
 }
 
 /// A credential: the bound variable itself, or text around bound variables.
-pub(super) fn bound_secret(cap: &Capability, parts: &[TemplatePart]) -> TokenStream {
+pub(super) fn bound_secret(cap: &Capability, parts: &[Part<BindId>]) -> TokenStream {
     match parts {
-        [TemplatePart::Bind(b)] => {
+        [Part::Slot(b)] => {
             let v = bound_var(cap, *b);
             quote!(#v.clone())
         }
@@ -125,8 +125,8 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
     let builds = cap.consumes.iter().map(|c| {
         let f = c.namespace.ident();
         let wire = &c.namespace.wire;
-        let var = |b: usize| bound_var(cap, b);
-        let secret = |parts: &[TemplatePart]| bound_secret(cap, parts);
+        let var = |b: BindId| bound_var(cap, b);
+        let secret = |parts: &[Part<BindId>]| bound_secret(cap, parts);
         // Bound values sent in request parameters, beside the credentials.
         let bound = c.request_binds().into_iter().map(|b| {
             let (f, v) = (cap.binds[b].name.ident(), var(b));

@@ -30,19 +30,19 @@ impl Side {
 /// What an `authentication` block says, before it is taken as upstream or inbound.
 pub(super) enum Scheme {
     None,
-    Bearer(Vec<TemplatePart>),
+    Bearer(Template<BindId>),
     ApiKey {
         name: String,
         placement: KeyPlacement,
-        value: Vec<TemplatePart>,
+        value: Template<BindId>,
     },
     Basic {
         username: Credential,
-        password: Vec<TemplatePart>,
+        password: Template<BindId>,
     },
     Digest {
         username: Credential,
-        password: Vec<TemplatePart>,
+        password: Template<BindId>,
     },
     OAuth2(OAuth2),
 }
@@ -86,7 +86,7 @@ impl Resolver<'_> {
                         ),
                     );
                     UpstreamAuth::Bearer {
-                        token: vec![TemplatePart::Bind(0)],
+                        token: vec![Part::Slot(BindId::new(0))],
                         implicit: true,
                     }
                 }
@@ -350,7 +350,7 @@ impl Resolver<'_> {
         value: Option<(&str, &str)>,
         binds: &[BindVar],
         expected: &str,
-    ) -> Option<Vec<TemplatePart>> {
+    ) -> Option<Template<BindId>> {
         let Some((key, text)) = value else {
             self.error_help(apath, format!("missing `{expected}`"), format!("add `{expected}: \"{{{{VARIABLE}}}}\"` with the variable declared under `binds`"));
             return None;
@@ -358,7 +358,7 @@ impl Resolver<'_> {
         let kpath = format!("{apath}.{key}");
         if text.trim().starts_with("$env.") {
             return match self.bind_ref(text, binds) {
-                Some(b) => Some(vec![TemplatePart::Bind(b)]),
+                Some(b) => Some(vec![Part::Slot(b)]),
                 None => {
                     self.error(
                         &kpath,
@@ -369,7 +369,7 @@ impl Resolver<'_> {
             };
         }
         // Seen in the official tutorial: a bound variable's name without braces.
-        if let Some(b) = binds.iter().position(|b| b.name.wire == text.trim()) {
+        if let Some(b) = find_id(binds, |b| b.name.wire == text.trim()) {
             self.warn(
                 &kpath,
                 format!(
@@ -379,10 +379,10 @@ impl Resolver<'_> {
                 ),
                 format!("write `{{{{{}}}}}`", text.trim()),
             );
-            return Some(vec![TemplatePart::Bind(b)]);
+            return Some(vec![Part::Slot(b)]);
         }
         match self.bind_template(text, binds) {
-            Ok(parts) if parts.iter().any(|p| matches!(p, TemplatePart::Bind(_))) => Some(parts),
+            Ok(parts) if parts.iter().any(|p| matches!(p, Part::Slot(_))) => Some(parts),
             Ok(_) => {
                 // Never repeat the value: it may be a secret written into the spec.
                 self.error_help(

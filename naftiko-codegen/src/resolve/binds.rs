@@ -182,14 +182,14 @@ impl Resolver<'_> {
     }
 
     /// The bound variable a `{{VAR}}` / `{{env.VAR}}` template names.
-    pub(super) fn bind_ref(&self, template: &str, binds: &[BindVar]) -> Option<usize> {
+    pub(super) fn bind_ref(&self, template: &str, binds: &[BindVar]) -> Option<BindId> {
         let t = template.trim();
         // `$env.NAME` (the schema's form in authentication fields): the environment variable.
         if let Some(name) = t.strip_prefix("$env.") {
-            return binds.iter().position(|b| b.file.is_none() && b.env == name);
+            return find_id(binds, |b| b.file.is_none() && b.env == name);
         }
         let inner = t.strip_prefix("{{")?.strip_suffix("}}")?.trim();
-        binds.iter().position(|b| {
+        find_id(binds, |b| {
             inner == b.name.wire
                 || inner.strip_prefix(&format!("{}.", b.namespace)) == Some(&b.name.wire)
         })
@@ -201,7 +201,7 @@ impl Resolver<'_> {
         &self,
         text: &str,
         binds: &[BindVar],
-    ) -> Result<Vec<TemplatePart>, String> {
+    ) -> Result<Template<BindId>, String> {
         let mut parts = Vec::new();
         let mut rest = text;
         while let Some(start) = rest.find("{{") {
@@ -209,17 +209,17 @@ impl Resolver<'_> {
                 break;
             };
             if start > 0 {
-                parts.push(TemplatePart::Text(rest[..start].to_owned()));
+                parts.push(Part::Text(rest[..start].to_owned()));
             }
             let placeholder = &rest[start..start + len + 2];
             match self.bind_ref(placeholder, binds) {
-                Some(bind) => parts.push(TemplatePart::Bind(bind)),
+                Some(bind) => parts.push(Part::Slot(bind)),
                 None => return Err(placeholder.to_owned()),
             }
             rest = &rest[start + len + 2..];
         }
         if !rest.is_empty() {
-            parts.push(TemplatePart::Text(rest.to_owned()));
+            parts.push(Part::Text(rest.to_owned()));
         }
         Ok(parts)
     }

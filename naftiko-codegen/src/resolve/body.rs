@@ -25,11 +25,11 @@ impl Resolver<'_> {
                     path: &str,
                     params: &mut Vec<Param>,
                     v: Option<&Value>|
-         -> Option<Vec<Piece>> {
+         -> Option<Template<BodySlot>> {
             match v {
                 Some(Value::String(t)) => r.pieces(path, t, params, ParamType::String),
                 Some(other @ (Value::Number(_) | Value::Bool(_))) => {
-                    Some(vec![Piece::Text(other.to_string())])
+                    Some(vec![Part::Text(other.to_string())])
                 }
                 _ => {
                     r.error(path, "expected text");
@@ -162,9 +162,9 @@ impl Resolver<'_> {
                 Some(bare) => {
                     let pieces = self.pieces(path, bare, params, ParamType::Json)?;
                     match pieces.as_slice() {
-                        [Piece::Param(i)] => JsonTemplate::Param(*i),
+                        [Part::Slot(BodySlot::Param(i))] => JsonTemplate::Param(*i),
                         // A bound variable is text: a JSON string.
-                        [Piece::Bind(_)] => JsonTemplate::Text(pieces),
+                        [Part::Slot(BodySlot::Bind(_))] => JsonTemplate::Text(pieces),
                         _ => JsonTemplate::Literal(value.clone()),
                     }
                 }
@@ -200,10 +200,10 @@ impl Resolver<'_> {
                 let pieces = self.pieces(path, t, params, ParamType::Json)?;
                 match pieces.as_slice() {
                     // A placeholder alone stands for the whole value (arrays and objects stay JSON).
-                    [Piece::Param(i)] => JsonTemplate::Param(*i),
+                    [Part::Slot(BodySlot::Param(i))] => JsonTemplate::Param(*i),
                     _ => {
                         for p in &pieces {
-                            if let Piece::Param(i) = p
+                            if let Part::Slot(BodySlot::Param(i)) = p
                                 && params[*i].ty == ParamType::Json
                                 && params[*i].location == ParamIn::Template
                             {
@@ -244,7 +244,7 @@ impl Resolver<'_> {
         text: &str,
         params: &mut Vec<Param>,
         ty: ParamType,
-    ) -> Option<Vec<Piece>> {
+    ) -> Option<Template<BodySlot>> {
         let mut pieces = Vec::new();
         let mut rest = text;
         let namespaces: Vec<String> = self
@@ -264,7 +264,7 @@ impl Resolver<'_> {
                 break;
             };
             if start > 0 {
-                pieces.push(Piece::Text(rest[..start].to_owned()));
+                pieces.push(Part::Text(rest[..start].to_owned()));
             }
             let raw = rest[start + 2..start + len].trim();
             rest = &rest[start + len + 2..];
@@ -279,7 +279,7 @@ impl Resolver<'_> {
             };
             // A bound variable: the value the server read at start-up.
             if let Some(b) = self.bind_ref(&format!("{{{{{raw}}}}}"), &self.binds) {
-                pieces.push(Piece::Bind(b));
+                pieces.push(Part::Slot(BodySlot::Bind(b)));
                 continue;
             }
             if binds_named(raw, &self.root.spec.binds) {
@@ -297,7 +297,7 @@ impl Resolver<'_> {
                 );
                 return None;
             }
-            let index = match params.iter().position(|p| same_name(&p.name.wire, name)) {
+            let index = match find_id(params, |p| same_name(&p.name.wire, name)) {
                 Some(i) => {
                     if params[i].location == ParamIn::Body {
                         params[i].location = ParamIn::Template;
@@ -313,13 +313,13 @@ impl Resolver<'_> {
                         description: None,
                         default: None,
                     });
-                    params.len() - 1
+                    ParamId::new(params.len() - 1)
                 }
             };
-            pieces.push(Piece::Param(index));
+            pieces.push(Part::Slot(BodySlot::Param(index)));
         }
         if !rest.is_empty() {
-            pieces.push(Piece::Text(rest.to_owned()));
+            pieces.push(Part::Text(rest.to_owned()));
         }
         Some(pieces)
     }

@@ -140,7 +140,7 @@ impl<'a> Resolver<'a> {
         path: &str,
         call: &str,
         consumes: &[Consumes],
-    ) -> Option<(usize, usize)> {
+    ) -> Option<(ConsumesId, OperationId)> {
         let Some((ns, op)) = call.split_once('.') else {
             self.error_help(
                 path,
@@ -153,7 +153,7 @@ impl<'a> Resolver<'a> {
             // Its declaration has been refused already.
             return None;
         }
-        let Some(ci) = consumes.iter().position(|c| c.namespace.wire == ns) else {
+        let Some(ci) = find_id(consumes, |c| c.namespace.wire == ns) else {
             let known: Vec<_> = consumes.iter().map(|c| c.namespace.wire.as_str()).collect();
             self.error_help(
                 path,
@@ -171,7 +171,7 @@ impl<'a> Resolver<'a> {
             );
             return None;
         }
-        let Some(oi) = ops.iter().position(|o| o.name.wire == op) else {
+        let Some(oi) = find_id(ops, |o| o.name.wire == op) else {
             let known: Vec<_> = ops.iter().map(|o| o.name.wire.as_str()).collect();
             self.error_help(
                 path,
@@ -214,7 +214,7 @@ impl<'a> Resolver<'a> {
         });
         for (key, value) in &with {
             let wpath = format!("{path}.with.{key}");
-            let Some(pi) = op.params.iter().position(|p| same_name(&p.name.wire, key)) else {
+            let Some(pi) = find_id(&op.params, |p| same_name(&p.name.wire, key)) else {
                 let known: Vec<_> = op.params.iter().map(|p| p.name.wire.as_str()).collect();
                 // The engine makes `with` values available to the operation's templates; one
                 // that no parameter, path or body uses does nothing.
@@ -247,7 +247,7 @@ impl<'a> Resolver<'a> {
                             break;
                         };
                         if start > 0 {
-                            parts.push(WithPart::Text(rest[..start].to_owned()));
+                            parts.push(Part::Text(rest[..start].to_owned()));
                         }
                         let name = rest[start + 2..start + len].trim();
                         let name = prefixes
@@ -255,16 +255,14 @@ impl<'a> Resolver<'a> {
                             .find_map(|p| name.strip_prefix(p)?.strip_prefix('.'))
                             .unwrap_or(name);
                         rest = &rest[start + len + 2..];
-                        let found = inputs
-                            .iter()
-                            .position(|i| same_name(&i.name.wire, name))
-                            .or_else(|| {
+                        let found =
+                            find_id(inputs, |i| same_name(&i.name.wire, name)).or_else(|| {
                                 let new = synthesize(name, &op.params[pi])?;
                                 inputs.push(new);
-                                Some(inputs.len() - 1)
+                                Some(InputId::new(inputs.len() - 1))
                             });
                         match found {
-                            Some(ii) => parts.push(WithPart::Input(ii)),
+                            Some(ii) => parts.push(Part::Slot(ii)),
                             None => {
                                 let help = if binds_named(name, &self.root.spec.binds) {
                                     "bound variables are not passed through `with` by this version; use them in `authentication` or `baseUri`"
@@ -285,10 +283,10 @@ impl<'a> Resolver<'a> {
                         continue;
                     }
                     if !rest.is_empty() {
-                        parts.push(WithPart::Text(rest.to_owned()));
+                        parts.push(Part::Text(rest.to_owned()));
                     }
                     match parts.as_slice() {
-                        [WithPart::Input(ii)] => ArgSource::Input(*ii),
+                        [Part::Slot(ii)] => ArgSource::Input(*ii),
                         _ if op.params[pi].ty != ParamType::String => {
                             self.error(
                                 &wpath,
@@ -301,7 +299,7 @@ impl<'a> Resolver<'a> {
                         }
                         _ => {
                             for part in &parts {
-                                if let WithPart::Input(ii) = part {
+                                if let Part::Slot(ii) = part {
                                     inputs[*ii].required = true;
                                 }
                             }
@@ -314,11 +312,11 @@ impl<'a> Resolver<'a> {
                     .find_map(|p| s.strip_prefix(p)?.strip_prefix('.'))
                 {
                     Some(input) => {
-                        let found = inputs.iter().position(|i| same_name(&i.name.wire, input));
+                        let found = find_id(inputs, |i| same_name(&i.name.wire, input));
                         match found.or_else(|| {
                             let new = synthesize(input, &op.params[pi])?;
                             inputs.push(new);
-                            Some(inputs.len() - 1)
+                            Some(InputId::new(inputs.len() - 1))
                         }) {
                             Some(ii) => ArgSource::Input(ii),
                             None if op.params[pi].location == ParamIn::Body
@@ -354,17 +352,15 @@ impl<'a> Resolver<'a> {
             args.push(Arg { param: pi, source });
         }
         // Inputs flow through by name to parameters that `with` does not mention.
-        for (pi, p) in op.params.iter().enumerate() {
+        for (pi, p) in with_ids(&op.params) {
             if args.iter().any(|a| a.param == pi) {
                 continue;
             }
-            let found = inputs
-                .iter()
-                .position(|i| same_name(&i.name.wire, &p.name.wire));
+            let found = find_id(inputs, |i| same_name(&i.name.wire, &p.name.wire));
             let found = found.or_else(|| {
                 let new = synthesize(&p.name.wire, p)?;
                 inputs.push(new);
-                Some(inputs.len() - 1)
+                Some(InputId::new(inputs.len() - 1))
             });
             match found {
                 Some(ii) => args.push(Arg {

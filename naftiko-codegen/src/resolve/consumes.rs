@@ -32,7 +32,7 @@ impl<'a> Resolver<'a> {
         }
         match self.bind_template(text, binds) {
             Ok(mut parts) => {
-                if let Some(TemplatePart::Text(t)) = parts.last_mut() {
+                if let Some(Part::Text(t)) = parts.last_mut() {
                     *t = t.trim_end_matches('/').to_owned();
                 }
                 BaseUri::Template(parts)

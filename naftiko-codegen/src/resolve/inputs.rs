@@ -169,20 +169,19 @@ impl Resolver<'_> {
                     let mut parts = Vec::new();
                     for part in mustache(text) {
                         match part {
-                            Ok(literal) => parts.push(WithPart::Text(literal)),
-                            Err(input) => match inputs
-                                .iter()
-                                .position(|x: &Input| same_name(&x.name.wire, &input))
-                            {
-                                Some(ii) => parts.push(WithPart::Input(ii)),
-                                None => {
-                                    self.error(
-                                        &format!("{opath}.value"),
-                                        format!("`{{{{{input}}}}}` names no input"),
-                                    );
-                                    return None;
+                            Ok(literal) => parts.push(Part::Text(literal)),
+                            Err(input) => {
+                                match find_id(inputs, |x: &Input| same_name(&x.name.wire, &input)) {
+                                    Some(ii) => parts.push(Part::Slot(ii)),
+                                    None => {
+                                        self.error(
+                                            &format!("{opath}.value"),
+                                            format!("`{{{{{input}}}}}` names no input"),
+                                        );
+                                        return None;
+                                    }
                                 }
-                            },
+                            }
                         }
                     }
                     MockValue::Template(parts)

@@ -2,7 +2,154 @@
 //! `call` points at a consumed operation by index, every argument names where its value comes
 //! from, every name carries its Rust identifier beside its wire name.
 
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{Index, IndexMut};
+
 use super::names::Name;
+
+/// The index of a `T` in the list that holds it (`Capability::binds`, an operation's `params`,
+/// an exposed operation's `inputs`, …): a `Vec<T>` is indexed by it, and an index into another
+/// list does not type-check.
+pub struct Id<T> {
+    index: usize,
+    of: PhantomData<fn() -> T>,
+}
+
+impl<T> Id<T> {
+    /// The `index`th element.
+    pub const fn new(index: usize) -> Self {
+        Self {
+            index,
+            of: PhantomData,
+        }
+    }
+
+    /// Its position in its list.
+    pub const fn index(self) -> usize {
+        self.index
+    }
+}
+
+impl<T> Clone for Id<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Id<T> {}
+
+impl<T> PartialEq for Id<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.index == other.index
+    }
+}
+
+impl<T> Eq for Id<T> {}
+
+impl<T> PartialOrd for Id<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<T> Ord for Id<T> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.index.cmp(&other.index)
+    }
+}
+
+impl<T> std::hash::Hash for Id<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.index.hash(state);
+    }
+}
+
+impl<T> fmt::Debug for Id<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.index)
+    }
+}
+
+impl<T> Index<Id<T>> for [T] {
+    type Output = T;
+    fn index(&self, id: Id<T>) -> &T {
+        &self[id.index]
+    }
+}
+
+impl<T> Index<Id<T>> for Vec<T> {
+    type Output = T;
+    fn index(&self, id: Id<T>) -> &T {
+        &self[id.index]
+    }
+}
+
+impl<T> IndexMut<Id<T>> for [T] {
+    fn index_mut(&mut self, id: Id<T>) -> &mut T {
+        &mut self[id.index]
+    }
+}
+
+impl<T> IndexMut<Id<T>> for Vec<T> {
+    fn index_mut(&mut self, id: Id<T>) -> &mut T {
+        &mut self[id.index]
+    }
+}
+
+/// The id of the first element of `items` that `matches`.
+pub fn find_id<T>(items: &[T], matches: impl FnMut(&T) -> bool) -> Option<Id<T>> {
+    items.iter().position(matches).map(Id::new)
+}
+
+/// The elements of `items` with their ids.
+pub fn with_ids<T>(items: &[T]) -> impl Iterator<Item = (Id<T>, &T)> {
+    items.iter().enumerate().map(|(i, item)| (Id::new(i), item))
+}
+
+/// A bound variable, by its place in `Capability::binds`.
+pub type BindId = Id<BindVar>;
+/// An input of an exposed operation or tool, by its place in its `inputs`.
+pub type InputId = Id<Input>;
+/// A parameter of a consumed operation, by its place in its `params`.
+pub type ParamId = Id<Param>;
+/// An argument of a prompt, by its place in its `arguments`.
+pub type ArgumentId = Id<PromptArgument>;
+/// A consumed API, by its place in `Capability::consumes`.
+pub type ConsumesId = Id<Consumes>;
+/// An operation of a consumed API, by its place in its `operations`.
+pub type OperationId = Id<ConsumedOp>;
+/// A step of an orchestration, by its place in its steps.
+pub type StepId = Id<Step>;
+
+/// Text with placeholders, written in the spec as Mustache (`"Bearer {{TOKEN}}"`): literal text
+/// and slots. What a slot stands for depends on where the template is: a bound variable
+/// (credentials, base URLs, fixed values), an input (`with`, output `value`s, mock outputs), a
+/// parameter or a bound variable (request bodies), a prompt argument.
+pub type Template<S> = Vec<Part<S>>;
+
+/// A piece of a [`Template`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part<S> {
+    Text(String),
+    Slot(S),
+}
+
+/// The slots of a template, in order.
+pub fn slots<S>(template: &[Part<S>]) -> impl Iterator<Item = &S> {
+    template.iter().filter_map(|p| match p {
+        Part::Slot(s) => Some(s),
+        Part::Text(_) => None,
+    })
+}
+
+/// A placeholder of a request body: a parameter of the operation, or a bound variable read by
+/// the server at start-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodySlot {
+    Param(ParamId),
+    Bind(BindId),
+}
 
 /// A resolved capability — everything the emitters need.
 #[derive(Debug, Clone)]
@@ -192,7 +339,7 @@ impl Capability {
 
 impl Consumes {
     /// The bound variables sent in request parameters (not credentials), in order.
-    pub fn request_binds(&self) -> Vec<usize> {
+    pub fn request_binds(&self) -> Vec<BindId> {
         let forwarded = self
             .forwarded
             .then_some(&self.constants)
@@ -212,7 +359,7 @@ impl Consumes {
                 PathPart::Literal(_) | PathPart::Param(_) => None,
             })
             .flatten();
-        let mut binds: Vec<usize> = self
+        let mut binds: Vec<BindId> = self
             .operations
             .iter()
             .flat_map(|op| &op.constants)
@@ -259,7 +406,7 @@ pub enum UpstreamAuth {
     None,
     /// `Authorization: Bearer <token>`.
     Bearer {
-        token: Vec<TemplatePart>,
+        token: Template<BindId>,
         /// True when the spec has no `authentication` block and the rule was inferred.
         implicit: bool,
     },
@@ -267,23 +414,23 @@ pub enum UpstreamAuth {
     ApiKey {
         name: String,
         placement: KeyPlacement,
-        value: Vec<TemplatePart>,
+        value: Template<BindId>,
     },
     /// `Authorization: Basic …`.
     Basic {
         username: Credential,
-        password: Vec<TemplatePart>,
+        password: Template<BindId>,
     },
     /// HTTP digest (RFC 7616): the upstream's challenge answered with these credentials.
     Digest {
         username: Credential,
-        password: Vec<TemplatePart>,
+        password: Template<BindId>,
     },
 }
 
 impl UpstreamAuth {
     /// The bound variables it reads.
-    pub fn binds(&self) -> Vec<usize> {
+    pub fn binds(&self) -> Vec<BindId> {
         match self {
             UpstreamAuth::None => vec![],
             UpstreamAuth::Bearer { token: parts, .. }
@@ -300,17 +447,17 @@ pub enum InboundAuth {
     /// Nothing: the adapter is open.
     None,
     /// `Authorization: Bearer <token>`, compared with the bound value.
-    Bearer { token: Vec<TemplatePart> },
+    Bearer { token: Template<BindId> },
     /// An API key under `name` in a header, the query string or a cookie.
     ApiKey {
         name: String,
         placement: KeyPlacement,
-        value: Vec<TemplatePart>,
+        value: Template<BindId>,
     },
     /// `Authorization: Basic …`.
     Basic {
         username: Credential,
-        password: Vec<TemplatePart>,
+        password: Template<BindId>,
     },
     /// Bearer tokens checked as an OAuth 2.1 resource server.
     OAuth2(OAuth2),
@@ -318,7 +465,7 @@ pub enum InboundAuth {
 
 impl InboundAuth {
     /// The bound variables it reads.
-    pub fn binds(&self) -> Vec<usize> {
+    pub fn binds(&self) -> Vec<BindId> {
         match self {
             InboundAuth::None | InboundAuth::OAuth2(_) => vec![],
             InboundAuth::Bearer { token: parts } | InboundAuth::ApiKey { value: parts, .. } => {
@@ -330,7 +477,7 @@ impl InboundAuth {
 }
 
 /// The bound variables of a user name and password.
-fn credential_binds(username: &Credential, password: &[TemplatePart]) -> Vec<usize> {
+fn credential_binds(username: &Credential, password: &[Part<BindId>]) -> Vec<BindId> {
     let mut binds = template_binds(password);
     if let Credential::Bind(u) = username {
         binds.insert(0, *u);
@@ -339,14 +486,8 @@ fn credential_binds(username: &Credential, password: &[TemplatePart]) -> Vec<usi
 }
 
 /// The bound variables a template reads.
-pub fn template_binds(parts: &[TemplatePart]) -> Vec<usize> {
-    parts
-        .iter()
-        .filter_map(|p| match p {
-            TemplatePart::Bind(b) => Some(*b),
-            TemplatePart::Text(_) => None,
-        })
-        .collect()
+pub fn template_binds(parts: &[Part<BindId>]) -> Vec<BindId> {
+    slots(parts).copied().collect()
 }
 
 /// Where an API key goes.
@@ -361,7 +502,7 @@ pub enum KeyPlacement {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
     Literal(String),
-    Bind(usize),
+    Bind(BindId),
 }
 
 /// Where a consumed API is.
@@ -370,7 +511,7 @@ pub enum BaseUri {
     /// A fixed URL.
     Fixed(String),
     /// A URL made of text and bound variables (`https://{{HOST}}`), built at start-up.
-    Template(Vec<TemplatePart>),
+    Template(Template<BindId>),
     /// None in the spec: the server must be told (`--upstream`).
     Missing,
 }
@@ -383,8 +524,8 @@ impl BaseUri {
             BaseUri::Template(parts) => parts
                 .iter()
                 .map(|p| match p {
-                    TemplatePart::Text(t) => t.clone(),
-                    TemplatePart::Bind(b) => format!("{{{{{}}}}}", binds[*b].name.wire),
+                    Part::Text(t) => t.clone(),
+                    Part::Slot(b) => format!("{{{{{}}}}}", binds[*b].name.wire),
                 })
                 .collect(),
             BaseUri::Missing => "(none: pass --upstream)".to_owned(),
@@ -392,20 +533,12 @@ impl BaseUri {
     }
 
     /// The bound variables it reads.
-    pub fn binds(&self) -> Vec<usize> {
+    pub fn binds(&self) -> Vec<BindId> {
         match self {
             BaseUri::Template(parts) => template_binds(parts),
             _ => vec![],
         }
     }
-}
-
-/// A piece of a template.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TemplatePart {
-    Text(String),
-    /// A bound variable (index into `Capability::binds`).
-    Bind(usize),
 }
 
 /// HTTP methods the generator supports.
@@ -475,9 +608,9 @@ pub struct ConsumedOp {
 pub enum PathPart {
     Literal(String),
     /// Index into the operation's `params`.
-    Param(usize),
+    Param(ParamId),
     /// A fixed value, or text around bound variables (`value:` of a path parameter).
-    Fixed(Vec<TemplatePart>),
+    Fixed(Template<BindId>),
 }
 
 /// A consumed operation's parameter.
@@ -498,7 +631,7 @@ pub struct Constant {
     pub location: ParamIn,
     pub name: String,
     /// Fixed text, or text around bound variables (read by the server at start-up).
-    pub value: Vec<TemplatePart>,
+    pub value: Template<BindId>,
 }
 
 /// Where a parameter goes in the upstream request.
@@ -524,24 +657,24 @@ pub enum Body {
     /// or `application/json` for a raw template).
     Text {
         content_type: &'static str,
-        template: Vec<Piece>,
+        template: Template<BodySlot>,
     },
     /// `application/x-www-form-urlencoded` fields.
-    Form(Vec<(String, Vec<Piece>)>),
+    Form(Vec<(String, Template<BodySlot>)>),
     /// `multipart/form-data` parts.
     Multipart(Vec<MultipartPart>),
 }
 
 impl Body {
     /// The bound variables its template uses.
-    pub fn binds(&self) -> Vec<usize> {
-        fn pieces(pieces: &[Piece]) -> impl Iterator<Item = usize> + '_ {
+    pub fn binds(&self) -> Vec<BindId> {
+        fn pieces(pieces: &[Part<BodySlot>]) -> impl Iterator<Item = BindId> + '_ {
             pieces.iter().filter_map(|p| match p {
-                Piece::Bind(b) => Some(*b),
-                Piece::Text(_) | Piece::Param(_) => None,
+                Part::Slot(BodySlot::Bind(b)) => Some(*b),
+                Part::Text(_) | Part::Slot(BodySlot::Param(_)) => None,
             })
         }
-        fn json(t: &JsonTemplate, out: &mut Vec<usize>) {
+        fn json(t: &JsonTemplate, out: &mut Vec<BindId>) {
             match t {
                 JsonTemplate::Text(p) => out.extend(pieces(p)),
                 JsonTemplate::Array(items) => items.iter().for_each(|i| json(i, out)),
@@ -566,28 +699,18 @@ pub enum JsonTemplate {
     /// A literal (no placeholder inside).
     Literal(serde_json::Value),
     /// Text with placeholders: a JSON string.
-    Text(Vec<Piece>),
+    Text(Template<BodySlot>),
     /// A placeholder standing for the whole value: the parameter's JSON.
-    Param(usize),
+    Param(ParamId),
     Array(Vec<JsonTemplate>),
     Object(Vec<(String, JsonTemplate)>),
-}
-
-/// A piece of a body template.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Piece {
-    Text(String),
-    /// A parameter of the operation, by index.
-    Param(usize),
-    /// A bound variable (index into `Capability::binds`), read by the server at start-up.
-    Bind(usize),
 }
 
 /// One part of a multipart body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MultipartPart {
     pub name: String,
-    pub value: Vec<Piece>,
+    pub value: Template<BodySlot>,
     pub filename: Option<String>,
     pub content_type: Option<String>,
 }
@@ -690,7 +813,7 @@ pub enum MockValue {
     /// `const`, or a `value` without placeholders (kept as JSON).
     Const(serde_json::Value),
     /// A `value` with `{{input}}` placeholders: text.
-    Template(Vec<WithPart>),
+    Template(Template<InputId>),
 }
 
 /// One node of a shaped output.
@@ -708,7 +831,7 @@ pub enum Shape {
     /// A fixed value (`const`, or a `value` without placeholders).
     Const(serde_json::Value),
     /// Text made from the operation's inputs (a `value` with `{{input}}`s).
-    Template(Vec<WithPart>),
+    Template(Template<InputId>),
 }
 
 impl Shape {
@@ -752,28 +875,20 @@ pub enum PathStep {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ArgSource {
     /// An exposed input, by index into the adapter operation's inputs.
-    Input(usize),
+    Input(InputId),
     /// A literal from `with`.
     Literal(serde_json::Value),
     /// Text around inputs (`"ship-{{imo}}"`), for a string parameter.
-    Template(Vec<WithPart>),
+    Template(Template<InputId>),
     /// A value of an earlier step's result (`$.<step>.field`), by the step's index and the path
     /// inside its result. Only in orchestrated operations.
-    Step { step: usize, path: JsonPath },
-}
-
-/// A piece of a `with` template.
-#[derive(Debug, Clone, PartialEq)]
-pub enum WithPart {
-    Text(String),
-    /// An exposed input, by index.
-    Input(usize),
+    Step { step: StepId, path: JsonPath },
 }
 
 /// One argument of a call: consumed parameter `param` ← `source`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Arg {
-    pub param: usize,
+    pub param: ParamId,
     pub source: ArgSource,
 }
 
@@ -788,11 +903,11 @@ pub enum Step {
     Lookup {
         name: Name,
         /// The step holding the table (an index into the steps).
-        index: usize,
+        index: StepId,
         /// The key field of the table's entries.
         key: String,
         /// The step (an index into the steps) and the path of the value(s) to look up.
-        value: (usize, JsonPath),
+        value: (StepId, JsonPath),
         /// The fields kept from each match.
         fields: Vec<String>,
     },
@@ -811,19 +926,19 @@ impl Step {
 #[derive(Debug, Clone)]
 pub struct Call {
     /// Index into `Capability::consumes`.
-    pub consumes: usize,
+    pub consumes: ConsumesId,
     /// Index into that API's `operations`.
-    pub operation: usize,
+    pub operation: OperationId,
     /// One entry per consumed parameter that gets a value, in parameter order.
     pub args: Vec<Arg>,
 }
 
 impl Call {
     /// Does some argument read input `input` (directly or in a template)?
-    pub fn uses(&self, input: usize) -> bool {
+    pub fn uses(&self, input: InputId) -> bool {
         self.args.iter().any(|a| match &a.source {
             ArgSource::Input(i) => *i == input,
-            ArgSource::Template(parts) => parts.contains(&WithPart::Input(input)),
+            ArgSource::Template(parts) => parts.contains(&Part::Slot(input)),
             ArgSource::Literal(_) | ArgSource::Step { .. } => false,
         })
     }
@@ -887,7 +1002,7 @@ pub struct Forward {
     /// variable (the request path is forwarded as it is).
     pub prefix: Option<String>,
     /// Index into `Capability::consumes`.
-    pub consumes: usize,
+    pub consumes: ConsumesId,
     /// Request headers passed on (others are dropped), besides `Content-Type`.
     pub trusted_headers: Vec<String>,
 }
@@ -951,7 +1066,7 @@ impl Runs {
     }
 
     /// Does it read input `input`: to pass it on, or in an output template?
-    pub fn uses(&self, input: usize) -> bool {
+    pub fn uses(&self, input: InputId) -> bool {
         let in_output =
             matches!(self.output(), Some(Output::Shaped { root, .. }) if root.uses(input));
         in_output
@@ -959,7 +1074,7 @@ impl Runs {
                 Runs::Call { call, .. } => call.uses(input),
                 Runs::Steps { steps, .. } => steps_use(steps, input),
                 Runs::Mock { fields } => fields.iter().any(|(_, v)| {
-                    matches!(v, MockValue::Template(parts) if parts.contains(&WithPart::Input(input)))
+                    matches!(v, MockValue::Template(parts) if parts.contains(&Part::Slot(input)))
                 }),
             }
     }
@@ -967,9 +1082,9 @@ impl Runs {
 
 impl Shape {
     /// Does a `value` template of it read input `input`?
-    pub fn uses(&self, input: usize) -> bool {
+    pub fn uses(&self, input: InputId) -> bool {
         match self {
-            Shape::Template(parts) => parts.contains(&WithPart::Input(input)),
+            Shape::Template(parts) => parts.contains(&Part::Slot(input)),
             Shape::Object { fields } => fields.iter().any(|(_, s)| s.uses(input)),
             Shape::Array { items, .. } => items.uses(input),
             Shape::FirstOf(all) => all.iter().any(|s| s.uses(input)),
@@ -979,7 +1094,7 @@ impl Shape {
 }
 
 /// Does a call step read input `input`?
-fn steps_use(steps: &[Step], input: usize) -> bool {
+fn steps_use(steps: &[Step], input: InputId) -> bool {
     steps.iter().any(|s| match s {
         Step::Call { call, .. } => call.uses(input),
         Step::Lookup { .. } => false,
@@ -1093,8 +1208,8 @@ pub struct McpPrompt {
     pub title: Option<String>,
     pub description: Option<String>,
     pub arguments: Vec<PromptArgument>,
-    /// Each message: `user` or `assistant`, and its text (argument indexes in `WithPart::Input`).
-    pub messages: Vec<(PromptRole, Vec<WithPart>)>,
+    /// Each message: `user` or `assistant`, and its text made of the arguments.
+    pub messages: Vec<(PromptRole, Template<ArgumentId>)>,
 }
 
 #[derive(Debug, Clone)]

@@ -351,14 +351,14 @@ impl Resolver<'_> {
         content: &str,
         arguments: &[PromptArgument],
         prompt: &str,
-    ) -> Option<Vec<WithPart>> {
+    ) -> Option<Template<ArgumentId>> {
         let mut parts = Vec::new();
         let mut failed = false;
         for part in mustache(content) {
             match part {
-                Ok(literal) => parts.push(WithPart::Text(literal)),
-                Err(arg) => match arguments.iter().position(|a| a.name == arg) {
-                    Some(ai) => parts.push(WithPart::Input(ai)),
+                Ok(literal) => parts.push(Part::Text(literal)),
+                Err(arg) => match find_id(arguments, |a| a.name == arg) {
+                    Some(ai) => parts.push(Part::Slot(ai)),
                     None => {
                         self.error_help(
                             path,

@@ -108,10 +108,10 @@ impl Resolver<'_> {
                 Some(Value::String(t)) if t.contains("{{") => self
                     .bind_template(t, binds)
                     .ok()
-                    .filter(|parts| parts.iter().any(|p| matches!(p, TemplatePart::Bind(_)))),
+                    .filter(|parts| parts.iter().any(|p| matches!(p, Part::Slot(_)))),
                 // Seen in the official tutorial: a bound variable's name without braces.
                 Some(Value::String(t)) => {
-                    let found = binds.iter().position(|b| b.name.wire == t.trim());
+                    let found = find_id(binds, |b| b.name.wire == t.trim());
                     if found.is_some() {
                         self.warn(
                             &format!("{ppath}.value"),
@@ -123,7 +123,7 @@ impl Resolver<'_> {
                             format!("write `{{{{{}}}}}`", t.trim()),
                         );
                     }
-                    found.map(|b| vec![TemplatePart::Bind(b)])
+                    found.map(|b| vec![Part::Slot(b)])
                 }
                 _ => None,
             };
@@ -168,7 +168,7 @@ impl Resolver<'_> {
                     constants.push(Constant {
                         location,
                         name: p.name.clone(),
-                        value: vec![TemplatePart::Text(value)],
+                        value: vec![Part::Text(value)],
                     });
                     continue;
                 }
@@ -244,12 +244,12 @@ impl Resolver<'_> {
                     if from_environment
                         && let Some(b) = self.bind_ref(&format!("{{{{{var}}}}}"), binds)
                     {
-                        path.push(PathPart::Fixed(vec![TemplatePart::Bind(b)]));
+                        path.push(PathPart::Fixed(vec![Part::Slot(b)]));
                         continue;
                     }
-                    let found = params
-                        .iter()
-                        .position(|p| p.location == ParamIn::Path && same_name(&p.name.wire, &var));
+                    let found = find_id(&params, |p: &Param| {
+                        p.location == ParamIn::Path && same_name(&p.name.wire, &var)
+                    });
                     let index = match found {
                         Some(i) => i,
                         None => {
@@ -261,7 +261,7 @@ impl Resolver<'_> {
                                 description: None,
                                 default: None,
                             });
-                            params.len() - 1
+                            ParamId::new(params.len() - 1)
                         }
                     };
                     params[index].required = true;
@@ -291,13 +291,13 @@ impl Resolver<'_> {
             }
         }
         constants.retain(|c| c.location != ParamIn::Path);
-        for (pi, p) in params.iter().enumerate() {
+        for (pi, p) in with_ids(&params) {
             if p.location == ParamIn::Path && !path.contains(&PathPart::Param(pi)) {
                 let msg = format!(
                     "path parameter `{}` does not appear in the path `{}`",
                     p.name.wire, res.path
                 );
-                let ppath = format!("{opath}.inputParameters[{pi}]");
+                let ppath = format!("{opath}.inputParameters[{}]", pi.index());
                 self.diags.push(self.doc.error(&ppath, msg));
             }
         }

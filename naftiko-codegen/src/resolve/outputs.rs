@@ -313,14 +313,18 @@ impl Resolver<'_> {
         let mut parts = Vec::new();
         for part in mustache(text) {
             match part {
-                Ok(literal) => parts.push(WithPart::Text(literal)),
+                Ok(literal) => parts.push(Part::Text(literal)),
                 Err(name) => {
                     let bare = prefixes
                         .iter()
                         .find_map(|p| name.strip_prefix(p.as_str())?.strip_prefix('.'))
                         .unwrap_or(&name);
-                    match names.iter().position(|n| same_name(n, bare)) {
-                        Some(i) => parts.push(WithPart::Input(i)),
+                    match names
+                        .iter()
+                        .position(|n| same_name(n, bare))
+                        .map(InputId::new)
+                    {
+                        Some(i) => parts.push(Part::Slot(i)),
                         None => {
                             self.error_help(
                                 path,
@@ -359,7 +363,7 @@ pub(super) fn typed_results(consumes: &mut [Consumes], rest: &[RestAdapter], mcp
             Runs::Call { call, output } => Some((call, output)),
             Runs::Steps { .. } | Runs::Mock { .. } => None,
         });
-    let mut found: BTreeMap<(usize, usize), Option<Shape>> = BTreeMap::new();
+    let mut found: BTreeMap<(ConsumesId, OperationId), Option<Shape>> = BTreeMap::new();
     for (call, output) in calls {
         let shape = match output {
             Output::Shaped { root, .. }

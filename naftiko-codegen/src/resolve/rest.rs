@@ -209,10 +209,10 @@ impl Resolver<'_> {
                         &mut inputs,
                         &synthesize,
                     );
-                    for (ii, input) in inputs.iter().enumerate() {
+                    for (ii, input) in with_ids(&inputs) {
                         let used = args.iter().any(|a| match &a.source {
                             ArgSource::Input(i) => *i == ii,
-                            ArgSource::Template(parts) => parts.contains(&WithPart::Input(ii)),
+                            ArgSource::Template(parts) => parts.contains(&Part::Slot(ii)),
                             ArgSource::Literal(_) | ArgSource::Step { .. } => false,
                         });
                         if !used && input.location == InputIn::Path {
@@ -329,7 +329,7 @@ impl Resolver<'_> {
         if self.broken.iter().any(|b| b == target) {
             return None;
         }
-        let Some(ci) = consumes.iter().position(|c| c.namespace.wire == target) else {
+        let Some(ci) = find_id(consumes, |c| c.namespace.wire == target) else {
             let known: Vec<&str> = consumes.iter().map(|c| c.namespace.wire.as_str()).collect();
             self.error_help(
                 &format!("{fpath}.targetNamespace"),

@@ -18,7 +18,7 @@ impl Resolver<'_> {
         path: &str,
         (steps, reference, call): (bool, bool, Option<&str>),
         consumes: &[Consumes],
-    ) -> Option<(usize, usize)> {
+    ) -> Option<(ConsumesId, OperationId)> {
         if steps {
             self.unsupported(&format!("{path}.steps"), "orchestration `steps`");
             return None;
@@ -249,7 +249,7 @@ impl Resolver<'_> {
         text: &str,
         steps: &[Step],
         refused: &[String],
-    ) -> Option<(usize, JsonPath)> {
+    ) -> Option<(StepId, JsonPath)> {
         let parsed = match json_path(text) {
             Ok(p) => p,
             Err(e) => {
@@ -265,7 +265,7 @@ impl Resolver<'_> {
             );
             return None;
         };
-        let Some(index) = steps.iter().position(|s| s.name().wire == *first) else {
+        let Some(index) = find_id(steps, |s| s.name().wire == *first) else {
             if refused.contains(first) {
                 return None;
             }
@@ -330,10 +330,7 @@ impl Resolver<'_> {
                         continue;
                     };
                     let wpath = format!("{path}.with.{key}");
-                    let Some(pi) = consumed
-                        .params
-                        .iter()
-                        .position(|p| same_name(&p.name.wire, key))
+                    let Some(pi) = find_id(&consumed.params, |p| same_name(&p.name.wire, key))
                     else {
                         let known: Vec<_> = consumed
                             .params
@@ -381,7 +378,7 @@ impl Resolver<'_> {
                     );
                     return None;
                 };
-                let Some(table) = earlier.iter().position(|s| s.name().wire == index) else {
+                let Some(table) = find_id(earlier, |s| s.name().wire == index) else {
                     if refused.contains(&index) {
                         return None;
                     }
