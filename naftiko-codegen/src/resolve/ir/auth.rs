@@ -1,0 +1,130 @@
+//! Authentication: what requests to a consumed API carry, and what an exposed adapter requires of
+//! its callers.
+
+use super::*;
+
+/// An OAuth 2.1 resource server's checks (inbound `oauth2`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuth2 {
+    /// The authorization server (issuer) whose tokens are accepted.
+    pub issuer: String,
+    /// This server's canonical URI (RFC 8707), published in its metadata.
+    pub resource: String,
+    /// The expected `aud` (the resource when `None`).
+    pub audience: Option<String>,
+    /// Scopes this server recognizes (published, not required).
+    pub scopes: Vec<String>,
+    pub validation: TokenValidation,
+    /// The token endpoint, for the OpenAPI document (`tokenEndpoint`).
+    pub token_endpoint: Option<String>,
+}
+
+/// How OAuth 2.1 tokens are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenValidation {
+    /// JWTs verified with the authorization server's published keys.
+    Jwks,
+    /// Each token sent to the introspection endpoint (RFC 7662).
+    Introspection,
+}
+
+/// How requests to the upstream are authenticated. Every secret is a bound variable (index into
+/// `Capability::binds`), read at start-up, never written into generated code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpstreamAuth {
+    None,
+    /// `Authorization: Bearer <token>`.
+    Bearer {
+        token: Template<BindId>,
+        /// True when the spec has no `authentication` block and the rule was inferred.
+        implicit: bool,
+    },
+    /// An API key sent under `name` in a header, the query string or a cookie.
+    ApiKey {
+        name: String,
+        placement: KeyPlacement,
+        value: Template<BindId>,
+    },
+    /// `Authorization: Basic …`.
+    Basic {
+        username: Credential,
+        password: Template<BindId>,
+    },
+    /// HTTP digest (RFC 7616): the upstream's challenge answered with these credentials.
+    Digest {
+        username: Credential,
+        password: Template<BindId>,
+    },
+}
+
+impl UpstreamAuth {
+    /// The bound variables it reads.
+    pub fn binds(&self) -> Vec<BindId> {
+        match self {
+            UpstreamAuth::None => vec![],
+            UpstreamAuth::Bearer { token: parts, .. }
+            | UpstreamAuth::ApiKey { value: parts, .. } => template_binds(parts),
+            UpstreamAuth::Basic { username, password }
+            | UpstreamAuth::Digest { username, password } => credential_binds(username, password),
+        }
+    }
+}
+
+/// What an adapter requires of its callers. Secrets are bound variables, as upstream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InboundAuth {
+    /// Nothing: the adapter is open.
+    None,
+    /// `Authorization: Bearer <token>`, compared with the bound value.
+    Bearer { token: Template<BindId> },
+    /// An API key under `name` in a header, the query string or a cookie.
+    ApiKey {
+        name: String,
+        placement: KeyPlacement,
+        value: Template<BindId>,
+    },
+    /// `Authorization: Basic …`.
+    Basic {
+        username: Credential,
+        password: Template<BindId>,
+    },
+    /// Bearer tokens checked as an OAuth 2.1 resource server.
+    OAuth2(OAuth2),
+}
+
+impl InboundAuth {
+    /// The bound variables it reads.
+    pub fn binds(&self) -> Vec<BindId> {
+        match self {
+            InboundAuth::None | InboundAuth::OAuth2(_) => vec![],
+            InboundAuth::Bearer { token: parts } | InboundAuth::ApiKey { value: parts, .. } => {
+                template_binds(parts)
+            }
+            InboundAuth::Basic { username, password } => credential_binds(username, password),
+        }
+    }
+}
+
+/// The bound variables of a user name and password.
+fn credential_binds(username: &Credential, password: &[Part<BindId>]) -> Vec<BindId> {
+    let mut binds = template_binds(password);
+    if let Credential::Bind(u) = username {
+        binds.insert(0, *u);
+    }
+    binds
+}
+
+/// Where an API key goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPlacement {
+    Header,
+    Query,
+    Cookie,
+}
+
+/// A credential that is either written in the spec (not secret, e.g. a user name) or bound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    Literal(String),
+    Bind(BindId),
+}
