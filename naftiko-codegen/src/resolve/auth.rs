@@ -48,12 +48,7 @@ pub(super) enum Scheme {
 }
 
 impl Resolver<'_> {
-    pub(super) fn auth(
-        &mut self,
-        path: &str,
-        c: &model::Consumes,
-        binds: &[BindVar],
-    ) -> UpstreamAuth {
+    pub(super) fn auth(&mut self, path: &str, c: &model::Consumes) -> UpstreamAuth {
         let Some(auth) = &c.authentication else {
             // Where the author wrote `authentication` for another API, an API without one is
             // meant to be called without credentials.
@@ -70,19 +65,20 @@ impl Resolver<'_> {
             }
             // Only variables of `binds` count: those read for `in: environment` parameters are
             // the operations' own.
-            let declared = binds.iter().filter(|b| b.from_binds).count();
-            return match (declared, binds.first()) {
+            let declared = self.binds.iter().filter(|b| b.from_binds).count();
+            let first = self.binds.first().map(|b| b.name.wire.clone());
+            return match (declared, first) {
                 (0, _) | (_, None) => UpstreamAuth::None,
                 (1, Some(only)) => {
                     self.warn(
                         &format!("{path}.namespace"),
                         format!(
                             "no `authentication` block: the bound variable `{}` will be sent as `Authorization: Bearer <{}>`",
-                            only.name.wire, only.name.wire
+                            only, only
                         ),
                         format!(
                             "write it out to silence this: `authentication: {{type: bearer, token: \"{{{{{}}}}}\"}}`",
-                            only.name.wire
+                            only
                         ),
                     );
                     UpstreamAuth::Bearer {
@@ -100,12 +96,7 @@ impl Resolver<'_> {
                 }
             };
         };
-        match self.auth_block(
-            &format!("{path}.authentication"),
-            auth,
-            binds,
-            Side::Upstream,
-        ) {
+        match self.auth_block(&format!("{path}.authentication"), auth, Side::Upstream) {
             Scheme::None | Scheme::OAuth2(_) => UpstreamAuth::None,
             Scheme::Bearer(token) => UpstreamAuth::Bearer {
                 token,
@@ -126,21 +117,11 @@ impl Resolver<'_> {
     }
 
     /// What an adapter requires of its callers: its `authentication` block at `path`, if any.
-    pub(super) fn inbound_auth(
-        &mut self,
-        path: &str,
-        auth: Option<&Value>,
-        binds: &[BindVar],
-    ) -> InboundAuth {
+    pub(super) fn inbound_auth(&mut self, path: &str, auth: Option<&Value>) -> InboundAuth {
         let Some(auth) = auth else {
             return InboundAuth::None;
         };
-        match self.auth_block(
-            &format!("{path}.authentication"),
-            auth,
-            binds,
-            Side::Inbound,
-        ) {
+        match self.auth_block(&format!("{path}.authentication"), auth, Side::Inbound) {
             Scheme::None | Scheme::Digest { .. } => InboundAuth::None,
             Scheme::Bearer(token) => InboundAuth::Bearer { token },
             Scheme::ApiKey {
@@ -159,18 +140,12 @@ impl Resolver<'_> {
 
     /// An `authentication` block: bearer, API key or basic, with secrets from bound variables.
     /// `side` says whether requests go out with it or come in with it.
-    pub(super) fn auth_block(
-        &mut self,
-        apath: &str,
-        auth: &Value,
-        binds: &[BindVar],
-        side: Side,
-    ) -> Scheme {
+    pub(super) fn auth_block(&mut self, apath: &str, auth: &Value, side: Side) -> Scheme {
         let apath = apath.to_owned();
         let field = |names: &[&'static str]| field_of(auth, names);
         let kind = auth.get("type").and_then(Value::as_str).unwrap_or("");
         match kind.to_ascii_lowercase().as_str() {
-            "bearer" => match self.secret(&apath, field(&["token", "value"]), binds, "token") {
+            "bearer" => match self.secret(&apath, field(&["token", "value"]), "token") {
                 Some(token) => Scheme::Bearer(token),
                 None => Scheme::None,
             },
@@ -210,7 +185,7 @@ impl Resolver<'_> {
                     self.error(&apath, format!("`{name}` is not a valid header name"));
                     return Scheme::None;
                 }
-                match self.secret(&apath, field(&["value", "token"]), binds, "value") {
+                match self.secret(&apath, field(&["value", "token"]), "value") {
                     Some(value) => Scheme::ApiKey {
                         name: name.to_owned(),
                         placement,
@@ -232,7 +207,7 @@ impl Resolver<'_> {
             }
             kind @ ("basic" | "digest") => {
                 let username = match field(&["username", "user"]) {
-                    Some((_, u)) => match self.bind_ref(u, binds) {
+                    Some((_, u)) => match self.bind_ref(u) {
                         Some(bind) => Credential::Bind(bind),
                         None if u.contains("{{") => {
                             self.error(
@@ -248,7 +223,7 @@ impl Resolver<'_> {
                         return Scheme::None;
                     }
                 };
-                match self.secret(&apath, field(&["password"]), binds, "password") {
+                match self.secret(&apath, field(&["password"]), "password") {
                     Some(password) if kind == "digest" => Scheme::Digest { username, password },
                     Some(password) => Scheme::Basic { username, password },
                     None => Scheme::None,
@@ -348,7 +323,6 @@ impl Resolver<'_> {
         &mut self,
         apath: &str,
         value: Option<(&str, &str)>,
-        binds: &[BindVar],
         expected: &str,
     ) -> Option<Template<BindId>> {
         let Some((key, text)) = value else {
@@ -357,7 +331,7 @@ impl Resolver<'_> {
         };
         let kpath = format!("{apath}.{key}");
         if text.trim().starts_with("$env.") {
-            return match self.bind_ref(text, binds) {
+            return match self.bind_ref(text) {
                 Some(b) => Some(vec![Part::Slot(b)]),
                 None => {
                     self.error(
@@ -369,7 +343,7 @@ impl Resolver<'_> {
             };
         }
         // Seen in the official tutorial: a bound variable's name without braces.
-        if let Some(b) = find_id(binds, |b| b.name.wire == text.trim()) {
+        if let Some(b) = find_id(&self.binds, |b| b.name.wire == text.trim()) {
             self.warn(
                 &kpath,
                 format!(
@@ -381,7 +355,7 @@ impl Resolver<'_> {
             );
             return Some(vec![Part::Slot(b)]);
         }
-        match self.bind_template(text, binds) {
+        match self.bind_template(text) {
             Ok(parts) if parts.iter().any(|p| matches!(p, Part::Slot(_))) => Some(parts),
             Ok(_) => {
                 // Never repeat the value: it may be a secret written into the spec.

@@ -182,14 +182,14 @@ impl Resolver<'_> {
     }
 
     /// The bound variable a `{{VAR}}` / `{{env.VAR}}` template names.
-    pub(super) fn bind_ref(&self, template: &str, binds: &[BindVar]) -> Option<BindId> {
+    pub(super) fn bind_ref(&self, template: &str) -> Option<BindId> {
         let t = template.trim();
         // `$env.NAME` (the schema's form in authentication fields): the environment variable.
         if let Some(name) = t.strip_prefix("$env.") {
-            return find_id(binds, |b| b.file.is_none() && b.env == name);
+            return find_id(&self.binds, |b| b.file.is_none() && b.env == name);
         }
         let inner = t.strip_prefix("{{")?.strip_suffix("}}")?.trim();
-        find_id(binds, |b| {
+        find_id(&self.binds, |b| {
             inner == b.name.wire
                 || inner.strip_prefix(&format!("{}.", b.namespace)) == Some(&b.name.wire)
         })
@@ -197,11 +197,7 @@ impl Resolver<'_> {
 
     /// Split `text` into literal text and bound variables; `Err` with the first placeholder that
     /// names no bound variable.
-    pub(super) fn bind_template(
-        &self,
-        text: &str,
-        binds: &[BindVar],
-    ) -> Result<Template<BindId>, String> {
+    pub(super) fn bind_template(&self, text: &str) -> Result<Template<BindId>, String> {
         let mut parts = Vec::new();
         let mut rest = text;
         while let Some(start) = rest.find("{{") {
@@ -212,7 +208,7 @@ impl Resolver<'_> {
                 parts.push(Part::Text(rest[..start].to_owned()));
             }
             let placeholder = &rest[start..start + len + 2];
-            match self.bind_ref(placeholder, binds) {
+            match self.bind_ref(placeholder) {
                 Some(bind) => parts.push(Part::Slot(bind)),
                 None => return Err(placeholder.to_owned()),
             }

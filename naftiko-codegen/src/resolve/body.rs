@@ -278,7 +278,7 @@ impl Resolver<'_> {
                 _ => raw,
             };
             // A bound variable: the value the server read at start-up.
-            if let Some(b) = self.bind_ref(&format!("{{{{{raw}}}}}"), &self.binds) {
+            if let Some(b) = self.bind_ref(&format!("{{{{{raw}}}}}")) {
                 pieces.push(Part::Slot(BodySlot::Bind(b)));
                 continue;
             }

@@ -10,7 +10,7 @@ use crate::parse::model;
 impl<'a> Resolver<'a> {
     /// `baseUri`: a fixed URL, a template of bound variables, or nothing (then `--upstream` must
     /// give it at start-up).
-    pub(super) fn base_uri(&mut self, path: &str, text: &str, binds: &[BindVar]) -> BaseUri {
+    pub(super) fn base_uri(&mut self, path: &str, text: &str) -> BaseUri {
         let upath = format!("{path}.baseUri");
         let text = text.trim();
         if text.is_empty() {
@@ -30,7 +30,7 @@ impl<'a> Resolver<'a> {
             }
             return BaseUri::Fixed(text.trim_end_matches('/').to_owned());
         }
-        match self.bind_template(text, binds) {
+        match self.bind_template(text) {
             Ok(mut parts) => {
                 if let Some(Part::Text(t)) = parts.last_mut() {
                     *t = t.trim_end_matches('/').to_owned();
@@ -55,7 +55,6 @@ impl<'a> Resolver<'a> {
         path: &str,
         i: usize,
         c: &model::Consumes,
-        binds: &[BindVar],
     ) -> Option<Consumes> {
         let (Some(_), Some(import)) = (&c.location, &c.import) else {
             let (field, other) = if c.location.is_some() {
@@ -121,9 +120,9 @@ impl<'a> Resolver<'a> {
         let epath = format!("{prefix}[{k}]");
         let broken_before = self.broken.len();
         let resolved = if entry.location.is_some() || entry.import.is_some() {
-            self.imported(&epath, k, entry, binds)
+            self.imported(&epath, k, entry)
         } else {
-            self.consumes(&epath, entry, binds)
+            self.consumes(&epath, entry)
         };
         self.doc = outer;
         if let Some(alias) = &c.alias {
@@ -144,12 +143,7 @@ impl<'a> Resolver<'a> {
         Some(resolved)
     }
 
-    pub(super) fn consumes(
-        &mut self,
-        path: &str,
-        c: &model::Consumes,
-        binds: &[BindVar],
-    ) -> Option<Consumes> {
+    pub(super) fn consumes(&mut self, path: &str, c: &model::Consumes) -> Option<Consumes> {
         let path = path.to_owned();
         if let Some(kind) = &c.kind
             && kind != "http"
@@ -161,8 +155,8 @@ impl<'a> Resolver<'a> {
             self.error(&path, "consumes entry without `namespace`");
             return None;
         };
-        let base_uri = self.base_uri(&path, c.base_uri.as_deref().unwrap_or(""), binds);
-        let auth = self.auth(&path, c, binds);
+        let base_uri = self.base_uri(&path, c.base_uri.as_deref().unwrap_or(""));
+        let auth = self.auth(&path, c);
         let mut operations: Vec<ConsumedOp> = Vec::new();
         for (ri, res) in c.resources.iter().enumerate() {
             let rpath = format!("{path}.resources[{ri}]");
@@ -181,7 +175,7 @@ impl<'a> Resolver<'a> {
                 .collect();
             for (oi, op) in res.operations.iter().enumerate() {
                 let opath = format!("{rpath}.operations[{oi}]");
-                let Some(resolved) = self.consumed_op(&opath, res, op, &inherited, binds) else {
+                let Some(resolved) = self.consumed_op(&opath, res, op, &inherited) else {
                     self.broken.push(format!("{namespace}.{}", op.name));
                     continue;
                 };
@@ -241,7 +235,7 @@ impl<'a> Resolver<'a> {
             operations: Vec::new(),
         };
         let constants = self
-            .consumed_op(&path, &root, &bare, &own, binds)
+            .consumed_op(&path, &root, &bare, &own)
             .map(|op| op.constants)
             .unwrap_or_default();
         Some(Consumes {

@@ -5,6 +5,7 @@ use serde_json::Value;
 use super::Resolver;
 use super::ir::*;
 use super::names::Name;
+use super::outputs::Scope;
 use super::syntax::*;
 use crate::parse::Asset;
 use crate::parse::model;
@@ -15,7 +16,6 @@ impl Resolver<'_> {
         path: &str,
         m: &model::ExposesMcp,
         consumes: &[Consumes],
-        binds: &[BindVar],
     ) -> Option<McpAdapter> {
         let stdio = match m.transport.as_deref() {
             None | Some("http") => false,
@@ -38,7 +38,7 @@ impl Resolver<'_> {
                 );
                 InboundAuth::None
             }
-            auth => self.inbound_auth(path, auth.as_ref(), binds),
+            auth => self.inbound_auth(path, auth.as_ref()),
         };
         let prompts = self.prompts(path, &m.prompts);
         let mut tools: Vec<Tool> = Vec::new();
@@ -239,12 +239,11 @@ impl Resolver<'_> {
             &mut inputs,
             &synthesize,
         );
-        self.output_inputs = (
-            inputs.iter().map(|i| i.name.wire.clone()).collect(),
-            vec!["tools".to_owned(), ns.to_owned()],
-        );
-        let output = self.exposed_output(&tpath, &t.output_parameters, consumed);
-        self.output_inputs = Default::default();
+        let scope = Scope {
+            inputs: &inputs,
+            prefixes: &["tools", ns],
+        };
+        let output = self.exposed_output(&tpath, &t.output_parameters, consumed, &scope);
         let hints = t.hints.clone().unwrap_or_default();
         Some(Tool {
             name: Name::snake(&t.name),

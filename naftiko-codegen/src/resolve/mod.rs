@@ -50,7 +50,6 @@ pub fn resolve(doc: &Document) -> Result<Resolved, Diagnostics> {
         diags: Vec::new(),
         broken: Vec::new(),
         binds: Vec::new(),
-        output_inputs: (Vec::new(), Vec::new()),
     };
     let capability = r.capability();
     // A function used by several `ref`s reports each problem once.
@@ -88,11 +87,9 @@ struct Resolver<'a> {
     /// Namespaces (`ns`) and operations (`ns.op`) that are declared but were refused, so that
     /// calls to them add no second error.
     broken: Vec<String>,
-    /// The bound variables, once read (for body templates that use them).
+    /// The bound variables (of `binds`, `in: environment` parameters and `$env.NAME`), read
+    /// first: every template that names one resolves against them.
     binds: Vec<BindVar>,
-    /// The inputs of the operation or tool whose outputs are being resolved, and the prefixes
-    /// their names may carry (`rest.x`, `tools.x`): for `{{input}}` in an output's `value`.
-    output_inputs: (Vec<String>, Vec<String>),
 }
 
 impl<'a> Resolver<'a> {
@@ -148,14 +145,14 @@ impl<'a> Resolver<'a> {
             .unwrap_or_else(|| "Naftiko capability".to_owned());
         let mut binds = self.binds();
         self.environment_params(&mut binds);
-        self.binds = binds.clone();
+        self.binds = binds;
         let mut consumes = Vec::new();
         for (i, c) in cap.consumes.iter().enumerate() {
             let path = format!("capability.consumes[{i}]");
             let resolved = if c.location.is_some() || c.import.is_some() {
-                self.imported(&path, i, c, &binds)
+                self.imported(&path, i, c)
             } else {
-                self.consumes(&path, c, &binds)
+                self.consumes(&path, c)
             };
             match resolved {
                 Some(c) => consumes.push(c),
@@ -182,15 +179,15 @@ impl<'a> Resolver<'a> {
         for (i, e) in self.root.exposes.iter().enumerate() {
             let path = format!("capability.exposes[{i}]");
             match e {
-                model::Exposes::Rest(r) => rest.extend(self.rest(&path, r, &consumes, &binds)),
-                model::Exposes::Mcp(m) => mcp.extend(self.mcp(&path, m, &consumes, &binds)),
+                model::Exposes::Rest(r) => rest.extend(self.rest(&path, r, &consumes)),
+                model::Exposes::Mcp(m) => mcp.extend(self.mcp(&path, m, &consumes)),
                 // Resolved once the adapters their tools come from are.
                 model::Exposes::Skill(s) => skill_exposes.push((path, s)),
                 model::Exposes::Control(c) => {
                     if control.is_some() {
                         self.error(&path, "a capability has at most one `control` adapter");
                     } else {
-                        control = self.control(&path, c, &binds);
+                        control = self.control(&path, c);
                     }
                 }
                 model::Exposes::Other(kind) if kind.is_empty() => self.error_help(
@@ -209,7 +206,7 @@ impl<'a> Resolver<'a> {
         typed_results(&mut consumes, &rest, &mcp);
         let skills: Vec<SkillAdapter> = skill_exposes
             .into_iter()
-            .filter_map(|(path, s)| self.skill_adapter(&path, s, &rest, &mcp, &binds))
+            .filter_map(|(path, s)| self.skill_adapter(&path, s, &rest, &mcp))
             .collect();
         if rest.is_empty() && mcp.is_empty() && skills.is_empty() {
             self.error(
@@ -220,7 +217,7 @@ impl<'a> Resolver<'a> {
         Some(Capability {
             label,
             description: spec.info.description.clone(),
-            binds,
+            binds: std::mem::take(&mut self.binds),
             consumes,
             rest,
             mcp,

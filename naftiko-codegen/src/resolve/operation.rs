@@ -16,7 +16,6 @@ impl Resolver<'_> {
         res: &model::ConsumedResource,
         op: &model::ConsumedOperation,
         inherited: &[(String, &model::ConsumedInput)],
-        binds: &[BindVar],
     ) -> Option<ConsumedOp> {
         let method = match method(op.method.as_deref()) {
             Ok(m) => m,
@@ -106,12 +105,12 @@ impl Resolver<'_> {
             // start-up, sent with every request.
             let bound = match &p.value {
                 Some(Value::String(t)) if t.contains("{{") => self
-                    .bind_template(t, binds)
+                    .bind_template(t)
                     .ok()
                     .filter(|parts| parts.iter().any(|p| matches!(p, Part::Slot(_)))),
                 // Seen in the official tutorial: a bound variable's name without braces.
                 Some(Value::String(t)) => {
-                    let found = find_id(binds, |b| b.name.wire == t.trim());
+                    let found = find_id(&self.binds, |b| b.name.wire == t.trim());
                     if found.is_some() {
                         self.warn(
                             &format!("{ppath}.value"),
@@ -241,9 +240,7 @@ impl Resolver<'_> {
                         .iter()
                         .chain(inherited_names.iter().copied())
                         .any(|p| p.location == "environment" && same_name(&p.name, &var));
-                    if from_environment
-                        && let Some(b) = self.bind_ref(&format!("{{{{{var}}}}}"), binds)
-                    {
+                    if from_environment && let Some(b) = self.bind_ref(&format!("{{{{{var}}}}}")) {
                         path.push(PathPart::Fixed(vec![Part::Slot(b)]));
                         continue;
                     }

@@ -11,6 +11,13 @@ use super::names::Name;
 use super::syntax::*;
 use crate::parse::model;
 
+/// The inputs an output's `{{input}}` templates may name, and the prefixes their names may carry
+/// (`rest.x`, `tools.x`).
+pub(super) struct Scope<'s> {
+    pub(super) inputs: &'s [Input],
+    pub(super) prefixes: &'s [&'s str],
+}
+
 impl Resolver<'_> {
     pub(super) fn consumed_output(
         &mut self,
@@ -51,6 +58,7 @@ impl Resolver<'_> {
         path: &str,
         outputs: &[model::OutputParameter],
         consumed: &ConsumedOp,
+        scope: &Scope,
     ) -> Output {
         let shaped: Vec<(usize, &model::OutputParameter)> = outputs
             .iter()
@@ -72,6 +80,7 @@ impl Resolver<'_> {
                 }
                 let wrap_as = o.name.clone().unwrap_or_else(|| "result".to_owned());
                 match self.shape(
+                    scope,
                     &opath,
                     o.kind.as_deref(),
                     o.mapping.as_deref(),
@@ -113,6 +122,7 @@ impl Resolver<'_> {
                         })
                     } else {
                         self.shape(
+                            scope,
                             &opath,
                             o.kind.as_deref(),
                             o.mapping.as_deref(),
@@ -138,9 +148,10 @@ impl Resolver<'_> {
     }
 
     /// A nested output node (a property or `items`), as written in the spec.
-    pub(super) fn shape_of(&mut self, path: &str, node: &Value) -> Option<Shape> {
+    pub(super) fn shape_of(&mut self, path: &str, node: &Value, scope: &Scope) -> Option<Shape> {
         let field = |k: &str| node.get(k);
         self.shape(
+            scope,
             path,
             field("type").and_then(Value::as_str),
             field("mapping").and_then(Value::as_str),
@@ -156,6 +167,7 @@ impl Resolver<'_> {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn shape(
         &mut self,
+        scope: &Scope,
         path: &str,
         kind: Option<&str>,
         mapping: Option<&str>,
@@ -167,7 +179,7 @@ impl Resolver<'_> {
     ) -> Option<Shape> {
         // `value` is injected at run time and wins over `mapping` (the schema's rule).
         if let Some(value) = value {
-            return self.static_output(&format!("{path}.value"), kind, value);
+            return self.static_output(&format!("{path}.value"), kind, value, scope);
         }
         // `const` is the schema's constant for validation; an output with nothing else to read
         // (no `mapping`) is that constant.
@@ -193,7 +205,7 @@ impl Resolver<'_> {
                 let mut fields = Vec::new();
                 for (name, p) in props {
                     let ppath = format!("{path}.properties.{name}");
-                    let shape = self.shape_of(&ppath, p)?;
+                    let shape = self.shape_of(&ppath, p, scope)?;
                     fields.push((Name::snake(name), shape));
                 }
                 Some(Shape::Object { fields })
@@ -208,7 +220,7 @@ impl Resolver<'_> {
                     );
                     return None;
                 };
-                let items = self.shape_of(&format!("{path}.items"), item)?;
+                let items = self.shape_of(&format!("{path}.items"), item, scope)?;
                 Some(Shape::Array {
                     path: array_path,
                     items: Box::new(items),
@@ -257,6 +269,7 @@ impl Resolver<'_> {
         path: &str,
         kind: Option<&str>,
         value: &Value,
+        scope: &Scope,
     ) -> Option<Shape> {
         let Some(text) = value.as_str() else {
             self.error(path, "an output `value` must be a string");
@@ -264,7 +277,7 @@ impl Resolver<'_> {
         };
         let kind = kind.unwrap_or("string");
         if text.contains("{{") {
-            return self.output_template(path, kind, text);
+            return self.output_template(path, kind, text, scope);
         }
         let parsed = match kind {
             "string" => Some(Value::String(text.to_owned())),
@@ -300,7 +313,13 @@ impl Resolver<'_> {
     }
 
     /// An output `value` with `{{input}}`s: text made from the operation's inputs.
-    pub(super) fn output_template(&mut self, path: &str, kind: &str, text: &str) -> Option<Shape> {
+    pub(super) fn output_template(
+        &mut self,
+        path: &str,
+        kind: &str,
+        text: &str,
+        scope: &Scope,
+    ) -> Option<Shape> {
         if kind != "string" {
             self.error_help(
                 path,
@@ -309,15 +328,16 @@ impl Resolver<'_> {
             );
             return None;
         }
-        let (names, prefixes) = self.output_inputs.clone();
+        let names: Vec<&str> = scope.inputs.iter().map(|i| i.name.wire.as_str()).collect();
         let mut parts = Vec::new();
         for part in mustache(text) {
             match part {
                 Ok(literal) => parts.push(Part::Text(literal)),
                 Err(name) => {
-                    let bare = prefixes
+                    let bare = scope
+                        .prefixes
                         .iter()
-                        .find_map(|p| name.strip_prefix(p.as_str())?.strip_prefix('.'))
+                        .find_map(|p| name.strip_prefix(p)?.strip_prefix('.'))
                         .unwrap_or(&name);
                     match names
                         .iter()

@@ -5,6 +5,7 @@ use serde_json::Value;
 use super::Resolver;
 use super::ir::*;
 use super::names::Name;
+use super::outputs::Scope;
 use super::syntax::*;
 use crate::parse::model;
 
@@ -14,7 +15,6 @@ impl Resolver<'_> {
         path: &str,
         r: &model::ExposesRest,
         consumes: &[Consumes],
-        binds: &[BindVar],
     ) -> Option<RestAdapter> {
         if r.kind == "http" {
             self.warn(
@@ -23,7 +23,7 @@ impl Resolver<'_> {
                 "write `type: rest`",
             );
         }
-        let auth = self.inbound_auth(path, r.authentication.as_ref(), binds);
+        let auth = self.inbound_auth(path, r.authentication.as_ref());
         let mut routes: Vec<Route> = Vec::new();
         let mut forwards: Vec<Forward> = Vec::new();
         let mut handler_names: Vec<String> = Vec::new();
@@ -228,12 +228,12 @@ impl Resolver<'_> {
                             );
                         }
                     }
-                    self.output_inputs = (
-                        inputs.iter().map(|i| i.name.wire.clone()).collect(),
-                        vec!["rest".to_owned(), ns.to_owned()],
-                    );
-                    let output = self.exposed_output(&opath, &op.output_parameters, consumed);
-                    self.output_inputs = Default::default();
+                    let scope = Scope {
+                        inputs: &inputs,
+                        prefixes: &["rest", ns],
+                    };
+                    let output =
+                        self.exposed_output(&opath, &op.output_parameters, consumed, &scope);
                     let call = Call {
                         consumes: ci,
                         operation: coi,

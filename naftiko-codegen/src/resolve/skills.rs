@@ -15,9 +15,8 @@ impl Resolver<'_> {
         &mut self,
         path: &str,
         c: &model::ExposesControl,
-        binds: &[BindVar],
     ) -> Option<ControlAdapter> {
-        let auth = self.inbound_auth(path, c.authentication.as_ref(), binds);
+        let auth = self.inbound_auth(path, c.authentication.as_ref());
         let management = c.management.clone().unwrap_or(Value::Null);
         let flag = |k: &str, default: bool| match management.get(k) {
             None | Some(Value::Null) => default,
@@ -72,9 +71,8 @@ impl Resolver<'_> {
         s: &model::ExposesSkill,
         rest: &[RestAdapter],
         mcp: &[McpAdapter],
-        binds: &[BindVar],
     ) -> Option<SkillAdapter> {
-        let auth = self.inbound_auth(path, s.authentication.as_ref(), binds);
+        let auth = self.inbound_auth(path, s.authentication.as_ref());
         let mut skills: Vec<Skill> = Vec::new();
         for (i, skill) in s.skills.iter().enumerate() {
             let spath = format!("{path}.skills[{i}]");
