@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::Resolver;
 use super::ir::*;
+use super::path::YamlPath;
 use super::syntax::*;
 use crate::parse::model;
 
@@ -48,7 +49,7 @@ pub(super) enum Scheme {
 }
 
 impl Resolver<'_> {
-    pub(super) fn auth(&mut self, path: &str, c: &model::Consumes) -> UpstreamAuth {
+    pub(super) fn auth(&mut self, path: &YamlPath, c: &model::Consumes) -> UpstreamAuth {
         let Some(auth) = &c.authentication else {
             // Where the author wrote `authentication` for another API, an API without one is
             // meant to be called without credentials.
@@ -71,7 +72,7 @@ impl Resolver<'_> {
                 (0, _) | (_, None) => UpstreamAuth::None,
                 (1, Some(only)) => {
                     self.warn(
-                        &format!("{path}.namespace"),
+                        &path.key("namespace"),
                         format!(
                             "no `authentication` block: the bound variable `{}` will be sent as `Authorization: Bearer <{}>`",
                             only, only
@@ -88,7 +89,7 @@ impl Resolver<'_> {
                 }
                 (_, Some(_)) => {
                     self.warn(
-                        &format!("{path}.namespace"),
+                        &path.key("namespace"),
                         "no `authentication` block and several bound variables: no credentials are sent upstream",
                         "add an `authentication` block naming the variable to send",
                     );
@@ -96,7 +97,7 @@ impl Resolver<'_> {
                 }
             };
         };
-        match self.auth_block(&format!("{path}.authentication"), auth, Side::Upstream) {
+        match self.auth_block(&path.key("authentication"), auth, Side::Upstream) {
             Scheme::None | Scheme::OAuth2(_) => UpstreamAuth::None,
             Scheme::Bearer(token) => UpstreamAuth::Bearer {
                 token,
@@ -117,11 +118,11 @@ impl Resolver<'_> {
     }
 
     /// What an adapter requires of its callers: its `authentication` block at `path`, if any.
-    pub(super) fn inbound_auth(&mut self, path: &str, auth: Option<&Value>) -> InboundAuth {
+    pub(super) fn inbound_auth(&mut self, path: &YamlPath, auth: Option<&Value>) -> InboundAuth {
         let Some(auth) = auth else {
             return InboundAuth::None;
         };
-        match self.auth_block(&format!("{path}.authentication"), auth, Side::Inbound) {
+        match self.auth_block(&path.key("authentication"), auth, Side::Inbound) {
             Scheme::None | Scheme::Digest { .. } => InboundAuth::None,
             Scheme::Bearer(token) => InboundAuth::Bearer { token },
             Scheme::ApiKey {
@@ -140,7 +141,7 @@ impl Resolver<'_> {
 
     /// An `authentication` block: bearer, API key or basic, with secrets from bound variables.
     /// `side` says whether requests go out with it or come in with it.
-    pub(super) fn auth_block(&mut self, apath: &str, auth: &Value, side: Side) -> Scheme {
+    pub(super) fn auth_block(&mut self, apath: &YamlPath, auth: &Value, side: Side) -> Scheme {
         let apath = apath.to_owned();
         let field = |names: &[&'static str]| field_of(auth, names);
         let kind = auth.get("type").and_then(Value::as_str).unwrap_or("");
@@ -166,7 +167,7 @@ impl Resolver<'_> {
                         Some(p) if p == "cookie" => KeyPlacement::Cookie,
                         Some(other) => {
                             self.unsupported(
-                                &format!("{apath}.placement"),
+                                &apath.key("placement"),
                                 &format!("API key `placement: {other}`"),
                             );
                             return Scheme::None;
@@ -200,7 +201,7 @@ impl Resolver<'_> {
             },
             "digest" if side == Side::Inbound => {
                 self.unsupported(
-                    &format!("{apath}.type"),
+                    &apath.key("type"),
                     "inbound `digest` authentication (a server issuing digest challenges)",
                 );
                 Scheme::None
@@ -211,7 +212,7 @@ impl Resolver<'_> {
                         Some(bind) => Credential::Bind(bind),
                         None if u.contains("{{") => {
                             self.error(
-                                &format!("{apath}.username"),
+                                &apath.key("username"),
                                 format!("`{u}` names no bound variable"),
                             );
                             return Scheme::None;
@@ -235,7 +236,7 @@ impl Resolver<'_> {
             }
             other => {
                 self.error_help(
-                    &format!("{apath}.type"),
+                    &apath.key("type"),
                     format!("{} authentication `{other}` is not supported by this version of naftiko-codegen", side.name()),
                     "supported: bearer, apikey (header, query or cookie), basic, digest (upstream), oauth2 (inbound); requests signed per call (oauth1, hmac, aws-sig-v4) are refused rather than sent unsigned",
                 );
@@ -246,7 +247,7 @@ impl Resolver<'_> {
 
     /// Inbound `oauth2`: an OAuth 2.1 resource server checking tokens of
     /// `authorizationServerUri` (JWKS or introspection), for `resource`.
-    pub(super) fn oauth2(&mut self, apath: &str, auth: &Value) -> Option<OAuth2> {
+    pub(super) fn oauth2(&mut self, apath: &YamlPath, auth: &Value) -> Option<OAuth2> {
         let text = |k: &str| auth.get(k).and_then(Value::as_str).map(str::to_owned);
         let url = |this: &mut Self, key: &str| {
             let Some(value) = text(key) else {
@@ -258,10 +259,7 @@ impl Resolver<'_> {
                 return None;
             };
             if value.contains("{{") {
-                this.unsupported(
-                    &format!("{apath}.{key}"),
-                    &format!("a bound variable in `{key}`"),
-                );
+                this.unsupported(&apath.key(key), &format!("a bound variable in `{key}`"));
                 return None;
             }
             let (scheme, rest) = value.split_once("://").unwrap_or(("", ""));
@@ -270,7 +268,7 @@ impl Resolver<'_> {
             let fine = !host.is_empty() && (scheme == "https" || (scheme == "http" && loopback));
             if !fine {
                 this.error_help(
-                    &format!("{apath}.{key}"),
+                    &apath.key(key),
                     format!("`{value}` is not an https URL"),
                     "tokens and keys are fetched from it: use https (http only for localhost)",
                 );
@@ -285,7 +283,7 @@ impl Resolver<'_> {
             Some("introspection") => TokenValidation::Introspection,
             Some(other) => {
                 self.error(
-                    &format!("{apath}.tokenValidation"),
+                    &apath.key("tokenValidation"),
                     format!("`tokenValidation: {other}` is neither `jwks` nor `introspection`"),
                 );
                 return None;
@@ -321,7 +319,7 @@ impl Resolver<'_> {
     /// them such as `Bearer {{VAR}}`); a value written out in the spec is refused.
     pub(super) fn secret(
         &mut self,
-        apath: &str,
+        apath: &YamlPath,
         value: Option<(&str, &str)>,
         expected: &str,
     ) -> Option<Template<BindId>> {
@@ -329,7 +327,7 @@ impl Resolver<'_> {
             self.error_help(apath, format!("missing `{expected}`"), format!("add `{expected}: \"{{{{VARIABLE}}}}\"` with the variable declared under `binds`"));
             return None;
         };
-        let kpath = format!("{apath}.{key}");
+        let kpath = apath.key(key);
         if text.trim().starts_with("$env.") {
             return match self.bind_ref(text) {
                 Some(b) => Some(vec![Part::Slot(b)]),

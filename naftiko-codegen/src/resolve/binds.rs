@@ -6,13 +6,14 @@ use serde_json::Value;
 use super::Resolver;
 use super::ir::*;
 use super::names::Name;
+use super::path::YamlPath;
 use crate::parse::Document;
 
 impl Resolver<'_> {
     pub(super) fn binds(&mut self) -> Vec<BindVar> {
         let mut vars = Vec::new();
         for (i, b) in self.root.spec.binds.iter().enumerate() {
-            let path = format!("binds[{i}]");
+            let path = YamlPath::root().key("binds").index(i);
             let file = match b.location.as_deref() {
                 None => None,
                 Some(location) => match crate::parse::file_location(location, "bind location") {
@@ -20,7 +21,7 @@ impl Resolver<'_> {
                     Err(message) => {
                         // Reported; its variables are still declared, so that their uses do
                         // not add errors of their own.
-                        self.error(&format!("{path}.location"), message);
+                        self.error(&path.key("location"), message);
                         None
                     }
                 },
@@ -28,14 +29,14 @@ impl Resolver<'_> {
             for (var, env) in &b.keys {
                 let Value::String(env) = env else {
                     self.error(
-                        &format!("{path}.keys.{var}"),
+                        &path.key("keys").key(var),
                         format!("bind key `{var}` must name an environment variable (a string)"),
                     );
                     continue;
                 };
                 if vars.iter().any(|v: &BindVar| v.name.wire == *var) {
                     self.error(
-                        &format!("{path}.keys.{var}"),
+                        &path.key("keys").key(var),
                         format!("variable `{var}` is bound twice"),
                     );
                     continue;

@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::Resolver;
 use super::ir::*;
 use super::names::Name;
+use super::path::YamlPath;
 use super::syntax::*;
 use crate::parse::model;
 
@@ -15,14 +16,14 @@ impl Resolver<'_> {
     /// Each placeholder names a parameter; undeclared ones become parameters.
     pub(super) fn body(
         &mut self,
-        bpath: &str,
+        bpath: &YamlPath,
         body: &Value,
         params: &mut Vec<Param>,
     ) -> Option<Body> {
         let kind = body.get("type").and_then(Value::as_str);
         let data = body.get("data");
         let text = |r: &mut Self,
-                    path: &str,
+                    path: &YamlPath,
                     params: &mut Vec<Param>,
                     v: Option<&Value>|
          -> Option<Template<BodySlot>> {
@@ -37,7 +38,7 @@ impl Resolver<'_> {
                 }
             }
         };
-        let dpath = format!("{bpath}.data");
+        let dpath = bpath.key("data");
         match (body, kind) {
             // A raw template that is JSON once its bare placeholders are quoted is built as JSON:
             // strings escaped, arrays and objects rendered as JSON (the engine pastes text).
@@ -75,10 +76,7 @@ impl Resolver<'_> {
                 Some(Value::Object(fields)) => {
                     let mut form = Vec::new();
                     for (k, v) in fields {
-                        form.push((
-                            k.clone(),
-                            text(self, &format!("{dpath}.{k}"), params, Some(v))?,
-                        ));
+                        form.push((k.clone(), text(self, &dpath.key(k), params, Some(v))?));
                     }
                     Some(Body::Form(form))
                 }
@@ -102,14 +100,14 @@ impl Resolver<'_> {
                     .flatten()
                     .enumerate()
                 {
-                    let ppath = format!("{dpath}[{i}]");
+                    let ppath = dpath.index(i);
                     let Some(name) = part.get("name").and_then(Value::as_str) else {
                         self.error(&ppath, "a multipart part needs a `name`");
                         return None;
                     };
                     parts.push(MultipartPart {
                         name: name.to_owned(),
-                        value: text(self, &format!("{ppath}.value"), params, part.get("value"))?,
+                        value: text(self, &ppath.key("value"), params, part.get("value"))?,
                         filename: part
                             .get("filename")
                             .and_then(Value::as_str)
@@ -125,7 +123,7 @@ impl Resolver<'_> {
             (_, Some("multipart")) => {
                 let mut parts = Vec::new();
                 for (k, v) in data.and_then(Value::as_object).into_iter().flatten() {
-                    let value = text(self, &format!("{dpath}.{k}"), params, Some(v))?;
+                    let value = text(self, &dpath.key(k), params, Some(v))?;
                     parts.push(MultipartPart {
                         name: k.clone(),
                         value,
@@ -136,10 +134,7 @@ impl Resolver<'_> {
                 Some(Body::Multipart(parts))
             }
             (_, Some(other)) => {
-                self.unsupported(
-                    &format!("{bpath}.type"),
-                    &format!("a `{other}` request body"),
-                );
+                self.unsupported(&bpath.key("type"), &format!("a `{other}` request body"));
                 None
             }
             (_, None) => {
@@ -153,7 +148,7 @@ impl Resolver<'_> {
     /// the argument's JSON value; placeholders inside strings make text, escaped as JSON.
     pub(super) fn raw_json_template(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         value: &Value,
         params: &mut Vec<Param>,
     ) -> Option<JsonTemplate> {
@@ -191,7 +186,7 @@ impl Resolver<'_> {
 
     pub(super) fn json_template(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         value: &Value,
         params: &mut Vec<Param>,
     ) -> Option<JsonTemplate> {
@@ -218,18 +213,13 @@ impl Resolver<'_> {
                 items
                     .iter()
                     .enumerate()
-                    .map(|(i, v)| self.json_template(&format!("{path}[{i}]"), v, params))
+                    .map(|(i, v)| self.json_template(&path.index(i), v, params))
                     .collect::<Option<_>>()?,
             ),
             Value::Object(fields) => JsonTemplate::Object(
                 fields
                     .iter()
-                    .map(|(k, v)| {
-                        Some((
-                            k.clone(),
-                            self.json_template(&format!("{path}.{k}"), v, params)?,
-                        ))
-                    })
+                    .map(|(k, v)| Some((k.clone(), self.json_template(&path.key(k), v, params)?)))
                     .collect::<Option<_>>()?,
             ),
             other => JsonTemplate::Literal(other.clone()),
@@ -240,7 +230,7 @@ impl Resolver<'_> {
     /// type `ty`, when the operation does not declare it).
     pub(super) fn pieces(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         text: &str,
         params: &mut Vec<Param>,
         ty: ParamType,

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::Resolver;
 use super::ir::*;
+use super::path::YamlPath;
 use super::syntax::*;
 use crate::parse::model;
 
@@ -12,9 +13,9 @@ impl<'a> Resolver<'a> {
     /// The aggregate function `ref` names, and its YAML path.
     pub(super) fn function(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         reference: &str,
-    ) -> Option<(String, &'a model::AggregateFunction)> {
+    ) -> Option<(YamlPath, &'a model::AggregateFunction)> {
         let aggregates = self
             .root
             .spec
@@ -28,7 +29,17 @@ impl<'a> Resolver<'a> {
                     .iter()
                     .enumerate()
                     .find(|(_, f)| f.name == name)
-                    .map(|(fi, f)| (format!("capability.aggregates[{ai}].functions[{fi}]"), f))
+                    .map(|(fi, f)| {
+                        (
+                            YamlPath::root()
+                                .key("capability")
+                                .key("aggregates")
+                                .index(ai)
+                                .key("functions")
+                                .index(fi),
+                            f,
+                        )
+                    })
             })
         });
         if found.is_none() {
@@ -41,7 +52,7 @@ impl<'a> Resolver<'a> {
                 })
                 .collect();
             self.error_help(
-                &format!("{path}.ref"),
+                &path.key("ref"),
                 format!("`ref: {reference}` names no aggregate function"),
                 if known.is_empty() {
                     "declare it under `capability.aggregates`".to_owned()
@@ -58,9 +69,9 @@ impl<'a> Resolver<'a> {
     /// semantics (`safe` → read-only and not destructive, `idempotent`).
     pub(super) fn referenced_tool(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         t: &model::McpTool,
-    ) -> Option<(String, model::McpTool)> {
+    ) -> Option<(YamlPath, model::McpTool)> {
         let (fpath, f) = self.function(path, t.reference.as_deref()?)?;
         let semantics = f.semantics.clone().unwrap_or_default();
         let mut hints = t.hints.clone().unwrap_or_default();
@@ -99,10 +110,10 @@ impl<'a> Resolver<'a> {
     /// not declare are read from the query string (GET, DELETE, HEAD) or the JSON body.
     pub(super) fn referenced_operation(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         op: &model::ExposedOperation,
         declared_elsewhere: &[String],
-    ) -> Option<(String, model::ExposedOperation)> {
+    ) -> Option<(YamlPath, model::ExposedOperation)> {
         let (fpath, f) = self.function(path, op.reference.as_deref()?)?;
         let mut inputs = op.input_parameters.clone();
         let reads_query = matches!(
@@ -137,7 +148,7 @@ impl<'a> Resolver<'a> {
     /// Find `namespace.operation`.
     pub(super) fn call_target(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         call: &str,
         consumes: &[Consumes],
     ) -> Option<(ConsumesId, OperationId)> {
@@ -189,7 +200,7 @@ impl<'a> Resolver<'a> {
     /// adapter's namespace). `inputs` may grow when `add_input` allows synthesizing an input.
     pub(super) fn args(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         (with, preset): (&serde_json::Map<String, Value>, Vec<Arg>),
         op: &ConsumedOp,
         prefixes: &[&str],
@@ -213,7 +224,7 @@ impl<'a> Resolver<'a> {
                 .any(|a| same_name(&op.params[a.param].name.wire, key))
         });
         for (key, value) in &with {
-            let wpath = format!("{path}.with.{key}");
+            let wpath = path.key("with").key(key);
             let Some(pi) = find_id(&op.params, |p| same_name(&p.name.wire, key)) else {
                 let known: Vec<_> = op.params.iter().map(|p| p.name.wire.as_str()).collect();
                 // The engine makes `with` values available to the operation's templates; one
@@ -368,7 +379,7 @@ impl<'a> Resolver<'a> {
                     source: ArgSource::Input(ii),
                 }),
                 None if p.required => self.error_help(
-                    &format!("{path}.call"),
+                    &path.key("call"),
                     format!(
                         "required parameter `{}` of `{}` gets no value",
                         p.name.wire, op.name.wire
@@ -421,7 +432,7 @@ impl<'a> Resolver<'a> {
                     _ => format!("`{}` (text from the request)", input.name.wire),
                 };
                 self.error(
-                    &format!("{path}.with"),
+                    &path.key("with"),
                     format!(
                         "{what} cannot feed parameter `{}` of type {}",
                         p.name.wire,
@@ -441,7 +452,7 @@ impl<'a> Resolver<'a> {
                     ParamType::Boolean => v.is_boolean(),
                     ParamType::Object | ParamType::Array | ParamType::Json => {
                         self.unsupported(
-                            &format!("{path}.with.{}", p.name.wire),
+                            &path.key("with").key(&p.name.wire),
                             "a literal object or array in `with`",
                         );
                         true
@@ -453,7 +464,7 @@ impl<'a> Resolver<'a> {
                         p.name.wire,
                         p.ty.json_schema()
                     );
-                    self.error(&format!("{path}.with.{}", p.name.wire), msg);
+                    self.error(&path.key("with").key(&p.name.wire), msg);
                 }
             }
         }

@@ -3,6 +3,7 @@
 use super::Resolver;
 use super::ir::*;
 use super::names::Name;
+use super::path::YamlPath;
 use super::syntax::*;
 use crate::parse::Document;
 use crate::parse::model;
@@ -10,8 +11,8 @@ use crate::parse::model;
 impl<'a> Resolver<'a> {
     /// `baseUri`: a fixed URL, a template of bound variables, or nothing (then `--upstream` must
     /// give it at start-up).
-    pub(super) fn base_uri(&mut self, path: &str, text: &str) -> BaseUri {
-        let upath = format!("{path}.baseUri");
+    pub(super) fn base_uri(&mut self, path: &YamlPath, text: &str) -> BaseUri {
+        let upath = path.key("baseUri");
         let text = text.trim();
         if text.is_empty() {
             self.warn(
@@ -52,7 +53,7 @@ impl<'a> Resolver<'a> {
     /// imported file, resolved in that file (its diagnostics point there), under its local name.
     pub(super) fn imported(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         i: usize,
         c: &model::Consumes,
     ) -> Option<Consumes> {
@@ -63,7 +64,7 @@ impl<'a> Resolver<'a> {
                 ("import", "location")
             };
             self.error_help(
-                &format!("{path}.{field}"),
+                &path.key(field),
                 format!("`{field}` without `{other}`"),
                 "an imported adapter names the file (`location`) and the namespace in it (`import`)",
             );
@@ -78,7 +79,7 @@ impl<'a> Resolver<'a> {
         ];
         if let Some((field, _)) = inline.iter().find(|(_, set)| *set) {
             self.error_help(
-                &format!("{path}.{field}"),
+                &path.key(field),
                 format!("an imported adapter cannot also declare `{field}`"),
                 "change the imported file, or declare the adapter inline without `location`",
             );
@@ -96,7 +97,7 @@ impl<'a> Resolver<'a> {
                 .filter_map(|e| local_name(e).map(|n| format!("`{n}`")))
                 .collect();
             self.error_help(
-                &format!("{path}.import"),
+                &path.key("import"),
                 format!(
                     "{} declares no consumes namespace `{import}`",
                     doc.source.path.display()
@@ -112,12 +113,12 @@ impl<'a> Resolver<'a> {
         let outer = std::mem::replace(&mut self.doc, doc);
         if !doc.spec.binds.is_empty() {
             self.unsupported(
-                "binds",
+                &YamlPath::root().key("binds"),
                 "`binds` in an imported file (declare them in the capability)",
             );
         }
         let entry = &entries[k];
-        let epath = format!("{prefix}[{k}]");
+        let epath = YamlPath::root().key(prefix).index(k);
         let broken_before = self.broken.len();
         let resolved = if entry.location.is_some() || entry.import.is_some() {
             self.imported(&epath, k, entry)
@@ -143,12 +144,12 @@ impl<'a> Resolver<'a> {
         Some(resolved)
     }
 
-    pub(super) fn consumes(&mut self, path: &str, c: &model::Consumes) -> Option<Consumes> {
+    pub(super) fn consumes(&mut self, path: &YamlPath, c: &model::Consumes) -> Option<Consumes> {
         let path = path.to_owned();
         if let Some(kind) = &c.kind
             && kind != "http"
         {
-            self.unsupported(&format!("{path}.type"), &format!("consumes `type: {kind}`"));
+            self.unsupported(&path.key("type"), &format!("consumes `type: {kind}`"));
             return None;
         }
         let Some(namespace) = &c.namespace else {
@@ -159,22 +160,22 @@ impl<'a> Resolver<'a> {
         let auth = self.auth(&path, c);
         let mut operations: Vec<ConsumedOp> = Vec::new();
         for (ri, res) in c.resources.iter().enumerate() {
-            let rpath = format!("{path}.resources[{ri}]");
+            let rpath = path.key("resources").index(ri);
             // Consumes- and resource-level parameters apply to every operation below them.
-            let inherited: Vec<(String, &model::ConsumedInput)> = res
+            let inherited: Vec<(YamlPath, &model::ConsumedInput)> = res
                 .input_parameters
                 .iter()
                 .enumerate()
-                .map(|(i, p)| (format!("{rpath}.inputParameters[{i}]"), p))
+                .map(|(i, p)| (rpath.key("inputParameters").index(i), p))
                 .chain(
                     c.input_parameters
                         .iter()
                         .enumerate()
-                        .map(|(i, p)| (format!("{path}.inputParameters[{i}]"), p)),
+                        .map(|(i, p)| (path.key("inputParameters").index(i), p)),
                 )
                 .collect();
             for (oi, op) in res.operations.iter().enumerate() {
-                let opath = format!("{rpath}.operations[{oi}]");
+                let opath = rpath.key("operations").index(oi);
                 let Some(resolved) = self.consumed_op(&opath, res, op, &inherited) else {
                     self.broken.push(format!("{namespace}.{}", op.name));
                     continue;
@@ -191,7 +192,7 @@ impl<'a> Resolver<'a> {
                         resolved.name.wire, prev.name.wire
                     );
                     self.warn(
-                        &format!("{opath}.name"),
+                        &opath.key("name"),
                         msg,
                         "give each operation of a namespace its own name",
                     );
@@ -209,12 +210,12 @@ impl<'a> Resolver<'a> {
         }
         // The API's own fixed parameters, as an operation without parameters of its own has them.
         // (Path parameters belong to the operations whose paths name them.)
-        let own: Vec<(String, &model::ConsumedInput)> = c
+        let own: Vec<(YamlPath, &model::ConsumedInput)> = c
             .input_parameters
             .iter()
             .enumerate()
             .filter(|(_, p)| p.location != "path")
-            .map(|(i, p)| (format!("{path}.inputParameters[{i}]"), p))
+            .map(|(i, p)| (path.key("inputParameters").index(i), p))
             .collect();
         let bare = model::ConsumedOperation {
             name: "forward".to_owned(),

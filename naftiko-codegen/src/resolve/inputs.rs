@@ -5,13 +5,14 @@ use serde_json::Value;
 use super::Resolver;
 use super::ir::*;
 use super::names::Name;
+use super::path::YamlPath;
 use super::syntax::*;
 use crate::parse::model;
 
 impl Resolver<'_> {
     pub(super) fn exposed_inputs(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         declared: &[model::ExposedInput],
         inputs: &mut Vec<Input>,
         mcp: bool,
@@ -22,7 +23,7 @@ impl Resolver<'_> {
             .filter(|d| d.location.as_deref() == Some("body"))
             .count();
         for (i, d) in declared.iter().enumerate() {
-            let ipath = format!("{path}.inputParameters[{i}]");
+            let ipath = path.key("inputParameters").index(i);
             let location = match (mcp, d.location.as_deref()) {
                 (true, _) => InputIn::Argument,
                 (false, Some("path")) => InputIn::Path,
@@ -30,10 +31,7 @@ impl Resolver<'_> {
                 (false, Some("header")) => InputIn::Header,
                 (false, Some("body")) => InputIn::Body,
                 (false, Some(other)) => {
-                    self.unsupported(
-                        &format!("{ipath}.in"),
-                        &format!("an exposed input `in: {other}`"),
-                    );
+                    self.unsupported(&ipath.key("in"), &format!("an exposed input `in: {other}`"));
                     continue;
                 }
             };
@@ -45,20 +43,20 @@ impl Resolver<'_> {
                         Ok(p) if matches!(p.steps.last(), Some(PathStep::Key(_))) => Some(p),
                         Ok(_) => {
                             self.error(
-                                &format!("{ipath}.value"),
+                                &ipath.key("value"),
                                 format!("`{v}` must end with a field name"),
                             );
                             continue;
                         }
                         Err(e) => {
-                            self.error(&format!("{ipath}.value"), e);
+                            self.error(&ipath.key("value"), e);
                             continue;
                         }
                     }
                 }
                 _ => {
                     self.unsupported(
-                        &format!("{ipath}.value"),
+                        &ipath.key("value"),
                         "an exposed input with a fixed `value`, or a JSONPath outside a JSON body",
                     );
                     continue;
@@ -67,7 +65,7 @@ impl Resolver<'_> {
             let ty = match param_type(d.kind.as_deref(), ParamType::String) {
                 Ok(t) => t,
                 Err(e) => {
-                    self.error(&format!("{ipath}.type"), e);
+                    self.error(&ipath.key("type"), e);
                     continue;
                 }
             };
@@ -81,7 +79,7 @@ impl Resolver<'_> {
                 None => None,
                 Some(_) if ty != ParamType::String => {
                     self.error(
-                        &format!("{ipath}.pattern"),
+                        &ipath.key("pattern"),
                         "`pattern` applies to `type: string` inputs only",
                     );
                     None
@@ -90,7 +88,7 @@ impl Resolver<'_> {
                     Ok(_) => Some(p.clone()),
                     Err(e) => {
                         self.error_help(
-                            &format!("{ipath}.pattern"),
+                            &ipath.key("pattern"),
                             format!("`{p}` is not a regular expression this generator can compile: {}", e.to_string().lines().last().unwrap_or("")),
                             "Rust `regex` syntax (close to JSON Schema's; no look-around or backreferences)",
                         );
@@ -118,10 +116,10 @@ impl Resolver<'_> {
 
     /// A tool in mock mode: every output named, each a `const` or a `value` (fixed text or
     /// `{{input}}` templates); the result is the object of those outputs.
-    pub(super) fn mock_tool(&mut self, tpath: &str, t: &model::McpTool) -> Option<Tool> {
+    pub(super) fn mock_tool(&mut self, tpath: &YamlPath, t: &model::McpTool) -> Option<Tool> {
         if t.output_parameters.is_empty() {
             self.error_help(
-                &format!("{tpath}.name"),
+                &tpath.key("name"),
                 "no `call`: nothing to run",
                 "add `call: <consumes-namespace>.<operation>`, or outputs with fixed `value`s (mock mode)",
             );
@@ -149,13 +147,13 @@ impl Resolver<'_> {
     /// Mock outputs: named fixed values (`const`, `value`) and `{{input}}` templates.
     pub(super) fn mock_fields(
         &mut self,
-        tpath: &str,
+        tpath: &YamlPath,
         outputs: &[model::OutputParameter],
         inputs: &[Input],
     ) -> Option<Vec<(Name, MockValue)>> {
         let mut fields = Vec::new();
         for (i, o) in outputs.iter().enumerate() {
-            let opath = format!("{tpath}.outputParameters[{i}]");
+            let opath = tpath.key("outputParameters").index(i);
             let Some(name) = &o.name else {
                 self.error(
                     &opath,
@@ -175,7 +173,7 @@ impl Resolver<'_> {
                                     Some(ii) => parts.push(Part::Slot(ii)),
                                     None => {
                                         self.error(
-                                            &format!("{opath}.value"),
+                                            &opath.key("value"),
                                             format!("`{{{{{input}}}}}` names no input"),
                                         );
                                         return None;

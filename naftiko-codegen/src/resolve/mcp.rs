@@ -6,6 +6,7 @@ use super::Resolver;
 use super::ir::*;
 use super::names::Name;
 use super::outputs::Scope;
+use super::path::YamlPath;
 use super::syntax::*;
 use crate::parse::Asset;
 use crate::parse::model;
@@ -13,7 +14,7 @@ use crate::parse::model;
 impl Resolver<'_> {
     pub(super) fn mcp(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         m: &model::ExposesMcp,
         consumes: &[Consumes],
     ) -> Option<McpAdapter> {
@@ -21,10 +22,7 @@ impl Resolver<'_> {
             None | Some("http") => false,
             Some("stdio") => true,
             Some(t) => {
-                self.unsupported(
-                    &format!("{path}.transport"),
-                    &format!("MCP `transport: {t}`"),
-                );
+                self.unsupported(&path.key("transport"), &format!("MCP `transport: {t}`"));
                 false
             }
         };
@@ -32,7 +30,7 @@ impl Resolver<'_> {
             // The client starts the process: there is no request to check credentials on.
             Some(_) if stdio => {
                 self.error_help(
-                    &format!("{path}.authentication"),
+                    &path.key("authentication"),
                     "`authentication` cannot be checked on a `transport: stdio` adapter",
                     "remove it (the client that starts the server is trusted), or use `transport: http`",
                 );
@@ -43,13 +41,13 @@ impl Resolver<'_> {
         let prompts = self.prompts(path, &m.prompts);
         let mut tools: Vec<Tool> = Vec::new();
         for (ti, t) in m.tools.iter().enumerate() {
-            let tpath = format!("{path}.tools[{ti}]");
+            let tpath = path.key("tools").index(ti);
             // A `ref` tool is its function's, resolved where the function is written.
             let merged;
             let (t, cpath) = if t.reference.is_some() {
                 if t.call.is_some() || t.steps.is_some() {
                     self.error(
-                        &format!("{tpath}.ref"),
+                        &tpath.key("ref"),
                         "a tool with `ref` takes its `call` or `steps` from the function; remove them",
                     );
                     continue;
@@ -68,7 +66,7 @@ impl Resolver<'_> {
             }
             if tools.iter().any(|x| x.name.wire == t.name) {
                 self.error(
-                    &format!("{tpath}.name"),
+                    &tpath.key("name"),
                     format!("tool `{}` is declared twice", t.name),
                 );
                 continue;
@@ -79,7 +77,7 @@ impl Resolver<'_> {
                     "tool `{}` clashes with `{}` (both become `{}`)",
                     t.name, clash.name.wire, clash.name.rust
                 );
-                self.error(&format!("{tpath}.name"), msg);
+                self.error(&tpath.key("name"), msg);
                 continue;
             }
             let tpath = cpath;
@@ -108,14 +106,14 @@ impl Resolver<'_> {
     /// served at the resource's `uri`; each file of a folder at `<uri>/<path in the folder>`.
     pub(super) fn file_resources(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         m: &model::ExposesMcp,
         dynamic: &[McpResource],
     ) -> Vec<FileResource> {
         let mut out: Vec<FileResource> = Vec::new();
         for (i, r) in m.resources.iter().enumerate() {
-            let rpath = format!("{path}.resources[{i}]");
-            let lpath = format!("{rpath}.location");
+            let rpath = path.key("resources").index(i);
+            let lpath = rpath.key("location");
             let text = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_owned);
             let (Some(name), Some(uri), Some(_)) = (text("name"), text("uri"), text("location"))
             else {
@@ -130,13 +128,13 @@ impl Resolver<'_> {
             }
             if uri.contains('{') {
                 self.error_help(
-                    &format!("{rpath}.uri"),
+                    &rpath.key("uri"),
                     "a resource served from a `location` has a fixed `uri`, not a URI template",
                     "the files of a folder are served at `<uri>/<path in the folder>`",
                 );
                 continue;
             }
-            let (single, files) = match self.doc.assets.get(&lpath) {
+            let (single, files) = match self.doc.assets.get(lpath.as_str()) {
                 Some(Asset::File(f)) => (true, vec![f.clone()]),
                 Some(Asset::Folder(_, files)) => (false, files.clone()),
                 None => {
@@ -177,7 +175,7 @@ impl Resolver<'_> {
     /// One MCP tool (its name already checked): a mock, an orchestration or a call.
     pub(super) fn mcp_tool(
         &mut self,
-        tpath: &str,
+        tpath: &YamlPath,
         ns: &str,
         t: &model::McpTool,
         consumes: &[Consumes],
@@ -273,13 +271,13 @@ impl Resolver<'_> {
     /// MCP resources: each is read like a tool whose inputs are its URI template's variables.
     pub(super) fn resources(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         m: &model::ExposesMcp,
         consumes: &[Consumes],
     ) -> Vec<McpResource> {
         let mut resources: Vec<McpResource> = Vec::new();
         for (i, r) in m.resources.iter().enumerate() {
-            let rpath = format!("{path}.resources[{i}]");
+            let rpath = path.key("resources").index(i);
             let text = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_owned);
             let (Some(name), Some(uri)) = (text("name"), text("uri")) else {
                 self.error(&rpath, "a resource needs a `name` and a `uri`");
@@ -290,7 +288,7 @@ impl Resolver<'_> {
             }
             if resources.iter().any(|x| x.read.name.wire == name) {
                 self.error(
-                    &format!("{rpath}.name"),
+                    &rpath.key("name"),
                     format!("resource `{name}` is declared twice"),
                 );
                 continue;
@@ -346,7 +344,7 @@ impl Resolver<'_> {
     /// A prompt message's text: literal text and `{{argument}}`s, each an argument of `prompt`.
     pub(super) fn prompt_text(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         content: &str,
         arguments: &[PromptArgument],
         prompt: &str,
@@ -373,8 +371,8 @@ impl Resolver<'_> {
     }
 
     /// The file read for the `location` at `path`, as UTF-8 text.
-    pub(super) fn asset_text(&mut self, path: &str) -> Option<String> {
-        match self.doc.assets.get(path) {
+    pub(super) fn asset_text(&mut self, path: &YamlPath) -> Option<String> {
+        match self.doc.assets.get(path.as_str()) {
             Some(Asset::File(f)) => match String::from_utf8(f.bytes.clone()) {
                 Ok(text) => Some(text),
                 Err(_) => {
@@ -400,10 +398,10 @@ impl Resolver<'_> {
     }
 
     /// MCP prompts: messages of `{{argument}}` templates, inline or from a `location` file.
-    pub(super) fn prompts(&mut self, path: &str, prompts: &[Value]) -> Vec<McpPrompt> {
+    pub(super) fn prompts(&mut self, path: &YamlPath, prompts: &[Value]) -> Vec<McpPrompt> {
         let mut out: Vec<McpPrompt> = Vec::new();
         for (i, p) in prompts.iter().enumerate() {
-            let ppath = format!("{path}.prompts[{i}]");
+            let ppath = path.key("prompts").index(i);
             let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
             let Some(name) = text(p, "name") else {
                 self.error(&ppath, "a prompt needs a `name`");
@@ -432,13 +430,13 @@ impl Resolver<'_> {
                 .flatten()
                 .enumerate()
             {
-                let mpath = format!("{ppath}.template[{mi}]");
+                let mpath = ppath.key("template").index(mi);
                 let role = match msg.get("role").and_then(Value::as_str) {
                     Some("user") => PromptRole::User,
                     Some("assistant") => PromptRole::Assistant,
                     other => {
                         self.error(
-                            &format!("{mpath}.role"),
+                            &mpath.key("role"),
                             format!(
                                 "prompt role `{}` is neither `user` nor `assistant`",
                                 other.unwrap_or("")
@@ -449,7 +447,7 @@ impl Resolver<'_> {
                     }
                 };
                 let content = text(msg, "content").unwrap_or_default();
-                match self.prompt_text(&format!("{mpath}.content"), &content, &arguments, &name) {
+                match self.prompt_text(&mpath.key("content"), &content, &arguments, &name) {
                     Some(parts) => messages.push((role, parts)),
                     None => failed = true,
                 }
@@ -457,12 +455,12 @@ impl Resolver<'_> {
             // A file-based prompt: its content is one `user` message.
             if p.get("location").is_some() && p.get("template").is_some() {
                 self.error(
-                    &format!("{ppath}.location"),
+                    &ppath.key("location"),
                     "a prompt has a `template` or a `location`, not both",
                 );
                 failed = true;
             } else if p.get("location").is_some() {
-                let lpath = format!("{ppath}.location");
+                let lpath = ppath.key("location");
                 match self.asset_text(&lpath) {
                     Some(content) => match self.prompt_text(&lpath, &content, &arguments, &name) {
                         Some(parts) => messages.push((PromptRole::User, parts)),

@@ -15,6 +15,7 @@ mod mcp;
 pub mod names;
 mod operation;
 mod outputs;
+mod path;
 mod rest;
 mod skills;
 mod steps;
@@ -28,6 +29,7 @@ use crate::parse::Document;
 use crate::parse::model;
 use ir::*;
 use outputs::typed_results;
+pub use path::YamlPath;
 use syntax::local_name;
 
 /// The naftiko version this generator reads.
@@ -93,30 +95,35 @@ struct Resolver<'a> {
 }
 
 impl<'a> Resolver<'a> {
-    pub(super) fn error(&mut self, path: &str, message: impl Into<String>) {
-        let d = self.doc.error(path, message);
+    pub(super) fn error(&mut self, path: &YamlPath, message: impl Into<String>) {
+        let d = self.doc.error(path.as_str(), message);
         self.diags.push(d);
     }
 
     pub(super) fn error_help(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        let mut d = self.doc.error(path, message);
+        let mut d = self.doc.error(path.as_str(), message);
         d.help = Some(help.into());
         self.diags.push(d);
     }
 
-    pub(super) fn warn(&mut self, path: &str, message: impl Into<String>, help: impl Into<String>) {
-        let mut d = self.doc.at(Severity::Warning, path, message);
+    pub(super) fn warn(
+        &mut self,
+        path: &YamlPath,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let mut d = self.doc.at(Severity::Warning, path.as_str(), message);
         d.help = Some(help.into());
         self.diags.push(d);
     }
 
     /// Refuse a feature this generator cannot produce faithfully yet.
-    pub(super) fn unsupported(&mut self, path: &str, feature: &str) {
+    pub(super) fn unsupported(&mut self, path: &YamlPath, feature: &str) {
         self.error_help(
             path,
             format!("{feature} is not supported by this version of naftiko-codegen"),
@@ -128,13 +135,16 @@ impl<'a> Resolver<'a> {
         let spec = &self.root.spec;
         if spec.naftiko != SUPPORTED_VERSION {
             self.error_help(
-                "naftiko",
+                &YamlPath::root().key("naftiko"),
                 format!("unsupported spec version `{}`", spec.naftiko),
                 format!("this generator reads `naftiko: {SUPPORTED_VERSION}`"),
             );
         }
         let Some(cap) = &spec.capability else {
-            self.error("", "missing `capability`: nothing to generate");
+            self.error(
+                &YamlPath::root(),
+                "missing `capability`: nothing to generate",
+            );
             return None;
         };
         let label = spec
@@ -148,7 +158,7 @@ impl<'a> Resolver<'a> {
         self.binds = binds;
         let mut consumes = Vec::new();
         for (i, c) in cap.consumes.iter().enumerate() {
-            let path = format!("capability.consumes[{i}]");
+            let path = YamlPath::root().key("capability").key("consumes").index(i);
             let resolved = if c.location.is_some() || c.import.is_some() {
                 self.imported(&path, i, c)
             } else {
@@ -162,7 +172,11 @@ impl<'a> Resolver<'a> {
         let mut seen = BTreeMap::new();
         for (i, c) in consumes.iter().enumerate() {
             if let Some(first) = seen.insert(c.namespace.rust.clone(), i) {
-                let path = format!("capability.consumes[{i}].namespace");
+                let path = YamlPath::root()
+                    .key("capability")
+                    .key("consumes")
+                    .index(i)
+                    .key("namespace");
                 self.error(
                     &path,
                     format!(
@@ -177,7 +191,7 @@ impl<'a> Resolver<'a> {
         let mut skill_exposes = Vec::new();
         let mut control = None;
         for (i, e) in self.root.exposes.iter().enumerate() {
-            let path = format!("capability.exposes[{i}]");
+            let path = YamlPath::root().key("capability").key("exposes").index(i);
             match e {
                 model::Exposes::Rest(r) => rest.extend(self.rest(&path, r, &consumes)),
                 model::Exposes::Mcp(m) => mcp.extend(self.mcp(&path, m, &consumes)),
@@ -196,7 +210,7 @@ impl<'a> Resolver<'a> {
                     "set `type: rest` or `type: mcp`",
                 ),
                 model::Exposes::Other(kind) => {
-                    self.unsupported(&format!("{path}.type"), &format!("exposes `type: {kind}`"))
+                    self.unsupported(&path.key("type"), &format!("exposes `type: {kind}`"))
                 }
             }
         }
@@ -210,7 +224,7 @@ impl<'a> Resolver<'a> {
             .collect();
         if rest.is_empty() && mcp.is_empty() && skills.is_empty() {
             self.error(
-                "capability",
+                &YamlPath::root().key("capability"),
                 "the capability exposes no `rest` or `mcp` adapter",
             );
         }

@@ -6,21 +6,22 @@ use serde_json::Value;
 use super::Resolver;
 use super::ir::*;
 use super::names::Name;
+use super::path::YamlPath;
 use super::syntax::*;
 use crate::parse::model;
 
 impl Resolver<'_> {
     pub(super) fn consumed_op(
         &mut self,
-        opath: &str,
+        opath: &YamlPath,
         res: &model::ConsumedResource,
         op: &model::ConsumedOperation,
-        inherited: &[(String, &model::ConsumedInput)],
+        inherited: &[(YamlPath, &model::ConsumedInput)],
     ) -> Option<ConsumedOp> {
         let method = match method(op.method.as_deref()) {
             Ok(m) => m,
             Err(e) => {
-                self.error(&format!("{opath}.method"), e);
+                self.error(&opath.key("method"), e);
                 return None;
             }
         };
@@ -40,7 +41,7 @@ impl Resolver<'_> {
                     Ok(_) => RawFormat::Html(selector.to_owned()),
                     Err(e) => {
                         self.error_help(
-                            &format!("{opath}.outputSchema"),
+                            &opath.key("outputSchema"),
                             format!("`{selector}` is not a CSS selector: {e}"),
                             "`outputSchema` of an html answer selects the tables to read (e.g. `table.results`)",
                         );
@@ -56,7 +57,7 @@ impl Resolver<'_> {
             ),
             Some((f, None)) => {
                 self.unsupported(
-                    &format!("{opath}.outputRawFormat"),
+                    &opath.key("outputRawFormat"),
                     &format!("`outputRawFormat: {f}`"),
                 );
                 RawFormat::Json
@@ -68,7 +69,7 @@ impl Resolver<'_> {
             .input_parameters
             .iter()
             .enumerate()
-            .map(|(pi, p)| (format!("{opath}.inputParameters[{pi}]"), p));
+            .map(|(pi, p)| (opath.key("inputParameters").index(pi), p));
         let inherited_names: Vec<&model::ConsumedInput> =
             inherited.iter().map(|(_, p)| *p).collect();
         let inherited = inherited
@@ -87,14 +88,14 @@ impl Resolver<'_> {
                 "environment" if p.value.is_none() => continue,
                 "environment" => {
                     self.unsupported(
-                        &format!("{ppath}.value"),
+                        &ppath.key("value"),
                         "a `value` for an `in: environment` parameter",
                     );
                     continue;
                 }
                 other => {
                     self.unsupported(
-                        &format!("{ppath}.in"),
+                        &ppath.key("in"),
                         &format!("an input parameter `in: {other}`"),
                     );
                     continue;
@@ -113,7 +114,7 @@ impl Resolver<'_> {
                     let found = find_id(&self.binds, |b| b.name.wire == t.trim());
                     if found.is_some() {
                         self.warn(
-                            &format!("{ppath}.value"),
+                            &ppath.key("value"),
                             format!(
                                 "`{}` read as the bound variable `{{{{{}}}}}`",
                                 t.trim(),
@@ -129,12 +130,12 @@ impl Resolver<'_> {
             if let Some(parts) = bound {
                 if location == ParamIn::Body {
                     self.unsupported(
-                        &format!("{ppath}.value"),
+                        &ppath.key("value"),
                         "a bound variable as the value of a body parameter",
                     );
                 } else if location == ParamIn::Header && reqwest_header_name_invalid(&p.name) {
                     self.error(
-                        &format!("{ppath}.name"),
+                        &ppath.key("name"),
                         format!("`{}` is not a valid header name", p.name),
                     );
                 } else {
@@ -159,7 +160,7 @@ impl Resolver<'_> {
                     };
                     if location == ParamIn::Header && reqwest_header_name_invalid(&p.name) {
                         self.error(
-                            &format!("{ppath}.name"),
+                            &ppath.key("name"),
                             format!("`{}` is not a valid header name", p.name),
                         );
                         continue;
@@ -172,10 +173,7 @@ impl Resolver<'_> {
                     continue;
                 }
                 Some(_) => {
-                    self.unsupported(
-                        &format!("{ppath}.value"),
-                        "a fixed `value` for a body parameter",
-                    );
+                    self.unsupported(&ppath.key("value"), "a fixed `value` for a body parameter");
                     continue;
                 }
             }
@@ -187,7 +185,7 @@ impl Resolver<'_> {
             let ty = match param_type(p.kind.as_deref(), default) {
                 Ok(t) => t,
                 Err(e) => {
-                    self.error(&format!("{ppath}.type"), e);
+                    self.error(&ppath.key("type"), e);
                     continue;
                 }
             };
@@ -197,12 +195,12 @@ impl Resolver<'_> {
                     "parameter `{}` clashes with `{}` (both become `{}`)",
                     p.name, prev.name.wire, name.rust
                 );
-                self.error(&format!("{ppath}.name"), msg);
+                self.error(&ppath.key("name"), msg);
                 continue;
             }
             if location == ParamIn::Body && params.iter().any(|q| q.location == ParamIn::Body) {
                 self.error(
-                    &format!("{ppath}.in"),
+                    &ppath.key("in"),
                     "an operation can have only one `in: body` parameter",
                 );
                 continue;
@@ -278,13 +276,13 @@ impl Resolver<'_> {
                     .position(|p| p.name == c.name)
                     .map_or_else(
                         || opath.to_owned(),
-                        |i| format!("{opath}.inputParameters[{i}]"),
+                        |i| opath.key("inputParameters").index(i),
                     );
                 let msg = format!(
                     "path parameter `{}` does not appear in the path `{}`",
                     c.name, res.path
                 );
-                self.diags.push(self.doc.error(&ppath, msg));
+                self.diags.push(self.doc.error(ppath.as_str(), msg));
             }
         }
         constants.retain(|c| c.location != ParamIn::Path);
@@ -294,16 +292,16 @@ impl Resolver<'_> {
                     "path parameter `{}` does not appear in the path `{}`",
                     p.name.wire, res.path
                 );
-                let ppath = format!("{opath}.inputParameters[{}]", pi.index());
-                self.diags.push(self.doc.error(&ppath, msg));
+                let ppath = opath.key("inputParameters").index(pi.index());
+                self.diags.push(self.doc.error(ppath.as_str(), msg));
             }
         }
         let (output, named) = self.consumed_output(opath, op, format);
         let body = match &op.body {
             Some(b) => {
-                let body = self.body(&format!("{opath}.body"), b, &mut params)?;
+                let body = self.body(&opath.key("body"), b, &mut params)?;
                 if params.iter().any(|p| p.location == ParamIn::Body) {
-                    self.error(&format!("{opath}.body"), "an operation has either an `in: body` parameter or a `body` template, not both");
+                    self.error(&opath.key("body"), "an operation has either an `in: body` parameter or a `body` template, not both");
                     return None;
                 }
                 Some(body)

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::Resolver;
 use super::ir::*;
 use super::names::Name;
+use super::path::YamlPath;
 use super::syntax::*;
 use crate::parse::model;
 
@@ -21,7 +22,7 @@ pub(super) struct Scope<'s> {
 impl Resolver<'_> {
     pub(super) fn consumed_output(
         &mut self,
-        opath: &str,
+        opath: &YamlPath,
         op: &model::ConsumedOperation,
         format: RawFormat,
     ) -> (Output, Vec<(String, JsonPath)>) {
@@ -41,11 +42,11 @@ impl Resolver<'_> {
             } else if let Some((name, text)) = value_path {
                 match json_path(text) {
                     Ok(path) => named.push((name.clone(), path)),
-                    Err(e) => self.error(&format!("{opath}.outputParameters[{i}].value"), e),
+                    Err(e) => self.error(&opath.key("outputParameters").index(i).key("value"), e),
                 }
             } else {
                 self.unsupported(
-                    &format!("{opath}.outputParameters[{i}]"),
+                    &opath.key("outputParameters").index(i),
                     "an output parameter that maps part of the response (only `$.`, the whole JSON, is)",
                 );
             }
@@ -55,7 +56,7 @@ impl Resolver<'_> {
 
     pub(super) fn exposed_output(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         outputs: &[model::OutputParameter],
         consumed: &ConsumedOp,
         scope: &Scope,
@@ -68,7 +69,7 @@ impl Resolver<'_> {
         match shaped.as_slice() {
             [] => consumed.output.clone(),
             [(i, o)] if outputs.len() == 1 => {
-                let opath = format!("{path}.outputParameters[{i}]");
+                let opath = path.key("outputParameters").index(*i);
                 let format = match &consumed.output {
                     Output::PassThrough { format, .. } | Output::Shaped { format, .. } => {
                         format.clone()
@@ -107,14 +108,14 @@ impl Resolver<'_> {
                 };
                 if format == RawFormat::Text {
                     self.unsupported(
-                        &format!("{path}.outputParameters"),
+                        &path.key("outputParameters"),
                         "a shaped output of a text answer",
                     );
                     return consumed.output.clone();
                 }
                 let mut alternatives = Vec::new();
                 for (i, o) in outputs.iter().enumerate() {
-                    let opath = format!("{path}.outputParameters[{i}]");
+                    let opath = path.key("outputParameters").index(i);
                     let shape = if is_pass_through(o) {
                         json_path("$").ok().map(|path| Shape::Value {
                             path,
@@ -148,7 +149,12 @@ impl Resolver<'_> {
     }
 
     /// A nested output node (a property or `items`), as written in the spec.
-    pub(super) fn shape_of(&mut self, path: &str, node: &Value, scope: &Scope) -> Option<Shape> {
+    pub(super) fn shape_of(
+        &mut self,
+        path: &YamlPath,
+        node: &Value,
+        scope: &Scope,
+    ) -> Option<Shape> {
         let field = |k: &str| node.get(k);
         self.shape(
             scope,
@@ -168,7 +174,7 @@ impl Resolver<'_> {
     pub(super) fn shape(
         &mut self,
         scope: &Scope,
-        path: &str,
+        path: &YamlPath,
         kind: Option<&str>,
         mapping: Option<&str>,
         constant: Option<&Value>,
@@ -179,7 +185,7 @@ impl Resolver<'_> {
     ) -> Option<Shape> {
         // `value` is injected at run time and wins over `mapping` (the schema's rule).
         if let Some(value) = value {
-            return self.static_output(&format!("{path}.value"), kind, value, scope);
+            return self.static_output(&path.key("value"), kind, value, scope);
         }
         // `const` is the schema's constant for validation; an output with nothing else to read
         // (no `mapping`) is that constant.
@@ -189,7 +195,7 @@ impl Resolver<'_> {
         let json_path = |this: &mut Self, text: &str| match json_path(text) {
             Ok(p) => Some(p),
             Err(e) => {
-                this.error(&format!("{path}.mapping"), e);
+                this.error(&path.key("mapping"), e);
                 None
             }
         };
@@ -197,14 +203,14 @@ impl Resolver<'_> {
             "object" if properties.is_some() => {
                 let Some(Value::Object(props)) = properties else {
                     self.error(
-                        &format!("{path}.properties"),
+                        &path.key("properties"),
                         "`properties` must be a mapping of names to outputs",
                     );
                     return None;
                 };
                 let mut fields = Vec::new();
                 for (name, p) in props {
-                    let ppath = format!("{path}.properties.{name}");
+                    let ppath = path.key("properties").key(name);
                     let shape = self.shape_of(&ppath, p, scope)?;
                     fields.push((Name::snake(name), shape));
                 }
@@ -214,13 +220,10 @@ impl Resolver<'_> {
                 let path_text = mapping.unwrap_or("$");
                 let array_path = json_path(self, path_text)?;
                 let Some(item) = items.filter(|i| i.is_object()) else {
-                    self.error(
-                        &format!("{path}.items"),
-                        "`items` must be an output (a mapping)",
-                    );
+                    self.error(&path.key("items"), "`items` must be an output (a mapping)");
                     return None;
                 };
-                let items = self.shape_of(&format!("{path}.items"), item, scope)?;
+                let items = self.shape_of(&path.key("items"), item, scope)?;
                 Some(Shape::Array {
                     path: array_path,
                     items: Box::new(items),
@@ -235,7 +238,7 @@ impl Resolver<'_> {
                     "object" | "array" => ShapeType::Json,
                     unknown => {
                         self.error(
-                            &format!("{path}.type"),
+                            &path.key("type"),
                             format!("unknown output type `{unknown}`"),
                         );
                         return None;
@@ -266,7 +269,7 @@ impl Resolver<'_> {
     /// An output's static `value` (a string in the spec), read as its declared `type`.
     pub(super) fn static_output(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         kind: Option<&str>,
         value: &Value,
         scope: &Scope,
@@ -315,7 +318,7 @@ impl Resolver<'_> {
     /// An output `value` with `{{input}}`s: text made from the operation's inputs.
     pub(super) fn output_template(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         kind: &str,
         text: &str,
         scope: &Scope,

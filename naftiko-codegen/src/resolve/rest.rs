@@ -6,19 +6,20 @@ use super::Resolver;
 use super::ir::*;
 use super::names::Name;
 use super::outputs::Scope;
+use super::path::YamlPath;
 use super::syntax::*;
 use crate::parse::model;
 
 impl Resolver<'_> {
     pub(super) fn rest(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         r: &model::ExposesRest,
         consumes: &[Consumes],
     ) -> Option<RestAdapter> {
         if r.kind == "http" {
             self.warn(
-                &format!("{path}.type"),
+                &path.key("type"),
                 "`type: http` read as `type: rest`",
                 "write `type: rest`",
             );
@@ -28,7 +29,7 @@ impl Resolver<'_> {
         let mut forwards: Vec<Forward> = Vec::new();
         let mut handler_names: Vec<String> = Vec::new();
         for (ri, res) in r.resources.iter().enumerate() {
-            let rpath = format!("{path}.resources[{ri}]");
+            let rpath = path.key("resources").index(ri);
             if let Some(forward) = &res.forward {
                 if let Some(f) = self.forward(&rpath, res, forward, consumes, &forwards) {
                     forwards.push(f);
@@ -44,7 +45,7 @@ impl Resolver<'_> {
                         let name = Name::snake(&var);
                         if path_inputs.iter().any(|i: &Input| i.name.rust == name.rust) {
                             self.error(
-                                &format!("{rpath}.path"),
+                                &rpath.key("path"),
                                 format!("path variable `{var}` appears twice"),
                             );
                         }
@@ -65,7 +66,7 @@ impl Resolver<'_> {
             }
             if ["/healthz", "/readyz", "/metrics", "/openapi.json"].contains(&axum_path.as_str()) {
                 self.error_help(
-                    &format!("{rpath}.path"),
+                    &rpath.key("path"),
                     format!("`{}` is served by the generated server itself", res.path),
                     "every adapter answers /healthz, /readyz, /metrics and /openapi.json; choose another path",
                 );
@@ -73,7 +74,7 @@ impl Resolver<'_> {
             }
             if !axum_path.starts_with('/') {
                 self.error(
-                    &format!("{rpath}.path"),
+                    &rpath.key("path"),
                     format!("exposed path `{}` must start with `/`", res.path),
                 );
                 continue;
@@ -84,13 +85,13 @@ impl Resolver<'_> {
                 operations: Vec::new(),
             };
             for (oi, op) in res.operations.iter().enumerate() {
-                let opath = format!("{rpath}.operations[{oi}]");
+                let opath = rpath.key("operations").index(oi);
                 // A `ref` operation is its function's, resolved where the function is written.
                 let merged;
                 let (op, opath) = if op.reference.is_some() {
                     if op.call.is_some() || op.steps.is_some() {
                         self.error(
-                            &format!("{opath}.ref"),
+                            &opath.key("ref"),
                             "an operation with `ref` takes its `call` or `steps` from the function; remove them",
                         );
                         continue;
@@ -113,13 +114,13 @@ impl Resolver<'_> {
                 let method = match method(op.method.as_deref()) {
                     Ok(m) => m,
                     Err(e) => {
-                        self.error(&format!("{opath}.method"), e);
+                        self.error(&opath.key("method"), e);
                         continue;
                     }
                 };
                 if route.operations.iter().any(|o| o.method == method) {
                     self.error(
-                        &format!("{opath}.method"),
+                        &opath.key("method"),
                         format!("`{}` is declared twice on `{}`", method.as_str(), res.path),
                     );
                     continue;
@@ -217,7 +218,7 @@ impl Resolver<'_> {
                         });
                         if !used && input.location == InputIn::Path {
                             self.warn(
-                                &format!("{rpath}.path"),
+                                &rpath.key("path"),
                                 format!(
                                     "path variable `{}` is not passed to `{}.{}`",
                                     input.name.wire,
@@ -266,7 +267,7 @@ impl Resolver<'_> {
                 for op in route.operations {
                     if existing.operations.iter().any(|o| o.method == op.method) {
                         self.error(
-                            &format!("{rpath}.path"),
+                            &rpath.key("path"),
                             format!(
                                 "`{} {}` is declared twice",
                                 op.method.as_str(),
@@ -284,7 +285,7 @@ impl Resolver<'_> {
         for f in &forwards {
             if routes.iter().any(|r| r.path == f.path) {
                 self.error(
-                    &format!("{path}.resources"),
+                    &path.key("resources"),
                     format!("`{}` both forwards and has operations", f.path),
                 );
             }
@@ -304,13 +305,13 @@ impl Resolver<'_> {
     /// the resource's fixed prefix, the query and the body as received, the trusted headers.
     pub(super) fn forward(
         &mut self,
-        rpath: &str,
+        rpath: &YamlPath,
         res: &model::ExposedResource,
         forward: &Value,
         consumes: &[Consumes],
         earlier: &[Forward],
     ) -> Option<Forward> {
-        let fpath = format!("{rpath}.forward");
+        let fpath = rpath.key("forward");
         if !res.operations.is_empty() {
             self.error_help(
                 &fpath,
@@ -332,7 +333,7 @@ impl Resolver<'_> {
         let Some(ci) = find_id(consumes, |c| c.namespace.wire == target) else {
             let known: Vec<&str> = consumes.iter().map(|c| c.namespace.wire.as_str()).collect();
             self.error_help(
-                &format!("{fpath}.targetNamespace"),
+                &fpath.key("targetNamespace"),
                 format!("`{target}` is not a consumes namespace"),
                 format!("known namespaces: {}", known.join(", ")),
             );
@@ -352,7 +353,7 @@ impl Resolver<'_> {
                 }
                 _ => {
                     self.error(
-                        &format!("{fpath}.trustedHeaders[{i}]"),
+                        &fpath.key("trustedHeaders").index(i),
                         "not a valid header name",
                     );
                     return None;
@@ -369,7 +370,7 @@ impl Resolver<'_> {
             }
             _ => {
                 self.unsupported(
-                    &format!("{rpath}.path"),
+                    &rpath.key("path"),
                     "a forwarding path other than a fixed path or a fixed prefix and one final variable",
                 );
                 return None;
@@ -377,14 +378,14 @@ impl Resolver<'_> {
         };
         if !path.starts_with('/') {
             self.error(
-                &format!("{rpath}.path"),
+                &rpath.key("path"),
                 format!("exposed path `{}` must start with `/`", res.path),
             );
             return None;
         }
         if earlier.iter().any(|f| f.path == path) {
             self.error(
-                &format!("{rpath}.path"),
+                &rpath.key("path"),
                 format!("`{}` is forwarded twice", res.path),
             );
             return None;

@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::Resolver;
 use super::ir::*;
 use super::names::Name;
+use super::path::YamlPath;
 use crate::parse::Asset;
 use crate::parse::model;
 
@@ -13,7 +14,7 @@ impl Resolver<'_> {
     /// The control adapter: health and info endpoints; what it cannot do is refused by name.
     pub(super) fn control(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         c: &model::ExposesControl,
     ) -> Option<ControlAdapter> {
         let auth = self.inbound_auth(path, c.authentication.as_ref());
@@ -34,7 +35,7 @@ impl Resolver<'_> {
             ("scripting", "control `scripting`"),
         ] {
             if flag(key, false) {
-                self.unsupported(&format!("{path}.management.{key}"), feature);
+                self.unsupported(&path.key("management").key(key), feature);
                 refused = true;
             }
         }
@@ -44,7 +45,7 @@ impl Resolver<'_> {
             for key in ["traces", "exporters"] {
                 if o.get(key).is_some() {
                     self.unsupported(
-                        &format!("{path}.observability.{key}"),
+                        &path.key("observability").key(key),
                         "trace export (`traces`, `exporters`); trace context is propagated, metrics are at `/metrics`",
                     );
                     refused = true;
@@ -67,7 +68,7 @@ impl Resolver<'_> {
     /// from (`from: {sourceNamespace, action}`).
     pub(super) fn skill_adapter(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         s: &model::ExposesSkill,
         rest: &[RestAdapter],
         mcp: &[McpAdapter],
@@ -75,20 +76,20 @@ impl Resolver<'_> {
         let auth = self.inbound_auth(path, s.authentication.as_ref());
         let mut skills: Vec<Skill> = Vec::new();
         for (i, skill) in s.skills.iter().enumerate() {
-            let spath = format!("{path}.skills[{i}]");
+            let spath = path.key("skills").index(i);
             let Some(name) = skill.get("name").and_then(Value::as_str) else {
                 self.error(&spath, "a skill needs a `name`");
                 continue;
             };
             if skills.iter().any(|x| x.name == name) {
                 self.error(
-                    &format!("{spath}.name"),
+                    &spath.key("name"),
                     format!("skill `{name}` is declared twice"),
                 );
                 continue;
             }
             let files = if skill.get("location").is_some() {
-                match self.skill_files(&format!("{spath}.location")) {
+                match self.skill_files(&spath.key("location")) {
                     Some(files) => files,
                     None => continue,
                 }
@@ -103,10 +104,10 @@ impl Resolver<'_> {
                 .flatten()
                 .enumerate()
             {
-                let tpath = format!("{spath}.tools[{ti}]");
+                let tpath = spath.key("tools").index(ti);
                 let field = |k: &str| tool.pointer(k).and_then(Value::as_str);
                 if let Some(instruction) = tool.get("instruction") {
-                    let ipath = format!("{tpath}.instruction");
+                    let ipath = tpath.key("instruction");
                     if let Some(entry) =
                         self.instruction_tool(&ipath, (name, tool, instruction), &files)
                     {
@@ -137,7 +138,7 @@ impl Resolver<'_> {
                     })
                 } else {
                     self.error_help(
-                        &format!("{tpath}.from.sourceNamespace"),
+                        &tpath.key("from").key("sourceNamespace"),
                         format!("`{source}` is not an exposed `rest` or `mcp` adapter"),
                         "name the namespace of a sibling adapter",
                     );
@@ -161,7 +162,7 @@ impl Resolver<'_> {
                     });
                     if !declared {
                         self.error(
-                            &format!("{tpath}.from.action"),
+                            &tpath.key("from").key("action"),
                             format!("adapter `{source}` has no tool or operation `{action}`"),
                         );
                     }
@@ -219,8 +220,8 @@ impl Resolver<'_> {
     }
 
     /// The files of a skill's `location` folder (read at generation), `SKILL.md` first.
-    pub(super) fn skill_files(&mut self, path: &str) -> Option<Vec<SkillFile>> {
-        let files = match self.doc.assets.get(path) {
+    pub(super) fn skill_files(&mut self, path: &YamlPath) -> Option<Vec<SkillFile>> {
+        let files = match self.doc.assets.get(path.as_str()) {
             Some(Asset::Folder(_, files)) => files.clone(),
             Some(Asset::File(f)) => {
                 self.error_help(
@@ -264,7 +265,7 @@ impl Resolver<'_> {
     /// A skill tool whose instructions are a file of the skill's folder: its catalog entry.
     pub(super) fn instruction_tool(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         (skill, tool, instruction): (&str, &Value, &Value),
         files: &[SkillFile],
     ) -> Option<Value> {

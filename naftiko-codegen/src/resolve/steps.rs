@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::Resolver;
 use super::ir::*;
 use super::names::Name;
+use super::path::YamlPath;
 use super::syntax::*;
 use crate::parse::model;
 
@@ -15,16 +16,16 @@ impl Resolver<'_> {
     /// whether it has a `ref`, and its `call`; refuses what this version does not generate.
     pub(super) fn simple_call(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         (steps, reference, call): (bool, bool, Option<&str>),
         consumes: &[Consumes],
     ) -> Option<(ConsumesId, OperationId)> {
         if steps {
-            self.unsupported(&format!("{path}.steps"), "orchestration `steps`");
+            self.unsupported(&path.key("steps"), "orchestration `steps`");
             return None;
         }
         if reference {
-            self.unsupported(&format!("{path}.ref"), "`ref` to an aggregate function");
+            self.unsupported(&path.key("ref"), "`ref` to an aggregate function");
             return None;
         }
         let Some(call) = call else {
@@ -35,7 +36,7 @@ impl Resolver<'_> {
             );
             return None;
         };
-        self.call_target(&format!("{path}.call"), call, consumes)
+        self.call_target(&path.key("call"), call, consumes)
     }
 
     /// An orchestrated operation or tool: its `steps` (calls and lookups, in order) and the
@@ -43,7 +44,7 @@ impl Resolver<'_> {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn orchestration(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         steps: &Value,
         mappings: &[Value],
         outputs: &[model::OutputParameter],
@@ -51,7 +52,7 @@ impl Resolver<'_> {
         prefixes: &[&str],
         inputs: &mut Vec<Input>,
     ) -> Option<(Vec<Step>, Output)> {
-        let spath = format!("{path}.steps");
+        let spath = path.key("steps");
         let Some(list) = steps.as_array().filter(|l| !l.is_empty()) else {
             self.error(&spath, "`steps` must be a non-empty list");
             return None;
@@ -60,7 +61,7 @@ impl Resolver<'_> {
         // Steps refused already: reading them adds no second error.
         let mut refused: Vec<String> = Vec::new();
         for (i, step) in list.iter().enumerate() {
-            let ipath = format!("{spath}[{i}]");
+            let ipath = spath.index(i);
             match self.step(
                 &ipath,
                 step,
@@ -78,9 +79,9 @@ impl Resolver<'_> {
             return None;
         }
         // `targetName` (dot-separated) → the path it reads.
-        let mut targets: BTreeMap<String, (String, JsonPath)> = BTreeMap::new();
+        let mut targets: BTreeMap<String, (YamlPath, JsonPath)> = BTreeMap::new();
         for (i, m) in mappings.iter().enumerate() {
-            let mpath = format!("{path}.mappings[{i}]");
+            let mpath = path.key("mappings").index(i);
             let (Some(target), Some(value)) = (
                 m.get("targetName").and_then(Value::as_str),
                 m.get("value").and_then(Value::as_str),
@@ -93,7 +94,7 @@ impl Resolver<'_> {
                 continue;
             };
             // A mapping in error still names its target (no second error for the output).
-            let path = match self.step_path(&format!("{mpath}.value"), value, &resolved, &refused) {
+            let path = match self.step_path(&mpath.key("value"), value, &resolved, &refused) {
                 Some(_) => json_path(value).expect("checked by step_path"),
                 None => {
                     failed = true;
@@ -107,7 +108,7 @@ impl Resolver<'_> {
         }
         let mut fields = Vec::new();
         for (i, o) in outputs.iter().enumerate() {
-            let opath = format!("{path}.outputParameters[{i}]");
+            let opath = path.key("outputParameters").index(i);
             let Some(name) = &o.name else {
                 self.error(
                     &opath,
@@ -128,7 +129,7 @@ impl Resolver<'_> {
         }
         for (target, (mpath, _)) in &targets {
             self.error_help(
-                &format!("{mpath}.targetName"),
+                &mpath.key("targetName"),
                 format!("mapping target `{target}` is not an output parameter"),
                 "declare it in `outputParameters`, or remove the mapping",
             );
@@ -149,10 +150,10 @@ impl Resolver<'_> {
     /// whose `targetName` is `target` (its properties from `target.<property>`).
     pub(super) fn orchestrated_shape(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         target: &str,
         node: &Value,
-        targets: &mut BTreeMap<String, (String, JsonPath)>,
+        targets: &mut BTreeMap<String, (YamlPath, JsonPath)>,
     ) -> Option<Shape> {
         let kind = node.get("type").and_then(Value::as_str).unwrap_or("string");
         let mapped = targets.remove(target).map(|(_, p)| p);
@@ -161,7 +162,7 @@ impl Resolver<'_> {
                 let mut fields = Vec::new();
                 for (name, p) in props {
                     let child = format!("{target}.{name}");
-                    let ppath = format!("{path}.properties.{name}");
+                    let ppath = path.key("properties").key(name);
                     fields.push((
                         Name::snake(name),
                         self.orchestrated_shape(&ppath, &child, p, targets)?,
@@ -182,7 +183,7 @@ impl Resolver<'_> {
                     .unwrap_or_default();
                 let mut fields = Vec::new();
                 for (i, item) in items.iter().enumerate() {
-                    let ipath = format!("{path}.items[{i}]");
+                    let ipath = path.key("items").index(i);
                     let Some(name) = item.get("name").and_then(Value::as_str) else {
                         self.error(&ipath, "an item of an orchestrated array needs a `name`");
                         return None;
@@ -223,7 +224,7 @@ impl Resolver<'_> {
         }
     }
 
-    pub(super) fn orchestrated_type(&mut self, path: &str, node: &Value) -> Option<ShapeType> {
+    pub(super) fn orchestrated_type(&mut self, path: &YamlPath, node: &Value) -> Option<ShapeType> {
         Some(
             match node.get("type").and_then(Value::as_str).unwrap_or("string") {
                 "string" => ShapeType::String,
@@ -232,10 +233,7 @@ impl Resolver<'_> {
                 "boolean" => ShapeType::Boolean,
                 "object" | "array" => ShapeType::Json,
                 other => {
-                    self.error(
-                        &format!("{path}.type"),
-                        format!("unknown output type `{other}`"),
-                    );
+                    self.error(&path.key("type"), format!("unknown output type `{other}`"));
                     return None;
                 }
             },
@@ -245,7 +243,7 @@ impl Resolver<'_> {
     /// A JSONPath into the steps' results (`$.<step>.…`): the step's index and the path.
     pub(super) fn step_path(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         text: &str,
         steps: &[Step],
         refused: &[String],
@@ -288,7 +286,7 @@ impl Resolver<'_> {
 
     pub(super) fn step(
         &mut self,
-        path: &str,
+        path: &YamlPath,
         step: &Value,
         (earlier, refused): (&[Step], &[String]),
         consumes: &[Consumes],
@@ -301,7 +299,7 @@ impl Resolver<'_> {
         };
         if earlier.iter().any(|s| s.name().wire == name) {
             self.error(
-                &format!("{path}.name"),
+                &path.key("name"),
                 format!("step `{name}` is declared twice"),
             );
             return None;
@@ -312,7 +310,7 @@ impl Resolver<'_> {
                     self.error(path, "a `call` step needs `call: <namespace>.<operation>`");
                     return None;
                 };
-                let (ci, oi) = self.call_target(&format!("{path}.call"), call, consumes)?;
+                let (ci, oi) = self.call_target(&path.key("call"), call, consumes)?;
                 let with = step
                     .get("with")
                     .and_then(Value::as_object)
@@ -329,7 +327,7 @@ impl Resolver<'_> {
                     else {
                         continue;
                     };
-                    let wpath = format!("{path}.with.{key}");
+                    let wpath = path.key("with").key(key);
                     let Some(pi) = find_id(&consumed.params, |p| same_name(&p.name.wire, key))
                     else {
                         let known: Vec<_> = consumed
@@ -383,13 +381,12 @@ impl Resolver<'_> {
                         return None;
                     }
                     self.error(
-                        &format!("{path}.index"),
+                        &path.key("index"),
                         format!("`index: {index}` names no earlier step"),
                     );
                     return None;
                 };
-                let value =
-                    self.step_path(&format!("{path}.lookupValue"), &value, earlier, refused)?;
+                let value = self.step_path(&path.key("lookupValue"), &value, earlier, refused)?;
                 let fields: Vec<String> = step
                     .get("outputParameters")
                     .and_then(Value::as_array)
@@ -399,7 +396,7 @@ impl Resolver<'_> {
                     .collect();
                 if fields.is_empty() {
                     self.error(
-                        &format!("{path}.outputParameters"),
+                        &path.key("outputParameters"),
                         "a `lookup` step keeps at least one field (`outputParameters: [name]`)",
                     );
                     return None;
@@ -413,12 +410,12 @@ impl Resolver<'_> {
                 })
             }
             Some("script") => {
-                self.unsupported(&format!("{path}.type"), "a `script` step");
+                self.unsupported(&path.key("type"), "a `script` step");
                 None
             }
             other => {
                 self.error_help(
-                    &format!("{path}.type"),
+                    &path.key("type"),
                     format!("unknown step type `{}`", other.unwrap_or("")),
                     "a step is `type: call` or `type: lookup`",
                 );
