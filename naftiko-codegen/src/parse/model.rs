@@ -75,9 +75,9 @@ pub struct AggregateFunction {
     pub call: Option<String>,
     #[serde(default)]
     pub with: Map<String, Value>,
-    pub steps: Option<Value>,
+    pub steps: Option<Vec<Step>>,
     #[serde(default)]
-    pub mappings: Vec<Value>,
+    pub mappings: Vec<Mapping>,
     #[serde(default)]
     pub output_parameters: Vec<OutputParameter>,
 }
@@ -100,7 +100,7 @@ pub struct Consumes {
     pub namespace: Option<String>,
     pub base_uri: Option<String>,
     pub description: Option<String>,
-    pub authentication: Option<Value>,
+    pub authentication: Option<Box<Authentication>>,
     #[serde(default)]
     pub input_parameters: Vec<ConsumedInput>,
     #[serde(default)]
@@ -171,15 +171,125 @@ pub struct OutputParameter {
     pub items: Option<Value>,
 }
 
+/// `authentication`: what requests to a consumed API carry, or what callers of an exposed
+/// adapter must present. The names of both dialects are read (`token` or `value`, `key`, `name`
+/// or `header`, `placement` or `in`, `username` or `user`); the resolver takes the official one
+/// first.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Authentication {
+    /// `bearer`, `apikey`, `basic`, `digest`, `oauth2`, …
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub token: Option<String>,
+    pub value: Option<String>,
+    pub key: Option<String>,
+    pub name: Option<String>,
+    pub header: Option<String>,
+    pub placement: Option<String>,
+    #[serde(rename = "in")]
+    pub location: Option<String>,
+    pub username: Option<String>,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    /// OAuth 2.1 (inbound): the authorization server whose tokens are accepted.
+    pub authorization_server_uri: Option<String>,
+    /// OAuth 2.1 (inbound): this server's canonical URI.
+    pub resource: Option<String>,
+    pub audience: Option<String>,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// `jwks` (the default) or `introspection`.
+    pub token_validation: Option<String>,
+    pub token_endpoint: Option<String>,
+}
+
+impl Authentication {
+    /// The first of the fields `names` (by their spec names) that is set, with its value.
+    pub fn field(&self, names: &[&'static str]) -> Option<(&'static str, &str)> {
+        names.iter().find_map(|n| Some((*n, self.named(n)?)))
+    }
+
+    /// The text fields that are set, by their spec names.
+    pub fn texts(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        const NAMES: &[&str] = &[
+            "type",
+            "token",
+            "value",
+            "key",
+            "name",
+            "header",
+            "placement",
+            "in",
+            "username",
+            "user",
+            "password",
+            "authorizationServerUri",
+            "resource",
+            "audience",
+            "tokenValidation",
+            "tokenEndpoint",
+        ];
+        NAMES.iter().filter_map(|n| Some((*n, self.named(n)?)))
+    }
+
+    fn named(&self, name: &str) -> Option<&str> {
+        let field = match name {
+            "type" => &self.kind,
+            "token" => &self.token,
+            "value" => &self.value,
+            "key" => &self.key,
+            "name" => &self.name,
+            "header" => &self.header,
+            "placement" => &self.placement,
+            "in" => &self.location,
+            "username" => &self.username,
+            "user" => &self.user,
+            "password" => &self.password,
+            "authorizationServerUri" => &self.authorization_server_uri,
+            "resource" => &self.resource,
+            "audience" => &self.audience,
+            "tokenValidation" => &self.token_validation,
+            "tokenEndpoint" => &self.token_endpoint,
+            _ => return None,
+        };
+        field.as_deref()
+    }
+}
+
 /// An exposed adapter, by its `type`.
 #[derive(Debug, Clone)]
 pub enum Exposes {
     Rest(ExposesRest),
     Mcp(ExposesMcp),
     Skill(ExposesSkill),
-    Control(ExposesControl),
+    Control(Box<ExposesControl>),
     /// `skill`, `control`, or anything else: kept for the resolver to refuse by name.
     Other(String),
+}
+
+impl Exposes {
+    /// What its callers must present, if it says.
+    pub fn authentication(&self) -> Option<&Authentication> {
+        match self {
+            Exposes::Rest(a) => a.authentication.as_deref(),
+            Exposes::Mcp(a) => a.authentication.as_deref(),
+            Exposes::Skill(a) => a.authentication.as_deref(),
+            Exposes::Control(a) => a.authentication.as_deref(),
+            Exposes::Other(_) => None,
+        }
+    }
+
+    /// Its namespace (`control` for the control adapter, none for an unknown type).
+    pub fn namespace(&self) -> Option<&str> {
+        match self {
+            Exposes::Rest(a) => Some(&a.namespace),
+            Exposes::Mcp(a) => Some(&a.namespace),
+            Exposes::Skill(a) => Some(&a.namespace),
+            Exposes::Control(_) => Some("control"),
+            Exposes::Other(_) => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -192,7 +302,7 @@ pub struct ExposesRest {
     pub port: Option<u16>,
     pub address: Option<String>,
     pub description: Option<String>,
-    pub authentication: Option<Value>,
+    pub authentication: Option<Box<Authentication>>,
     #[serde(default)]
     pub resources: Vec<ExposedResource>,
 }
@@ -207,7 +317,7 @@ pub struct ExposedResource {
     pub input_parameters: Vec<ExposedInput>,
     #[serde(default)]
     pub operations: Vec<ExposedOperation>,
-    pub forward: Option<Value>,
+    pub forward: Option<Forward>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -224,10 +334,10 @@ pub struct ExposedOperation {
     pub with: Map<String, Value>,
     #[serde(default)]
     pub output_parameters: Vec<OutputParameter>,
-    pub steps: Option<Value>,
+    pub steps: Option<Vec<Step>>,
     /// Orchestration: `{targetName, value}` from the steps' results to the outputs.
     #[serde(default)]
-    pub mappings: Vec<Value>,
+    pub mappings: Vec<Mapping>,
     #[serde(rename = "ref")]
     pub reference: Option<String>,
 }
@@ -254,9 +364,9 @@ pub struct ExposedInput {
 pub struct ExposesControl {
     pub port: Option<u16>,
     pub address: Option<String>,
-    pub authentication: Option<Value>,
-    pub management: Option<Value>,
-    pub observability: Option<Value>,
+    pub authentication: Option<Box<Authentication>>,
+    pub management: Option<Management>,
+    pub observability: Option<Observability>,
 }
 
 /// `type: skill`: a catalog of skills over tools of sibling adapters.
@@ -267,7 +377,7 @@ pub struct ExposesSkill {
     pub port: Option<u16>,
     pub address: Option<String>,
     pub description: Option<String>,
-    pub authentication: Option<Value>,
+    pub authentication: Option<Box<Authentication>>,
     /// Kept as JSON: each skill's frontmatter is served as written.
     #[serde(default)]
     pub skills: Vec<Value>,
@@ -281,13 +391,13 @@ pub struct ExposesMcp {
     pub address: Option<String>,
     pub transport: Option<String>,
     pub description: Option<String>,
-    pub authentication: Option<Value>,
+    pub authentication: Option<Box<Authentication>>,
     #[serde(default)]
     pub tools: Vec<McpTool>,
     #[serde(default)]
-    pub resources: Vec<Value>,
+    pub resources: Vec<McpResource>,
     #[serde(default)]
-    pub prompts: Vec<Value>,
+    pub prompts: Vec<McpPrompt>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -306,10 +416,10 @@ pub struct McpTool {
     pub with: Map<String, Value>,
     #[serde(default)]
     pub output_parameters: Vec<OutputParameter>,
-    pub steps: Option<Value>,
+    pub steps: Option<Vec<Step>>,
     /// Orchestration: `{targetName, value}` from the steps' results to the outputs.
     #[serde(default)]
-    pub mappings: Vec<Value>,
+    pub mappings: Vec<Mapping>,
     #[serde(rename = "ref")]
     pub reference: Option<String>,
 }
@@ -322,4 +432,146 @@ pub struct Hints {
     pub destructive: Option<bool>,
     pub idempotent: Option<bool>,
     pub open_world: Option<bool>,
+}
+
+/// A step of an orchestration: `type: call` (a consumed operation, its arguments in `with`) or
+/// `type: lookup` (entries of an earlier step's array whose `match` field equals `lookupValue`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub call: Option<String>,
+    #[serde(default)]
+    pub with: Map<String, Value>,
+    /// Lookup: the earlier step holding the table.
+    pub index: Option<String>,
+    /// Lookup: the key field of the table's entries.
+    #[serde(rename = "match")]
+    pub matches: Option<String>,
+    /// Lookup: the value(s) looked up (a JSONPath into an earlier step).
+    pub lookup_value: Option<String>,
+    /// Lookup: the fields kept from each match (names). Steps of other types declare outputs.
+    #[serde(default)]
+    pub output_parameters: Vec<StepOutput>,
+}
+
+/// An entry of a step's `outputParameters`: a field name (lookups), or a declared output.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum StepOutput {
+    Name(String),
+    Declared(Box<OutputParameter>),
+}
+
+/// An orchestration mapping: the output `targetName` is read from `value`, a JSONPath into the
+/// steps' results.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Mapping {
+    pub target_name: Option<String>,
+    pub value: Option<String>,
+}
+
+/// `forward`: every request to the resource passed on to a consumed API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Forward {
+    pub target_namespace: Option<String>,
+    /// Request headers passed on besides `Content-Type`.
+    #[serde(default)]
+    pub trusted_headers: Vec<String>,
+}
+
+/// A control adapter's management endpoints: each on (`true` or settings), off (`false`) or
+/// left to its default.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Management {
+    pub health: Option<Toggle>,
+    pub info: Option<Toggle>,
+    pub reload: Option<Toggle>,
+    pub validate: Option<Toggle>,
+    pub logs: Option<Toggle>,
+    pub scripting: Option<Toggle>,
+}
+
+/// A feature switched on or off, or on with settings (not read by this generator).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Toggle {
+    Flag(bool),
+    Settings(Value),
+}
+
+impl Toggle {
+    /// Is the feature on? Settings without `false` mean on.
+    pub fn on(toggle: Option<&Toggle>, default: bool) -> bool {
+        match toggle {
+            None | Some(Toggle::Settings(Value::Null)) => default,
+            Some(Toggle::Flag(on)) => *on,
+            Some(Toggle::Settings(_)) => true,
+        }
+    }
+}
+
+/// A control adapter's observability: metrics and traces.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Observability {
+    pub enabled: Option<bool>,
+    pub traces: Option<Value>,
+    pub exporters: Option<Value>,
+}
+
+/// An MCP resource: read through a call or steps (a URI template's variables are its inputs), or
+/// served from the file(s) a `location` names.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct McpResource {
+    pub name: Option<String>,
+    pub uri: Option<String>,
+    pub label: Option<String>,
+    pub description: Option<String>,
+    pub mime_type: Option<String>,
+    pub location: Option<String>,
+    pub call: Option<String>,
+    #[serde(default)]
+    pub with: Map<String, Value>,
+    pub steps: Option<Vec<Step>>,
+    #[serde(default)]
+    pub mappings: Vec<Mapping>,
+    #[serde(default)]
+    pub output_parameters: Vec<OutputParameter>,
+}
+
+/// An MCP prompt: messages made from templates of its arguments, or one `user` message read from
+/// a `location` file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct McpPrompt {
+    pub name: Option<String>,
+    pub label: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub arguments: Vec<PromptArgument>,
+    pub template: Option<Vec<PromptMessage>>,
+    pub location: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PromptArgument {
+    pub name: Option<String>,
+    pub label: Option<String>,
+    pub description: Option<String>,
+    pub required: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PromptMessage {
+    pub role: Option<String>,
+    pub content: Option<String>,
 }

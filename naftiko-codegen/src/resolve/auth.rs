@@ -2,8 +2,6 @@
 //! and what an adapter requires of its callers (the same, or an OAuth 2.1 resource server's
 //! checks).
 
-use serde_json::Value;
-
 use super::Resolver;
 use super::ir::*;
 use super::path::YamlPath;
@@ -55,10 +53,11 @@ impl Resolver<'_> {
             // meant to be called without credentials.
             let explicit_elsewhere = self.root.spec.capability.as_ref().is_some_and(|cap| {
                 // A bound variable guarding an adapter is never sent upstream by guesswork.
-                let guarded = cap
+                let guarded = self
+                    .root
                     .exposes
                     .iter()
-                    .any(|e| e.get("authentication").is_some());
+                    .any(|e| e.authentication().is_some());
                 guarded || cap.consumes.iter().any(|c| c.authentication.is_some())
             });
             if explicit_elsewhere {
@@ -118,7 +117,11 @@ impl Resolver<'_> {
     }
 
     /// What an adapter requires of its callers: its `authentication` block at `path`, if any.
-    pub(super) fn inbound_auth(&mut self, path: &YamlPath, auth: Option<&Value>) -> InboundAuth {
+    pub(super) fn inbound_auth(
+        &mut self,
+        path: &YamlPath,
+        auth: Option<&model::Authentication>,
+    ) -> InboundAuth {
         let Some(auth) = auth else {
             return InboundAuth::None;
         };
@@ -141,10 +144,15 @@ impl Resolver<'_> {
 
     /// An `authentication` block: bearer, API key or basic, with secrets from bound variables.
     /// `side` says whether requests go out with it or come in with it.
-    pub(super) fn auth_block(&mut self, apath: &YamlPath, auth: &Value, side: Side) -> Scheme {
+    pub(super) fn auth_block(
+        &mut self,
+        apath: &YamlPath,
+        auth: &model::Authentication,
+        side: Side,
+    ) -> Scheme {
         let apath = apath.to_owned();
-        let field = |names: &[&'static str]| field_of(auth, names);
-        let kind = auth.get("type").and_then(Value::as_str).unwrap_or("");
+        let field = |names: &[&'static str]| auth.field(names);
+        let kind = auth.kind.as_deref().unwrap_or("");
         match kind.to_ascii_lowercase().as_str() {
             "bearer" => match self.secret(&apath, field(&["token", "value"]), "token") {
                 Some(token) => Scheme::Bearer(token),
@@ -247,9 +255,13 @@ impl Resolver<'_> {
 
     /// Inbound `oauth2`: an OAuth 2.1 resource server checking tokens of
     /// `authorizationServerUri` (JWKS or introspection), for `resource`.
-    pub(super) fn oauth2(&mut self, apath: &YamlPath, auth: &Value) -> Option<OAuth2> {
-        let text = |k: &str| auth.get(k).and_then(Value::as_str).map(str::to_owned);
-        let url = |this: &mut Self, key: &str| {
+    pub(super) fn oauth2(
+        &mut self,
+        apath: &YamlPath,
+        auth: &model::Authentication,
+    ) -> Option<OAuth2> {
+        let text = |k: &'static str| auth.field(&[k]).map(|(_, v)| v.to_owned());
+        let url = |this: &mut Self, key: &'static str| {
             let Some(value) = text(key) else {
                 this.error_help(
                     apath,
@@ -289,14 +301,7 @@ impl Resolver<'_> {
                 return None;
             }
         };
-        let scopes = auth
-            .get("scopes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect();
+        let scopes = auth.scopes.clone();
         let token_endpoint = text("tokenEndpoint");
         if token_endpoint.is_none() {
             self.warn(

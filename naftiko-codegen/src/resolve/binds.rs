@@ -8,6 +8,7 @@ use super::ir::*;
 use super::names::Name;
 use super::path::YamlPath;
 use crate::parse::Document;
+use crate::parse::model;
 
 impl Resolver<'_> {
     pub(super) fn binds(&mut self) -> Vec<BindVar> {
@@ -100,9 +101,9 @@ impl Resolver<'_> {
         let mut found = Vec::new();
         walk(self.root, &mut found);
         // `$env.NAME` in an authentication field (the schema's form).
-        fn env_refs(value: &Value, owner: &str, out: &mut Vec<(String, String)>) {
-            for field in value.as_object().into_iter().flat_map(|o| o.values()) {
-                let Some(name) = field.as_str().and_then(|t| t.trim().strip_prefix("$env.")) else {
+        fn env_refs(auth: &model::Authentication, owner: &str, out: &mut Vec<(String, String)>) {
+            for (_, text) in auth.texts() {
+                let Some(name) = text.trim().strip_prefix("$env.") else {
                     continue;
                 };
                 if !name.is_empty()
@@ -131,19 +132,9 @@ impl Resolver<'_> {
             }
         }
         auth_refs(self.root, &mut env_found);
-        for adapter in self
-            .root
-            .json
-            .pointer("/capability/exposes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(auth) = adapter.get("authentication") {
-                let ns = adapter
-                    .get("namespace")
-                    .and_then(Value::as_str)
-                    .unwrap_or("control");
+        for adapter in &self.root.exposes {
+            if let Some(auth) = adapter.authentication() {
+                let ns = adapter.namespace().unwrap_or("control");
                 env_refs(
                     auth,
                     &format!("the authentication of `{ns}`"),

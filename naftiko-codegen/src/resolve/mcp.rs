@@ -1,7 +1,5 @@
 //! Exposed MCP adapters: tools, resources (calls, URI templates, files) and prompts.
 
-use serde_json::Value;
-
 use super::Resolver;
 use super::ir::*;
 use super::names::Name;
@@ -36,7 +34,7 @@ impl Resolver<'_> {
                 );
                 InboundAuth::None
             }
-            auth => self.inbound_auth(path, auth.as_ref()),
+            auth => self.inbound_auth(path, auth.as_deref()),
         };
         let prompts = self.prompts(path, &m.prompts);
         let mut tools: Vec<Tool> = Vec::new();
@@ -114,12 +112,11 @@ impl Resolver<'_> {
         for (i, r) in m.resources.iter().enumerate() {
             let rpath = path.key("resources").index(i);
             let lpath = rpath.key("location");
-            let text = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_owned);
-            let (Some(name), Some(uri), Some(_)) = (text("name"), text("uri"), text("location"))
+            let (Some(name), Some(uri), Some(_)) = (r.name.clone(), r.uri.clone(), &r.location)
             else {
                 continue;
             };
-            if ["call", "steps"].iter().any(|k| r.get(*k).is_some()) {
+            if r.call.is_some() || r.steps.is_some() {
                 self.error(
                     &lpath,
                     "a resource is read from a `location` or through `call`/`steps`, not both",
@@ -157,14 +154,16 @@ impl Resolver<'_> {
                     self.error(&lpath, format!("two resources have the URI `{uri}`"));
                     continue;
                 }
-                let mime_type =
-                    text("mimeType").unwrap_or_else(|| media_type(&f.name, &f.bytes).to_owned());
+                let mime_type = r
+                    .mime_type
+                    .clone()
+                    .unwrap_or_else(|| media_type(&f.name, &f.bytes).to_owned());
                 out.push(FileResource {
                     content: FileContent::new(&f.bytes, &mime_type),
                     uri,
                     name,
-                    title: text("label"),
-                    description: text("description"),
+                    title: r.label.clone(),
+                    description: r.description.clone(),
                     mime_type,
                 });
             }
@@ -278,12 +277,11 @@ impl Resolver<'_> {
         let mut resources: Vec<McpResource> = Vec::new();
         for (i, r) in m.resources.iter().enumerate() {
             let rpath = path.key("resources").index(i);
-            let text = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_owned);
-            let (Some(name), Some(uri)) = (text("name"), text("uri")) else {
+            let (Some(name), Some(uri)) = (r.name.clone(), r.uri.clone()) else {
                 self.error(&rpath, "a resource needs a `name` and a `uri`");
                 continue;
             };
-            if r.get("location").is_some() {
+            if r.location.is_some() {
                 continue; // served from its files: see `file_resources`
             }
             if resources.iter().any(|x| x.read.name.wire == name) {
@@ -305,24 +303,29 @@ impl Resolver<'_> {
                     }
                 }
             }
-            let as_tool: model::McpTool = match serde_json::from_value(serde_json::json!({
-                "name": name,
-                "description": r.get("description"),
-                "call": r.get("call"),
-                "with": r.get("with").cloned().unwrap_or_else(|| serde_json::json!({})),
-                "steps": r.get("steps"),
-                "mappings": r.get("mappings").cloned().unwrap_or_else(|| serde_json::json!([])),
-                "outputParameters": r.get("outputParameters").cloned().unwrap_or_else(|| serde_json::json!([])),
-                "inputParameters": vars.iter().map(|v| serde_json::json!({
-                    "name": v, "type": "string", "required": true,
-                    "description": format!("`{{{v}}}` of the resource URI"),
-                })).collect::<Vec<_>>(),
-            })) {
-                Ok(t) => t,
-                Err(e) => {
-                    self.error(&rpath, format!("not a resource: {e}"));
-                    continue;
-                }
+            let as_tool = model::McpTool {
+                name: name.clone(),
+                label: None,
+                description: r.description.clone(),
+                hints: None,
+                input_parameters: vars
+                    .iter()
+                    .map(|v| model::ExposedInput {
+                        name: v.clone(),
+                        location: None,
+                        kind: Some("string".to_owned()),
+                        required: Some(true),
+                        description: Some(format!("`{{{v}}}` of the resource URI")),
+                        pattern: None,
+                        value: None,
+                    })
+                    .collect(),
+                call: r.call.clone(),
+                with: r.with.clone(),
+                output_parameters: r.output_parameters.clone(),
+                steps: r.steps.clone(),
+                mappings: r.mappings.clone(),
+                reference: None,
             };
             let Some(mut read) = self.mcp_tool(&rpath, &m.namespace, &as_tool, consumes) else {
                 continue;
@@ -333,9 +336,9 @@ impl Resolver<'_> {
                 read,
                 uri,
                 template: (!vars.is_empty()).then_some(literals),
-                title: text("label"),
-                description: text("description"),
-                mime_type: text("mimeType"),
+                title: r.label.clone(),
+                description: r.description.clone(),
+                mime_type: r.mime_type.clone(),
             });
         }
         resources
@@ -398,40 +401,35 @@ impl Resolver<'_> {
     }
 
     /// MCP prompts: messages of `{{argument}}` templates, inline or from a `location` file.
-    pub(super) fn prompts(&mut self, path: &YamlPath, prompts: &[Value]) -> Vec<McpPrompt> {
+    pub(super) fn prompts(
+        &mut self,
+        path: &YamlPath,
+        prompts: &[model::McpPrompt],
+    ) -> Vec<McpPrompt> {
         let mut out: Vec<McpPrompt> = Vec::new();
         for (i, p) in prompts.iter().enumerate() {
             let ppath = path.key("prompts").index(i);
-            let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-            let Some(name) = text(p, "name") else {
+            let Some(name) = p.name.clone() else {
                 self.error(&ppath, "a prompt needs a `name`");
                 continue;
             };
             let arguments: Vec<PromptArgument> = p
-                .get("arguments")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
+                .arguments
+                .iter()
                 .filter_map(|a| {
                     Some(PromptArgument {
-                        name: text(a, "name")?,
-                        title: text(a, "label"),
-                        description: text(a, "description"),
-                        required: a.get("required").and_then(Value::as_bool).unwrap_or(false),
+                        name: a.name.clone()?,
+                        title: a.label.clone(),
+                        description: a.description.clone(),
+                        required: a.required.unwrap_or(false),
                     })
                 })
                 .collect();
             let mut messages = Vec::new();
             let mut failed = false;
-            for (mi, msg) in p
-                .get("template")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
+            for (mi, msg) in p.template.iter().flatten().enumerate() {
                 let mpath = ppath.key("template").index(mi);
-                let role = match msg.get("role").and_then(Value::as_str) {
+                let role = match msg.role.as_deref() {
                     Some("user") => PromptRole::User,
                     Some("assistant") => PromptRole::Assistant,
                     other => {
@@ -446,20 +444,20 @@ impl Resolver<'_> {
                         continue;
                     }
                 };
-                let content = text(msg, "content").unwrap_or_default();
+                let content = msg.content.clone().unwrap_or_default();
                 match self.prompt_text(&mpath.key("content"), &content, &arguments, &name) {
                     Some(parts) => messages.push((role, parts)),
                     None => failed = true,
                 }
             }
             // A file-based prompt: its content is one `user` message.
-            if p.get("location").is_some() && p.get("template").is_some() {
+            if p.location.is_some() && p.template.is_some() {
                 self.error(
                     &ppath.key("location"),
                     "a prompt has a `template` or a `location`, not both",
                 );
                 failed = true;
-            } else if p.get("location").is_some() {
+            } else if p.location.is_some() {
                 let lpath = ppath.key("location");
                 match self.asset_text(&lpath) {
                     Some(content) => match self.prompt_text(&lpath, &content, &arguments, &name) {
@@ -479,8 +477,8 @@ impl Resolver<'_> {
             if !failed {
                 out.push(McpPrompt {
                     name,
-                    title: text(p, "label"),
-                    description: text(p, "description"),
+                    title: p.label.clone(),
+                    description: p.description.clone(),
                     arguments,
                     messages,
                 });

@@ -1,7 +1,5 @@
 //! Exposed REST adapters: resources, their operations and forwarding resources.
 
-use serde_json::Value;
-
 use super::Resolver;
 use super::ir::*;
 use super::names::Name;
@@ -24,7 +22,7 @@ impl Resolver<'_> {
                 "write `type: rest`",
             );
         }
-        let auth = self.inbound_auth(path, r.authentication.as_ref());
+        let auth = self.inbound_auth(path, r.authentication.as_deref());
         let mut routes: Vec<Route> = Vec::new();
         let mut forwards: Vec<Forward> = Vec::new();
         let mut handler_names: Vec<String> = Vec::new();
@@ -307,7 +305,7 @@ impl Resolver<'_> {
         &mut self,
         rpath: &YamlPath,
         res: &model::ExposedResource,
-        forward: &Value,
+        forward: &model::Forward,
         consumes: &[Consumes],
         earlier: &[Forward],
     ) -> Option<Forward> {
@@ -320,7 +318,7 @@ impl Resolver<'_> {
             );
             return None;
         }
-        let Some(target) = forward.get("targetNamespace").and_then(Value::as_str) else {
+        let Some(target) = forward.target_namespace.as_deref() else {
             self.error(
                 &fpath,
                 "`forward` needs `targetNamespace` (a consumes namespace)",
@@ -340,15 +338,9 @@ impl Resolver<'_> {
             return None;
         };
         let mut trusted_headers = Vec::new();
-        for (i, h) in forward
-            .get("trustedHeaders")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            match h.as_str() {
-                Some(name) if !reqwest_header_name_invalid(name) => {
+        for (i, name) in forward.trusted_headers.iter().enumerate() {
+            match name {
+                name if !reqwest_header_name_invalid(name) => {
                     trusted_headers.push(name.to_ascii_lowercase())
                 }
                 _ => {

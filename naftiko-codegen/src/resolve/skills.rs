@@ -17,12 +17,18 @@ impl Resolver<'_> {
         path: &YamlPath,
         c: &model::ExposesControl,
     ) -> Option<ControlAdapter> {
-        let auth = self.inbound_auth(path, c.authentication.as_ref());
-        let management = c.management.clone().unwrap_or(Value::Null);
-        let flag = |k: &str, default: bool| match management.get(k) {
-            None | Some(Value::Null) => default,
-            Some(Value::Bool(b)) => *b,
-            Some(_) => true,
+        let auth = self.inbound_auth(path, c.authentication.as_deref());
+        let management = c.management.clone().unwrap_or_default();
+        let flag = |key: &str, default: bool| {
+            let toggle = match key {
+                "health" => &management.health,
+                "info" => &management.info,
+                "reload" => &management.reload,
+                "validate" => &management.validate,
+                "logs" => &management.logs,
+                _ => &management.scripting,
+            };
+            model::Toggle::on(toggle.as_ref(), default)
         };
         let mut refused = false;
         for (key, feature) in [
@@ -40,10 +46,10 @@ impl Resolver<'_> {
             }
         }
         if let Some(o) = &c.observability
-            && o.get("enabled") != Some(&Value::Bool(false))
+            && o.enabled != Some(false)
         {
-            for key in ["traces", "exporters"] {
-                if o.get(key).is_some() {
+            for (key, set) in [("traces", &o.traces), ("exporters", &o.exporters)] {
+                if set.is_some() {
                     self.unsupported(
                         &path.key("observability").key(key),
                         "trace export (`traces`, `exporters`); trace context is propagated, metrics are at `/metrics`",
@@ -73,7 +79,7 @@ impl Resolver<'_> {
         rest: &[RestAdapter],
         mcp: &[McpAdapter],
     ) -> Option<SkillAdapter> {
-        let auth = self.inbound_auth(path, s.authentication.as_ref());
+        let auth = self.inbound_auth(path, s.authentication.as_deref());
         let mut skills: Vec<Skill> = Vec::new();
         for (i, skill) in s.skills.iter().enumerate() {
             let spath = path.key("skills").index(i);

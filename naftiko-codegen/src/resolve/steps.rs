@@ -45,15 +45,15 @@ impl Resolver<'_> {
     pub(super) fn orchestration(
         &mut self,
         path: &YamlPath,
-        steps: &Value,
-        mappings: &[Value],
+        steps: &[model::Step],
+        mappings: &[model::Mapping],
         outputs: &[model::OutputParameter],
         consumes: &[Consumes],
         prefixes: &[&str],
         inputs: &mut Vec<Input>,
     ) -> Option<(Vec<Step>, Output)> {
         let spath = path.key("steps");
-        let Some(list) = steps.as_array().filter(|l| !l.is_empty()) else {
+        let Some(list) = Some(steps).filter(|l| !l.is_empty()) else {
             self.error(&spath, "`steps` must be a non-empty list");
             return None;
         };
@@ -71,7 +71,7 @@ impl Resolver<'_> {
                 inputs,
             ) {
                 Some(step) => resolved.push(step),
-                None => refused.extend(step.get("name").and_then(Value::as_str).map(str::to_owned)),
+                None => refused.extend(step.name.clone()),
             }
         }
         let mut failed = !refused.is_empty();
@@ -82,10 +82,7 @@ impl Resolver<'_> {
         let mut targets: BTreeMap<String, (YamlPath, JsonPath)> = BTreeMap::new();
         for (i, m) in mappings.iter().enumerate() {
             let mpath = path.key("mappings").index(i);
-            let (Some(target), Some(value)) = (
-                m.get("targetName").and_then(Value::as_str),
-                m.get("value").and_then(Value::as_str),
-            ) else {
+            let (Some(target), Some(value)) = (m.target_name.as_deref(), m.value.as_deref()) else {
                 self.error(
                     &mpath,
                     "a mapping needs `targetName` and `value` (a JSONPath)",
@@ -287,13 +284,13 @@ impl Resolver<'_> {
     pub(super) fn step(
         &mut self,
         path: &YamlPath,
-        step: &Value,
+        step: &model::Step,
         (earlier, refused): (&[Step], &[String]),
         consumes: &[Consumes],
         prefixes: &[&str],
         inputs: &mut Vec<Input>,
     ) -> Option<Step> {
-        let Some(name) = step.get("name").and_then(Value::as_str) else {
+        let Some(name) = step.name.as_deref() else {
             self.error(path, "a step needs a `name`");
             return None;
         };
@@ -304,18 +301,14 @@ impl Resolver<'_> {
             );
             return None;
         }
-        match step.get("type").and_then(Value::as_str) {
+        match step.kind.as_deref() {
             Some("call") => {
-                let Some(call) = step.get("call").and_then(Value::as_str) else {
+                let Some(call) = step.call.as_deref() else {
                     self.error(path, "a `call` step needs `call: <namespace>.<operation>`");
                     return None;
                 };
                 let (ci, oi) = self.call_target(&path.key("call"), call, consumes)?;
-                let with = step
-                    .get("with")
-                    .and_then(Value::as_object)
-                    .cloned()
-                    .unwrap_or_default();
+                let with = step.with.clone();
                 let consumed = &consumes[ci].operations[oi];
                 // `$.<step>.…`: a value from an earlier step's result.
                 let mut preset = Vec::new();
@@ -366,10 +359,11 @@ impl Resolver<'_> {
                 })
             }
             Some("lookup") => {
-                let text = |k: &str| step.get(k).and_then(Value::as_str).map(str::to_owned);
-                let (Some(index), Some(key), Some(value)) =
-                    (text("index"), text("match"), text("lookupValue"))
-                else {
+                let (Some(index), Some(key), Some(value)) = (
+                    step.index.clone(),
+                    step.matches.clone(),
+                    step.lookup_value.clone(),
+                ) else {
                     self.error(
                         path,
                         "a `lookup` step needs `index`, `match` and `lookupValue`",
@@ -388,11 +382,12 @@ impl Resolver<'_> {
                 };
                 let value = self.step_path(&path.key("lookupValue"), &value, earlier, refused)?;
                 let fields: Vec<String> = step
-                    .get("outputParameters")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|f| f.as_str().map(str::to_owned))
+                    .output_parameters
+                    .iter()
+                    .filter_map(|o| match o {
+                        model::StepOutput::Name(name) => Some(name.clone()),
+                        model::StepOutput::Declared(_) => None,
+                    })
                     .collect();
                 if fields.is_empty() {
                     self.error(

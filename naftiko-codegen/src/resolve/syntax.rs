@@ -31,16 +31,6 @@ pub(super) fn split_path(path: &str) -> Vec<Result<String, String>> {
     parts
 }
 
-/// The first of `names` that `object` has as a string, with its value.
-pub(super) fn field_of<'a>(
-    object: &'a Value,
-    names: &[&'static str],
-) -> Option<(&'static str, &'a str)> {
-    names
-        .iter()
-        .find_map(|n| object.get(*n).and_then(Value::as_str).map(|v| (*n, v)))
-}
-
 /// Is `name` unusable as an HTTP header name?
 pub(super) fn reqwest_header_name_invalid(name: &str) -> bool {
     name.is_empty()
