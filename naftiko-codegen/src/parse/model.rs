@@ -134,7 +134,7 @@ pub struct ConsumedOperation {
     pub method: Option<String>,
     #[serde(default)]
     pub input_parameters: Vec<ConsumedInput>,
-    pub body: Option<Value>,
+    pub body: Option<BodyTemplate>,
     pub output_raw_format: Option<String>,
     pub output_schema: Option<Value>,
     #[serde(default)]
@@ -574,4 +574,17 @@ pub struct PromptArgument {
 pub struct PromptMessage {
     pub role: Option<String>,
     pub content: Option<String>,
+}
+
+/// A consumed operation's `body`: a raw template, or a `type` and its `data` (a JSON template,
+/// text, form fields, multipart parts: its shape depends on the type).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum BodyTemplate {
+    Raw(String),
+    Typed {
+        #[serde(rename = "type")]
+        kind: Option<String>,
+        data: Option<Value>,
+    },
 }

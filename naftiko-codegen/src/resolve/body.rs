@@ -17,11 +17,13 @@ impl Resolver<'_> {
     pub(super) fn body(
         &mut self,
         bpath: &YamlPath,
-        body: &Value,
+        body: &model::BodyTemplate,
         params: &mut Vec<Param>,
     ) -> Option<Body> {
-        let kind = body.get("type").and_then(Value::as_str);
-        let data = body.get("data");
+        let (kind, data) = match body {
+            model::BodyTemplate::Raw(_) => (None, None),
+            model::BodyTemplate::Typed { kind, data } => (kind.as_deref(), data.as_ref()),
+        };
         let text = |r: &mut Self,
                     path: &YamlPath,
                     params: &mut Vec<Param>,
@@ -42,7 +44,7 @@ impl Resolver<'_> {
         match (body, kind) {
             // A raw template that is JSON once its bare placeholders are quoted is built as JSON:
             // strings escaped, arrays and objects rendered as JSON (the engine pastes text).
-            (Value::String(raw), _) => {
+            (model::BodyTemplate::Raw(raw), _) => {
                 match serde_json::from_str::<Value>(&quote_placeholders(raw)) {
                     Ok(json) => Some(Body::Json(self.raw_json_template(bpath, &json, params)?)),
                     Err(_) => Some(Body::Text {
