@@ -4,7 +4,10 @@
 //! crate: a typed client for the APIs it consumes, axum REST routes and MCP tools for what it
 //! exposes, and a server binary that runs them.
 //!
-//! The pipeline's stages are its modules: [`parse`] → [`resolve`] → [`emit`] → [`write`].
+//! The pipeline's stages are its modules: [`parse`] (a typed serde model of the file and the
+//! position of every node) → [`resolve`] (one intermediate representation, [`resolve::ir`],
+//! every reference resolved and every problem located) → [`emit`] (the files of a crate, and the
+//! parts of `naftiko-runtime` it carries) → [`write`] (deterministic, checked or written).
 //!
 //! ```no_run
 //! use std::path::Path;

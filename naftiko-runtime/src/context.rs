@@ -77,3 +77,29 @@ pub fn new_request_id() -> HeaderValue {
     HeaderValue::try_from(format!("{seed:016x}-{n:08x}"))
         .unwrap_or_else(|_| HeaderValue::from_static("unknown"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_request_id_and_trace_context_travel_upstream() {
+        let mut headers = HeaderMap::new();
+        headers.insert(REQUEST_ID, HeaderValue::from_static("r-1"));
+        headers.insert("traceparent", HeaderValue::from_static("00-abc-def-01"));
+        let request = Request::new(http::Method::GET, "http://x/".to_owned());
+        let sent = scope(Context::from_headers(&headers), async {
+            propagate(request)
+        })
+        .await;
+        assert_eq!(sent.headers()[REQUEST_ID], "r-1");
+        assert_eq!(sent.headers()["traceparent"], "00-abc-def-01");
+        let alone = propagate(Request::new(http::Method::GET, "http://x/".to_owned()));
+        assert!(alone.headers().is_empty());
+    }
+
+    #[test]
+    fn request_ids_differ() {
+        assert_ne!(new_request_id(), new_request_id());
+    }
+}

@@ -61,3 +61,34 @@ pub fn as_str<S: AsRef<str> + ?Sized>(value: &S) -> &str {
 pub fn encode_path_segment(value: &str) -> percent_encoding::PercentEncode<'_> {
     percent_encoding::utf8_percent_encode(value, PATH_SEGMENT)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_path_value_is_one_segment() {
+        assert_eq!(encode_path_segment("a/b c").to_string(), "a%2Fb%20c");
+        assert_eq!(encode_path_segment("x-y_z.~").to_string(), "x-y_z.~");
+    }
+
+    #[test]
+    fn lists_and_objects_in_queries_and_headers() {
+        assert_eq!(
+            query_list("tag", &json!(["a", 1])),
+            [
+                ("tag".to_owned(), "a".to_owned()),
+                ("tag".to_owned(), "1".to_owned())
+            ]
+        );
+        assert_eq!(
+            query_list("f", &json!({"k": "v"})),
+            [("f[k]".to_owned(), "v".to_owned())]
+        );
+        assert_eq!(header_list(&json!(["a", "b"])), "a,b");
+        assert_eq!(text(&json!("s")), "s");
+        assert_eq!(text(&json!(2)), "2");
+        assert_eq!(form_encode("a b&c"), "a%20b%26c");
+    }
+}

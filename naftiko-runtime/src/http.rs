@@ -249,6 +249,11 @@ impl Request {
         }
     }
 
+    /// The headers set so far.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
     fn fail(&mut self, problem: impl Into<String>) {
         self.problem.get_or_insert_with(|| problem.into());
     }
@@ -620,4 +625,52 @@ async fn send_reqwest(request: reqwest::RequestBuilder) -> Result<RawResponse, E
         body,
         challenge,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirects_stay_absolute_or_on_the_same_host() {
+        let base = Uri::from_static("https://api.example/v1/a/b");
+        assert_eq!(
+            redirect_target(&base, "/x").unwrap(),
+            "https://api.example/x"
+        );
+        assert_eq!(
+            redirect_target(&base, "c").unwrap(),
+            "https://api.example/v1/a/c"
+        );
+        assert_eq!(
+            redirect_target(&base, "http://o.example/y").unwrap(),
+            "http://o.example/y"
+        );
+    }
+
+    #[test]
+    fn requests_collect_their_first_problem_and_join_cookies() {
+        let request = Request::new(Method::GET, "https://api.example/x".to_owned())
+            .query(&[("q", "a b")])
+            .cookie("s", "1;2")
+            .cookie("t", "3");
+        assert_eq!(request.url, "https://api.example/x?q=a+b");
+        assert_eq!(request.headers[header::COOKIE], "s=1%3B2; t=3");
+        assert!(request.headers[header::COOKIE].is_sensitive());
+        let bad = Request::new(Method::GET, String::new()).header("x", "a\nb");
+        assert_eq!(
+            bad.problem.as_deref(),
+            Some("the value of header `x` is not valid HTTP")
+        );
+    }
+
+    #[test]
+    fn a_base_url_is_absolute_http() {
+        assert_eq!(
+            base_url("https://api.example/v1/").unwrap(),
+            "https://api.example/v1"
+        );
+        assert!(base_url("ftp://x").is_err());
+        assert!(base_url("/relative").is_err());
+    }
 }

@@ -207,3 +207,47 @@ pub fn same(given: &[u8], expected: &[u8]) -> bool {
     }
     std::hint::black_box(diff) == 0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(headers: &[(&str, &str)], uri: &str) -> http::Request<()> {
+        let mut builder = http::Request::builder().uri(uri);
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        builder.body(()).unwrap()
+    }
+
+    #[test]
+    fn each_kind_of_credential_is_checked() {
+        let bearer = Guard::Bearer(Secret::new("t0k"));
+        assert!(bearer.admits(&request(&[("authorization", "Bearer t0k")], "/")));
+        assert!(bearer.admits(&request(&[("authorization", "bearer  t0k")], "/")));
+        assert!(!bearer.admits(&request(&[("authorization", "Bearer t0")], "/")));
+        let query = Guard::Query {
+            name: "key",
+            key: Secret::new("k"),
+        };
+        assert!(query.admits(&request(&[], "/x?a=1&key=k")));
+        assert!(!query.admits(&request(&[], "/x?key=kk")));
+        let cookie = Guard::Cookie {
+            name: "sid",
+            key: Secret::new("v"),
+        };
+        assert!(cookie.admits(&request(&[("cookie", "a=1; sid=v")], "/")));
+        let basic = Guard::Basic {
+            username: Secret::new("u"),
+            password: Secret::new("p"),
+        };
+        assert!(basic.admits(&request(&[("authorization", "Basic dTpw")], "/")));
+    }
+
+    #[test]
+    fn comparison_takes_the_lengths_into_account() {
+        assert!(same(b"abc", b"abc"));
+        assert!(!same(b"abcd", b"abc"));
+        assert!(!same(b"ab", b"abc"));
+    }
+}

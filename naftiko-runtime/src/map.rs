@@ -103,3 +103,33 @@ pub fn array<'a>(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const PATH: &[Step] = &[Step::Key("a"), Step::Index(1)];
+
+    #[test]
+    fn typed_values_at_a_path() {
+        let json = json!({"a": [0, "12", true]});
+        assert_eq!(at(&json, PATH), Some(&json!("12")));
+        assert_eq!(integer(&json, "$.a[1]", PATH), Ok(Some(12)));
+        assert_eq!(number(&json, "$.a[1]", PATH), Ok(Some(12.0)));
+        assert_eq!(string(&json, "$.b", &[Step::Key("b")]), Ok(None));
+        let err = boolean(&json, "$.a[1]", PATH).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the upstream answer does not fit the spec's output: `$.a[1]` is not a boolean"
+        );
+    }
+
+    #[test]
+    fn a_lone_object_reads_as_an_array_of_one() {
+        let json = json!({"item": {"x": 1}});
+        let items = array(&json, "$.item", &[Step::Key("item")]).unwrap();
+        assert_eq!(items.len(), 1);
+        assert!(array(&json!({"n": 1}), "$.n", &[Step::Key("n")]).is_err());
+    }
+}

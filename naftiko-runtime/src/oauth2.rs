@@ -395,3 +395,31 @@ fn signing_key(entry: &Value) -> Option<Jwk> {
     let key: Jwk = serde_json::from_value(entry.clone()).ok()?;
     (key.common.public_key_use != Some(PublicKeyUse::Encryption)).then_some(key)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn protected_resource_metadata_urls() {
+        assert_eq!(
+            metadata_url("https://api.example/mcp"),
+            "https://api.example/.well-known/oauth-protected-resource/mcp"
+        );
+        assert_eq!(
+            metadata_path("https://api.example"),
+            "/.well-known/oauth-protected-resource"
+        );
+    }
+
+    #[test]
+    fn only_asymmetric_algorithms_are_accepted() {
+        assert!(!ACCEPTED.contains(&Algorithm::HS256));
+        assert!(ACCEPTED.contains(&Algorithm::RS256) && ACCEPTED.contains(&Algorithm::EdDSA));
+        assert_eq!(
+            claims_refusal(&ErrorKind::ExpiredSignature),
+            Some("the token has expired")
+        );
+        assert_eq!(claims_refusal(&ErrorKind::InvalidSignature), None);
+    }
+}

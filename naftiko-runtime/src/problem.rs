@@ -98,3 +98,38 @@ pub fn passthrough(status: StatusCode, content_type: Option<HeaderValue>, body: 
     }
     (status, headers, body).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_errors_become_gateway_problems_and_upstream_errors_pass() {
+        assert_eq!(
+            from_client_error(&Error::Timeout).status(),
+            StatusCode::GATEWAY_TIMEOUT
+        );
+        let transport = Error::Transport("refused".into());
+        assert_eq!(
+            from_client_error(&transport).status(),
+            StatusCode::BAD_GATEWAY
+        );
+        let upstream = Error::Status {
+            status: StatusCode::NOT_FOUND,
+            content_type: Some(HeaderValue::from_static("application/json")),
+            body: Bytes::from_static(b"{}"),
+        };
+        let response = from_client_error(&upstream);
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+    }
+
+    #[test]
+    fn problems_are_problem_json() {
+        let response = response(StatusCode::BAD_REQUEST, "nope");
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+    }
+}

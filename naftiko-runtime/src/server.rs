@@ -265,3 +265,33 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_of_the_command_line() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        assert!(parse_duration("3h").is_err());
+    }
+
+    #[test]
+    fn namespaced_flags_name_only_known_namespaces() {
+        let flags = namespaced("listen", &["api=127.0.0.1:1".to_owned()], &["api"]).unwrap();
+        assert_eq!(address(&flags, "api", "0.0.0.0:8080").unwrap().port(), 1);
+        assert_eq!(
+            address(&flags, "other", "0.0.0.0:8080").unwrap().port(),
+            8080
+        );
+        let err = namespaced("listen", &["nope=1".to_owned()], &["api"]).unwrap_err();
+        assert!(
+            err.to_string().contains("unknown namespace `nope`"),
+            "{err}"
+        );
+        assert!(namespaced("listen", &["x".to_owned()], &["api"]).is_err());
+    }
+}

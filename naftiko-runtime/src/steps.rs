@@ -124,3 +124,42 @@ pub fn lookup(table: &Value, key: &str, wanted: Option<&Value>, fields: &[&str])
         Some(value) => matched(value).unwrap_or(Value::Null),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn lookup_keeps_the_fields_of_each_match() {
+        let table = json!([{"id": 1, "name": "a", "x": 0}, {"id": 2, "name": "b"}]);
+        assert_eq!(
+            lookup(&table, "id", Some(&json!(2)), &["name"]),
+            json!({"name": "b"})
+        );
+        assert_eq!(
+            lookup(&table, "id", Some(&json!([2, 3, 1])), &["name"]),
+            json!([{"name": "b"}, {"name": "a"}])
+        );
+        assert_eq!(
+            lookup(&table, "id", Some(&json!(9)), &["name"]),
+            Value::Null
+        );
+    }
+
+    #[test]
+    fn arguments_from_earlier_steps_are_typed_or_an_error() {
+        let result = json!({"ship": {"imo": "42"}});
+        let path = &[map::Step::Key("ship"), map::Step::Key("imo")];
+        assert_eq!(
+            required_argument(&result, "$.ship.imo", path, as_integer, "an integer").unwrap(),
+            42
+        );
+        let missing = &[map::Step::Key("none")];
+        let err = required_argument(&result, "$.none", missing, as_text, "text").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`$.none` has no value: the next call needs it"
+        );
+    }
+}

@@ -119,3 +119,16 @@ pub fn tool_call(adapter: &'static str, tool: &str, outcome: &'static str, elaps
     count.increment(1);
     duration.record(elapsed.as_secs_f64());
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_kept_once_and_long_ones_are_other() {
+        let a = label(&String::from("/v1/users/{id}"));
+        let b = label(&String::from("/v1/users/{id}"));
+        assert!(std::ptr::eq(a, b));
+        assert_eq!(label(&"x".repeat(300)), "other");
+    }
+}

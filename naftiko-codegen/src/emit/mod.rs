@@ -1,7 +1,10 @@
 //! Stage 3 — **emit**: the IR → the files of a standalone crate. One module per output:
-//! [`client`] (one typed client per consumed API), [`rest`] (one axum router per REST adapter),
-//! [`mcp`] (one rmcp server per MCP adapter), [`server`] (library root, start-up, binary) and
-//! [`manifest`] (`Cargo.toml`, `README.md`). The emitters never see YAML.
+//! `client` (one typed client per consumed API), `rest` (one axum router per REST adapter),
+//! `mcp` (one rmcp server per MCP adapter), `skill` (skill catalogs), `server` (library root,
+//! start-up, binary), `upstreams` (the clients every adapter shares), `openapi`, `manifest`
+//! (`Cargo.toml`, `README.md`) and `deploy` (Dockerfile, Score, Kubernetes). What the adapters
+//! share is in `adapter`, small pieces of code in `code`, jinja rendering in `jinja`; `vendor`
+//! copies the parts of `naftiko-runtime` the crate uses. The emitters never see YAML.
 
 mod adapter;
 mod client;

@@ -3,6 +3,11 @@
 //!
 //! Features of the spec that this version cannot generate faithfully are refused here, by name,
 //! rather than emitted as code that would silently do something else.
+//!
+//! This module holds the order of things ([`resolve`]: bound variables, consumed APIs, then the
+//! exposed adapters) and the diagnostics; each concern is a room of its own, an `impl Resolver`
+//! block: `syntax` (path templates, Mustache, JSONPath, names), `binds`, `auth`, `consumes`,
+//! `operation`, `body`, `outputs`, `steps`, `calls`, `inputs`, `rest`, `mcp` and `skills`.
 
 mod auth;
 mod binds;

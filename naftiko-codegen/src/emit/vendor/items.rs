@@ -7,57 +7,7 @@ use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 
 use super::scan::{Reference, Scan};
-
-/// A module of `naftiko-runtime`: its name, the Cargo feature that holds it (`None`: always
-/// there) and its source.
-pub(super) struct Source {
-    pub(super) name: &'static str,
-    pub(super) feature: Option<&'static str>,
-    pub(super) text: &'static str,
-}
-
-macro_rules! sources {
-    ($($name:literal $(: $feature:literal)?),* $(,)?) => {
-        &[$(Source {
-            name: $name,
-            feature: sources!(@feature $($feature)?),
-            text: include_str!(concat!("../../../../naftiko-runtime/src/", $name, ".rs")),
-        }),*]
-    };
-    (@feature) => { None };
-    (@feature $feature:literal) => { Some($feature) };
-}
-
-/// Every module of `naftiko-runtime`, with the feature `src/lib.rs` gates it behind (a test
-/// checks the two agree).
-pub(super) const SOURCES: &[Source] = sources![
-    "args",
-    "bind_files": "yaml",
-    "context",
-    "delimited": "delimited",
-    "digest": "digest",
-    "encode",
-    "error",
-    "html": "html",
-    "http",
-    "inbound": "server",
-    "map",
-    "markdown": "markdown",
-    "mcp": "mcp",
-    "oauth2": "oauth2",
-    "observe": "server",
-    "ops": "server",
-    "problem": "server",
-    "rest": "rest",
-    "secret",
-    "server": "server",
-    "skills": "server",
-    "startup",
-    "steps",
-    "telemetry",
-    "xml": "xml",
-    "yaml": "yaml",
-];
+use super::sources::SOURCES;
 
 /// What a top-level item is, for the rules that decide whether it is copied.
 #[derive(Debug)]

@@ -16,6 +16,7 @@
 
 mod items;
 mod scan;
+mod sources;
 #[cfg(test)]
 mod tests;
 
@@ -25,8 +26,9 @@ use std::sync::OnceLock;
 
 use proc_macro2::TokenStream;
 
-use items::{Item, Kind, SOURCES, TRAIT_METHODS, is_test_only, parse_item};
+use items::{Item, Kind, TRAIT_METHODS, is_test_only, parse_item};
 use scan::{Reference, Scan};
+use sources::SOURCES;
 
 /// The runtime's modules, read into items once per process.
 struct Index {

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use proc_macro2::{TokenStream, TokenTree};
 
-use super::items::SOURCES;
+use super::sources::SOURCES;
 
 /// A name an item refers to.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -1,7 +1,8 @@
 //! The runtime's conventions, and what copying keeps for a few pieces of generated code.
 
-use super::items::{Kind, SOURCES, TRAIT_METHODS};
+use super::items::{Kind, TRAIT_METHODS};
 use super::scan::Reference;
+use super::sources::SOURCES;
 use super::*;
 use quote::{ToTokens, quote};
 
