@@ -7,7 +7,7 @@
 //! The pipeline's stages are its modules: [`parse`] (a typed serde model of the file and the
 //! position of every node) → [`resolve`] (one intermediate representation, [`resolve::ir`],
 //! every reference resolved and every problem located) → [`emit`] (the files of a crate, and the
-//! parts of `naftiko-runtime` it carries) → [`write`] (deterministic, checked or written).
+//! parts of `naftiko-runtime` it carries) → [`write`](mod@write) (deterministic, checked or written).
 //!
 //! ```no_run
 //! use std::path::Path;
