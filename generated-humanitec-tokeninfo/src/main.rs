@@ -71,7 +71,7 @@ struct ServeArgs {
         default_value_t = runtime::rest::DEFAULT_MAX_BODY_BYTES
     )]
     max_body_bytes: usize,
-    /// Host header value the MCP adapters accept (repeatable; default: localhost, 127.0.0.1, ::1).
+    /// Host header value the REST and MCP adapters accept (repeatable; localhost, 127.0.0.1 and ::1 always).
     #[arg(
         long,
         value_name = "HOST",
@@ -79,7 +79,7 @@ struct ServeArgs {
         value_delimiter = ','
     )]
     allowed_host: Vec<String>,
-    /// Browser Origin the MCP adapters accept (repeatable; default: none, requests with an Origin are refused).
+    /// Browser Origin the REST and MCP adapters accept besides their own (repeatable; * for any).
     #[arg(
         long,
         value_name = "ORIGIN",

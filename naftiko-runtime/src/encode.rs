@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use crate::error::Error;
+
 /// Characters left as they are in a path segment: RFC 3986 unreserved. Everything else,
 /// `/` included, is percent-encoded, so a value is always exactly one segment.
 const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -62,10 +64,66 @@ pub fn encode_path_segment(value: &str) -> percent_encoding::PercentEncode<'_> {
     percent_encoding::utf8_percent_encode(value, PATH_SEGMENT)
 }
 
+/// The value of path parameter `parameter`, percent-encoded as exactly one segment: every
+/// character but RFC 3986's unreserved ones is encoded (`/` too), and a value that would not be
+/// one segment of its own is refused — empty (`/users//tokens` is another resource), `.` or
+/// `..` (any server or proxy that removes dot segments, RFC 3986 §5.2.4, would make them another
+/// path; their encoded forms `%2E` are decoded before that by many).
+pub fn path_segment<'a>(
+    parameter: &'static str,
+    value: &'a str,
+) -> Result<percent_encoding::PercentEncode<'a>, Error> {
+    match value {
+        "" | "." | ".." => Err(Error::PathSegment {
+            parameter,
+            value: if value.is_empty() {
+                ""
+            } else if value == "." {
+                "."
+            } else {
+                ".."
+            },
+        }),
+        _ => Ok(encode_path_segment(value)),
+    }
+}
+
+/// Does the request say its body is JSON (`application/json`, or `application/<x>+json`)?
+pub fn is_json(headers: &http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn dot_segments_and_empty_values_are_refused() {
+        for value in ["", ".", ".."] {
+            let err = path_segment("tokenId", value).unwrap_err();
+            assert!(err.to_string().contains("`tokenId`"), "{err}");
+        }
+        assert_eq!(path_segment("id", "...").unwrap().to_string(), "...");
+        assert_eq!(path_segment("id", "a/..").unwrap().to_string(), "a%2F..");
+        assert_eq!(
+            path_segment("id", "%2e%2e").unwrap().to_string(),
+            "%252e%252e"
+        );
+    }
 
     #[test]
     fn a_path_value_is_one_segment() {

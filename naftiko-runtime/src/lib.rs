@@ -12,7 +12,8 @@
 //!   errors, bound variables);
 //! - `server`: [`problem`] (RFC 9457 documents), [`observe`] (one log line, count and timing
 //!   per request), [`ops`] (`/healthz`, `/readyz`, `/metrics`), [`inbound`] (inbound
-//!   credentials), [`skills`] (skill catalogs), [`server`] (start-up and shutdown);
+//!   credentials), [`origin`] (the `Host` and `Origin` an adapter answers), [`skills`] (skill
+//!   catalogs), [`server`] (start-up and shutdown);
 //! - `rest`: [`rest`]; `mcp`: [`mcp`]; `oauth2`: [`oauth2`]; `digest`: [`digest`];
 //! - formats: `xml` ([`xml`]), `delimited` ([`delimited`]), `yaml` ([`yaml`], and
 //!   [`bind_files`]), `html` ([`html`]), `markdown` ([`markdown`]).
@@ -55,6 +56,8 @@ pub mod oauth2;
 pub mod observe;
 #[cfg(feature = "server")]
 pub mod ops;
+#[cfg(feature = "server")]
+pub mod origin;
 #[cfg(feature = "server")]
 pub mod problem;
 #[cfg(feature = "rest")]

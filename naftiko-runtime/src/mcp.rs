@@ -3,6 +3,7 @@
 
 use rmcp::model::CallToolResult;
 use rmcp::model::ContentBlock;
+use rmcp::model::ErrorCode;
 use rmcp::model::ErrorData;
 use rmcp::model::JsonObject;
 
@@ -18,23 +19,138 @@ use crate::telemetry;
 /// The streamable HTTP configuration of a generated MCP adapter: stateless (any replica can
 /// answer any request), JSON responses, `Host` and `Origin` checked against allow-lists.
 pub fn config(
-    allowed_hosts: &[String],
-    allowed_origins: &[String],
     max_body_bytes: usize,
     shutdown: tokio_util::sync::CancellationToken,
 ) -> rmcp::transport::streamable_http_server::StreamableHttpServerConfig {
-    let config = rmcp::transport::streamable_http_server::StreamableHttpServerConfig::default()
+    // `Host` and `Origin` are checked in front (`crate::origin`), the same way as for REST.
+    rmcp::transport::streamable_http_server::StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
         .with_json_response(true)
         .with_max_request_body_bytes(max_body_bytes)
         .with_cancellation_token(shutdown)
-        .with_allowed_origins(allowed_origins.iter().cloned())
-        .enforce_origin_validation();
-    if allowed_hosts.is_empty() {
-        config
-    } else {
-        config.with_allowed_hosts(allowed_hosts.iter().cloned())
+        .disable_allowed_hosts()
+        .disable_allowed_origins()
+}
+
+/// `router` (an MCP endpoint) behind the checks of a JSON-RPC request rmcp answers otherwise
+/// in plain text: a `POST` body that is not `application/json` gets 415, one over
+/// `max_body_bytes` 413, one that is not JSON 400 and a parse error (-32700), a batch or a value
+/// that is not a request object 400 and an invalid request (-32600) — each a JSON-RPC error
+/// document. An error answer without a content type (405 for `GET`, …) gets a problem document.
+pub fn json_rpc(router: axum::Router, max_body_bytes: usize) -> axum::Router {
+    router.route_layer(axum::middleware::from_fn(
+        move |request: axum::extract::Request, next: axum::middleware::Next| async move {
+            let request = if request.method() == http::Method::POST {
+                match json_rpc_request(request, max_body_bytes).await {
+                    Ok(request) => request,
+                    Err(refused) => return refused,
+                }
+            } else {
+                request
+            };
+            with_content_type(next.run(request).await).await
+        },
+    ))
+}
+
+/// `request` with its body read and checked (see [`json_rpc`]), or the answer refusing it.
+async fn json_rpc_request(
+    request: axum::extract::Request,
+    max_body_bytes: usize,
+) -> Result<axum::extract::Request, axum::response::Response> {
+    use http::StatusCode;
+    if !crate::encode::is_json(request.headers()) {
+        return Err(json_rpc_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::INVALID_REQUEST,
+            "a JSON-RPC request is sent as `Content-Type: application/json`",
+        ));
     }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, max_body_bytes).await else {
+        return Err(json_rpc_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::INVALID_REQUEST,
+            "the request body is larger than the server accepts",
+        ));
+    };
+    match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Err(e) => {
+            let message = format!("the request body is not JSON: {e}");
+            return Err(json_rpc_error(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::PARSE_ERROR,
+                &message,
+            ));
+        }
+        Ok(serde_json::Value::Array(_)) => {
+            let message = "batch requests are not supported: send one request per POST";
+            return Err(json_rpc_error(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::INVALID_REQUEST,
+                message,
+            ));
+        }
+        Ok(serde_json::Value::Object(_)) => {}
+        Ok(_) => {
+            let message = "a JSON-RPC request is a JSON object";
+            return Err(json_rpc_error(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::INVALID_REQUEST,
+                message,
+            ));
+        }
+    }
+    Ok(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(bytes),
+    ))
+}
+
+/// A JSON-RPC error answer with no request id.
+fn json_rpc_error(
+    status: http::StatusCode,
+    code: ErrorCode,
+    message: &str,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": null,
+        "error": { "code": code.0, "message": message },
+    });
+    let content_type = [(http::header::CONTENT_TYPE, "application/json")];
+    (status, content_type, body.to_string()).into_response()
+}
+
+/// An error answer without a content type as a problem document (its text the detail; its
+/// other headers, such as `Allow`, kept).
+async fn with_content_type(response: axum::response::Response) -> axum::response::Response {
+    let status = response.status();
+    let typed = response.headers().contains_key(http::header::CONTENT_TYPE);
+    if typed || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let detail = String::from_utf8_lossy(&text).trim().to_owned();
+    let detail = if detail.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_owned()
+    } else {
+        detail
+    };
+    let mut answer = crate::problem::response(status, detail);
+    for (name, value) in &parts.headers {
+        if name != http::header::CONTENT_LENGTH {
+            answer
+                .headers_mut()
+                .entry(name)
+                .or_insert_with(|| value.clone());
+        }
+    }
+    answer
 }
 
 /// Run a tool call with the HTTP request's id and trace context, counted and timed.
@@ -130,9 +246,28 @@ pub fn shaped_result<T: serde::Serialize>(
     }
 }
 
-/// The tool error for a failed upstream call of an orchestration step.
-pub fn upstream_error(err: &Error) -> CallToolResult {
-    error_result(err)
+/// The tool error for a failed upstream call of an orchestration step; invalid params (-32602)
+/// when the call was not made because of a value the caller gave (see [`argument_error`]).
+pub fn upstream_error(err: &Error) -> Result<CallToolResult, ErrorData> {
+    argument_error(err)?;
+    Ok(error_result(err))
+}
+
+/// Invalid params (-32602) when a call was not made because of a value the caller gave: a path
+/// parameter that would not be one segment of its own (empty, `.` or `..`).
+pub fn argument_error(err: &Error) -> Result<(), ErrorData> {
+    match err {
+        Error::PathSegment { .. } => Err(ErrorData::invalid_params(err.to_string(), None)),
+        _ => Ok(()),
+    }
+}
+
+/// [`argument_error`] for the result of a call.
+pub fn sent(result: &Result<RawResponse, Error>) -> Result<(), ErrorData> {
+    match result {
+        Err(err) => argument_error(err),
+        Ok(_) => Ok(()),
+    }
 }
 
 /// The result of an orchestrated tool (and of a shaped one): the output `shape` makes of the

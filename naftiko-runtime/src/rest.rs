@@ -150,10 +150,11 @@ pub fn bad_query(rejection: QueryRejection) -> Problem {
 
 /// A required JSON request body: 413 over the limit, 400 when it is missing or not JSON.
 pub fn required_json_body(
+    headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
     expect: Expect,
 ) -> Result<serde_json::Value, Problem> {
-    json_body(body, expect)?
+    json_body(headers, body, expect)?
         .ok_or_else(|| Problem::new(StatusCode::BAD_REQUEST, "a JSON request body is required"))
 }
 
@@ -273,6 +274,7 @@ pub enum Expect {
 
 /// An optional JSON request body: 413 over the limit, 400 when it is not JSON.
 pub fn json_body(
+    headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
     expect: Expect,
 ) -> Result<Option<serde_json::Value>, Problem> {
@@ -289,6 +291,14 @@ pub fn json_body(
     })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
+    }
+    // A page of another origin can send `text/plain` or a form without asking (no CORS
+    // preflight); only `application/json` is read as JSON.
+    if !crate::encode::is_json(headers) {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "the request body must be sent as `Content-Type: application/json`",
+        ));
     }
     let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
         Problem::new(
@@ -385,4 +395,46 @@ pub async fn method_not_allowed() -> Response {
         StatusCode::METHOD_NOT_ALLOWED,
         "this method is not exposed on this path",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(content_type: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_str(content_type).unwrap(),
+        );
+        headers
+    }
+
+    #[test]
+    fn only_json_bodies_are_read() {
+        let body = || Ok(Bytes::from_static(br#"{"a": 1}"#));
+        let read = json_body(
+            &headers("application/json; charset=utf-8"),
+            body(),
+            Expect::Object,
+        );
+        assert!(read.unwrap().is_some());
+        assert!(
+            json_body(
+                &headers("application/merge-patch+json"),
+                body(),
+                Expect::Object
+            )
+            .is_ok()
+        );
+        let refused = json_body(&headers("text/plain"), body(), Expect::Object).unwrap_err();
+        assert_eq!(refused.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let refused = json_body(&HeaderMap::new(), body(), Expect::Object).unwrap_err();
+        assert_eq!(refused.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        // No body: nothing to read, whatever the type.
+        assert_eq!(
+            json_body(&HeaderMap::new(), Ok(Bytes::new()), Expect::Object),
+            Ok(None)
+        );
+    }
 }

@@ -85,8 +85,8 @@ impl Client {
     /// Like [`Self::listusertokens`], but returns the answer as received, whatever its status.
     pub async fn listusertokens_raw(&self, user_id: &str) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/users/{}/tokens", self.base_url,
-            runtime::encode::encode_path_segment(user_id)
+            "{}/users/{}/tokens", self.base_url, runtime::encode::path_segment("userId",
+            user_id) ?
         );
         let request = runtime::http::Request::new(reqwest::Method::GET, url)
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone());
@@ -122,8 +122,8 @@ impl Client {
         body: &serde_json::Value,
     ) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/users/{}/tokens", self.base_url,
-            runtime::encode::encode_path_segment(user_id)
+            "{}/users/{}/tokens", self.base_url, runtime::encode::path_segment("userId",
+            user_id) ?
         );
         let request = runtime::http::Request::new(reqwest::Method::POST, url)
             .json(body)
@@ -166,8 +166,8 @@ impl Client {
     ) -> Result<RawResponse, Error> {
         let url = format!(
             "{}/users/{}/tokens/{}", self.base_url,
-            runtime::encode::encode_path_segment(user_id),
-            runtime::encode::encode_path_segment(token_id)
+            runtime::encode::path_segment("userId", user_id) ?,
+            runtime::encode::path_segment("tokenId", token_id) ?
         );
         let request = runtime::http::Request::new(reqwest::Method::GET, url)
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone());
@@ -207,8 +207,8 @@ impl Client {
     ) -> Result<RawResponse, Error> {
         let url = format!(
             "{}/users/{}/tokens/{}", self.base_url,
-            runtime::encode::encode_path_segment(user_id),
-            runtime::encode::encode_path_segment(token_id)
+            runtime::encode::path_segment("userId", user_id) ?,
+            runtime::encode::path_segment("tokenId", token_id) ?
         );
         let request = runtime::http::Request::new(reqwest::Method::DELETE, url)
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone());

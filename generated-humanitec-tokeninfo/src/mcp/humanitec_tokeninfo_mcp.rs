@@ -64,6 +64,7 @@ impl Server {
             .humanitec_tokeninfo
             .listusertokens_raw(user_id)
             .await;
+        mcp::sent(&result)?;
         Ok(mcp::tool_result(result, "result"))
     }
 
@@ -82,6 +83,7 @@ impl Server {
             .humanitec_tokeninfo
             .createusertoken_raw(user_id, body)
             .await;
+        mcp::sent(&result)?;
         Ok(mcp::tool_result(result, "result"))
     }
 
@@ -100,6 +102,7 @@ impl Server {
             .humanitec_tokeninfo
             .getusertoken_raw(user_id, token_id)
             .await;
+        mcp::sent(&result)?;
         Ok(mcp::tool_result(result, "result"))
     }
 
@@ -118,6 +121,7 @@ impl Server {
             .humanitec_tokeninfo
             .deleteusertoken_raw(user_id, token_id)
             .await;
+        mcp::sent(&result)?;
         Ok(mcp::tool_result(result, "result"))
     }
 }
@@ -137,8 +141,8 @@ pub fn tools() -> Vec<Tool> {
 /// The `lists-tokens-associated-user` tool.
 fn lists_tokens_associated_user_tool() -> Tool {
     let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "userId" : { "type" : "string",
-        "description" : "The user ID." } }, "required" : ["userId"],
+        { "type" : "object", "properties" : { "userId" : { "type" : "string", "minLength"
+        : 1, "description" : "The user ID." } }, "required" : ["userId"],
         "additionalProperties" : false }
     );
     let serde_json::Value::Object(schema) = schema else {
@@ -161,9 +165,9 @@ fn lists_tokens_associated_user_tool() -> Tool {
 /// The `creates-new-static-token-user` tool.
 fn creates_new_static_token_user_tool() -> Tool {
     let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "userId" : { "type" : "string",
-        "description" : "The user ID." }, "body" : { "type" : "object", "description" :
-        "Request body (JSON)." } }, "required" : ["userId", "body"],
+        { "type" : "object", "properties" : { "userId" : { "type" : "string", "minLength"
+        : 1, "description" : "The user ID." }, "body" : { "type" : "object",
+        "description" : "Request body (JSON)." } }, "required" : ["userId", "body"],
         "additionalProperties" : false }
     );
     let serde_json::Value::Object(schema) = schema else {
@@ -186,10 +190,10 @@ fn creates_new_static_token_user_tool() -> Tool {
 /// The `gets-specific-token-associated-user` tool.
 fn gets_specific_token_associated_user_tool() -> Tool {
     let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "userId" : { "type" : "string",
-        "description" : "The user ID." }, "tokenId" : { "type" : "string", "description"
-        : "The token ID." } }, "required" : ["userId", "tokenId"], "additionalProperties"
-        : false }
+        { "type" : "object", "properties" : { "userId" : { "type" : "string", "minLength"
+        : 1, "description" : "The user ID." }, "tokenId" : { "type" : "string",
+        "minLength" : 1, "description" : "The token ID." } }, "required" : ["userId",
+        "tokenId"], "additionalProperties" : false }
     );
     let serde_json::Value::Object(schema) = schema else {
         unreachable!("the input schema is a JSON object literal")
@@ -211,10 +215,10 @@ fn gets_specific_token_associated_user_tool() -> Tool {
 /// The `deletes-specific-token-associated-user` tool.
 fn deletes_specific_token_associated_user_tool() -> Tool {
     let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "userId" : { "type" : "string",
-        "description" : "The user ID." }, "tokenId" : { "type" : "string", "description"
-        : "The token ID." } }, "required" : ["userId", "tokenId"], "additionalProperties"
-        : false }
+        { "type" : "object", "properties" : { "userId" : { "type" : "string", "minLength"
+        : 1, "description" : "The user ID." }, "tokenId" : { "type" : "string",
+        "minLength" : 1, "description" : "The token ID." } }, "required" : ["userId",
+        "tokenId"], "additionalProperties" : false }
     );
     let serde_json::Value::Object(schema) = schema else {
         unreachable!("the input schema is a JSON object literal")

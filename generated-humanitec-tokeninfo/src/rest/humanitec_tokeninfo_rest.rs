@@ -16,6 +16,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, BytesRejection};
 use axum::extract::{State, Path};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::{Router, routing};
 
@@ -69,10 +70,11 @@ async fn listusertokens(
 async fn createusertoken(
     State(upstreams): State<Arc<Upstreams>>,
     path_params: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
     request_body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, crate::runtime::problem::Problem> {
     let Path(userid) = path_params.map_err(rest::bad_path)?;
-    let body = rest::required_json_body(request_body, rest::Expect::Object)?;
+    let body = rest::required_json_body(&headers, request_body, rest::Expect::Object)?;
     let result = upstreams.humanitec_tokeninfo.createusertoken_raw(&userid, &body).await;
     Ok(rest::pass_through(result))
 }

@@ -8,7 +8,7 @@ use axum::extract::rejection::PathRejection;
 
 use axum::response::Response;
 use bytes::Bytes;
-
+use http::HeaderMap;
 use http::HeaderValue;
 use http::StatusCode;
 
@@ -54,10 +54,11 @@ pub fn bad_path(rejection: PathRejection) -> Problem {
 
 /// A required JSON request body: 413 over the limit, 400 when it is missing or not JSON.
 pub fn required_json_body(
+    headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
     expect: Expect,
 ) -> Result<serde_json::Value, Problem> {
-    json_body(body, expect)?
+    json_body(headers, body, expect)?
         .ok_or_else(|| Problem::new(StatusCode::BAD_REQUEST, "a JSON request body is required"))
 }
 
@@ -72,6 +73,7 @@ pub enum Expect {
 
 /// An optional JSON request body: 413 over the limit, 400 when it is not JSON.
 pub fn json_body(
+    headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
     expect: Expect,
 ) -> Result<Option<serde_json::Value>, Problem> {
@@ -88,6 +90,14 @@ pub fn json_body(
     })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
+    }
+    // A page of another origin can send `text/plain` or a form without asking (no CORS
+    // preflight); only `application/json` is read as JSON.
+    if !crate::runtime::encode::is_json(headers) {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "the request body must be sent as `Content-Type: application/json`",
+        ));
     }
     let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
         Problem::new(

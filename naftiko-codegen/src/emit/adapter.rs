@@ -273,3 +273,31 @@ pub(super) fn guard_parts(
         quote!(#root::runtime::inbound::protect(#router, guard)),
     )
 }
+
+/// Does input `input` feed a path parameter of a call the operation makes? Its value must then
+/// be one segment: not empty, not `.` or `..` (input schemas say `minLength: 1`).
+pub(super) fn feeds_path(
+    cap: &crate::resolve::ir::Capability,
+    runs: &Runs,
+    input: InputId,
+) -> bool {
+    use crate::resolve::ir::{ArgSource, ParamIn, Step};
+    let calls: Vec<&crate::resolve::ir::Call> = match runs {
+        Runs::Call { call, .. } => vec![call],
+        Runs::Steps { steps, .. } => steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Call { call, .. } => Some(call),
+                Step::Lookup { .. } => None,
+            })
+            .collect(),
+        Runs::Mock { .. } => Vec::new(),
+    };
+    calls.iter().any(|call| {
+        let op = &cap.consumes[call.consumes].operations[call.operation];
+        call.args.iter().any(|a| {
+            matches!(a.source, ArgSource::Input(i) if i == input)
+                && op.params[a.param].location == ParamIn::Path
+        })
+    })
+}

@@ -367,15 +367,16 @@ fn operation(
                     [Part::Text(_) | Part::Slot(_)] => value,
                     _ => quote!(&#value),
                 };
-                fmt_args.push(quote!(runtime::encode::encode_path_segment(#value)));
+                fmt_args.push(quote!(runtime::encode::path_segment("path", #value)?));
             }
             PathPart::Param(i) => {
                 fmt.push_str("{}");
                 let p = &op.params[*i];
                 let ident = p.name.ident();
+                let wire = &p.name.wire;
                 fmt_args.push(match p.ty {
-                    ParamType::String => quote!(runtime::encode::encode_path_segment(#ident)),
-                    _ => quote!(runtime::encode::encode_path_segment(&#ident.to_string())),
+                    ParamType::String => quote!(runtime::encode::path_segment(#wire, #ident)?),
+                    _ => quote!(runtime::encode::path_segment(#wire, &#ident.to_string())?),
                 });
             }
         }

@@ -12,12 +12,16 @@ use crate::resolve::ir::{
 use crate::resolve::ir::{InputId, with_ids};
 
 /// The JSON Schema of a tool's arguments.
-fn input_schema(tool: &Tool) -> Value {
+fn input_schema(cap: &Capability, tool: &Tool) -> Value {
     let mut properties = serde_json::Map::new();
-    for input in &tool.inputs {
+    for (id, input) in with_ids(&tool.inputs) {
         let mut schema = serde_json::Map::new();
         if input.ty != ParamType::Json {
             schema.insert("type".into(), json!(input.ty.json_schema()));
+        }
+        // A path segment of its own: not empty (nor `.` or `..`, refused when called).
+        if input.ty == ParamType::String && super::adapter::feeds_path(cap, &tool.runs, id) {
+            schema.insert("minLength".into(), json!(1));
         }
         if let Some(d) = &input.description {
             schema.insert("description".into(), json!(d.trim()));
@@ -81,7 +85,11 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
         .iter()
         .map(|t| format_ident!("{}_tool", t.name.rust))
         .collect();
-    let definitions = a.tools.iter().zip(&tool_fns).map(|(t, f)| definition(t, f));
+    let definitions = a
+        .tools
+        .iter()
+        .zip(&tool_fns)
+        .map(|(t, f)| definition(cap, t, f));
     let arms = a.tools.iter().map(|t| {
         let wire = &t.name.wire;
         let f = t.name.ident();
@@ -462,10 +470,10 @@ fn catalog(a: &McpAdapter) -> (TokenStream, TokenStream, TokenStream) {
     )
 }
 
-fn definition(t: &Tool, f: &proc_macro2::Ident) -> TokenStream {
+fn definition(cap: &Capability, t: &Tool, f: &proc_macro2::Ident) -> TokenStream {
     let wire = &t.name.wire;
     let description = t.description.as_deref().map(str::trim).unwrap_or("");
-    let schema = super::code::json_tokens(&input_schema(t));
+    let schema = super::code::json_tokens(&input_schema(cap, t));
     let (ro, de, id, ow) = (
         t.hints.read_only,
         t.hints.destructive,
@@ -543,7 +551,7 @@ fn orchestrated(
         root,
         &quote!(self.upstreams),
         &|p, arg| super::adapter::argument(p, arg, &t.inputs),
-        &quote!(Ok(mcp::upstream_error(&err))),
+        &quote!(mcp::upstream_error(&err)),
     );
     quote! {
         #doc
@@ -631,6 +639,7 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
             mcp::no_unknown_arguments(args, &[#(#known),*])?;
             #(#reads)*
             let result = self.upstreams.#client.#raw(#call_args).await;
+            mcp::sent(&result)?;
             Ok(#result)
         }
     }

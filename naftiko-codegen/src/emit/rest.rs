@@ -113,7 +113,8 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
             use axum::body::Bytes;
         )
     });
-    let headers_use = uses_headers.then(|| {
+    // Handlers that read a JSON body read its `Content-Type` too.
+    let headers_use = (uses_headers || uses_body).then(|| {
         quote!(
             use axum::http::HeaderMap;
         )
@@ -242,8 +243,16 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
         .enumerate()
         .filter(|(i, x)| x.location == InputIn::Header && used(*i))
         .collect();
-    if !header_inputs.is_empty() {
+    let reads_body = op
+        .inputs
+        .iter()
+        .enumerate()
+        .any(|(i, x)| matches!(x.location, InputIn::Body | InputIn::BodyField) && used(i));
+    // The JSON body's `Content-Type` is checked: the headers are read for it too.
+    if !header_inputs.is_empty() || reads_body {
         params.push(quote!(headers: HeaderMap));
+    }
+    if !header_inputs.is_empty() {
         for (_, input) in header_inputs {
             let l = super::adapter::local(input);
             let wire = &input.name.wire;
@@ -274,9 +283,9 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
             quote!(rest::Expect::Object)
         };
         reads.push(if input.required {
-            quote! { let #l = rest::required_json_body(request_body, #expect)?; }
+            quote! { let #l = rest::required_json_body(&headers, request_body, #expect)?; }
         } else {
-            quote! { let #l = rest::json_body(request_body, #expect)?; }
+            quote! { let #l = rest::json_body(&headers, request_body, #expect)?; }
         });
     }
 
@@ -291,7 +300,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
         // Declared `in: body` inputs are fields of one JSON object, read like MCP arguments.
         params.push(quote!(request_body: Result<Bytes, BytesRejection>));
         reads.push(quote! {
-            let request_body = rest::json_body(request_body, rest::Expect::Object)?;
+            let request_body = rest::json_body(&headers, request_body, rest::Expect::Object)?;
         });
         if fields.iter().any(|f| f.body_path.is_none()) {
             reads.push(quote! { let body_fields = rest::body_fields(&request_body); });

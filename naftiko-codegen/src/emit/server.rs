@@ -197,6 +197,8 @@ pub(super) fn server_rs(
         index += 1;
         spawns.push(quote! {
             let router = #root::rest::#m::router_with_body_limit(upstreams.clone(), options.max_body_bytes #guard);
+            let origins = runtime::origin::Origins::for_listener(&#listener, &options.allowed_hosts, &options.allowed_origins);
+            let router = runtime::origin::protect(router, origins);
             let router = server::with_ops(#ns, router, readiness.clone(), Some(#openapi));
             servers.spawn(server::serve(#ns, #listener, router, shutdown.clone()));
         });
@@ -216,8 +218,12 @@ pub(super) fn server_rs(
         let listener = quote::format_ident!("listener_{}", index);
         index += 1;
         spawns.push(quote! {
-            let config = runtime::mcp::config(&options.allowed_hosts, &options.allowed_origins, options.max_body_bytes, shutdown.clone());
-            let router = server::with_ops(#ns, #root::mcp::#m::router(upstreams.clone(), config #guard), readiness.clone(), None);
+            let config = runtime::mcp::config(options.max_body_bytes, shutdown.clone());
+            let router = #root::mcp::#m::router(upstreams.clone(), config #guard);
+            let router = runtime::mcp::json_rpc(router, options.max_body_bytes);
+            let origins = runtime::origin::Origins::for_listener(&#listener, &options.allowed_hosts, &options.allowed_origins);
+            let router = runtime::origin::protect(router, origins);
+            let router = server::with_ops(#ns, router, readiness.clone(), None);
             servers.spawn(server::serve(#ns, #listener, router, shutdown.clone()));
         });
     }
@@ -312,9 +318,10 @@ pub(super) fn server_rs(
             pub upstreams: UpstreamOptions,
             /// Largest accepted request body, in bytes.
             pub max_body_bytes: usize,
-            /// `Host` values the MCP adapters accept (empty: loopback names only).
+            /// `Host` values the REST and MCP adapters accept besides loopback names (empty: loopback
+            /// names only, for an adapter listening on a loopback or unspecified address).
             pub allowed_hosts: Vec<String>,
-            /// Browser `Origin`s the MCP adapters accept (empty: requests with an `Origin` are refused).
+            /// Browser `Origin`s the REST and MCP adapters accept besides their own (empty: none).
             pub allowed_origins: Vec<String>,
             /// How long in-flight requests may take to finish after SIGTERM.
             pub drain_timeout: Duration,
@@ -480,10 +487,10 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
             /// Largest accepted request body, in bytes (larger ones get 413).
             #[arg(long, value_name = "BYTES", env = "NAFTIKO_MAX_BODY_BYTES", default_value_t = runtime::rest::DEFAULT_MAX_BODY_BYTES)]
             max_body_bytes: usize,
-            /// Host header value the MCP adapters accept (repeatable; default: localhost, 127.0.0.1, ::1).
+            /// Host header value the REST and MCP adapters accept (repeatable; localhost, 127.0.0.1 and ::1 always).
             #[arg(long, value_name = "HOST", env = "NAFTIKO_ALLOWED_HOST", value_delimiter = ',')]
             allowed_host: Vec<String>,
-            /// Browser Origin the MCP adapters accept (repeatable; default: none, requests with an Origin are refused).
+            /// Browser Origin the REST and MCP adapters accept besides their own (repeatable; * for any).
             #[arg(long, value_name = "ORIGIN", env = "NAFTIKO_ALLOWED_ORIGIN", value_delimiter = ',')]
             allowed_origin: Vec<String>,
             /// How long in-flight requests may take to finish after SIGTERM (e.g. 30s).

@@ -14,7 +14,7 @@ use common::{rpc, serve};
 
 async fn mcp_url() -> String {
     let upstreams = Arc::new(fixture::Upstreams::from_env(&Default::default()).unwrap());
-    let config = naftiko_runtime::mcp::config(&[], &[], 1 << 20, Default::default());
+    let config = naftiko_runtime::mcp::config(1 << 20, Default::default());
     serve(fixture::mcp::library_mcp::router(upstreams, config)).await
 }
 

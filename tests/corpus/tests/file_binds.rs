@@ -179,7 +179,7 @@ async fn inbound_authentication(upstream: &str) {
         name: "X-Api-Key",
         key: bound.api_token.clone(),
     };
-    let config = naftiko_runtime::mcp::config(&[], &[], 1 << 20, Default::default());
+    let config = naftiko_runtime::mcp::config(1 << 20, Default::default());
     let url = serve(mcp::registry_mcp::router(upstreams, config, guard)).await;
     let initialize = serde_json::json!({
         "jsonrpc": "2.0", "id": 1, "method": "initialize",

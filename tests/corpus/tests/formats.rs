@@ -179,7 +179,7 @@ async fn an_output_value_template_in_array_items_over_mcp() {
         .base_urls
         .insert("feeds".into(), upstream(CATALOG).await);
     let upstreams = Arc::new(formats::Upstreams::from_env(&options).unwrap());
-    let config = naftiko_runtime::mcp::config(&[], &[], 1 << 20, Default::default());
+    let config = naftiko_runtime::mcp::config(1 << 20, Default::default());
     let url = common::serve(formats::mcp::formats_mcp::router(upstreams, config)).await;
     let result = common::rpc(
         &url,

@@ -162,7 +162,7 @@ async fn mcp(issuer: &str) -> String {
         naftiko_runtime::oauth2::Validation::Jwks,
     );
     let guard = naftiko_runtime::inbound::Guard::Token(Arc::new(validator));
-    let config = naftiko_runtime::mcp::config(&[], &[], 1 << 20, Default::default());
+    let config = naftiko_runtime::mcp::config(1 << 20, Default::default());
     serve(fixture::mcp::fleet_mcp::router(upstreams(), config, guard)).await
 }
 

@@ -65,7 +65,7 @@ mod fixtures {
         let mut options = fixture::UpstreamOptions::default();
         options.base_urls.insert("mock-api".into(), upstream);
         let upstreams = Arc::new(fixture::Upstreams::from_env(&options).unwrap());
-        let config = naftiko_runtime::mcp::config(&[], &[], 1 << 20, Default::default());
+        let config = naftiko_runtime::mcp::config(1 << 20, Default::default());
         let url = serve(fixture::mcp::test_mcp_resources_prompts::router(
             upstreams, config,
         ))

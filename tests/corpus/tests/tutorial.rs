@@ -114,7 +114,7 @@ mod tutorial {
         let options = step1::UpstreamOptions::default();
         let bound = step1::Bound::read(&options).unwrap();
         let upstreams = Arc::new(step1::Upstreams::from_bound(&options, &bound).unwrap());
-        let config = naftiko_runtime::mcp::config(&[], &[], 1 << 20, Default::default());
+        let config = naftiko_runtime::mcp::config(1 << 20, Default::default());
         let url = serve(step1::mcp::shipyard_tools::router(upstreams, config)).await;
         let (status, result) =
             call(&url, None, "get-ship", json!({"imo_number": "IMO-9321483"})).await;
@@ -138,7 +138,7 @@ mod tutorial {
         options.base_urls.insert("registry".into(), upstream);
         let bound = step4::Bound::read(&options).unwrap();
         let upstreams = Arc::new(step4::Upstreams::from_bound(&options, &bound).unwrap());
-        let config = naftiko_runtime::mcp::config(&[], &[], 1 << 20, Default::default());
+        let config = naftiko_runtime::mcp::config(1 << 20, Default::default());
         let guard = Guard::Bearer(bound.mcp_server_token.clone());
         let url = serve(step4::mcp::shipyard_tools::router(upstreams, config, guard)).await;
         let token = bound.mcp_server_token.expose().to_owned();

@@ -39,6 +39,7 @@ pub(super) const SOURCES: &[Source] = sources![
     "oauth2": "oauth2",
     "observe": "server",
     "ops": "server",
+    "origin": "server",
     "problem": "server",
     "rest": "rest",
     "secret",

@@ -32,9 +32,10 @@ pub struct ServeOptions {
     pub upstreams: UpstreamOptions,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
-    /// `Host` values the MCP adapters accept (empty: loopback names only).
+    /// `Host` values the REST and MCP adapters accept besides loopback names (empty: loopback
+    /// names only, for an adapter listening on a loopback or unspecified address).
     pub allowed_hosts: Vec<String>,
-    /// Browser `Origin`s the MCP adapters accept (empty: requests with an `Origin` are refused).
+    /// Browser `Origin`s the REST and MCP adapters accept besides their own (empty: none).
     pub allowed_origins: Vec<String>,
     /// How long in-flight requests may take to finish after SIGTERM.
     pub drain_timeout: Duration,
@@ -110,6 +111,12 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         options.max_body_bytes,
         runtime::inbound::Guard::Bearer(bound.api_token.clone()),
     );
+    let origins = runtime::origin::Origins::for_listener(
+        &listener_0,
+        &options.allowed_hosts,
+        &options.allowed_origins,
+    );
+    let router = runtime::origin::protect(router, origins);
     let router = server::with_ops(
         "registry-rest",
         router,
@@ -117,25 +124,23 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         Some(include_str!("../openapi/registry-rest.json")),
     );
     servers.spawn(server::serve("registry-rest", listener_0, router, shutdown.clone()));
-    let config = runtime::mcp::config(
+    let config = runtime::mcp::config(options.max_body_bytes, shutdown.clone());
+    let router = crate::mcp::registry_mcp::router(
+        upstreams.clone(),
+        config,
+        runtime::inbound::Guard::Header {
+            name: "X-Api-Key",
+            key: bound.api_token.clone(),
+        },
+    );
+    let router = runtime::mcp::json_rpc(router, options.max_body_bytes);
+    let origins = runtime::origin::Origins::for_listener(
+        &listener_1,
         &options.allowed_hosts,
         &options.allowed_origins,
-        options.max_body_bytes,
-        shutdown.clone(),
     );
-    let router = server::with_ops(
-        "registry-mcp",
-        crate::mcp::registry_mcp::router(
-            upstreams.clone(),
-            config,
-            runtime::inbound::Guard::Header {
-                name: "X-Api-Key",
-                key: bound.api_token.clone(),
-            },
-        ),
-        readiness.clone(),
-        None,
-    );
+    let router = runtime::origin::protect(router, origins);
+    let router = server::with_ops("registry-mcp", router, readiness.clone(), None);
     servers.spawn(server::serve("registry-mcp", listener_1, router, shutdown.clone()));
     tokio::spawn(server::shutdown_on_signal(shutdown.clone(), readiness));
     server::wait(servers, shutdown, options.drain_timeout).await

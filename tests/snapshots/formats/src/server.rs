@@ -27,9 +27,10 @@ pub struct ServeOptions {
     pub upstreams: UpstreamOptions,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
-    /// `Host` values the MCP adapters accept (empty: loopback names only).
+    /// `Host` values the REST and MCP adapters accept besides loopback names (empty: loopback
+    /// names only, for an adapter listening on a loopback or unspecified address).
     pub allowed_hosts: Vec<String>,
-    /// Browser `Origin`s the MCP adapters accept (empty: requests with an `Origin` are refused).
+    /// Browser `Origin`s the REST and MCP adapters accept besides their own (empty: none).
     pub allowed_origins: Vec<String>,
     /// How long in-flight requests may take to finish after SIGTERM.
     pub drain_timeout: Duration,
@@ -108,6 +109,12 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         upstreams.clone(),
         options.max_body_bytes,
     );
+    let origins = runtime::origin::Origins::for_listener(
+        &listener_0,
+        &options.allowed_hosts,
+        &options.allowed_origins,
+    );
+    let router = runtime::origin::protect(router, origins);
     let router = server::with_ops(
         "formats-rest",
         router,
@@ -115,18 +122,16 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         Some(include_str!("../openapi/formats-rest.json")),
     );
     servers.spawn(server::serve("formats-rest", listener_0, router, shutdown.clone()));
-    let config = runtime::mcp::config(
+    let config = runtime::mcp::config(options.max_body_bytes, shutdown.clone());
+    let router = crate::mcp::formats_mcp::router(upstreams.clone(), config);
+    let router = runtime::mcp::json_rpc(router, options.max_body_bytes);
+    let origins = runtime::origin::Origins::for_listener(
+        &listener_1,
         &options.allowed_hosts,
         &options.allowed_origins,
-        options.max_body_bytes,
-        shutdown.clone(),
     );
-    let router = server::with_ops(
-        "formats-mcp",
-        crate::mcp::formats_mcp::router(upstreams.clone(), config),
-        readiness.clone(),
-        None,
-    );
+    let router = runtime::origin::protect(router, origins);
+    let router = server::with_ops("formats-mcp", router, readiness.clone(), None);
     servers.spawn(server::serve("formats-mcp", listener_1, router, shutdown.clone()));
     let status: serde_json::Value = serde_json::from_str(
             "{\"capability\":\"Formats\",\"adapters\":[{\"namespace\":\"formats-rest\",\"defaultAddress\":\"0.0.0.0:8080\"},{\"namespace\":\"formats-mcp\",\"defaultAddress\":\"0.0.0.0:9090\"},{\"namespace\":\"control\",\"defaultAddress\":\"127.0.0.1:9091\"}]}",

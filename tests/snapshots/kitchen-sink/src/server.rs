@@ -35,9 +35,10 @@ pub struct ServeOptions {
     pub upstreams: UpstreamOptions,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
-    /// `Host` values the MCP adapters accept (empty: loopback names only).
+    /// `Host` values the REST and MCP adapters accept besides loopback names (empty: loopback
+    /// names only, for an adapter listening on a loopback or unspecified address).
     pub allowed_hosts: Vec<String>,
-    /// Browser `Origin`s the MCP adapters accept (empty: requests with an `Origin` are refused).
+    /// Browser `Origin`s the REST and MCP adapters accept besides their own (empty: none).
     pub allowed_origins: Vec<String>,
     /// How long in-flight requests may take to finish after SIGTERM.
     pub drain_timeout: Duration,
@@ -128,6 +129,12 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         upstreams.clone(),
         options.max_body_bytes,
     );
+    let origins = runtime::origin::Origins::for_listener(
+        &listener_0,
+        &options.allowed_hosts,
+        &options.allowed_origins,
+    );
+    let router = runtime::origin::protect(router, origins);
     let router = server::with_ops(
         "pets-rest",
         router,
@@ -139,6 +146,12 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         upstreams.clone(),
         options.max_body_bytes,
     );
+    let origins = runtime::origin::Origins::for_listener(
+        &listener_1,
+        &options.allowed_hosts,
+        &options.allowed_origins,
+    );
+    let router = runtime::origin::protect(router, origins);
     let router = server::with_ops(
         "weather-rest",
         router,
@@ -146,31 +159,27 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         Some(include_str!("../openapi/weather-rest.json")),
     );
     servers.spawn(server::serve("weather-rest", listener_1, router, shutdown.clone()));
-    let config = runtime::mcp::config(
+    let config = runtime::mcp::config(options.max_body_bytes, shutdown.clone());
+    let router = crate::mcp::pets_mcp::router(upstreams.clone(), config);
+    let router = runtime::mcp::json_rpc(router, options.max_body_bytes);
+    let origins = runtime::origin::Origins::for_listener(
+        &listener_2,
         &options.allowed_hosts,
         &options.allowed_origins,
-        options.max_body_bytes,
-        shutdown.clone(),
     );
-    let router = server::with_ops(
-        "pets-mcp",
-        crate::mcp::pets_mcp::router(upstreams.clone(), config),
-        readiness.clone(),
-        None,
-    );
+    let router = runtime::origin::protect(router, origins);
+    let router = server::with_ops("pets-mcp", router, readiness.clone(), None);
     servers.spawn(server::serve("pets-mcp", listener_2, router, shutdown.clone()));
-    let config = runtime::mcp::config(
+    let config = runtime::mcp::config(options.max_body_bytes, shutdown.clone());
+    let router = crate::mcp::weather_mcp::router(upstreams.clone(), config);
+    let router = runtime::mcp::json_rpc(router, options.max_body_bytes);
+    let origins = runtime::origin::Origins::for_listener(
+        &listener_3,
         &options.allowed_hosts,
         &options.allowed_origins,
-        options.max_body_bytes,
-        shutdown.clone(),
     );
-    let router = server::with_ops(
-        "weather-mcp",
-        crate::mcp::weather_mcp::router(upstreams.clone(), config),
-        readiness.clone(),
-        None,
-    );
+    let router = runtime::origin::protect(router, origins);
+    let router = server::with_ops("weather-mcp", router, readiness.clone(), None);
     servers.spawn(server::serve("weather-mcp", listener_3, router, shutdown.clone()));
     tokio::spawn(server::shutdown_on_signal(shutdown.clone(), readiness));
     server::wait(servers, shutdown, options.drain_timeout).await

@@ -27,9 +27,10 @@ pub struct ServeOptions {
     pub upstreams: UpstreamOptions,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
-    /// `Host` values the MCP adapters accept (empty: loopback names only).
+    /// `Host` values the REST and MCP adapters accept besides loopback names (empty: loopback
+    /// names only, for an adapter listening on a loopback or unspecified address).
     pub allowed_hosts: Vec<String>,
-    /// Browser `Origin`s the MCP adapters accept (empty: requests with an `Origin` are refused).
+    /// Browser `Origin`s the REST and MCP adapters accept besides their own (empty: none).
     pub allowed_origins: Vec<String>,
     /// How long in-flight requests may take to finish after SIGTERM.
     pub drain_timeout: Duration,
@@ -108,6 +109,12 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
             ),
         ),
     );
+    let origins = runtime::origin::Origins::for_listener(
+        &listener_0,
+        &options.allowed_hosts,
+        &options.allowed_origins,
+    );
+    let router = runtime::origin::protect(router, origins);
     let router = server::with_ops(
         "fleet-rest",
         router,
@@ -115,32 +122,30 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         Some(include_str!("../openapi/fleet-rest.json")),
     );
     servers.spawn(server::serve("fleet-rest", listener_0, router, shutdown.clone()));
-    let config = runtime::mcp::config(
-        &options.allowed_hosts,
-        &options.allowed_origins,
-        options.max_body_bytes,
-        shutdown.clone(),
-    );
-    let router = server::with_ops(
-        "fleet-mcp",
-        crate::mcp::fleet_mcp::router(
-            upstreams.clone(),
-            config,
-            runtime::inbound::Guard::Token(
-                std::sync::Arc::new(
-                    runtime::oauth2::Validator::new(
-                        "https://auth.fleet.example",
-                        "https://fleet.example/mcp",
-                        None,
-                        &["fleet.read"],
-                        runtime::oauth2::Validation::Jwks,
-                    ),
+    let config = runtime::mcp::config(options.max_body_bytes, shutdown.clone());
+    let router = crate::mcp::fleet_mcp::router(
+        upstreams.clone(),
+        config,
+        runtime::inbound::Guard::Token(
+            std::sync::Arc::new(
+                runtime::oauth2::Validator::new(
+                    "https://auth.fleet.example",
+                    "https://fleet.example/mcp",
+                    None,
+                    &["fleet.read"],
+                    runtime::oauth2::Validation::Jwks,
                 ),
             ),
         ),
-        readiness.clone(),
-        None,
     );
+    let router = runtime::mcp::json_rpc(router, options.max_body_bytes);
+    let origins = runtime::origin::Origins::for_listener(
+        &listener_1,
+        &options.allowed_hosts,
+        &options.allowed_origins,
+    );
+    let router = runtime::origin::protect(router, origins);
+    let router = server::with_ops("fleet-mcp", router, readiness.clone(), None);
     servers.spawn(server::serve("fleet-mcp", listener_1, router, shutdown.clone()));
     tokio::spawn(server::shutdown_on_signal(shutdown.clone(), readiness));
     server::wait(servers, shutdown, options.drain_timeout).await

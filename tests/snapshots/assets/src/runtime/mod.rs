@@ -5,12 +5,14 @@
 //! generated code uses and what they use, as the runtime writes them.
 
 pub mod context;
+pub mod encode;
 pub mod error;
 pub mod http;
 pub mod map;
 pub mod mcp;
 pub mod observe;
 pub mod ops;
+pub mod origin;
 pub mod problem;
 pub mod rest;
 pub mod secret;

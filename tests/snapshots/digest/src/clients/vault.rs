@@ -87,7 +87,7 @@ impl Client {
     /// Like [`Self::get_secret`], but returns the answer as received, whatever its status.
     pub async fn get_secret_raw(&self, name: &str) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/secrets/{}", self.base_url, runtime::encode::encode_path_segment(name)
+            "{}/secrets/{}", self.base_url, runtime::encode::path_segment("name", name) ?
         );
         let request = runtime::http::Request::new(reqwest::Method::GET, url)
             .answer_challenge(self.digest.clone());
@@ -122,7 +122,7 @@ impl Client {
         body: Option<&serde_json::Value>,
     ) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/secrets/{}", self.base_url, runtime::encode::encode_path_segment(name)
+            "{}/secrets/{}", self.base_url, runtime::encode::path_segment("name", name) ?
         );
         let mut request = runtime::http::Request::new(reqwest::Method::PUT, url)
             .answer_challenge(self.digest.clone());

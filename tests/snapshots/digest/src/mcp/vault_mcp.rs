@@ -52,6 +52,7 @@ impl Server {
         mcp::no_unknown_arguments(args, &["name"])?;
         let name = crate::runtime::args::required_str(args, "name")?;
         let result = self.upstreams.vault.get_secret_raw(name).await;
+        mcp::sent(&result)?;
         Ok(mcp::tool_result(result, "result"))
     }
 }
@@ -67,8 +68,8 @@ pub fn tools() -> Vec<Tool> {
 /// The `get-secret` tool.
 fn get_secret_tool() -> Tool {
     let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "name" : { "type" : "string" } },
-        "required" : ["name"], "additionalProperties" : false }
+        { "type" : "object", "properties" : { "name" : { "type" : "string", "minLength" :
+        1 } }, "required" : ["name"], "additionalProperties" : false }
     );
     let serde_json::Value::Object(schema) = schema else {
         unreachable!("the input schema is a JSON object literal")

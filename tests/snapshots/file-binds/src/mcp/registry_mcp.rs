@@ -60,6 +60,7 @@ impl Server {
             }
         }
         let result = self.upstreams.registry.list_ships_raw(flag).await;
+        mcp::sent(&result)?;
         Ok(mcp::tool_result(result, "result"))
     }
 }

@@ -6,3 +6,21 @@
 pub fn as_str<S: AsRef<str> + ?Sized>(value: &S) -> &str {
     value.as_ref()
 }
+
+/// Does the request say its body is JSON (`application/json`, or `application/<x>+json`)?
+pub fn is_json(headers: &http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}

@@ -15,6 +15,7 @@ pub mod map;
 pub mod mcp;
 pub mod observe;
 pub mod ops;
+pub mod origin;
 pub mod problem;
 pub mod rest;
 pub mod secret;

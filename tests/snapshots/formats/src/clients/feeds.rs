@@ -315,7 +315,7 @@ impl Client {
     /// Like [`Self::get_csv`], but returns the answer as received, whatever its status.
     pub async fn get_csv_raw(&self, kind: &str) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/rows.{}", self.base_url, runtime::encode::encode_path_segment(kind)
+            "{}/rows.{}", self.base_url, runtime::encode::path_segment("kind", kind) ?
         );
         let request = runtime::http::Request::new(reqwest::Method::GET, url);
         runtime::http::send(&self.http, request, "feeds", "get-csv").await
@@ -340,7 +340,7 @@ impl Client {
     /// Like [`Self::get_tsv`], but returns the answer as received, whatever its status.
     pub async fn get_tsv_raw(&self, kind: &str) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/rows.{}", self.base_url, runtime::encode::encode_path_segment(kind)
+            "{}/rows.{}", self.base_url, runtime::encode::path_segment("kind", kind) ?
         );
         let request = runtime::http::Request::new(reqwest::Method::GET, url);
         runtime::http::send(&self.http, request, "feeds", "get-tsv").await
@@ -365,7 +365,7 @@ impl Client {
     /// Like [`Self::get_psv`], but returns the answer as received, whatever its status.
     pub async fn get_psv_raw(&self, kind: &str) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/rows.{}", self.base_url, runtime::encode::encode_path_segment(kind)
+            "{}/rows.{}", self.base_url, runtime::encode::path_segment("kind", kind) ?
         );
         let request = runtime::http::Request::new(reqwest::Method::GET, url);
         runtime::http::send(&self.http, request, "feeds", "get-psv").await

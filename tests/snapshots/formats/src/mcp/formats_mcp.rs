@@ -52,6 +52,7 @@ impl Server {
     async fn catalog(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &[])?;
         let result = self.upstreams.feeds.get_catalog_raw().await;
+        mcp::sent(&result)?;
         Ok(
             mcp::shaped_result(
                 result,
@@ -70,6 +71,7 @@ impl Server {
         let who = crate::runtime::args::required_str(args, "who")?;
         let unit = crate::runtime::args::required_str(args, "unit")?;
         let result = self.upstreams.feeds.get_catalog_raw().await;
+        mcp::sent(&result)?;
         Ok(
             mcp::shaped_result(
                 result,

@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod mcp;
 pub mod observe;
 pub mod ops;
+pub mod origin;
 pub mod problem;
 pub mod rest;
 pub mod secret;

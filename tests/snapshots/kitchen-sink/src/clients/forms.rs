@@ -85,7 +85,7 @@ impl Client {
         id: &str,
     ) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/tenants/{}", self.base_url, runtime::encode::encode_path_segment(id)
+            "{}/tenants/{}", self.base_url, runtime::encode::path_segment("id", id) ?
         );
         let mut request = runtime::http::Request::new(reqwest::Method::GET, url)
             .header("X-Client", "kitchen-sink");

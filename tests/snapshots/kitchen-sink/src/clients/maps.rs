@@ -113,9 +113,9 @@ impl Client {
     pub async fn region_tiles_raw(&self, zoom: &str) -> Result<RawResponse, Error> {
         let url = format!(
             "{}/v{}/regions/{}/tiles/{}", self.base_url,
-            runtime::encode::encode_path_segment("2 beta"),
-            runtime::encode::encode_path_segment(self.weather_host.expose()),
-            runtime::encode::encode_path_segment(zoom)
+            runtime::encode::path_segment("path", "2 beta") ?,
+            runtime::encode::path_segment("path", self.weather_host.expose()) ?,
+            runtime::encode::path_segment("zoom", zoom) ?
         );
         let request = runtime::http::Request::new(reqwest::Method::GET, url)
             .header("X-Maps-Key", self.api_key.clone());
@@ -137,8 +137,8 @@ impl Client {
     /// Like [`Self::area`], but returns the answer as received, whatever its status.
     pub async fn area_raw(&self) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/areas/{}", self.base_url, runtime::encode::encode_path_segment(self.area
-            .expose())
+            "{}/areas/{}", self.base_url, runtime::encode::path_segment("path", self.area
+            .expose()) ?
         );
         let request = runtime::http::Request::new(reqwest::Method::GET, url)
             .header(

@@ -106,8 +106,8 @@ impl Client {
         verbose: Option<bool>,
     ) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/owners/{}/pets", self.base_url, runtime::encode::encode_path_segment(&
-            owner_id.to_string())
+            "{}/owners/{}/pets", self.base_url, runtime::encode::path_segment("ownerId",
+            & owner_id.to_string()) ?
         );
         let mut request = runtime::http::Request::new(reqwest::Method::GET, url)
             .query(&[("species", species)])
@@ -161,8 +161,8 @@ impl Client {
         type_: Option<&str>,
     ) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/owners/{}/pets", self.base_url, runtime::encode::encode_path_segment(&
-            owner_id.to_string())
+            "{}/owners/{}/pets", self.base_url, runtime::encode::path_segment("ownerId",
+            & owner_id.to_string()) ?
         );
         let mut request = runtime::http::Request::new(reqwest::Method::PUT, url)
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone());

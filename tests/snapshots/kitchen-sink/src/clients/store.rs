@@ -95,8 +95,8 @@ impl Client {
     ) -> Result<RawResponse, Error> {
         let url = format!(
             "{}/items/{}/labels/{}", self.base_url,
-            runtime::encode::encode_path_segment(item_id),
-            runtime::encode::encode_path_segment(label)
+            runtime::encode::path_segment("item-id", item_id) ?,
+            runtime::encode::path_segment("label", label) ?
         );
         let mut request = runtime::http::Request::new(reqwest::Method::GET, url)
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone());

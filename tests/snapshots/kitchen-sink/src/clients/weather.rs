@@ -89,7 +89,8 @@ impl Client {
         city: &str,
     ) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/forecast/{}", self.base_url, runtime::encode::encode_path_segment(city)
+            "{}/forecast/{}", self.base_url, runtime::encode::path_segment("city", city)
+            ?
         );
         let mut request = runtime::http::Request::new(reqwest::Method::GET, url)
             .query(&[("appid", self.api_key.expose())]);
@@ -121,7 +122,8 @@ impl Client {
     /// Like [`Self::forecast_head`], but returns the answer as received, whatever its status.
     pub async fn forecast_head_raw(&self, city: &str) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/forecast/{}", self.base_url, runtime::encode::encode_path_segment(city)
+            "{}/forecast/{}", self.base_url, runtime::encode::path_segment("city", city)
+            ?
         );
         let request = runtime::http::Request::new(reqwest::Method::HEAD, url)
             .query(&[("appid", self.api_key.expose())]);

@@ -62,6 +62,7 @@ impl Server {
             .pets
             .list_pets_raw(owner_id, limit, species, None, x_tenant, None)
             .await;
+        mcp::sent(&result)?;
         Ok(mcp::tool_result(result, "result"))
     }
 
@@ -72,6 +73,7 @@ impl Server {
         let body = crate::runtime::args::optional_array(args, "body")?;
         let type_ = crate::runtime::args::optional_str(args, "type")?;
         let result = self.upstreams.pets.update_pets_raw(owner_id, body, type_).await;
+        mcp::sent(&result)?;
         Ok(mcp::tool_result(result, "result"))
     }
 }

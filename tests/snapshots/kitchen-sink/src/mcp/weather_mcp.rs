@@ -62,6 +62,7 @@ impl Server {
         let fields = crate::runtime::args::optional_array(args, "fields")?;
         let city = crate::runtime::args::required_str(args, "city")?;
         let result = self.upstreams.weather.forecast_raw(days, fields, city).await;
+        mcp::sent(&result)?;
         Ok(mcp::tool_result(result, "result"))
     }
 
@@ -72,6 +73,7 @@ impl Server {
         let x_tags = crate::runtime::args::optional_array(args, "X-Tags")?;
         let item_id = crate::runtime::args::required_str(args, "item-id")?;
         let result = self.upstreams.store.label_raw(x_tags, item_id, name).await;
+        mcp::sent(&result)?;
         Ok(mcp::tool_result(result, "result"))
     }
 
@@ -80,6 +82,7 @@ impl Server {
         mcp::no_unknown_arguments(args, &["events"])?;
         let events = crate::runtime::args::required_json(args, "events")?;
         let result = self.upstreams.forms.send_events_raw(events).await;
+        mcp::sent(&result)?;
         Ok(mcp::tool_result(result, "result"))
     }
 
@@ -90,6 +93,7 @@ impl Server {
         let method = crate::runtime::args::required_str(args, "method")?;
         let tags = crate::runtime::args::required_json(args, "tags")?;
         let result = self.upstreams.forms.send_call_raw(retries, method, tags).await;
+        mcp::sent(&result)?;
         Ok(mcp::tool_result(result, "result"))
     }
 
@@ -99,6 +103,7 @@ impl Server {
         let id = crate::runtime::args::required_str(args, "id")?;
         let tags = crate::runtime::args::required_json(args, "tags")?;
         let result = self.upstreams.forms.send_raw_raw(id, tags).await;
+        mcp::sent(&result)?;
         Ok(mcp::tool_result(result, "result"))
     }
 
@@ -107,6 +112,7 @@ impl Server {
         mcp::no_unknown_arguments(args, &["name"])?;
         let name = crate::runtime::args::required_str(args, "name")?;
         let result = self.upstreams.forms.send_form_raw(name).await;
+        mcp::sent(&result)?;
         Ok(mcp::tool_result(result, "result"))
     }
 
@@ -118,6 +124,7 @@ impl Server {
         mcp::no_unknown_arguments(args, &["scope"])?;
         let scope = crate::runtime::args::required_str(args, "scope")?;
         let result = self.upstreams.forms.send_encoded_raw(scope).await;
+        mcp::sent(&result)?;
         Ok(mcp::tool_result(result, "result"))
     }
 
@@ -130,6 +137,7 @@ impl Server {
         let content = crate::runtime::args::required_str(args, "content")?;
         let prompt = crate::runtime::args::required_str(args, "prompt")?;
         let result = self.upstreams.forms.send_multipart_raw(content, prompt).await;
+        mcp::sent(&result)?;
         Ok(mcp::tool_result(result, "result"))
     }
 
@@ -138,6 +146,7 @@ impl Server {
         mcp::no_unknown_arguments(args, &["xml"])?;
         let xml = crate::runtime::args::required_str(args, "xml")?;
         let result = self.upstreams.forms.send_text_raw(xml).await;
+        mcp::sent(&result)?;
         Ok(mcp::tool_result(result, "result"))
     }
 
@@ -145,6 +154,7 @@ impl Server {
     async fn status(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &[])?;
         let result = self.upstreams.forms.status_raw().await;
+        mcp::sent(&result)?;
         Ok(mcp::text_result(result))
     }
 
@@ -155,6 +165,7 @@ impl Server {
         let fields = crate::runtime::args::optional_str(args, "fields")?;
         let id = crate::runtime::args::required_str(args, "id")?;
         let result = self.upstreams.forms.get_tenant_raw(term, fields, id).await;
+        mcp::sent(&result)?;
         Ok(mcp::tool_result(result, "result"))
     }
 }
@@ -175,8 +186,8 @@ pub fn tools() -> Vec<Tool> {
 fn forecast_tool() -> Tool {
     let schema = serde_json::json!(
         { "type" : "object", "properties" : { "days" : { "type" : "number" }, "fields" :
-        { "type" : "array" }, "city" : { "type" : "string" } }, "required" : ["city"],
-        "additionalProperties" : false }
+        { "type" : "array" }, "city" : { "type" : "string", "minLength" : 1 } },
+        "required" : ["city"], "additionalProperties" : false }
     );
     let serde_json::Value::Object(schema) = schema else {
         unreachable!("the input schema is a JSON object literal")
@@ -194,9 +205,10 @@ fn forecast_tool() -> Tool {
 /// The `label` tool.
 fn label_tool() -> Tool {
     let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "name" : { "type" : "string" }, "X-Tags" :
-        { "type" : "array" }, "item-id" : { "type" : "string" } }, "required" : ["name",
-        "item-id"], "additionalProperties" : false }
+        { "type" : "object", "properties" : { "name" : { "type" : "string", "minLength" :
+        1 }, "X-Tags" : { "type" : "array" }, "item-id" : { "type" : "string",
+        "minLength" : 1 } }, "required" : ["name", "item-id"], "additionalProperties" :
+        false }
     );
     let serde_json::Value::Object(schema) = schema else {
         unreachable!("the input schema is a JSON object literal")
@@ -369,8 +381,8 @@ fn status_tool() -> Tool {
 fn get_tenant_tool() -> Tool {
     let schema = serde_json::json!(
         { "type" : "object", "properties" : { "term" : { "type" : "string" }, "fields" :
-        { "type" : "string" }, "id" : { "type" : "string" } }, "required" : ["id"],
-        "additionalProperties" : false }
+        { "type" : "string" }, "id" : { "type" : "string", "minLength" : 1 } },
+        "required" : ["id"], "additionalProperties" : false }
     );
     let serde_json::Value::Object(schema) = schema else {
         unreachable!("the input schema is a JSON object literal")

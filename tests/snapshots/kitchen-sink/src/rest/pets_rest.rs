@@ -84,12 +84,13 @@ async fn self_(
     State(upstreams): State<Arc<Upstreams>>,
     path_params: Result<Path<String>, PathRejection>,
     query_params: Result<Query<HashMap<String, String>>, QueryRejection>,
+    headers: HeaderMap,
     request_body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, crate::runtime::problem::Problem> {
     let Path(ownerid) = path_params.map_err(rest::bad_path)?;
     let Query(query_params) = query_params.map_err(rest::bad_query)?;
     let type_ = query_params.get("type");
-    let body = rest::json_body(request_body, rest::Expect::Array)?;
+    let body = rest::json_body(&headers, request_body, rest::Expect::Array)?;
     let result = upstreams
         .pets
         .update_pets_raw(

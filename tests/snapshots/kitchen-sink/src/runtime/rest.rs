@@ -95,6 +95,7 @@ pub enum Expect {
 
 /// An optional JSON request body: 413 over the limit, 400 when it is not JSON.
 pub fn json_body(
+    headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
     expect: Expect,
 ) -> Result<Option<serde_json::Value>, Problem> {
@@ -111,6 +112,14 @@ pub fn json_body(
     })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
+    }
+    // A page of another origin can send `text/plain` or a form without asking (no CORS
+    // preflight); only `application/json` is read as JSON.
+    if !crate::runtime::encode::is_json(headers) {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "the request body must be sent as `Content-Type: application/json`",
+        ));
     }
     let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
         Problem::new(

@@ -205,10 +205,14 @@ pub fn runtime(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {
 
 /// Set up `tracing` logs on stderr, as text or JSON, filtered by `RUST_LOG` (default `info`).
 pub fn init_logging(json: bool) {
+    use std::io::IsTerminal as _;
+    // One line per request is ours (`observe::track`); the MCP SDK's own lines stay quiet unless
+    // `RUST_LOG` asks for them.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,rmcp=error"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     if json {
         builder.json().init();

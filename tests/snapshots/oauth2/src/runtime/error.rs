@@ -49,6 +49,15 @@ pub enum Error {
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
     Client(#[source] BoxError),
+    /// A path parameter's value would not be one segment of its own (empty, `.` or `..`): it is
+    /// not sent.
+    #[error("path parameter `{parameter}` cannot be {}: a path value is one segment, never empty, `.` or `..`", if value.is_empty() { "empty".to_owned() } else { format!("`{value}`") })]
+    PathSegment {
+        /// The parameter, as the spec names it.
+        parameter: &'static str,
+        /// The value refused (`""`, `.` or `..`).
+        value: &'static str,
+    },
     /// The request could not be built (e.g. a header value with a line break).
     #[error("cannot build the request: {0}")]
     Request(String),

@@ -5,6 +5,7 @@
 //! generated code uses and what they use, as the runtime writes them.
 
 pub mod context;
+pub mod encode;
 pub mod error;
 pub mod http;
 pub mod inbound;
@@ -13,6 +14,7 @@ pub mod mcp;
 pub mod oauth2;
 pub mod observe;
 pub mod ops;
+pub mod origin;
 pub mod problem;
 pub mod rest;
 pub mod secret;

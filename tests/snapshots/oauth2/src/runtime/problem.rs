@@ -53,10 +53,12 @@ pub fn response(status: StatusCode, detail: impl Into<String>) -> Response {
 
 /// A response with the upstream's status, content type and body, unchanged.
 pub fn passthrough(status: StatusCode, content_type: Option<HeaderValue>, body: Bytes) -> Response {
+    // No body, no content type (a `204 No Content` says nothing about a type).
+    if body.is_empty() {
+        return (status, axum::body::Body::empty()).into_response();
+    }
     let mut headers = HeaderMap::new();
-    if let Some(ct) = content_type
-        && !body.is_empty()
-    {
+    if let Some(ct) = content_type {
         headers.insert(header::CONTENT_TYPE, ct);
     }
     (status, headers, body).into_response()

@@ -123,8 +123,8 @@ impl Client {
         x_region: Option<&str>,
     ) -> Result<RawResponse, Error> {
         let url = format!(
-            "{}/owners/{}/pets", self.base_url,
-            runtime::encode::encode_path_segment(owner_id)
+            "{}/owners/{}/pets", self.base_url, runtime::encode::path_segment("ownerId",
+            owner_id) ?
         );
         let mut request = runtime::http::Request::new(reqwest::Method::GET, url);
         if let Some(limit) = limit {

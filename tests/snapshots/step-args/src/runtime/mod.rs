@@ -11,6 +11,7 @@ pub mod http;
 pub mod map;
 pub mod observe;
 pub mod ops;
+pub mod origin;
 pub mod problem;
 pub mod rest;
 pub mod secret;

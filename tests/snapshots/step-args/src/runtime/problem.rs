@@ -74,6 +74,8 @@ pub fn from_client_error(err: &Error) -> Response {
             format!("the upstream API is unreachable: {}", chain(e.as_ref())),
         ),
         Error::Step(message) => response(StatusCode::BAD_GATEWAY, message.clone()),
+        // A value the caller gave that cannot be sent: the call was not made.
+        Error::PathSegment { .. } => response(StatusCode::BAD_REQUEST, err.to_string()),
         Error::Shape(mismatch) => response(StatusCode::BAD_GATEWAY, mismatch.to_string()),
         other => response(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
     }
@@ -92,10 +94,12 @@ fn chain(err: &dyn std::error::Error) -> String {
 
 /// A response with the upstream's status, content type and body, unchanged.
 pub fn passthrough(status: StatusCode, content_type: Option<HeaderValue>, body: Bytes) -> Response {
+    // No body, no content type (a `204 No Content` says nothing about a type).
+    if body.is_empty() {
+        return (status, axum::body::Body::empty()).into_response();
+    }
     let mut headers = HeaderMap::new();
-    if let Some(ct) = content_type
-        && !body.is_empty()
-    {
+    if let Some(ct) = content_type {
         headers.insert(header::CONTENT_TYPE, ct);
     }
     (status, headers, body).into_response()
