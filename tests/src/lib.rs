@@ -3,6 +3,7 @@
 
 pub mod balancer;
 pub mod fake_humanitec;
+pub mod raw;
 pub mod server;
 
 use std::path::PathBuf;

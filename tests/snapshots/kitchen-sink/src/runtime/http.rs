@@ -84,6 +84,23 @@ const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VE
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_REDIRECTS: usize = 10;
 
+/// The largest upstream answer read: a larger one is an error (502), not read into memory.
+pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
+
+/// Why an answer's body could not be read: too large, or the connection failed.
+fn answer_error(err: Box<dyn std::error::Error + Send + Sync>) -> Error {
+    if err.is::<http_body_util::LengthLimitError>() {
+        too_large()
+    } else {
+        Error::Transport(err)
+    }
+}
+
+fn too_large() -> Error {
+    let mib = MAX_ANSWER_BYTES / (1024 * 1024);
+    Error::Transport(format!("the answer is larger than {mib} MiB").into())
+}
+
 /// hyper's pooled client with rustls; follows up to 10 redirects like reqwest does.
 #[derive(Clone)]
 pub struct DirectClient {
@@ -187,9 +204,10 @@ impl DirectClient {
             }
             let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
             let challenge = response.headers().get(header::WWW_AUTHENTICATE).cloned();
-            let body = http_body_util::BodyExt::collect(response.into_body())
+            let limited = http_body_util::Limited::new(response.into_body(), MAX_ANSWER_BYTES);
+            let body = http_body_util::BodyExt::collect(limited)
                 .await
-                .map_err(|e| Error::Transport(e.into()))?
+                .map_err(answer_error)?
                 .to_bytes();
             return Ok(RawResponse {
                 status,
@@ -606,11 +624,18 @@ fn reqwest_error(err: reqwest::Error) -> Error {
 }
 
 async fn send_reqwest(request: reqwest::RequestBuilder) -> Result<RawResponse, Error> {
-    let response = request.send().await.map_err(reqwest_error)?;
+    let mut response = request.send().await.map_err(reqwest_error)?;
     let status = response.status();
     let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
     let challenge = response.headers().get(header::WWW_AUTHENTICATE).cloned();
-    let body = response.bytes().await.map_err(reqwest_error)?;
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(reqwest_error)? {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let body = Bytes::from(body);
     Ok(RawResponse {
         status,
         content_type,
