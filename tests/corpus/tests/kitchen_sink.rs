@@ -328,3 +328,47 @@ async fn redirects_are_followed_and_credentials_stay_on_their_host() {
         .unwrap();
     assert_eq!(last(&seen).header("authorization"), "Bearer t0k");
 }
+
+#[tokio::test]
+async fn hostile_query_and_header_values_stay_values() {
+    let (url, seen) = recorder().await;
+    let client = pets::Client::new(
+        &url,
+        pets::Credentials {
+            bearer_token: Secret::new("t0k"),
+        },
+        None,
+    )
+    .unwrap();
+    // Each of `& = ? # % / + ;`, CR, LF and NUL, and a long value, stays inside its query value.
+    let species = "a&b=c?d#e%f/g+h;i\r\nj\0k";
+    client
+        .list_pets(7, None, species, None, 1, None)
+        .await
+        .unwrap();
+    let got = last(&seen);
+    assert_eq!(
+        got.path_and_query,
+        "/owners/7/pets?species=a%26b%3Dc%3Fd%23e%25f%2Fg%2Bh%3Bi%0D%0Aj%00k"
+    );
+    let long = "x".repeat(10_000);
+    client
+        .list_pets(7, None, &long, None, 1, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        last(&seen).path_and_query,
+        format!("/owners/7/pets?species={long}")
+    );
+    // A header value with a line break is refused before anything is sent, not split.
+    let before = seen.lock().unwrap().len();
+    let err = client
+        .list_pets(7, None, "cat", Some("a\r\nX-Injected: 1"), 1, None)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("X-Trace") || err.to_string().contains("x-trace"),
+        "{err}"
+    );
+    assert_eq!(seen.lock().unwrap().len(), before);
+}
