@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::Resolver;
+use super::checks;
 use super::ir::*;
 use super::names::Name;
 use super::path::YamlPath;
@@ -17,7 +18,11 @@ impl Resolver<'_> {
             let path = YamlPath::root().key("binds").index(i);
             let file = match b.location.as_deref() {
                 None => None,
-                Some(location) => match crate::parse::file_location(location, "bind location") {
+                Some(location) => match crate::parse::file_location(location, "bind location")
+                    .and_then(|file| match checks::file_path_problem(&file) {
+                        Some(problem) => Err(problem),
+                        None => Ok(file),
+                    }) {
                     Ok(file) => Some(file),
                     Err(message) => {
                         // Reported; its variables are still declared, so that their uses do
@@ -35,6 +40,18 @@ impl Resolver<'_> {
                     );
                     continue;
                 };
+                let bad_name = checks::variable_problem(var).or_else(|| {
+                    // A file's key is read from the file; a variable is an environment's.
+                    if file.is_some() {
+                        None
+                    } else {
+                        checks::variable_problem(env)
+                    }
+                });
+                if let Some(problem) = bad_name {
+                    self.error(&path.key("keys").key(var), problem);
+                    continue;
+                }
                 if vars.iter().any(|v: &BindVar| v.name.wire == *var) {
                     self.error(
                         &path.key("keys").key(var),
@@ -158,7 +175,9 @@ impl Resolver<'_> {
             });
         }
         for (name, owner) in found {
-            if vars.iter().any(|v| v.name.wire == name) {
+            // An unusable name is refused where the parameter is read.
+            if vars.iter().any(|v| v.name.wire == name) || checks::variable_problem(&name).is_some()
+            {
                 continue;
             }
             vars.push(BindVar {

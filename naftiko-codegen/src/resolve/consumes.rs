@@ -136,6 +136,9 @@ impl<'a> Resolver<'a> {
         }
         let mut resolved = resolved?;
         if let Some(alias) = &c.alias {
+            if !self.check_namespace(&path.key("as"), alias) {
+                return None;
+            }
             resolved.namespace = Name::snake(alias);
         }
         if c.description.is_some() {
@@ -156,6 +159,9 @@ impl<'a> Resolver<'a> {
             self.error(&path, "consumes entry without `namespace`");
             return None;
         };
+        if !self.check_namespace(&path.key("namespace"), namespace) {
+            return None;
+        }
         let base_uri = self.base_uri(&path, c.base_uri.as_deref().unwrap_or(""));
         let auth = self.auth(&path, c);
         let mut operations: Vec<ConsumedOp> = Vec::new();

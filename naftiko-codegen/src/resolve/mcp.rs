@@ -16,6 +16,9 @@ impl Resolver<'_> {
         m: &model::ExposesMcp,
         consumes: &[Consumes],
     ) -> Option<McpAdapter> {
+        if !self.check_namespace(&path.key("namespace"), &m.namespace) {
+            return None;
+        }
         let stdio = match m.transport.as_deref() {
             None | Some("http") => false,
             Some("stdio") => true,

@@ -13,6 +13,7 @@ mod auth;
 mod binds;
 mod body;
 mod calls;
+mod checks;
 mod consumes;
 mod inputs;
 pub mod ir;
@@ -33,6 +34,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::parse::Document;
 use crate::parse::model;
 use ir::*;
+use names::Name;
 use outputs::typed_results;
 pub use path::YamlPath;
 use syntax::local_name;
@@ -195,11 +197,23 @@ impl<'a> Resolver<'a> {
         let mut mcp = Vec::new();
         let mut skill_exposes = Vec::new();
         let mut control = None;
+        // Every adapter with the path it is written at, for the checks of them together.
+        let mut exposed: Vec<(YamlPath, Name, Option<u16>)> = Vec::new();
         for (i, e) in self.root.exposes.iter().enumerate() {
             let path = YamlPath::root().key("capability").key("exposes").index(i);
             match e {
-                model::Exposes::Rest(r) => rest.extend(self.rest(&path, r, &consumes)),
-                model::Exposes::Mcp(m) => mcp.extend(self.mcp(&path, m, &consumes)),
+                model::Exposes::Rest(r) => {
+                    if let Some(a) = self.rest(&path, r, &consumes) {
+                        exposed.push((path, a.namespace.clone(), Some(a.port)));
+                        rest.push(a);
+                    }
+                }
+                model::Exposes::Mcp(m) => {
+                    if let Some(a) = self.mcp(&path, m, &consumes) {
+                        exposed.push((path, a.namespace.clone(), (!a.stdio).then_some(a.port)));
+                        mcp.push(a);
+                    }
+                }
                 // Resolved once the adapters their tools come from are.
                 model::Exposes::Skill(s) => skill_exposes.push((path, s)),
                 model::Exposes::Control(c) => {
@@ -207,6 +221,9 @@ impl<'a> Resolver<'a> {
                         self.error(&path, "a capability has at most one `control` adapter");
                     } else {
                         control = self.control(&path, c);
+                        if let Some(c) = &control {
+                            exposed.push((path, Name::snake("control"), Some(c.port)));
+                        }
                     }
                 }
                 model::Exposes::Other(kind) if kind.is_empty() => self.error_help(
@@ -223,10 +240,14 @@ impl<'a> Resolver<'a> {
             consumes[f.consumes].forwarded = true;
         }
         typed_results(&mut consumes, &rest, &mcp);
-        let skills: Vec<SkillAdapter> = skill_exposes
-            .into_iter()
-            .filter_map(|(path, s)| self.skill_adapter(&path, s, &rest, &mcp))
-            .collect();
+        let mut skills: Vec<SkillAdapter> = Vec::new();
+        for (path, s) in skill_exposes {
+            if let Some(a) = self.skill_adapter(&path, s, &rest, &mcp) {
+                exposed.push((path, a.namespace.clone(), Some(a.port)));
+                skills.push(a);
+            }
+        }
+        self.check_adapters(&exposed);
         if rest.is_empty() && mcp.is_empty() && skills.is_empty() {
             self.error(
                 &YamlPath::root().key("capability"),

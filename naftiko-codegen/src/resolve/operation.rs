@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::Resolver;
+use super::checks;
 use super::ir::*;
 use super::names::Name;
 use super::path::YamlPath;
@@ -85,7 +86,13 @@ impl Resolver<'_> {
                 "body" => ParamIn::Body,
                 // A variable of the operation's templates, read at start-up (see
                 // `environment_params`); nothing is sent for it by itself.
-                "environment" if p.value.is_none() => continue,
+                "environment" if p.value.is_none() => {
+                    if let Some(problem) = checks::variable_problem(&p.name) {
+                        self.error(&ppath.key("name"), problem);
+                        return None;
+                    }
+                    continue;
+                }
                 "environment" => {
                     self.unsupported(
                         &ppath.key("value"),

@@ -15,6 +15,9 @@ impl Resolver<'_> {
         r: &model::ExposesRest,
         consumes: &[Consumes],
     ) -> Option<RestAdapter> {
+        if !self.check_namespace(&path.key("namespace"), &r.namespace) {
+            return None;
+        }
         if r.kind == "http" {
             self.warn(
                 &path.key("type"),
@@ -26,6 +29,8 @@ impl Resolver<'_> {
         let mut routes: Vec<Route> = Vec::new();
         let mut forwards: Vec<Forward> = Vec::new();
         let mut handler_names: Vec<String> = Vec::new();
+        // Each resource's path as the router reads it, for the router's rules.
+        let mut route_paths: Vec<(YamlPath, String)> = Vec::new();
         for (ri, res) in r.resources.iter().enumerate() {
             let rpath = path.key("resources").index(ri);
             if let Some(forward) = &res.forward {
@@ -77,6 +82,7 @@ impl Resolver<'_> {
                 );
                 continue;
             }
+            route_paths.push((rpath.clone(), axum_path.clone()));
             let mut route = Route {
                 path: axum_path,
                 description: res.description.clone(),
@@ -287,6 +293,9 @@ impl Resolver<'_> {
                     format!("`{}` both forwards and has operations", f.path),
                 );
             }
+        }
+        if !self.check_routes(&route_paths) {
+            return None;
         }
         Some(RestAdapter {
             namespace: Name::snake(&r.namespace),

@@ -79,6 +79,9 @@ impl Resolver<'_> {
         rest: &[RestAdapter],
         mcp: &[McpAdapter],
     ) -> Option<SkillAdapter> {
+        if !self.check_namespace(&path.key("namespace"), &s.namespace) {
+            return None;
+        }
         let auth = self.inbound_auth(path, s.authentication.as_deref());
         let mut skills: Vec<Skill> = Vec::new();
         for (i, skill) in s.skills.iter().enumerate() {

@@ -1,0 +1,207 @@
+//! Names and values that cross from the spec into file names, command lines, Dockerfiles, YAML
+//! manifests and route tables: checked where they are read, so that none of them can mean
+//! anything else there. A namespace is a word of letters, digits, `-`, `_` and `.`; a variable
+//! is an environment variable's name; a port is not 0 and not taken twice; a route is one the
+//! router takes.
+
+use std::collections::BTreeMap;
+
+use super::Resolver;
+use super::names::Name;
+use super::path::YamlPath;
+
+/// The longest namespace: it names files, modules and `--listen` keys.
+const MAX_NAMESPACE: usize = 100;
+
+/// Why `namespace` cannot name an adapter or an API, if it cannot.
+pub(super) fn namespace_problem(namespace: &str) -> Option<String> {
+    let first_ok = namespace
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric());
+    let all_ok = namespace
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if namespace.is_empty() {
+        Some("a namespace cannot be empty".to_owned())
+    } else if !first_ok || !all_ok || namespace.contains("..") {
+        Some(format!(
+            "namespace {} must start with a letter or digit and hold only letters, digits, `-`, `_` and `.`: it names files, modules and command-line keys",
+            quoted(namespace)
+        ))
+    } else if namespace.len() > MAX_NAMESPACE {
+        Some(format!(
+            "namespace `{}…` is longer than {MAX_NAMESPACE} characters",
+            &namespace[..20]
+        ))
+    } else {
+        None
+    }
+}
+
+/// Why `name` cannot name an environment variable, if it cannot.
+pub(super) fn variable_problem(name: &str) -> Option<String> {
+    let first_ok = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    let all_ok = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    (!(first_ok && all_ok)).then(|| {
+        format!(
+            "{} is not an environment variable's name (letters, digits and `_`, not starting with a digit): it is written into the deployment files",
+            quoted(name)
+        )
+    })
+}
+
+/// Why `location` (a file the server reads at start-up, relative to the spec's folder) cannot
+/// be written into deployment files, if it cannot.
+pub(super) fn file_path_problem(location: &str) -> Option<String> {
+    let ok = location
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '_' | '-' | ':'));
+    (!ok).then(|| {
+        format!(
+            "location {} holds characters a deployment file cannot carry as they are: use letters, digits, `.`, `/`, `_` and `-`",
+            quoted(location)
+        )
+    })
+}
+
+/// `text` in backticks, its control characters escaped (it is shown in a message).
+pub(super) fn quoted(text: &str) -> String {
+    format!("`{}`", text.escape_debug())
+}
+
+/// One segment of an exposed path: literal text, or a variable that is the whole segment.
+enum Segment<'a> {
+    Literal(&'a str),
+    Variable(&'a str),
+}
+
+/// The segments of an axum path (`/users/{id}/tokens`), or why the router would refuse it.
+fn segments(path: &str) -> Result<Vec<Segment<'_>>, String> {
+    let mut out = Vec::new();
+    for segment in path.split('/').skip(1) {
+        let braces = segment.contains(['{', '}']);
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) if !name.is_empty() && !name.contains(['{', '}', '*']) => {
+                out.push(Segment::Variable(name))
+            }
+            Some(name) if name.starts_with('*') => {
+                return Err(format!(
+                    "`{segment}`: a catch-all variable is not an exposed path's (write each segment)"
+                ));
+            }
+            Some(_) => return Err(format!("`{segment}`: a variable needs a name")),
+            None if braces => {
+                return Err(format!(
+                    "`{segment}`: a path variable is a whole segment (`/{{id}}`, not `/{{id}}.json` or two in one)"
+                ));
+            }
+            None => out.push(Segment::Literal(segment)),
+        }
+    }
+    Ok(out)
+}
+
+impl Resolver<'_> {
+    /// Is `namespace` usable? A located error when it is not.
+    pub(super) fn check_namespace(&mut self, path: &YamlPath, namespace: &str) -> bool {
+        match namespace_problem(namespace) {
+            Some(problem) => {
+                self.error(path, problem);
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// The exposed paths of one adapter, each at `(path of its resource, axum path)`: the
+    /// router takes them (each variable a whole segment, the same name for a variable at the
+    /// same place of paths that share what comes before it).
+    pub(super) fn check_routes(&mut self, routes: &[(YamlPath, String)]) -> bool {
+        let mut ok = true;
+        // What comes before a variable → its name and the route that named it first.
+        let mut variables: BTreeMap<String, (String, String)> = BTreeMap::new();
+        for (path, route) in routes {
+            let parts = match segments(route) {
+                Ok(parts) => parts,
+                Err(problem) => {
+                    self.error(&path.key("path"), problem);
+                    ok = false;
+                    continue;
+                }
+            };
+            let mut prefix = String::new();
+            for part in parts {
+                match part {
+                    Segment::Literal(text) => {
+                        prefix.push('/');
+                        prefix.push_str(text);
+                    }
+                    Segment::Variable(name) => {
+                        match variables.get(&prefix) {
+                            Some((first, at)) if first != name => {
+                                self.error_help(
+                                    &path.key("path"),
+                                    format!(
+                                        "`{route}` names the variable `{name}` where `{at}` names `{first}`: one place, one name"
+                                    ),
+                                    format!("write `{{{first}}}` in both paths"),
+                                );
+                                ok = false;
+                            }
+                            Some(_) => {}
+                            None => {
+                                variables.insert(prefix.clone(), (name.to_owned(), route.clone()));
+                            }
+                        }
+                        prefix.push_str("/{}");
+                    }
+                }
+            }
+        }
+        ok
+    }
+
+    /// The adapters a capability exposes, together: namespaces distinct (as written and as
+    /// Rust names), listen addresses distinct, no port 0.
+    pub(super) fn check_adapters(&mut self, adapters: &[(YamlPath, Name, Option<u16>)]) {
+        let mut seen: Vec<(&str, &str, &YamlPath)> = Vec::new();
+        let mut listening: Vec<(u16, &YamlPath)> = Vec::new();
+        for (path, name, listen) in adapters {
+            if let Some((wire, _, first)) = seen
+                .iter()
+                .find(|(wire, rust, _)| *wire == name.wire || *rust == name.rust)
+            {
+                self.error_help(
+                    &path.key("namespace"),
+                    format!(
+                        "namespace `{}` is taken by the adapter at `{first}` (`{wire}`): each adapter has a namespace of its own (its module and its --listen key)",
+                        name.wire
+                    ),
+                    "rename one of them",
+                );
+            }
+            seen.push((&name.wire, &name.rust, path));
+            let Some(port) = listen else { continue };
+            if *port == 0 {
+                self.error_help(
+                    &path.key("port"),
+                    "port 0 is not a port to serve on",
+                    "give the port the adapter serves on (`--listen NAMESPACE=ADDR:0` picks a free one when run)",
+                );
+                continue;
+            }
+            // One port, one adapter: each is a port of the container (and of `0.0.0.0`).
+            if let Some((_, first)) = listening.iter().find(|(p, _)| *p == *port) {
+                self.error(
+                    &path.key("port"),
+                    format!("port {port} is taken by the adapter at `{first}`"),
+                );
+            }
+            listening.push((*port, path));
+        }
+    }
+}
