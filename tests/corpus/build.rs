@@ -2,6 +2,8 @@
 //! - the seed spec as the module `tokeninfo` (the README's build.rs example, as written);
 //! - the fixtures `kitchen_sink`, `file_binds`, `digest_auth`, `raw_formats`, `step_args`,
 //!   `oauth2_fixture` and `assets` (tests/fixtures/*.yaml);
+//! - every hostile spec the generator takes (tests/hostile, `ok` in its expected.txt) as one
+//!   module each, in `hostile`;
 //! - every capability file of the shared specs corpus (`$NAFTIKO_SHARED/specs-corpus` or
 //!   `../../../shared/specs-corpus`) as one module each, listing the files refused with their
 //!   first diagnostic in `$OUT_DIR/refused.txt`.
@@ -62,6 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .generate()?;
 
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
+    hostile(&out)?;
     println!("cargo::rerun-if-env-changed=NAFTIKO_SHARED");
     println!("cargo::rustc-check-cfg=cfg(corpus)");
     let shared = std::env::var_os("NAFTIKO_SHARED")
@@ -136,6 +139,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::write(out.join("corpus.rs"), modules)?;
     std::fs::write(out.join("refused.txt"), refused)?;
     std::fs::write(out.join("generated.txt"), generated.join("\n"))?;
+    Ok(())
+}
+
+/// The hostile specs the generator takes (`ok` in tests/hostile/expected.txt), one module each
+/// in `$OUT_DIR/hostile.rs`: what they generate compiles.
+fn hostile(out: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = Path::new("../hostile");
+    println!("cargo::rerun-if-changed={}", dir.display());
+    let expected = std::fs::read_to_string(dir.join("expected.txt"))?;
+    let mut modules = String::new();
+    for line in expected.lines() {
+        let Some((file, "ok")) = line.split_once('\t') else {
+            continue;
+        };
+        let module = format!(
+            "hostile_{}",
+            file.trim_end_matches(".yaml").replace('-', "_")
+        );
+        Builder::new()
+            .spec(dir.join(file))
+            .module_name(&module)
+            .out_dir(out)
+            .emit_cargo_directives(false)
+            .generate()?;
+        writeln!(
+            modules,
+            "include!(concat!(env!(\"OUT_DIR\"), \"/{module}.rs\"));"
+        )?;
+    }
+    std::fs::write(out.join("hostile.rs"), modules)?;
     Ok(())
 }
 

@@ -52,14 +52,6 @@ pub(super) fn module_docs(text: &str) -> TokenStream {
     quote! { #( #![doc = #lines] )* }
 }
 
-/// Escape text for a Markdown table cell or inline text inside backticks-free docs.
-pub(super) fn one_line(text: Option<&str>) -> String {
-    text.unwrap_or("")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// The Rust type of a client method argument.
 pub(super) fn param_rust_type(ty: ParamType, required: bool) -> TokenStream {
     let base = match ty {

@@ -40,6 +40,17 @@ pub(super) fn render(template: Template, ctx: serde_json::Value) -> String {
     let mut env = Environment::new();
     // Values are placed where the templates say; quoting is the templates' business.
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    env.add_filter("shell", shell_word);
+    // Whatever a value holds, it is one line of visible text where it is placed.
+    env.set_formatter(|out, _state, value| {
+        let text = value.to_string();
+        let text = match text.contains(['\n', '\t']) {
+            true => text.replace('\n', "\\n").replace('\t', "\\t"),
+            false => text,
+        };
+        out.write_str(&super::text::visible(&text))
+            .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))
+    });
     // The templates are part of the generator and render with any context: a failure is a bug.
     let mut text = env
         .template_from_named_str(name, source)
@@ -49,4 +60,34 @@ pub(super) fn render(template: Template, ctx: serde_json::Value) -> String {
         text.push('\n');
     }
     text
+}
+
+/// `text` as one word of a POSIX shell command line: as it is when it holds only characters no
+/// shell reads specially, single-quoted otherwise.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c));
+    if plain {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_word;
+
+    #[test]
+    fn shell_words_are_quoted_when_a_shell_would_read_them() {
+        assert_eq!(
+            shell_word("users=https://api.example/v1"),
+            "users=https://api.example/v1"
+        );
+        assert_eq!(shell_word("a=$(reboot)&b"), "'a=$(reboot)&b'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
+    }
 }

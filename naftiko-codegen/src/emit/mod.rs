@@ -19,6 +19,7 @@ mod server;
 mod shape;
 mod skill;
 mod steps;
+mod text;
 mod upstreams;
 mod vendor;
 
@@ -228,10 +229,11 @@ pub fn emit_module(
             pub use upstreams::{Bound, UpstreamOptions, Upstreams};
         }
     };
-    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError {
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| EmitError {
         file: format!("{module}.rs"),
         message: e.to_string(),
     })?;
+    text::clean_docs(&mut file);
     // No inner attribute here: `include!` takes items only.
     Ok(Module {
         text: format!("{HEADER}\n{}", space_items(&prettyplease::unparse(&file))),
@@ -241,10 +243,11 @@ pub fn emit_module(
 
 /// Parse `tokens` as a file and print it with prettyplease, under the `@generated` header.
 fn rust_file(path: String, tokens: TokenStream) -> Result<GeneratedFile, EmitError> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| EmitError {
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| EmitError {
         file: path.clone(),
         message: e.to_string(),
     })?;
+    text::clean_docs(&mut file);
     let body = space_items(&prettyplease::unparse(&file));
     // Generated files keep prettyplease's layout; `cargo fmt` leaves them alone.
     let contents = format!("{HEADER}\n#![cfg_attr(rustfmt, rustfmt::skip)]\n{body}");

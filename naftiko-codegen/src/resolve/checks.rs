@@ -68,6 +68,36 @@ pub(super) fn file_path_problem(location: &str) -> Option<String> {
     })
 }
 
+/// Why `text` (a `baseUri`, bound variables' placeholders aside) cannot be written into the
+/// crate as a URL, if it cannot: characters no URL holds, or a user name and password (they
+/// would be written into the crate, its `--help` and its README).
+pub(super) fn base_uri_problem(text: &str) -> Option<String> {
+    // A placeholder stands for a value (bound at start-up): its braces and spaces are not the URL's.
+    let mut literal = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((before, after)) = rest.split_once("{{") {
+        literal.push_str(before);
+        literal.push('x');
+        rest = after.split_once("}}").map_or("", |(_, after)| after);
+    }
+    literal.push_str(rest);
+    let text = literal.as_str();
+    if let Some(c) = text
+        .chars()
+        .find(|c| c.is_control() || c.is_whitespace() || "\"<>\\^`{|}".contains(*c))
+    {
+        return Some(format!(
+            "`baseUri` holds {}, which no URL holds",
+            quoted(&c.to_string())
+        ));
+    }
+    let authority = text.split_once("://").map_or("", |(_, rest)| rest);
+    let authority = authority.split(['/', '?', '#']).next().unwrap_or("");
+    authority.contains('@').then(|| {
+        "`baseUri` holds a user name or password (`user:password@`): they would be written into the generated crate".to_owned()
+    })
+}
+
 /// `text` in backticks, its control characters escaped (it is shown in a message).
 pub(super) fn quoted(text: &str) -> String {
     format!("`{}`", text.escape_debug())

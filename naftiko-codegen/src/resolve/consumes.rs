@@ -1,6 +1,7 @@
 //! Consumed APIs: `consumes` entries (inline or imported from another file) and their base URIs.
 
 use super::Resolver;
+use super::checks;
 use super::ir::*;
 use super::names::Name;
 use super::path::YamlPath;
@@ -19,6 +20,14 @@ impl<'a> Resolver<'a> {
                 &upath,
                 "no `baseUri`: the server needs `--upstream` for this API at start-up",
                 "write the API's base URL here",
+            );
+            return BaseUri::Missing;
+        }
+        if let Some(problem) = checks::base_uri_problem(text) {
+            self.error_help(
+                &upath,
+                problem,
+                "credentials belong in `authentication`, their values in `binds`; other characters are percent-encoded (`%20`)",
             );
             return BaseUri::Missing;
         }
@@ -147,6 +156,54 @@ impl<'a> Resolver<'a> {
         Some(resolved)
     }
 
+    /// The client method of an operation: its name, unless an earlier operation or the client
+    /// itself has it (its constructors, `base_url`, `forward`, each method's `_raw` twin);
+    /// then the name with a number (a located warning).
+    fn client_method_name(
+        &mut self,
+        opath: &YamlPath,
+        namespace: &str,
+        name: &mut Name,
+        earlier: &[ConsumedOp],
+    ) {
+        /// The methods every client has besides its operations'.
+        const CLIENT_METHODS: &[&str] = &["new", "with_http_client", "base_url", "forward"];
+        let taken = |rust: &str| {
+            CLIENT_METHODS.contains(&rust)
+                || earlier.iter().any(|o| {
+                    o.name.rust == rust
+                        || format!("{}_raw", o.name.rust) == rust
+                        || o.name.rust == format!("{rust}_raw")
+                })
+        };
+        if !taken(&name.rust) {
+            return;
+        }
+        let mut n = 2;
+        while taken(&format!("{}_{n}", name.rust)) {
+            n += 1;
+        }
+        let renamed = format!("{}_{n}", name.rust);
+        let message = match earlier.iter().find(|o| o.name.rust == name.rust) {
+            // Seen in the wild: the same name twice. Both are generated; a `call` naming it is
+            // refused as ambiguous.
+            Some(prev) => format!(
+                "operation `{}` is declared twice in consumes `{namespace}` (also as `{}`); the second is the client method `{renamed}`",
+                name.wire, prev.name.wire
+            ),
+            None => format!(
+                "operation `{}` would be the client method `{}`, which the client has already; it is `{renamed}`",
+                name.wire, name.rust
+            ),
+        };
+        self.warn(
+            &opath.key("name"),
+            message,
+            "give each operation of a namespace a name of its own",
+        );
+        name.rust = renamed;
+    }
+
     pub(super) fn consumes(&mut self, path: &YamlPath, c: &model::Consumes) -> Option<Consumes> {
         let path = path.to_owned();
         if let Some(kind) = &c.kind
@@ -182,35 +239,11 @@ impl<'a> Resolver<'a> {
                 .collect();
             for (oi, op) in res.operations.iter().enumerate() {
                 let opath = rpath.key("operations").index(oi);
-                let Some(resolved) = self.consumed_op(&opath, res, op, &inherited) else {
+                let Some(mut resolved) = self.consumed_op(&opath, res, op, &inherited) else {
                     self.broken.push(format!("{namespace}.{}", op.name));
                     continue;
                 };
-                let mut resolved = resolved;
-                if let Some(prev) = operations
-                    .iter()
-                    .find(|o| o.name.rust == resolved.name.rust)
-                {
-                    // Seen in the wild: the same name twice. Both are generated (the second with a
-                    // suffix); a `call` naming it is refused as ambiguous.
-                    let msg = format!(
-                        "operation `{}` is declared twice in consumes `{namespace}` (also as `{}`)",
-                        resolved.name.wire, prev.name.wire
-                    );
-                    self.warn(
-                        &opath.key("name"),
-                        msg,
-                        "give each operation of a namespace its own name",
-                    );
-                    let mut n = 2;
-                    while operations
-                        .iter()
-                        .any(|o| o.name.rust == format!("{}_{n}", resolved.name.rust))
-                    {
-                        n += 1;
-                    }
-                    resolved.name.rust = format!("{}_{n}", resolved.name.rust);
-                }
+                self.client_method_name(&opath, namespace, &mut resolved.name, &operations);
                 operations.push(resolved);
             }
         }

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::Resolver;
 use super::ir::*;
-use super::names::Name;
+use super::names::{self, Name};
 use super::path::YamlPath;
 use super::syntax::*;
 use crate::parse::model;
@@ -96,14 +96,30 @@ impl Resolver<'_> {
                     }
                 },
             };
-            if let Some(existing) = inputs.iter_mut().find(|x| same_name(&x.name.wire, &d.name)) {
+            let name = Name::snake(&d.name).avoiding(names::HANDLER_LOCALS);
+            let same = |x: &Input| same_name(&x.name.wire, &d.name) || x.name.rust == name.rust;
+            if let Some(other) = inputs.iter().find(|x| same(x) && x.name.wire != d.name) {
+                // Inputs are matched by name ignoring case and separators: two spellings would
+                // be one input, fed from whichever the client sent.
+                let message = format!(
+                    "input `{}` and input `{}` differ only in case or separators: they would be one input",
+                    d.name, other.name.wire
+                );
+                self.error_help(
+                    &ipath.key("name"),
+                    message,
+                    "give each input a name of its own",
+                );
+                continue;
+            }
+            if let Some(existing) = inputs.iter_mut().find(|x| same(x)) {
                 existing.description = d.description.clone().or(existing.description.take());
                 existing.ty = ty;
                 existing.pattern = pattern.or(existing.pattern.take());
                 continue;
             }
             inputs.push(Input {
-                name: Name::snake(&d.name),
+                name,
                 location,
                 ty,
                 required: d.required.unwrap_or(mcp || location == InputIn::Path),

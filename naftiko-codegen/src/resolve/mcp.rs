@@ -2,7 +2,7 @@
 
 use super::Resolver;
 use super::ir::*;
-use super::names::Name;
+use super::names::{self, Name};
 use super::outputs::Scope;
 use super::path::YamlPath;
 use super::syntax::*;
@@ -72,7 +72,7 @@ impl Resolver<'_> {
                 );
                 continue;
             }
-            let snake = Name::snake(&t.name);
+            let snake = Name::snake(&t.name).avoiding(names::MCP_SERVER_METHODS);
             if let Some(clash) = tools.iter().find(|x| x.name.rust == snake.rust) {
                 let msg = format!(
                     "tool `{}` clashes with `{}` (both become `{}`)",
@@ -83,7 +83,8 @@ impl Resolver<'_> {
             }
             let tpath = cpath;
             let ns = m.namespace.as_str();
-            if let Some(tool) = self.mcp_tool(&tpath, ns, t, consumes) {
+            if let Some(mut tool) = self.mcp_tool(&tpath, ns, t, consumes) {
+                tool.name = snake;
                 tools.push(tool);
             }
         }

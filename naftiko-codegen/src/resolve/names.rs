@@ -48,6 +48,15 @@ impl Name {
         }
     }
 
+    /// The same name, its identifier followed by `_` when it is one of `taken` (the locals of
+    /// the code it is a local in).
+    pub fn avoiding(mut self, taken: &[&str]) -> Self {
+        if taken.contains(&self.rust.as_str()) {
+            self.rust.push('_');
+        }
+        self
+    }
+
     /// The identifier as a token.
     pub fn ident(&self) -> proc_macro2::Ident {
         proc_macro2::Ident::new(&self.rust, proc_macro2::Span::call_site())
@@ -93,6 +102,45 @@ pub fn snake_case(wire: &str) -> String {
     }
     out
 }
+
+/// The locals of a client method (its parameters are locals beside them).
+pub const CLIENT_LOCALS: &[&str] = &["url", "request", "answer", "http"];
+
+/// The locals of a REST handler or an MCP tool's method besides its inputs (which are locals
+/// beside them).
+pub const HANDLER_LOCALS: &[&str] = &[
+    "upstreams",
+    "path_params",
+    "query_params",
+    "headers",
+    "request_body",
+    "args",
+    "result",
+    "call",
+    "steps",
+];
+
+/// The methods of an MCP adapter's server besides its tools' (its own and those of rmcp's
+/// `ServerHandler`, which a method of the same name would shadow).
+pub const MCP_SERVER_METHODS: &[&str] = &[
+    "new",
+    "upstreams",
+    "call_tool",
+    "complete",
+    "get_info",
+    "get_prompt",
+    "get_tool",
+    "initialize",
+    "list_prompts",
+    "list_resource_templates",
+    "list_resources",
+    "list_tools",
+    "ping",
+    "read_resource",
+    "set_level",
+    "subscribe",
+    "unsubscribe",
+];
 
 /// Rust keywords (strict and reserved, all editions) — these get a trailing `_`.
 const KEYWORDS: &[&str] = &[

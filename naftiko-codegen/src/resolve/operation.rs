@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::Resolver;
 use super::checks;
 use super::ir::*;
-use super::names::Name;
+use super::names::{self, Name};
 use super::path::YamlPath;
 use super::syntax::*;
 use crate::parse::model;
@@ -19,6 +19,14 @@ impl Resolver<'_> {
         op: &model::ConsumedOperation,
         inherited: &[(YamlPath, &model::ConsumedInput)],
     ) -> Option<ConsumedOp> {
+        if op.name.trim().is_empty() {
+            self.error_help(
+                &opath.key("name"),
+                "an operation needs a `name`",
+                "`call: <namespace>.<name>` names it",
+            );
+            return None;
+        }
         let method = match method(op.method.as_deref()) {
             Ok(m) => m,
             Err(e) => {
@@ -143,7 +151,7 @@ impl Resolver<'_> {
                 } else if location == ParamIn::Header && reqwest_header_name_invalid(&p.name) {
                     self.error(
                         &ppath.key("name"),
-                        format!("`{}` is not a valid header name", p.name),
+                        format!("{} is not a valid header name", checks::quoted(&p.name)),
                     );
                 } else {
                     constants.push(Constant {
@@ -168,7 +176,7 @@ impl Resolver<'_> {
                     if location == ParamIn::Header && reqwest_header_name_invalid(&p.name) {
                         self.error(
                             &ppath.key("name"),
-                            format!("`{}` is not a valid header name", p.name),
+                            format!("{} is not a valid header name", checks::quoted(&p.name)),
                         );
                         continue;
                     }
@@ -196,13 +204,29 @@ impl Resolver<'_> {
                     continue;
                 }
             };
-            let name = Name::snake(&p.name);
-            if let Some(prev) = params.iter().find(|q| q.name.rust == name.rust) {
-                let msg = format!(
-                    "parameter `{}` clashes with `{}` (both become `{}`)",
-                    p.name, prev.name.wire, name.rust
+            if location == ParamIn::Header && reqwest_header_name_invalid(&p.name) {
+                self.error(
+                    &ppath.key("name"),
+                    format!("{} is not a valid header name", checks::quoted(&p.name)),
                 );
-                self.error(&ppath.key("name"), msg);
+                continue;
+            }
+            let name = Name::snake(&p.name).avoiding(names::CLIENT_LOCALS);
+            if let Some(prev) = params
+                .iter()
+                .find(|q| q.name.rust == name.rust || same_name(&q.name.wire, &p.name))
+            {
+                // Values are matched to parameters by name ignoring case and separators: two
+                // spellings would both be fed from one value.
+                let msg = format!(
+                    "parameter `{}` and parameter `{}` differ only in case or separators: one value would feed both",
+                    p.name, prev.name.wire
+                );
+                self.error_help(
+                    &ppath.key("name"),
+                    msg,
+                    "give each parameter a name of its own",
+                );
                 continue;
             }
             if location == ParamIn::Body && params.iter().any(|q| q.location == ParamIn::Body) {

@@ -2,7 +2,7 @@
 
 use super::Resolver;
 use super::ir::*;
-use super::names::Name;
+use super::names::{self, Name};
 use super::outputs::Scope;
 use super::path::YamlPath;
 use super::syntax::*;
@@ -34,7 +34,14 @@ impl Resolver<'_> {
         for (ri, res) in r.resources.iter().enumerate() {
             let rpath = path.key("resources").index(ri);
             if let Some(forward) = &res.forward {
-                if let Some(f) = self.forward(&rpath, res, forward, consumes, &forwards) {
+                if let Some(f) = self.forward(
+                    &rpath,
+                    res,
+                    forward,
+                    consumes,
+                    &forwards,
+                    &mut handler_names,
+                ) {
                     forwards.push(f);
                 }
                 continue;
@@ -45,7 +52,7 @@ impl Resolver<'_> {
                 match part {
                     Ok(text) => axum_path.push_str(&text),
                     Err(var) => {
-                        let name = Name::snake(&var);
+                        let name = Name::snake(&var).avoiding(names::HANDLER_LOCALS);
                         if path_inputs.iter().any(|i: &Input| i.name.rust == name.rust) {
                             self.error(
                                 &rpath.key("path"),
@@ -197,7 +204,7 @@ impl Resolver<'_> {
                             _ => return None,
                         };
                         Some(Input {
-                            name: Name::snake(name),
+                            name: Name::snake(name).avoiding(names::HANDLER_LOCALS),
                             location,
                             ty: p.ty,
                             required: p.required,
@@ -250,15 +257,7 @@ impl Resolver<'_> {
                     .name
                     .clone()
                     .unwrap_or_else(|| format!("{} {}", method.lower(), res.path));
-                let mut name = Name::snake(&base);
-                let mut n = 2;
-                // The adapter module's own items keep their names.
-                const OWN: &[&str] = &["router", "router_with_body_limit", "routing", "rest"];
-                while handler_names.contains(&name.rust) || OWN.contains(&name.rust.as_str()) {
-                    name = Name::snake(&format!("{base}-{n}"));
-                    n += 1;
-                }
-                handler_names.push(name.rust.clone());
+                let name = handler_name(&base, &mut handler_names);
                 route.operations.push(RestOp {
                     name,
                     method,
@@ -317,6 +316,7 @@ impl Resolver<'_> {
         forward: &model::Forward,
         consumes: &[Consumes],
         earlier: &[Forward],
+        handler_names: &mut Vec<String>,
     ) -> Option<Forward> {
         let fpath = rpath.key("forward");
         if !res.operations.is_empty() {
@@ -395,12 +395,7 @@ impl Resolver<'_> {
             .name
             .clone()
             .unwrap_or_else(|| format!("forward {}", res.path));
-        let mut name = Name::snake(&base);
-        let mut n = 2;
-        while earlier.iter().any(|f| f.name.rust == name.rust) {
-            name = Name::snake(&format!("{base}-{n}"));
-            n += 1;
-        }
+        let name = handler_name(&base, handler_names);
         Some(Forward {
             name,
             path,
@@ -409,4 +404,19 @@ impl Resolver<'_> {
             trusted_headers,
         })
     }
+}
+
+/// The name of a handler of an adapter module made from `base`: with a number when another
+/// handler (in `taken`) or the module's own items have it.
+fn handler_name(base: &str, taken: &mut Vec<String>) -> Name {
+    // The adapter module's own items keep their names.
+    const OWN: &[&str] = &["router", "router_with_body_limit", "routing", "rest"];
+    let mut name = Name::snake(base);
+    let mut n = 2;
+    while taken.contains(&name.rust) || OWN.contains(&name.rust.as_str()) {
+        name = Name::snake(&format!("{base}-{n}"));
+        n += 1;
+    }
+    taken.push(name.rust.clone());
+    name
 }

@@ -10,6 +10,11 @@ include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 include!(concat!(env!("OUT_DIR"), "/step_args.rs"));
 include!(concat!(env!("OUT_DIR"), "/oauth2_fixture.rs"));
 
+/// The hostile specs the generator takes, one module each (tests/hostile).
+pub mod hostile {
+    include!(concat!(env!("OUT_DIR"), "/hostile.rs"));
+}
+
 /// The corpus, one module per capability file.
 pub mod corpus {
     include!(concat!(env!("OUT_DIR"), "/corpus.rs"));
