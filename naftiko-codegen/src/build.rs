@@ -144,10 +144,12 @@ impl Builder {
                     .position
                     .map(|p| format!(":{}:{}", p.line, p.column))
                     .unwrap_or_default();
+                // One line each: a line break in a spec's text would be another directive.
+                let file = w.file.display().to_string();
                 println!(
                     "cargo::warning={}{position}: {}",
-                    w.file.display(),
-                    w.message
+                    crate::diagnostic::printable(&file),
+                    crate::diagnostic::printable(&w.message)
                 );
             }
         }

@@ -47,34 +47,56 @@ impl Diagnostic {
     }
 }
 
+/// `text` with its control characters (tabs aside) and text-direction controls escaped: what a
+/// spec says is shown, never acted on by the terminal or the log it is printed to.
+pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let hostile = |c: char| {
+        (c.is_control() && c != '\t')
+            || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.contains(hostile) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| match hostile(c) {
+            true => c.escape_unicode().to_string(),
+            false => c.to_string(),
+        })
+        .collect()
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        writeln!(f, "{kind}: {}", self.message)?;
-        let file = self.file.display();
+        writeln!(f, "{kind}: {}", printable(&self.message))?;
+        let file = self.file.display().to_string();
+        let file = printable(&file);
         match self.position {
             Some(p) => write!(f, "  --> {file}:{}:{}", p.line, p.column)?,
             None => write!(f, "  --> {file}")?,
         }
         if !self.yaml_path.is_empty() {
-            write!(f, " (at `{}`)", self.yaml_path)?;
+            write!(f, " (at `{}`)", printable(&self.yaml_path))?;
         }
         if let (Some(snippet), Some(p)) = (&self.snippet, self.position) {
+            // The caret's column counts characters as written; escapes before it widen the line.
+            let before: String = snippet.chars().take(p.column.saturating_sub(1)).collect();
+            let before = printable(&before);
+            let snippet = printable(snippet);
             let gutter = p.line.to_string();
             let pad = " ".repeat(gutter.len());
             write!(f, "\n{pad} |\n{gutter} | {snippet}\n{pad} | ")?;
-            let indent: String = snippet
+            let indent: String = before
                 .chars()
-                .take(p.column.saturating_sub(1))
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
             write!(f, "{indent}^")?;
         }
         if let Some(help) = &self.help {
-            write!(f, "\n  = help: {help}")?;
+            write!(f, "\n  = help: {}", printable(help))?;
         }
         Ok(())
     }
@@ -167,5 +189,28 @@ impl SourceFile {
             snippet: position.and_then(|p| self.line(p.line)).map(str::to_owned),
             help: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A spec cannot forge lines of the log a diagnostic is printed to.
+    #[test]
+    fn control_characters_are_printed_escaped() {
+        let source = SourceFile::new("a.yaml", "name: \"x\u{1b}[2J\u{202e}\"\n");
+        let mut d = source.diagnostic(
+            Severity::Error,
+            Some(Position { line: 1, column: 8 }),
+            "name",
+            "bad `x\r\nerror: forged`",
+        );
+        d.help = Some("fix\n".into());
+        let text = d.to_string();
+        assert_eq!(text.lines().count(), 6, "{text}");
+        assert!(text.contains("bad `x\\u{d}\\u{a}error: forged`"), "{text}");
+        assert!(text.contains("\\u{1b}[2J\\u{202e}"), "{text}");
+        assert!(!text.contains('\u{1b}') && !text.contains('\r'));
     }
 }

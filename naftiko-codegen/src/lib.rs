@@ -53,6 +53,9 @@ pub enum Error {
     /// The spec has errors (and maybe warnings).
     #[error("{0}")]
     Spec(Diagnostics),
+    /// An option's value cannot be used (e.g. a package name Cargo refuses).
+    #[error("{0}")]
+    Usage(String),
     /// A generator bug.
     #[error(transparent)]
     Emit(#[from] emit::EmitError),
@@ -67,13 +70,25 @@ pub struct Generated {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// The spec file at `path` (a regular file, or a link to one; UTF-8).
+fn read_spec(path: &Path) -> Result<diagnostic::SourceFile, Error> {
+    use parse::read::{Links, ReadError, read_source};
+    read_source(path, Links::Follow).map_err(|e| match e {
+        ReadError::Encoding(d) => Error::Spec(Diagnostics(vec![*d])),
+        ReadError::Io(source) => Error::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        other => Error::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, other.to_string()),
+        },
+    })
+}
+
 /// Parse and resolve the spec at `path` (validation only).
 pub fn check(path: &Path) -> Result<resolve::Resolved, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    check_source(diagnostic::SourceFile::new(path, text))
+    check_source(read_spec(path)?)
 }
 
 /// Parse and resolve a spec already in memory.
@@ -86,11 +101,7 @@ pub fn check_source(source: diagnostic::SourceFile) -> Result<resolve::Resolved,
 /// `schema` is given), dialect findings, the resolver's warnings and any errors, sorted by
 /// position. `Err` only when the file cannot be read or parsed.
 pub fn lint(path: &Path, schema: Option<&lint::Schema>) -> Result<Vec<Diagnostic>, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let doc = parse::load(diagnostic::SourceFile::new(path, text)).map_err(Error::Spec)?;
+    let doc = parse::load(read_spec(path)?).map_err(Error::Spec)?;
     let mut findings = schema
         .map(|s| lint::schema_findings(&doc, s))
         .unwrap_or_default();
@@ -126,9 +137,27 @@ pub fn package_name(spec: &Path) -> String {
     name
 }
 
+/// Why Cargo would refuse `name` as a package name, if it would.
+pub fn package_name_problem(name: &str) -> Option<String> {
+    let ok = name.len() <= 64
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    (!ok).then(|| {
+        format!(
+            "package name `{}` is not one Cargo takes: start with a letter; letters, digits, `-` and `_`; at most 64 characters",
+            name.escape_debug()
+        )
+    })
+}
+
 /// Generate the standalone crate for the spec at `path`. `package` defaults to
 /// [`package_name`].
 pub fn generate_crate(path: &Path, package: Option<&str>) -> Result<Generated, Error> {
+    if let Some(problem) = package.and_then(package_name_problem) {
+        return Err(Error::Usage(problem));
+    }
     let resolved = check(path)?;
     let info = emit::CrateInfo {
         package: package.map_or_else(|| package_name(path), str::to_owned),

@@ -128,6 +128,13 @@ fn main() -> ExitCode {
             check,
             lint,
         } => {
+            if let Some(problem) = package
+                .as_deref()
+                .and_then(naftiko_codegen::package_name_problem)
+            {
+                eprintln!("error: {problem}");
+                return ExitCode::from(2);
+            }
             if let Err(code) = lint.run(&spec) {
                 return code;
             }

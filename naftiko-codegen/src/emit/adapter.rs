@@ -14,6 +14,8 @@ use crate::resolve::ir::{
 /// Names the handlers use for their own locals; inputs with these names get an `_input` suffix.
 const RESERVED: &[&str] = &[
     "upstreams",
+    "args",
+    "call",
     "path_params",
     "query_params",
     "headers",
@@ -26,7 +28,7 @@ const RESERVED: &[&str] = &[
 /// The local variable holding an input's value.
 pub(super) fn local(input: &Input) -> Ident {
     if RESERVED.contains(&input.name.rust.as_str()) {
-        format_ident!("{}_input", input.name.rust)
+        input.name.suffixed_ident("input")
     } else {
         input.name.ident()
     }
@@ -144,7 +146,7 @@ pub(super) fn shape_function(
     shape: &crate::resolve::ir::Shape,
     inputs: &[Input],
 ) -> TokenStream {
-    let function = format_ident!("{}_output", owner.rust);
+    let function = owner.suffixed_ident("output");
     if !shape.has_templates() {
         return quote!(#function);
     }

@@ -536,7 +536,7 @@ fn operation_methods(
     (answer_ty, read): (TokenStream, TokenStream),
 ) -> TokenStream {
     let name = op.name.ident();
-    let raw = format_ident!("{}_raw", op.name.rust);
+    let raw = op.name.suffixed_ident("raw");
     let args: Vec<TokenStream> = op
         .params
         .iter()

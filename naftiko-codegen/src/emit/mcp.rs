@@ -83,7 +83,7 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
     let tool_fns: Vec<_> = a
         .tools
         .iter()
-        .map(|t| format_ident!("{}_tool", t.name.rust))
+        .map(|t| t.name.suffixed_ident("tool"))
         .collect();
     let definitions = a
         .tools
@@ -544,7 +544,7 @@ fn orchestrated(
     let name = t.name.ident();
     let known = t.inputs.iter().map(|i| i.name.wire.as_str());
     let reads = input_reads(t, root);
-    let shape = format_ident!("{}_output", t.name.rust);
+    let shape = t.name.suffixed_ident("output");
     let steps = super::steps::run(
         cap,
         steps,
@@ -614,7 +614,7 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
         super::adapter::argument(p, tool_call.args.iter().find(|a| a.param == pi), &t.inputs)
     });
     let client = c.namespace.ident();
-    let raw = format_ident!("{}_raw", consumed.name.rust);
+    let raw = consumed.name.suffixed_ident("raw");
     let result = match output {
         Output::PassThrough {
             wrap_as,

@@ -179,7 +179,8 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
         document["components"]["securitySchemes"] = json!({ "inbound": scheme });
         document["security"] = json!([{ "inbound": scopes }]);
     }
-    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    let mut text =
+        super::text::json_escaped(&serde_json::to_string_pretty(&document).unwrap_or_default());
     text.push('\n');
     text
 }

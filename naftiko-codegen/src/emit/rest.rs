@@ -360,7 +360,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
         arg_tokens(p, call.args.iter().find(|a| a.param == pi), &op.inputs)
     });
     let client = c.namespace.ident();
-    let raw = format_ident!("{}_raw", consumed.name.rust);
+    let raw = consumed.name.suffixed_ident("raw");
     let respond = match output {
         Output::PassThrough {
             format: RawFormat::Json,
@@ -423,7 +423,7 @@ fn orchestrated_handler(
     root: &TokenStream,
 ) -> TokenStream {
     let name = op.name.ident();
-    let shape = format_ident!("{}_output", op.name.rust);
+    let shape = op.name.suffixed_ident("output");
     let steps = super::steps::run(
         cap,
         steps,

@@ -19,7 +19,7 @@ pub(super) fn output(
     let inputs = shape.has_templates();
     let read = node(shape, &quote!(json), &prefix, (root, inputs), &mut defs);
     let (ty, expr) = (&read.ty, read.result());
-    let function = format_ident!("{}_output", owner.rust);
+    let function = owner.suffixed_ident("output");
     let (doc, inputs_param) = if inputs {
         (
             format!(

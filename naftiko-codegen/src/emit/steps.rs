@@ -67,7 +67,11 @@ pub(super) fn run(
                         let a = args.iter().find(|a| a.param == pi);
                         match a.map(|a| &a.source) {
                             Some(ArgSource::Step { step, path }) => {
-                                let local = format_ident!("{}_{}", l, p.name.rust);
+                                let local = format_ident!(
+                                    "{}_{}",
+                                    l.to_string().trim_end_matches('_'),
+                                    p.name.rust
+                                );
                                 let source = local_of(&steps[*step]);
                                 let text = &path.text;
                                 let path_steps = path_steps(&path.steps, &runtime);
@@ -120,7 +124,7 @@ pub(super) fn run(
                     })
                     .collect();
                 let client = c.namespace.ident();
-                let raw = format_ident!("{}_raw", consumed.name.rust);
+                let raw = consumed.name.suffixed_ident("raw");
                 let call_args = super::client::call_arguments(root, &client, consumed, values);
                 let format = match &consumed.output {
                     Output::PassThrough { format, .. } | Output::Shaped { format, .. } => {

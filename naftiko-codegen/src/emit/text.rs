@@ -32,6 +32,23 @@ pub(super) fn visible(text: &str) -> String {
     out
 }
 
+/// JSON `text` with every hostile character (only ever inside its strings: serde_json escapes
+/// the control characters already) written as a JSON escape (`\u202e`), which means the same.
+pub(super) fn json_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_hostile(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// `text` on one line: its whitespace runs (line breaks included) one space, the rest visible.
 pub(super) fn one_line(text: Option<&str>) -> String {
     visible(
@@ -75,6 +92,12 @@ mod tests {
         assert_eq!(visible("a\rb\r\nc\u{7f}"), "a\\u{d}b\nc\\u{7f}");
         assert_eq!(visible("naïve\ttext\n"), "naïve\ttext\n");
         assert_eq!(one_line(Some("two\nlines\u{0}")), "two lines\\u{0}");
+        let json = json_escaped(&serde_json::json!({"d": "a\u{202e}b\u{7f}"}).to_string());
+        assert_eq!(json, r#"{"d":"a\u202eb\u007f"}"#);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&json).unwrap()["d"],
+            "a\u{202e}b\u{7f}"
+        );
     }
 
     #[test]

@@ -172,6 +172,12 @@ fn file(
             path.display()
         ));
     }
+    if !meta.file_type().is_file() {
+        return Err(format!(
+            "`{location}`: {} is not a regular file (a FIFO, a socket or a device)",
+            path.display()
+        ));
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(format!(
             "`{location}`: {} is larger than {} MiB: its content is compiled into the crate",

@@ -5,6 +5,7 @@
 mod assets;
 pub mod model;
 mod node;
+pub mod read;
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -198,19 +199,37 @@ fn load_imports(
             continue;
         }
         let file = root.join(&relative);
-        let text = match std::fs::read_to_string(&file) {
-            Ok(text) => text,
+        // An import is a spec file: nothing else is read (or quoted in an error about it).
+        if !matches!(
+            relative.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
+            errors.push(doc.error(
+                &lpath,
+                format!("`{location}` is not a YAML file (`.yaml`, `.yml`): an import is a capability file"),
+            ));
+            continue;
+        }
+        let source = match read::read_source(&file, read::Links::Refuse) {
+            Ok(source) => source,
+            Err(read::ReadError::Encoding(d)) => {
+                errors.push(*d);
+                continue;
+            }
             Err(err) => {
                 let mut d = doc.error(
                     &lpath,
                     format!("cannot read the imported file {}: {err}", file.display()),
                 );
-                d.help = Some("locations are relative to the file that imports them".into());
+                d.help = Some(
+                    "locations are relative to the file that imports them; links are not followed"
+                        .into(),
+                );
                 errors.push(d);
                 continue;
             }
         };
-        let mut imported = match parse(SourceFile::new(&file, text)) {
+        let mut imported = match parse(source) {
             Ok(imported) => imported,
             Err(diags) => {
                 errors.extend(diags.0);
@@ -251,6 +270,12 @@ fn inside(path: &Path, location: &str) -> Result<PathBuf, String> {
 /// leave the spec's folder are refused: the path must mean the same on every machine. `what`
 /// names the field in messages (`bind location`, `import location`).
 pub fn file_location(location: &str, what: &str) -> Result<String, String> {
+    if location.contains(char::is_control) {
+        return Err(format!(
+            "{what} `{}` holds control characters",
+            location.escape_debug()
+        ));
+    }
     let path = if let Some(rest) = location.strip_prefix("file://") {
         // `file:///./x` → `./x`; `file:///etc/x` → `/etc/x` (absolute, refused below).
         rest.strip_prefix('/')

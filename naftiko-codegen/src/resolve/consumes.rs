@@ -172,8 +172,8 @@ impl<'a> Resolver<'a> {
             CLIENT_METHODS.contains(&rust)
                 || earlier.iter().any(|o| {
                     o.name.rust == rust
-                        || format!("{}_raw", o.name.rust) == rust
-                        || o.name.rust == format!("{rust}_raw")
+                        || o.name.suffixed("raw") == rust
+                        || o.name.rust == format!("{}_raw", rust.trim_end_matches('_'))
                 })
         };
         if !taken(&name.rust) {

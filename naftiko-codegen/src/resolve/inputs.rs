@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::Resolver;
 use super::ir::*;
-use super::names::{self, Name};
+use super::names::Name;
 use super::path::YamlPath;
 use super::syntax::*;
 use crate::parse::model;
@@ -96,7 +96,7 @@ impl Resolver<'_> {
                     }
                 },
             };
-            let name = Name::snake(&d.name).avoiding(names::HANDLER_LOCALS);
+            let name = Name::snake(&d.name);
             let same = |x: &Input| same_name(&x.name.wire, &d.name) || x.name.rust == name.rust;
             if let Some(other) = inputs.iter().find(|x| same(x) && x.name.wire != d.name) {
                 // Inputs are matched by name ignoring case and separators: two spellings would

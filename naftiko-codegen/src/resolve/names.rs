@@ -57,6 +57,17 @@ impl Name {
         self
     }
 
+    /// The identifier of something made from this one: `{rust}_{suffix}` (`get_user_raw`;
+    /// `type_` → `type_raw`, never a double `_`).
+    pub fn suffixed(&self, suffix: &str) -> String {
+        format!("{}_{suffix}", self.rust.trim_end_matches('_'))
+    }
+
+    /// [`Name::suffixed`] as a token.
+    pub fn suffixed_ident(&self, suffix: &str) -> proc_macro2::Ident {
+        proc_macro2::Ident::new(&self.suffixed(suffix), proc_macro2::Span::call_site())
+    }
+
     /// The identifier as a token.
     pub fn ident(&self) -> proc_macro2::Ident {
         proc_macro2::Ident::new(&self.rust, proc_macro2::Span::call_site())
@@ -105,20 +116,6 @@ pub fn snake_case(wire: &str) -> String {
 
 /// The locals of a client method (its parameters are locals beside them).
 pub const CLIENT_LOCALS: &[&str] = &["url", "request", "answer", "http"];
-
-/// The locals of a REST handler or an MCP tool's method besides its inputs (which are locals
-/// beside them).
-pub const HANDLER_LOCALS: &[&str] = &[
-    "upstreams",
-    "path_params",
-    "query_params",
-    "headers",
-    "request_body",
-    "args",
-    "result",
-    "call",
-    "steps",
-];
 
 /// The methods of an MCP adapter's server besides its tools' (its own and those of rmcp's
 /// `ServerHandler`, which a method of the same name would shadow).

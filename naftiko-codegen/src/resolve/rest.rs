@@ -2,7 +2,7 @@
 
 use super::Resolver;
 use super::ir::*;
-use super::names::{self, Name};
+use super::names::Name;
 use super::outputs::Scope;
 use super::path::YamlPath;
 use super::syntax::*;
@@ -52,7 +52,7 @@ impl Resolver<'_> {
                 match part {
                     Ok(text) => axum_path.push_str(&text),
                     Err(var) => {
-                        let name = Name::snake(&var).avoiding(names::HANDLER_LOCALS);
+                        let name = Name::snake(&var);
                         if path_inputs.iter().any(|i: &Input| i.name.rust == name.rust) {
                             self.error(
                                 &rpath.key("path"),
@@ -204,7 +204,7 @@ impl Resolver<'_> {
                             _ => return None,
                         };
                         Some(Input {
-                            name: Name::snake(name).avoiding(names::HANDLER_LOCALS),
+                            name: Name::snake(name),
                             location,
                             ty: p.ty,
                             required: p.required,
@@ -411,9 +411,18 @@ impl Resolver<'_> {
 fn handler_name(base: &str, taken: &mut Vec<String>) -> Name {
     // The adapter module's own items keep their names.
     const OWN: &[&str] = &["router", "router_with_body_limit", "routing", "rest"];
+    // A handler `x` may come with the function `x_output` (what it answers).
+    let clashes = |name: &Name| {
+        OWN.contains(&name.rust.as_str())
+            || taken.iter().any(|t| {
+                *t == name.rust
+                    || format!("{}_output", t.trim_end_matches('_')) == name.rust
+                    || *t == name.suffixed("output")
+            })
+    };
     let mut name = Name::snake(base);
     let mut n = 2;
-    while taken.contains(&name.rust) || OWN.contains(&name.rust.as_str()) {
+    while clashes(&name) {
         name = Name::snake(&format!("{base}-{n}"));
         n += 1;
     }

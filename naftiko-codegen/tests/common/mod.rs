@@ -35,6 +35,7 @@ impl Drop for Folder {
 }
 
 /// The errors `check` reports for the spec file at `spec` (it must be refused).
+#[allow(dead_code)] // not every test binary needs it
 pub fn errors(spec: &Path) -> Vec<Diagnostic> {
     match naftiko_codegen::check(spec) {
         Err(Error::Spec(d)) => d.errors().cloned().collect(),
@@ -44,6 +45,7 @@ pub fn errors(spec: &Path) -> Vec<Diagnostic> {
 }
 
 /// The one error `check` reports for the spec file at `spec`.
+#[allow(dead_code)] // not every test binary needs it
 pub fn only(spec: &Path) -> Diagnostic {
     let mut errors = errors(spec);
     assert_eq!(errors.len(), 1, "{errors:#?}");
