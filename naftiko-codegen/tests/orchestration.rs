@@ -253,7 +253,7 @@ fn a_ref_takes_the_function_with_hints_from_its_semantics() {
     let op = &resolved.capability.rest[0].routes[0].operations[0];
     assert_eq!(op.name.wire, "ship-with-crew");
     assert_eq!(op.runs.steps().len(), 1);
-    assert!(op.runs.uses(naftiko_codegen::resolve::ir::InputId::new(0)));
+    assert!(op.runs.used_inputs(op.inputs.len())[0]);
 }
 
 #[test]

@@ -344,6 +344,88 @@ fn synthetic_spec(n: usize) -> String {
     s
 }
 
+/// A synthetic spec of one operation with `n` query parameters, exposed over REST and MCP
+/// with an input for each, for codegen timing.
+fn synthetic_params_spec(n: usize) -> String {
+    let mut s = String::from(
+        "naftiko: 1.0.0-alpha2\ninfo:\n  label: Synthetic\ncapability:\n  consumes:\n  - type: http\n    namespace: api\n    baseUri: https://api.example\n    resources:\n    - path: /things\n      operations:\n      - name: get-things\n        method: GET\n        inputParameters:\n",
+    );
+    for i in 0..n {
+        let _ = write!(s, "        - name: p{i}\n          in: query\n");
+    }
+    s.push_str("  exposes:\n  - type: rest\n    namespace: api-rest\n    port: 8080\n    resources:\n    - path: /v1/things\n      operations:\n      - method: GET\n        name: get-things\n        call: api.get-things\n        inputParameters:\n");
+    for i in 0..n {
+        let _ = write!(s, "        - name: p{i}\n          in: query\n");
+    }
+    s.push_str("  - type: mcp\n    namespace: api-mcp\n    port: 9090\n    tools:\n    - name: get-things\n      description: Get things.\n      call: api.get-things\n      inputParameters:\n");
+    for i in 0..n {
+        let _ = write!(s, "      - name: p{i}\n        type: string\n");
+    }
+    s
+}
+
+/// The generator's speed (whole process, `generate`): the seed, then synthetic specs of growing
+/// size — many operations, and one operation with many parameters. Time per operation or
+/// parameter stays flat when generation is linear in the size of the spec. The report's table,
+/// and `(operations, ms)` points for the figure.
+fn codegen_rows(root: &Path, dir: &Path, bin: &Path) -> Result<(String, Vec<(u32, f64)>)> {
+    let mut table = String::from(
+        "\n## Code generation (whole process, `generate`; median of 5 runs, 3 above 1,000)\n\n| spec | size | ms | µs per operation or parameter |\n|---|---:|---:|---:|\n",
+    );
+    let mut points = Vec::new();
+    let out = dir.join("codegen-out");
+    let seed = root.join("specs/humanitec-tokeninfo.yaml");
+    let seed_ms = codegen_time(bin, &seed, &out, 5)?;
+    points.push((4, seed_ms));
+    let _ = writeln!(
+        table,
+        "| seed | 4 operations | {seed_ms:.1} | {:.0} |",
+        seed_ms * 1000.0 / 4.0
+    );
+    type Maker = fn(usize) -> String;
+    let series: [(&str, &str, Maker, &[usize]); 2] = [
+        (
+            "operations",
+            "operations",
+            synthetic_spec,
+            &[25, 250, 1250, 2500, 5000],
+        ),
+        (
+            "parameters",
+            "parameters of one operation",
+            synthetic_params_spec,
+            &[1250, 2500, 5000],
+        ),
+    ];
+    for (name, unit, make, sizes) in series {
+        for &n in sizes {
+            let spec = dir.join(format!("synthetic-{name}-{n}.yaml"));
+            std::fs::write(&spec, make(n)).map_err(|e| e.to_string())?;
+            let runs = if n > 1000 { 3 } else { 5 };
+            let ms = codegen_time(bin, &spec, &out, runs)?;
+            if name == "operations" {
+                points.push((u32::try_from(n).unwrap_or(u32::MAX), ms));
+            }
+            let per = ms * 1000.0 / n as f64;
+            let _ = writeln!(table, "| synthetic | {n} {unit} | {ms:.1} | {per:.0} |");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&out);
+    Ok((table, points))
+}
+
+/// `cargo xtask bench codegen`: only the generator's speed (nothing to install).
+pub fn bench_codegen(root: &Path) -> Result<String> {
+    let dir = root.join("target/bench");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    run(Command::new(env!("CARGO"))
+        .args(["build", "--release", "-q", "-p", "naftiko-codegen"])
+        .current_dir(root))?;
+    let (table, _) = codegen_rows(root, &dir, &root.join("target/release/naftiko-codegen"))?;
+    std::fs::write(dir.join("codegen.md"), &table).map_err(|e| e.to_string())?;
+    Ok(table)
+}
+
 /// Median wall time of `runs` whole-process generations of `spec`.
 fn codegen_time(bin: &Path, spec: &Path, out: &Path, runs: usize) -> Result<f64> {
     let mut times = Vec::new();
@@ -629,23 +711,9 @@ pub fn bench(root: &Path) -> Result<String> {
     }
 
     // The generator's own speed, whole process.
-    report.push_str("\n## Code generation (whole process, median of 5 runs)\n\n| spec | operations | ms |\n|---|---:|---:|\n");
-    let out = dir.join("codegen-out");
-    let seed = root.join("specs/humanitec-tokeninfo.yaml");
-    let seed_ms = codegen_time(&codegen_bin, &seed, &out, 5)?;
-    figure.codegen.push((4, seed_ms));
-    let _ = writeln!(report, "| seed | 4 | {seed_ms:.1} |");
-    for n in [25, 250, 2500] {
-        let spec = dir.join(format!("synthetic-{n}.yaml"));
-        std::fs::write(&spec, synthetic_spec(n)).map_err(|e| e.to_string())?;
-        let runs = if n >= 2500 { 3 } else { 5 };
-        let ms = codegen_time(&codegen_bin, &spec, &out, runs)?;
-        figure
-            .codegen
-            .push((u32::try_from(n).unwrap_or(u32::MAX), ms));
-        let _ = writeln!(report, "| synthetic | {n} | {ms:.1} |");
-    }
-    let _ = std::fs::remove_dir_all(&out);
+    let (table, points) = codegen_rows(root, &dir, &codegen_bin)?;
+    report.push_str(&table);
+    figure.codegen = points;
     report.push_str("\n![the figures above](report.png)\n");
     std::fs::write(dir.join("report.md"), &report).map_err(|e| e.to_string())?;
     crate::plot::draw(&figure, &dir.join("report.png"))?;

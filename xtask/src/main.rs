@@ -1,4 +1,4 @@
-//! Project tasks: `cargo xtask codegen [--check]`, `cargo xtask bench`.
+//! Project tasks: `cargo xtask codegen [--check]`, `cargo xtask bench [codegen]`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -14,7 +14,9 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] | cargo xtask bench
                    tests/fixtures/*.yaml into its snapshot under tests/snapshots/
   codegen --check  change nothing; fail, naming each stale file, when a crate is out of date
   bench            the generated server beside nginx and FastMCP, and codegen speed
-                   (installs nginx, wrk and fastmcp; writes target/bench/report.md)";
+                   (installs nginx, wrk and fastmcp; writes target/bench/report.md)
+  bench codegen    the generator's speed only, on specs of growing size (installs nothing;
+                   writes target/bench/codegen.md)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,8 +30,16 @@ fn main() -> ExitCode {
         .collect::<Vec<_>>()
         .as_slice()
     {
-        ["bench"] => {
-            return match bench::bench(&root) {
+        ["bench", rest @ ..] if rest.len() <= 1 => {
+            let result = match rest {
+                ["codegen"] => bench::bench_codegen(&root),
+                [] => bench::bench(&root),
+                _ => {
+                    eprintln!("{USAGE}");
+                    return ExitCode::from(2);
+                }
+            };
+            return match result {
                 Ok(report) => {
                     println!("{report}");
                     ExitCode::SUCCESS

@@ -6,7 +6,6 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::resolve::ir::with_ids;
 use crate::resolve::ir::{
     Arg, ArgSource, Input, InputId, InputIn, MockValue, Param, ParamType, Part, Runs,
 };
@@ -151,9 +150,11 @@ pub(super) fn shape_function(
         return quote!(#function);
     }
     // Inputs the templates do not read are not read by the handler either: empty text.
-    let texts = with_ids(inputs).map(|(i, input)| {
+    let mut used = vec![false; inputs.len()];
+    shape.each_input(&mut |i| used[i.index()] = true);
+    let texts = inputs.iter().enumerate().map(|(i, input)| {
         let l = local(input);
-        if !shape.uses(i) {
+        if !used[i] {
             quote!(String::new())
         } else if input.required {
             quote!(#l.to_string())

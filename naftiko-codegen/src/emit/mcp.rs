@@ -5,11 +5,11 @@ use quote::{format_ident, quote};
 use serde_json::{Value, json};
 
 use super::code::{docs, module_docs};
+use crate::resolve::ir::with_ids;
 use crate::resolve::ir::{
     Capability, FileContent, FileResource, McpAdapter, McpResource, MockValue, Output, ParamType,
     PromptRole, RawFormat, Runs, Step, Tool,
 };
-use crate::resolve::ir::{InputId, with_ids};
 
 /// The JSON Schema of a tool's arguments.
 fn input_schema(cap: &Capability, tool: &Tool) -> Value {
@@ -508,10 +508,11 @@ fn definition(cap: &Capability, t: &Tool, f: &proc_macro2::Ident) -> TokenStream
 
 /// How a tool reads its arguments: one local per input it uses (checked against its pattern).
 fn input_reads(t: &Tool, root: &TokenStream) -> Vec<TokenStream> {
+    let used = t.runs.used_inputs(t.inputs.len());
     t.inputs
         .iter()
         .enumerate()
-        .filter(|(i, _)| t.runs.uses(InputId::new(*i)))
+        .filter(|(i, _)| used[*i])
         .map(|(_, input)| {
             let l = super::adapter::local(input);
             let wire = &input.name.wire;

@@ -27,8 +27,9 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
             let mut body = None;
             let mut fields = Map::new();
             let mut required_fields = Vec::new();
+            let used_inputs = op.runs.used_inputs(op.inputs.len());
             for (index, input) in with_ids(&op.inputs) {
-                let used = op.runs.uses(index);
+                let used = used_inputs[index.index()];
                 if !used && input.location != InputIn::Path {
                     continue;
                 }

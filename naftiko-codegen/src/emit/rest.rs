@@ -4,11 +4,11 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::code::{docs, module_docs};
+use crate::resolve::ir::ParamId;
 use crate::resolve::ir::{
     Arg, ArgSource, Capability, Forward, Input, InputIn, MockValue, Output, Param, ParamType,
     RawFormat, RestAdapter, RestOp, Runs, Step,
 };
-use crate::resolve::ir::{InputId, ParamId};
 
 pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> TokenStream {
     let mut text = format!("REST adapter `{}`.", a.namespace.wire);
@@ -180,7 +180,8 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
     text.push_str(&format!("\n\n`{} {path}` → `{target}`", op.method.as_str()));
     let doc = docs(Some(text.trim()));
     let name = op.name.ident();
-    let used = |i: usize| op.runs.uses(InputId::new(i));
+    let used_inputs = op.runs.used_inputs(op.inputs.len());
+    let used = |i: usize| used_inputs[i];
 
     let mut params = vec![quote!(State(upstreams): State<Arc<Upstreams>>)];
     let mut reads = Vec::new();

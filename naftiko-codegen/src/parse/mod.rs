@@ -76,9 +76,23 @@ impl Document {
     }
 }
 
+/// The YAML reader's limits. Aliases, anchors, depth and document count keep the reader's
+/// defaults (they stop YAML bombs), anchors record fewer events (less memory before a bomb is
+/// stopped); the node and event counts are raised so that a spec of
+/// thousands of operations reads — the file's size is bounded already (`read::MAX_SPEC_BYTES`).
+fn options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = 4_000_000;
+    budget.max_events = 8_000_000;
+    budget.max_recorded_anchor_events = 250_000;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options
+}
+
 /// Parse `source` into a [`Document`].
 pub fn parse(source: SourceFile) -> Result<Document, Diagnostics> {
-    let root: Spanned<Node> = match serde_saphyr::from_str(&source.text) {
+    let root: Spanned<Node> = match serde_saphyr::from_str_with_options(&source.text, options()) {
         Ok(root) => root,
         Err(err) => return Err(Diagnostics(vec![syntax_error(&source, &err)])),
     };

@@ -1,6 +1,8 @@
 //! Calls: what an exposed operation calls (`call`, `ref` to an aggregate's function) and the
 //! arguments its `with` gives.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use super::Resolver;
@@ -173,8 +175,26 @@ impl<'a> Resolver<'a> {
             );
             return None;
         };
+        if self.operations.is_empty() {
+            // Every API is resolved before the first call to one (their names do not change).
+            self.operations = consumes
+                .iter()
+                .map(|c| {
+                    let mut by_name: HashMap<String, Vec<OperationId>> = HashMap::new();
+                    for (oi, o) in with_ids(&c.operations) {
+                        by_name.entry(o.name.wire.clone()).or_default().push(oi);
+                    }
+                    (c.namespace.wire.clone(), by_name)
+                })
+                .collect();
+        }
         let ops = &consumes[ci].operations;
-        if ops.iter().filter(|o| o.name.wire == op).count() > 1 {
+        let named = self
+            .operations
+            .get(ns)
+            .and_then(|by_name| by_name.get(op))
+            .map_or(&[][..], Vec::as_slice);
+        if named.len() > 1 {
             self.error_help(
                 path,
                 format!("`call: {call}` is ambiguous: `{ns}` declares `{op}` more than once"),
@@ -182,7 +202,7 @@ impl<'a> Resolver<'a> {
             );
             return None;
         }
-        let Some(oi) = find_id(ops, |o| o.name.wire == op) else {
+        let Some(&oi) = named.first() else {
             let known: Vec<_> = ops.iter().map(|o| o.name.wire.as_str()).collect();
             self.error_help(
                 path,
@@ -211,21 +231,30 @@ impl<'a> Resolver<'a> {
         let mut args: Vec<Arg> = preset;
         // A parameter's own `value: "{{input}}"` applies where `with` does not name it.
         let mut with = with.clone();
+        let named = NameIndex::of(with.keys().map(String::as_str));
         for p in &op.params {
             if let Some(default) = &p.default
-                && !with.keys().any(|k| same_name(k, &p.name.wire))
+                && named.get(&p.name.wire).is_none()
             {
                 with.insert(p.name.wire.clone(), default.clone());
             }
         }
-        with.retain(|key, _| {
-            !args
-                .iter()
-                .any(|a| same_name(&op.params[a.param].name.wire, key))
-        });
+        let preset = NameIndex::of(args.iter().map(|a| op.params[a.param].name.wire.as_str()));
+        with.retain(|key, _| preset.get(key).is_none());
+        let params = NameIndex::of(op.params.iter().map(|p| p.name.wire.as_str()));
+        let mut by_name = NameIndex::of(inputs.iter().map(|i| i.name.wire.as_str()));
+        // `inputs[ii]`, or a new input `synthesize` makes for the parameter `pi` (if any).
+        let mut input = |inputs: &mut Vec<Input>, name: &str, pi: ParamId| {
+            by_name.get(name).map(InputId::new).or_else(|| {
+                let new = synthesize(name, &op.params[pi])?;
+                by_name.add(&new.name.wire, inputs.len());
+                inputs.push(new);
+                Some(InputId::new(inputs.len() - 1))
+            })
+        };
         for (key, value) in &with {
             let wpath = path.key("with").key(key);
-            let Some(pi) = find_id(&op.params, |p| same_name(&p.name.wire, key)) else {
+            let Some(pi) = params.get(key).map(ParamId::new) else {
                 let known: Vec<_> = op.params.iter().map(|p| p.name.wire.as_str()).collect();
                 // The engine makes `with` values available to the operation's templates; one
                 // that no parameter, path or body uses does nothing.
@@ -266,13 +295,7 @@ impl<'a> Resolver<'a> {
                             .find_map(|p| name.strip_prefix(p)?.strip_prefix('.'))
                             .unwrap_or(name);
                         rest = &rest[start + len + 2..];
-                        let found =
-                            find_id(inputs, |i| same_name(&i.name.wire, name)).or_else(|| {
-                                let new = synthesize(name, &op.params[pi])?;
-                                inputs.push(new);
-                                Some(InputId::new(inputs.len() - 1))
-                            });
-                        match found {
+                        match input(inputs, name, pi) {
                             Some(ii) => parts.push(Part::Slot(ii)),
                             None => {
                                 let help = if binds_named(name, &self.root.spec.binds) {
@@ -322,40 +345,33 @@ impl<'a> Resolver<'a> {
                     .iter()
                     .find_map(|p| s.strip_prefix(p)?.strip_prefix('.'))
                 {
-                    Some(input) => {
-                        let found = find_id(inputs, |i| same_name(&i.name.wire, input));
-                        match found.or_else(|| {
-                            let new = synthesize(input, &op.params[pi])?;
-                            inputs.push(new);
-                            Some(InputId::new(inputs.len() - 1))
-                        }) {
-                            Some(ii) => ArgSource::Input(ii),
-                            None if op.params[pi].location == ParamIn::Body
-                                && !op.params[pi].required =>
-                            {
-                                self.warn(
+                    Some(name) => match input(inputs, name, pi) {
+                        Some(ii) => ArgSource::Input(ii),
+                        None if op.params[pi].location == ParamIn::Body
+                            && !op.params[pi].required =>
+                        {
+                            self.warn(
                                     &wpath,
                                     format!("`{s}`: this method takes no request body, so the optional `{key}` is not sent"),
                                     "remove it from `with`, or expose the operation with POST, PUT, PATCH or DELETE",
                                 );
-                                continue;
-                            }
-                            None => {
-                                let known: Vec<_> =
-                                    inputs.iter().map(|i| i.name.wire.as_str()).collect();
-                                self.error_help(
-                                    &wpath,
-                                    format!("`{s}` names no input of this operation"),
-                                    if known.is_empty() {
-                                        "this operation has no inputs".to_owned()
-                                    } else {
-                                        format!("inputs: {}", known.join(", "))
-                                    },
-                                );
-                                continue;
-                            }
+                            continue;
                         }
-                    }
+                        None => {
+                            let known: Vec<_> =
+                                inputs.iter().map(|i| i.name.wire.as_str()).collect();
+                            self.error_help(
+                                &wpath,
+                                format!("`{s}` names no input of this operation"),
+                                if known.is_empty() {
+                                    "this operation has no inputs".to_owned()
+                                } else {
+                                    format!("inputs: {}", known.join(", "))
+                                },
+                            );
+                            continue;
+                        }
+                    },
                     None => ArgSource::Literal(value.clone()),
                 },
                 other => ArgSource::Literal(other.clone()),
@@ -363,17 +379,15 @@ impl<'a> Resolver<'a> {
             args.push(Arg { param: pi, source });
         }
         // Inputs flow through by name to parameters that `with` does not mention.
+        let mut fed = vec![false; op.params.len()];
+        for a in &args {
+            fed[a.param.index()] = true;
+        }
         for (pi, p) in with_ids(&op.params) {
-            if args.iter().any(|a| a.param == pi) {
+            if fed[pi.index()] {
                 continue;
             }
-            let found = find_id(inputs, |i| same_name(&i.name.wire, &p.name.wire));
-            let found = found.or_else(|| {
-                let new = synthesize(&p.name.wire, p)?;
-                inputs.push(new);
-                Some(InputId::new(inputs.len() - 1))
-            });
-            match found {
+            match input(inputs, &p.name.wire, pi) {
                 Some(ii) => args.push(Arg {
                     param: pi,
                     source: ArgSource::Input(ii),

@@ -1,5 +1,7 @@
 //! Consumed APIs: `consumes` entries (inline or imported from another file) and their base URIs.
 
+use std::collections::HashMap;
+
 use super::Resolver;
 use super::checks;
 use super::ir::*;
@@ -158,50 +160,53 @@ impl<'a> Resolver<'a> {
 
     /// The client method of an operation: its name, unless an earlier operation or the client
     /// itself has it (its constructors, `base_url`, `forward`, each method's `_raw` twin);
-    /// then the name with a number (a located warning).
+    /// then the name with a number (a located warning). `taken` holds the methods so far, each
+    /// with the operation that made it.
     fn client_method_name(
         &mut self,
         opath: &YamlPath,
         namespace: &str,
         name: &mut Name,
-        earlier: &[ConsumedOp],
+        taken: &mut HashMap<String, Option<String>>,
     ) {
         /// The methods every client has besides its operations'.
         const CLIENT_METHODS: &[&str] = &["new", "with_http_client", "base_url", "forward"];
-        let taken = |rust: &str| {
-            CLIENT_METHODS.contains(&rust)
-                || earlier.iter().any(|o| {
-                    o.name.rust == rust
-                        || o.name.suffixed("raw") == rust
-                        || o.name.rust == format!("{}_raw", rust.trim_end_matches('_'))
-                })
-        };
-        if !taken(&name.rust) {
-            return;
+        if taken.is_empty() {
+            taken.extend(CLIENT_METHODS.iter().map(|m| (m.to_string(), None)));
         }
-        let mut n = 2;
-        while taken(&format!("{}_{n}", name.rust)) {
-            n += 1;
-        }
-        let renamed = format!("{}_{n}", name.rust);
-        let message = match earlier.iter().find(|o| o.name.rust == name.rust) {
-            // Seen in the wild: the same name twice. Both are generated; a `call` naming it is
-            // refused as ambiguous.
-            Some(prev) => format!(
-                "operation `{}` is declared twice in consumes `{namespace}` (also as `{}`); the second is the client method `{renamed}`",
-                name.wire, prev.name.wire
-            ),
-            None => format!(
-                "operation `{}` would be the client method `{}`, which the client has already; it is `{renamed}`",
-                name.wire, name.rust
-            ),
+        let free = |rust: &Name, taken: &HashMap<String, Option<String>>| {
+            !taken.contains_key(&rust.rust) && !taken.contains_key(&rust.suffixed("raw"))
         };
-        self.warn(
-            &opath.key("name"),
-            message,
-            "give each operation of a namespace a name of its own",
-        );
-        name.rust = renamed;
+        if !free(name, taken) {
+            let mut n = 2;
+            let mut renamed = name.clone();
+            while {
+                renamed.rust = format!("{}_{n}", name.rust);
+                !free(&renamed, taken)
+            } {
+                n += 1;
+            }
+            let message = match taken.get(&name.rust) {
+                // Seen in the wild: the same name twice. Both are generated; a `call` naming it
+                // is refused as ambiguous.
+                Some(Some(prev)) => format!(
+                    "operation `{}` is declared twice in consumes `{namespace}` (also as `{prev}`); the second is the client method `{}`",
+                    name.wire, renamed.rust
+                ),
+                _ => format!(
+                    "operation `{}` would be the client method `{}`, which the client has already; it is `{}`",
+                    name.wire, name.rust, renamed.rust
+                ),
+            };
+            self.warn(
+                &opath.key("name"),
+                message,
+                "give each operation of a namespace a name of its own",
+            );
+            *name = renamed;
+        }
+        taken.insert(name.rust.clone(), Some(name.wire.clone()));
+        taken.insert(name.suffixed("raw"), Some(name.wire.clone()));
     }
 
     pub(super) fn consumes(&mut self, path: &YamlPath, c: &model::Consumes) -> Option<Consumes> {
@@ -222,6 +227,7 @@ impl<'a> Resolver<'a> {
         let base_uri = self.base_uri(&path, c.base_uri.as_deref().unwrap_or(""));
         let auth = self.auth(&path, c);
         let mut operations: Vec<ConsumedOp> = Vec::new();
+        let mut methods = HashMap::new();
         for (ri, res) in c.resources.iter().enumerate() {
             let rpath = path.key("resources").index(ri);
             // Consumes- and resource-level parameters apply to every operation below them.
@@ -243,7 +249,7 @@ impl<'a> Resolver<'a> {
                     self.broken.push(format!("{namespace}.{}", op.name));
                     continue;
                 };
-                self.client_method_name(&opath, namespace, &mut resolved.name, &operations);
+                self.client_method_name(&opath, namespace, &mut resolved.name, &mut methods);
                 operations.push(resolved);
             }
         }

@@ -1,5 +1,7 @@
 //! Exposed inputs (REST parameters and MCP tool arguments) and mock outputs.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use super::Resolver;
@@ -22,6 +24,11 @@ impl Resolver<'_> {
             .iter()
             .filter(|d| d.location.as_deref() == Some("body"))
             .count();
+        let mut by_name = NameIndex::of(inputs.iter().map(|i| i.name.wire.as_str()));
+        let mut by_rust: HashMap<String, usize> = HashMap::new();
+        for (i, input) in inputs.iter().enumerate() {
+            by_rust.entry(input.name.rust.clone()).or_insert(i);
+        }
         for (i, d) in declared.iter().enumerate() {
             let ipath = path.key("inputParameters").index(i);
             let location = match (mcp, d.location.as_deref()) {
@@ -97,8 +104,10 @@ impl Resolver<'_> {
                 },
             };
             let name = Name::snake(&d.name);
-            let same = |x: &Input| same_name(&x.name.wire, &d.name) || x.name.rust == name.rust;
-            if let Some(other) = inputs.iter().find(|x| same(x) && x.name.wire != d.name) {
+            let same = by_name
+                .get(&d.name)
+                .or_else(|| by_rust.get(&name.rust).copied());
+            if let Some(other) = same.map(|i| &inputs[i]).filter(|x| x.name.wire != d.name) {
                 // Inputs are matched by name ignoring case and separators: two spellings would
                 // be one input, fed from whichever the client sent.
                 let message = format!(
@@ -112,12 +121,14 @@ impl Resolver<'_> {
                 );
                 continue;
             }
-            if let Some(existing) = inputs.iter_mut().find(|x| same(x)) {
+            if let Some(existing) = same.map(|i| &mut inputs[i]) {
                 existing.description = d.description.clone().or(existing.description.take());
                 existing.ty = ty;
                 existing.pattern = pattern.or(existing.pattern.take());
                 continue;
             }
+            by_name.add(&d.name, inputs.len());
+            by_rust.entry(name.rust.clone()).or_insert(inputs.len());
             inputs.push(Input {
                 name,
                 location,

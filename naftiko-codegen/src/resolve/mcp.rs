@@ -1,5 +1,7 @@
 //! Exposed MCP adapters: tools, resources (calls, URI templates, files) and prompts.
 
+use std::collections::{HashMap, HashSet};
+
 use super::Resolver;
 use super::ir::*;
 use super::names::{self, Name};
@@ -41,6 +43,9 @@ impl Resolver<'_> {
         };
         let prompts = self.prompts(path, &m.prompts);
         let mut tools: Vec<Tool> = Vec::new();
+        // The tools' names so far, and their Rust names with the names they were made from.
+        let mut tool_names: HashSet<String> = HashSet::new();
+        let mut rust_names: HashMap<String, String> = HashMap::new();
         for (ti, t) in m.tools.iter().enumerate() {
             let tpath = path.key("tools").index(ti);
             // A `ref` tool is its function's, resolved where the function is written.
@@ -65,7 +70,7 @@ impl Resolver<'_> {
                 self.error(&tpath, "a tool needs a `name`");
                 continue;
             }
-            if tools.iter().any(|x| x.name.wire == t.name) {
+            if tool_names.contains(t.name.as_str()) {
                 self.error(
                     &tpath.key("name"),
                     format!("tool `{}` is declared twice", t.name),
@@ -73,16 +78,18 @@ impl Resolver<'_> {
                 continue;
             }
             let snake = Name::snake(&t.name).avoiding(names::MCP_SERVER_METHODS);
-            if let Some(clash) = tools.iter().find(|x| x.name.rust == snake.rust) {
+            if let Some(clash) = rust_names.get(&snake.rust) {
                 let msg = format!(
-                    "tool `{}` clashes with `{}` (both become `{}`)",
-                    t.name, clash.name.wire, clash.name.rust
+                    "tool `{}` clashes with `{clash}` (both become `{}`)",
+                    t.name, snake.rust
                 );
                 self.error(&tpath.key("name"), msg);
                 continue;
             }
             let tpath = cpath;
             let ns = m.namespace.as_str();
+            tool_names.insert(t.name.clone());
+            rust_names.insert(snake.rust.clone(), t.name.clone());
             if let Some(mut tool) = self.mcp_tool(&tpath, ns, t, consumes) {
                 tool.name = snake;
                 tools.push(tool);

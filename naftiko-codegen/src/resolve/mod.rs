@@ -28,6 +28,7 @@ mod steps;
 mod syntax;
 
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
@@ -59,16 +60,18 @@ pub fn resolve(doc: &Document) -> Result<Resolved, Diagnostics> {
         diags: Vec::new(),
         broken: Vec::new(),
         binds: Vec::new(),
+        operations: HashMap::new(),
     };
     let capability = r.capability();
     // A function used by several `ref`s reports each problem once.
-    let mut seen = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     r.diags.retain(|d| {
-        let fresh = !seen.contains(d);
-        if fresh {
-            seen.push(d.clone());
-        }
-        fresh
+        seen.insert((
+            d.file.clone(),
+            d.position,
+            d.yaml_path.clone(),
+            d.message.clone(),
+        ))
     });
     if r.diags.iter().any(Diagnostic::is_error) {
         r.diags.sort_by(|a, b| {
@@ -99,6 +102,8 @@ struct Resolver<'a> {
     /// The bound variables (of `binds`, `in: environment` parameters and `$env.NAME`), read
     /// first: every template that names one resolves against them.
     binds: Vec<BindVar>,
+    /// The operations of each consumed API by name (`call` targets), made at the first `call`.
+    operations: HashMap<String, HashMap<String, Vec<OperationId>>>,
 }
 
 impl<'a> Resolver<'a> {

@@ -1,6 +1,8 @@
 //! One consumed operation: its method and path, parameters (in path, query, header, cookie, body,
 //! environment), fixed values and outputs.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use super::Resolver;
@@ -73,6 +75,9 @@ impl Resolver<'_> {
             }
         };
         let mut params: Vec<Param> = Vec::new();
+        // The parameters so far by name, as values find them and as Rust names them.
+        let mut by_name = NameIndex::default();
+        let mut by_rust: HashMap<String, usize> = HashMap::new();
         let mut constants: Vec<Constant> = Vec::new();
         let own = op
             .input_parameters
@@ -212,10 +217,10 @@ impl Resolver<'_> {
                 continue;
             }
             let name = Name::snake(&p.name).avoiding(names::CLIENT_LOCALS);
-            if let Some(prev) = params
-                .iter()
-                .find(|q| q.name.rust == name.rust || same_name(&q.name.wire, &p.name))
-            {
+            let prev = by_name
+                .get(&p.name)
+                .or_else(|| by_rust.get(&name.rust).copied());
+            if let Some(prev) = prev.map(|i| &params[i]) {
                 // Values are matched to parameters by name ignoring case and separators: two
                 // spellings would both be fed from one value.
                 let msg = format!(
@@ -236,6 +241,8 @@ impl Resolver<'_> {
                 );
                 continue;
             }
+            by_name.add(&p.name, params.len());
+            by_rust.entry(name.rust.clone()).or_insert(params.len());
             params.push(Param {
                 name,
                 location,

@@ -1,5 +1,7 @@
 //! Exposed REST adapters: resources, their operations and forwarding resources.
 
+use std::collections::{HashMap, HashSet};
+
 use super::Resolver;
 use super::ir::*;
 use super::names::Name;
@@ -27,8 +29,10 @@ impl Resolver<'_> {
         }
         let auth = self.inbound_auth(path, r.authentication.as_deref());
         let mut routes: Vec<Route> = Vec::new();
+        // Where each path's route is in `routes`.
+        let mut route_at: HashMap<String, usize> = HashMap::new();
         let mut forwards: Vec<Forward> = Vec::new();
-        let mut handler_names: Vec<String> = Vec::new();
+        let mut handler_names: HashSet<String> = HashSet::new();
         // Each resource's path as the router reads it, for the router's rules.
         let mut route_paths: Vec<(YamlPath, String)> = Vec::new();
         for (ri, res) in r.resources.iter().enumerate() {
@@ -266,7 +270,7 @@ impl Resolver<'_> {
                     runs,
                 });
             }
-            if let Some(existing) = routes.iter_mut().find(|x| x.path == route.path) {
+            if let Some(existing) = route_at.get(&route.path).map(|&i| &mut routes[i]) {
                 for op in route.operations {
                     if existing.operations.iter().any(|o| o.method == op.method) {
                         self.error(
@@ -282,11 +286,12 @@ impl Resolver<'_> {
                     }
                 }
             } else if !route.operations.is_empty() {
+                route_at.insert(route.path.clone(), routes.len());
                 routes.push(route);
             }
         }
         for f in &forwards {
-            if routes.iter().any(|r| r.path == f.path) {
+            if route_at.contains_key(&f.path) {
                 self.error(
                     &path.key("resources"),
                     format!("`{}` both forwards and has operations", f.path),
@@ -316,7 +321,7 @@ impl Resolver<'_> {
         forward: &model::Forward,
         consumes: &[Consumes],
         earlier: &[Forward],
-        handler_names: &mut Vec<String>,
+        handler_names: &mut HashSet<String>,
     ) -> Option<Forward> {
         let fpath = rpath.key("forward");
         if !res.operations.is_empty() {
@@ -407,25 +412,24 @@ impl Resolver<'_> {
 }
 
 /// The name of a handler of an adapter module made from `base`: with a number when another
-/// handler (in `taken`) or the module's own items have it.
-fn handler_name(base: &str, taken: &mut Vec<String>) -> Name {
+/// handler (in `taken`) or the module's own items have it. A handler `x` may come with the
+/// function `x_output` (what it answers): `taken` holds both.
+fn handler_name(base: &str, taken: &mut HashSet<String>) -> Name {
     // The adapter module's own items keep their names.
     const OWN: &[&str] = &["router", "router_with_body_limit", "routing", "rest"];
-    // A handler `x` may come with the function `x_output` (what it answers).
-    let clashes = |name: &Name| {
-        OWN.contains(&name.rust.as_str())
-            || taken.iter().any(|t| {
-                *t == name.rust
-                    || format!("{}_output", t.trim_end_matches('_')) == name.rust
-                    || *t == name.suffixed("output")
-            })
+    if taken.is_empty() {
+        taken.extend(OWN.iter().map(ToString::to_string));
+    }
+    let clashes = |name: &Name, taken: &HashSet<String>| {
+        taken.contains(&name.rust) || taken.contains(&name.suffixed("output"))
     };
     let mut name = Name::snake(base);
     let mut n = 2;
-    while clashes(&name) {
+    while clashes(&name, taken) {
         name = Name::snake(&format!("{base}-{n}"));
         n += 1;
     }
-    taken.push(name.rust.clone());
+    taken.insert(name.suffixed("output"));
+    taken.insert(name.rust.clone());
     name
 }

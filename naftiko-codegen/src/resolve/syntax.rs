@@ -49,16 +49,50 @@ pub(super) fn binds_named(name: &str, binds: &[model::Bind]) -> bool {
     })
 }
 
+/// The characters of a name that count when names are compared: letters and digits, ASCII
+/// letters in lower case.
+fn name_chars(name: &str) -> impl Iterator<Item = char> + '_ {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+}
+
 /// Do two names mean the same input? Case and separators do not count: `userId`, `userid`,
 /// `user_id` and `user-id` are one name (the dialect writes each in different places).
 pub(super) fn same_name(a: &str, b: &str) -> bool {
-    let key = |s: &str| {
-        s.chars()
-            .filter(char::is_ascii_alphanumeric)
-            .map(|c| c.to_ascii_lowercase())
-            .collect::<String>()
-    };
-    a.eq_ignore_ascii_case(b) || key(a) == key(b)
+    a == b || name_chars(a).eq(name_chars(b))
+}
+
+/// What [`same_name`] compares, as a key of a map (one lookup instead of a scan).
+fn name_key(name: &str) -> String {
+    name_chars(name).collect()
+}
+
+/// Names in a list, looked up as [`same_name`] compares them: each key with the position of
+/// the first name that has it. (A scan per lookup would make resolving quadratic in the size
+/// of the spec.)
+#[derive(Debug, Default)]
+pub(super) struct NameIndex(std::collections::HashMap<String, usize>);
+
+impl NameIndex {
+    /// The index of `names`, in order.
+    pub(super) fn of<'n>(names: impl IntoIterator<Item = &'n str>) -> Self {
+        let mut index = Self::default();
+        for (i, name) in names.into_iter().enumerate() {
+            index.add(name, i);
+        }
+        index
+    }
+
+    /// The position of the first name that is the same as `name`.
+    pub(super) fn get(&self, name: &str) -> Option<usize> {
+        self.0.get(&name_key(name)).copied()
+    }
+
+    /// `name` at `position` (unless a name the same as it came first).
+    pub(super) fn add(&mut self, name: &str, position: usize) {
+        self.0.entry(name_key(name)).or_insert(position);
+    }
 }
 
 pub(super) fn method(text: Option<&str>) -> Result<Method, String> {

@@ -113,13 +113,15 @@ pub struct Call {
 }
 
 impl Call {
-    /// Does some argument read input `input` (directly or in a template)?
-    pub fn uses(&self, input: InputId) -> bool {
-        self.args.iter().any(|a| match &a.source {
-            ArgSource::Input(i) => *i == input,
-            ArgSource::Template(parts) => parts.contains(&Part::Slot(input)),
-            ArgSource::Literal(_) | ArgSource::Step { .. } => false,
-        })
+    /// Call `f` with every input an argument reads.
+    pub fn each_input(&self, f: &mut dyn FnMut(InputId)) {
+        for a in &self.args {
+            match &a.source {
+                ArgSource::Input(i) => f(*i),
+                ArgSource::Template(parts) => each_slot(parts, f),
+                ArgSource::Literal(_) | ArgSource::Step { .. } => {}
+            }
+        }
     }
 }
 
@@ -244,27 +246,41 @@ impl Runs {
         }
     }
 
-    /// Does it read input `input`: to pass it on, or in an output template?
-    pub fn uses(&self, input: InputId) -> bool {
-        let in_output =
-            matches!(self.output(), Some(Output::Shaped { root, .. }) if root.uses(input));
-        in_output
-            || match self {
-                Runs::Call { call, .. } => call.uses(input),
-                Runs::Steps { steps, .. } => steps_use(steps, input),
-                Runs::Mock { fields } => fields.iter().any(|(_, v)| {
-                    matches!(v, MockValue::Template(parts) if parts.contains(&Part::Slot(input)))
-                }),
+    /// Which of `count` inputs it reads: to pass them on, or in an output template (one pass
+    /// for all of them).
+    pub fn used_inputs(&self, count: usize) -> Vec<bool> {
+        let mut used = vec![false; count];
+        self.each_input(&mut |i| {
+            if let Some(u) = used.get_mut(i.index()) {
+                *u = true;
             }
+        });
+        used
     }
-}
 
-/// Does a call step read input `input`?
-fn steps_use(steps: &[Step], input: InputId) -> bool {
-    steps.iter().any(|s| match s {
-        Step::Call { call, .. } => call.uses(input),
-        Step::Lookup { .. } => false,
-    })
+    /// Call `f` with every input it reads: to pass it on, or in an output template.
+    fn each_input(&self, f: &mut dyn FnMut(InputId)) {
+        if let Some(Output::Shaped { root, .. }) = self.output() {
+            root.each_input(f);
+        }
+        match self {
+            Runs::Call { call, .. } => call.each_input(f),
+            Runs::Steps { steps, .. } => {
+                for step in steps {
+                    if let Step::Call { call, .. } = step {
+                        call.each_input(f);
+                    }
+                }
+            }
+            Runs::Mock { fields } => {
+                for (_, value) in fields {
+                    if let MockValue::Template(parts) = value {
+                        each_slot(parts, f);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// An exposed MCP adapter.

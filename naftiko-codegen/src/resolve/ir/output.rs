@@ -132,14 +132,23 @@ pub enum PathStep {
 }
 
 impl Shape {
-    /// Does a `value` template of it read input `input`?
-    pub fn uses(&self, input: InputId) -> bool {
+    /// Call `f` with every input its templates read (once per place).
+    pub fn each_input(&self, f: &mut dyn FnMut(InputId)) {
         match self {
-            Shape::Template(parts) => parts.contains(&Part::Slot(input)),
-            Shape::Object { fields } => fields.iter().any(|(_, s)| s.uses(input)),
-            Shape::Array { items, .. } => items.uses(input),
-            Shape::FirstOf(all) => all.iter().any(|s| s.uses(input)),
-            Shape::Value { .. } | Shape::Const(_) => false,
+            Shape::Template(parts) => each_slot(parts, f),
+            Shape::Object { fields } => fields.iter().for_each(|(_, s)| s.each_input(f)),
+            Shape::Array { items, .. } => items.each_input(f),
+            Shape::FirstOf(all) => all.iter().for_each(|s| s.each_input(f)),
+            Shape::Value { .. } | Shape::Const(_) => {}
+        }
+    }
+}
+
+/// Call `f` with the input of every slot of `parts`.
+pub(crate) fn each_slot(parts: &[Part<InputId>], f: &mut dyn FnMut(InputId)) {
+    for part in parts {
+        if let Part::Slot(i) = part {
+            f(*i);
         }
     }
 }
