@@ -39,7 +39,7 @@ fn a_broken_spec_exits_1_with_a_located_error_and_writes_nothing() {
     let spec = dir.join("broken.yaml");
     let text = std::fs::read_to_string(seed()).unwrap().replace(
         "call: humanitec-tokeninfo.getusertoken\n        with:\n          userId: rest.userId",
-        "call: humanitec-tokeninfo.gettoken\n        with:\n          userId: rest.userId",
+        "call: getusertoken\n        with:\n          userId: rest.userId",
     );
     std::fs::write(&spec, text).unwrap();
     let out_dir = dir.join("out");

@@ -83,7 +83,14 @@ fn the_base_spec_is_valid_and_explicit_bearer_raises_no_warning() {
 
 #[test]
 fn unknown_call_names_the_operation_and_lists_the_known_ones() {
-    let d = only(&SPEC.replace("        call: pets.get-pet", "        call: pets.get-cat"));
+    // The rest of the capability is generated; the operation is left out, with a warning.
+    let spec = SPEC.replace("        call: pets.get-pet", "        call: pets.get-cat");
+    let resolved = check_source(SourceFile::new("pets.yaml", &spec)).expect("an assumption");
+    let d = resolved
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("no operation `get-cat`"))
+        .unwrap_or_else(|| panic!("{:#?}", resolved.warnings));
     assert_eq!(d.file, Path::new("pets.yaml"));
     assert_eq!(
         d.yaml_path,
@@ -91,11 +98,7 @@ fn unknown_call_names_the_operation_and_lists_the_known_ones() {
     );
     assert_eq!(d.position, at(34, 15));
     assert_eq!(d.snippet.as_deref(), Some("        call: pets.get-cat"));
-    assert!(
-        d.message.contains("no operation `get-cat`"),
-        "{}",
-        d.message
-    );
+    assert!(d.message.contains("left out"), "{}", d.message);
     assert!(d.help.as_deref().unwrap().contains("get-pet"));
     let rendered = d.to_string();
     assert!(
@@ -104,37 +107,53 @@ fn unknown_call_names_the_operation_and_lists_the_known_ones() {
         ),
         "{rendered}"
     );
-    assert!(
-        rendered.contains("34 |         call: pets.get-cat\n   |               ^"),
-        "{rendered}"
-    );
+    // Its adapter, left with no operation, is left out too; the MCP adapter stays.
+    assert!(resolved.capability.rest.is_empty());
+    assert_eq!(resolved.capability.mcp[0].tools.len(), 1);
 }
 
 #[test]
-fn unknown_namespace_in_a_tool_call() {
-    let d = only(&SPEC.replace(
+fn unknown_namespace_in_a_tool_call_leaves_the_tool_out() {
+    let spec = SPEC.replace(
         "      call: pets.get-pet\n      with:\n        petId: tools",
         "      call: cats.get-pet\n      with:\n        petId: tools",
-    ));
+    );
+    let resolved = check_source(SourceFile::new("pets.yaml", &spec)).expect("an assumption");
+    let d = resolved
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("unknown consumes namespace `cats`"))
+        .unwrap_or_else(|| panic!("{:#?}", resolved.warnings));
     assert_eq!(d.yaml_path, "capability.exposes[1].tools[0].call");
     assert_eq!(d.position, at(43, 13));
-    assert!(d.message.contains("unknown consumes namespace `cats`"));
+    assert!(d.message.contains("left out"), "{}", d.message);
+    assert!(d.help.as_deref().unwrap().contains("pets"));
+    // The MCP adapter, left with no tool, is left out; the REST adapter stays.
+    assert!(resolved.capability.mcp.is_empty());
+    assert_eq!(resolved.capability.rest.len(), 1);
 }
 
 #[test]
-fn with_naming_no_input() {
-    let d = only(&SPEC.replace("petId: rest.petId", "petId: rest.ownerId"));
+fn with_naming_no_input_gains_that_input_with_a_warning() {
+    let spec = SPEC.replace("petId: rest.petId", "petId: rest.ownerId");
+    let resolved = check_source(SourceFile::new("pets.yaml", &spec)).expect("an assumption");
+    let w = resolved
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("gains the query input `ownerId`"))
+        .unwrap_or_else(|| panic!("{:#?}", resolved.warnings));
     assert_eq!(
-        d.yaml_path,
-        "capability.exposes[0].resources[0].operations[0].with.petId"
+        w.yaml_path,
+        "capability.exposes[0].resources[0].operations[0]"
     );
-    assert_eq!(d.position, at(36, 18));
+    assert!(w.help.as_deref().unwrap_or("").contains("inputParameters"));
+    let inputs = &resolved.capability.rest[0].routes[0].operations[0].inputs;
     assert!(
-        d.message.contains("`rest.ownerId` names no input"),
-        "{}",
-        d.message
+        inputs
+            .iter()
+            .any(|i| i.name.wire == "ownerId" && i.required),
+        "{inputs:#?}"
     );
-    assert!(d.help.as_deref().unwrap().contains("petid"));
 }
 
 #[test]
@@ -263,7 +282,7 @@ fn unsupported_features_are_refused_by_name_never_ignored() {
 #[test]
 fn every_error_is_reported_not_just_the_first() {
     let broken = SPEC
-        .replace("        call: pets.get-pet", "        call: pets.nope")
+        .replace("token: \"{{PETS_TOKEN}}\"", "token: sk-live-123")
         .replace("        method: GET\n", "        method: FETCH\n");
     let errors = errors(&broken);
     assert_eq!(errors.len(), 2, "{errors:#?}");
@@ -352,7 +371,7 @@ fn bind_locations_must_be_files_inside_the_spec_folder() {
 }
 
 #[test]
-fn path_parameter_values_are_fixed_or_bound_and_must_appear_in_the_path() {
+fn path_parameter_values_are_fixed_or_bound_and_unused_ones_are_not_sent() {
     let bound = SPEC.replace(
         "        - name: petId\n          in: path\n",
         "        - name: petId\n          in: path\n          value: \"{{PETS_TOKEN}}\"\n",
@@ -364,16 +383,18 @@ fn path_parameter_values_are_fixed_or_bound_and_must_appear_in_the_path() {
         "        - name: petId\n          in: path\n",
         "        - name: petId\n          in: path\n        - name: version\n          in: path\n          value: v2\n",
     );
-    let d = only(&unused);
+    // The engine fills a path only from its placeholders: the value is not sent, with a warning.
+    let resolved = check_source(SourceFile::new("pets.yaml", &unused)).expect("an assumption");
+    let w = resolved
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("`version` does not appear in the path"))
+        .unwrap_or_else(|| panic!("{:#?}", resolved.warnings));
     assert_eq!(
-        d.yaml_path,
-        "capability.consumes[0].resources[0].operations[0].inputParameters[1]"
+        w.yaml_path,
+        "capability.consumes[0].resources[0].operations[0].inputParameters[1].name"
     );
-    assert!(
-        d.message.contains("`version` does not appear in the path"),
-        "{}",
-        d.message
-    );
+    assert!(w.message.contains("it is not sent"), "{}", w.message);
 }
 
 #[test]

@@ -14,7 +14,8 @@
 //!   per request), [`ops`] (`/healthz`, `/readyz`, `/metrics`), [`inbound`] (inbound
 //!   credentials), [`origin`] (the `Host` and `Origin` an adapter answers), [`skills`] (skill
 //!   catalogs), [`server`] (start-up and shutdown);
-//! - `rest`: [`rest`]; `mcp`: [`mcp`]; `oauth2`: [`oauth2`]; `digest`: [`digest`];
+//! - `rest`: [`rest`]; `mcp`: [`mcp`]; `oauth2`: [`oauth2`]; `digest`: [`digest`]; `oauth1`:
+//!   [`oauth1`] (request signing upstream);
 //! - formats: `xml` ([`xml`]), `delimited` ([`delimited`]), `yaml` ([`yaml`], and
 //!   [`bind_files`]), `html` ([`html`]), `markdown` ([`markdown`]).
 //!
@@ -50,6 +51,8 @@ pub mod inbound;
 pub mod markdown;
 #[cfg(feature = "mcp")]
 pub mod mcp;
+#[cfg(feature = "oauth1")]
+pub mod oauth1;
 #[cfg(feature = "oauth2")]
 pub mod oauth2;
 #[cfg(feature = "server")]

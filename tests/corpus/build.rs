@@ -1,7 +1,7 @@
 //! Generates, with `naftiko_codegen::build::Builder`:
 //! - the seed spec as the module `tokeninfo` (the README's build.rs example, as written);
 //! - the fixtures `kitchen_sink`, `file_binds`, `digest_auth`, `raw_formats`, `step_args`,
-//!   `oauth2_fixture` and `assets` (tests/fixtures/*.yaml);
+//!   `oauth2_fixture`, `oauth1_fixture` and `assets` (tests/fixtures/*.yaml);
 //! - every hostile spec the generator takes (tests/hostile, `ok` in its expected.txt) as one
 //!   module each, in `hostile`;
 //! - every capability file of the shared specs corpus (`$NAFTIKO_SHARED/specs-corpus` or
@@ -56,6 +56,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .module_name("oauth2_fixture")
         .generate()?;
 
+    // Upstreams taking OAuth 1.0a signed requests, exercised by tests/oauth1.rs.
+    Builder::new()
+        .spec("../fixtures/oauth1.yaml")
+        .module_name("oauth1_fixture")
+        .generate()?;
+
     // Prompts, resources and a skill read from files at generation, exercised by
     // tests/assets.rs.
     Builder::new()
@@ -70,75 +76,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let shared = std::env::var_os("NAFTIKO_SHARED")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    let corpus = shared.join("specs-corpus");
-    let mut modules = String::new();
-    let mut refused = String::new();
-    let mut generated = Vec::new();
-    if corpus.is_dir() {
+    let mut present = false;
+    // The official and curated specs, and the sample of the wild collection (tests/corpus.rs
+    // pins which files of each generate and why the others are refused).
+    for (folder, name) in [("specs-corpus", "corpus"), ("corpus-sample", "sample")] {
+        present |= corpus(&shared.join(folder), name, &out)?;
+    }
+    if present {
         println!("cargo::rustc-cfg=corpus");
-        println!("cargo::rerun-if-changed={}", corpus.display());
-        let mut files = Vec::new();
-        collect(&corpus, &mut files)?;
-        files.sort();
-        for file in files {
-            let rel = file
-                .strip_prefix(&corpus)?
-                .to_string_lossy()
-                .replace('\\', "/");
-            let text = std::fs::read_to_string(&file)?;
-            // Support files (conformance cases, OpenAPI documents, bind values, shared consumes)
-            // declare no capability.
-            if !text.lines().any(|l| l.starts_with("capability:")) {
-                continue;
-            }
-            let module = format!(
-                "c_{}",
-                naftiko_codegen::package_name(Path::new(&rel.replace(['/', '.'], "-")))
-                    .replace('-', "_")
-            );
-            let result = Builder::new()
-                .spec(&file)
-                .module_name(&module)
-                .out_dir(&out)
-                .emit_cargo_directives(false)
-                .generate();
-            match result {
-                Ok(_) => {
-                    writeln!(
-                        modules,
-                        "include!(concat!(env!(\"OUT_DIR\"), \"/{module}.rs\"));"
-                    )?;
-                    generated.push(rel);
-                }
-                Err(naftiko_codegen::Error::Spec(diags)) => {
-                    let first = diags.errors().next().or(diags.0.first());
-                    let reason = first.map_or_else(String::new, |d| {
-                        let at = d
-                            .position
-                            .map(|p| format!("{}:{}", p.line, p.column))
-                            .unwrap_or_default();
-                        // A diagnostic in an imported file names that file.
-                        let elsewhere = (d.file != file)
-                            .then(|| d.file.file_name())
-                            .flatten()
-                            .map(|f| format!("{}:", f.to_string_lossy()))
-                            .unwrap_or_default();
-                        format!("{elsewhere}{at} {}", d.message)
-                    });
-                    writeln!(refused, "{rel}\t{reason}")?;
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
     } else {
         println!(
             "cargo::warning=skipped: the specs corpus is absent ({}); set NAFTIKO_SHARED",
-            corpus.display()
+            shared.display()
         );
     }
-    std::fs::write(out.join("corpus.rs"), modules)?;
-    std::fs::write(out.join("refused.txt"), refused)?;
-    std::fs::write(out.join("generated.txt"), generated.join("\n"))?;
     Ok(())
 }
 
@@ -170,6 +121,79 @@ fn hostile(out: &Path) -> Result<(), Box<dyn std::error::Error>> {
     }
     std::fs::write(out.join("hostile.rs"), modules)?;
     Ok(())
+}
+
+/// Every capability file under `dir`, generated as one module each into `$OUT_DIR/<name>.rs`;
+/// the files refused, with their first diagnostic, in `<name>-refused.txt`, the others in
+/// `<name>-generated.txt`. `false` when `dir` is absent (the files are then empty).
+fn corpus(dir: &Path, name: &str, out: &Path) -> Result<bool, Box<dyn std::error::Error>> {
+    let mut modules = String::new();
+    let mut refused = String::new();
+    let mut generated = Vec::new();
+    let present = dir.is_dir();
+    if present {
+        println!("cargo::rerun-if-changed={}", dir.display());
+        let mut files = Vec::new();
+        collect(dir, &mut files)?;
+        files.sort();
+        for file in files {
+            let rel = file.strip_prefix(dir)?.to_string_lossy().replace('\\', "/");
+            let text = std::fs::read_to_string(&file)?;
+            // Support files (conformance cases, OpenAPI documents, bind values, shared consumes)
+            // declare no capability.
+            if !text.lines().any(|l| l.starts_with("capability:")) {
+                continue;
+            }
+            let module = format!(
+                "c_{}",
+                naftiko_codegen::package_name(Path::new(&rel.replace(['/', '.'], "-")))
+                    .split('-')
+                    .filter(|w| !w.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("_")
+            );
+            let result = Builder::new()
+                .spec(&file)
+                .module_name(&module)
+                .out_dir(out)
+                .emit_cargo_directives(false)
+                .generate();
+            match result {
+                Ok(_) => {
+                    writeln!(
+                        modules,
+                        "include!(concat!(env!(\"OUT_DIR\"), \"/{module}.rs\"));"
+                    )?;
+                    generated.push(rel);
+                }
+                Err(naftiko_codegen::Error::Spec(diags)) => {
+                    let first = diags.errors().next().or(diags.0.first());
+                    let reason = first.map_or_else(String::new, |d| {
+                        let at = d
+                            .position
+                            .map(|p| format!("{}:{}", p.line, p.column))
+                            .unwrap_or_default();
+                        // A diagnostic in an imported file names that file.
+                        let elsewhere = (d.file != file)
+                            .then(|| d.file.file_name())
+                            .flatten()
+                            .map(|f| format!("{}:", f.to_string_lossy()))
+                            .unwrap_or_default();
+                        format!("{elsewhere}{at} {}", d.message)
+                    });
+                    writeln!(refused, "{rel}\t{reason}")?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    std::fs::write(out.join(format!("{name}.rs")), modules)?;
+    std::fs::write(out.join(format!("{name}-refused.txt")), refused)?;
+    std::fs::write(
+        out.join(format!("{name}-generated.txt")),
+        generated.join("\n"),
+    )?;
+    Ok(present)
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {

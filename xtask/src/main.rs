@@ -1,14 +1,15 @@
-//! Project tasks: `cargo xtask codegen [--check]`, `cargo xtask bench [codegen]`.
+//! Project tasks: `cargo xtask codegen [--check]`, `cargo xtask bench [codegen]`,
+//! `cargo xtask fuzz [SECONDS]`.
 
 use std::path::Path;
-use std::process::ExitCode;
+use std::process::{Command, ExitCode};
 
 use naftiko_codegen::write::Mode;
 
 mod bench;
 mod plot;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check] | cargo xtask bench
+const USAGE: &str = "usage: cargo xtask codegen [--check] | cargo xtask bench [codegen] | cargo xtask fuzz [SECONDS]
 
   codegen          regenerate every specs/*.yaml into its generated-* crate and every
                    tests/fixtures/*.yaml into its snapshot under tests/snapshots/
@@ -16,7 +17,10 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] | cargo xtask bench
   bench            the generated server beside nginx and FastMCP, and codegen speed
                    (installs nginx, wrk and fastmcp; writes target/bench/report.md)
   bench codegen    the generator's speed only, on specs of growing size (installs nothing;
-                   writes target/bench/codegen.md)";
+                   writes target/bench/codegen.md)
+  fuzz [SECONDS]   the mutation test for longer (default 600 s, release build): specs changed
+                   at random must give a crate or located errors, never a crash, a hang or a
+                   file outside --out; NAFTIKO_MUTATION_SEED picks another sequence";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -49,6 +53,17 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             };
+        }
+        ["fuzz", rest @ ..] if rest.len() <= 1 => {
+            let seconds = match rest.first().map(|s| s.parse::<u64>()) {
+                None => 600,
+                Some(Ok(n)) if n > 0 => n,
+                _ => {
+                    eprintln!("{USAGE}");
+                    return ExitCode::from(2);
+                }
+            };
+            return fuzz(&root, seconds);
         }
         ["codegen"] => Mode::Overwrite,
         ["codegen", "--check"] => Mode::Check,
@@ -86,6 +101,32 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs the mutation test (`naftiko-codegen/tests/mutations.rs`) for `seconds`, optimised.
+fn fuzz(root: &Path, seconds: u64) -> ExitCode {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(root)
+        .args([
+            "test",
+            "-p",
+            "naftiko-codegen",
+            "--release",
+            "--test",
+            "mutations",
+        ])
+        .args(["--", "--nocapture"])
+        .env("NAFTIKO_MUTATION_SECONDS", seconds.to_string())
+        .status();
+    match status {
+        Ok(s) if s.success() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: cannot run cargo: {e}");
             ExitCode::FAILURE
         }
     }

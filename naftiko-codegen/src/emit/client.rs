@@ -7,8 +7,8 @@ use super::code::{docs, module_docs, param_rust_type};
 use crate::resolve::ir::ParamId;
 use crate::resolve::ir::{
     BaseUri, BindId, Body, BodySlot, Capability, Constant, ConsumedOp, Consumes, Credential,
-    JsonTemplate, KeyPlacement, Output, ParamIn, ParamType, Part, PathPart, UpstreamAuth,
-    template_binds,
+    JsonTemplate, KeyPlacement, OAuth1Signing, Output, ParamIn, ParamType, Part, PathPart,
+    UpstreamAuth, template_binds,
 };
 
 /// How a client carries its credentials: the fields of `Credentials`, the client's fields, their
@@ -149,6 +149,73 @@ fn auth_parts(cap: &Capability, c: &Consumes, root: &TokenStream) -> AuthParts {
                 },
                 apply: quote! { .answer_challenge(self.digest.clone()) },
                 sentence: "Requests answer the API's digest challenge (RFC 7616, MD5 or SHA-256): a 401 with `WWW-Authenticate: Digest …` is answered once with `Authorization: Digest …`.".to_owned(),
+            }
+        }
+        UpstreamAuth::OAuth1 {
+            consumer_key,
+            signing,
+        } => {
+            let key_doc = format!(
+                " The consumer key; the server reads it from {}.",
+                env(consumer_key)
+            );
+            let (credentials, make, method) = match signing {
+                OAuth1Signing::RsaSha256 { signing_key } => {
+                    let doc = format!(
+                        " The consumer's RSA private key (PEM); the server reads it from {}.",
+                        env(signing_key)
+                    );
+                    (
+                        quote! { #[doc = #doc] pub signing_key: runtime::secret::Secret, },
+                        quote! { #root::runtime::oauth1::Credentials::rsa_sha256(credentials.consumer_key, &credentials.signing_key)? },
+                        "`RSA-SHA256` with the body's hash (`oauth_body_hash`)",
+                    )
+                }
+                OAuth1Signing::HmacSha1 {
+                    consumer_secret,
+                    token,
+                } => {
+                    let doc = format!(
+                        " The consumer secret; the server reads it from {}.",
+                        env(consumer_secret)
+                    );
+                    match token {
+                        Some((token, secret)) => {
+                            let token_doc =
+                                format!(" The token; the server reads it from {}.", env(token));
+                            let secret_doc = format!(
+                                " The token secret; the server reads it from {}.",
+                                env(secret)
+                            );
+                            (
+                                quote! {
+                                    #[doc = #doc] pub consumer_secret: runtime::secret::Secret,
+                                    #[doc = #token_doc] pub token: runtime::secret::Secret,
+                                    #[doc = #secret_doc] pub token_secret: runtime::secret::Secret,
+                                },
+                                quote! { #root::runtime::oauth1::Credentials::hmac_sha1(credentials.consumer_key, &credentials.consumer_secret, Some(credentials.token), Some(&credentials.token_secret)) },
+                                "`HMAC-SHA1`",
+                            )
+                        }
+                        None => (
+                            quote! { #[doc = #doc] pub consumer_secret: runtime::secret::Secret, },
+                            quote! { #root::runtime::oauth1::Credentials::hmac_sha1(credentials.consumer_key, &credentials.consumer_secret, None, None) },
+                            "`HMAC-SHA1`",
+                        ),
+                    }
+                }
+            };
+            AuthParts {
+                credentials: fields_doc(quote! {
+                    #[doc = #key_doc] pub consumer_key: runtime::secret::Secret,
+                    #credentials
+                }),
+                fields: quote! { signer: std::sync::Arc<dyn runtime::http::Signer>, },
+                init: quote! { signer: std::sync::Arc::new(#make), },
+                apply: quote! { .signed_by(self.signer.clone()) },
+                sentence: format!(
+                    "Every request is signed with OAuth 1.0a (RFC 5849), {method}, as it is sent: `Authorization: OAuth …` with a fresh nonce and timestamp."
+                ),
             }
         }
     }
@@ -402,6 +469,10 @@ fn operation(
             (ParamIn::Header, ParamType::String) => (quote!(header), quote!(#wire, #ident)),
             (ParamIn::Header, _) => (quote!(header), quote!(#wire, #ident.to_string())),
             (ParamIn::Cookie, _) => (quote!(cookie), quote!(#wire, #ident)),
+            // Numbers and truth values are passed by value; `json` takes a reference.
+            (ParamIn::Body, ParamType::Integer | ParamType::Number | ParamType::Boolean) => {
+                (quote!(json), quote!(&#ident))
+            }
             (ParamIn::Body, _) => (quote!(json), quote!(#ident)),
         };
         if p.required {

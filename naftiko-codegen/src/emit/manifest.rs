@@ -178,6 +178,10 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
                     "Requests answer the API's digest challenge (RFC 7616) with the password from `{}`.",
                     envs(password)
                 ),
+                UpstreamAuth::OAuth1 { consumer_key, .. } => format!(
+                    "Requests are signed with OAuth 1.0a (RFC 5849) by the consumer `{}`.",
+                    envs(consumer_key)
+                ),
                 UpstreamAuth::None => String::new(),
             };
             let operations: Vec<_> = c

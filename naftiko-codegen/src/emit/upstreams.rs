@@ -4,7 +4,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::resolve::ir::{BaseUri, BindId, Capability, Credential, Part, UpstreamAuth};
+use crate::resolve::ir::{
+    BaseUri, BindId, Capability, Credential, OAuth1Signing, Part, UpstreamAuth,
+};
 
 /// A bound value in the generated code: a field of `bound` (a `Bound`).
 pub(super) fn bound_var(cap: &Capability, b: BindId) -> TokenStream {
@@ -154,6 +156,30 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
                 let p = secret(password);
                 quote!(clients::#f::Credentials { username: #user, password: #p, #bound })
             }
+            UpstreamAuth::OAuth1 {
+                consumer_key,
+                signing,
+            } => {
+                let key = secret(consumer_key);
+                let signing = match signing {
+                    OAuth1Signing::RsaSha256 { signing_key } => {
+                        let v = secret(signing_key);
+                        quote!(signing_key: #v,)
+                    }
+                    OAuth1Signing::HmacSha1 {
+                        consumer_secret,
+                        token,
+                    } => {
+                        let v = secret(consumer_secret);
+                        let token = token.as_ref().map(|(t, s)| {
+                            let (t, s) = (secret(t), secret(s));
+                            quote!(token: #t, token_secret: #s,)
+                        });
+                        quote!(consumer_secret: #v, #token)
+                    }
+                };
+                quote!(clients::#f::Credentials { consumer_key: #key, #signing #bound })
+            }
             UpstreamAuth::None if bound.is_empty() => quote!(clients::#f::Credentials),
             UpstreamAuth::None => {
                 quote!(clients::#f::Credentials { #bound })
@@ -164,11 +190,21 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
                 let base_url = options.base_url(#wire).unwrap_or(clients::#f::DEFAULT_BASE_URL).to_owned();
             },
             BaseUri::Template(parts) => {
-                let (fmt, args) = super::code::format_parts(parts, &var);
+                let made = match parts.as_slice() {
+                    // The whole URL from one variable.
+                    [Part::Slot(b)] => {
+                        let v = var(*b);
+                        quote!(#v.expose().to_owned())
+                    }
+                    _ => {
+                        let (fmt, args) = super::code::format_parts(parts, &var);
+                        quote!(format!(#fmt, #(#args),*))
+                    }
+                };
                 quote! {
                     let base_url = match options.base_url(#wire) {
                         Some(url) => url.to_owned(),
-                        None => format!(#fmt, #(#args),*),
+                        None => #made,
                     };
                 }
             }

@@ -202,6 +202,12 @@ pub struct Authentication {
     /// `jwks` (the default) or `introspection`.
     pub token_validation: Option<String>,
     pub token_endpoint: Option<String>,
+    /// OAuth 1.0a (upstream): the consumer key, and the RSA private key (`RSA-SHA256`) or the
+    /// consumer secret and token secret (`HMAC-SHA1`) requests are signed with.
+    pub consumer_key: Option<String>,
+    pub signing_key: Option<String>,
+    pub consumer_secret: Option<String>,
+    pub token_secret: Option<String>,
 }
 
 impl Authentication {
@@ -229,6 +235,10 @@ impl Authentication {
             "audience",
             "tokenValidation",
             "tokenEndpoint",
+            "consumerKey",
+            "signingKey",
+            "consumerSecret",
+            "tokenSecret",
         ];
         NAMES.iter().filter_map(|n| Some((*n, self.named(n)?)))
     }
@@ -251,6 +261,10 @@ impl Authentication {
             "audience" => &self.audience,
             "tokenValidation" => &self.token_validation,
             "tokenEndpoint" => &self.token_endpoint,
+            "consumerKey" => &self.consumer_key,
+            "signingKey" => &self.signing_key,
+            "consumerSecret" => &self.consumer_secret,
+            "tokenSecret" => &self.token_secret,
             _ => return None,
         };
         field.as_deref()

@@ -43,6 +43,10 @@ pub(super) enum Scheme {
         username: Credential,
         password: Template<BindId>,
     },
+    OAuth1 {
+        consumer_key: Template<BindId>,
+        signing: OAuth1Signing,
+    },
     OAuth2(OAuth2),
 }
 
@@ -113,6 +117,13 @@ impl Resolver<'_> {
             },
             Scheme::Basic { username, password } => UpstreamAuth::Basic { username, password },
             Scheme::Digest { username, password } => UpstreamAuth::Digest { username, password },
+            Scheme::OAuth1 {
+                consumer_key,
+                signing,
+            } => UpstreamAuth::OAuth1 {
+                consumer_key,
+                signing,
+            },
         }
     }
 
@@ -126,7 +137,7 @@ impl Resolver<'_> {
             return InboundAuth::None;
         };
         match self.auth_block(&path.key("authentication"), auth, Side::Inbound) {
-            Scheme::None | Scheme::Digest { .. } => InboundAuth::None,
+            Scheme::None | Scheme::Digest { .. } | Scheme::OAuth1 { .. } => InboundAuth::None,
             Scheme::Bearer(token) => InboundAuth::Bearer { token },
             Scheme::ApiKey {
                 name,
@@ -216,14 +227,26 @@ impl Resolver<'_> {
             }
             kind @ ("basic" | "digest") => {
                 let username = match field(&["username", "user"]) {
-                    Some((_, u)) => match self.bind_ref(u) {
+                    Some((key, u)) => match self.bind_ref(u) {
                         Some(bind) => Credential::Bind(bind),
                         None if u.contains("{{") => {
-                            self.error(
-                                &apath.key("username"),
-                                format!("`{u}` names no bound variable"),
-                            );
-                            return Scheme::None;
+                            match self.bind_template_or_env(&apath.key(key), u).as_deref() {
+                                Ok([Part::Slot(bind)]) => Credential::Bind(*bind),
+                                Ok(_) => {
+                                    self.unsupported(
+                                        &apath.key(key),
+                                        "a user name of text around a bound variable",
+                                    );
+                                    return Scheme::None;
+                                }
+                                Err(placeholder) => {
+                                    self.error(
+                                        &apath.key(key),
+                                        format!("`{placeholder}` names no bound variable"),
+                                    );
+                                    return Scheme::None;
+                                }
+                            }
                         }
                         None => Credential::Literal(u.to_owned()),
                     },
@@ -238,6 +261,14 @@ impl Resolver<'_> {
                     None => Scheme::None,
                 }
             }
+            "oauth1" if side == Side::Inbound => {
+                self.unsupported(
+                    &apath.key("type"),
+                    "inbound `oauth1` authentication (checking callers' signatures)",
+                );
+                Scheme::None
+            }
+            "oauth1" => self.oauth1(&apath, auth),
             "" => {
                 self.error(&apath, "authentication without `type`");
                 Scheme::None
@@ -246,10 +277,43 @@ impl Resolver<'_> {
                 self.error_help(
                     &apath.key("type"),
                     format!("{} authentication `{other}` is not supported by this version of naftiko-codegen", side.name()),
-                    "supported: bearer, apikey (header, query or cookie), basic, digest (upstream), oauth2 (inbound); requests signed per call (oauth1, hmac, aws-sig-v4) are refused rather than sent unsigned",
+                    "supported: bearer, apikey (header, query or cookie), basic, digest and oauth1 (upstream), oauth2 (inbound); other requests signed per call (hmac, aws-sig-v4) are refused rather than sent unsigned",
                 );
                 Scheme::None
             }
+        }
+    }
+
+    /// Upstream `oauth1`: a consumer key, and a `signingKey` (`RSA-SHA256`, the default when it
+    /// is given) or a `consumerSecret` with an optional `token` and `tokenSecret` (`HMAC-SHA1`).
+    fn oauth1(&mut self, apath: &YamlPath, auth: &model::Authentication) -> Scheme {
+        let field = |names: &[&'static str]| auth.field(names);
+        let consumer_key = self.secret(apath, field(&["consumerKey"]), "consumerKey");
+        let signing = if auth.signing_key.is_some() || auth.consumer_secret.is_none() {
+            self.secret(apath, field(&["signingKey"]), "signingKey")
+                .map(|signing_key| OAuth1Signing::RsaSha256 { signing_key })
+        } else {
+            let consumer_secret = self.secret(apath, field(&["consumerSecret"]), "consumerSecret");
+            let token = match (field(&["token"]), field(&["tokenSecret"])) {
+                (None, None) => Some(None),
+                (token, secret) => self
+                    .secret(apath, token, "token")
+                    .zip(self.secret(apath, secret, "tokenSecret"))
+                    .map(Some),
+            };
+            consumer_secret
+                .zip(token)
+                .map(|(consumer_secret, token)| OAuth1Signing::HmacSha1 {
+                    consumer_secret,
+                    token,
+                })
+        };
+        match consumer_key.zip(signing) {
+            Some((consumer_key, signing)) => Scheme::OAuth1 {
+                consumer_key,
+                signing,
+            },
+            None => Scheme::None,
         }
     }
 
@@ -358,8 +422,10 @@ impl Resolver<'_> {
             );
             return Some(vec![Part::Slot(b)]);
         }
-        match self.bind_template(text) {
+        match self.bind_template_or_env(&kpath, text) {
             Ok(parts) if parts.iter().any(|p| matches!(p, Part::Slot(_))) => Some(parts),
+            // An empty value (`password: ''`, an API key sent as the user name) is no secret.
+            Ok(parts) if text.is_empty() => Some(parts),
             Ok(_) => {
                 // Never repeat the value: it may be a secret written into the spec.
                 self.error_help(

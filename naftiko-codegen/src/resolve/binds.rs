@@ -206,6 +206,51 @@ impl Resolver<'_> {
         })
     }
 
+    /// [`Self::bind_template`] for a value that can only come from the deployment (credentials,
+    /// base URIs): a `{{NAME}}` no bind declares is read as the environment variable `NAME`, at
+    /// start-up like a bound one, with a warning at `path`. `Err` with a placeholder that cannot
+    /// name an environment variable.
+    pub(super) fn bind_template_or_env(
+        &mut self,
+        path: &YamlPath,
+        text: &str,
+    ) -> Result<Template<BindId>, String> {
+        loop {
+            let placeholder = match self.bind_template(text) {
+                Ok(parts) => return Ok(parts),
+                Err(placeholder) => placeholder,
+            };
+            let name = placeholder
+                .trim_start_matches('{')
+                .trim_end_matches('}')
+                .trim()
+                .to_owned();
+            // The variable's name, or (`api-id`, `env.x`) its upper-case form.
+            let env = if checks::variable_problem(&name).is_none() {
+                name.clone()
+            } else {
+                name.to_ascii_uppercase().replace(['-', '.'], "_")
+            };
+            if checks::variable_problem(&env).is_some() {
+                return Err(placeholder);
+            }
+            self.warn(
+                path,
+                format!("`{{{{{name}}}}}` names no bound variable: read from the environment variable `{env}`"),
+                format!("declare it under `binds` (`- namespace: env`, `keys: {{{name}: {env}}}`)"),
+            );
+            self.binds.push(BindVar {
+                name: Name::snake(&name),
+                env,
+                file: None,
+                namespace: "environment".to_owned(),
+                bind_index: 0,
+                declared: format!("read by `{{{{{name}}}}}` (no bind declares it)"),
+                from_binds: false,
+            });
+        }
+    }
+
     /// Split `text` into literal text and bound variables; `Err` with the first placeholder that
     /// names no bound variable.
     pub(super) fn bind_template(&self, text: &str) -> Result<Template<BindId>, String> {

@@ -298,7 +298,7 @@ impl Resolver<'_> {
                 }
                 None => {
                     params.push(Param {
-                        name: Name::snake(name),
+                        name: Name::snake(name).avoiding(super::names::CLIENT_LOCALS),
                         location: ParamIn::Template,
                         ty,
                         required: true,

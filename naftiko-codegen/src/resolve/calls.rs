@@ -147,6 +147,43 @@ impl<'a> Resolver<'a> {
         Some((fpath, operation))
     }
 
+    /// [`Self::call_target`] for an exposed operation or tool: one that calls an operation its
+    /// API does not declare is left out with a warning, and the rest of the capability generated.
+    pub(super) fn exposed_call_target(
+        &mut self,
+        path: &YamlPath,
+        call: &str,
+        consumes: &[Consumes],
+    ) -> Option<(ConsumesId, OperationId)> {
+        if let Some((ns, op)) = call.split_once('.')
+            && !self.broken.iter().any(|b| b == ns || b == call)
+        {
+            match consumes.iter().find(|c| c.namespace.wire == ns) {
+                Some(c) if !c.operations.iter().any(|o| o.name.wire == op) => {
+                    let known: Vec<_> = c.operations.iter().map(|o| o.name.wire.as_str()).collect();
+                    self.warn(
+                        path,
+                        format!("`call: {call}`: namespace `{ns}` has no operation `{op}`, so this operation is left out"),
+                        format!("operations of `{ns}`: {}", known.join(", ")),
+                    );
+                    return None;
+                }
+                None => {
+                    let known: Vec<_> =
+                        consumes.iter().map(|c| c.namespace.wire.as_str()).collect();
+                    self.warn(
+                        path,
+                        format!("`call: {call}` names an unknown consumes namespace `{ns}`, so this operation is left out"),
+                        format!("known namespaces: {}", known.join(", ")),
+                    );
+                    return None;
+                }
+                Some(_) => {}
+            }
+        }
+        self.call_target(path, call, consumes)
+    }
+
     /// Find `namespace.operation`.
     pub(super) fn call_target(
         &mut self,
@@ -217,7 +254,10 @@ impl<'a> Resolver<'a> {
     /// Resolve `with` and the by-name flow of inputs into arguments for `op`.
     ///
     /// `prefixes` are the accepted pseudo-namespaces of exposed inputs (`rest`, `tools`, the
-    /// adapter's namespace). `inputs` may grow when `add_input` allows synthesizing an input.
+    /// adapter's namespace). `inputs` may grow when `synthesize` makes an input the spec does not
+    /// declare: where the adapter's rules let it (`false`), or where a required parameter would
+    /// otherwise get no value or `with` names an input the operation lacks (`true`: an
+    /// assumption, warned).
     pub(super) fn args(
         &mut self,
         path: &YamlPath,
@@ -225,7 +265,7 @@ impl<'a> Resolver<'a> {
         op: &ConsumedOp,
         prefixes: &[&str],
         inputs: &mut Vec<Input>,
-        synthesize: &dyn Fn(&str, &Param) -> Option<Input>,
+        synthesize: &dyn Fn(&str, &Param, bool) -> Option<Input>,
     ) -> Vec<Arg> {
         // Arguments already made (read from earlier steps): `with` and inputs do not feed them.
         let mut args: Vec<Arg> = preset;
@@ -244,12 +284,19 @@ impl<'a> Resolver<'a> {
         let params = NameIndex::of(op.params.iter().map(|p| p.name.wire.as_str()));
         let mut by_name = NameIndex::of(inputs.iter().map(|i| i.name.wire.as_str()));
         // `inputs[ii]`, or a new input `synthesize` makes for the parameter `pi` (if any).
-        let mut input = |inputs: &mut Vec<Input>, name: &str, pi: ParamId| {
+        // `inputs[ii]`, or a new input `synthesize` makes for the parameter `pi` (if any); with
+        // `forced`, one the spec does not declare, made so that the call can be made.
+        let mut gained: Vec<InputId> = Vec::new();
+        let mut input = |inputs: &mut Vec<Input>, name: &str, pi: ParamId, forced: bool| {
             by_name.get(name).map(InputId::new).or_else(|| {
-                let new = synthesize(name, &op.params[pi])?;
+                let new = synthesize(name, &op.params[pi], forced)?;
                 by_name.add(&new.name.wire, inputs.len());
                 inputs.push(new);
-                Some(InputId::new(inputs.len() - 1))
+                let ii = InputId::new(inputs.len() - 1);
+                if forced {
+                    gained.push(ii);
+                }
+                Some(ii)
             })
         };
         for (key, value) in &with {
@@ -295,7 +342,11 @@ impl<'a> Resolver<'a> {
                             .find_map(|p| name.strip_prefix(p)?.strip_prefix('.'))
                             .unwrap_or(name);
                         rest = &rest[start + len + 2..];
-                        match input(inputs, name, pi) {
+                        let found = input(inputs, name, pi, false).or_else(|| {
+                            let forced = !binds_named(name, &self.root.spec.binds);
+                            forced.then(|| input(inputs, name, pi, true)).flatten()
+                        });
+                        match found {
                             Some(ii) => parts.push(Part::Slot(ii)),
                             None => {
                                 let help = if binds_named(name, &self.root.spec.binds) {
@@ -345,7 +396,7 @@ impl<'a> Resolver<'a> {
                     .iter()
                     .find_map(|p| s.strip_prefix(p)?.strip_prefix('.'))
                 {
-                    Some(name) => match input(inputs, name, pi) {
+                    Some(name) => match input(inputs, name, pi, false) {
                         Some(ii) => ArgSource::Input(ii),
                         None if op.params[pi].location == ParamIn::Body
                             && !op.params[pi].required =>
@@ -356,6 +407,9 @@ impl<'a> Resolver<'a> {
                                     "remove it from `with`, or expose the operation with POST, PUT, PATCH or DELETE",
                                 );
                             continue;
+                        }
+                        None if let Some(ii) = input(inputs, name, pi, true) => {
+                            ArgSource::Input(ii)
                         }
                         None => {
                             let known: Vec<_> =
@@ -387,7 +441,12 @@ impl<'a> Resolver<'a> {
             if fed[pi.index()] {
                 continue;
             }
-            match input(inputs, &p.name.wire, pi) {
+            let found = input(inputs, &p.name.wire, pi, false).or_else(|| {
+                p.required
+                    .then(|| input(inputs, &p.name.wire, pi, true))
+                    .flatten()
+            });
+            match found {
                 Some(ii) => args.push(Arg {
                     param: pi,
                     source: ArgSource::Input(ii),
@@ -402,6 +461,31 @@ impl<'a> Resolver<'a> {
                 ),
                 None => {}
             }
+        }
+        for ii in gained {
+            let i = &inputs[ii];
+            let Some(a) = args.iter().find(|a| match &a.source {
+                ArgSource::Input(x) => *x == ii,
+                ArgSource::Template(parts) => parts.contains(&Part::Slot(ii)),
+                _ => false,
+            }) else {
+                continue;
+            };
+            let p = &op.params[a.param];
+            let message = format!(
+                "`{}` of `{}` gets its value from no input: the operation gains the {} input `{}` ({}{})",
+                p.name.wire,
+                op.name.wire,
+                i.location.describe(),
+                i.name.wire,
+                i.ty.json_schema(),
+                if i.required { ", required" } else { "" },
+            );
+            let help = format!(
+                "declare `{}` in the operation's `inputParameters`, or give `{}` a value in `with`",
+                i.name.wire, p.name.wire
+            );
+            self.warn(path, message, help);
         }
         args.sort_by_key(|a| a.param);
         // An optional input that alone feeds a required parameter becomes required: the call
@@ -453,6 +537,40 @@ impl<'a> Resolver<'a> {
                         p.ty.json_schema()
                     ),
                 );
+            }
+        }
+        // Text written for a number or a truth value (`p: '1'`): the value it spells.
+        for a in &mut args {
+            let p = &op.params[a.param];
+            let ArgSource::Literal(Value::String(text)) = &a.source else {
+                continue;
+            };
+            let value = match p.ty {
+                ParamType::Integer => text.trim().parse::<i64>().ok().map(Value::from),
+                ParamType::Number => text
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|n| n.is_finite())
+                    .map(Value::from),
+                ParamType::Boolean => match text.trim() {
+                    "true" => Some(Value::Bool(true)),
+                    "false" => Some(Value::Bool(false)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(value) = value {
+                self.warn(
+                    &path.key("with").key(&p.name.wire),
+                    format!(
+                        "`{text:?}` read as the {} `{value}` that parameter `{}` takes",
+                        p.ty.json_schema(),
+                        p.name.wire
+                    ),
+                    format!("write `{}: {value}` (without quotes)", p.name.wire),
+                );
+                a.source = ArgSource::Literal(value);
             }
         }
         // Check that literal and input types can feed the parameter.

@@ -25,6 +25,30 @@ impl<'a> Resolver<'a> {
             );
             return BaseUri::Missing;
         }
+        // `https://{region}.api.example/{stage}`: OpenAPI's server variables, read as variables
+        // of the deployment (`{{region}}`).
+        let doubled = server_variables(text);
+        let text = match &doubled {
+            Some(doubled) => {
+                self.warn(
+                    &upath,
+                    format!("`{text}`: the single-brace server variables are read as `{doubled}`"),
+                    format!("write `baseUri: {doubled}`, and declare its variables under `binds`"),
+                );
+                doubled.as_str()
+            }
+            None => text,
+        };
+        if !(text.starts_with("http://") || text.starts_with("https://")) && text.starts_with("//")
+        {
+            let https = format!("https:{text}");
+            self.warn(
+                &upath,
+                format!("`{text}` has no scheme: read as `{https}`"),
+                format!("write `baseUri: {https}`"),
+            );
+            return self.base_uri(path, &https);
+        }
         if let Some(problem) = checks::base_uri_problem(text) {
             self.error_help(
                 &upath,
@@ -42,7 +66,7 @@ impl<'a> Resolver<'a> {
             }
             return BaseUri::Fixed(text.trim_end_matches('/').to_owned());
         }
-        match self.bind_template(text) {
+        match self.bind_template_or_env(&upath, text) {
             Ok(mut parts) => {
                 if let Some(Part::Text(t)) = parts.last_mut() {
                     *t = t.trim_end_matches('/').to_owned();
@@ -294,4 +318,31 @@ impl<'a> Resolver<'a> {
             forwarded: false,
         })
     }
+}
+
+/// `text` with each single-brace `{name}` written `{{name}}`, when it holds one (and no `{{`).
+fn server_variables(text: &str) -> Option<String> {
+    if text.contains("{{") || !text.contains('{') {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let end = rest[start..].find('}')? + start;
+        let name = &rest[start + 1..end];
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            return None;
+        }
+        out.push_str(&rest[..start]);
+        out.push_str("{{");
+        out.push_str(name);
+        out.push_str("}}");
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
 }

@@ -145,9 +145,9 @@ impl Resolver<'_> {
     /// `{{input}}` templates); the result is the object of those outputs.
     pub(super) fn mock_tool(&mut self, tpath: &YamlPath, t: &model::McpTool) -> Option<Tool> {
         if t.output_parameters.is_empty() {
-            self.error_help(
+            self.warn(
                 &tpath.key("name"),
-                "no `call`: nothing to run",
+                "no `call`: nothing to run, so it is left out",
                 "add `call: <consumes-namespace>.<operation>`, or outputs with fixed `value`s (mock mode)",
             );
             return None;
@@ -178,6 +178,19 @@ impl Resolver<'_> {
         outputs: &[model::OutputParameter],
         inputs: &[Input],
     ) -> Option<Vec<(Name, MockValue)>> {
+        if !outputs.is_empty()
+            && outputs
+                .iter()
+                .all(|o| o.constant.is_none() && o.value.is_none())
+        {
+            // Outputs that map a result, and nothing that makes one.
+            self.warn(
+                tpath,
+                "no `call`, and its outputs map the result of one: nothing to run, so it is left out",
+                "add `call: <consumes-namespace>.<operation>`",
+            );
+            return None;
+        }
         let mut fields = Vec::new();
         for (i, o) in outputs.iter().enumerate() {
             let opath = tpath.key("outputParameters").index(i);

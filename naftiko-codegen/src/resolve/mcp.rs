@@ -228,8 +228,8 @@ impl Resolver<'_> {
         let mut inputs = Vec::new();
         self.exposed_inputs(&tpath, &t.input_parameters, &mut inputs, true);
         let declared = !t.input_parameters.is_empty();
-        let synthesize = |name: &str, p: &Param| {
-            (!declared).then(|| Input {
+        let synthesize = |name: &str, p: &Param, forced: bool| {
+            (!declared || forced).then(|| Input {
                 name: Name::snake(name),
                 location: InputIn::Argument,
                 ty: p.ty,

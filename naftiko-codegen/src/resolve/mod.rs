@@ -208,15 +208,45 @@ impl<'a> Resolver<'a> {
             let path = YamlPath::root().key("capability").key("exposes").index(i);
             match e {
                 model::Exposes::Rest(r) => {
-                    if let Some(a) = self.rest(&path, r, &consumes) {
-                        exposed.push((path, a.namespace.clone(), Some(a.port)));
-                        rest.push(a);
+                    match self.rest(&path, r, &consumes) {
+                        // A server of no route would answer 404 to everything.
+                        Some(a) if a.routes.is_empty() && a.forwards.is_empty() => self.warn(
+                            &path,
+                            format!(
+                                "the REST adapter `{}` exposes no operation: it is left out",
+                                a.namespace.wire
+                            ),
+                            "give it `resources` with operations, or remove it",
+                        ),
+                        Some(a) => {
+                            exposed.push((path, a.namespace.clone(), Some(a.port)));
+                            rest.push(a);
+                        }
+                        None => {}
                     }
                 }
                 model::Exposes::Mcp(m) => {
-                    if let Some(a) = self.mcp(&path, m, &consumes) {
-                        exposed.push((path, a.namespace.clone(), (!a.stdio).then_some(a.port)));
-                        mcp.push(a);
+                    match self.mcp(&path, m, &consumes) {
+                        // A server of nothing would list nothing.
+                        Some(a)
+                            if a.tools.is_empty()
+                                && a.resources.is_empty()
+                                && a.prompts.is_empty() =>
+                        {
+                            self.warn(
+                                &path,
+                                format!(
+                                    "the MCP adapter `{}` exposes no tool, resource or prompt: it is left out",
+                                    a.namespace.wire
+                                ),
+                                "give it `tools` that call operations, or remove it",
+                            )
+                        }
+                        Some(a) => {
+                            exposed.push((path, a.namespace.clone(), (!a.stdio).then_some(a.port)));
+                            mcp.push(a);
+                        }
+                        None => {}
                     }
                 }
                 // Resolved once the adapters their tools come from are.

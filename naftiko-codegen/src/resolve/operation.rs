@@ -90,7 +90,19 @@ impl Resolver<'_> {
             .iter()
             .filter(|(_, p)| !op.input_parameters.iter().any(|o| o.name == p.name))
             .cloned();
+        let placeholders: Vec<String> = split_path(&res.path)
+            .into_iter()
+            .filter_map(Result::err)
+            .collect();
         for (ppath, p) in own.chain(inherited).collect::<Vec<_>>() {
+            if p.name.trim().is_empty() {
+                self.error_help(
+                    &ppath.key("name"),
+                    "a parameter needs a `name`",
+                    "write the name the API gives it, e.g. `name: userId`",
+                );
+                continue;
+            }
             let location = match p.location.as_str() {
                 "path" => ParamIn::Path,
                 "query" => ParamIn::Query,
@@ -121,6 +133,21 @@ impl Resolver<'_> {
                     continue;
                 }
             };
+            if location == ParamIn::Path && !placeholders.iter().any(|v| same_name(&p.name, v)) {
+                // The engine fills a path only from its placeholders: the value goes nowhere.
+                self.warn(
+                    &ppath.key("name"),
+                    format!(
+                        "path parameter `{}` does not appear in the path `{}`: it is not sent",
+                        p.name, res.path
+                    ),
+                    format!(
+                        "add `{{{{{}}}}}` to the resource's `path`, or remove the parameter",
+                        p.name
+                    ),
+                );
+                continue;
+            }
             let mut default_value = None;
             // `{{VARIABLE}}` (or text around bound variables): a value the server reads at
             // start-up, sent with every request.
@@ -234,12 +261,18 @@ impl Resolver<'_> {
                 );
                 continue;
             }
-            if location == ParamIn::Body && params.iter().any(|q| q.location == ParamIn::Body) {
-                self.error(
+            if location == ParamIn::Body
+                && params
+                    .iter()
+                    .filter(|q| q.location == ParamIn::Body)
+                    .count()
+                    == 1
+            {
+                self.warn(
                     &ppath.key("in"),
-                    "an operation can have only one `in: body` parameter",
+                    "several `in: body` parameters: sent as the fields of one JSON object",
+                    "declare one `in: body` parameter of type object, or write a `body` template",
                 );
-                continue;
             }
             by_name.add(&p.name, params.len());
             by_rust.entry(name.rust.clone()).or_insert(params.len());
@@ -287,7 +320,7 @@ impl Resolver<'_> {
                         Some(i) => i,
                         None => {
                             params.push(Param {
-                                name: Name::snake(&var),
+                                name: Name::snake(&var).avoiding(names::CLIENT_LOCALS),
                                 location: ParamIn::Path,
                                 ty: ParamType::String,
                                 required: true,
@@ -302,38 +335,7 @@ impl Resolver<'_> {
                 }
             }
         }
-        let placeholders: Vec<String> = split_path(&res.path)
-            .into_iter()
-            .filter_map(Result::err)
-            .collect();
-        for c in constants.iter().filter(|c| c.location == ParamIn::Path) {
-            if !placeholders.iter().any(|v| same_name(&c.name, v)) {
-                let ppath = op
-                    .input_parameters
-                    .iter()
-                    .position(|p| p.name == c.name)
-                    .map_or_else(
-                        || opath.to_owned(),
-                        |i| opath.key("inputParameters").index(i),
-                    );
-                let msg = format!(
-                    "path parameter `{}` does not appear in the path `{}`",
-                    c.name, res.path
-                );
-                self.diags.push(self.doc.error(ppath.as_str(), msg));
-            }
-        }
         constants.retain(|c| c.location != ParamIn::Path);
-        for (pi, p) in with_ids(&params) {
-            if p.location == ParamIn::Path && !path.contains(&PathPart::Param(pi)) {
-                let msg = format!(
-                    "path parameter `{}` does not appear in the path `{}`",
-                    p.name.wire, res.path
-                );
-                let ppath = opath.key("inputParameters").index(pi.index());
-                self.diags.push(self.doc.error(ppath.as_str(), msg));
-            }
-        }
         let (output, named) = self.consumed_output(opath, op, format);
         let body = match &op.body {
             Some(b) => {
@@ -344,7 +346,7 @@ impl Resolver<'_> {
                 }
                 Some(body)
             }
-            None => None,
+            None => body_fields(&mut params),
         };
         Some(ConsumedOp {
             name: Name::snake(&op.name),
@@ -360,4 +362,25 @@ impl Resolver<'_> {
             typed: None,
         })
     }
+}
+
+/// Several `in: body` parameters: each a field of one JSON object (the parameters become
+/// placeholders of that body); `None` for one or none.
+fn body_fields(params: &mut [Param]) -> Option<Body> {
+    if params
+        .iter()
+        .filter(|p| p.location == ParamIn::Body)
+        .count()
+        < 2
+    {
+        return None;
+    }
+    let mut fields = Vec::new();
+    for (i, p) in params.iter_mut().enumerate() {
+        if p.location == ParamIn::Body {
+            p.location = ParamIn::Template;
+            fields.push((p.name.wire.clone(), JsonTemplate::Param(ParamId::new(i))));
+        }
+    }
+    Some(Body::Json(JsonTemplate::Object(fields)))
 }

@@ -134,9 +134,14 @@ impl Resolver<'_> {
                     }
                 };
                 if route.operations.iter().any(|o| o.method == method) {
-                    self.error(
+                    self.warn(
                         &opath.key("method"),
-                        format!("`{}` is declared twice on `{}`", method.as_str(), res.path),
+                        format!(
+                            "`{}` is declared twice on `{}`: the first is served, this one left out",
+                            method.as_str(),
+                            res.path
+                        ),
+                        "give one of them another method or path, or remove it",
                     );
                     continue;
                 }
@@ -191,7 +196,7 @@ impl Resolver<'_> {
                     let takes_body = !matches!(method, Method::Get | Method::Head);
                     // Inputs the spec does not declare: the JSON body, and query parameters and headers
                     // that flow through by name (`with: {x: rest.x}` or no `with` at all).
-                    let synthesize = |name: &str, p: &Param| {
+                    let synthesize = |name: &str, p: &Param, forced: bool| {
                         let location = match p.location {
                             ParamIn::Body
                                 if takes_body
@@ -205,6 +210,8 @@ impl Resolver<'_> {
                             ParamIn::Header => InputIn::Header,
                             // A cookie for the upstream is read from the caller's query string.
                             ParamIn::Cookie => InputIn::Query,
+                            // What the route does not carry otherwise: a query parameter.
+                            _ if forced => InputIn::Query,
                             _ => return None,
                         };
                         Some(Input {
@@ -273,13 +280,14 @@ impl Resolver<'_> {
             if let Some(existing) = route_at.get(&route.path).map(|&i| &mut routes[i]) {
                 for op in route.operations {
                     if existing.operations.iter().any(|o| o.method == op.method) {
-                        self.error(
+                        self.warn(
                             &rpath.key("path"),
                             format!(
-                                "`{} {}` is declared twice",
+                                "`{} {}` is declared twice: the first is served, this one left out",
                                 op.method.as_str(),
                                 existing.path
                             ),
+                            "give one of them another method or path, or remove it",
                         );
                     } else {
                         existing.operations.push(op);

@@ -29,14 +29,14 @@ impl Resolver<'_> {
             return None;
         }
         let Some(call) = call else {
-            self.error_help(
+            self.warn(
                 path,
-                "no `call`: nothing to run",
+                "no `call`: nothing to run, so it is left out",
                 "add `call: <consumes-namespace>.<operation>`",
             );
             return None;
         };
-        self.call_target(&path.key("call"), call, consumes)
+        self.exposed_call_target(&path.key("call"), call, consumes)
     }
 
     /// An orchestrated operation or tool: its `steps` (calls and lookups, in order) and the
@@ -347,7 +347,7 @@ impl Resolver<'_> {
                     consumed,
                     prefixes,
                     inputs,
-                    &|_, _| None,
+                    &|_, _, _| None,
                 );
                 Some(Step::Call {
                     name: Name::snake(name),

@@ -41,6 +41,32 @@ fn generated_files_are_exactly_the_expected_ones() {
     );
 }
 
+#[test]
+fn sample_refused_files_are_exactly_the_expected_ones_with_their_diagnostics() {
+    if !corpus_present() {
+        return;
+    }
+    let expected = include_str!("../sample-refused.txt");
+    assert_eq!(
+        lines(naftiko_corpus::SAMPLE_REFUSED),
+        lines(expected),
+        "the refused files of the wild sample changed: update tests/corpus/sample-refused.txt if that is intended"
+    );
+}
+
+#[test]
+fn sample_generated_files_are_exactly_the_expected_ones() {
+    if !corpus_present() {
+        return;
+    }
+    let expected = include_str!("../sample-generated.txt");
+    assert_eq!(
+        lines(naftiko_corpus::SAMPLE_GENERATED),
+        lines(expected),
+        "the generated files of the wild sample changed: update tests/corpus/sample-generated.txt if that is intended"
+    );
+}
+
 /// The README's build.rs example, used as a user would.
 #[test]
 fn the_build_rs_module_is_usable_like_the_standalone_crate() {

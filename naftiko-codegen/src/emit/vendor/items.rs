@@ -182,5 +182,6 @@ pub(super) const TRAIT_METHODS: &[(&str, &[&str])] = &[
     ("Engine", &["encode", "decode"]),
     ("Hasher", &["finish", "write_u128"]),
     ("IntoResponse", &["into_response"]),
+    ("SecureRandom", &["fill"]),
     ("ServiceExt", &["serve"]),
 ];

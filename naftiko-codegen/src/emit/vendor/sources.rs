@@ -36,6 +36,7 @@ pub(super) const SOURCES: &[Source] = sources![
     "map",
     "markdown": "markdown",
     "mcp": "mcp",
+    "oauth1": "oauth1",
     "oauth2": "oauth2",
     "observe": "server",
     "ops": "server",

@@ -55,6 +55,23 @@ pub enum UpstreamAuth {
         username: Credential,
         password: Template<BindId>,
     },
+    /// OAuth 1.0a (RFC 5849): every request signed as it is sent.
+    OAuth1 {
+        consumer_key: Template<BindId>,
+        signing: OAuth1Signing,
+    },
+}
+
+/// How OAuth 1.0a requests are signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OAuth1Signing {
+    /// `RSA-SHA256` with this private key (PEM), and the body's hash.
+    RsaSha256 { signing_key: Template<BindId> },
+    /// `HMAC-SHA1` with the consumer secret, and a token with its secret if given.
+    HmacSha1 {
+        consumer_secret: Template<BindId>,
+        token: Option<(Template<BindId>, Template<BindId>)>,
+    },
 }
 
 impl UpstreamAuth {
@@ -66,6 +83,28 @@ impl UpstreamAuth {
             | UpstreamAuth::ApiKey { value: parts, .. } => template_binds(parts),
             UpstreamAuth::Basic { username, password }
             | UpstreamAuth::Digest { username, password } => credential_binds(username, password),
+            UpstreamAuth::OAuth1 {
+                consumer_key,
+                signing,
+            } => {
+                let mut binds = template_binds(consumer_key);
+                match signing {
+                    OAuth1Signing::RsaSha256 { signing_key } => {
+                        binds.extend(template_binds(signing_key))
+                    }
+                    OAuth1Signing::HmacSha1 {
+                        consumer_secret,
+                        token,
+                    } => {
+                        binds.extend(template_binds(consumer_secret));
+                        if let Some((token, secret)) = token {
+                            binds.extend(template_binds(token));
+                            binds.extend(template_binds(secret));
+                        }
+                    }
+                }
+                binds
+            }
         }
     }
 }

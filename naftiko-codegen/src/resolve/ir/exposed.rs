@@ -157,6 +157,20 @@ pub enum InputIn {
     Argument,
 }
 
+impl InputIn {
+    /// What a message calls an input read from here.
+    pub fn describe(self) -> &'static str {
+        match self {
+            InputIn::Path => "path",
+            InputIn::Query => "query",
+            InputIn::Header => "header",
+            InputIn::Body => "body",
+            InputIn::BodyField => "body field",
+            InputIn::Argument => "argument",
+        }
+    }
+}
+
 /// An exposed REST adapter.
 #[derive(Debug, Clone)]
 pub struct RestAdapter {

@@ -28,6 +28,13 @@ pub trait Challenge: std::fmt::Debug + Send + Sync {
     fn answer(&self, challenge: &HeaderValue, method: &Method, url: &str) -> Option<HeaderValue>;
 }
 
+/// Signs each request as it is sent: the `Authorization` value for its method, final URL and
+/// body. OAuth 1.0a.
+pub trait Signer: std::fmt::Debug + Send + Sync {
+    /// The `Authorization` value for a request of `method` to `url` carrying `body`.
+    fn sign(&self, method: &Method, url: &str, body: &[u8]) -> Result<HeaderValue, Error>;
+}
+
 /// Validate a base URL and strip its trailing `/`.
 pub fn base_url(url: &str) -> Result<String, Error> {
     match reqwest::Url::parse(url) {
@@ -254,6 +261,7 @@ pub struct Request {
     body: Bytes,
     problem: Option<String>,
     challenge: Option<std::sync::Arc<dyn Challenge>>,
+    signer: Option<std::sync::Arc<dyn Signer>>,
 }
 
 impl Request {
@@ -266,6 +274,7 @@ impl Request {
             body: Bytes::new(),
             problem: None,
             challenge: None,
+            signer: None,
         }
     }
 
@@ -581,6 +590,10 @@ pub async fn send(
     let mut request = context::propagate(request);
     if let Some(problem) = request.problem.take() {
         return Err(Error::Request(problem));
+    }
+    if let Some(signer) = request.signer.take() {
+        let authorization = signer.sign(&request.method, &request.url, &request.body)?;
+        request.headers.insert(header::AUTHORIZATION, authorization);
     }
     let started = std::time::Instant::now();
     let answerer = request.challenge.take();
