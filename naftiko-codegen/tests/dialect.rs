@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use naftiko_codegen::resolve::ir::{
     ArgSource, BaseUri, BindId, Body, Capability, InputId, InputIn, JsonTemplate, KeyPlacement,
-    Method, Output, ParamId, ParamIn, ParamType, Part, UpstreamAuth,
+    Method, OAuth1Signing, Output, ParamId, ParamIn, ParamType, Part, UpstreamAuth,
 };
 use naftiko_codegen::{Diagnostic, Error};
 
@@ -285,14 +285,34 @@ fn templated_base_uri() {
 }
 
 #[test]
-fn what_cannot_be_generated_is_refused_with_a_located_diagnostic() {
-    if let Some(d) = refused("api-evangelist-2026-05-06/mastercard/sustainability.yaml") {
+fn mastercard_oauth1_signs_with_the_bound_consumer_key_and_private_key() {
+    let Some((cap, _)) = resolve("api-evangelist-2026-05-06/mastercard/sustainability.yaml") else {
+        return;
+    };
+    for consumed in &cap.consumes {
         assert!(
-            d.message.contains("upstream authentication `oauth1`"),
+            matches!(
+                &consumed.auth,
+                UpstreamAuth::OAuth1 {
+                    signing: OAuth1Signing::RsaSha256 { .. },
+                    ..
+                }
+            ),
+            "{:?}",
+            consumed.auth
+        );
+    }
+}
+
+#[test]
+fn what_cannot_be_generated_is_refused_with_a_located_diagnostic() {
+    if let Some(d) = refused("api-evangelist-2026-05-06/sinch/voice-and-verification.yaml") {
+        assert!(
+            d.message.contains("a literal object or array in `with`"),
             "{d}"
         );
-        assert_eq!(d.yaml_path, "capability.consumes[0].authentication.type");
-        assert!(d.position.is_some() && d.snippet.is_some());
+        assert_eq!(d.position.map(|p| p.line), Some(208));
+        assert!(d.snippet.is_some());
     }
     if let Some(d) = refused("api-evangelist-2026-05-19/twilio/conversations-conversations.yaml") {
         // `{{env.TWILIO_USER}}` (no bind declares it) is read from the environment; the router

@@ -113,7 +113,7 @@ pub(super) fn cargo_toml(cap: &Capability, info: &CrateInfo, crates: &BTreeSet<S
     );
     jinja::render(
         Template::CargoToml,
-        context!({ "package": info.package, "description": description, "dependencies": dependencies(crates) }),
+        context!({ "package": info.package, "description": description, "dependencies": dependencies(crates), "serves": cap.serves() }),
     )
 }
 
@@ -237,6 +237,7 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
             "consumes": consumes,
             "rest": rest,
             "mcp": mcp,
+            "serves": cap.serves(),
             // Served over the network at all (not only over standard input and output).
             "network": cap.rest.len() + cap.skills.len() + cap.mcp.iter().filter(|a| !a.stdio).count() + usize::from(cap.control.is_some()) > 0,
         }),

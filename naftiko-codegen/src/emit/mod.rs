@@ -92,19 +92,21 @@ pub fn emit_crate(cap: &Capability, info: &CrateInfo) -> Result<Vec<GeneratedFil
         rust.push((path, skill::emit(cap, a, &root)));
     }
     rust.push(("src/lib.rs".into(), server::lib_rs(cap, info)));
-    rust.push((
-        "src/upstreams.rs".into(),
-        upstreams::upstreams_rs(cap, &root),
-    ));
-    let openapi = |ns: &str| {
-        let path = format!("../openapi/{ns}.json");
-        quote!(include_str!(#path))
-    };
-    rust.push((
-        "src/server.rs".into(),
-        server::server_rs(cap, &root, &openapi),
-    ));
-    rust.push(("src/main.rs".into(), server::main_rs(cap, info)));
+    if cap.serves() {
+        rust.push((
+            "src/upstreams.rs".into(),
+            upstreams::upstreams_rs(cap, &root),
+        ));
+        let openapi = |ns: &str| {
+            let path = format!("../openapi/{ns}.json");
+            quote!(include_str!(#path))
+        };
+        rust.push((
+            "src/server.rs".into(),
+            server::server_rs(cap, &root, &openapi),
+        ));
+        rust.push(("src/main.rs".into(), server::main_rs(cap, info)));
+    }
     // The runtime: what the code above uses of `naftiko-runtime`, copied.
     let needs = vendor::Needs::of(rust.iter().map(|(_, tokens)| tokens));
     for (path, contents) in needs.files(&format!("{HEADER}\n#![cfg_attr(rustfmt, rustfmt::skip)]"))
@@ -122,7 +124,9 @@ pub fn emit_crate(cap: &Capability, info: &CrateInfo) -> Result<Vec<GeneratedFil
         path: "README.md".into(),
         contents: manifest::readme(cap, info),
     });
-    files.extend(deploy::files(cap, info));
+    if cap.serves() {
+        files.extend(deploy::files(cap, info));
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
@@ -179,8 +183,14 @@ pub fn emit_module(
             .unwrap_or_default();
         quote!(#doc)
     };
-    let server = server::server_rs(cap, &near, &openapi);
-    let upstreams = upstreams::upstreams_rs(cap, &near);
+    let (server, upstreams) = if cap.serves() {
+        (
+            server::server_rs(cap, &near, &openapi),
+            upstreams::upstreams_rs(cap, &near),
+        )
+    } else {
+        (TokenStream::new(), TokenStream::new())
+    };
     let needs = vendor::Needs::of(
         [&server, &upstreams].into_iter().chain(
             clients
@@ -211,6 +221,13 @@ pub fn emit_module(
                 .join(", ")
         ));
     }
+    let serving = cap.serves().then(|| {
+        quote! {
+            pub mod server { #server }
+            mod upstreams { #upstreams }
+            pub use upstreams::{Bound, UpstreamOptions, Upstreams};
+        }
+    });
     let tokens = quote! {
         #[doc = #doc]
         pub mod #module {
@@ -219,14 +236,12 @@ pub fn emit_module(
             #rest_mod
             #mcp_mod
             #skill_mod
-            pub mod server { #server }
-            mod upstreams { #upstreams }
+            #serving
 
             /// What the generated code runs on.
             pub use ::naftiko_runtime as runtime;
             pub use runtime::error::{Error, RawResponse};
             pub use runtime::secret::Secret;
-            pub use upstreams::{Bound, UpstreamOptions, Upstreams};
         }
     };
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| EmitError {

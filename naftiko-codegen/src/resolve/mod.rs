@@ -283,11 +283,23 @@ impl<'a> Resolver<'a> {
             }
         }
         self.check_adapters(&exposed);
-        if rest.is_empty() && mcp.is_empty() && skills.is_empty() {
-            self.error(
-                &YamlPath::root().key("capability"),
-                "the capability exposes no `rest` or `mcp` adapter",
-            );
+        let failed = self.diags.iter().any(|d| d.severity == Severity::Error);
+        if rest.is_empty() && mcp.is_empty() && skills.is_empty() && !failed {
+            // (Where errors were reported, they are why nothing is served: no second error.)
+            if consumes.is_empty() {
+                self.error(
+                    &YamlPath::root().key("capability"),
+                    "the capability exposes no `rest` or `mcp` adapter",
+                );
+            } else {
+                // The typed clients are still of use; a server of nothing is not.
+                self.warn(
+                    &YamlPath::root().key("capability"),
+                    "the capability exposes no `rest` or `mcp` adapter: the crate holds the typed clients only, without a server",
+                    "add a `rest` or `mcp` adapter under `exposes` to serve the operations",
+                );
+                control = None;
+            }
         }
         Some(Capability {
             label,

@@ -145,6 +145,13 @@ impl Resolver<'_> {
                             serde_json::json!({"type": "rest", "namespace": source, "port": a.port, "method": o.method.as_str(), "path": r.path})
                         })
                     })
+                } else if self.root.exposes.iter().any(|e| match e {
+                    model::Exposes::Mcp(m) => m.namespace == source,
+                    model::Exposes::Rest(r) => r.namespace == source,
+                    _ => false,
+                }) {
+                    // The adapter is declared but was left out, and said so.
+                    None
                 } else {
                     self.error_help(
                         &tpath.key("from").key("sourceNamespace"),
@@ -169,7 +176,15 @@ impl Resolver<'_> {
                         }
                         _ => false,
                     });
-                    if !declared {
+                    if declared {
+                        self.warn(
+                            &tpath,
+                            format!(
+                                "skill tool `{tool_name}`: `{source}`'s `{action}` was left out, so is this tool"
+                            ),
+                            "see the diagnostic of the adapter or tool it comes from",
+                        );
+                    } else {
                         self.error(
                             &tpath.key("from").key("action"),
                             format!("adapter `{source}` has no tool or operation `{action}`"),

@@ -38,6 +38,12 @@ pub struct Capability {
 }
 
 impl Capability {
+    /// Does the crate serve anything (a REST, MCP or skill adapter)? Without one it holds the
+    /// typed clients only: no server, binary or deployment files.
+    pub fn serves(&self) -> bool {
+        !(self.rest.is_empty() && self.mcp.is_empty() && self.skills.is_empty())
+    }
+
     /// Does a consumed API use digest authentication (the crate then has a `digest` module)?
     pub fn uses_digest(&self) -> bool {
         self.consumes

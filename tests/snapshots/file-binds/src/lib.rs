@@ -38,8 +38,8 @@ pub mod server;
 
 mod upstreams;
 
+pub use upstreams::{Bound, UpstreamOptions, Upstreams};
+
 pub use runtime::error::{Error, RawResponse};
 
 pub use runtime::secret::Secret;
-
-pub use upstreams::{Bound, UpstreamOptions, Upstreams};
