@@ -314,11 +314,28 @@ fn what_cannot_be_generated_is_refused_with_a_located_diagnostic() {
         assert_eq!(d.position.map(|p| p.line), Some(208));
         assert!(d.snippet.is_some());
     }
-    if let Some(d) = refused("api-evangelist-2026-05-19/twilio/conversations-conversations.yaml") {
-        // `{{env.TWILIO_USER}}` (no bind declares it) is read from the environment; the router
-        // cannot take two names for one place in two paths.
-        assert!(d.message.contains("one place, one name"), "{d}");
-        assert_eq!(d.yaml_path, "capability.exposes[0].resources[4].path");
-        assert_eq!(d.position.map(|p| p.line), Some(687));
+    if let Some((cap, _)) =
+        resolve("api-evangelist-2026-05-19/twilio/conversations-conversations.yaml")
+    {
+        // `{{env.TWILIO_USER}}` (no bind declares it) is read from the environment; two paths
+        // naming one place differently (`{conversationsid}`, `{sid}`) are both served: the
+        // router names the place as the first path does, each handler reads it by its own name.
+        let routes = &cap.rest[0].routes;
+        let messages = routes
+            .iter()
+            .find(|r| r.path == "/v1/v1/conversations/{conversationsid}/messages/{sid}")
+            .expect("the messages route");
+        assert_eq!(
+            messages.router,
+            "/v1/v1/conversations/{conversationsid}/messages/{messagesid}"
+        );
+        let conversation = routes
+            .iter()
+            .find(|r| r.path == "/v1/v1/conversations/{sid}")
+            .expect("the conversation route");
+        assert_eq!(
+            conversation.router,
+            "/v1/v1/conversations/{conversationsid}"
+        );
     }
 }

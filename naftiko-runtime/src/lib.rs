@@ -9,7 +9,7 @@
 //!   (path segments, query lists, forms), [`map`] (typed values read from JSON at a path),
 //!   [`steps`] (orchestration), [`args`] (typed arguments), [`context`] (request id and trace
 //!   context sent upstream), [`telemetry`] (upstream call metrics), [`startup`] (start-up
-//!   errors, bound variables);
+//!   errors, bound variables), [`client_credentials`] (OAuth 2.0 client credentials upstream);
 //! - `server`: [`problem`] (RFC 9457 documents), [`observe`] (one log line, count and timing
 //!   per request), [`ops`] (`/healthz`, `/readyz`, `/metrics`), [`inbound`] (inbound
 //!   credentials), [`origin`] (the `Host` and `Origin` an adapter answers), [`skills`] (skill
@@ -27,6 +27,7 @@
 //! other as `crate::<module>::<item>`; one name per `use`; unit tests in `#[cfg(test)] mod tests`.
 
 pub mod args;
+pub mod client_credentials;
 pub mod context;
 pub mod encode;
 pub mod error;

@@ -381,6 +381,29 @@ pub fn missing(name: &str, location: &str) -> Problem {
     )
 }
 
+/// A path variable written with text after it in its segment (`/{id}:cancel`): the router
+/// takes the whole segment; without that text the path is not this route's (404).
+pub fn strip_suffix(segment: String, suffix: &str) -> Result<String, Problem> {
+    match segment.strip_suffix(suffix) {
+        Some(value) if !value.is_empty() => Ok(value.to_owned()),
+        _ => Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            "no operation is exposed at this path",
+        )),
+    }
+}
+
+/// Does the segment `from_end` segments before the last of `path` (0: the last) end with
+/// `suffix`, once percent-decoded, with text before it? How one path of the router tells
+/// `/{id}:cancel` from `/{id}:approve`.
+pub fn segment_ends_with(path: &str, from_end: usize, suffix: &str) -> bool {
+    let Some(segment) = path.rsplit('/').nth(from_end) else {
+        return false;
+    };
+    let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+    decoded.len() > suffix.len() && decoded.ends_with(suffix)
+}
+
 /// The 404 for paths no route matches.
 pub async fn not_found() -> Response {
     problem::response(
@@ -408,6 +431,20 @@ mod tests {
             HeaderValue::from_str(content_type).unwrap(),
         );
         headers
+    }
+
+    #[test]
+    fn a_suffixed_segment_is_told_by_its_text() {
+        assert!(segment_ends_with("/v1/jobs/42:cancel", 0, ":cancel"));
+        assert!(segment_ends_with("/v1/jobs/42%3Acancel", 0, ":cancel"));
+        assert!(segment_ends_with("/v1/jobs/42:cancel/logs", 1, ":cancel"));
+        assert!(!segment_ends_with("/v1/jobs/42:approve", 0, ":cancel"));
+        assert!(!segment_ends_with("/v1/jobs/:cancel", 0, ":cancel"));
+        assert!(!segment_ends_with("/v1", 3, ":cancel"));
+        assert_eq!(strip_suffix("42:cancel".into(), ":cancel").unwrap(), "42");
+        let refused = strip_suffix(":cancel".into(), ":cancel").unwrap_err();
+        assert_eq!(refused.status, StatusCode::NOT_FOUND);
+        assert!(strip_suffix("42".into(), ".json").is_err());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Generates, with `naftiko_codegen::build::Builder`:
 //! - the seed spec as the module `tokeninfo` (the README's build.rs example, as written);
 //! - the fixtures `kitchen_sink`, `file_binds`, `digest_auth`, `raw_formats`, `step_args`,
-//!   `oauth2_fixture`, `oauth1_fixture` and `assets` (tests/fixtures/*.yaml);
+//!   `oauth2_fixture`, `oauth1_fixture`, `assets`, `segments` and `client_credentials`
+//!   (tests/fixtures/*.yaml);
 //! - every hostile spec the generator takes (tests/hostile, `ok` in its expected.txt) as one
 //!   module each, in `hostile`;
 //! - every capability file of the shared specs corpus (`$NAFTIKO_SHARED/specs-corpus` or
@@ -67,6 +68,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Builder::new()
         .spec("../fixtures/assets.yaml")
         .module_name("assets")
+        .generate()?;
+
+    // Path variables sharing their segment with text (`/{job}:cancel`), exercised by
+    // tests/segments.rs.
+    Builder::new()
+        .spec("../fixtures/segments.yaml")
+        .module_name("segments")
+        .generate()?;
+
+    // Upstreams taking OAuth 2.0 client credentials tokens, exercised by
+    // tests/client_credentials.rs.
+    Builder::new()
+        .spec("../fixtures/client-credentials.yaml")
+        .module_name("client_credentials")
         .generate()?;
 
     let out = PathBuf::from(std::env::var("OUT_DIR")?);

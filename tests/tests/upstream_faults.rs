@@ -11,7 +11,10 @@ use naftiko_tests::server::Server;
 use rmcp::model::CallToolRequestParams;
 use rmcp::service::{ClientLifecycleMode, ClientServiceExt};
 use rmcp::transport::StreamableHttpClientTransport;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
 use tokio::net::{TcpListener, TcpStream};
 
 const KEY: &str = "hum-secret-key-4711";
@@ -101,7 +104,7 @@ async fn answer(mut stream: TcpStream, fault: Fault) {
         Fault::Unavailable => {
             let body = r#"{"error": "maintenance"}"#;
             let text = format!(
-                "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                 body.len()
             );
             stream.write_all(text.as_bytes()).await
@@ -223,5 +226,99 @@ async fn a_storm_of_upstream_errors_passes_through() {
         assert_eq!(answer.status, 503, "{answer:?}");
         assert_eq!(answer.body, r#"{"error": "maintenance"}"#);
     }
+    still_serving(&server).await;
+}
+
+/// Reads one request (head and the body its `content-length` announces); `None` at the end of
+/// the connection.
+async fn read_request(stream: &mut TcpStream) -> Option<String> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte).await {
+            Ok(1) => head.push(byte[0]),
+            _ => return None,
+        }
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let length = head
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())?
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).await.ok()?;
+    Some(head)
+}
+
+/// An upstream that keeps each connection open after its first answer, then closes it unanswered
+/// when the next request comes: the race every pooled client meets when a server drops an idle
+/// connection. Counts the requests it reads.
+async fn drops_reused_connections() -> (SocketAddr, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let requests = Arc::new(AtomicUsize::new(0));
+    let counted = requests.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let counted = counted.clone();
+            tokio::spawn(async move {
+                if read_request(&mut stream).await.is_none() {
+                    return;
+                }
+                counted.fetch_add(1, Ordering::SeqCst);
+                let body = r#"[{"id": "t-1", "description": "ci"}]"#;
+                let text = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                if stream.write_all(text.as_bytes()).await.is_err() {
+                    return;
+                }
+                if read_request(&mut stream).await.is_some() {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                }
+                // Closed without an answer.
+            });
+        }
+    });
+    (addr, requests)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_idempotent_request_on_a_connection_the_upstream_dropped_is_sent_again() {
+    let (addr, requests) = drops_reused_connections().await;
+    let server = server_for(&format!("http://{addr}"));
+    for round in 0..3 {
+        let answer = list_tokens(&server).await;
+        assert_eq!(answer.status, 200, "round {round}: {answer:?}");
+    }
+    // The first request on a fresh connection; each later one met a dropped connection first,
+    // then was sent again on a fresh one.
+    assert_eq!(requests.load(Ordering::SeqCst), 5);
+    still_serving(&server).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_that_is_not_idempotent_is_never_sent_twice() {
+    let (addr, requests) = drops_reused_connections().await;
+    let server = server_for(&format!("http://{addr}"));
+    let create = || {
+        raw::request(
+            &server.rest,
+            "POST",
+            "/v1/users/alice/tokens",
+            &[("content-type", "application/json")],
+            r#"{"id": "ci", "description": "ci", "type": "static"}"#,
+        )
+    };
+    assert_eq!(create().await.status, 200);
+    let answer = create().await;
+    // The upstream may have acted on it: a bad gateway, not a second creation.
+    assert_eq!(answer.status, 502, "{answer:?}");
+    assert_eq!(requests.load(Ordering::SeqCst), 2);
     still_serving(&server).await;
 }

@@ -58,6 +58,9 @@ pub enum Error {
         /// The value refused (`""`, `.` or `..`).
         value: &'static str,
     },
+    /// No access token could be had from the token endpoint (OAuth 2.0 client credentials).
+    #[error("no access token: {0}")]
+    Token(String),
     /// The request could not be built (e.g. a header value with a line break).
     #[error("cannot build the request: {0}")]
     Request(String),

@@ -218,6 +218,63 @@ fn auth_parts(cap: &Capability, c: &Consumes, root: &TokenStream) -> AuthParts {
                 ),
             }
         }
+        UpstreamAuth::ClientCredentials(client) => {
+            let endpoint_doc = match client.token_endpoint.as_slice() {
+                [Part::Text(url)] => {
+                    format!(" The token endpoint (the spec's: `{url}`, `DEFAULT_TOKEN_ENDPOINT`).")
+                }
+                parts => format!(
+                    " The token endpoint; the server makes it from {}.",
+                    env(parts)
+                ),
+            };
+            let id_doc = if template_binds(&client.client_id).is_empty() {
+                " The client id (written in the spec).".to_owned()
+            } else {
+                format!(
+                    " The client id; the server reads it from {}.",
+                    env(&client.client_id)
+                )
+            };
+            let secret_doc = format!(
+                " The client secret; the server reads it from {}.",
+                env(&client.client_secret)
+            );
+            let how = if client.in_body {
+                quote!(#root::runtime::client_credentials::ClientAuth::Body)
+            } else {
+                quote!(#root::runtime::client_credentials::ClientAuth::Basic)
+            };
+            let scopes = &client.scopes;
+            let audience = match &client.audience {
+                Some(a) => quote!(Some(#a)),
+                None => quote!(None),
+            };
+            let mut sentence = "Every request carries `Authorization: Bearer …` with an access token of the OAuth 2.0 client credentials grant (RFC 6749 §4.4), fetched from the token endpoint when none is held or it is about to expire; a token the API refuses (401) is replaced once.".to_owned();
+            if !scopes.is_empty() {
+                sentence.push_str(&format!(" Scopes asked for: `{}`.", scopes.join(" ")));
+            }
+            AuthParts {
+                credentials: fields_doc(quote! {
+                    #[doc = #endpoint_doc] pub token_endpoint: String,
+                    #[doc = #id_doc] pub client_id: runtime::secret::Secret,
+                    #[doc = #secret_doc] pub client_secret: runtime::secret::Secret,
+                }),
+                fields: quote! { tokens: std::sync::Arc<dyn runtime::http::TokenSource>, },
+                init: quote! {
+                    tokens: std::sync::Arc::new(#root::runtime::client_credentials::ClientCredentials::new(
+                        credentials.token_endpoint,
+                        credentials.client_id,
+                        credentials.client_secret,
+                        #how,
+                        &[#(#scopes),*],
+                        #audience,
+                    )?),
+                },
+                apply: quote! { .authorized_by(self.tokens.clone()) },
+                sentence,
+            }
+        }
     }
 }
 
@@ -243,6 +300,16 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
         BaseUri::Fixed(url) => quote! {
             /// The base URL the spec declares.
             pub const DEFAULT_BASE_URL: &str = #url;
+        },
+        _ => quote!(),
+    };
+    let default_token_endpoint = match &c.auth {
+        UpstreamAuth::ClientCredentials(client) => match client.token_endpoint.as_slice() {
+            [Part::Text(url)] => quote! {
+                /// The token endpoint the spec declares.
+                pub const DEFAULT_TOKEN_ENDPOINT: &str = #url;
+            },
+            _ => quote!(),
         },
         _ => quote!(),
     };
@@ -313,6 +380,7 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
         use #root::runtime::{self, error::{Error, RawResponse}};
 
         #default_base
+        #default_token_endpoint
 
         #credentials
 

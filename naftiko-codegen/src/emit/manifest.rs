@@ -27,6 +27,7 @@ const DEPENDENCIES: &[(&str, &str)] = &[
     ("form_urlencoded", r#"form_urlencoded = "1.2.2""#),
     ("http", r#"http = "1.5.0""#),
     ("http_body_util", r#"http-body-util = "0.1.5""#),
+    ("hyper", r#"hyper = "1.12.0""#),
     (
         "hyper_rustls",
         r#"hyper-rustls = { version = "0.27.10", default-features = false, features = ["http1", "http2", "tls12", "aws-lc-rs"] }"#,
@@ -85,7 +86,7 @@ const DEPENDENCIES: &[(&str, &str)] = &[
     ("thiserror", r#"thiserror = "2.0.21""#),
     (
         "tokio",
-        r#"tokio = { version = "1.54.1", features = ["macros", "net", "rt-multi-thread", "signal", "time"] }"#,
+        r#"tokio = { version = "1.54.1", features = ["macros", "net", "rt-multi-thread", "signal", "sync", "time"] }"#,
     ),
     ("tokio_util", r#"tokio-util = "0.7.20""#),
     ("tracing", r#"tracing = "0.1.44""#),
@@ -181,6 +182,10 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
                 UpstreamAuth::OAuth1 { consumer_key, .. } => format!(
                     "Requests are signed with OAuth 1.0a (RFC 5849) by the consumer `{}`.",
                     envs(consumer_key)
+                ),
+                UpstreamAuth::ClientCredentials(client) => format!(
+                    "Requests carry a bearer token of the OAuth 2.0 client credentials grant, fetched with the secret from `{}`.",
+                    envs(&client.client_secret)
                 ),
                 UpstreamAuth::None => String::new(),
             };

@@ -6,9 +6,10 @@ use quote::{format_ident, quote};
 use super::code::{docs, module_docs};
 use crate::resolve::ir::ParamId;
 use crate::resolve::ir::{
-    Arg, ArgSource, Capability, Forward, Input, InputIn, MockValue, Output, Param, ParamType,
-    RawFormat, RestAdapter, RestOp, Runs, Step,
+    Arg, ArgSource, Capability, Dispatcher, Forward, Input, InputIn, Method, MockValue, Output,
+    Param, ParamType, RawFormat, RestAdapter, RestOp, Route, Runs, Step,
 };
+use crate::resolve::names::Name;
 
 pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> TokenStream {
     let mut text = format!("REST adapter `{}`.", a.namespace.wire);
@@ -29,21 +30,8 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
     }
     let module_docs = module_docs(&text);
     let port = proc_macro2::Literal::u16_unsuffixed(a.port);
-    let routes = a.routes.iter().map(|route| {
-        let path = &route.path;
-        let mut ops = route.operations.iter();
-        let first = ops.next().map(|op| {
-            let m = format_ident!("{}", op.method.lower());
-            let h = op.name.ident();
-            quote!(routing::#m(#h))
-        });
-        let rest = ops.map(|op| {
-            let m = format_ident!("{}", op.method.lower());
-            let h = op.name.ident();
-            quote!(.#m(#h))
-        });
-        quote! { .route(#path, #first #(#rest)*) }
-    });
+    let routes = route_table(a);
+    let dispatchers = a.dispatchers.iter().map(|d| dispatcher(a, d));
     let forward_routes = a.forwards.iter().map(|f| {
         let path = &f.path;
         let h = f.name.ident();
@@ -64,7 +52,7 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
         route
             .operations
             .iter()
-            .map(move |op| handler(cap, &route.path, op, root))
+            .map(move |op| handler(cap, route, op, root))
     });
     let uses_path = a
         .routes
@@ -168,13 +156,115 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
 
         #(#handlers)*
 
+        #(#dispatchers)*
+
         #(#forward_handlers)*
 
         #(#outputs)*
     }
 }
 
-fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> TokenStream {
+/// The router's `.route(…)` calls: one per router path, each method to its handler (or to
+/// the dispatcher of the operations that share it).
+fn route_table(a: &RestAdapter) -> Vec<TokenStream> {
+    let mut paths: Vec<&str> = Vec::new();
+    for route in &a.routes {
+        if !route.operations.is_empty() && !paths.contains(&route.router.as_str()) {
+            paths.push(&route.router);
+        }
+    }
+    paths
+        .into_iter()
+        .map(|router| {
+            let mut methods: Vec<(Method, &Name)> = Vec::new();
+            for route in a.routes.iter().filter(|r| r.router == router) {
+                for op in &route.operations {
+                    if methods.iter().any(|(m, _)| *m == op.method) {
+                        continue;
+                    }
+                    let name = a
+                        .dispatchers
+                        .iter()
+                        .find(|d| d.router == router && d.method == op.method)
+                        .map_or(&op.name, |d| &d.name);
+                    methods.push((op.method, name));
+                }
+            }
+            let calls = methods.iter().enumerate().map(|(i, (method, name))| {
+                let m = format_ident!("{}", method.lower());
+                let h = name.ident();
+                if i == 0 {
+                    quote!(routing::#m(#h))
+                } else {
+                    quote!(.#m(#h))
+                }
+            });
+            quote! { .route(#router, #(#calls)*) }
+        })
+        .collect()
+}
+
+/// The handler of operations that share a router path and method: the first whose texts after
+/// its variables the request's path has serves it.
+fn dispatcher(a: &RestAdapter, d: &Dispatcher) -> TokenStream {
+    let name = d.name.ident();
+    // How many segments after each variable's own: the router may be nested under a prefix.
+    let segments: Vec<&str> = d.router.split('/').collect();
+    let from_end: Vec<usize> = segments
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.contains('{'))
+        .map(|(i, _)| segments.len() - 1 - i)
+        .collect();
+    let mut text = format!(
+        "`{} {}`, told apart by the end of its segments:\n",
+        d.method.as_str(),
+        d.router
+    );
+    let mut branches = Vec::new();
+    let mut fallback = None;
+    for &(ri, oi) in &d.candidates {
+        let (route, op) = (&a.routes[ri], &a.routes[ri].operations[oi]);
+        text.push_str(&format!("\n- `{}` → [`{}`]", route.path, op.name.rust));
+        let h = op.name.ident();
+        let checks: Vec<TokenStream> = route
+            .suffixes
+            .iter()
+            .zip(&from_end)
+            .filter(|(suffix, _)| !suffix.is_empty())
+            .map(|(suffix, &n)| {
+                let n = proc_macro2::Literal::usize_unsuffixed(n);
+                quote!(rest::segment_ends_with(path, #n, #suffix))
+            })
+            .collect();
+        if checks.is_empty() {
+            fallback = Some(quote!(Handler::call(#h, request, upstreams).await));
+            break;
+        }
+        branches.push(quote! {
+            if #(#checks)&&* {
+                return Handler::call(#h, request, upstreams).await;
+            }
+        });
+    }
+    let fallback = fallback.unwrap_or_else(|| quote!(rest::not_found().await));
+    let doc = docs(Some(&text));
+    quote! {
+        #doc
+        async fn #name(
+            axum::extract::State(upstreams): axum::extract::State<Arc<Upstreams>>,
+            request: axum::extract::Request,
+        ) -> Response {
+            use axum::handler::Handler;
+            let path = request.uri().path();
+            #(#branches)*
+            #fallback
+        }
+    }
+}
+
+fn handler(cap: &Capability, route: &Route, op: &RestOp, root: &TokenStream) -> TokenStream {
+    let path = &route.path;
     let mut text = op.description.clone().unwrap_or_default();
     let target = super::adapter::target(cap, &op.runs);
     text.push_str(&format!("\n\n`{} {path}` → `{target}`", op.method.as_str()));
@@ -203,6 +293,35 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
                 }
             })
             .collect();
+        // A variable with text after it in its segment binds even where unused: the text
+        // tells whether the path is this route's.
+        let suffixed = |k: usize| route.suffixes.get(k).is_some_and(|s| !s.is_empty());
+        let pats: Vec<TokenStream> = pats
+            .into_iter()
+            .enumerate()
+            .map(|(k, pat)| {
+                if suffixed(k) {
+                    let l = super::adapter::local(path_inputs[k].1);
+                    quote!(#l)
+                } else {
+                    pat
+                }
+            })
+            .collect();
+        let strips: Vec<TokenStream> = path_inputs
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| suffixed(k))
+            .map(|(k, (i, input))| {
+                let l = super::adapter::local(input);
+                let suffix = &route.suffixes[k];
+                if used(*i) {
+                    quote! { let #l = rest::strip_suffix(#l, #suffix)?; }
+                } else {
+                    quote! { rest::strip_suffix(#l, #suffix)?; }
+                }
+            })
+            .collect();
         let strings = path_inputs.iter().map(|_| quote!(String));
         if pats.len() == 1 {
             params.push(quote!(path_params: Result<Path<String>, PathRejection>));
@@ -212,6 +331,7 @@ fn handler(cap: &Capability, path: &str, op: &RestOp, root: &TokenStream) -> Tok
             params.push(quote!(path_params: Result<Path<(#(#strings),*)>, PathRejection>));
             reads.push(quote! { let Path((#(#pats),*)) = path_params.map_err(rest::bad_path)?; });
         }
+        reads.extend(strips);
     }
     let query_inputs: Vec<_> = op
         .inputs

@@ -180,6 +180,25 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
                 };
                 quote!(clients::#f::Credentials { consumer_key: #key, #signing #bound })
             }
+            UpstreamAuth::ClientCredentials(client) => {
+                let endpoint = match client.token_endpoint.as_slice() {
+                    [Part::Text(_)] => quote!(clients::#f::DEFAULT_TOKEN_ENDPOINT.to_owned()),
+                    [Part::Slot(b)] => {
+                        let v = var(*b);
+                        quote!(#v.expose().to_owned())
+                    }
+                    parts => {
+                        let (fmt, args) = super::code::format_parts(parts, &var);
+                        quote!(format!(#fmt, #(#args),*))
+                    }
+                };
+                let id = match client.client_id.as_slice() {
+                    [Part::Text(text)] => quote!(runtime::secret::Secret::new(#text)),
+                    parts => secret(parts),
+                };
+                let s = secret(&client.client_secret);
+                quote!(clients::#f::Credentials { token_endpoint: #endpoint, client_id: #id, client_secret: #s, #bound })
+            }
             UpstreamAuth::None if bound.is_empty() => quote!(clients::#f::Credentials),
             UpstreamAuth::None => {
                 quote!(clients::#f::Credentials { #bound })

@@ -208,6 +208,13 @@ pub struct Authentication {
     pub signing_key: Option<String>,
     pub consumer_secret: Option<String>,
     pub token_secret: Option<String>,
+    /// OAuth 2.0 client credentials (upstream): the token endpoint (`tokenEndpoint`, or
+    /// `tokenUrl` as OpenAPI names it), the client, the grant and how the client authenticates.
+    pub token_url: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub grant_type: Option<String>,
+    pub client_authentication: Option<String>,
 }
 
 impl Authentication {
@@ -239,6 +246,11 @@ impl Authentication {
             "signingKey",
             "consumerSecret",
             "tokenSecret",
+            "tokenUrl",
+            "clientId",
+            "clientSecret",
+            "grantType",
+            "clientAuthentication",
         ];
         NAMES.iter().filter_map(|n| Some((*n, self.named(n)?)))
     }
@@ -265,6 +277,11 @@ impl Authentication {
             "signingKey" => &self.signing_key,
             "consumerSecret" => &self.consumer_secret,
             "tokenSecret" => &self.token_secret,
+            "tokenUrl" => &self.token_url,
+            "clientId" => &self.client_id,
+            "clientSecret" => &self.client_secret,
+            "grantType" => &self.grant_type,
+            "clientAuthentication" => &self.client_authentication,
             _ => return None,
         };
         field.as_deref()

@@ -48,6 +48,7 @@ pub(super) enum Scheme {
         signing: OAuth1Signing,
     },
     OAuth2(OAuth2),
+    ClientCredentials(ClientCredentials),
 }
 
 impl Resolver<'_> {
@@ -102,6 +103,7 @@ impl Resolver<'_> {
         };
         match self.auth_block(&path.key("authentication"), auth, Side::Upstream) {
             Scheme::None | Scheme::OAuth2(_) => UpstreamAuth::None,
+            Scheme::ClientCredentials(client) => UpstreamAuth::ClientCredentials(client),
             Scheme::Bearer(token) => UpstreamAuth::Bearer {
                 token,
                 implicit: false,
@@ -137,7 +139,10 @@ impl Resolver<'_> {
             return InboundAuth::None;
         };
         match self.auth_block(&path.key("authentication"), auth, Side::Inbound) {
-            Scheme::None | Scheme::Digest { .. } | Scheme::OAuth1 { .. } => InboundAuth::None,
+            Scheme::None
+            | Scheme::Digest { .. }
+            | Scheme::OAuth1 { .. }
+            | Scheme::ClientCredentials(_) => InboundAuth::None,
             Scheme::Bearer(token) => InboundAuth::Bearer { token },
             Scheme::ApiKey {
                 name,
@@ -218,6 +223,10 @@ impl Resolver<'_> {
                 Some(check) => Scheme::OAuth2(check),
                 None => Scheme::None,
             },
+            "oauth2" => match self.client_credentials(&apath, auth) {
+                Some(client) => Scheme::ClientCredentials(client),
+                None => Scheme::None,
+            },
             "digest" if side == Side::Inbound => {
                 self.unsupported(
                     &apath.key("type"),
@@ -277,7 +286,7 @@ impl Resolver<'_> {
                 self.error_help(
                     &apath.key("type"),
                     format!("{} authentication `{other}` is not supported by this version of naftiko-codegen", side.name()),
-                    "supported: bearer, apikey (header, query or cookie), basic, digest and oauth1 (upstream), oauth2 (inbound); other requests signed per call (hmac, aws-sig-v4) are refused rather than sent unsigned",
+                    "supported: bearer, apikey (header, query or cookie), basic, digest, oauth1 (upstream) and oauth2 (client credentials upstream, a resource server inbound); other requests signed per call (hmac, aws-sig-v4) are refused rather than sent unsigned",
                 );
                 Scheme::None
             }
@@ -315,6 +324,95 @@ impl Resolver<'_> {
             },
             None => Scheme::None,
         }
+    }
+
+    /// Upstream `oauth2`: the client credentials grant (RFC 6749 §4.4) at `tokenEndpoint`, with
+    /// `clientId` (written or bound) and `clientSecret` (bound), `scopes` and `audience`.
+    fn client_credentials(
+        &mut self,
+        apath: &YamlPath,
+        auth: &model::Authentication,
+    ) -> Option<ClientCredentials> {
+        let field = |names: &[&'static str]| auth.field(names);
+        if let Some((key, grant)) = field(&["grantType"])
+            && grant != "client_credentials"
+        {
+            self.unsupported(
+                &apath.key(key),
+                &format!("the OAuth 2.0 grant `{grant}` upstream (only `client_credentials` needs no one to sign in)"),
+            );
+            return None;
+        }
+        let Some((key, endpoint)) = field(&["tokenEndpoint", "tokenUrl"]) else {
+            self.error_help(
+                apath,
+                "upstream `oauth2` needs `tokenEndpoint`: the client credentials grant asks it for tokens",
+                "add `tokenEndpoint: https://auth.example/oauth/token`, `clientId` and `clientSecret: \"{{VARIABLE}}\"`",
+            );
+            return None;
+        };
+        let token_endpoint = match self.bind_template_or_env(&apath.key(key), endpoint) {
+            Ok(parts) => parts,
+            Err(placeholder) => {
+                self.error(
+                    &apath.key(key),
+                    format!("`{placeholder}` names no bound variable"),
+                );
+                return None;
+            }
+        };
+        if let [Part::Text(url)] = token_endpoint.as_slice()
+            && let Some(problem) = token_endpoint_problem(url)
+        {
+            self.error_help(
+                &apath.key(key),
+                format!("`{url}` {problem}"),
+                "tokens are fetched from it with the client's secret: use https (http only for localhost)",
+            );
+            return None;
+        }
+        let client_id = match field(&["clientId"]) {
+            Some((key, id)) => match self.bind_template_or_env(&apath.key(key), id) {
+                Ok(parts) => Some(parts),
+                Err(placeholder) => {
+                    self.error(
+                        &apath.key(key),
+                        format!("`{placeholder}` names no bound variable"),
+                    );
+                    None
+                }
+            },
+            None => {
+                self.error_help(
+                    apath,
+                    "missing `clientId`",
+                    "add `clientId` (written out, or `\"{{VARIABLE}}\"` with the variable declared under `binds`)",
+                );
+                None
+            }
+        };
+        let client_secret = self.secret(apath, field(&["clientSecret"]), "clientSecret");
+        let in_body = match field(&["clientAuthentication"]) {
+            None => false,
+            Some((_, "basic" | "client_secret_basic")) => false,
+            Some((_, "body" | "post" | "client_secret_post")) => true,
+            Some((key, other)) => {
+                self.error_help(
+                    &apath.key(key),
+                    format!("`clientAuthentication: {other}` is neither `basic` nor `body`"),
+                    "`basic` sends the id and secret as `Authorization: Basic` (the default), `body` in the form",
+                );
+                return None;
+            }
+        };
+        Some(ClientCredentials {
+            token_endpoint,
+            client_id: client_id?,
+            client_secret: client_secret?,
+            scopes: auth.scopes.clone(),
+            audience: field(&["audience"]).map(|(_, a)| a.to_owned()),
+            in_body,
+        })
     }
 
     /// Inbound `oauth2`: an OAuth 2.1 resource server checking tokens of
@@ -444,5 +542,27 @@ impl Resolver<'_> {
                 None
             }
         }
+    }
+}
+
+/// Why `url` cannot be a token endpoint, if it cannot: not absolute, or plain http beyond
+/// loopback (the client's secret would travel in clear).
+fn token_endpoint_problem(url: &str) -> Option<&'static str> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once(':').map_or(host, |(h, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
+    let loopback = matches!(host, "localhost" | "127.0.0.1" | "[::1]");
+    match scheme {
+        _ if host.is_empty() => Some("is not an absolute URL"),
+        "https" => None,
+        "http" if loopback => None,
+        "http" => Some("is plain http: the client's secret would travel in clear"),
+        _ => Some("is not an http(s) URL"),
     }
 }

@@ -4,7 +4,7 @@
 //! is an environment variable's name; a port is not 0 and not taken twice; a route is one the
 //! router takes.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use super::Resolver;
 use super::names::Name;
@@ -103,37 +103,62 @@ pub(super) fn quoted(text: &str) -> String {
     format!("`{}`", text.escape_debug())
 }
 
-/// One segment of an exposed path: literal text, or a variable that is the whole segment.
+/// One segment of an exposed path: literal text, or a variable with the text around it in its
+/// segment (`act_{id}`, `{id}:cancel`; most often none).
 enum Segment<'a> {
     Literal(&'a str),
-    Variable(&'a str),
+    Variable {
+        before: &'a str,
+        name: &'a str,
+        after: &'a str,
+    },
 }
 
-/// The segments of an axum path (`/users/{id}/tokens`), or why the router would refuse it.
+/// The segments of an exposed path (`/users/{id}/tokens`), or why the router could not take it.
 fn segments(path: &str) -> Result<Vec<Segment<'_>>, String> {
     let mut out = Vec::new();
     for segment in path.split('/').skip(1) {
-        let braces = segment.contains(['{', '}']);
-        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(name) if !name.is_empty() && !name.contains(['{', '}', '*']) => {
-                out.push(Segment::Variable(name))
+        let Some(open) = segment.find('{') else {
+            if segment.contains('}') {
+                return Err(format!("`{segment}`: a `}}` without its `{{`"));
             }
-            Some(name) if name.starts_with('*') => {
-                return Err(format!(
-                    "`{segment}`: a catch-all variable is not an exposed path's (write each segment)"
-                ));
-            }
-            Some(_) => return Err(format!("`{segment}`: a variable needs a name")),
-            None if braces => {
-                return Err(format!(
-                    "`{segment}`: a path variable is a whole segment (`/{{id}}`, not `/{{id}}.json` or two in one)"
-                ));
-            }
-            None => out.push(Segment::Literal(segment)),
+            out.push(Segment::Literal(segment));
+            continue;
+        };
+        let Some(close) = segment[open..].find('}').map(|c| open + c) else {
+            return Err(format!("`{segment}`: a `{{` without its `}}`"));
+        };
+        let (before, name, after) = (
+            &segment[..open],
+            &segment[open + 1..close],
+            &segment[close + 1..],
+        );
+        if name.starts_with('*') {
+            return Err(format!(
+                "`{segment}`: a catch-all variable is not an exposed path's (write each segment)"
+            ));
         }
+        if name.is_empty() || name.contains('{') {
+            return Err(format!("`{segment}`: a variable needs a name"));
+        }
+        if after.contains(['{', '}']) || before.contains('}') {
+            return Err(format!(
+                "`{segment}`: two variables in one segment have no one reading (where does the first end?)"
+            ));
+        }
+        out.push(Segment::Variable {
+            before,
+            name,
+            after,
+        });
     }
     Ok(out)
 }
+
+/// How the router takes the exposed paths of one adapter: for each, its router path (variables
+/// named as the first path names the variable at their place, the text after a variable taken
+/// off) and that text of each variable.
+pub(super) struct RouterPaths(pub Vec<(String, Vec<String>)>);
 
 impl Resolver<'_> {
     /// Is `namespace` usable? A located error when it is not.
@@ -147,13 +172,13 @@ impl Resolver<'_> {
         }
     }
 
-    /// The exposed paths of one adapter, each at `(path of its resource, axum path)`: the
-    /// router takes them (each variable a whole segment, the same name for a variable at the
-    /// same place of paths that share what comes before it).
-    pub(super) fn check_routes(&mut self, routes: &[(YamlPath, String)]) -> bool {
+    /// The exposed paths of one adapter, each at `(path of its resource, path)`, as the router
+    /// takes them; a located error for a path it cannot take.
+    pub(super) fn check_routes(&mut self, routes: &[(YamlPath, String)]) -> Option<RouterPaths> {
         let mut ok = true;
-        // What comes before a variable → its name and the route that named it first.
-        let mut variables: BTreeMap<String, (String, String)> = BTreeMap::new();
+        // What comes before a variable → the name the router knows it by.
+        let mut variables: HashMap<String, String> = HashMap::new();
+        let mut out = Vec::with_capacity(routes.len());
         for (path, route) in routes {
             let parts = match segments(route) {
                 Ok(parts) => parts,
@@ -163,36 +188,31 @@ impl Resolver<'_> {
                     continue;
                 }
             };
-            let mut prefix = String::new();
+            let mut router = String::new();
+            let mut suffixes = Vec::new();
             for part in parts {
+                router.push('/');
                 match part {
-                    Segment::Literal(text) => {
-                        prefix.push('/');
-                        prefix.push_str(text);
-                    }
-                    Segment::Variable(name) => {
-                        match variables.get(&prefix) {
-                            Some((first, at)) if first != name => {
-                                self.error_help(
-                                    &path.key("path"),
-                                    format!(
-                                        "`{route}` names the variable `{name}` where `{at}` names `{first}`: one place, one name"
-                                    ),
-                                    format!("write `{{{first}}}` in both paths"),
-                                );
-                                ok = false;
-                            }
-                            Some(_) => {}
-                            None => {
-                                variables.insert(prefix.clone(), (name.to_owned(), route.clone()));
-                            }
-                        }
-                        prefix.push_str("/{}");
+                    Segment::Literal(text) => router.push_str(text),
+                    Segment::Variable {
+                        before,
+                        name,
+                        after,
+                    } => {
+                        router.push_str(before);
+                        let known = variables
+                            .entry(router.clone())
+                            .or_insert_with(|| name.to_owned());
+                        router.push('{');
+                        router.push_str(known);
+                        router.push('}');
+                        suffixes.push(after.to_owned());
                     }
                 }
             }
+            out.push((router, suffixes));
         }
-        ok
+        ok.then_some(RouterPaths(out))
     }
 
     /// The adapters a capability exposes, together: namespaces distinct (as written and as

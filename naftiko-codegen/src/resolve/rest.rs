@@ -96,6 +96,8 @@ impl Resolver<'_> {
             route_paths.push((rpath.clone(), axum_path.clone()));
             let mut route = Route {
                 path: axum_path,
+                router: String::new(),
+                suffixes: Vec::new(),
                 description: res.description.clone(),
                 operations: Vec::new(),
             };
@@ -238,7 +240,7 @@ impl Resolver<'_> {
                             ArgSource::Template(parts) => parts.contains(&Part::Slot(ii)),
                             ArgSource::Literal(_) | ArgSource::Step { .. } => false,
                         });
-                        if !used && input.location == InputIn::Path {
+                        if !used && input.location == InputIn::Path && !input.name.wire.is_empty() {
                             self.warn(
                                 &rpath.key("path"),
                                 format!(
@@ -306,9 +308,19 @@ impl Resolver<'_> {
                 );
             }
         }
-        if !self.check_routes(&route_paths) {
-            return None;
+        let router_paths = self.check_routes(&route_paths)?;
+        let by_path: HashMap<&str, &(String, Vec<String>)> = route_paths
+            .iter()
+            .map(|(_, p)| p.as_str())
+            .zip(&router_paths.0)
+            .collect();
+        for route in &mut routes {
+            if let Some((router, suffixes)) = by_path.get(route.path.as_str()) {
+                route.router = router.clone();
+                route.suffixes = suffixes.clone();
+            }
         }
+        let dispatchers = self.dispatchers(path, &mut routes, &mut handler_names);
         Some(RestAdapter {
             namespace: Name::snake(&r.namespace),
             port: r.port.unwrap_or(8080),
@@ -317,7 +329,83 @@ impl Resolver<'_> {
             auth,
             routes,
             forwards,
+            dispatchers,
         })
+    }
+
+    /// The operations that share a router path and method (`/{id}:cancel` and
+    /// `/{id}:approve`), told apart by the text after their variables; one that no request
+    /// could reach (the same text as an earlier one) is left out with a warning.
+    fn dispatchers(
+        &mut self,
+        path: &YamlPath,
+        routes: &mut [Route],
+        handler_names: &mut HashSet<String>,
+    ) -> Vec<Dispatcher> {
+        let mut groups: Vec<((String, Method), Vec<(usize, usize)>)> = Vec::new();
+        let mut unreachable = Vec::new();
+        for (ri, route) in routes.iter().enumerate() {
+            for (oi, op) in route.operations.iter().enumerate() {
+                let key = (route.router.clone(), op.method);
+                let at = match groups.iter().position(|(k, _)| *k == key) {
+                    Some(at) => at,
+                    None => {
+                        groups.push((key, Vec::new()));
+                        groups.len() - 1
+                    }
+                };
+                let same = groups[at]
+                    .1
+                    .iter()
+                    .find(|&&(r, _)| routes[r].suffixes == route.suffixes);
+                match same {
+                    Some(&(r, _)) => {
+                        self.warn(
+                            &path.key("resources"),
+                            format!(
+                                "`{} {}` is reached by the same requests as `{}`: the first is served, this one left out",
+                                op.method.as_str(),
+                                route.path,
+                                routes[r].path
+                            ),
+                            "name the variable alike and declare the method once, or change one path",
+                        );
+                        unreachable.push((ri, oi));
+                    }
+                    None => groups[at].1.push((ri, oi)),
+                }
+            }
+        }
+        for &(ri, oi) in unreachable.iter().rev() {
+            routes[ri].operations.remove(oi);
+        }
+        // Indexes of operations after the removed ones moved down: count them again.
+        let moved = |(ri, oi): (usize, usize)| {
+            let before = unreachable
+                .iter()
+                .filter(|&&(r, o)| r == ri && o < oi)
+                .count();
+            (ri, oi - before)
+        };
+        let mut dispatchers = Vec::new();
+        for ((router, method), members) in groups {
+            if members.len() < 2 {
+                continue;
+            }
+            let mut candidates: Vec<(usize, usize)> = members.into_iter().map(moved).collect();
+            // The most text to match first: `/{id}` takes whatever the others do not.
+            candidates.sort_by_key(|&(r, _)| {
+                std::cmp::Reverse(routes[r].suffixes.iter().map(String::len).sum::<usize>())
+            });
+            let base = format!("{} {router}", method.lower());
+            dispatchers.push(Dispatcher {
+                name: handler_name(&base, handler_names),
+                method,
+                router,
+                candidates,
+            });
+        }
+        dispatchers
     }
 
     /// A resource that forwards every request to a consumed API: the method, the path after

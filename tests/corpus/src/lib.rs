@@ -13,6 +13,8 @@ include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 include!(concat!(env!("OUT_DIR"), "/step_args.rs"));
 include!(concat!(env!("OUT_DIR"), "/oauth2_fixture.rs"));
 include!(concat!(env!("OUT_DIR"), "/oauth1_fixture.rs"));
+include!(concat!(env!("OUT_DIR"), "/segments.rs"));
+include!(concat!(env!("OUT_DIR"), "/client_credentials.rs"));
 
 /// The hostile specs the generator takes, one module each (tests/hostile).
 pub mod hostile {

@@ -32,6 +32,7 @@ pub(super) const CRATES: &[&str] = &[
     "form_urlencoded",
     "http",
     "http_body_util",
+    "hyper",
     "hyper_rustls",
     "hyper_util",
     "jsonwebtoken",

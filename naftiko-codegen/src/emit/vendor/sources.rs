@@ -24,6 +24,7 @@ macro_rules! sources {
 /// checks the two agree).
 pub(super) const SOURCES: &[Source] = sources![
     "args",
+    "client_credentials",
     "bind_files": "yaml",
     "context",
     "delimited": "delimited",

@@ -60,6 +60,25 @@ pub enum UpstreamAuth {
         consumer_key: Template<BindId>,
         signing: OAuth1Signing,
     },
+    /// OAuth 2.0 client credentials (RFC 6749 §4.4): a bearer token from the token endpoint,
+    /// cached until it expires.
+    ClientCredentials(ClientCredentials),
+}
+
+/// An OAuth 2.0 client of an authorization server (upstream `oauth2`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCredentials {
+    /// The token endpoint: a URL, or made from bound variables.
+    pub token_endpoint: Template<BindId>,
+    /// The client id: written in the spec, or bound.
+    pub client_id: Template<BindId>,
+    pub client_secret: Template<BindId>,
+    /// The scopes asked for (none: the server's default).
+    pub scopes: Vec<String>,
+    /// The `audience` asked for, where the server wants one.
+    pub audience: Option<String>,
+    /// The id and secret go in the form body (`client_secret_post`), not `Authorization: Basic`.
+    pub in_body: bool,
 }
 
 /// How OAuth 1.0a requests are signed.
@@ -103,6 +122,12 @@ impl UpstreamAuth {
                         }
                     }
                 }
+                binds
+            }
+            UpstreamAuth::ClientCredentials(client) => {
+                let mut binds = template_binds(&client.token_endpoint);
+                binds.extend(template_binds(&client.client_id));
+                binds.extend(template_binds(&client.client_secret));
                 binds
             }
         }

@@ -184,6 +184,22 @@ pub struct RestAdapter {
     pub routes: Vec<Route>,
     /// Resources that forward every request to a consumed API.
     pub forwards: Vec<Forward>,
+    /// Where operations of several routes share one router path and method (`/{id}:cancel`
+    /// and `/{id}:approve`): one handler each, which tells them apart.
+    pub dispatchers: Vec<Dispatcher>,
+}
+
+/// Operations the router reaches by one path and method, told apart by the text after a
+/// variable in its segment: the first whose texts the request's path ends with is served.
+#[derive(Debug, Clone)]
+pub struct Dispatcher {
+    /// The handler's name.
+    pub name: Name,
+    pub method: Method,
+    /// The router path they share.
+    pub router: String,
+    /// `(route, operation)` indexes, the most specific (the most text to match) first.
+    pub candidates: Vec<(usize, usize)>,
 }
 
 /// A REST resource that forwards requests to a consumed API (`forward`).
@@ -205,8 +221,14 @@ pub struct Forward {
 /// One exposed path with its operations.
 #[derive(Debug, Clone)]
 pub struct Route {
-    /// axum form: `/v1/users/{userid}/tokens`.
+    /// The spec's path, variables in braces: `/v1/users/{userid}/tokens`.
     pub path: String,
+    /// The path the router matches: each variable a whole segment (the text after it in its
+    /// segment taken off, see `suffixes`), named as the first route at its place names it.
+    pub router: String,
+    /// For each path variable in order, the text after it in its segment (`:cancel` of
+    /// `/{id}:cancel`; empty for most): the handler takes it off, or answers 404.
+    pub suffixes: Vec<String>,
     pub description: Option<String>,
     pub operations: Vec<RestOp>,
 }

@@ -35,6 +35,21 @@ pub trait Signer: std::fmt::Debug + Send + Sync {
     fn sign(&self, method: &Method, url: &str, body: &[u8]) -> Result<HeaderValue, Error>;
 }
 
+/// Gives the bearer token requests carry, fetched when needed: OAuth 2.0 client credentials.
+pub trait TokenSource: std::fmt::Debug + Send + Sync {
+    /// The `Authorization` value to send, and whether it was fetched for this request.
+    fn authorization<'a>(
+        &'a self,
+        http: &'a HttpClient,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(HeaderValue, bool), Error>> + Send + 'a>>;
+
+    /// Forget `refused`: the API answered 401 to it.
+    fn forget<'a>(
+        &'a self,
+        refused: &'a HeaderValue,
+    ) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+}
+
 /// Validate a base URL and strip its trailing `/`.
 pub fn base_url(url: &str) -> Result<String, Error> {
     match reqwest::Url::parse(url) {
@@ -166,19 +181,15 @@ impl DirectClient {
         let mut uri = Uri::try_from(std::mem::take(&mut request.url))
             .map_err(|e| Error::Request(format!("the request URL is not valid: {e}")))?;
         for _ in 0..=MAX_REDIRECTS {
-            let mut outgoing = http::Request::new(http_body_util::Full::new(request.body.clone()));
-            *outgoing.method_mut() = request.method.clone();
-            *outgoing.uri_mut() = uri.clone();
-            *outgoing.headers_mut() = request.headers.clone();
-            outgoing
-                .headers_mut()
-                .entry(header::USER_AGENT)
-                .or_insert(HeaderValue::from_static(USER_AGENT));
-            let response = self
-                .inner
-                .request(outgoing)
-                .await
-                .map_err(|e| Error::Transport(e.into()))?;
+            let response = match self.inner.request(outgoing(&request, &uri)).await {
+                // A pooled connection the upstream closed as the request went out: an
+                // idempotent request is sent once more, on a fresh connection (as nginx does).
+                Err(err) if request.method.is_idempotent() && closed_unanswered(&err) => {
+                    self.inner.request(outgoing(&request, &uri)).await
+                }
+                sent => sent,
+            }
+            .map_err(|e| Error::Transport(e.into()))?;
             let status = response.status();
             let location = response
                 .headers()
@@ -229,6 +240,27 @@ impl DirectClient {
     }
 }
 
+/// `request` as hyper sends it to `uri`.
+fn outgoing(request: &Request, uri: &Uri) -> http::Request<http_body_util::Full<Bytes>> {
+    let mut outgoing = http::Request::new(http_body_util::Full::new(request.body.clone()));
+    *outgoing.method_mut() = request.method.clone();
+    *outgoing.uri_mut() = uri.clone();
+    *outgoing.headers_mut() = request.headers.clone();
+    outgoing
+        .headers_mut()
+        .entry(header::USER_AGENT)
+        .or_insert(HeaderValue::from_static(USER_AGENT));
+    outgoing
+}
+
+/// Whether the connection closed before any answer came: the upstream dropped it (an idle
+/// pooled connection it had closed, or one it accepted and closed unread).
+fn closed_unanswered(err: &hyper_util::client::legacy::Error) -> bool {
+    std::error::Error::source(err)
+        .and_then(|source| source.downcast_ref::<hyper::Error>())
+        .is_some_and(hyper::Error::is_incomplete_message)
+}
+
 /// Where a `Location` header leads from `base`: absolute, or a path on the same host.
 fn redirect_target(base: &Uri, location: &str) -> Result<Uri, Error> {
     let invalid = || {
@@ -262,6 +294,7 @@ pub struct Request {
     problem: Option<String>,
     challenge: Option<std::sync::Arc<dyn Challenge>>,
     signer: Option<std::sync::Arc<dyn Signer>>,
+    tokens: Option<std::sync::Arc<dyn TokenSource>>,
 }
 
 impl Request {
@@ -275,6 +308,7 @@ impl Request {
             problem: None,
             challenge: None,
             signer: None,
+            tokens: None,
         }
     }
 
@@ -455,6 +489,17 @@ pub async fn send(
         request.headers.insert(header::AUTHORIZATION, authorization);
     }
     let started = std::time::Instant::now();
+    let tokens = request.tokens.take();
+    if let Some(tokens) = tokens {
+        let result = send_with_token(http, request, tokens.as_ref()).await;
+        telemetry::upstream_call(
+            api,
+            operation,
+            result.as_ref().map(|r| r.status).ok(),
+            started.elapsed(),
+        );
+        return result;
+    }
     let answerer = request.challenge.take();
     let again = answerer.as_ref().map(|_| request.clone());
     let mut result = send_once(http, request).await;
@@ -477,7 +522,32 @@ pub async fn send(
     result
 }
 
-async fn send_once(http: &HttpClient, request: Request) -> Result<RawResponse, Error> {
+/// Send `request` with the token `tokens` gives; a cached token the API refuses (401) is
+/// forgotten and the request sent once more with a new one.
+async fn send_with_token(
+    http: &HttpClient,
+    mut request: Request,
+    tokens: &dyn TokenSource,
+) -> Result<RawResponse, Error> {
+    let (authorization, fresh) = tokens.authorization(http).await?;
+    let again = (!fresh).then(|| request.clone());
+    request
+        .headers
+        .insert(header::AUTHORIZATION, authorization.clone());
+    let first = send_once(http, request).await;
+    match (first, again) {
+        (Ok(answer), Some(mut again)) if answer.status == StatusCode::UNAUTHORIZED => {
+            tokens.forget(&authorization).await;
+            let (authorization, _) = tokens.authorization(http).await?;
+            again.headers.insert(header::AUTHORIZATION, authorization);
+            send_once(http, again).await
+        }
+        (first, _) => first,
+    }
+}
+
+/// Send `request` as it is: no context, no metrics, no credentials added.
+pub(crate) async fn send_once(http: &HttpClient, request: Request) -> Result<RawResponse, Error> {
     match http {
         HttpClient::Direct(client) => client.send(request).await,
         HttpClient::Reqwest(client) => send_reqwest(request.into_reqwest(client)).await,
