@@ -215,7 +215,7 @@ fn a_missing_field_points_at_its_mapping() {
 #[test]
 fn unsupported_features_are_refused_by_name_never_ignored() {
     // Inbound oauth2 needs its issuer and resource, over https (http for localhost only);
-    // upstream, it is refused by name.
+    // upstream, the resource server's fields are not a client's.
     let all = errors(&SPEC.replace(
         "    port: 8080\n",
         "    port: 8080\n    authentication:\n      type: oauth2\n      resource: http://api.example/v1\n",
@@ -249,11 +249,11 @@ fn unsupported_features_are_refused_by_name_never_ignored() {
     ));
     assert!(
         d.message
-            .contains("upstream authentication `oauth2` is not supported"),
+            .contains("upstream `oauth2` needs `tokenEndpoint`"),
         "{}",
         d.message
     );
-    assert_eq!(d.yaml_path, "capability.consumes[0].authentication.type");
+    assert_eq!(d.yaml_path, "capability.consumes[0].authentication");
     // An inbound secret written into the spec is refused like an upstream one.
     let d = only(&SPEC.replace(
         "    port: 8080\n",
@@ -277,6 +277,65 @@ fn unsupported_features_are_refused_by_name_never_ignored() {
         "      type: digest\n      username: u",
     ));
     assert!(d.message.contains("missing `password`"), "{}", d.message);
+}
+
+#[test]
+fn upstream_oauth2_is_the_client_credentials_grant_checked_where_written() {
+    let with = |auth: &str| {
+        SPEC.replace(
+            "      type: bearer\n      token: \"{{PETS_TOKEN}}\"",
+            &format!("      type: oauth2\n{auth}"),
+        )
+    };
+    check_source(SourceFile::new(
+        "pets.yaml",
+        with("      tokenEndpoint: https://auth.example/token\n      clientId: pets-app\n      clientSecret: \"{{PETS_TOKEN}}\"\n      scopes: [pets.read]\n"),
+    ))
+    .expect("client credentials with a written client id");
+    check_source(SourceFile::new(
+        "pets.yaml",
+        with("      tokenUrl: http://localhost:8180/token\n      clientId: pets-app\n      clientSecret: \"{{PETS_TOKEN}}\"\n      clientAuthentication: body\n"),
+    ))
+    .expect("`tokenUrl`, as OpenAPI names it, over http on loopback");
+    // The secret must be bound; it is never repeated.
+    let d = only(&with(
+        "      tokenEndpoint: https://auth.example/token\n      clientId: pets-app\n      clientSecret: hunter2\n",
+    ));
+    assert_eq!(
+        d.yaml_path,
+        "capability.consumes[0].authentication.clientSecret"
+    );
+    assert!(!d.message.contains("hunter2"), "{d}");
+    // The secret would travel in clear to a token endpoint beyond loopback.
+    let d = only(&with(
+        "      tokenEndpoint: http://auth.example/token\n      clientId: pets-app\n      clientSecret: \"{{PETS_TOKEN}}\"\n",
+    ));
+    assert_eq!(
+        d.yaml_path,
+        "capability.consumes[0].authentication.tokenEndpoint"
+    );
+    assert!(d.message.contains("plain http"), "{}", d.message);
+    assert_eq!(d.position, at(15, 22));
+    // A grant that needs someone to sign in has no reading for a server.
+    let d = only(&with(
+        "      grantType: authorization_code\n      tokenEndpoint: https://auth.example/token\n      clientId: pets-app\n      clientSecret: \"{{PETS_TOKEN}}\"\n",
+    ));
+    assert_eq!(
+        d.yaml_path,
+        "capability.consumes[0].authentication.grantType"
+    );
+    assert!(d.message.contains("authorization_code"), "{}", d.message);
+    let d = only(&with(
+        "      tokenEndpoint: https://auth.example/token\n      clientId: pets-app\n      clientSecret: \"{{PETS_TOKEN}}\"\n      clientAuthentication: jwt\n",
+    ));
+    assert_eq!(
+        d.yaml_path,
+        "capability.consumes[0].authentication.clientAuthentication"
+    );
+    let d = only(&with(
+        "      tokenEndpoint: https://auth.example/token\n      clientSecret: \"{{PETS_TOKEN}}\"\n",
+    ));
+    assert!(d.message.contains("missing `clientId`"), "{}", d.message);
 }
 
 #[test]

@@ -227,15 +227,11 @@ impl crate::http::TokenSource for ClientCredentials {
     fn authorization<'a>(
         &'a self,
         http: &'a HttpClient,
-    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(HeaderValue, bool), Error>> + Send + 'a>>
-    {
+    ) -> crate::http::Pending<'a, Result<(HeaderValue, bool), Error>> {
         Box::pin(self.authorization(http))
     }
 
-    fn forget<'a>(
-        &'a self,
-        refused: &'a HeaderValue,
-    ) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+    fn forget<'a>(&'a self, refused: &'a HeaderValue) -> crate::http::Pending<'a, ()> {
         Box::pin(self.forget(refused))
     }
 }

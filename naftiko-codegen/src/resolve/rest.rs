@@ -10,6 +10,12 @@ use super::path::YamlPath;
 use super::syntax::*;
 use crate::parse::model;
 
+/// A router path and a method: what one handler of the router serves.
+type RouterKey = (String, Method);
+
+/// An operation by the index of its route and its index there.
+type OpAt = (usize, usize);
+
 impl Resolver<'_> {
     pub(super) fn rest(
         &mut self,
@@ -342,18 +348,18 @@ impl Resolver<'_> {
         routes: &mut [Route],
         handler_names: &mut HashSet<String>,
     ) -> Vec<Dispatcher> {
-        let mut groups: Vec<((String, Method), Vec<(usize, usize)>)> = Vec::new();
-        let mut unreachable = Vec::new();
+        // Operations by (route, operation) index, grouped by router path and method in the
+        // order first seen.
+        let mut groups: Vec<(RouterKey, Vec<OpAt>)> = Vec::new();
+        let mut group_of: HashMap<RouterKey, usize> = HashMap::new();
+        let mut unreachable: Vec<OpAt> = Vec::new();
         for (ri, route) in routes.iter().enumerate() {
             for (oi, op) in route.operations.iter().enumerate() {
                 let key = (route.router.clone(), op.method);
-                let at = match groups.iter().position(|(k, _)| *k == key) {
-                    Some(at) => at,
-                    None => {
-                        groups.push((key, Vec::new()));
-                        groups.len() - 1
-                    }
-                };
+                let at = *group_of.entry(key.clone()).or_insert_with(|| {
+                    groups.push((key, Vec::new()));
+                    groups.len() - 1
+                });
                 let same = groups[at]
                     .1
                     .iter()
@@ -380,7 +386,7 @@ impl Resolver<'_> {
             routes[ri].operations.remove(oi);
         }
         // Indexes of operations after the removed ones moved down: count them again.
-        let moved = |(ri, oi): (usize, usize)| {
+        let moved = |(ri, oi): OpAt| {
             let before = unreachable
                 .iter()
                 .filter(|&&(r, o)| r == ri && o < oi)
@@ -392,7 +398,7 @@ impl Resolver<'_> {
             if members.len() < 2 {
                 continue;
             }
-            let mut candidates: Vec<(usize, usize)> = members.into_iter().map(moved).collect();
+            let mut candidates: Vec<OpAt> = members.into_iter().map(moved).collect();
             // The most text to match first: `/{id}` takes whatever the others do not.
             candidates.sort_by_key(|&(r, _)| {
                 std::cmp::Reverse(routes[r].suffixes.iter().map(String::len).sum::<usize>())

@@ -111,10 +111,7 @@ impl ClientCredentials {
 
     /// The `Authorization` value to send, and whether it was fetched for this request (a
     /// fresh token the API refuses is not worth fetching again).
-    async fn authorization(
-        &self,
-        http: &HttpClient,
-    ) -> Result<(HeaderValue, bool), Error> {
+    async fn authorization(&self, http: &HttpClient) -> Result<(HeaderValue, bool), Error> {
         let mut cached = self.cached.lock().await;
         if let Some(token) = cached.as_ref()
             && token.renew_at.is_none_or(|at| Instant::now() < at)
@@ -130,10 +127,7 @@ impl ClientCredentials {
     /// Forget `refused` (the API answered 401 to it), unless another token replaced it.
     async fn forget(&self, refused: &HeaderValue) {
         let mut cached = self.cached.lock().await;
-        if cached
-            .as_ref()
-            .is_some_and(|t| t.authorization == *refused)
-        {
+        if cached.as_ref().is_some_and(|t| t.authorization == *refused) {
             *cached = None;
         }
     }
@@ -235,15 +229,11 @@ impl crate::runtime::http::TokenSource for ClientCredentials {
     fn authorization<'a>(
         &'a self,
         http: &'a HttpClient,
-    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(HeaderValue, bool), Error>> + Send + 'a>>
-    {
+    ) -> crate::runtime::http::Pending<'a, Result<(HeaderValue, bool), Error>> {
         Box::pin(self.authorization(http))
     }
 
-    fn forget<'a>(
-        &'a self,
-        refused: &'a HeaderValue,
-    ) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+    fn forget<'a>(&'a self, refused: &'a HeaderValue) -> crate::runtime::http::Pending<'a, ()> {
         Box::pin(self.forget(refused))
     }
 }
@@ -272,8 +262,5 @@ fn form_encoded(text: &str) -> String {
 
 /// The authorization server's words, at most 200 characters, without control characters.
 fn printable(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect()
+    text.chars().filter(|c| !c.is_control()).take(200).collect()
 }

@@ -34,19 +34,19 @@ pub trait Signer: std::fmt::Debug + Send + Sync {
     fn sign(&self, method: &Method, url: &str, body: &[u8]) -> Result<HeaderValue, Error>;
 }
 
+/// A boxed future borrowing for `'a`, as trait objects return them.
+pub type Pending<'a, T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
 /// Gives the bearer token requests carry, fetched when needed: OAuth 2.0 client credentials.
 pub trait TokenSource: std::fmt::Debug + Send + Sync {
     /// The `Authorization` value to send, and whether it was fetched for this request.
     fn authorization<'a>(
         &'a self,
         http: &'a HttpClient,
-    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(HeaderValue, bool), Error>> + Send + 'a>>;
+    ) -> Pending<'a, Result<(HeaderValue, bool), Error>>;
 
     /// Forget `refused`: the API answered 401 to it.
-    fn forget<'a>(
-        &'a self,
-        refused: &'a HeaderValue,
-    ) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+    fn forget<'a>(&'a self, refused: &'a HeaderValue) -> Pending<'a, ()>;
 }
 
 /// Validate a base URL and strip its trailing `/`.
