@@ -306,13 +306,29 @@ fn mastercard_oauth1_signs_with_the_bound_consumer_key_and_private_key() {
 
 #[test]
 fn what_cannot_be_generated_is_refused_with_a_located_diagnostic() {
-    if let Some(d) = refused("api-evangelist-2026-05-06/sinch/voice-and-verification.yaml") {
+    if let Some(d) = refused("api-evangelist-2026-05-06/snowflake/integrations-and-connectors.yaml")
+    {
         assert!(
-            d.message.contains("a literal object or array in `with`"),
+            d.message
+                .contains("a skill tool needs `name` and `from: {sourceNamespace, action}`"),
             "{d}"
         );
-        assert_eq!(d.position.map(|p| p.line), Some(208));
+        assert_eq!(d.position.map(|p| p.line), Some(739));
         assert!(d.snippet.is_some());
+    }
+    if let Some((cap, _)) = resolve("api-evangelist-2026-05-06/sinch/voice-and-verification.yaml") {
+        // `with: {method: sms}` for a parameter of no declared type: the JSON string "sms".
+        let tool = cap.mcp[0]
+            .tools
+            .iter()
+            .find(|t| t.name.wire == "start-sms-verification")
+            .expect("the tool");
+        let args = tool.runs.call().expect("a call").args.clone();
+        assert!(
+            args.iter()
+                .any(|a| matches!(&a.source, ArgSource::Literal(v) if v == "sms")),
+            "{args:?}"
+        );
     }
     if let Some((cap, _)) =
         resolve("api-evangelist-2026-05-19/twilio/conversations-conversations.yaml")

@@ -1,8 +1,8 @@
 //! Generates, with `naftiko_codegen::build::Builder`:
 //! - the seed spec as the module `tokeninfo` (the README's build.rs example, as written);
 //! - the fixtures `kitchen_sink`, `file_binds`, `digest_auth`, `raw_formats`, `step_args`,
-//!   `oauth2_fixture`, `oauth1_fixture`, `assets`, `segments` and `client_credentials`
-//!   (tests/fixtures/*.yaml);
+//!   `oauth2_fixture`, `oauth1_fixture`, `assets`, `segments`, `client_credentials` and
+//!   `coercions` (tests/fixtures/*.yaml);
 //! - every hostile spec the generator takes (tests/hostile, `ok` in its expected.txt) as one
 //!   module each, in `hostile`;
 //! - every capability file of the shared specs corpus (`$NAFTIKO_SHARED/specs-corpus` or
@@ -82,6 +82,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Builder::new()
         .spec("../fixtures/client-credentials.yaml")
         .module_name("client_credentials")
+        .generate()?;
+
+    // Values of one type feeding parameters of another, exercised by tests/coercions.rs.
+    Builder::new()
+        .spec("../fixtures/coercions.yaml")
+        .module_name("coercions")
         .generate()?;
 
     let out = PathBuf::from(std::env::var("OUT_DIR")?);

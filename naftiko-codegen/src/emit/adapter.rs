@@ -93,9 +93,9 @@ pub(super) fn literal(v: &Value, ty: ParamType, required: bool) -> TokenStream {
             let b = v.as_bool().unwrap_or_default();
             quote!(#b)
         }
-        // Refused by the resolver; kept total.
-        (ParamType::Object | ParamType::Array | ParamType::Json, _) => {
-            quote!(&serde_json::Value::Null)
+        (ParamType::Object | ParamType::Array | ParamType::Json, v) => {
+            let tokens = super::code::json_tokens(v);
+            quote!(&serde_json::json!(#tokens))
         }
     };
     if required {

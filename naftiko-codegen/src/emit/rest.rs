@@ -583,6 +583,13 @@ fn arg_tokens(p: &Param, arg: Option<&Arg>, inputs: &[Input]) -> TokenStream {
             let l = super::adapter::local(input);
             let wire = &input.name.wire;
             match (input.location, p.ty) {
+                // A path segment as a JSON string.
+                (InputIn::Path, ParamType::Json) if p.required => {
+                    quote!(&serde_json::Value::from(#l.as_str()))
+                }
+                (InputIn::Path, ParamType::Json) => {
+                    quote!(Some(&serde_json::Value::from(#l.as_str())))
+                }
                 // A JSON value: the body, or a list read from text.
                 (InputIn::Body, _)
                 | (_, ParamType::Array | ParamType::Object | ParamType::Json) => {

@@ -65,10 +65,29 @@ impl Resolver<'_> {
                     "sparql" => "application/sparql-query",
                     _ => "application/yaml",
                 };
-                if !matches!(data, Some(Value::String(_))) {
-                    self.unsupported(&dpath, &format!("a `{k}` body that is not a string"));
-                    return None;
-                }
+                // One field naming the text (`data: {query: "{{sql}}"}`): the field's value.
+                let (dpath, data) = match data {
+                    Some(Value::Object(fields)) if fields.len() == 1 => {
+                        let (key, value) = fields.iter().next().expect("one field");
+                        if !value.is_string() {
+                            self.unsupported(&dpath, &format!("a `{k}` body that is not a string"));
+                            return None;
+                        }
+                        self.warn(
+                            &dpath.key(key),
+                            format!(
+                                "a `{k}` body given as the one field `{key}`: the body is its value"
+                            ),
+                            format!("write the text itself: `data: {value}`"),
+                        );
+                        (dpath.key(key), Some(value))
+                    }
+                    Some(Value::String(_)) => (dpath, data),
+                    _ => {
+                        self.unsupported(&dpath, &format!("a `{k}` body that is not a string"));
+                        return None;
+                    }
+                };
                 Some(Body::Text {
                     content_type,
                     template: text(self, &dpath, params, data)?,

@@ -509,9 +509,23 @@ impl<'a> Resolver<'a> {
             };
             let (input, p) = (&inputs[ii], &op.params[a.param]);
             let structured = matches!(p.ty, ParamType::Object | ParamType::Array | ParamType::Json);
+            if input.location == InputIn::Path && p.ty == ParamType::Json {
+                self.warn(
+                    &path.key("with"),
+                    format!(
+                        "`{}` (text from the request) feeds `{}` (any JSON value): sent as a JSON string",
+                        input.name.wire, p.name.wire
+                    ),
+                    format!(
+                        "declare `{}` with a `type` in the operation's `inputParameters`",
+                        p.name.wire
+                    ),
+                );
+            }
             let fits = match input.location {
                 InputIn::Body => structured,
-                InputIn::Path => !structured,
+                // A path segment is text: any JSON value takes it as a string.
+                InputIn::Path => !structured || p.ty == ParamType::Json,
                 // Text can make a list (`a,b` or `["a","b"]`) or, as JSON, an object.
                 InputIn::Query | InputIn::Header => true,
                 // Any argument can be sent as a JSON value.
@@ -582,13 +596,9 @@ impl<'a> Resolver<'a> {
                     ParamType::Integer => v.is_i64() || v.is_u64(),
                     ParamType::Number => v.is_number(),
                     ParamType::Boolean => v.is_boolean(),
-                    ParamType::Object | ParamType::Array | ParamType::Json => {
-                        self.unsupported(
-                            &path.key("with").key(&p.name.wire),
-                            "a literal object or array in `with`",
-                        );
-                        true
-                    }
+                    ParamType::Object => v.is_object(),
+                    ParamType::Array => v.is_array(),
+                    ParamType::Json => true,
                 };
                 if !ok {
                     let msg = format!(

@@ -94,7 +94,12 @@ impl Resolver<'_> {
             .into_iter()
             .filter_map(Result::err)
             .collect();
+        // Where the last `in: body` parameter is written.
+        let mut body_param_at = None;
         for (ppath, p) in own.chain(inherited).collect::<Vec<_>>() {
+            if p.location == "body" {
+                body_param_at = Some(ppath.clone());
+            }
             if p.name.trim().is_empty() {
                 self.error_help(
                     &ppath.key("name"),
@@ -346,7 +351,29 @@ impl Resolver<'_> {
                 }
                 Some(body)
             }
-            None => body_fields(&mut params),
+            None => {
+                let body_params: Vec<&Param> = params
+                    .iter()
+                    .filter(|p| p.location == ParamIn::Body)
+                    .collect();
+                let lone_scalar = match body_params.as_slice() {
+                    [p] if is_scalar(p.ty) && !same_name(&p.name.wire, "body") => {
+                        Some((p.name.wire.clone(), p.ty))
+                    }
+                    _ => None,
+                };
+                if let (Some((name, ty)), Some(at)) = (&lone_scalar, &body_param_at) {
+                    self.warn(
+                        &at.key("name"),
+                        format!(
+                            "`in: body` parameter `{name}` of type {}: sent as the field `{name}` of a JSON object",
+                            ty.json_schema(),
+                        ),
+                        "declare it `type: object` to send it as the whole body, or write a `body` template",
+                    );
+                }
+                body_fields(&mut params, lone_scalar.is_some())
+            }
         };
         Some(ConsumedOp {
             name: Name::snake(&op.name),
@@ -364,15 +391,22 @@ impl Resolver<'_> {
     }
 }
 
-/// Several `in: body` parameters: each a field of one JSON object (the parameters become
-/// placeholders of that body); `None` for one or none.
-fn body_fields(params: &mut [Param]) -> Option<Body> {
-    if params
+/// Whether a value of type `ty` is one JSON scalar.
+fn is_scalar(ty: ParamType) -> bool {
+    matches!(
+        ty,
+        ParamType::String | ParamType::Integer | ParamType::Number | ParamType::Boolean
+    )
+}
+
+/// Several `in: body` parameters, or a lone scalar one: each a field of one JSON object (the
+/// parameters become placeholders of that body); `None` for one whole body or none.
+fn body_fields(params: &mut [Param], lone_scalar: bool) -> Option<Body> {
+    let count = params
         .iter()
         .filter(|p| p.location == ParamIn::Body)
-        .count()
-        < 2
-    {
+        .count();
+    if count < 2 && !(count == 1 && lone_scalar) {
         return None;
     }
     let mut fields = Vec::new();

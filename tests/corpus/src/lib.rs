@@ -15,6 +15,7 @@ include!(concat!(env!("OUT_DIR"), "/oauth2_fixture.rs"));
 include!(concat!(env!("OUT_DIR"), "/oauth1_fixture.rs"));
 include!(concat!(env!("OUT_DIR"), "/segments.rs"));
 include!(concat!(env!("OUT_DIR"), "/client_credentials.rs"));
+include!(concat!(env!("OUT_DIR"), "/coercions.rs"));
 
 /// The hostile specs the generator takes, one module each (tests/hostile).
 pub mod hostile {

@@ -1,0 +1,65 @@
+//! Values of one type feeding parameters of another (tests/fixtures/coercions.yaml), as real
+//! specs write them, served against a recording upstream on loopback: what goes on the wire is
+//! what the warnings say.
+
+mod common;
+
+use std::sync::Arc;
+
+use naftiko_corpus::coercions as fixture;
+use serde_json::json;
+
+use common::{last, recorder, serve};
+
+/// The adapter served against a recording upstream: (adapter URL, what the upstream saw).
+async fn adapter() -> (String, Arc<std::sync::Mutex<Vec<common::Seen>>>) {
+    let (upstream, seen) = recorder().await;
+    let mut options = fixture::UpstreamOptions::default();
+    options.base_urls.insert("store".into(), upstream);
+    let upstreams = Arc::new(fixture::Upstreams::from_env(&options).unwrap());
+    (
+        serve(fixture::rest::store_rest::router(upstreams)).await,
+        seen,
+    )
+}
+
+#[tokio::test]
+async fn a_path_variable_is_a_json_string_and_a_literal_object_is_sent_as_written() {
+    let (url, seen) = adapter().await;
+    let response = reqwest::get(format!("{url}/tables/0042")).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let sent = last(&seen);
+    assert_eq!(sent.path_and_query, "/tables");
+    // `0042` stays text: a number would lose its zeros.
+    assert_eq!(
+        sent.json(),
+        json!({"TableName": "0042", "Options": {"consistent": true, "fields": ["name", "size"]}})
+    );
+}
+
+#[tokio::test]
+async fn a_lone_scalar_body_parameter_is_a_field_and_a_one_field_text_body_its_value() {
+    let (url, seen) = adapter().await;
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("{url}/connect"))
+        .header("content-type", "application/json")
+        .body(json!({"socket": "/run/store.sock"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(last(&seen).json(), json!({"socket": "/run/store.sock"}));
+
+    let response = client
+        .post(format!("{url}/statement"))
+        .header("content-type", "application/json")
+        .body(json!({"sql": "SELECT \"a\", 1"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let sent = last(&seen);
+    assert_eq!(sent.header("content-type"), "text/plain");
+    assert_eq!(sent.text(), "SELECT \"a\", 1");
+}
