@@ -24,8 +24,8 @@ macro_rules! sources {
 /// checks the two agree).
 pub(super) const SOURCES: &[Source] = sources![
     "args",
-    "client_credentials",
     "bind_files": "yaml",
+    "client_credentials",
     "context",
     "delimited": "delimited",
     "digest": "digest",
