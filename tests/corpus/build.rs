@@ -1,8 +1,8 @@
 //! Generates, with `naftiko_codegen::build::Builder`:
 //! - the seed spec as the module `tokeninfo` (the README's build.rs example, as written);
 //! - the fixtures `kitchen_sink`, `file_binds`, `digest_auth`, `raw_formats`, `step_args`,
-//!   `oauth2_fixture`, `oauth1_fixture`, `assets`, `segments`, `client_credentials` and
-//!   `coercions` (tests/fixtures/*.yaml);
+//!   `oauth2_fixture`, `oauth1_fixture`, `assets`, `segments`, `client_credentials`,
+//!   `coercions` and `skill_dirs` (tests/fixtures/*.yaml);
 //! - every hostile spec the generator takes (tests/hostile, `ok` in its expected.txt) as one
 //!   module each, in `hostile`;
 //! - every capability file of the shared specs corpus (`$NAFTIKO_SHARED/specs-corpus` or
@@ -88,6 +88,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Builder::new()
         .spec("../fixtures/coercions.yaml")
         .module_name("coercions")
+        .generate()?;
+
+    // A skill folder read at run time (an absolute `location`), exercised by
+    // tests/skill_dirs.rs.
+    Builder::new()
+        .spec("../fixtures/skill-dirs.yaml")
+        .module_name("skill_dirs")
         .generate()?;
 
     let out = PathBuf::from(std::env::var("OUT_DIR")?);

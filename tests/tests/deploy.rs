@@ -119,12 +119,20 @@ fn the_score_workload_is_valid_against_the_score_schema() {
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
+    // The seed's, and the fixtures' whose files mount bind files and skill folders.
+    for dir in [
+        crate_dir(),
+        workspace_root().join("tests/snapshots/file-binds"),
+        workspace_root().join("tests/snapshots/skill-dirs"),
+    ] {
+        let score = &yaml_documents(&dir.join("score.yaml"))[0];
+        let errors: Vec<String> = validator
+            .iter_errors(score)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", dir.display());
+    }
     let score = &yaml_documents(&crate_dir().join("score.yaml"))[0];
-    let errors: Vec<String> = validator
-        .iter_errors(score)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
     // The validator does reject a broken workload.
     let mut broken = score.clone();
     broken["containers"]["main"]["livenessProbe"] =
@@ -148,6 +156,42 @@ fn the_kubernetes_manifests_are_valid() {
         text.contains("deployment/humanitec-tokeninfo")
             && text.contains("service/humanitec-tokeninfo"),
         "{text}"
+    );
+}
+
+#[test]
+fn skill_folders_read_at_run_time_are_mounted_where_the_server_reads_them() {
+    let dir = workspace_root().join("tests/snapshots/skill-dirs");
+    let file = dir.join("deploy/kubernetes.yaml");
+    let deployment = &yaml_documents(&file)[0];
+    let pod = &deployment["spec"]["template"]["spec"];
+    let mount = &pod["containers"][0]["volumeMounts"][0];
+    assert_eq!(mount["mountPath"], "/opt/naftiko/skills/deployed-ops");
+    assert_eq!(mount["readOnly"], true);
+    let volume = &pod["volumes"][0];
+    assert_eq!(volume["name"], mount["name"]);
+    assert_eq!(
+        volume["configMap"]["name"],
+        "snapshot-skill-dirs-skill-deployed-ops-0"
+    );
+    let score = &yaml_documents(&dir.join("score.yaml"))[0];
+    let source =
+        score["containers"]["main"]["volumes"]["/opt/naftiko/skills/deployed-ops"]["source"]
+            .as_str()
+            .unwrap();
+    let resource = source
+        .strip_prefix("${resources.")
+        .and_then(|r| r.strip_suffix('}'))
+        .unwrap();
+    assert_eq!(score["resources"][resource]["type"], "volume");
+    let Some(out) = run_tool("kubernetes-validate", &["--strict", file.to_str().unwrap()]) else {
+        return;
+    };
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
     );
 }
 

@@ -74,8 +74,10 @@ pub(super) fn files(cap: &Capability, info: &CrateInfo) -> Vec<GeneratedFile> {
         .map(|b| json!({ "env": b.env }))
         .collect();
     let bind_files = bind_files(cap);
+    let skill_dirs = skill_dirs(cap);
     let ctx = json!({
         "bind_files": bind_files,
+        "skill_dirs": skill_dirs,
         "spec_dir": "/etc/naftiko/spec",
         "package": info.package,
         "adapters": adapters,
@@ -108,6 +110,35 @@ pub(super) fn files(cap: &Capability, info: &CrateInfo) -> Vec<GeneratedFile> {
         });
     }
     files
+}
+
+/// The skill folders read at run time (an absolute `location`), each with a name fit for a
+/// volume (`skill-<slug>`, a DNS label) and the path it is mounted at.
+fn skill_dirs(cap: &Capability) -> Vec<serde_json::Value> {
+    let mut dirs: Vec<serde_json::Value> = Vec::new();
+    for skill in cap.skills.iter().flat_map(|a| &a.skills) {
+        let Some(dir) = &skill.run_time_dir else {
+            continue;
+        };
+        if dirs.iter().any(|d| d["path"] == dir.path.as_str()) {
+            continue;
+        }
+        let mut slug: String = skill
+            .name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        slug.truncate(50);
+        let slug = format!("{}-{}", slug.trim_matches('-'), dirs.len());
+        dirs.push(json!({ "slug": slug, "path": dir.path, "skill": skill.name }));
+    }
+    dirs
 }
 
 /// The files holding bound values (`binds` with a `location`), each with the key of the secret

@@ -1,7 +1,8 @@
 //! One catalog per exposed skill adapter: `src/skills/<namespace>.rs`. Each skill's document is
 //! built at generation and served as a constant: `GET /skills` lists them, `GET /skills/<name>`
 //! describes one with its tools and where each runs; the files of a skill's folder (`location`,
-//! compiled in) are served at `/skills/<name>/<path>`.
+//! compiled in, or read at run time when the spec's folder is absolute) are served at
+//! `/skills/<name>/<path>`.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -46,6 +47,23 @@ pub(super) fn emit(_cap: &Capability, a: &SkillAdapter, root: &TokenStream) -> T
         let path = format!("/skills/{}", s.name);
         consts.push(quote! { #[doc = #doc] const #ident: &str = #body; });
         routes.push(quote! { .route(#path, get(|| async { skills::document(#ident) })) });
+        if let Some(dir) = &s.run_time_dir {
+            let (dir_path, env, name) = (&dir.path, &dir.env, &s.name);
+            let dir_ident = format_ident!("{}_DIR", ident);
+            let doc =
+                format!(" Where `{name}`'s files are read at run time: `{dir_path}`, or `{env}`.");
+            consts.push(quote! {
+                #[doc = #doc]
+                const #dir_ident: (&str, &str) = (#dir_path, #env);
+            });
+            let files = format!("/skills/{name}/{{*file}}");
+            routes.push(quote! {
+                .route(#files, get({
+                    let dir = std::sync::Arc::new(skills::run_time_dir(#dir_ident.0, #dir_ident.1));
+                    move |Path(file): Path<String>| skills::file_at_run_time(dir, #name, file)
+                }))
+            });
+        }
         for f in &s.files {
             let path = format!("/skills/{}/{}", s.name, f.path);
             let mime = &f.mime_type;
@@ -66,6 +84,11 @@ pub(super) fn emit(_cap: &Capability, a: &SkillAdapter, root: &TokenStream) -> T
             .route("/skills/{name}", get(skills::unknown))
             .route("/skills/{name}/{*file}", get(skills::unknown_file))
     };
+    let path_use = a.skills.iter().any(|s| s.run_time_dir.is_some()).then(|| {
+        quote!(
+            use axum::extract::Path;
+        )
+    });
     let (guard_param, _, guard_doc, guarded) = super::adapter::guard_parts(&a.auth, root, router);
     // `guard_parts` writes `, guard: Guard` for a parameter list that has one already.
     let guard_param: TokenStream = guard_param.into_iter().skip(1).collect();
@@ -74,6 +97,7 @@ pub(super) fn emit(_cap: &Capability, a: &SkillAdapter, root: &TokenStream) -> T
         #module_docs
 
         use axum::Router;
+        #path_use
         use axum::routing::get;
 
         use #root::runtime::skills;

@@ -78,6 +78,13 @@ pub(super) fn load(doc: &mut Document, root: &Path, errors: &mut Vec<Diagnostic>
         }
     }
     for (yaml_path, location) in wanted {
+        // A skill's folder at an absolute path is the deploy machine's: read there at run time.
+        if yaml_path.contains("].skills[")
+            && let Some(dir) = absolute_folder(&location)
+        {
+            doc.run_time_dirs.insert(yaml_path, dir);
+            continue;
+        }
         let relative =
             file_location(&location, "location").and_then(|rel| inside(Path::new(&rel), &location));
         let read = relative.and_then(|rel| read(&root.join(rel), &location));
@@ -95,6 +102,22 @@ pub(super) fn load(doc: &mut Document, root: &Path, errors: &mut Vec<Diagnostic>
             }
         }
     }
+}
+
+/// The absolute folder a `file:///abs/path` location names: a clean absolute path (no `.` or
+/// `..`, no empty segment, no control or shell characters).
+fn absolute_folder(location: &str) -> Option<String> {
+    let path = location.strip_prefix("file://")?;
+    let rest = path.strip_prefix('/')?;
+    let clean = !rest.is_empty()
+        && rest
+            .trim_end_matches('/')
+            .split('/')
+            .all(|s| !s.is_empty() && s != "." && s != "..")
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.' | '@' | '+'));
+    clean.then(|| path.trim_end_matches('/').to_owned())
 }
 
 /// The file or folder at `path`.

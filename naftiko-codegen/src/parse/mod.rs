@@ -37,6 +37,9 @@ pub struct Document {
     /// The files its adapters' `location`s name, read at generation, by the YAML path of the
     /// `location` field (see [`load`]).
     pub assets: Assets,
+    /// Skill folders named by an absolute `location` (`file:///opt/skills/x`): read at run time
+    /// on the machine the server runs on, by the YAML path of the `location` field.
+    pub run_time_dirs: BTreeMap<String, String>,
 }
 
 impl Document {
@@ -147,6 +150,7 @@ pub fn parse(source: SourceFile) -> Result<Document, Diagnostics> {
         json,
         imports: BTreeMap::new(),
         assets: Assets::new(),
+        run_time_dirs: BTreeMap::new(),
     })
 }
 

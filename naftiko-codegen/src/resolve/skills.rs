@@ -97,7 +97,30 @@ impl Resolver<'_> {
                 );
                 continue;
             }
-            let files = if skill.get("location").is_some() {
+            let lpath = spath.key("location");
+            let run_time_dir = self.doc.run_time_dirs.get(lpath.as_str()).map(|path| {
+                let env = format!(
+                    "NAFTIKO_SKILL_DIR_{}",
+                    Name::snake(name).rust.trim_end_matches('_').to_uppercase()
+                );
+                RunTimeDir {
+                    path: path.clone(),
+                    env,
+                }
+            });
+            if let Some(dir) = &run_time_dir {
+                self.warn(
+                    &lpath,
+                    format!(
+                        "location `file://{}` is outside the spec's folder: the skill's files are read at run time from `{}` on the machine the server runs on (`{}` moves it), not compiled in",
+                        dir.path, dir.path, dir.env
+                    ),
+                    "put the folder beside the spec and write `location: file:///./<folder>` to compile it in",
+                );
+            }
+            let files = if run_time_dir.is_some() {
+                Vec::new()
+            } else if skill.get("location").is_some() {
                 match self.skill_files(&spath.key("location")) {
                     Some(files) => files,
                     None => continue,
@@ -117,6 +140,14 @@ impl Resolver<'_> {
                 let field = |k: &str| tool.pointer(k).and_then(Value::as_str);
                 if let Some(instruction) = tool.get("instruction") {
                     let ipath = tpath.key("instruction");
+                    if run_time_dir.is_some() {
+                        self.error_help(
+                            &ipath,
+                            "an instruction tool's file is compiled in, but this skill's `location` is read at run time",
+                            "put the folder beside the spec and write `location: file:///./<folder>`",
+                        );
+                        continue;
+                    }
                     if let Some(entry) =
                         self.instruction_tool(&ipath, (name, tool, instruction), &files)
                     {
@@ -223,6 +254,12 @@ impl Resolver<'_> {
                     .collect();
                 document.insert("files".into(), Value::Array(listed));
             }
+            if run_time_dir.is_some() {
+                document.insert(
+                    "instructions".into(),
+                    Value::from(format!("/skills/{name}/SKILL.md")),
+                );
+            }
             skills.push(Skill {
                 name: name.to_owned(),
                 description: skill
@@ -231,6 +268,7 @@ impl Resolver<'_> {
                     .map(str::to_owned),
                 document: Value::Object(document),
                 files,
+                run_time_dir,
             });
         }
         Some(SkillAdapter {

@@ -39,6 +39,16 @@ pub struct Skill {
     /// The files of its `location` folder (`SKILL.md` first), served at
     /// `/skills/<name>/<path>`.
     pub files: Vec<SkillFile>,
+    /// Its folder when `location` is absolute: served from the machine the server runs on.
+    pub run_time_dir: Option<RunTimeDir>,
+}
+
+/// A skill folder read at run time: where the spec puts it, and the environment variable that
+/// moves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunTimeDir {
+    pub path: String,
+    pub env: String,
 }
 
 /// A file of a skill's folder, read at generation.
