@@ -1,5 +1,5 @@
 //! Stage 3 — **emit**: the IR → the files of a standalone crate. One module per output:
-//! `client` (one typed client per consumed API), `rest` (one axum router per REST adapter),
+//! `client` (one typed client per consumed API, its credentials from `credentials`), `rest` (one axum router per REST adapter),
 //! `mcp` (one rmcp server per MCP adapter), `skill` (skill catalogs), `server` (library root,
 //! start-up, binary), `upstreams` (the clients every adapter shares), `openapi`, `manifest`
 //! (`Cargo.toml`, `README.md`) and `deploy` (Dockerfile, Score, Kubernetes). What the adapters
@@ -9,6 +9,7 @@
 mod adapter;
 mod client;
 mod code;
+mod credentials;
 mod deploy;
 mod jinja;
 mod manifest;
