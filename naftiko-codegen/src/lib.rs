@@ -120,7 +120,17 @@ pub fn package_name(spec: &Path) -> String {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut name: String = stem
+    let mut name = kebab(&stem);
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "capability-");
+    }
+    name
+}
+
+/// `text` lower-case with every other character than letters and digits as `-`, without `-` at
+/// either end: a name Cargo and Kubernetes take.
+pub(crate) fn kebab(text: &str) -> String {
+    let name: String = text
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
@@ -130,11 +140,7 @@ pub fn package_name(spec: &Path) -> String {
             }
         })
         .collect();
-    name = name.trim_matches('-').to_owned();
-    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
-        name.insert_str(0, "capability-");
-    }
-    name
+    name.trim_matches('-').to_owned()
 }
 
 /// Why Cargo would refuse `name` as a package name, if it would.

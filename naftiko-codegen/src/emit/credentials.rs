@@ -35,6 +35,14 @@ pub(super) fn auth_parts(cap: &Capability, c: &Consumes, root: &TokenStream) -> 
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // The doc of a user name field.
+    let user_doc = |username: &Credential| match username {
+        Credential::Bind(b) => format!(
+            " The user name; the server reads it from `{}`.",
+            cap.binds[*b].env
+        ),
+        Credential::Literal(_) => " The user name (written in the spec).".to_owned(),
+    };
     // The fields of `Credentials` (the struct itself is made by `emit`).
     let fields_doc = |fields: TokenStream| fields;
     match &c.auth {
@@ -108,13 +116,7 @@ pub(super) fn auth_parts(cap: &Capability, c: &Consumes, root: &TokenStream) -> 
             }
         }
         UpstreamAuth::Basic { username, password } => {
-            let user_doc = match username {
-                Credential::Bind(b) => format!(
-                    " The user name; the server reads it from `{}`.",
-                    cap.binds[*b].env
-                ),
-                Credential::Literal(_) => " The user name (written in the spec).".to_owned(),
-            };
+            let user_doc = user_doc(username);
             let pass_doc = format!(" The password; the server reads it from {}.", env(password));
             AuthParts {
                 credentials: fields_doc(quote! {
@@ -128,13 +130,7 @@ pub(super) fn auth_parts(cap: &Capability, c: &Consumes, root: &TokenStream) -> 
             }
         }
         UpstreamAuth::Digest { username, password } => {
-            let user_doc = match username {
-                Credential::Bind(b) => format!(
-                    " The user name; the server reads it from `{}`.",
-                    cap.binds[*b].env
-                ),
-                Credential::Literal(_) => " The user name (written in the spec).".to_owned(),
-            };
+            let user_doc = user_doc(username);
             let pass_doc = format!(" The password; the server reads it from {}.", env(password));
             AuthParts {
                 credentials: fields_doc(quote! {

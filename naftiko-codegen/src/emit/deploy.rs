@@ -123,17 +123,7 @@ fn skill_dirs(cap: &Capability) -> Vec<serde_json::Value> {
         if dirs.iter().any(|d| d["path"] == dir.path.as_str()) {
             continue;
         }
-        let mut slug: String = skill
-            .name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '-'
-                }
-            })
-            .collect();
+        let mut slug = crate::kebab(&skill.name);
         slug.truncate(50);
         let slug = format!("{}-{}", slug.trim_matches('-'), dirs.len());
         dirs.push(json!({ "slug": slug, "path": dir.path, "skill": skill.name }));

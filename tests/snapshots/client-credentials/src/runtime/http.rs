@@ -512,17 +512,22 @@ pub async fn send(
         request.headers.insert(header::AUTHORIZATION, authorization);
     }
     let started = std::time::Instant::now();
-    let tokens = request.tokens.take();
-    if let Some(tokens) = tokens {
-        let result = send_with_token(http, request, tokens.as_ref()).await;
-        telemetry::upstream_call(
-            api,
-            operation,
-            result.as_ref().map(|r| r.status).ok(),
-            started.elapsed(),
-        );
-        return result;
-    }
+    let result = match request.tokens.take() {
+        Some(tokens) => send_with_token(http, request, tokens.as_ref()).await,
+        None => send_answering(http, request).await,
+    };
+    telemetry::upstream_call(
+        api,
+        operation,
+        result.as_ref().map(|r| r.status).ok(),
+        started.elapsed(),
+    );
+    result
+}
+
+/// Send `request`; when it carries a challenge answerer and the upstream answers 401 with a
+/// challenge it can meet, once more with the answer.
+async fn send_answering(http: &HttpClient, mut request: Request) -> Result<RawResponse, Error> {
     let answerer = request.challenge.take();
     let again = answerer.as_ref().map(|_| request.clone());
     let mut result = send_once(http, request).await;
@@ -536,12 +541,6 @@ pub async fn send(
         again.headers.insert(header::AUTHORIZATION, authorization);
         result = send_once(http, again).await;
     }
-    telemetry::upstream_call(
-        api,
-        operation,
-        result.as_ref().map(|r| r.status).ok(),
-        started.elapsed(),
-    );
     result
 }
 
