@@ -271,6 +271,20 @@ fn unsupported_features_are_refused_by_name_never_ignored() {
         "{}",
         d.message
     );
+    // An API key in the body is read from requests only upstream.
+    let d = only(&SPEC.replace(
+        "    port: 8080\n",
+        "    port: 8080\n    authentication:\n      type: apikey\n      key: api_key\n      value: \"{{PETS_TOKEN}}\"\n      placement: body\n",
+    ));
+    assert!(
+        d.message.contains("API key `placement: body`"),
+        "{}",
+        d.message
+    );
+    assert_eq!(
+        d.yaml_path,
+        "capability.exposes[0].authentication.placement"
+    );
     // Digest needs its password from a bound variable, as basic does.
     let d = only(&SPEC.replace(
         "      type: bearer\n      token: \"{{PETS_TOKEN}}\"",

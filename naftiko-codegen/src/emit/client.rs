@@ -95,13 +95,15 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
     let methods = c
         .operations
         .iter()
-        .map(|op| operation(api, op, &apply, (cap, root)));
+        .map(|op| operation(api, op, (&apply, body_key(c)), (cap, root)));
     // Typed results: the structs the adapters shape each answer into.
     let outputs = c.operations.iter().filter_map(|op| {
         let (defs, ..) = super::shape::output(&op.name, op.typed.as_ref()?, root);
         Some(defs)
     });
-    let forward = c.forwarded.then(|| forward_method(api, c, &apply, cap));
+    let forward = c
+        .forwarded
+        .then(|| forward_method(api, c, (&apply, body_key(c)), cap));
     let arg_structs = c.operations.iter().filter_map(args_struct_def);
     let client_doc = format!(
         " Client for the `{}` API. Cheap to clone: clones share one connection pool.",
@@ -173,10 +175,18 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
     }
 }
 
+/// The body field an API key goes in (`placement: body`), if it does.
+fn body_key(c: &Consumes) -> Option<&str> {
+    match &c.auth {
+        UpstreamAuth::BodyKey { name, .. } => Some(name),
+        _ => None,
+    }
+}
+
 fn operation(
     api: &str,
     op: &ConsumedOp,
-    authorize: &TokenStream,
+    (authorize, body_key): (&TokenStream, Option<&str>),
     (cap, root): (&Capability, &TokenStream),
 ) -> TokenStream {
     let mut text = op
@@ -288,7 +298,16 @@ fn operation(
     }
     chain.extend(constant_calls(&op.constants, cap));
     if let Some(body) = &op.body {
-        chain.push(body_call(op, body, cap));
+        chain.push(body_call(op, body, cap, body_key));
+    }
+    // An API key for the body goes in the query string of a request without a JSON object or
+    // form body.
+    let key_in_body = matches!(
+        op.body,
+        Some(Body::Json(JsonTemplate::Object(_)) | Body::Form(_))
+    );
+    if let (Some(name), false) = (body_key, key_in_body) {
+        chain.push(quote! { .query(&[(#name, self.api_key.expose())]) });
     }
     let send = if optional.is_empty() {
         quote! {
@@ -375,10 +394,14 @@ fn constant_calls(constants: &[Constant], cap: &Capability) -> Vec<TokenStream> 
 fn forward_method(
     api: &str,
     c: &Consumes,
-    authorize: &TokenStream,
+    (authorize, body_key): (&TokenStream, Option<&str>),
     cap: &Capability,
 ) -> TokenStream {
-    let chain = constant_calls(&c.constants, cap);
+    let mut chain = constant_calls(&c.constants, cap);
+    // A forwarded body is sent as received: an API key for the body goes in the query string.
+    if let Some(name) = body_key {
+        chain.push(quote! { .query(&[(#name, self.api_key.expose())]) });
+    }
     quote! {
         /// Forward a request to this API (a REST resource with `forward`): `path_and_query` is
         /// appended to the base URL; `headers` and `body` are sent as given, with this API's
@@ -614,8 +637,31 @@ fn json_template(op: &ConsumedOp, t: &JsonTemplate, cap: &Capability) -> TokenSt
     }
 }
 
-/// The request-builder call that attaches the operation's body template.
-fn body_call(op: &ConsumedOp, body: &Body, cap: &Capability) -> TokenStream {
+/// The request-builder call that attaches the operation's body template, with the API key
+/// `body_key` names as one more field of a JSON object or form.
+fn body_call(
+    op: &ConsumedOp,
+    body: &Body,
+    cap: &Capability,
+    body_key: Option<&str>,
+) -> TokenStream {
+    match (body, body_key) {
+        (Body::Json(JsonTemplate::Object(fields)), Some(key)) => {
+            let fields = fields.iter().map(|(k, v)| {
+                let v = json_template(op, v, cap);
+                quote!(#k: #v)
+            });
+            return quote!(.json(&serde_json::json!({ #(#fields,)* #key: (self.api_key.expose()) })));
+        }
+        (Body::Form(fields), Some(key)) => {
+            let fields = fields.iter().map(|(k, v)| {
+                let v = pieces_text(op, v, false, cap);
+                quote!((#k, #v))
+            });
+            return quote!(.form(&[#(#fields,)* (#key, self.api_key.expose().to_owned())]));
+        }
+        _ => {}
+    }
     match body {
         Body::Json(JsonTemplate::Param(i)) => {
             let ident = op.params[*i].name.ident();

@@ -115,6 +115,23 @@ pub(super) fn auth_parts(cap: &Capability, c: &Consumes, root: &TokenStream) -> 
                 ),
             }
         }
+        UpstreamAuth::BodyKey { name, value } => AuthParts {
+            credentials: fields_doc({
+                let doc = format!(
+                    " Sent as the body field `{name}` (in the query string of a request without a JSON object or form body); the server reads it from {}.",
+                    env(value)
+                );
+                quote! { #[doc = #doc] pub api_key: runtime::secret::Secret, }
+            }),
+            fields: quote! { api_key: runtime::secret::Secret, },
+            init: quote! { api_key: credentials.api_key, },
+            // Each operation puts it in its body (see `client::operation`).
+            apply: quote!(),
+            sentence: format!(
+                "Every request carries the API key `{}` as the field `{name}` of its JSON or form body, or as the query parameter `{name}` when it has neither.",
+                var(value)
+            ),
+        },
         UpstreamAuth::Basic { username, password } => {
             let user_doc = user_doc(username);
             let pass_doc = format!(" The password; the server reads it from {}.", env(password));

@@ -183,6 +183,10 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
                     "Requests are signed with OAuth 1.0a (RFC 5849) by the consumer `{}`.",
                     envs(consumer_key)
                 ),
+                UpstreamAuth::BodyKey { name, value } => format!(
+                    "Requests carry the API key made from `{}` as the body field (or query parameter) `{name}`.",
+                    envs(value)
+                ),
                 UpstreamAuth::ClientCredentials(client) => format!(
                     "Requests carry a bearer token of the OAuth 2.0 client credentials grant, fetched with the secret from `{}`.",
                     envs(&client.client_secret)

@@ -140,7 +140,7 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
                 let v = secret(token);
                 quote!(clients::#f::Credentials { bearer_token: #v, #bound })
             }
-            UpstreamAuth::ApiKey { value, .. } => {
+            UpstreamAuth::ApiKey { value, .. } | UpstreamAuth::BodyKey { value, .. } => {
                 let v = secret(value);
                 quote!(clients::#f::Credentials { api_key: #v, #bound })
             }

@@ -49,6 +49,11 @@ pub(super) enum Scheme {
     },
     OAuth2(OAuth2),
     ClientCredentials(ClientCredentials),
+    /// An API key sent as a field of the request body.
+    BodyKey {
+        name: String,
+        value: Template<BindId>,
+    },
 }
 
 impl Resolver<'_> {
@@ -104,6 +109,7 @@ impl Resolver<'_> {
         match self.auth_block(&path.key("authentication"), auth, Side::Upstream) {
             Scheme::None | Scheme::OAuth2(_) => UpstreamAuth::None,
             Scheme::ClientCredentials(client) => UpstreamAuth::ClientCredentials(client),
+            Scheme::BodyKey { name, value } => UpstreamAuth::BodyKey { name, value },
             Scheme::Bearer(token) => UpstreamAuth::Bearer {
                 token,
                 implicit: false,
@@ -142,7 +148,8 @@ impl Resolver<'_> {
             Scheme::None
             | Scheme::Digest { .. }
             | Scheme::OAuth1 { .. }
-            | Scheme::ClientCredentials(_) => InboundAuth::None,
+            | Scheme::ClientCredentials(_)
+            | Scheme::BodyKey { .. } => InboundAuth::None,
             Scheme::Bearer(token) => InboundAuth::Bearer { token },
             Scheme::ApiKey {
                 name,
@@ -184,28 +191,43 @@ impl Resolver<'_> {
                     );
                     return Scheme::None;
                 };
-                let placement =
-                    match field(&["placement", "in"]).map(|(_, p)| p.to_ascii_lowercase()) {
-                        Some(p) if p == "header" => KeyPlacement::Header,
-                        Some(p) if p == "query" => KeyPlacement::Query,
-                        Some(p) if p == "cookie" => KeyPlacement::Cookie,
-                        Some(other) => {
-                            self.unsupported(
+                let placement = match field(&["placement", "in"])
+                    .map(|(_, p)| p.to_ascii_lowercase())
+                {
+                    Some(p) if p == "header" => KeyPlacement::Header,
+                    Some(p) if p == "query" => KeyPlacement::Query,
+                    Some(p) if p == "cookie" => KeyPlacement::Cookie,
+                    Some(p) if p == "body" && side == Side::Upstream => {
+                        self.warn(
                                 &apath.key("placement"),
-                                &format!("API key `placement: {other}`"),
+                                format!("API key `placement: body`: sent as the field `{name}` of each JSON object or form body, and as the query parameter `{name}` of a request without one"),
+                                "to send it another way, write `placement: query` or `placement: header`",
                             );
-                            return Scheme::None;
-                        }
-                        None if kind.eq_ignore_ascii_case("query") => KeyPlacement::Query,
-                        None => {
-                            self.warn(
-                                &apath,
-                                format!("API key without `placement`: sent as the header `{name}`"),
-                                "write `placement: header` (or `query`) to make it explicit",
-                            );
-                            KeyPlacement::Header
-                        }
-                    };
+                        return match self.secret(&apath, field(&["value", "token"]), "value") {
+                            Some(value) => Scheme::BodyKey {
+                                name: name.to_owned(),
+                                value,
+                            },
+                            None => Scheme::None,
+                        };
+                    }
+                    Some(other) => {
+                        self.unsupported(
+                            &apath.key("placement"),
+                            &format!("API key `placement: {other}`"),
+                        );
+                        return Scheme::None;
+                    }
+                    None if kind.eq_ignore_ascii_case("query") => KeyPlacement::Query,
+                    None => {
+                        self.warn(
+                            &apath,
+                            format!("API key without `placement`: sent as the header `{name}`"),
+                            "write `placement: header` (or `query`) to make it explicit",
+                        );
+                        KeyPlacement::Header
+                    }
+                };
                 if placement == KeyPlacement::Header && reqwest_header_name_invalid(name) {
                     self.error(&apath, format!("`{name}` is not a valid header name"));
                     return Scheme::None;

@@ -15,8 +15,12 @@ use common::{last, recorder, serve};
 async fn adapter() -> (String, Arc<std::sync::Mutex<Vec<common::Seen>>>) {
     let (upstream, seen) = recorder().await;
     let mut options = fixture::UpstreamOptions::default();
-    options.base_urls.insert("store".into(), upstream);
-    let upstreams = Arc::new(fixture::Upstreams::from_env(&options).unwrap());
+    options.base_urls.insert("store".into(), upstream.clone());
+    options.base_urls.insert("verify".into(), upstream);
+    let bound = fixture::Bound {
+        verify_key: naftiko_corpus::coercions::Secret::new("key 4711&x"),
+    };
+    let upstreams = Arc::new(fixture::Upstreams::from_bound(&options, &bound).unwrap());
     (
         serve(fixture::rest::store_rest::router(upstreams)).await,
         seen,
@@ -62,4 +66,49 @@ async fn a_lone_scalar_body_parameter_is_a_field_and_a_one_field_text_body_its_v
     let sent = last(&seen);
     assert_eq!(sent.header("content-type"), "text/plain");
     assert_eq!(sent.text(), "SELECT \"a\", 1");
+}
+
+#[tokio::test]
+async fn an_api_key_for_the_body_is_a_field_of_json_and_form_bodies_and_a_query_parameter_otherwise()
+ {
+    let (url, seen) = adapter().await;
+    let client = reqwest::Client::new();
+    let post = |path: &str, body: serde_json::Value| {
+        client
+            .post(format!("{url}{path}"))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+    };
+    let response = post("/verify", json!({"number": "+4912345", "brand": "Fleet"}))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let sent = last(&seen);
+    assert_eq!(
+        sent.json(),
+        json!({"number": "+4912345", "brand": "Fleet", "api_key": "key 4711&x"})
+    );
+    assert_eq!(sent.path_and_query, "/verify/json");
+
+    let response = post("/verify/check", json!({"code": "1234"}))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let sent = last(&seen);
+    assert_eq!(
+        sent.header("content-type"),
+        "application/x-www-form-urlencoded"
+    );
+    assert_eq!(sent.text(), "code=1234&api_key=key+4711%26x");
+
+    let response = client
+        .get(format!("{url}/verify/status"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let sent = last(&seen);
+    assert_eq!(sent.path_and_query, "/verify/status?api_key=key+4711%26x");
+    assert!(sent.body.is_empty());
 }

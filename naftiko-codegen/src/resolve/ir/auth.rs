@@ -60,6 +60,12 @@ pub enum UpstreamAuth {
         consumer_key: Template<BindId>,
         signing: OAuth1Signing,
     },
+    /// An API key sent as the field `name` of each request's JSON or form body, or in the query
+    /// string of a request without one.
+    BodyKey {
+        name: String,
+        value: Template<BindId>,
+    },
     /// OAuth 2.0 client credentials (RFC 6749 §4.4): a bearer token from the token endpoint,
     /// cached until it expires.
     ClientCredentials(ClientCredentials),
@@ -99,7 +105,8 @@ impl UpstreamAuth {
         match self {
             UpstreamAuth::None => vec![],
             UpstreamAuth::Bearer { token: parts, .. }
-            | UpstreamAuth::ApiKey { value: parts, .. } => template_binds(parts),
+            | UpstreamAuth::ApiKey { value: parts, .. }
+            | UpstreamAuth::BodyKey { value: parts, .. } => template_binds(parts),
             UpstreamAuth::Basic { username, password }
             | UpstreamAuth::Digest { username, password } => credential_binds(username, password),
             UpstreamAuth::OAuth1 {

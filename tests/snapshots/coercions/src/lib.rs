@@ -11,6 +11,9 @@
 
 /// Typed clients of the consumed APIs.
 pub mod clients {
+    /// The `verify` API.
+    pub mod verify;
+
     /// The `store` API.
     pub mod store;
 }

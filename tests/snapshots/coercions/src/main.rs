@@ -14,7 +14,7 @@ use snapshot_coercions::UpstreamOptions;
 #[command(
     version,
     about = "Coercions — serves the capability's REST and MCP adapters",
-    long_about = "Coercions — serves the capability's REST and MCP adapters.",
+    long_about = "Coercions — serves the capability's REST and MCP adapters.\n\nEnvironment: COERCIONS_VERIFY_KEY must be set.",
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
@@ -51,7 +51,7 @@ struct ServeArgs {
         value_name = "NAMESPACE=URL",
         env = "NAFTIKO_UPSTREAM",
         value_delimiter = ',',
-        help = "Base URL of a consumed API, as NAMESPACE=URL (repeatable). APIs and defaults: store=https://store.example"
+        help = "Base URL of a consumed API, as NAMESPACE=URL (repeatable). APIs and defaults: verify=https://verify.example, store=https://store.example"
     )]
     upstream: Vec<String>,
     /// How long to wait for an upstream answer (e.g. 30s, 500ms, 2m).

@@ -16,7 +16,7 @@ use crate::{Bound, UpstreamOptions, Upstreams};
 pub const ADAPTERS: &[&str] = &["store-rest"];
 
 /// The environment variables the spec binds.
-pub const BOUND_VARIABLES: &[&str] = &[];
+pub const BOUND_VARIABLES: &[&str] = &["COERCIONS_VERIFY_KEY"];
 
 /// How to serve.
 #[derive(Debug, Clone)]
@@ -76,7 +76,10 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
     let bound = Bound::read(&options.upstreams)?;
     let upstreams = Arc::new(Upstreams::from_bound(&options.upstreams, &bound)?);
     let checks = if options.ready_check_upstreams {
-        vec![("store", upstreams.store.base_url().to_owned())]
+        vec![
+            ("verify", upstreams.verify.base_url().to_owned()), ("store", upstreams.store
+            .base_url().to_owned())
+        ]
     } else {
         Vec::new()
     };

@@ -11,6 +11,8 @@ use crate::runtime::{self, startup::StartupError};
 /// One client per consumed API, shared by every adapter (one connection pool).
 #[derive(Debug, Clone)]
 pub struct Upstreams {
+    /// Client of `verify`.
+    pub verify: clients::verify::Client,
     /// Client of `store`.
     pub store: clients::store::Client,
 }
@@ -35,7 +37,7 @@ impl Default for UpstreamOptions {
 
 impl UpstreamOptions {
     /// The consumes namespaces, as `--upstream` accepts them.
-    pub const NAMESPACES: &[&str] = &["store"];
+    pub const NAMESPACES: &[&str] = &["verify", "store"];
 
     /// The base URL override for `namespace`, if any.
     pub fn base_url(&self, namespace: &str) -> Option<&str> {
@@ -45,7 +47,11 @@ impl UpstreamOptions {
 
 /// Every bound variable of the spec, read at start-up. Values never show in `Debug`.
 #[derive(Debug, Clone)]
-pub struct Bound {}
+pub struct Bound {
+    /// `VERIFY_KEY`: the environment variable `COERCIONS_VERIFY_KEY`.
+    pub verify_key: runtime::secret::Secret,
+}
+
 impl Bound {
     /// Read every bound variable from the environment.
     ///
@@ -53,7 +59,11 @@ impl Bound {
     ///
     /// A bound variable that is not set (named, never echoed).
     pub fn read(_options: &UpstreamOptions) -> Result<Self, StartupError> {
-        Ok(Self {})
+        let verify_key = runtime::startup::env_secret(
+            "COERCIONS_VERIFY_KEY",
+            "bound by `binds[0]`, namespace `env`",
+        )?;
+        Ok(Self { verify_key })
     }
 }
 
@@ -74,9 +84,20 @@ impl Upstreams {
     /// An invalid base URL, or credentials that cannot go into a header.
     pub fn from_bound(
         options: &UpstreamOptions,
-        _bound: &Bound,
+        bound: &Bound,
     ) -> Result<Self, StartupError> {
         let http = runtime::http::http_client(options.timeout)?;
+        let base_url = options
+            .base_url("verify")
+            .unwrap_or(clients::verify::DEFAULT_BASE_URL)
+            .to_owned();
+        let verify = clients::verify::Client::with_http_client(
+            &base_url,
+            clients::verify::Credentials {
+                api_key: bound.verify_key.clone(),
+            },
+            http.clone(),
+        )?;
         let base_url = options
             .base_url("store")
             .unwrap_or(clients::store::DEFAULT_BASE_URL)
@@ -86,6 +107,6 @@ impl Upstreams {
             clients::store::Credentials,
             http.clone(),
         )?;
-        Ok(Self { store })
+        Ok(Self { verify, store })
     }
 }

@@ -4,6 +4,9 @@
 //!
 //! | Method | Path | Calls |
 //! |---|---|---|
+//! | POST | `/verify` | `verify.request-verification` |
+//! | POST | `/verify/check` | `verify.check-code` |
+//! | GET | `/verify/status` | `verify.get-status` |
 //! | GET | `/tables/{id}` | `store.describe-table` |
 //! | POST | `/connect` | `store.connect` |
 //! | POST | `/statement` | `store.run-query` |
@@ -35,6 +38,9 @@ pub fn router_with_body_limit(
     max_body_bytes: usize,
 ) -> Router {
     Router::new()
+        .route("/verify", routing::post(request_verification))
+        .route("/verify/check", routing::post(check_code))
+        .route("/verify/status", routing::get(get_status))
         .route("/tables/{id}", routing::get(describe_table))
         .route("/connect", routing::post(connect))
         .route("/statement", routing::post(run_query))
@@ -42,6 +48,44 @@ pub fn router_with_body_limit(
         .method_not_allowed_fallback(rest::method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
         .with_state(upstreams)
+}
+
+/// `POST /verify` → `verify.request-verification`
+async fn request_verification(
+    State(upstreams): State<Arc<Upstreams>>,
+    headers: HeaderMap,
+    request_body: Result<Bytes, BytesRejection>,
+) -> Result<Response, crate::runtime::problem::Problem> {
+    let request_body = rest::json_body(&headers, request_body, rest::Expect::Object)?;
+    let body_fields = rest::body_fields(&request_body);
+    let number = crate::runtime::args::optional_str(body_fields, "number")
+        .map_err(rest::invalid_field)?;
+    let brand = crate::runtime::args::optional_str(body_fields, "brand")
+        .map_err(rest::invalid_field)?;
+    let result = upstreams.verify.request_verification_raw(number, brand).await;
+    Ok(rest::pass_through(result))
+}
+
+/// `POST /verify/check` → `verify.check-code`
+async fn check_code(
+    State(upstreams): State<Arc<Upstreams>>,
+    headers: HeaderMap,
+    request_body: Result<Bytes, BytesRejection>,
+) -> Result<Response, crate::runtime::problem::Problem> {
+    let request_body = rest::json_body(&headers, request_body, rest::Expect::Object)?;
+    let body_fields = rest::body_fields(&request_body);
+    let code = crate::runtime::args::required_str(body_fields, "code")
+        .map_err(rest::invalid_field)?;
+    let result = upstreams.verify.check_code_raw(code).await;
+    Ok(rest::pass_through(result))
+}
+
+/// `GET /verify/status` → `verify.get-status`
+async fn get_status(
+    State(upstreams): State<Arc<Upstreams>>,
+) -> Result<Response, crate::runtime::problem::Problem> {
+    let result = upstreams.verify.get_status_raw().await;
+    Ok(rest::pass_through(result))
 }
 
 /// `GET /tables/{id}` → `store.describe-table`

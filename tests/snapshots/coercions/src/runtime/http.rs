@@ -3,6 +3,7 @@
 //! The HTTP client under the typed clients ([`HttpClient`]), the requests they build
 //! ([`Request`]) and [`send`], which sends one and reads the whole answer.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
@@ -385,6 +386,87 @@ impl Request {
             .request(self.method, self.url)
             .headers(self.headers)
             .body(self.body)
+    }
+}
+
+/// A value that can go into a query string or a form body.
+pub trait FormValue {
+    /// The value as text.
+    fn form_text(&self) -> Cow<'_, str>;
+}
+
+impl FormValue for str {
+    fn form_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl FormValue for String {
+    fn form_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl FormValue for Cow<'_, str> {
+    fn form_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl FormValue for i64 {
+    fn form_text(&self) -> Cow<'_, str> {
+        Cow::Owned(self.to_string())
+    }
+}
+
+impl FormValue for f64 {
+    fn form_text(&self) -> Cow<'_, str> {
+        // Shortest text that reads back as the same number (`1.0`, `0.1`, `1e21`).
+        Cow::Owned(format!("{self:?}"))
+    }
+}
+
+impl FormValue for bool {
+    fn form_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(if *self { "true" } else { "false" })
+    }
+}
+
+impl<T: FormValue + ?Sized> FormValue for &T {
+    fn form_text(&self) -> Cow<'_, str> {
+        (**self).form_text()
+    }
+}
+
+/// Query strings and form bodies.
+impl Request {
+    /// Append `name=value` pairs to the query string, form-encoded.
+    pub fn query<K: AsRef<str>, V: FormValue>(mut self, pairs: &[(K, V)]) -> Self {
+        for (name, value) in pairs {
+            self.url
+                .push(if self.url.contains('?') { '&' } else { '?' });
+            self.url
+                .extend(form_urlencoded::byte_serialize(name.as_ref().as_bytes()));
+            self.url.push('=');
+            self.url.extend(form_urlencoded::byte_serialize(
+                value.form_text().as_bytes(),
+            ));
+        }
+        self
+    }
+
+    /// A form body (`application/x-www-form-urlencoded`).
+    pub fn form<K: AsRef<str>, V: FormValue>(mut self, pairs: &[(K, V)]) -> Self {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in pairs {
+            form.append_pair(name.as_ref(), &value.form_text());
+        }
+        self.body = Bytes::from(form.finish());
+        self.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        self
     }
 }
 

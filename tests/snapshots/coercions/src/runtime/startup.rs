@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 
 use crate::runtime::error::Error;
+use crate::runtime::secret::Secret;
 
 /// An error that stops start-up, printed as one line.
 #[derive(Debug, thiserror::Error)]
@@ -75,4 +76,12 @@ pub enum StartupError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// Read a bound variable from the environment. Its value is never logged or echoed.
+pub fn env_secret(variable: &'static str, declared: &'static str) -> Result<Secret, StartupError> {
+    match std::env::var(variable) {
+        Ok(value) if !value.is_empty() => Ok(Secret::new(value)),
+        _ => Err(StartupError::MissingVariable { variable, declared }),
+    }
 }
