@@ -52,6 +52,8 @@ pub mod inbound;
 pub mod markdown;
 #[cfg(feature = "mcp")]
 pub mod mcp;
+#[cfg(feature = "mcp")]
+pub mod mcp_direct;
 #[cfg(feature = "oauth1")]
 pub mod oauth1;
 #[cfg(feature = "oauth2")]

@@ -278,3 +278,63 @@ fn text_copy(result: &rmcp::model::CallToolResult) -> serde_json::Value {
     let text = &block.as_text().expect("a text block").text;
     serde_json::from_str(text).expect("the text block is JSON")
 }
+
+/// A plain `tools/call` is answered without rmcp's per-request machinery; the answer is the one
+/// rmcp gives. The same calls with `_meta` in their parameters go through rmcp: both answers
+/// must be the same, byte for byte once parsed, for results, tool errors and protocol errors.
+#[tokio::test(flavor = "multi_thread")]
+async fn plain_tool_calls_are_answered_as_rmcp_answers_them() {
+    let upstream = FakeHumanitec::start(KEY).await;
+    let server = Server::start(&upstream.url(), KEY, &[]);
+    let http = reqwest::Client::new();
+    let post = |id: Value, params: Value, request_id: &str| {
+        http.post(format!("{}/mcp", server.mcp))
+            .header("accept", "application/json, text/event-stream")
+            .header("x-request-id", request_id)
+            .json(&json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params}))
+            .send()
+    };
+    let calls = [
+        (
+            json!(1),
+            json!({"name": "lists-tokens-associated-user", "arguments": {"userId": "u1"}}),
+        ),
+        (
+            json!("s-2"),
+            json!({"name": "gets-specific-token-associated-user", "arguments": {"userId": "u1", "tokenId": "nope"}}),
+        ),
+        (
+            json!(3),
+            json!({"name": "gets-specific-token-associated-user", "arguments": {"userId": "u1"}}),
+        ),
+        (json!(4), json!({"name": "no-such-tool", "arguments": {}})),
+        (
+            json!(5),
+            json!({"name": "lists-tokens-associated-user", "arguments": {"userId": "u1", "extra": 1}}),
+        ),
+    ];
+    for (id, params) in calls {
+        let direct = post(id.clone(), params.clone(), "direct-1").await.unwrap();
+        let mut with_meta = params.clone();
+        with_meta["_meta"] = json!({});
+        let through_rmcp = post(id.clone(), with_meta, "rmcp-1").await.unwrap();
+        assert_eq!(direct.status(), through_rmcp.status(), "{params}");
+        assert_eq!(
+            direct.headers()["content-type"],
+            through_rmcp.headers()["content-type"]
+        );
+        assert_eq!(direct.headers()["x-request-id"], "direct-1");
+        let direct: Value = direct.json().await.unwrap();
+        let through_rmcp: Value = through_rmcp.json().await.unwrap();
+        assert_eq!(direct, through_rmcp, "{params}");
+        assert_eq!(direct["id"], id);
+    }
+    // The request id travels upstream on the short way too.
+    let seen: Vec<_> = upstream
+        .received()
+        .into_iter()
+        .filter_map(|r| r.header("x-request-id").map(str::to_owned))
+        .collect();
+    assert!(seen.iter().any(|id| id == "direct-1"), "{seen:?}");
+    assert!(seen.iter().any(|id| id == "rmcp-1"), "{seen:?}");
+}

@@ -2,7 +2,7 @@
 //! one run on this machine, plus the generator's own speed. Writes `target/bench/report.md`.
 //!
 //! Everything runs on loopback: a fixed-response upstream (nginx serving JSON), nginx as a reverse
-//! proxy, FastMCP's `from_openapi`, and the generated server (release build). Targets are pinned
+//! proxy, FastMCP's `from_openapi`, and the generated server (profile `server`). Targets are pinned
 //! to CPU 0 (one worker each), the load generator (wrk, 32 connections) and the upstream to CPU 1.
 
 use std::fmt::Write as _;
@@ -21,7 +21,17 @@ type Result<T> = std::result::Result<T, String>;
 struct Proc(Child);
 
 impl Drop for Proc {
+    /// SIGTERM first: nginx's master stops its workers on it (SIGKILL would leave them running).
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        for _ in 0..50 {
+            if matches!(self.0.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -299,10 +309,10 @@ fn median(mut v: Vec<f64>) -> f64 {
     v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
-fn nginx_conf(dir: &Path, name: &str, body: &str) -> Result<PathBuf> {
+fn nginx_conf(dir: &Path, name: &str, workers: usize, body: &str) -> Result<PathBuf> {
     let path = dir.join(format!("{name}.conf"));
     let conf = format!(
-        "worker_processes 1;\ndaemon off;\npid {dir}/{name}.pid;\nerror_log {dir}/{name}.error.log warn;\nevents {{ worker_connections 4096; }}\nhttp {{\n  access_log off;\n  client_body_temp_path {dir}/{name}-body;\n  proxy_temp_path {dir}/{name}-proxy;\n{body}\n}}\n",
+        "worker_processes {workers};\ndaemon off;\npid {dir}/{name}.pid;\nerror_log {dir}/{name}.error.log warn;\nevents {{ worker_connections 4096; }}\nhttp {{\n  access_log off;\n  client_body_temp_path {dir}/{name}-body;\n  proxy_temp_path {dir}/{name}-proxy;\n{body}\n}}\n",
         dir = dir.display()
     );
     std::fs::write(&path, conf).map_err(|e| e.to_string())?;
@@ -442,46 +452,97 @@ fn codegen_time(bin: &Path, spec: &Path, out: &Path, runs: usize) -> Result<f64>
     Ok(median(times))
 }
 
+/// An nginx reverse proxy and the generated server side by side, each with `workers` workers
+/// (pinned to CPU 0 with one, to every CPU with more).
+struct Proxies {
+    nginx: Proc,
+    ours: Proc,
+    nginx_port: u16,
+    rest_port: u16,
+    mcp_port: u16,
+}
+
+impl Proxies {
+    fn start(dir: &Path, server_bin: &Path, up: u16, workers: usize) -> Result<Self> {
+        let (nginx_port, rest_port, mcp_port) = (free_port()?, free_port()?, free_port()?);
+        let cpus = if workers == 1 { "0" } else { "0-1" };
+        let proxy_conf = nginx_conf(
+            dir,
+            &format!("proxy-{workers}"),
+            workers,
+            &format!(
+                "  upstream up {{ server 127.0.0.1:{up}; keepalive 32; }}\n  server {{\n    listen 127.0.0.1:{nginx_port} reuseport backlog=4096;\n    location /v1/ {{\n      proxy_pass http://up/;\n      proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n      proxy_set_header Authorization \"Bearer {KEY}\";\n    }}\n  }}"
+            ),
+        )?;
+        let nginx = start(
+            Command::new("taskset")
+                .args(["-c", cpus, "nginx", "-c"])
+                .arg(&proxy_conf),
+        )?;
+        let ours = start(
+            Command::new("taskset")
+                .args(["-c", cpus])
+                .arg(server_bin)
+                .args([
+                    "--listen",
+                    &format!("humanitec-tokeninfo-rest=127.0.0.1:{rest_port}"),
+                ])
+                .args([
+                    "--listen",
+                    &format!("humanitec-tokeninfo-mcp=127.0.0.1:{mcp_port}"),
+                ])
+                .args([
+                    "--upstream",
+                    &format!("humanitec-tokeninfo=http://127.0.0.1:{up}"),
+                ])
+                .env("HUMANITEC_API_KEY", KEY)
+                .args(["--worker-threads", &workers.to_string()])
+                .env("RUST_LOG", "warn"),
+        )?;
+        for port in [nginx_port, rest_port, mcp_port] {
+            wait_port(port)?;
+        }
+        Ok(Self {
+            nginx,
+            ours,
+            nginx_port,
+            rest_port,
+            mcp_port,
+        })
+    }
+}
+
 pub fn bench(root: &Path) -> Result<String> {
     let dir = root.join("target/bench");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let python = install(&dir)?;
-    eprintln!("building the generated server and the generator (release) …");
+    eprintln!("building the generated server (profile `server`, as its Dockerfile builds it) …");
     run(Command::new(env!("CARGO"))
         .args([
             "build",
-            "--release",
+            "--profile",
+            "server",
             "-q",
             "-p",
             "humanitec-tokeninfo",
-            "-p",
-            "naftiko-codegen",
         ])
         .current_dir(root))?;
-    let server_bin = root.join("target/release/humanitec-tokeninfo");
+    eprintln!("building the generator (release) …");
+    run(Command::new(env!("CARGO"))
+        .args(["build", "--release", "-q", "-p", "naftiko-codegen"])
+        .current_dir(root))?;
+    let server_bin = root.join("target/server/humanitec-tokeninfo");
     let codegen_bin = root.join("target/release/naftiko-codegen");
 
-    let (up, proxy, rest, mcp, fast) = (
-        free_port()?,
-        free_port()?,
-        free_port()?,
-        free_port()?,
-        free_port()?,
-    );
+    let (up, fast) = (free_port()?, free_port()?);
     let list = r#"[{"created_at":"2026-11-28T10:00:00Z","created_by":"u1","description":"CI","id":"ci","type":"static"}]"#;
     let upstream_conf = nginx_conf(
         &dir,
         "upstream",
+        1,
         &format!(
             "  log_format seen '$request_uri|$http_authorization';\n  server {{\n    listen 127.0.0.1:{up} reuseport backlog=4096;\n    default_type application/json;\n    access_log {dir}/upstream.seen.log seen;\n    location / {{\n      if ($http_authorization != \"Bearer {KEY}\") {{ return 401 '{{\"error\":\"API-401\"}}'; }}\n      return 200 '{list}';\n    }}\n  }}",
             dir = dir.display()
-        ),
-    )?;
-    let proxy_conf = nginx_conf(
-        &dir,
-        "proxy",
-        &format!(
-            "  upstream up {{ server 127.0.0.1:{up}; keepalive 32; }}\n  server {{\n    listen 127.0.0.1:{proxy} reuseport backlog=4096;\n    location /v1/ {{\n      proxy_pass http://up/;\n      proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n      proxy_set_header Authorization \"Bearer {KEY}\";\n    }}\n  }}"
         ),
     )?;
     let _upstream = start(
@@ -489,31 +550,9 @@ pub fn bench(root: &Path) -> Result<String> {
             .args(["-c", "1", "nginx", "-c"])
             .arg(&upstream_conf),
     )?;
-    let nginx = start(
-        Command::new("taskset")
-            .args(["-c", "0", "nginx", "-c"])
-            .arg(&proxy_conf),
-    )?;
-    let ours = start(
-        Command::new("taskset")
-            .args(["-c", "0"])
-            .arg(&server_bin)
-            .args([
-                "--listen",
-                &format!("humanitec-tokeninfo-rest=127.0.0.1:{rest}"),
-            ])
-            .args([
-                "--listen",
-                &format!("humanitec-tokeninfo-mcp=127.0.0.1:{mcp}"),
-            ])
-            .args([
-                "--upstream",
-                &format!("humanitec-tokeninfo=http://127.0.0.1:{up}"),
-            ])
-            .env("HUMANITEC_API_KEY", KEY)
-            .args(["--worker-threads", "1"])
-            .env("RUST_LOG", "warn"),
-    )?;
+    let one = Proxies::start(&dir, &server_bin, up, 1)?;
+    let (proxy, rest, mcp) = (one.nginx_port, one.rest_port, one.mcp_port);
+    let (nginx, ours) = (&one.nginx, &one.ours);
     // FastMCP reads the upstream's OpenAPI description (converted to JSON).
     let shared = std::env::var_os("NAFTIKO_SHARED")
         .map(PathBuf::from)
@@ -531,7 +570,7 @@ pub fn bench(root: &Path) -> Result<String> {
             .arg(fast.to_string())
             .arg(KEY),
     )?;
-    for port in [up, proxy, rest, mcp, fast] {
+    for port in [up, fast] {
         wait_port(port)?;
     }
     let idle_rss_kb = usage(ours.0.id()).1;
@@ -599,6 +638,33 @@ pub fn bench(root: &Path) -> Result<String> {
         )?);
     }
     let loaded_rss_kb = usage(ours.0.id()).1;
+    // Two workers each: nginx `worker_processes 2`, ours `--worker-threads 2`, both on CPUs 0
+    // and 1 (shared with wrk and the upstream: this machine has no more).
+    eprintln!("two workers each …");
+    drop(one);
+    let two = Proxies::start(&dir, &server_bin, up, 2)?;
+    let mut two_rows: Vec<(&str, Vec<Sample>)> = vec![
+        ("nginx (REST, 2 workers)", vec![]),
+        ("generated (REST, 2 workers)", vec![]),
+    ];
+    for round in 1..=ROUNDS {
+        eprintln!("round {round}/{ROUNDS} …");
+        let url = |port: u16| format!("http://127.0.0.1:{port}/v1/users/u1/tokens");
+        two_rows[0]
+            .1
+            .push(load(&url(two.nginx_port), two.nginx.0.id(), None, &lua)?);
+        two_rows[1]
+            .1
+            .push(load(&url(two.rest_port), two.ours.0.id(), None, &lua)?);
+    }
+    drop(two);
+    let one = Proxies::start(&dir, &server_bin, up, 1)?;
+    let (nginx, ours) = (&one.nginx, &one.ours);
+    let (nginx_url, rest_url) = (
+        format!("http://127.0.0.1:{}/v1/users/u1/tokens", one.nginx_port),
+        format!("http://127.0.0.1:{}/v1/users/u1/tokens", one.rest_port),
+    );
+    rows.extend(two_rows);
     eprintln!("profiling the REST path …");
     let profiles = [
         (
@@ -620,16 +686,17 @@ pub fn bench(root: &Path) -> Result<String> {
         let rps = median(samples.iter().map(|s| s.rps).collect());
         let cpu = median(samples.iter().map(|s| s.cpu_us_per_req).collect());
         let name = (*name).to_owned();
-        if i < 2 {
-            figure.rest.push((name, rps, cpu));
-        } else {
-            figure.mcp.push((name, rps));
+        match i {
+            0 | 1 => figure.rest.push((name, rps, cpu)),
+            2 | 3 => figure.mcp.push((name, rps)),
+            // The two-worker rows are in the table only.
+            _ => {}
         }
     }
     let mut report = String::from("# Benchmark: the generated server beside nginx and FastMCP\n\n");
     let _ = writeln!(
         report,
-        "One run of `cargo xtask bench` on this machine ({} CPUs): targets pinned to CPU 0 with one worker each, wrk (1 thread, 32 connections, {WARMUP} warm-up, {MEASURE} s measured) and the fixed-response upstream on CPU 1; {ROUNDS} rounds, targets interleaved. Medians over rounds.\n",
+        "One run of `cargo xtask bench` on this machine ({} CPUs): targets pinned to CPU 0 with one worker each, wrk (1 thread, 32 connections, {WARMUP} warm-up, {MEASURE} s measured) and the fixed-response upstream on CPU 1; {ROUNDS} rounds, targets interleaved. The two-worker rows: nginx `worker_processes 2` and the generated server with `--worker-threads 2`, both on CPUs 0 and 1 (shared with wrk and the upstream), {ROUNDS} rounds after the others. Medians over rounds.\n",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     report.push_str("| target | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MiB | bad responses |\n|---|---:|---:|---:|---:|---:|---:|\n");
@@ -658,7 +725,7 @@ pub fn bench(root: &Path) -> Result<String> {
     };
     report.push_str("\n| ratio (median of per-round ratios) | value |\n|---|---:|\n");
     // (row, target, against, metric, decimals)
-    let ratios: [(&str, usize, usize, Metric, usize); 5] = [
+    let ratios: [(&str, usize, usize, Metric, usize); 7] = [
         ("generated REST ÷ nginx, req/s", 1, 0, |s| s.rps, 2),
         (
             "generated REST ÷ nginx, CPU µs/req",
@@ -670,6 +737,20 @@ pub fn bench(root: &Path) -> Result<String> {
         ("generated REST ÷ nginx, p99", 1, 0, |s| s.p99_ms, 2),
         ("generated MCP ÷ FastMCP, req/s", 2, 3, |s| s.rps, 1),
         ("generated MCP ÷ generated REST, req/s", 2, 1, |s| s.rps, 2),
+        (
+            "2 workers: generated REST ÷ nginx, req/s",
+            5,
+            4,
+            |s| s.rps,
+            2,
+        ),
+        (
+            "2 workers: generated REST ÷ nginx, CPU µs/req",
+            5,
+            4,
+            |s| s.cpu_us_per_req,
+            2,
+        ),
     ];
     for (label, a, b, f, decimals) in ratios {
         let _ = writeln!(report, "| {label} | {:.decimals$}× |", ratio(a, b, f));

@@ -89,6 +89,8 @@ const DEPENDENCIES: &[(&str, &str)] = &[
         r#"tokio = { version = "1.54.1", features = ["macros", "net", "rt-multi-thread", "signal", "sync", "time"] }"#,
     ),
     ("tokio_util", r#"tokio-util = "0.7.20""#),
+    ("tower_layer", r#"tower-layer = "0.3.3""#),
+    ("tower_service", r#"tower-service = "0.3.3""#),
     ("tracing", r#"tracing = "0.1.44""#),
     (
         "tracing_subscriber",

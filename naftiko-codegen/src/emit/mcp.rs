@@ -151,7 +151,35 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
                 &self.upstreams
             }
 
+            /// Call tool `name` with `args`, with the id and trace context of the HTTP request
+            /// with `headers` (none over stdio), counted and timed.
+            pub async fn call(
+                &self,
+                name: &str,
+                args: JsonObject,
+                headers: Option<&axum::http::HeaderMap>,
+            ) -> Result<CallToolResult, ErrorData> {
+                let call = async {
+                    match name {
+                        #(#arms)*
+                        other => Err(ErrorData::invalid_params(format!("unknown tool `{other}`"), None)),
+                    }
+                };
+                mcp::observed(#namespace, name, headers, call).await
+            }
+
             #(#calls)*
+        }
+
+        impl #root::runtime::mcp_direct::DirectCalls for Server {
+            fn call_directly<'a>(
+                &'a self,
+                name: &'a str,
+                args: JsonObject,
+                headers: &'a axum::http::HeaderMap,
+            ) -> #root::runtime::mcp_direct::Called<'a> {
+                Box::pin(self.call(name, args, Some(headers)))
+            }
         }
 
         /// The tools, in spec order, built once.
@@ -189,13 +217,7 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
                 context: RequestContext<RoleServer>,
             ) -> Result<CallToolResponse, ErrorData> {
                 let args = request.arguments.unwrap_or_default();
-                let call = async {
-                    match request.name.as_ref() {
-                        #(#arms)*
-                        other => Err(ErrorData::invalid_params(format!("unknown tool `{other}`"), None)),
-                    }
-                };
-                let result = mcp::observed(#namespace, &request.name, &context, call).await?;
+                let result = self.call(&request.name, args, mcp::http_headers(&context)).await?;
                 Ok(result.into())
             }
 
@@ -211,10 +233,12 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
             StreamableHttpService::new(move || Ok(server.clone()), Arc::new(LocalSessionManager::default()), config)
         }
 
-        /// The service mounted at `/mcp` and at `/` (clients that post to the root).
+        /// The service mounted at `/mcp` and at `/` (clients that post to the root); plain
+        /// `tools/call` requests are answered by calling the tool directly.
         #guard_doc
         pub fn router(upstreams: Arc<Upstreams>, config: StreamableHttpServerConfig #guard_param) -> Router {
-            let service = service(upstreams, config);
+            let server = Arc::new(Server::new(upstreams.clone()));
+            let service = #root::runtime::mcp_direct::direct(server, service(upstreams, config));
             #guarded
         }
 
@@ -320,7 +344,7 @@ fn catalog(a: &McpAdapter) -> (TokenStream, TokenStream, TokenStream) {
                     if uri == #uri {
                         let args = JsonObject::new();
                         let read = self.#f(&args);
-                        let result = mcp::observed(#namespace, #uri, &context, read).await?;
+                        let result = mcp::observed(#namespace, #uri, mcp::http_headers(&context), read).await?;
                         return mcp::resource_contents(result, uri, #mime);
                     }
                 },
@@ -334,7 +358,7 @@ fn catalog(a: &McpAdapter) -> (TokenStream, TokenStream, TokenStream) {
                                 .map(|(name, value)| (name.to_owned(), serde_json::Value::String(value)))
                                 .collect();
                             let read = self.#f(&args);
-                            let result = mcp::observed(#namespace, #uri, &context, read).await?;
+                            let result = mcp::observed(#namespace, #uri, mcp::http_headers(&context), read).await?;
                             return mcp::resource_contents(result, uri, #mime);
                         }
                     }

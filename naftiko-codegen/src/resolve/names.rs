@@ -122,6 +122,8 @@ pub const CLIENT_LOCALS: &[&str] = &["url", "request", "answer", "http"];
 pub const MCP_SERVER_METHODS: &[&str] = &[
     "new",
     "upstreams",
+    "call",
+    "call_directly",
     "call_tool",
     "complete",
     "get_info",

@@ -55,6 +55,8 @@ pub(super) const CRATES: &[&str] = &[
     "thiserror",
     "tokio",
     "tokio_util",
+    "tower_layer",
+    "tower_service",
     "tracing",
     "tracing_subscriber",
 ];

@@ -37,6 +37,7 @@ pub(super) const SOURCES: &[Source] = sources![
     "map",
     "markdown": "markdown",
     "mcp": "mcp",
+    "mcp_direct": "mcp",
     "oauth1": "oauth1",
     "oauth2": "oauth2",
     "observe": "server",

@@ -48,6 +48,14 @@ pub async fn scope<F: std::future::Future>(context: Context, future: F) -> F::Ou
     CONTEXT.scope(context, future).await
 }
 
+/// `future` with `context` visible to the upstream calls it makes, as a nameable future.
+pub fn scope_future<F: std::future::Future>(
+    context: Context,
+    future: F,
+) -> tokio::task::futures::TaskLocalFuture<Context, F> {
+    CONTEXT.scope(context, future)
+}
+
 /// Add the current request id and trace context to an upstream request.
 pub fn propagate(mut request: Request) -> Request {
     let Ok(context) = CONTEXT.try_with(Context::clone) else {

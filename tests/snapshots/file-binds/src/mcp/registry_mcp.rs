@@ -45,6 +45,30 @@ impl Server {
         &self.upstreams
     }
 
+    /// Call tool `name` with `args`, with the id and trace context of the HTTP request
+    /// with `headers` (none over stdio), counted and timed.
+    pub async fn call(
+        &self,
+        name: &str,
+        args: JsonObject,
+        headers: Option<&axum::http::HeaderMap>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let call = async {
+            match name {
+                "list-ships" => self.list_ships(&args).await,
+                other => {
+                    Err(
+                        ErrorData::invalid_params(
+                            format!("unknown tool `{other}`"),
+                            None,
+                        ),
+                    )
+                }
+            }
+        };
+        mcp::observed("registry-mcp", name, headers, call).await
+    }
+
     /// List the ships.
     ///
     /// Tool `list-ships` → `registry.list-ships`
@@ -62,6 +86,17 @@ impl Server {
         let result = self.upstreams.registry.list_ships_raw(flag).await;
         mcp::sent(&result)?;
         Ok(mcp::tool_result(result, "result"))
+    }
+}
+
+impl crate::runtime::mcp_direct::DirectCalls for Server {
+    fn call_directly<'a>(
+        &'a self,
+        name: &'a str,
+        args: JsonObject,
+        headers: &'a axum::http::HeaderMap,
+    ) -> crate::runtime::mcp_direct::Called<'a> {
+        Box::pin(self.call(name, args, Some(headers)))
     }
 }
 
@@ -120,20 +155,7 @@ impl ServerHandler for Server {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let args = request.arguments.unwrap_or_default();
-        let call = async {
-            match request.name.as_ref() {
-                "list-ships" => self.list_ships(&args).await,
-                other => {
-                    Err(
-                        ErrorData::invalid_params(
-                            format!("unknown tool `{other}`"),
-                            None,
-                        ),
-                    )
-                }
-            }
-        };
-        let result = mcp::observed("registry-mcp", &request.name, &context, call).await?;
+        let result = self.call(&request.name, args, mcp::http_headers(&context)).await?;
         Ok(result.into())
     }
 }
@@ -151,7 +173,8 @@ pub fn service(
     )
 }
 
-/// The service mounted at `/mcp` and at `/` (clients that post to the root).
+/// The service mounted at `/mcp` and at `/` (clients that post to the root); plain
+/// `tools/call` requests are answered by calling the tool directly.
 ///
 /// The spec requires callers to authenticate: every route answers 401 unless the request
 /// carries what `guard` expects.
@@ -160,7 +183,8 @@ pub fn router(
     config: StreamableHttpServerConfig,
     guard: crate::runtime::inbound::Guard,
 ) -> Router {
-    let service = service(upstreams, config);
+    let server = Arc::new(Server::new(upstreams.clone()));
+    let service = crate::runtime::mcp_direct::direct(server, service(upstreams, config));
     crate::runtime::inbound::protect(
         Router::new().route_service("/mcp", service.clone()).route_service("/", service),
         guard,

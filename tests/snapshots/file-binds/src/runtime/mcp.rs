@@ -76,36 +76,31 @@ async fn json_rpc_request(
         ));
     };
     match serde_json::from_slice::<serde_json::Value>(&bytes) {
-        Err(e) => {
-            let message = format!("the request body is not JSON: {e}");
-            return Err(json_rpc_error(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::PARSE_ERROR,
-                &message,
-            ));
+        Err(e) => Err(json_rpc_error(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::PARSE_ERROR,
+            &format!("the request body is not JSON: {e}"),
+        )),
+        Ok(serde_json::Value::Array(_)) => Err(json_rpc_error(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::INVALID_REQUEST,
+            "batch requests are not supported: send one request per POST",
+        )),
+        Ok(serde_json::Value::Object(message)) => {
+            let body = axum::body::Body::from(bytes);
+            let mut request = axum::extract::Request::from_parts(parts, body);
+            // Read once: the short way of `tools/call` takes it from here.
+            request
+                .extensions_mut()
+                .insert(crate::runtime::mcp_direct::JsonRpcBody(message));
+            Ok(request)
         }
-        Ok(serde_json::Value::Array(_)) => {
-            let message = "batch requests are not supported: send one request per POST";
-            return Err(json_rpc_error(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::INVALID_REQUEST,
-                message,
-            ));
-        }
-        Ok(serde_json::Value::Object(_)) => {}
-        Ok(_) => {
-            let message = "a JSON-RPC request is a JSON object";
-            return Err(json_rpc_error(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::INVALID_REQUEST,
-                message,
-            ));
-        }
+        Ok(_) => Err(json_rpc_error(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::INVALID_REQUEST,
+            "a JSON-RPC request is a JSON object",
+        )),
     }
-    Ok(axum::extract::Request::from_parts(
-        parts,
-        axum::body::Body::from(bytes),
-    ))
 }
 
 /// A JSON-RPC error answer with no request id.
@@ -154,23 +149,32 @@ async fn with_content_type(response: axum::response::Response) -> axum::response
     answer
 }
 
-/// Run a tool call with the HTTP request's id and trace context, counted and timed.
+/// The headers of the HTTP request an MCP request came in (none over stdio).
+pub fn http_headers(
+    context: &rmcp::service::RequestContext<rmcp::service::RoleServer>,
+) -> Option<&http::HeaderMap> {
+    context
+        .extensions
+        .get::<axum::http::request::Parts>()
+        .map(|parts| &parts.headers)
+}
+
+/// Run a tool call with the id and trace context of the HTTP request with `headers`, counted
+/// and timed.
 pub async fn observed<F>(
     adapter: &'static str,
     tool: &str,
-    context: &rmcp::service::RequestContext<rmcp::service::RoleServer>,
+    headers: Option<&http::HeaderMap>,
     call: F,
 ) -> Result<CallToolResult, ErrorData>
 where
     F: std::future::Future<Output = Result<CallToolResult, ErrorData>>,
 {
-    let headers = context
-        .extensions
-        .get::<axum::http::request::Parts>()
-        .map(|parts| context::Context::from_headers(&parts.headers))
+    let context = headers
+        .map(context::Context::from_headers)
         .unwrap_or_default();
     let started = std::time::Instant::now();
-    let result = context::scope(headers, call).await;
+    let result = context::scope(context, call).await;
     let outcome = match &result {
         Ok(r) if r.is_error == Some(true) => "tool_error",
         Ok(_) => "ok",

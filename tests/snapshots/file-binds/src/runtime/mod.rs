@@ -13,6 +13,7 @@ pub mod http;
 pub mod inbound;
 pub mod map;
 pub mod mcp;
+pub mod mcp_direct;
 pub mod observe;
 pub mod ops;
 pub mod origin;

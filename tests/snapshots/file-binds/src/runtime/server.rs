@@ -151,9 +151,7 @@ pub fn with_ops(
 ) -> axum::Router {
     router
         .merge(ops::router(readiness, openapi))
-        .layer(axum::middleware::from_fn(move |request, next| {
-            observe::track(adapter, request, next)
-        }))
+        .layer(observe::Track::new(adapter))
 }
 
 /// On SIGTERM or Ctrl-C: report not ready, then cancel `token` (stop accepting, drain).
@@ -206,7 +204,7 @@ pub fn runtime(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {
 /// Set up `tracing` logs on stderr, as text or JSON, filtered by `RUST_LOG` (default `info`).
 pub fn init_logging(json: bool) {
     use std::io::IsTerminal as _;
-    // One line per request is ours (`observe::track`); the MCP SDK's own lines stay quiet unless
+    // One line per request is ours (`observe::Track`); the MCP SDK's own lines stay quiet unless
     // `RUST_LOG` asks for them.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,rmcp=error"));

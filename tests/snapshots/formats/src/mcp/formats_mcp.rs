@@ -46,6 +46,31 @@ impl Server {
         &self.upstreams
     }
 
+    /// Call tool `name` with `args`, with the id and trace context of the HTTP request
+    /// with `headers` (none over stdio), counted and timed.
+    pub async fn call(
+        &self,
+        name: &str,
+        args: JsonObject,
+        headers: Option<&axum::http::HeaderMap>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let call = async {
+            match name {
+                "catalog" => self.catalog(&args).await,
+                "ships-for" => self.ships_for(&args).await,
+                other => {
+                    Err(
+                        ErrorData::invalid_params(
+                            format!("unknown tool `{other}`"),
+                            None,
+                        ),
+                    )
+                }
+            }
+        };
+        mcp::observed("formats-mcp", name, headers, call).await
+    }
+
     /// The catalog, read from XML.
     ///
     /// Tool `catalog` → `feeds.get-catalog`
@@ -83,6 +108,17 @@ impl Server {
                 ),
             ),
         )
+    }
+}
+
+impl crate::runtime::mcp_direct::DirectCalls for Server {
+    fn call_directly<'a>(
+        &'a self,
+        name: &'a str,
+        args: JsonObject,
+        headers: &'a axum::http::HeaderMap,
+    ) -> crate::runtime::mcp_direct::Called<'a> {
+        Box::pin(self.call(name, args, Some(headers)))
     }
 }
 
@@ -161,21 +197,7 @@ impl ServerHandler for Server {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let args = request.arguments.unwrap_or_default();
-        let call = async {
-            match request.name.as_ref() {
-                "catalog" => self.catalog(&args).await,
-                "ships-for" => self.ships_for(&args).await,
-                other => {
-                    Err(
-                        ErrorData::invalid_params(
-                            format!("unknown tool `{other}`"),
-                            None,
-                        ),
-                    )
-                }
-            }
-        };
-        let result = mcp::observed("formats-mcp", &request.name, &context, call).await?;
+        let result = self.call(&request.name, args, mcp::http_headers(&context)).await?;
         Ok(result.into())
     }
 }
@@ -193,9 +215,11 @@ pub fn service(
     )
 }
 
-/// The service mounted at `/mcp` and at `/` (clients that post to the root).
+/// The service mounted at `/mcp` and at `/` (clients that post to the root); plain
+/// `tools/call` requests are answered by calling the tool directly.
 pub fn router(upstreams: Arc<Upstreams>, config: StreamableHttpServerConfig) -> Router {
-    let service = service(upstreams, config);
+    let server = Arc::new(Server::new(upstreams.clone()));
+    let service = crate::runtime::mcp_direct::direct(server, service(upstreams, config));
     Router::new().route_service("/mcp", service.clone()).route_service("/", service)
 }
 

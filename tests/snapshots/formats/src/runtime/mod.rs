@@ -14,6 +14,7 @@ pub mod http;
 pub mod map;
 pub mod markdown;
 pub mod mcp;
+pub mod mcp_direct;
 pub mod observe;
 pub mod ops;
 pub mod origin;

@@ -55,6 +55,40 @@ impl Server {
         &self.upstreams
     }
 
+    /// Call tool `name` with `args`, with the id and trace context of the HTTP request
+    /// with `headers` (none over stdio), counted and timed.
+    pub async fn call(
+        &self,
+        name: &str,
+        args: JsonObject,
+        headers: Option<&axum::http::HeaderMap>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let call = async {
+            match name {
+                "forecast" => self.forecast(&args).await,
+                "label" => self.label(&args).await,
+                "send-events" => self.send_events(&args).await,
+                "send-call" => self.send_call(&args).await,
+                "send-raw" => self.send_raw(&args).await,
+                "send-form" => self.send_form(&args).await,
+                "send-encoded" => self.send_encoded(&args).await,
+                "send-multipart" => self.send_multipart(&args).await,
+                "send-text" => self.send_text(&args).await,
+                "status" => self.status(&args).await,
+                "get-tenant" => self.get_tenant(&args).await,
+                other => {
+                    Err(
+                        ErrorData::invalid_params(
+                            format!("unknown tool `{other}`"),
+                            None,
+                        ),
+                    )
+                }
+            }
+        };
+        mcp::observed("weather-mcp", name, headers, call).await
+    }
+
     /// Tool `forecast` → `weather.forecast`
     async fn forecast(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
         mcp::no_unknown_arguments(args, &["days", "fields", "city"])?;
@@ -167,6 +201,17 @@ impl Server {
         let result = self.upstreams.forms.get_tenant_raw(term, fields, id).await;
         mcp::sent(&result)?;
         Ok(mcp::tool_result(result, "result"))
+    }
+}
+
+impl crate::runtime::mcp_direct::DirectCalls for Server {
+    fn call_directly<'a>(
+        &'a self,
+        name: &'a str,
+        args: JsonObject,
+        headers: &'a axum::http::HeaderMap,
+    ) -> crate::runtime::mcp_direct::Called<'a> {
+        Box::pin(self.call(name, args, Some(headers)))
     }
 }
 
@@ -424,30 +469,7 @@ impl ServerHandler for Server {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let args = request.arguments.unwrap_or_default();
-        let call = async {
-            match request.name.as_ref() {
-                "forecast" => self.forecast(&args).await,
-                "label" => self.label(&args).await,
-                "send-events" => self.send_events(&args).await,
-                "send-call" => self.send_call(&args).await,
-                "send-raw" => self.send_raw(&args).await,
-                "send-form" => self.send_form(&args).await,
-                "send-encoded" => self.send_encoded(&args).await,
-                "send-multipart" => self.send_multipart(&args).await,
-                "send-text" => self.send_text(&args).await,
-                "status" => self.status(&args).await,
-                "get-tenant" => self.get_tenant(&args).await,
-                other => {
-                    Err(
-                        ErrorData::invalid_params(
-                            format!("unknown tool `{other}`"),
-                            None,
-                        ),
-                    )
-                }
-            }
-        };
-        let result = mcp::observed("weather-mcp", &request.name, &context, call).await?;
+        let result = self.call(&request.name, args, mcp::http_headers(&context)).await?;
         Ok(result.into())
     }
 }
@@ -465,8 +487,10 @@ pub fn service(
     )
 }
 
-/// The service mounted at `/mcp` and at `/` (clients that post to the root).
+/// The service mounted at `/mcp` and at `/` (clients that post to the root); plain
+/// `tools/call` requests are answered by calling the tool directly.
 pub fn router(upstreams: Arc<Upstreams>, config: StreamableHttpServerConfig) -> Router {
-    let service = service(upstreams, config);
+    let server = Arc::new(Server::new(upstreams.clone()));
+    let service = crate::runtime::mcp_direct::direct(server, service(upstreams, config));
     Router::new().route_service("/mcp", service.clone()).route_service("/", service)
 }

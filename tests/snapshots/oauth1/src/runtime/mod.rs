@@ -11,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod map;
 pub mod mcp;
+pub mod mcp_direct;
 pub mod oauth1;
 pub mod observe;
 pub mod ops;

@@ -46,6 +46,14 @@ pub async fn scope<F: std::future::Future>(context: Context, future: F) -> F::Ou
     CONTEXT.scope(context, future).await
 }
 
+/// `future` with `context` visible to the upstream calls it makes, as a nameable future.
+pub fn scope_future<F: std::future::Future>(
+    context: Context,
+    future: F,
+) -> tokio::task::futures::TaskLocalFuture<Context, F> {
+    CONTEXT.scope(context, future)
+}
+
 /// A new request id: random per process, then a counter.
 pub fn new_request_id() -> HeaderValue {
     static SEED: OnceLock<u64> = OnceLock::new();

@@ -11,6 +11,7 @@ pub mod http;
 pub mod inbound;
 pub mod map;
 pub mod mcp;
+pub mod mcp_direct;
 pub mod oauth2;
 pub mod observe;
 pub mod ops;

@@ -10,6 +10,7 @@ pub mod error;
 pub mod http;
 pub mod map;
 pub mod mcp;
+pub mod mcp_direct;
 pub mod observe;
 pub mod ops;
 pub mod origin;

@@ -43,9 +43,12 @@ tokio::task_local! {
     static CONTEXT: Context;
 }
 
-/// Run `future` with `context` visible to the upstream calls it makes.
-pub async fn scope<F: std::future::Future>(context: Context, future: F) -> F::Output {
-    CONTEXT.scope(context, future).await
+/// `future` with `context` visible to the upstream calls it makes, as a nameable future.
+pub fn scope_future<F: std::future::Future>(
+    context: Context,
+    future: F,
+) -> tokio::task::futures::TaskLocalFuture<Context, F> {
+    CONTEXT.scope(context, future)
 }
 
 /// Add the current request id and trace context to an upstream request.
