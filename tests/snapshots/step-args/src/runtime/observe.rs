@@ -105,7 +105,7 @@ where
     fn call(&mut self, mut request: Request) -> Self::Future {
         let started = Instant::now();
         let adapter = self.adapter;
-        let method = telemetry::label(request.method().as_str());
+        let method = telemetry::method_label(request.method());
         let route = request
             .extensions()
             .get::<MatchedPath>()
