@@ -16,8 +16,48 @@ const KEY: &str = "hum-secret-key-4711";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_under_load_drops_no_request() {
+    drain_under_load(&[]).await;
+}
+
+/// Several workers (a thread and a current-thread runtime each, accepting on one socket): every
+/// worker drains its requests before the process exits.
+#[tokio::test(flavor = "multi_thread")]
+async fn with_three_workers_sigterm_under_load_drops_no_request() {
+    drain_under_load(&["--worker-threads", "3"]).await;
+}
+
+/// The names of the threads of process `pid`.
+fn thread_names(pid: u32) -> Vec<String> {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .map(|tasks| {
+            tasks
+                .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+                .map(|name| name.trim().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn drain_under_load(workers: &[&str]) {
     let upstream = FakeHumanitec::start(KEY).await;
-    let mut server = Server::start(&upstream.url(), KEY, &["--drain-timeout", "10s"]);
+    let mut args = vec!["--drain-timeout", "10s"];
+    args.extend_from_slice(workers);
+    let mut server = Server::start(&upstream.url(), KEY, &args);
+    if workers.contains(&"3") && cfg!(target_os = "linux") {
+        // The workers start as the servers do, just after the sockets are bound.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let mut names = thread_names(server.pid());
+        while names.iter().filter(|n| n.starts_with("worker-")).count() < 4
+            && std::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            names = thread_names(server.pid());
+        }
+        for worker in ["worker-1", "worker-2"] {
+            assert!(names.iter().any(|n| n == worker), "{names:?}");
+        }
+        assert!(!names.iter().any(|n| n == "worker-3"), "{names:?}");
+    }
     let http = reqwest::Client::new();
     const IN_FLIGHT: usize = 48;
     // Every request waits 400 ms at the upstream, so all are in flight when SIGTERM arrives.

@@ -70,8 +70,52 @@ pub async fn bind(
     Ok(listener)
 }
 
+/// How many workers serve each listener: set once by [`main`]; 1 for a server an app starts
+/// from its own runtime.
+static WORKERS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
 /// Serve `router` on `listener` until `shutdown` is cancelled, then finish in-flight requests.
+///
+/// Under [`main`] with more than one worker, each worker is a thread with its own
+/// current-thread runtime accepting on the same socket (thread per core, as nginx's workers:
+/// no work stealing, no wake-ups across threads); this call returns when every worker has
+/// finished.
 pub async fn serve(
+    namespace: &'static str,
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    shutdown: tokio_util::sync::CancellationToken,
+) -> Result<(), StartupError> {
+    let failed = |source| StartupError::Serve { namespace, source };
+    let workers = WORKERS.get().copied().unwrap_or(1);
+    if workers <= 1 {
+        return serve_here(namespace, listener, router, shutdown).await;
+    }
+    let socket = listener.into_std().map_err(failed)?;
+    let mut others = Vec::with_capacity(workers - 1);
+    for index in 1..workers {
+        let socket = socket.try_clone().map_err(failed)?;
+        others.push(worker(
+            namespace,
+            index,
+            socket,
+            router.clone(),
+            shutdown.clone(),
+        )?);
+    }
+    let listener = tokio::net::TcpListener::from_std(socket).map_err(failed)?;
+    let mut outcome = serve_here(namespace, listener, router, shutdown).await;
+    for other in others {
+        let finished = other
+            .await
+            .unwrap_or_else(|_| Err(failed(std::io::Error::other("a worker thread stopped"))));
+        outcome = outcome.and(finished);
+    }
+    outcome
+}
+
+/// [`serve`] on the calling task's runtime.
+async fn serve_here(
     namespace: &'static str,
     listener: tokio::net::TcpListener,
     router: axum::Router,
@@ -81,6 +125,33 @@ pub async fn serve(
         .with_graceful_shutdown(async move { shutdown.cancelled().await })
         .await
         .map_err(|source| StartupError::Serve { namespace, source })
+}
+
+/// Worker `index` of [`serve`]: a thread serving `router` on `socket` with a current-thread
+/// runtime of its own; the receiver gets its outcome.
+fn worker(
+    namespace: &'static str,
+    index: usize,
+    socket: std::net::TcpListener,
+    router: axum::Router,
+    shutdown: tokio_util::sync::CancellationToken,
+) -> Result<tokio::sync::oneshot::Receiver<Result<(), StartupError>>, StartupError> {
+    let failed = move |source| StartupError::Serve { namespace, source };
+    let (done, finished) = tokio::sync::oneshot::channel();
+    let run = move || {
+        let outcome = runtime(1).map_err(failed).and_then(|runtime| {
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(socket).map_err(failed)?;
+                serve_here(namespace, listener, router, shutdown).await
+            })
+        });
+        let _ = done.send(outcome);
+    };
+    std::thread::Builder::new()
+        .name(format!("worker-{index}"))
+        .spawn(run)
+        .map_err(failed)?;
+    Ok(finished)
 }
 
 /// Wait for every server; the first failure stops the others and is returned. Once `shutdown`
@@ -187,7 +258,8 @@ pub async fn shutdown_on_signal(
 
 /// The async runtime for `workers` worker threads: 1 is a current-thread runtime (every
 /// task on the calling thread, no cross-thread wake-ups: the fastest on one core), 0 one
-/// worker per available CPU.
+/// worker per available CPU. (A server started by [`main`] runs one current-thread runtime per
+/// worker instead: see [`serve`].)
 pub fn runtime(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {
     if workers == 1 {
         return tokio::runtime::Builder::new_current_thread()
@@ -245,15 +317,21 @@ pub fn healthcheck(url: &str) -> std::process::ExitCode {
     }
 }
 
-/// A server binary's `main` after its arguments are read: logs set up (`json` or text), a
-/// runtime of `workers` worker threads (see [`runtime`]), `run` run on it. Exit code 0 on
-/// success, 2 for a usage error, 1 for any other error (printed as one line).
+/// A server binary's `main` after its arguments are read: logs set up (`json` or text), `run`
+/// run on a current-thread runtime, and every listener served by `workers` workers (0: one per
+/// CPU; see [`serve`]). Exit code 0 on success, 2 for a usage error, 1 for any other error
+/// (printed as one line).
 pub fn main<F>(json_logs: bool, workers: usize, run: F) -> std::process::ExitCode
 where
     F: std::future::Future<Output = Result<(), StartupError>>,
 {
     init_logging(json_logs);
-    let runtime = match runtime(workers) {
+    let workers = match workers {
+        0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        n => n,
+    };
+    let _ = WORKERS.set(workers);
+    let runtime = match runtime(1) {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
