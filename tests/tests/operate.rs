@@ -2,6 +2,7 @@
 //! context, one log line per request, configuration checks.
 
 use std::process::Command;
+use std::time::Duration;
 
 use naftiko_tests::fake_humanitec::FakeHumanitec;
 use naftiko_tests::server::{self, Server};
@@ -234,6 +235,39 @@ async fn metrics_count_operations_tools_and_upstream_calls() {
         "{text}"
     );
     assert!(has("naftiko_http_requests_in_flight{"), "{text}");
+}
+
+/// A request the client gives up on leaves the in-flight gauge as it found it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_dropped_by_its_client_is_no_longer_in_flight() {
+    let upstream = FakeHumanitec::start(KEY).await;
+    let server = Server::start(&upstream.url(), KEY, &[]);
+    // The upstream waits a minute; the client gives up after 100 ms.
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let gone = impatient
+        .get(format!("{}/v1/users/delay-60000/tokens/t1", server.rest))
+        .send()
+        .await;
+    assert!(gone.is_err(), "the client timed out");
+    let gauge = r#"naftiko_http_requests_in_flight{adapter="humanitec-tokeninfo-rest"}"#;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = reqwest::get(format!("{}/metrics", server.rest))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        // The `/metrics` request itself is in flight while it is answered.
+        if text.lines().any(|l| l == format!("{gauge} 1")) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{text}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[test]

@@ -129,7 +129,7 @@ where
         in_flight.increment(1.0);
         let timed = Timed {
             inner: self.inner.call(request),
-            in_flight,
+            in_flight: Some(in_flight),
             request_id: Some(request_id),
             labels: [adapter, method, route],
             started,
@@ -142,7 +142,9 @@ where
 #[derive(Debug)]
 pub struct Timed<F> {
     inner: F,
-    in_flight: metrics::Gauge,
+    /// Decremented once: when the answer is ready, or when the request is dropped unanswered
+    /// (the client went away).
+    in_flight: Option<metrics::Gauge>,
     request_id: Option<HeaderValue>,
     /// Adapter, method and route.
     labels: [&'static str; 3],
@@ -160,7 +162,9 @@ where
             Poll::Ready(Ok(response)) => response,
             other => return other,
         };
-        self.in_flight.decrement(1.0);
+        if let Some(in_flight) = self.in_flight.take() {
+            in_flight.decrement(1.0);
+        }
         let [adapter, method, route] = self.labels;
         let elapsed = self.started.elapsed();
         record(adapter, method, route, response.status(), elapsed);
@@ -182,6 +186,14 @@ where
             .headers_mut()
             .insert(context::REQUEST_ID, request_id);
         Poll::Ready(Ok(response))
+    }
+}
+
+impl<F> Drop for Timed<F> {
+    fn drop(&mut self) {
+        if let Some(in_flight) = self.in_flight.take() {
+            in_flight.decrement(1.0);
+        }
     }
 }
 
