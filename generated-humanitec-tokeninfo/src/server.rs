@@ -127,7 +127,6 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         );
     let config = runtime::mcp::config(options.max_body_bytes, shutdown.clone());
     let router = crate::mcp::humanitec_tokeninfo_mcp::router(upstreams.clone(), config);
-    let router = runtime::mcp::json_rpc(router, options.max_body_bytes);
     let origins = runtime::origin::Origins::for_listener(
         &listener_1,
         &options.allowed_hosts,

@@ -16,9 +16,9 @@ const WARMUP: &str = "2s";
 const MEASURE: u64 = 6;
 const ROUNDS: usize = 3;
 
-type Result<T> = std::result::Result<T, String>;
+pub(crate) type Result<T> = std::result::Result<T, String>;
 
-struct Proc(Child);
+pub(crate) struct Proc(pub(crate) Child);
 
 impl Drop for Proc {
     /// SIGTERM first: nginx's master stops its workers on it (SIGKILL would leave them running).
@@ -42,7 +42,7 @@ fn free_port() -> Result<u16> {
     Ok(l.local_addr().map_err(|e| e.to_string())?.port())
 }
 
-fn run(cmd: &mut Command) -> Result<String> {
+pub(crate) fn run(cmd: &mut Command) -> Result<String> {
     let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
     if !out.status.success() {
         return Err(format!(
@@ -53,7 +53,7 @@ fn run(cmd: &mut Command) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-fn have(tool: &str) -> bool {
+pub(crate) fn have(tool: &str) -> bool {
     Command::new("sh")
         .args(["-c", &format!("command -v {tool}")])
         .output()
@@ -63,8 +63,8 @@ fn have(tool: &str) -> bool {
 /// Install what the bench needs: nginx and wrk (Debian), FastMCP (a Python venv).
 fn install(dir: &Path) -> Result<PathBuf> {
     let font = Path::new("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
-    if !(have("nginx") && have("wrk") && have("perf") && font.exists()) {
-        eprintln!("installing nginx-light, wrk, linux-perf and fonts-dejavu-core …");
+    if !(have("nginx") && have("wrk") && have("perf") && have("valgrind") && font.exists()) {
+        eprintln!("installing nginx-light, wrk, linux-perf, valgrind and fonts-dejavu-core …");
         let _ = run(Command::new("apt-get").args(["update", "-q"]));
         run(Command::new("apt-get").args([
             "install",
@@ -74,6 +74,7 @@ fn install(dir: &Path) -> Result<PathBuf> {
             "wrk",
             "fonts-dejavu-core",
             "linux-perf",
+            "valgrind",
         ]))?;
     }
     let venv = dir.join("venv");
@@ -93,7 +94,7 @@ fn install(dir: &Path) -> Result<PathBuf> {
     Ok(python)
 }
 
-fn wait_port(port: u16) -> Result<()> {
+pub(crate) fn wait_port(port: u16) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -319,7 +320,7 @@ fn nginx_conf(dir: &Path, name: &str, workers: usize, body: &str) -> Result<Path
     Ok(path)
 }
 
-fn start(cmd: &mut Command) -> Result<Proc> {
+pub(crate) fn start(cmd: &mut Command) -> Result<Proc> {
     cmd.stdout(Stdio::null()).stderr(Stdio::null());
     Ok(Proc(cmd.spawn().map_err(|e| format!("{cmd:?}: {e}"))?))
 }
@@ -677,6 +678,9 @@ pub fn bench(root: &Path) -> Result<String> {
         ),
     ];
 
+    eprintln!("counting instructions per request (callgrind) …");
+    let counts = instruction_counts(&dir, &server_bin, up, &lua);
+
     let mut figure = crate::plot::Figure {
         rest: vec![],
         mcp: vec![],
@@ -786,6 +790,7 @@ pub fn bench(root: &Path) -> Result<String> {
             }
         }
     }
+    report.push_str(&instruction_table(&counts));
     for (name, text) in &profiles {
         let top: Vec<&str> = text.lines().take(36).collect();
         let _ = writeln!(report, "\n### {name}\n\n```\n{}\n```", top.join("\n"));
@@ -799,4 +804,112 @@ pub fn bench(root: &Path) -> Result<String> {
     std::fs::write(dir.join("report.md"), &report).map_err(|e| e.to_string())?;
     crate::plot::draw(&figure, &dir.join("report.png"))?;
     Ok(report)
+}
+
+/// Instructions per request of nginx (REST) and the generated server (REST, MCP), one worker
+/// each, under callgrind (see [`crate::instructions`]).
+fn instruction_counts(
+    dir: &Path,
+    server_bin: &Path,
+    up: u16,
+    lua: &Path,
+) -> Vec<(&'static str, Result<f64>)> {
+    use crate::instructions::{Target, per_request};
+    let mut counts = Vec::new();
+    let nginx = free_port().and_then(|port| {
+        let conf = nginx_conf(
+            dir,
+            "proxy-callgrind",
+            1,
+            &format!(
+                "  upstream up {{ server 127.0.0.1:{up}; keepalive 32; }}\n  server {{\n    listen 127.0.0.1:{port};\n    location /v1/ {{\n      proxy_pass http://up/;\n      proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n      proxy_set_header Authorization \"Bearer {KEY}\";\n    }}\n  }}"
+            ),
+        )?;
+        // One process (no master): callgrind counts the process that serves.
+        let text = std::fs::read_to_string(&conf).map_err(|e| e.to_string())?;
+        std::fs::write(&conf, format!("master_process off;\n{text}")).map_err(|e| e.to_string())?;
+        let mut command = Command::new("nginx");
+        command.arg("-c").arg(&conf);
+        per_request(
+            dir,
+            Target {
+                name: "nginx",
+                command,
+                port,
+                url: format!("http://127.0.0.1:{port}/v1/users/u1/tokens"),
+                mcp: None,
+            },
+            lua,
+        )
+    });
+    counts.push(("nginx (REST)", nginx));
+    for (name, mcp) in [
+        ("generated (REST)", None),
+        (
+            "generated (MCP)",
+            Some(("lists-tokens-associated-user", r#"{"userId":"u1"}"#)),
+        ),
+    ] {
+        let count = free_port().and_then(|port| {
+            let mut command = Command::new(server_bin);
+            let adapter = if mcp.is_some() {
+                "humanitec-tokeninfo-mcp"
+            } else {
+                "humanitec-tokeninfo-rest"
+            };
+            command
+                .args(["--listen", &format!("{adapter}=127.0.0.1:{port}")])
+                .args([
+                    "--upstream",
+                    &format!("humanitec-tokeninfo=http://127.0.0.1:{up}"),
+                ])
+                .args(["--worker-threads", "1"])
+                .env("HUMANITEC_API_KEY", KEY)
+                .env("RUST_LOG", "warn");
+            let path = if mcp.is_some() {
+                "mcp"
+            } else {
+                "v1/users/u1/tokens"
+            };
+            per_request(
+                dir,
+                Target {
+                    name: if mcp.is_some() {
+                        "generated-mcp"
+                    } else {
+                        "generated-rest"
+                    },
+                    command,
+                    port,
+                    url: format!("http://127.0.0.1:{port}/{path}"),
+                    mcp,
+                },
+                lua,
+            )
+        });
+        counts.push((name, count));
+    }
+    counts
+}
+
+/// The report's table of instruction counts, with the ratios to nginx and to our REST path.
+fn instruction_table(counts: &[(&str, Result<f64>)]) -> String {
+    let mut table = String::from(
+        "\n## Instructions per request (callgrind)\n\nUser-space instructions per request, one worker each, counted by valgrind's callgrind over 4 s of wrk load (1 thread, 4 connections) after a warm-up: the same count on a busy machine or a quiet one, so builds and proxies compare exactly. Kernel time is not in it.\n\n| target | instructions/request | ÷ nginx (REST) |\n|---|---:|---:|\n",
+    );
+    let nginx = counts.first().and_then(|(_, c)| c.as_ref().ok().copied());
+    for (name, count) in counts {
+        match (count, nginx) {
+            (Ok(n), Some(base)) => {
+                let _ = writeln!(table, "| {name} | {n:.0} | {:.2}× |", n / base);
+            }
+            (Ok(n), None) => {
+                let _ = writeln!(table, "| {name} | {n:.0} | – |");
+            }
+            (Err(e), _) => {
+                let _ = writeln!(table, "| {name} | not counted: {e} | – |");
+            }
+        }
+    }
+    table
 }

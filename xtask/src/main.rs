@@ -7,6 +7,7 @@ use std::process::{Command, ExitCode};
 use naftiko_codegen::write::Mode;
 
 mod bench;
+mod instructions;
 mod plot;
 
 const USAGE: &str = "usage: cargo xtask codegen [--check] | cargo xtask bench [codegen] | cargo xtask fuzz [SECONDS]

@@ -233,12 +233,14 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
             StreamableHttpService::new(move || Ok(server.clone()), Arc::new(LocalSessionManager::default()), config)
         }
 
-        /// The service mounted at `/mcp` and at `/` (clients that post to the root); plain
-        /// `tools/call` requests are answered by calling the tool directly.
+        /// The service mounted at `/mcp` and at `/` (clients that post to the root): request
+        /// bodies are checked as JSON-RPC requests (up to `config.max_request_body_bytes`), and
+        /// plain `tools/call` requests are answered by calling the tool directly.
         #guard_doc
         pub fn router(upstreams: Arc<Upstreams>, config: StreamableHttpServerConfig #guard_param) -> Router {
             let server = Arc::new(Server::new(upstreams.clone()));
-            let service = #root::runtime::mcp_direct::direct(server, service(upstreams, config));
+            let max_body_bytes = config.max_request_body_bytes;
+            let service = #root::runtime::mcp_direct::direct(server, service(upstreams, config), max_body_bytes);
             #guarded
         }
 

@@ -233,7 +233,6 @@ pub(super) fn server_rs(
         spawns.push(quote! {
             let config = runtime::mcp::config(options.max_body_bytes, shutdown.clone());
             let router = #root::mcp::#m::router(upstreams.clone(), config #guard);
-            let router = runtime::mcp::json_rpc(router, options.max_body_bytes);
             let origins = runtime::origin::Origins::for_listener(&#listener, &options.allowed_hosts, &options.allowed_origins);
             let router = runtime::origin::protect(router, origins);
             let router = server::with_ops(#ns, router, readiness.clone(), None);

@@ -124,7 +124,11 @@ fn a_client_call_copies_what_sending_needs_and_no_server() {
         .find(|(p, _)| p == "src/runtime/http.rs")
         .unwrap()
         .1;
-    assert!(http.contains("pub async fn send(") && http.contains("impl Request {"));
+    assert!(
+        http.contains("pub fn send<")
+            && http.contains("async fn send_counted(")
+            && http.contains("impl Request {")
+    );
     assert!(http.contains("use crate::runtime::error::Error;"));
     assert!(!http.contains("mod tests"));
 }

@@ -125,7 +125,6 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
     servers.spawn(server::serve("ledger-rest", listener_0, router, shutdown.clone()));
     let config = runtime::mcp::config(options.max_body_bytes, shutdown.clone());
     let router = crate::mcp::ledger_mcp::router(upstreams.clone(), config);
-    let router = runtime::mcp::json_rpc(router, options.max_body_bytes);
     let origins = runtime::origin::Origins::for_listener(
         &listener_1,
         &options.allowed_hosts,

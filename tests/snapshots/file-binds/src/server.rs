@@ -133,7 +133,6 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
             key: bound.api_token.clone(),
         },
     );
-    let router = runtime::mcp::json_rpc(router, options.max_body_bytes);
     let origins = runtime::origin::Origins::for_listener(
         &listener_1,
         &options.allowed_hosts,

@@ -161,7 +161,6 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
     servers.spawn(server::serve("weather-rest", listener_1, router, shutdown.clone()));
     let config = runtime::mcp::config(options.max_body_bytes, shutdown.clone());
     let router = crate::mcp::pets_mcp::router(upstreams.clone(), config);
-    let router = runtime::mcp::json_rpc(router, options.max_body_bytes);
     let origins = runtime::origin::Origins::for_listener(
         &listener_2,
         &options.allowed_hosts,
@@ -172,7 +171,6 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
     servers.spawn(server::serve("pets-mcp", listener_2, router, shutdown.clone()));
     let config = runtime::mcp::config(options.max_body_bytes, shutdown.clone());
     let router = crate::mcp::weather_mcp::router(upstreams.clone(), config);
-    let router = runtime::mcp::json_rpc(router, options.max_body_bytes);
     let origins = runtime::origin::Origins::for_listener(
         &listener_3,
         &options.allowed_hosts,

@@ -96,7 +96,6 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
     let mut servers = tokio::task::JoinSet::new();
     let config = runtime::mcp::config(options.max_body_bytes, shutdown.clone());
     let router = crate::mcp::ops_mcp::router(upstreams.clone(), config);
-    let router = runtime::mcp::json_rpc(router, options.max_body_bytes);
     let origins = runtime::origin::Origins::for_listener(
         &listener_0,
         &options.allowed_hosts,

@@ -5,8 +5,9 @@
 //! for every request; `cargo xtask bench` measured the MCP path at about a third of the REST
 //! path's requests per second with it).
 //!
-//! Only a request whose answer cannot differ from rmcp's is taken: a `POST` that
-//! [`crate::runtime::mcp::json_rpc`] has read and found to be a JSON object, with exactly the members
+//! The same service checks every `POST` as a JSON-RPC request first (see [`direct`]), reading
+//! its body once. Only a request whose answer cannot differ from rmcp's is taken: a JSON object
+//! with exactly the members
 //! `jsonrpc: "2.0"`, `id` (a number or a string), `method: "tools/call"` and `params` holding
 //! only `name` (a string) and `arguments` (an object, optional); `Accept` naming
 //! `application/json` and `text/event-stream` without parameters; `Content-Type:
@@ -29,6 +30,7 @@ use http::StatusCode;
 use http::header;
 use rmcp::model::CallToolResponse;
 use rmcp::model::CallToolResult;
+use rmcp::model::ErrorCode;
 use rmcp::model::ErrorData;
 use rmcp::model::JsonObject;
 use rmcp::model::ProtocolVersion;
@@ -51,14 +53,20 @@ pub trait DirectCalls: Send + Sync + 'static {
     ) -> Called<'a>;
 }
 
-/// The request body [`crate::runtime::mcp::json_rpc`] read: a JSON object.
-#[derive(Debug, Clone)]
-pub struct JsonRpcBody(pub JsonObject);
-
-/// `inner` (rmcp's streamable HTTP service) with plain `tools/call` requests answered by
-/// calling `tools` directly (see the module docs).
-pub fn direct<S>(tools: Arc<dyn DirectCalls>, inner: S) -> Direct<S> {
-    Direct { tools, inner }
+/// `inner` (rmcp's streamable HTTP service) behind the checks of a JSON-RPC request, with plain
+/// `tools/call` requests answered by calling `tools` directly (see the module docs).
+///
+/// A `POST` body that is not `application/json` gets 415, one over `max_body_bytes` 413, one
+/// that is not JSON 400 and a parse error (-32700), a batch or a value that is not a request
+/// object 400 and an invalid request (-32600) — each a JSON-RPC error document, where rmcp would
+/// answer in plain text. An error answer without a content type (405 for `GET`, …) gets a
+/// problem document.
+pub fn direct<S>(tools: Arc<dyn DirectCalls>, inner: S, max_body_bytes: usize) -> Direct<S> {
+    Direct {
+        tools,
+        inner,
+        max_body_bytes,
+    }
 }
 
 /// See [`direct`].
@@ -66,12 +74,14 @@ pub fn direct<S>(tools: Arc<dyn DirectCalls>, inner: S) -> Direct<S> {
 pub struct Direct<S> {
     tools: Arc<dyn DirectCalls>,
     inner: S,
+    max_body_bytes: usize,
 }
 
 impl<S: std::fmt::Debug> std::fmt::Debug for Direct<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Direct")
             .field("inner", &self.inner)
+            .field("max_body_bytes", &self.max_body_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -81,7 +91,7 @@ pub type Answer = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Se
 
 impl<S> tower_service::Service<Request> for Direct<S>
 where
-    S: tower_service::Service<Request, Error = Infallible>,
+    S: tower_service::Service<Request, Error = Infallible> + Clone + Send + 'static,
     S::Response: IntoResponse,
     S::Future: Send + 'static,
 {
@@ -93,20 +103,123 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut request: Request) -> Answer {
-        let Some(call) = tool_call(&mut request) else {
-            let answer = self.inner.call(request);
-            return Box::pin(async move { Ok(answer.await.into_response()) });
-        };
+    fn call(&mut self, request: Request) -> Answer {
+        // The service made ready goes with the request; a clone stays for the next one.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
         let tools = self.tools.clone();
+        let max_body_bytes = self.max_body_bytes;
         Box::pin(async move {
-            let (parts, _) = request.into_parts();
-            let outcome = tools
-                .call_directly(&call.name, call.args, &parts.headers)
-                .await;
-            Ok(answer(call.id, outcome))
+            let request = if request.method() == http::Method::POST {
+                match read(request, max_body_bytes).await {
+                    Ok(Read::Call(call, parts)) => {
+                        let outcome = tools
+                            .call_directly(&call.name, call.args, &parts.headers)
+                            .await;
+                        return Ok(answer(call.id, outcome));
+                    }
+                    Ok(Read::Other(request)) => request,
+                    Err(refused) => return Ok(refused),
+                }
+            } else {
+                request
+            };
+            let answer = inner.call(request).await;
+            Ok(with_content_type(answer.into_response()).await)
         })
     }
+}
+
+/// A `POST` whose body has been read and found to be a JSON object.
+enum Read {
+    /// A `tools/call` to take the short way, and the request's head.
+    Call(ToolCall, http::request::Parts),
+    /// Anything else, for rmcp: the request rebuilt with the body read.
+    Other(Request),
+}
+
+/// Read and check the body of a `POST` (see [`direct`]); the answer refusing it otherwise.
+async fn read(request: Request, max_body_bytes: usize) -> Result<Read, Response> {
+    if !crate::runtime::encode::is_json(request.headers()) {
+        return Err(json_rpc_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::INVALID_REQUEST,
+            "a JSON-RPC request is sent as `Content-Type: application/json`",
+        ));
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, max_body_bytes).await else {
+        return Err(json_rpc_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::INVALID_REQUEST,
+            "the request body is larger than the server accepts",
+        ));
+    };
+    if let Some(call) = tool_call(&parts.headers, &bytes) {
+        return Ok(Read::Call(call, parts));
+    }
+    match serde_json::from_slice::<Value>(&bytes) {
+        Err(e) => Err(json_rpc_error(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::PARSE_ERROR,
+            &format!("the request body is not JSON: {e}"),
+        )),
+        Ok(Value::Array(_)) => Err(json_rpc_error(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::INVALID_REQUEST,
+            "batch requests are not supported: send one request per POST",
+        )),
+        Ok(Value::Object(_)) => Ok(Read::Other(Request::from_parts(
+            parts,
+            axum::body::Body::from(bytes),
+        ))),
+        Ok(_) => Err(json_rpc_error(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::INVALID_REQUEST,
+            "a JSON-RPC request is a JSON object",
+        )),
+    }
+}
+
+/// A JSON-RPC error answer with no request id.
+fn json_rpc_error(status: StatusCode, code: ErrorCode, message: &str) -> Response {
+    let body = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": null,
+        "error": { "code": code.0, "message": message },
+    });
+    let content_type = [(header::CONTENT_TYPE, "application/json")];
+    (status, content_type, body.to_string()).into_response()
+}
+
+/// An error answer without a content type as a problem document (its text the detail; its
+/// other headers, such as `Allow`, kept).
+async fn with_content_type(response: Response) -> Response {
+    let status = response.status();
+    let typed = response.headers().contains_key(header::CONTENT_TYPE);
+    if typed || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let detail = String::from_utf8_lossy(&text).trim().to_owned();
+    let detail = if detail.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_owned()
+    } else {
+        detail
+    };
+    let mut answer = crate::runtime::problem::response(status, detail);
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_LENGTH {
+            answer
+                .headers_mut()
+                .entry(name)
+                .or_insert_with(|| value.clone());
+        }
+    }
+    answer
 }
 
 /// A `tools/call` taken the short way.
@@ -117,39 +230,50 @@ struct ToolCall {
     args: JsonObject,
 }
 
-/// The `tools/call` of `request`, when it is one to take the short way.
-fn tool_call(request: &mut Request) -> Option<ToolCall> {
-    if request.method() != http::Method::POST || !plain_headers(request.headers()) {
-        return None;
-    }
-    let JsonRpcBody(mut message) = request.extensions_mut().remove()?;
-    if message.len() != 4
-        || message.get("jsonrpc")? != "2.0"
-        || message.get("method")? != "tools/call"
-    {
-        return None;
-    }
-    let id = match message.remove("id")? {
-        id @ (Value::Number(_) | Value::String(_)) => serde_json::from_value(id).ok()?,
-        _ => return None,
-    };
-    let Value::Object(mut params) = message.remove("params")? else {
-        return None;
-    };
-    let Value::String(name) = params.remove("name")? else {
-        return None;
-    };
-    let args = match params.remove("arguments") {
-        None => JsonObject::new(),
-        Some(Value::Object(args)) => args,
-        Some(_) => return None,
-    };
-    params.is_empty().then_some(ToolCall { id, name, args })
+/// A plain `tools/call` as sent: exactly these members, each once (any other member, or one
+/// twice, fails to parse and leaves the request to rmcp).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlainCall<'a> {
+    #[serde(borrow)]
+    jsonrpc: std::borrow::Cow<'a, str>,
+    id: RequestId,
+    #[serde(borrow)]
+    method: std::borrow::Cow<'a, str>,
+    params: PlainParams,
 }
+
+/// The `params` of a [`PlainCall`]: `arguments`, when present, an object.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlainParams {
+    name: String,
+    #[serde(default)]
+    arguments: JsonObject,
+}
+
+/// The `tools/call` in `body`, sent with `headers`, when it is one to take the short way. Read
+/// straight into its parts: no JSON tree is built for the envelope.
+fn tool_call(headers: &HeaderMap, body: &[u8]) -> Option<ToolCall> {
+    if !plain_headers(headers) {
+        return None;
+    }
+    let call: PlainCall<'_> = serde_json::from_slice(body).ok()?;
+    (call.jsonrpc == "2.0" && call.method == "tools/call").then_some(ToolCall {
+        id: call.id,
+        name: call.params.name,
+        args: call.params.arguments,
+    })
+}
+
+const MCP_PROTOCOL_VERSION: http::HeaderName =
+    http::HeaderName::from_static("mcp-protocol-version");
+const MCP_METHOD: http::HeaderName = http::HeaderName::from_static("mcp-method");
+const MCP_NAME: http::HeaderName = http::HeaderName::from_static("mcp-name");
 
 /// Whether the headers are those of a request rmcp answers without looking at them further.
 fn plain_headers(headers: &HeaderMap) -> bool {
-    let version = match headers.get("mcp-protocol-version") {
+    let version = match headers.get(MCP_PROTOCOL_VERSION) {
         None => true,
         Some(version) => version.to_str().is_ok_and(|version| {
             version < ProtocolVersion::STANDARD_HEADERS.as_str()
@@ -165,9 +289,9 @@ fn plain_headers(headers: &HeaderMap) -> bool {
             let essence = value.split_once(';').map_or(value, |(essence, _)| essence);
             essence.trim().eq_ignore_ascii_case("application/json")
         });
-    let standard = ["mcp-method", "mcp-name"]
+    let standard = [MCP_METHOD, MCP_NAME]
         .iter()
-        .any(|name| headers.contains_key(*name));
+        .any(|name| headers.contains_key(name));
     version && json && !standard && accepts_json_and_events(headers)
 }
 

@@ -164,10 +164,16 @@ pub fn service(
     )
 }
 
-/// The service mounted at `/mcp` and at `/` (clients that post to the root); plain
-/// `tools/call` requests are answered by calling the tool directly.
+/// The service mounted at `/mcp` and at `/` (clients that post to the root): request
+/// bodies are checked as JSON-RPC requests (up to `config.max_request_body_bytes`), and
+/// plain `tools/call` requests are answered by calling the tool directly.
 pub fn router(upstreams: Arc<Upstreams>, config: StreamableHttpServerConfig) -> Router {
     let server = Arc::new(Server::new(upstreams.clone()));
-    let service = crate::runtime::mcp_direct::direct(server, service(upstreams, config));
+    let max_body_bytes = config.max_request_body_bytes;
+    let service = crate::runtime::mcp_direct::direct(
+        server,
+        service(upstreams, config),
+        max_body_bytes,
+    );
     Router::new().route_service("/mcp", service.clone()).route_service("/", service)
 }

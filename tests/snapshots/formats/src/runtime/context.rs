@@ -10,12 +10,17 @@ use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering;
 
 use http::HeaderMap;
+use http::HeaderName;
 use http::HeaderValue;
 
 use crate::runtime::http::Request;
 
 /// The header carrying the request id, accepted from the caller or made up.
-pub const REQUEST_ID: &str = "x-request-id";
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// The W3C trace context's `traceparent` header.
+const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
+/// The W3C trace context's `tracestate` header.
+const TRACESTATE: HeaderName = HeaderName::from_static("tracestate");
 
 /// What travels from a served request to the upstream calls it makes.
 #[derive(Debug, Clone, Default)]
@@ -33,8 +38,8 @@ impl Context {
     pub fn from_headers(headers: &HeaderMap) -> Self {
         Self {
             request_id: headers.get(REQUEST_ID).cloned(),
-            traceparent: headers.get("traceparent").cloned(),
-            tracestate: headers.get("tracestate").cloned(),
+            traceparent: headers.get(TRACEPARENT).cloned(),
+            tracestate: headers.get(TRACESTATE).cloned(),
         }
     }
 }
@@ -63,8 +68,8 @@ pub fn propagate(mut request: Request) -> Request {
     };
     let headers = [
         (REQUEST_ID, context.request_id),
-        ("traceparent", context.traceparent),
-        ("tracestate", context.tracestate),
+        (TRACEPARENT, context.traceparent),
+        (TRACESTATE, context.tracestate),
     ];
     for (name, value) in headers {
         if let Some(value) = value {

@@ -5,7 +5,6 @@
 
 use rmcp::model::CallToolResult;
 use rmcp::model::ContentBlock;
-use rmcp::model::ErrorCode;
 use rmcp::model::ErrorData;
 use rmcp::model::JsonObject;
 
@@ -31,122 +30,6 @@ pub fn config(
         .with_cancellation_token(shutdown)
         .disable_allowed_hosts()
         .disable_allowed_origins()
-}
-
-/// `router` (an MCP endpoint) behind the checks of a JSON-RPC request rmcp answers otherwise
-/// in plain text: a `POST` body that is not `application/json` gets 415, one over
-/// `max_body_bytes` 413, one that is not JSON 400 and a parse error (-32700), a batch or a value
-/// that is not a request object 400 and an invalid request (-32600) — each a JSON-RPC error
-/// document. An error answer without a content type (405 for `GET`, …) gets a problem document.
-pub fn json_rpc(router: axum::Router, max_body_bytes: usize) -> axum::Router {
-    router.route_layer(axum::middleware::from_fn(
-        move |request: axum::extract::Request, next: axum::middleware::Next| async move {
-            let request = if request.method() == http::Method::POST {
-                match json_rpc_request(request, max_body_bytes).await {
-                    Ok(request) => request,
-                    Err(refused) => return refused,
-                }
-            } else {
-                request
-            };
-            with_content_type(next.run(request).await).await
-        },
-    ))
-}
-
-/// `request` with its body read and checked (see [`json_rpc`]), or the answer refusing it.
-async fn json_rpc_request(
-    request: axum::extract::Request,
-    max_body_bytes: usize,
-) -> Result<axum::extract::Request, axum::response::Response> {
-    use http::StatusCode;
-    if !crate::runtime::encode::is_json(request.headers()) {
-        return Err(json_rpc_error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ErrorCode::INVALID_REQUEST,
-            "a JSON-RPC request is sent as `Content-Type: application/json`",
-        ));
-    }
-    let (parts, body) = request.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, max_body_bytes).await else {
-        return Err(json_rpc_error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::INVALID_REQUEST,
-            "the request body is larger than the server accepts",
-        ));
-    };
-    match serde_json::from_slice::<serde_json::Value>(&bytes) {
-        Err(e) => Err(json_rpc_error(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::PARSE_ERROR,
-            &format!("the request body is not JSON: {e}"),
-        )),
-        Ok(serde_json::Value::Array(_)) => Err(json_rpc_error(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::INVALID_REQUEST,
-            "batch requests are not supported: send one request per POST",
-        )),
-        Ok(serde_json::Value::Object(message)) => {
-            let body = axum::body::Body::from(bytes);
-            let mut request = axum::extract::Request::from_parts(parts, body);
-            // Read once: the short way of `tools/call` takes it from here.
-            request
-                .extensions_mut()
-                .insert(crate::runtime::mcp_direct::JsonRpcBody(message));
-            Ok(request)
-        }
-        Ok(_) => Err(json_rpc_error(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::INVALID_REQUEST,
-            "a JSON-RPC request is a JSON object",
-        )),
-    }
-}
-
-/// A JSON-RPC error answer with no request id.
-fn json_rpc_error(
-    status: http::StatusCode,
-    code: ErrorCode,
-    message: &str,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let body = serde_json::json!({
-        "jsonrpc": "2.0",
-        "id": null,
-        "error": { "code": code.0, "message": message },
-    });
-    let content_type = [(http::header::CONTENT_TYPE, "application/json")];
-    (status, content_type, body.to_string()).into_response()
-}
-
-/// An error answer without a content type as a problem document (its text the detail; its
-/// other headers, such as `Allow`, kept).
-async fn with_content_type(response: axum::response::Response) -> axum::response::Response {
-    let status = response.status();
-    let typed = response.headers().contains_key(http::header::CONTENT_TYPE);
-    if typed || !(status.is_client_error() || status.is_server_error()) {
-        return response;
-    }
-    let (parts, body) = response.into_parts();
-    let text = axum::body::to_bytes(body, 64 * 1024)
-        .await
-        .unwrap_or_default();
-    let detail = String::from_utf8_lossy(&text).trim().to_owned();
-    let detail = if detail.is_empty() {
-        status.canonical_reason().unwrap_or("error").to_owned()
-    } else {
-        detail
-    };
-    let mut answer = crate::runtime::problem::response(status, detail);
-    for (name, value) in &parts.headers {
-        if name != http::header::CONTENT_LENGTH {
-            answer
-                .headers_mut()
-                .entry(name)
-                .or_insert_with(|| value.clone());
-        }
-    }
-    answer
 }
 
 /// The headers of the HTTP request an MCP request came in (none over stdio).

@@ -169,8 +169,9 @@ pub fn service(
     )
 }
 
-/// The service mounted at `/mcp` and at `/` (clients that post to the root); plain
-/// `tools/call` requests are answered by calling the tool directly.
+/// The service mounted at `/mcp` and at `/` (clients that post to the root): request
+/// bodies are checked as JSON-RPC requests (up to `config.max_request_body_bytes`), and
+/// plain `tools/call` requests are answered by calling the tool directly.
 ///
 /// The spec requires callers to authenticate: every route answers 401 unless the request
 /// carries what `guard` expects.
@@ -180,7 +181,12 @@ pub fn router(
     guard: crate::runtime::inbound::Guard,
 ) -> Router {
     let server = Arc::new(Server::new(upstreams.clone()));
-    let service = crate::runtime::mcp_direct::direct(server, service(upstreams, config));
+    let max_body_bytes = config.max_request_body_bytes;
+    let service = crate::runtime::mcp_direct::direct(
+        server,
+        service(upstreams, config),
+        max_body_bytes,
+    );
     crate::runtime::inbound::protect(
         Router::new().route_service("/mcp", service.clone()).route_service("/", service),
         guard,

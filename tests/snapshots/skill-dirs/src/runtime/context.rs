@@ -10,10 +10,15 @@ use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering;
 
 use http::HeaderMap;
+use http::HeaderName;
 use http::HeaderValue;
 
 /// The header carrying the request id, accepted from the caller or made up.
-pub const REQUEST_ID: &str = "x-request-id";
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// The W3C trace context's `traceparent` header.
+const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
+/// The W3C trace context's `tracestate` header.
+const TRACESTATE: HeaderName = HeaderName::from_static("tracestate");
 
 /// What travels from a served request to the upstream calls it makes.
 #[derive(Debug, Clone, Default)]
@@ -31,8 +36,8 @@ impl Context {
     pub fn from_headers(headers: &HeaderMap) -> Self {
         Self {
             request_id: headers.get(REQUEST_ID).cloned(),
-            traceparent: headers.get("traceparent").cloned(),
-            tracestate: headers.get("tracestate").cloned(),
+            traceparent: headers.get(TRACEPARENT).cloned(),
+            tracestate: headers.get(TRACESTATE).cloned(),
         }
     }
 }

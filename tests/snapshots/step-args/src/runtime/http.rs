@@ -474,7 +474,20 @@ impl Request {
 ///
 /// Inside a served request, the request id and W3C trace context travel upstream with it; the
 /// call is counted and timed per operation (see [`crate::runtime::context`] and [`crate::runtime::telemetry`]).
-pub async fn send(
+///
+/// The future is boxed: the transport's futures (hyper's, reqwest's, the retries around them) take
+/// kilobytes, and unboxed they would make every caller's future as large — handlers and tool
+/// calls would copy them around by the kilobyte as they are built, boxed and polled.
+pub fn send<'a>(
+    http: &'a HttpClient,
+    request: Request,
+    api: &'static str,
+    operation: &'static str,
+) -> Pending<'a, Result<RawResponse, Error>> {
+    Box::pin(send_counted(http, request, api, operation))
+}
+
+async fn send_counted(
     http: &HttpClient,
     request: Request,
     api: &'static str,
