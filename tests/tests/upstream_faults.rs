@@ -119,6 +119,16 @@ fn server_for(upstream: &str) -> Server {
     Server::start(upstream, KEY, &["--upstream-timeout", "2s"])
 }
 
+/// A server with one worker: each request after the first meets the connection the one before
+/// it used, whatever the pool does across workers.
+fn one_worker_server_for(upstream: &str) -> Server {
+    Server::start(
+        upstream,
+        KEY,
+        &["--upstream-timeout", "2s", "--worker-threads", "1"],
+    )
+}
+
 async fn list_tokens(server: &Server) -> raw::Answer {
     raw::request(&server.rest, "GET", "/v1/users/alice/tokens", &[], "").await
 }
@@ -291,7 +301,7 @@ async fn drops_reused_connections() -> (SocketAddr, Arc<AtomicUsize>) {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_idempotent_request_on_a_connection_the_upstream_dropped_is_sent_again() {
     let (addr, requests) = drops_reused_connections().await;
-    let server = server_for(&format!("http://{addr}"));
+    let server = one_worker_server_for(&format!("http://{addr}"));
     for round in 0..3 {
         let answer = list_tokens(&server).await;
         assert_eq!(answer.status, 200, "round {round}: {answer:?}");
@@ -305,7 +315,7 @@ async fn an_idempotent_request_on_a_connection_the_upstream_dropped_is_sent_agai
 #[tokio::test(flavor = "multi_thread")]
 async fn a_request_that_is_not_idempotent_is_never_sent_twice() {
     let (addr, requests) = drops_reused_connections().await;
-    let server = server_for(&format!("http://{addr}"));
+    let server = one_worker_server_for(&format!("http://{addr}"));
     let create = || {
         raw::request(
             &server.rest,
@@ -320,5 +330,51 @@ async fn a_request_that_is_not_idempotent_is_never_sent_twice() {
     // The upstream may have acted on it: a bad gateway, not a second creation.
     assert_eq!(answer.status, 502, "{answer:?}");
     assert_eq!(requests.load(Ordering::SeqCst), 2);
+    still_serving(&server).await;
+}
+
+/// An upstream that answers every request with `Connection: close` and closes; counts the
+/// connections it accepts.
+async fn closes_after_each_answer() -> (SocketAddr, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counted = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                if read_request(&mut stream).await.is_none() {
+                    return;
+                }
+                let body = r#"[{"id": "t-1", "description": "ci"}]"#;
+                let text = format!(
+                    "HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(text.as_bytes()).await;
+            });
+        }
+    });
+    (addr, connections)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connection_the_upstream_closes_after_its_answer_is_not_used_again() {
+    let (addr, connections) = closes_after_each_answer().await;
+    let server = one_worker_server_for(&format!("http://{addr}"));
+    // `POST`s: one sent on a connection already closed would not be sent again, but fail.
+    for round in 0..3 {
+        let answer = raw::request(
+            &server.rest,
+            "POST",
+            "/v1/users/alice/tokens",
+            &[("content-type", "application/json")],
+            r#"{"id": "ci", "description": "ci", "type": "static"}"#,
+        )
+        .await;
+        assert_eq!(answer.status, 200, "round {round}: {answer:?}");
+    }
+    assert_eq!(connections.load(Ordering::SeqCst), 3);
     still_serving(&server).await;
 }
