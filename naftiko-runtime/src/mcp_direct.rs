@@ -438,4 +438,49 @@ mod tests {
         );
         assert_eq!(refused.status(), StatusCode::OK);
     }
+
+    #[derive(Debug)]
+    struct NoTools;
+
+    impl DirectCalls for NoTools {
+        fn call_directly<'a>(&'a self, _: &'a str, _: JsonObject, _: &'a HeaderMap) -> Called<'a> {
+            Box::pin(async { Err(ErrorData::invalid_params("no tools here", None)) })
+        }
+    }
+
+    #[tokio::test]
+    async fn credentials_are_checked_before_the_body_is_read() {
+        let service = direct(
+            Arc::new(NoTools),
+            axum::routing::any(|| async { "rmcp" }),
+            1024,
+        );
+        let router = crate::inbound::protect(
+            axum::Router::new().route_service("/mcp", service),
+            crate::inbound::Guard::Bearer(crate::secret::Secret::new("t0k")),
+        );
+        let post = |authorization: Option<&str>| {
+            let mut request = http::Request::post("/mcp")
+                .header("content-type", "application/json")
+                .header("accept", "application/json, text/event-stream");
+            if let Some(authorization) = authorization {
+                request = request.header("authorization", authorization);
+            }
+            request.body(axum::body::Body::from("not json")).unwrap()
+        };
+        let mut router = router;
+        let stranger = tower_service::Service::call(&mut router, post(None))
+            .await
+            .unwrap();
+        assert_eq!(stranger.status(), StatusCode::UNAUTHORIZED);
+        let caller = tower_service::Service::call(&mut router, post(Some("Bearer t0k")))
+            .await
+            .unwrap();
+        assert_eq!(caller.status(), StatusCode::BAD_REQUEST);
+        let body = axum::body::to_bytes(caller.into_body(), 4096)
+            .await
+            .unwrap();
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error"]["code"], -32700);
+    }
 }
