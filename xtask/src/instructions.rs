@@ -53,7 +53,7 @@ pub fn per_request(dir: &Path, target: Target<'_>, lua: &Path) -> Result<f64> {
     let proc: Proc = start(&mut valgrind)?;
     wait_port(target.port)?;
     let pid = proc.0.id().to_string();
-    let wrk = |target: &Target<'_>| {
+    let wrk = || {
         let mut cmd = Command::new("wrk");
         cmd.args(["-t1", "-c4", "-d", WINDOW, "--timeout", "10s"]);
         if let Some((tool, args)) = target.mcp {
@@ -61,9 +61,9 @@ pub fn per_request(dir: &Path, target: Target<'_>, lua: &Path) -> Result<f64> {
         }
         run(cmd.arg(&target.url))
     };
-    wrk(&target)?;
+    wrk()?;
     run(Command::new("callgrind_control").args(["-z", &pid]))?;
-    let report = wrk(&target)?;
+    let report = wrk()?;
     run(Command::new("callgrind_control").args(["-d", &pid]))?;
     std::thread::sleep(Duration::from_millis(500));
     drop(proc);

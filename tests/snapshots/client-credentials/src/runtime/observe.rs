@@ -162,9 +162,7 @@ where
             Poll::Ready(Ok(response)) => response,
             other => return other,
         };
-        if let Some(in_flight) = self.in_flight.take() {
-            in_flight.decrement(1.0);
-        }
+        self.leave_flight();
         let [adapter, method, route] = self.labels;
         let elapsed = self.started.elapsed();
         record(adapter, method, route, response.status(), elapsed);
@@ -189,11 +187,18 @@ where
     }
 }
 
-impl<F> Drop for Timed<F> {
-    fn drop(&mut self) {
+impl<F> Timed<F> {
+    /// Count the request out of flight, once.
+    fn leave_flight(&mut self) {
         if let Some(in_flight) = self.in_flight.take() {
             in_flight.decrement(1.0);
         }
+    }
+}
+
+impl<F> Drop for Timed<F> {
+    fn drop(&mut self) {
+        self.leave_flight();
     }
 }
 
