@@ -223,16 +223,31 @@ impl ClientCredentials {
     }
 }
 
-impl crate::http::TokenSource for ClientCredentials {
-    fn authorization<'a>(
+impl crate::http::Authenticator for ClientCredentials {
+    /// The request is sent with the token held (or fetched); a held token the API refuses (401)
+    /// is forgotten and the request sent once more with a new one.
+    fn send_authenticated<'a>(
         &'a self,
         http: &'a HttpClient,
-    ) -> crate::http::Pending<'a, Result<(HeaderValue, bool), Error>> {
-        Box::pin(self.authorization(http))
-    }
-
-    fn forget<'a>(&'a self, refused: &'a HeaderValue) -> crate::http::Pending<'a, ()> {
-        Box::pin(self.forget(refused))
+        mut request: crate::http::Request,
+    ) -> crate::http::Pending<'a, Result<crate::error::RawResponse, Error>> {
+        Box::pin(async move {
+            let (authorization, fresh) = self.authorization(http).await?;
+            let again = (!fresh).then(|| request.clone());
+            request.set_authorization(authorization.clone());
+            let first = crate::http::send_once(http, request).await;
+            match (first, again) {
+                (Ok(answer), Some(mut again))
+                    if answer.status == http::StatusCode::UNAUTHORIZED =>
+                {
+                    self.forget(&authorization).await;
+                    let (authorization, _) = self.authorization(http).await?;
+                    again.set_authorization(authorization);
+                    crate::http::send_once(http, again).await
+                }
+                (first, _) => first,
+            }
+        })
     }
 }
 

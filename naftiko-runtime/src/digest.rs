@@ -2,10 +2,16 @@
 
 use http::HeaderValue;
 use http::Method;
+use http::StatusCode;
 use http::Uri;
 use md5::Digest as _;
 
-use crate::http::Challenge;
+use crate::error::Error;
+use crate::error::RawResponse;
+use crate::http::Authenticator;
+use crate::http::HttpClient;
+use crate::http::Pending;
+use crate::http::Request;
 use crate::secret::Secret;
 use crate::secret::sensitive_header;
 
@@ -23,10 +29,44 @@ impl Credentials {
     }
 }
 
-impl Challenge for Credentials {
+impl Authenticator for Credentials {
+    /// The request is sent; when the upstream answers 401 with a challenge these credentials
+    /// can meet, once more with the answer.
+    fn send_authenticated<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        request: Request,
+    ) -> Pending<'a, Result<RawResponse, Error>> {
+        Box::pin(async move {
+            let mut again = request.clone();
+            let first = crate::http::send_once(http, request).await?;
+            let (method, url, _) = again.signed_parts();
+            let answer = match &first.challenge {
+                Some(challenge) if first.status == StatusCode::UNAUTHORIZED => {
+                    self.answer(challenge, method, url)
+                }
+                _ => None,
+            };
+            match answer {
+                Some(authorization) => {
+                    again.set_authorization(authorization);
+                    crate::http::send_once(http, again).await
+                }
+                None => Ok(first),
+            }
+        })
+    }
+}
+
+impl Credentials {
     /// `Authorization: Digest …` for a challenge this client can answer (MD5 or SHA-256, `qop`
     /// absent or `auth`), marked sensitive.
-    fn answer(&self, challenge: &HeaderValue, method: &Method, url: &str) -> Option<HeaderValue> {
+    pub fn answer(
+        &self,
+        challenge: &HeaderValue,
+        method: &Method,
+        url: &str,
+    ) -> Option<HeaderValue> {
         let text = challenge.to_str().ok()?;
         let params = text
             .trim()

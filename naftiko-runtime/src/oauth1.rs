@@ -24,7 +24,11 @@ use percent_encoding::NON_ALPHANUMERIC;
 use percent_encoding::utf8_percent_encode;
 
 use crate::error::Error;
-use crate::http::Signer;
+use crate::error::RawResponse;
+use crate::http::Authenticator;
+use crate::http::HttpClient;
+use crate::http::Pending;
+use crate::http::Request;
 use crate::secret::Secret;
 
 /// What RFC 5849 §3.6 leaves unencoded: letters, digits, `-`, `.`, `_`, `~`.
@@ -164,8 +168,26 @@ impl Credentials {
     }
 }
 
-impl Signer for Credentials {
-    fn sign(&self, method: &Method, url: &str, body: &[u8]) -> Result<HeaderValue, Error> {
+impl Authenticator for Credentials {
+    /// The request is signed for its method, final URL and body, and sent.
+    fn send_authenticated<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        mut request: Request,
+    ) -> Pending<'a, Result<RawResponse, Error>> {
+        Box::pin(async move {
+            let (method, url, body) = request.signed_parts();
+            let authorization = self.sign(method, url, body)?;
+            request.set_authorization(authorization);
+            crate::http::send_once(http, request).await
+        })
+    }
+}
+
+impl Credentials {
+    /// The `Authorization` value for a request of `method` to `url` carrying `body`, with a
+    /// fresh nonce and timestamp.
+    pub fn sign(&self, method: &Method, url: &str, body: &[u8]) -> Result<HeaderValue, Error> {
         let mut bytes = [0u8; 16];
         SystemRandom::new()
             .fill(&mut bytes)

@@ -154,11 +154,11 @@ pub(super) fn auth_parts(cap: &Capability, c: &Consumes, root: &TokenStream) -> 
                     #[doc = #user_doc] pub username: runtime::secret::Secret,
                     #[doc = #pass_doc] pub password: runtime::secret::Secret,
                 }),
-                fields: quote! { digest: std::sync::Arc<dyn runtime::http::Challenge>, },
+                fields: quote! { digest: std::sync::Arc<dyn runtime::http::Authenticator>, },
                 init: quote! {
                     digest: std::sync::Arc::new(#root::runtime::digest::Credentials::new(credentials.username, credentials.password)),
                 },
-                apply: quote! { .answer_challenge(self.digest.clone()) },
+                apply: quote! { .authenticated_by(self.digest.clone()) },
                 sentence: "Requests answer the API's digest challenge (RFC 7616, MD5 or SHA-256): a 401 with `WWW-Authenticate: Digest …` is answered once with `Authorization: Digest …`.".to_owned(),
             }
         }
@@ -221,9 +221,9 @@ pub(super) fn auth_parts(cap: &Capability, c: &Consumes, root: &TokenStream) -> 
                     #[doc = #key_doc] pub consumer_key: runtime::secret::Secret,
                     #credentials
                 }),
-                fields: quote! { signer: std::sync::Arc<dyn runtime::http::Signer>, },
+                fields: quote! { signer: std::sync::Arc<dyn runtime::http::Authenticator>, },
                 init: quote! { signer: std::sync::Arc::new(#make), },
-                apply: quote! { .signed_by(self.signer.clone()) },
+                apply: quote! { .authenticated_by(self.signer.clone()) },
                 sentence: format!(
                     "Every request is signed with OAuth 1.0a (RFC 5849), {method}, as it is sent: `Authorization: OAuth …` with a fresh nonce and timestamp."
                 ),
@@ -271,7 +271,7 @@ pub(super) fn auth_parts(cap: &Capability, c: &Consumes, root: &TokenStream) -> 
                     #[doc = #id_doc] pub client_id: runtime::secret::Secret,
                     #[doc = #secret_doc] pub client_secret: runtime::secret::Secret,
                 }),
-                fields: quote! { tokens: std::sync::Arc<dyn runtime::http::TokenSource>, },
+                fields: quote! { tokens: std::sync::Arc<dyn runtime::http::Authenticator>, },
                 init: quote! {
                     tokens: std::sync::Arc::new(#root::runtime::client_credentials::ClientCredentials::new(
                         credentials.token_endpoint,
@@ -282,7 +282,7 @@ pub(super) fn auth_parts(cap: &Capability, c: &Consumes, root: &TokenStream) -> 
                         #audience,
                     )?),
                 },
-                apply: quote! { .authorized_by(self.tokens.clone()) },
+                apply: quote! { .authenticated_by(self.tokens.clone()) },
                 sentence,
             }
         }

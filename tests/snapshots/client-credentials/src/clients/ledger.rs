@@ -27,7 +27,7 @@ pub struct Credentials {
 pub struct Client {
     base_url: String,
     http: runtime::http::HttpClient,
-    tokens: std::sync::Arc<dyn runtime::http::TokenSource>,
+    tokens: std::sync::Arc<dyn runtime::http::Authenticator>,
 }
 
 impl Client {
@@ -100,7 +100,7 @@ impl Client {
     ) -> Result<RawResponse, Error> {
         let url = format!("{}/entries", self.base_url);
         let mut request = runtime::http::Request::new(reqwest::Method::GET, url)
-            .authorized_by(self.tokens.clone());
+            .authenticated_by(self.tokens.clone());
         if let Some(account) = account {
             request = request.query(&[("account", account)]);
         }
@@ -133,7 +133,7 @@ impl Client {
     ) -> Result<RawResponse, Error> {
         let url = format!("{}/entries", self.base_url);
         let mut request = runtime::http::Request::new(reqwest::Method::POST, url)
-            .authorized_by(self.tokens.clone());
+            .authenticated_by(self.tokens.clone());
         if let Some(entry) = entry {
             request = request.json(entry);
         }

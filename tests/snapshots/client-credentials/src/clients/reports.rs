@@ -30,7 +30,7 @@ pub struct Credentials {
 pub struct Client {
     base_url: String,
     http: runtime::http::HttpClient,
-    tokens: std::sync::Arc<dyn runtime::http::TokenSource>,
+    tokens: std::sync::Arc<dyn runtime::http::Authenticator>,
 }
 
 impl Client {
@@ -99,7 +99,7 @@ impl Client {
             "{}/reports/{}", self.base_url, runtime::encode::path_segment("id", id) ?
         );
         let request = runtime::http::Request::new(reqwest::Method::GET, url)
-            .authorized_by(self.tokens.clone());
+            .authenticated_by(self.tokens.clone());
         runtime::http::send(&self.http, request, "reports", "get-report").await
     }
 }

@@ -225,16 +225,31 @@ impl ClientCredentials {
     }
 }
 
-impl crate::runtime::http::TokenSource for ClientCredentials {
-    fn authorization<'a>(
+impl crate::runtime::http::Authenticator for ClientCredentials {
+    /// The request is sent with the token held (or fetched); a held token the API refuses (401)
+    /// is forgotten and the request sent once more with a new one.
+    fn send_authenticated<'a>(
         &'a self,
         http: &'a HttpClient,
-    ) -> crate::runtime::http::Pending<'a, Result<(HeaderValue, bool), Error>> {
-        Box::pin(self.authorization(http))
-    }
-
-    fn forget<'a>(&'a self, refused: &'a HeaderValue) -> crate::runtime::http::Pending<'a, ()> {
-        Box::pin(self.forget(refused))
+        mut request: crate::runtime::http::Request,
+    ) -> crate::runtime::http::Pending<'a, Result<crate::runtime::error::RawResponse, Error>> {
+        Box::pin(async move {
+            let (authorization, fresh) = self.authorization(http).await?;
+            let again = (!fresh).then(|| request.clone());
+            request.set_authorization(authorization.clone());
+            let first = crate::runtime::http::send_once(http, request).await;
+            match (first, again) {
+                (Ok(answer), Some(mut again))
+                    if answer.status == http::StatusCode::UNAUTHORIZED =>
+                {
+                    self.forget(&authorization).await;
+                    let (authorization, _) = self.authorization(http).await?;
+                    again.set_authorization(authorization);
+                    crate::runtime::http::send_once(http, again).await
+                }
+                (first, _) => first,
+            }
+        })
     }
 }
 

@@ -25,7 +25,7 @@ pub struct Credentials {
 pub struct Client {
     base_url: String,
     http: runtime::http::HttpClient,
-    digest: std::sync::Arc<dyn runtime::http::Challenge>,
+    digest: std::sync::Arc<dyn runtime::http::Authenticator>,
 }
 
 impl Client {
@@ -90,7 +90,7 @@ impl Client {
             "{}/secrets/{}", self.base_url, runtime::encode::path_segment("name", name) ?
         );
         let request = runtime::http::Request::new(reqwest::Method::GET, url)
-            .answer_challenge(self.digest.clone());
+            .authenticated_by(self.digest.clone());
         runtime::http::send(&self.http, request, "vault", "get-secret").await
     }
 
@@ -125,7 +125,7 @@ impl Client {
             "{}/secrets/{}", self.base_url, runtime::encode::path_segment("name", name) ?
         );
         let mut request = runtime::http::Request::new(reqwest::Method::PUT, url)
-            .answer_challenge(self.digest.clone());
+            .authenticated_by(self.digest.clone());
         if let Some(body) = body {
             request = request.json(body);
         }

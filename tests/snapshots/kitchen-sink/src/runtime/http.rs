@@ -20,34 +20,22 @@ use crate::runtime::error::Error;
 use crate::runtime::error::RawResponse;
 use crate::runtime::telemetry;
 
-/// Answers an upstream's authentication challenge: a request with one is sent again with the
-/// answer when the upstream asks (`401` with `WWW-Authenticate`). Digest authentication.
-pub trait Challenge: std::fmt::Debug + Send + Sync {
-    /// The `Authorization` value answering `challenge` for a request of `method` to `url`, if
-    /// this answerer can.
-    fn answer(&self, challenge: &HeaderValue, method: &Method, url: &str) -> Option<HeaderValue>;
-}
-
-/// Signs each request as it is sent: the `Authorization` value for its method, final URL and
-/// body. OAuth 1.0a.
-pub trait Signer: std::fmt::Debug + Send + Sync {
-    /// The `Authorization` value for a request of `method` to `url` carrying `body`.
-    fn sign(&self, method: &Method, url: &str, body: &[u8]) -> Result<HeaderValue, Error>;
-}
-
 /// A boxed future borrowing for `'a`, as trait objects return them.
 pub type Pending<'a, T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// Gives the bearer token requests carry, fetched when needed: OAuth 2.0 client credentials.
-pub trait TokenSource: std::fmt::Debug + Send + Sync {
-    /// The `Authorization` value to send, and whether it was fetched for this request.
-    fn authorization<'a>(
+/// Credentials that depend on the request or on the upstream's answer, added as a request is
+/// sent: a digest challenge answered (`crate::runtime::digest`), an OAuth 1.0a signature
+/// (`crate::runtime::oauth1`), an OAuth 2.0 access token fetched and renewed
+/// (`crate::runtime::client_credentials`). Each lives in its own module, so a crate whose upstreams need
+/// none of them carries none of them.
+pub trait Authenticator: std::fmt::Debug + Send + Sync {
+    /// Send `request` with these credentials (each attempt with [`send_once`]) and give the
+    /// answer.
+    fn send_authenticated<'a>(
         &'a self,
         http: &'a HttpClient,
-    ) -> Pending<'a, Result<(HeaderValue, bool), Error>>;
-
-    /// Forget `refused`: the API answered 401 to it.
-    fn forget<'a>(&'a self, refused: &'a HeaderValue) -> Pending<'a, ()>;
+        request: Request,
+    ) -> Pending<'a, Result<RawResponse, Error>>;
 }
 
 /// Validate a base URL and strip its trailing `/`.
@@ -292,9 +280,7 @@ pub struct Request {
     headers: HeaderMap,
     body: Bytes,
     problem: Option<String>,
-    challenge: Option<std::sync::Arc<dyn Challenge>>,
-    signer: Option<std::sync::Arc<dyn Signer>>,
-    tokens: Option<std::sync::Arc<dyn TokenSource>>,
+    authenticator: Option<std::sync::Arc<dyn Authenticator>>,
 }
 
 impl Request {
@@ -306,9 +292,7 @@ impl Request {
             headers: HeaderMap::new(),
             body: Bytes::new(),
             problem: None,
-            challenge: None,
-            signer: None,
-            tokens: None,
+            authenticator: None,
         }
     }
 
@@ -638,14 +622,10 @@ async fn send_counted(
     if let Some(problem) = request.problem.take() {
         return Err(Error::Request(problem));
     }
-    if let Some(signer) = request.signer.take() {
-        let authorization = signer.sign(&request.method, &request.url, &request.body)?;
-        request.headers.insert(header::AUTHORIZATION, authorization);
-    }
     let started = std::time::Instant::now();
-    let result = match request.tokens.take() {
-        Some(tokens) => send_with_token(http, request, tokens.as_ref()).await,
-        None => send_answering(http, request).await,
+    let result = match request.authenticator.take() {
+        Some(authenticator) => authenticator.send_authenticated(http, request).await,
+        None => send_once(http, request).await,
     };
     telemetry::upstream_call(
         api,
@@ -656,51 +636,8 @@ async fn send_counted(
     result
 }
 
-/// Send `request`; when it carries a challenge answerer and the upstream answers 401 with a
-/// challenge it can meet, once more with the answer.
-async fn send_answering(http: &HttpClient, mut request: Request) -> Result<RawResponse, Error> {
-    let answerer = request.challenge.take();
-    let again = answerer.as_ref().map(|_| request.clone());
-    let mut result = send_once(http, request).await;
-    if let (Some(answerer), Some(mut again), Ok(first)) = (&answerer, again, &result)
-        && first.status == StatusCode::UNAUTHORIZED
-        && let Some(authorization) = first
-            .challenge
-            .as_ref()
-            .and_then(|c| answerer.answer(c, &again.method, &again.url))
-    {
-        again.headers.insert(header::AUTHORIZATION, authorization);
-        result = send_once(http, again).await;
-    }
-    result
-}
-
-/// Send `request` with the token `tokens` gives; a cached token the API refuses (401) is
-/// forgotten and the request sent once more with a new one.
-async fn send_with_token(
-    http: &HttpClient,
-    mut request: Request,
-    tokens: &dyn TokenSource,
-) -> Result<RawResponse, Error> {
-    let (authorization, fresh) = tokens.authorization(http).await?;
-    let again = (!fresh).then(|| request.clone());
-    request
-        .headers
-        .insert(header::AUTHORIZATION, authorization.clone());
-    let first = send_once(http, request).await;
-    match (first, again) {
-        (Ok(answer), Some(mut again)) if answer.status == StatusCode::UNAUTHORIZED => {
-            tokens.forget(&authorization).await;
-            let (authorization, _) = tokens.authorization(http).await?;
-            again.headers.insert(header::AUTHORIZATION, authorization);
-            send_once(http, again).await
-        }
-        (first, _) => first,
-    }
-}
-
 /// Send `request` as it is: no context, no metrics, no credentials added.
-pub(crate) async fn send_once(http: &HttpClient, request: Request) -> Result<RawResponse, Error> {
+pub async fn send_once(http: &HttpClient, request: Request) -> Result<RawResponse, Error> {
     match http {
         HttpClient::Direct(client) => client.send(request).await,
         HttpClient::Reqwest(client) => send_reqwest(request.into_reqwest(client)).await,

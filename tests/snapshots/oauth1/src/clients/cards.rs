@@ -25,7 +25,7 @@ pub struct Credentials {
 pub struct Client {
     base_url: String,
     http: runtime::http::HttpClient,
-    signer: std::sync::Arc<dyn runtime::http::Signer>,
+    signer: std::sync::Arc<dyn runtime::http::Authenticator>,
 }
 
 impl Client {
@@ -97,7 +97,7 @@ impl Client {
     ) -> Result<RawResponse, Error> {
         let url = format!("{}/cards", self.base_url);
         let mut request = runtime::http::Request::new(reqwest::Method::GET, url)
-            .signed_by(self.signer.clone());
+            .authenticated_by(self.signer.clone());
         if let Some(status) = status {
             request = request.query(&[("status", status)]);
         }
@@ -133,7 +133,7 @@ impl Client {
     ) -> Result<RawResponse, Error> {
         let url = format!("{}/cards", self.base_url);
         let mut request = runtime::http::Request::new(reqwest::Method::POST, url)
-            .signed_by(self.signer.clone());
+            .authenticated_by(self.signer.clone());
         if let Some(card) = card {
             request = request.json(card);
         }

@@ -29,7 +29,7 @@ pub struct Credentials {
 pub struct Client {
     base_url: String,
     http: runtime::http::HttpClient,
-    signer: std::sync::Arc<dyn runtime::http::Signer>,
+    signer: std::sync::Arc<dyn runtime::http::Authenticator>,
 }
 
 impl Client {
@@ -105,7 +105,7 @@ impl Client {
             "{}/notes/{}", self.base_url, runtime::encode::path_segment("id", id) ?
         );
         let mut request = runtime::http::Request::new(reqwest::Method::GET, url)
-            .signed_by(self.signer.clone());
+            .authenticated_by(self.signer.clone());
         if let Some(fields) = fields {
             request = request.query(&[("fields", fields)]);
         }

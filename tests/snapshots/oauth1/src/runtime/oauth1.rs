@@ -26,7 +26,11 @@ use percent_encoding::NON_ALPHANUMERIC;
 use percent_encoding::utf8_percent_encode;
 
 use crate::runtime::error::Error;
-use crate::runtime::http::Signer;
+use crate::runtime::error::RawResponse;
+use crate::runtime::http::Authenticator;
+use crate::runtime::http::HttpClient;
+use crate::runtime::http::Pending;
+use crate::runtime::http::Request;
 use crate::runtime::secret::Secret;
 
 /// What RFC 5849 §3.6 leaves unencoded: letters, digits, `-`, `.`, `_`, `~`.
@@ -166,8 +170,26 @@ impl Credentials {
     }
 }
 
-impl Signer for Credentials {
-    fn sign(&self, method: &Method, url: &str, body: &[u8]) -> Result<HeaderValue, Error> {
+impl Authenticator for Credentials {
+    /// The request is signed for its method, final URL and body, and sent.
+    fn send_authenticated<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        mut request: Request,
+    ) -> Pending<'a, Result<RawResponse, Error>> {
+        Box::pin(async move {
+            let (method, url, body) = request.signed_parts();
+            let authorization = self.sign(method, url, body)?;
+            request.set_authorization(authorization);
+            crate::runtime::http::send_once(http, request).await
+        })
+    }
+}
+
+impl Credentials {
+    /// The `Authorization` value for a request of `method` to `url` carrying `body`, with a
+    /// fresh nonce and timestamp.
+    pub fn sign(&self, method: &Method, url: &str, body: &[u8]) -> Result<HeaderValue, Error> {
         let mut bytes = [0u8; 16];
         SystemRandom::new()
             .fill(&mut bytes)
