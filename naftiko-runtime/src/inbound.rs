@@ -1,10 +1,12 @@
 //! Inbound authentication: what a caller must present to reach an adapter's operations (the
 //! operational routes `/healthz`, `/readyz`, `/metrics` stay open for probes and scrapers).
 
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Context;
+use std::task::Poll;
 
 use axum::extract::Request;
-use axum::middleware::Next;
 use axum::response::Response;
 use http::HeaderMap;
 use http::HeaderValue;
@@ -56,28 +58,9 @@ pub fn protect(router: axum::Router, guard: Guard) -> axum::Router {
         Guard::Token(check) => Some(check.clone()),
         _ => None,
     };
-    let guard = Arc::new(guard);
-    let router = router.route_layer(axum::middleware::from_fn(
-        move |request: Request, next: Next| {
-            let guard = guard.clone();
-            async move {
-                let verdict = match &*guard {
-                    Guard::Token(_) => {
-                        let token = authorization(request.headers(), "bearer")
-                            .and_then(|t| std::str::from_utf8(t).ok())
-                            .map(str::to_owned);
-                        guard.check_token(token).await
-                    }
-                    other if other.admits(&request) => Ok(()),
-                    _ => Err(None),
-                };
-                match verdict {
-                    Ok(()) => next.run(request).await,
-                    Err(reason) => guard.refusal(reason.as_deref()),
-                }
-            }
-        },
-    ));
+    let router = router.route_layer(Protect {
+        guard: Arc::new(guard),
+    });
     match metadata {
         Some(check) => {
             let document = check.metadata().to_string();
@@ -105,6 +88,95 @@ pub fn protect(router: axum::Router, guard: Guard) -> axum::Router {
             })
         }
         None => router,
+    }
+}
+
+/// The layer of [`protect`]: a [`tower_service::Service`] rather than
+/// `axum::middleware::from_fn`, so a request with a key, a bearer token or basic credentials
+/// costs no boxed future and no clone of the route behind it (`cargo xtask bench`); only an
+/// OAuth 2.1 token check, which may wait for the authorization server's keys, is boxed.
+#[derive(Debug, Clone)]
+struct Protect {
+    guard: Arc<Guard>,
+}
+
+impl<S> tower_layer::Layer<S> for Protect {
+    type Service = Guarded<S>;
+
+    fn layer(&self, inner: S) -> Guarded<S> {
+        Guarded {
+            guard: self.guard.clone(),
+            inner,
+        }
+    }
+}
+
+/// A route behind [`Protect`].
+#[derive(Debug, Clone)]
+struct Guarded<S> {
+    guard: Arc<Guard>,
+    inner: S,
+}
+
+impl<S> tower_service::Service<Request> for Guarded<S>
+where
+    S: tower_service::Service<Request, Response = Response> + Clone + Send + 'static,
+    S::Future: Send + Unpin,
+    S::Error: 'static,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Verdict<S::Future, S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        match &*self.guard {
+            Guard::Token(_) => {
+                let token = authorization(request.headers(), "bearer")
+                    .and_then(|t| std::str::from_utf8(t).ok())
+                    .map(str::to_owned);
+                let guard = self.guard.clone();
+                // The service that was made ready answers; a clone takes its place.
+                let ready = self.inner.clone();
+                let mut inner = std::mem::replace(&mut self.inner, ready);
+                Verdict::Checking(Box::pin(async move {
+                    match guard.check_token(token).await {
+                        Ok(()) => inner.call(request).await,
+                        Err(reason) => Ok(guard.refusal(reason.as_deref())),
+                    }
+                }))
+            }
+            guard if guard.admits(&request) => Verdict::Passed(self.inner.call(request)),
+            guard => Verdict::Refused(Some(guard.refusal(None))),
+        }
+    }
+}
+
+/// The answer of a [`Guarded`] route: the route's, the refusal, or the token check and then
+/// the route's.
+enum Verdict<F, E> {
+    Passed(F),
+    Refused(Option<Response>),
+    Checking(Pin<Box<dyn Future<Output = Result<Response, E>> + Send>>),
+}
+
+impl<F, E> Future for Verdict<F, E>
+where
+    F: Future<Output = Result<Response, E>> + Unpin,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match &mut *self {
+            Verdict::Passed(inner) => Pin::new(inner).poll(cx),
+            Verdict::Checking(check) => check.as_mut().poll(cx),
+            Verdict::Refused(response) => Poll::Ready(Ok(response.take().unwrap_or_else(|| {
+                problem::response(StatusCode::UNAUTHORIZED, "missing or wrong credentials")
+            }))),
+        }
     }
 }
 
@@ -242,6 +314,109 @@ mod tests {
             password: Secret::new("p"),
         };
         assert!(basic.admits(&request(&[("authorization", "Basic dTpw")], "/")));
+    }
+
+    /// Admits the token `good` only, and counts the checks.
+    #[derive(Debug, Default)]
+    struct GoodOnly(std::sync::atomic::AtomicUsize);
+
+    impl TokenCheck for GoodOnly {
+        fn check<'a>(
+            &'a self,
+            token: &'a str,
+        ) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Box::pin(async move {
+                tokio::task::yield_now().await;
+                if token == "good" {
+                    Ok(())
+                } else {
+                    Err("unknown token".to_owned())
+                }
+            })
+        }
+
+        fn resource(&self) -> &str {
+            "https://api.example/mcp"
+        }
+
+        fn metadata(&self) -> serde_json::Value {
+            serde_json::json!({"resource": self.resource()})
+        }
+
+        fn challenge(&self, reason: Option<&str>) -> HeaderValue {
+            HeaderValue::from_static(if reason.is_some() {
+                "Bearer error=\"invalid_token\""
+            } else {
+                "Bearer"
+            })
+        }
+    }
+
+    async fn get(router: &mut axum::Router, path: &str, headers: &[(&str, &str)]) -> Response {
+        let mut request = http::Request::get(path);
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        let request = request.body(axum::body::Body::empty()).unwrap();
+        tower_service::Service::call(router, request).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_guarded_routes_answer_only_callers_with_credentials() {
+        let routes = || axum::Router::new().route("/op", axum::routing::get(|| async { "op" }));
+        let open = || axum::Router::new().route("/healthz", axum::routing::get(|| async { "ok" }));
+        let mut keyed = protect(
+            routes(),
+            Guard::Header {
+                name: "x-api-key",
+                key: Secret::new("k"),
+            },
+        )
+        .merge(open());
+        assert_eq!(
+            get(&mut keyed, "/op", &[("x-api-key", "k")]).await.status(),
+            StatusCode::OK
+        );
+        let refused = get(&mut keyed, "/op", &[("x-api-key", "kk")]).await;
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            refused.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        assert_eq!(
+            get(&mut keyed, "/healthz", &[]).await.status(),
+            StatusCode::OK
+        );
+
+        let check = Arc::new(GoodOnly::default());
+        let mut tokens = protect(routes(), Guard::Token(check.clone())).merge(open());
+        let good = get(&mut tokens, "/op", &[("authorization", "Bearer good")]).await;
+        assert_eq!(good.status(), StatusCode::OK);
+        assert_eq!(
+            axum::body::to_bytes(good.into_body(), 64).await.unwrap(),
+            "op"
+        );
+        let bad = get(&mut tokens, "/op", &[("authorization", "Bearer bad")]).await;
+        assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            bad.headers()[header::WWW_AUTHENTICATE],
+            "Bearer error=\"invalid_token\""
+        );
+        let none = get(&mut tokens, "/op", &[]).await;
+        assert_eq!(none.headers()[header::WWW_AUTHENTICATE], "Bearer");
+        assert_eq!(check.0.load(std::sync::atomic::Ordering::SeqCst), 2);
+        let metadata = get(
+            &mut tokens,
+            "/.well-known/oauth-protected-resource/mcp",
+            &[],
+        )
+        .await;
+        assert_eq!(metadata.status(), StatusCode::OK);
+        assert_eq!(
+            get(&mut tokens, "/healthz", &[]).await.status(),
+            StatusCode::OK
+        );
     }
 
     #[test]
