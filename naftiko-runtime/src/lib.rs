@@ -5,11 +5,13 @@
 //! tested and linted once:
 //!
 //! - always: [`secret`] (secrets and credential headers), [`error`] (an upstream's answer or
-//!   why there is none), [`http`] (the HTTP client, requests and [`http::send`]), [`encode`]
-//!   (path segments, query lists, forms), [`map`] (typed values read from JSON at a path),
-//!   [`steps`] (orchestration), [`args`] (typed arguments), [`context`] (request id and trace
-//!   context sent upstream), [`telemetry`] (upstream call metrics), [`startup`] (start-up
-//!   errors, bound variables), [`client_credentials`] (OAuth 2.0 client credentials upstream);
+//!   why there is none), [`http`] (the HTTP client, requests, [`http::send`], and
+//!   [`http::Authenticator`], behind which the credentials made per request live in their own
+//!   modules), [`encode`] (path segments, query lists, forms), [`map`] (typed values read from
+//!   JSON at a path), [`steps`] (orchestration), [`args`] (typed arguments), [`context`]
+//!   (request id and trace context sent upstream), [`telemetry`] (upstream call metrics),
+//!   [`startup`] (start-up errors, bound variables), [`client_credentials`] (OAuth 2.0 client
+//!   credentials upstream);
 //! - `server`: [`problem`] (RFC 9457 documents), [`observe`] (one log line, count and timing
 //!   per request), [`ops`] (`/healthz`, `/readyz`, `/metrics`), [`inbound`] (inbound
 //!   credentials), [`origin`] (the `Host` and `Origin` an adapter answers), [`skills`] (skill
