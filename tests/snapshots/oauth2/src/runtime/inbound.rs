@@ -95,8 +95,8 @@ pub fn protect(router: axum::Router, guard: Guard) -> axum::Router {
 
 /// The layer of [`protect`]: a [`tower_service::Service`] rather than
 /// `axum::middleware::from_fn`, so a request with a key, a bearer token or basic credentials
-/// costs no boxed future and no clone of the route behind it (`cargo xtask bench`); only an
-/// OAuth 2.1 token check, which may wait for the authorization server's keys, is boxed.
+/// costs no boxed future and no clone of the route behind it (as [`crate::runtime::origin`]'s check);
+/// only an OAuth 2.1 token check, which may wait for the authorization server's keys, is boxed.
 #[derive(Debug, Clone)]
 struct Protect {
     guard: Arc<Guard>,
