@@ -337,6 +337,10 @@ fn imports_read_regular_yaml_files_in_the_folder_only() {
     std::fs::create_dir_all(&spec_dir).unwrap();
     std::os::unix::fs::symlink(&secret, spec_dir.join("shared.yaml")).unwrap();
     std::os::unix::fs::symlink("/dev/zero", spec_dir.join("zero.yaml")).unwrap();
+    // A linked folder on the way: every component of the path, not only the last.
+    std::fs::create_dir_all(spec_dir.join("imports")).unwrap();
+    let outside = folder.path().join("outside");
+    std::os::unix::fs::symlink(&outside, spec_dir.join("imports/outside-dir")).unwrap();
     let fifo = spec_dir.join("fifo.yaml");
     assert!(
         Command::new("mkfifo")
@@ -350,6 +354,7 @@ fn imports_read_regular_yaml_files_in_the_folder_only() {
     for (location, says) in [
         ("./shared.yaml", "symbolic link"),
         ("./zero.yaml", "symbolic link"),
+        ("./imports/outside-dir/credentials.yaml", "symbolic link"),
         ("./fifo.yaml", "not a regular file"),
         ("./.env", "not a YAML file"),
         ("../outside/credentials.yaml", "leaves the"),

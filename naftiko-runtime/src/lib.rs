@@ -15,7 +15,8 @@
 //! - `server`: [`problem`] (RFC 9457 documents), [`observe`] (one log line, count and timing
 //!   per request), [`ops`] (`/healthz`, `/readyz`, `/metrics`), [`inbound`] (inbound
 //!   credentials), [`origin`] (the `Host` and `Origin` an adapter answers), [`skills`] (skill
-//!   catalogs), [`server`] (start-up and shutdown);
+//!   catalogs), [`server`] (start-up and shutdown), [`wire`] (timeouts, limits and
+//!   head checks of every connection);
 //! - `rest`: [`rest`]; `mcp`: [`mcp`]; `oauth2`: [`oauth2`]; `digest`: [`digest`]; `oauth1`:
 //!   [`oauth1`] (request signing upstream);
 //! - formats: `xml` ([`xml`]), `delimited` ([`delimited`]), `yaml` ([`yaml`], and
@@ -74,6 +75,8 @@ pub mod rest;
 pub mod server;
 #[cfg(feature = "server")]
 pub mod skills;
+#[cfg(feature = "server")]
+pub mod wire;
 #[cfg(feature = "xml")]
 pub mod xml;
 #[cfg(feature = "yaml")]

@@ -58,7 +58,9 @@ async fn a_rest_path_value_stays_one_segment() {
         assert_eq!(answer.status, 200, "{target}: {answer:?}");
         assert_eq!(upstream.last().path, upstream_path);
     }
-    let long = "x".repeat(10_000);
+    // A long value is one segment too, up to the longest request target (8 KiB: 414 past it,
+    // and nothing is sent).
+    let long = "x".repeat(8_000);
     let answer = raw::request(
         &server.rest,
         "GET",
@@ -69,6 +71,12 @@ async fn a_rest_path_value_stays_one_segment() {
     .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(upstream.last().path, format!("/users/{long}/tokens"));
+    let sent = upstream.received().len();
+    let longer = "x".repeat(10_000);
+    let target = format!("/v1/users/{longer}/tokens");
+    let answer = raw::request(&server.rest, "GET", &target, &[], "").await;
+    assert_eq!(answer.status, 414, "{}", answer.body);
+    assert_eq!(upstream.received().len(), sent);
     // The server is still serving.
     let answer = raw::request(&server.rest, "GET", "/healthz", &[], "").await;
     assert_eq!(answer.status, 200);

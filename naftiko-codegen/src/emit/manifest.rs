@@ -34,7 +34,7 @@ const DEPENDENCIES: &[(&str, &str)] = &[
     ),
     (
         "hyper_util",
-        r#"hyper-util = { version = "0.1.21", features = ["client-legacy", "http1", "http2", "tokio"] }"#,
+        r#"hyper-util = { version = "0.1.21", features = ["client-legacy", "http1", "http2", "server-auto", "tokio"] }"#,
     ),
     (
         "jsonwebtoken",

@@ -210,10 +210,10 @@ pub(super) fn server_rs(
         index += 1;
         spawns.push(quote! {
             let router = #root::rest::#m::router_with_body_limit(upstreams.clone(), options.max_body_bytes #guard);
-            let origins = runtime::origin::Origins::for_listener(&#listener, &options.allowed_hosts, &options.allowed_origins);
+            let origins = runtime::origin::Origins::new(#listener.local_addr(), &options.allowed_hosts, &options.allowed_origins);
             let router = runtime::origin::protect(router, origins);
             let router = server::with_ops(#ns, router, readiness.clone(), Some(#openapi));
-            servers.spawn(server::serve(#ns, #listener, router, shutdown.clone()));
+            servers.spawn(server::serve(#listener, router, wire, shutdown.clone()));
         });
     }
     for a in cap.mcp.iter().filter(|a| a.stdio) {
@@ -233,10 +233,10 @@ pub(super) fn server_rs(
         spawns.push(quote! {
             let config = runtime::mcp::config(options.max_body_bytes, shutdown.clone());
             let router = #root::mcp::#m::router(upstreams.clone(), config #guard);
-            let origins = runtime::origin::Origins::for_listener(&#listener, &options.allowed_hosts, &options.allowed_origins);
+            let origins = runtime::origin::Origins::new(#listener.local_addr(), &options.allowed_hosts, &options.allowed_origins);
             let router = runtime::origin::protect(router, origins);
             let router = server::with_ops(#ns, router, readiness.clone(), None);
-            servers.spawn(server::serve(#ns, #listener, router, shutdown.clone()));
+            servers.spawn(server::serve(#listener, router, wire, shutdown.clone()));
         });
     }
     for a in &cap.skills {
@@ -247,7 +247,7 @@ pub(super) fn server_rs(
         index += 1;
         spawns.push(quote! {
             let router = server::with_ops(#ns, #root::skills::#m::router(#guard), readiness.clone(), None);
-            servers.spawn(server::serve(#ns, #listener, router, shutdown.clone()));
+            servers.spawn(server::serve(#listener, router, wire, shutdown.clone()));
         });
     }
     if let Some(control) = &cap.control {
@@ -286,7 +286,7 @@ pub(super) fn server_rs(
             let control = runtime::ops::control(readiness.clone(), status, config, #health, #info);
             #protect
             let router = server::with_ops("control", control, readiness.clone(), None);
-            servers.spawn(server::serve("control", #listener, router, shutdown.clone()));
+            servers.spawn(server::serve(#listener, router, wire, shutdown.clone()));
         });
     }
     let upstream_checks = cap.consumes.iter().map(|c| {
@@ -302,6 +302,9 @@ pub(super) fn server_rs(
     let serve_doc = format!(
         " Serve every exposed adapter ({defaults} unless `listen` says otherwise) until SIGTERM or Ctrl-C, then finish in-flight requests."
     );
+    let wire = (!adapters.is_empty()).then(|| {
+        quote!(let wire = runtime::wire::Wire { max_body_bytes: options.max_body_bytes, ..options.wire };)
+    });
     quote! {
         //! Start-up: every exposed adapter in one process, each with `/healthz`, `/readyz` and
         //! `/metrics` beside it (and `/openapi.json` beside each REST adapter).
@@ -337,6 +340,9 @@ pub(super) fn server_rs(
             pub allowed_origins: Vec<String>,
             /// How long in-flight requests may take to finish after SIGTERM.
             pub drain_timeout: Duration,
+            /// Timeouts and head limits of every connection (its `max_body_bytes` is
+            /// [`ServeOptions::max_body_bytes`]).
+            pub wire: runtime::wire::Wire,
             /// Whether `/readyz` also checks that every upstream accepts TCP connections.
             pub ready_check_upstreams: bool,
         }
@@ -350,6 +356,7 @@ pub(super) fn server_rs(
                     allowed_hosts: Vec::new(),
                     allowed_origins: Vec::new(),
                     drain_timeout: Duration::from_secs(30),
+                    wire: runtime::wire::Wire::default(),
                     ready_check_upstreams: false,
                 }
             }
@@ -382,6 +389,7 @@ pub(super) fn server_rs(
             let readiness = Arc::new(runtime::ops::Readiness::new(ADAPTERS.len(), BOUND_VARIABLES, checks));
             let shutdown = CancellationToken::new();
             #(#binds)*
+            #wire
             let mut servers = tokio::task::JoinSet::new();
             #(#spawns)*
             tokio::spawn(server::shutdown_on_signal(shutdown.clone(), readiness));
@@ -508,6 +516,18 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
             /// How long in-flight requests may take to finish after SIGTERM (e.g. 30s).
             #[arg(long, value_name = "DURATION", env = "NAFTIKO_DRAIN_TIMEOUT", default_value = "30s", value_parser = runtime::server::parse_duration)]
             drain_timeout: Duration,
+            /// How long a request head may take from its first byte to its last (e.g. 60s).
+            #[arg(long, value_name = "DURATION", env = "NAFTIKO_HEADER_TIMEOUT", default_value = "60s", value_parser = runtime::server::parse_duration)]
+            header_timeout: Duration,
+            /// How long a connection with no request in flight stays open (e.g. 75s).
+            #[arg(long, value_name = "DURATION", env = "NAFTIKO_IDLE_TIMEOUT", default_value = "75s", value_parser = runtime::server::parse_duration)]
+            idle_timeout: Duration,
+            /// Largest request head (request line and headers), in bytes, at least 8192 (larger ones get 431).
+            #[arg(long, value_name = "BYTES", env = "NAFTIKO_MAX_HEADER_BYTES", default_value_t = runtime::wire::DEFAULT_MAX_HEADER_BYTES)]
+            max_header_bytes: usize,
+            /// Longest request target (414) or header line (431), in bytes.
+            #[arg(long, value_name = "BYTES", env = "NAFTIKO_MAX_HEADER_LINE_BYTES", default_value_t = runtime::wire::DEFAULT_MAX_HEADER_LINE_BYTES)]
+            max_header_line_bytes: usize,
             /// Make /readyz also check that every upstream accepts TCP connections.
             #[arg(long, env = "NAFTIKO_READY_CHECK_UPSTREAMS")]
             ready_check_upstreams: bool,
@@ -541,6 +561,13 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
                 allowed_hosts: args.allowed_host,
                 allowed_origins: args.allowed_origin,
                 drain_timeout: args.drain_timeout,
+                wire: runtime::wire::Wire {
+                    header_timeout: args.header_timeout,
+                    idle_timeout: args.idle_timeout,
+                    max_header_bytes: args.max_header_bytes,
+                    max_header_line_bytes: args.max_header_line_bytes,
+                    max_body_bytes: args.max_body_bytes,
+                },
                 ready_check_upstreams: args.ready_check_upstreams,
             })
         }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{Document, file_location, inside};
+use super::{Document, file_location, inside, unlinked};
 use crate::diagnostic::Diagnostic;
 
 /// At most this many bytes in one file…
@@ -85,8 +85,9 @@ pub(super) fn load(doc: &mut Document, root: &Path, errors: &mut Vec<Diagnostic>
             doc.run_time_dirs.insert(yaml_path, dir);
             continue;
         }
-        let relative =
-            file_location(&location, "location").and_then(|rel| inside(Path::new(&rel), &location));
+        let relative = file_location(&location, "location")
+            .and_then(|rel| inside(Path::new(&rel), &location))
+            .and_then(|rel| unlinked(root, rel, &location));
         let read = relative.and_then(|rel| read(&root.join(rel), &location));
         match read {
             Ok(asset) => {

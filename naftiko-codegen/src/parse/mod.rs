@@ -199,7 +199,8 @@ fn load_imports(
     for (i, location) in wanted {
         let lpath = format!("{prefix}[{i}].location");
         let relative = file_location(&location, "import location")
-            .and_then(|rel| inside(&here.join(rel), &location));
+            .and_then(|rel| inside(&here.join(rel), &location))
+            .and_then(|rel| unlinked(root, rel, &location));
         let relative = match relative {
             Ok(r) => r,
             Err(message) => {
@@ -262,6 +263,22 @@ fn load_imports(
 }
 
 /// `path` normalized (no `.` or `..`), or an error when it leaves the capability's folder.
+/// `relative` (a path inside `root`) when none of its components is a symbolic link: a linked
+/// folder anywhere on the way could lead out of the capability's folder.
+fn unlinked(root: &Path, relative: PathBuf, location: &str) -> Result<PathBuf, String> {
+    let mut at = root.to_path_buf();
+    for part in relative.components() {
+        at.push(part);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(format!(
+                "`{location}`: {} is a symbolic link; links are not followed (they could leave the capability's folder)",
+                at.display()
+            ));
+        }
+    }
+    Ok(relative)
+}
+
 fn inside(path: &Path, location: &str) -> Result<PathBuf, String> {
     let mut parts: Vec<&std::ffi::OsStr> = Vec::new();
     for part in path.components() {

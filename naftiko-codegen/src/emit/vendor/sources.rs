@@ -51,6 +51,7 @@ pub(super) const SOURCES: &[Source] = sources![
     "startup",
     "steps",
     "telemetry",
+    "wire": "server",
     "xml": "xml",
     "yaml": "yaml",
 ];

@@ -39,6 +39,9 @@ pub struct ServeOptions {
     pub allowed_origins: Vec<String>,
     /// How long in-flight requests may take to finish after SIGTERM.
     pub drain_timeout: Duration,
+    /// Timeouts and head limits of every connection (its `max_body_bytes` is
+    /// [`ServeOptions::max_body_bytes`]).
+    pub wire: runtime::wire::Wire,
     /// Whether `/readyz` also checks that every upstream accepts TCP connections.
     pub ready_check_upstreams: bool,
 }
@@ -52,6 +55,7 @@ impl Default for ServeOptions {
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
             drain_timeout: Duration::from_secs(30),
+            wire: runtime::wire::Wire::default(),
             ready_check_upstreams: false,
         }
     }
@@ -105,13 +109,17 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         )
         .await?;
     readiness.adapter_bound();
+    let wire = runtime::wire::Wire {
+        max_body_bytes: options.max_body_bytes,
+        ..options.wire
+    };
     let mut servers = tokio::task::JoinSet::new();
     let router = crate::rest::ledger_rest::router_with_body_limit(
         upstreams.clone(),
         options.max_body_bytes,
     );
-    let origins = runtime::origin::Origins::for_listener(
-        &listener_0,
+    let origins = runtime::origin::Origins::new(
+        listener_0.local_addr(),
         &options.allowed_hosts,
         &options.allowed_origins,
     );
@@ -122,17 +130,17 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         readiness.clone(),
         Some(include_str!("../openapi/ledger-rest.json")),
     );
-    servers.spawn(server::serve("ledger-rest", listener_0, router, shutdown.clone()));
+    servers.spawn(server::serve(listener_0, router, wire, shutdown.clone()));
     let config = runtime::mcp::config(options.max_body_bytes, shutdown.clone());
     let router = crate::mcp::ledger_mcp::router(upstreams.clone(), config);
-    let origins = runtime::origin::Origins::for_listener(
-        &listener_1,
+    let origins = runtime::origin::Origins::new(
+        listener_1.local_addr(),
         &options.allowed_hosts,
         &options.allowed_origins,
     );
     let router = runtime::origin::protect(router, origins);
     let router = server::with_ops("ledger-mcp", router, readiness.clone(), None);
-    servers.spawn(server::serve("ledger-mcp", listener_1, router, shutdown.clone()));
+    servers.spawn(server::serve(listener_1, router, wire, shutdown.clone()));
     tokio::spawn(server::shutdown_on_signal(shutdown.clone(), readiness));
     server::wait(servers, shutdown, options.drain_timeout).await
 }

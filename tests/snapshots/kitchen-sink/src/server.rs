@@ -42,6 +42,9 @@ pub struct ServeOptions {
     pub allowed_origins: Vec<String>,
     /// How long in-flight requests may take to finish after SIGTERM.
     pub drain_timeout: Duration,
+    /// Timeouts and head limits of every connection (its `max_body_bytes` is
+    /// [`ServeOptions::max_body_bytes`]).
+    pub wire: runtime::wire::Wire,
     /// Whether `/readyz` also checks that every upstream accepts TCP connections.
     pub ready_check_upstreams: bool,
 }
@@ -55,6 +58,7 @@ impl Default for ServeOptions {
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
             drain_timeout: Duration::from_secs(30),
+            wire: runtime::wire::Wire::default(),
             ready_check_upstreams: false,
         }
     }
@@ -124,13 +128,17 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         )
         .await?;
     readiness.adapter_bound();
+    let wire = runtime::wire::Wire {
+        max_body_bytes: options.max_body_bytes,
+        ..options.wire
+    };
     let mut servers = tokio::task::JoinSet::new();
     let router = crate::rest::pets_rest::router_with_body_limit(
         upstreams.clone(),
         options.max_body_bytes,
     );
-    let origins = runtime::origin::Origins::for_listener(
-        &listener_0,
+    let origins = runtime::origin::Origins::new(
+        listener_0.local_addr(),
         &options.allowed_hosts,
         &options.allowed_origins,
     );
@@ -141,13 +149,13 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         readiness.clone(),
         Some(include_str!("../openapi/pets-rest.json")),
     );
-    servers.spawn(server::serve("pets-rest", listener_0, router, shutdown.clone()));
+    servers.spawn(server::serve(listener_0, router, wire, shutdown.clone()));
     let router = crate::rest::weather_rest::router_with_body_limit(
         upstreams.clone(),
         options.max_body_bytes,
     );
-    let origins = runtime::origin::Origins::for_listener(
-        &listener_1,
+    let origins = runtime::origin::Origins::new(
+        listener_1.local_addr(),
         &options.allowed_hosts,
         &options.allowed_origins,
     );
@@ -158,27 +166,27 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         readiness.clone(),
         Some(include_str!("../openapi/weather-rest.json")),
     );
-    servers.spawn(server::serve("weather-rest", listener_1, router, shutdown.clone()));
+    servers.spawn(server::serve(listener_1, router, wire, shutdown.clone()));
     let config = runtime::mcp::config(options.max_body_bytes, shutdown.clone());
     let router = crate::mcp::pets_mcp::router(upstreams.clone(), config);
-    let origins = runtime::origin::Origins::for_listener(
-        &listener_2,
+    let origins = runtime::origin::Origins::new(
+        listener_2.local_addr(),
         &options.allowed_hosts,
         &options.allowed_origins,
     );
     let router = runtime::origin::protect(router, origins);
     let router = server::with_ops("pets-mcp", router, readiness.clone(), None);
-    servers.spawn(server::serve("pets-mcp", listener_2, router, shutdown.clone()));
+    servers.spawn(server::serve(listener_2, router, wire, shutdown.clone()));
     let config = runtime::mcp::config(options.max_body_bytes, shutdown.clone());
     let router = crate::mcp::weather_mcp::router(upstreams.clone(), config);
-    let origins = runtime::origin::Origins::for_listener(
-        &listener_3,
+    let origins = runtime::origin::Origins::new(
+        listener_3.local_addr(),
         &options.allowed_hosts,
         &options.allowed_origins,
     );
     let router = runtime::origin::protect(router, origins);
     let router = server::with_ops("weather-mcp", router, readiness.clone(), None);
-    servers.spawn(server::serve("weather-mcp", listener_3, router, shutdown.clone()));
+    servers.spawn(server::serve(listener_3, router, wire, shutdown.clone()));
     tokio::spawn(server::shutdown_on_signal(shutdown.clone(), readiness));
     server::wait(servers, shutdown, options.drain_timeout).await
 }

@@ -96,6 +96,40 @@ struct ServeArgs {
         value_parser = runtime::server::parse_duration
     )]
     drain_timeout: Duration,
+    /// How long a request head may take from its first byte to its last (e.g. 60s).
+    #[arg(
+        long,
+        value_name = "DURATION",
+        env = "NAFTIKO_HEADER_TIMEOUT",
+        default_value = "60s",
+        value_parser = runtime::server::parse_duration
+    )]
+    header_timeout: Duration,
+    /// How long a connection with no request in flight stays open (e.g. 75s).
+    #[arg(
+        long,
+        value_name = "DURATION",
+        env = "NAFTIKO_IDLE_TIMEOUT",
+        default_value = "75s",
+        value_parser = runtime::server::parse_duration
+    )]
+    idle_timeout: Duration,
+    /// Largest request head (request line and headers), in bytes, at least 8192 (larger ones get 431).
+    #[arg(
+        long,
+        value_name = "BYTES",
+        env = "NAFTIKO_MAX_HEADER_BYTES",
+        default_value_t = runtime::wire::DEFAULT_MAX_HEADER_BYTES
+    )]
+    max_header_bytes: usize,
+    /// Longest request target (414) or header line (431), in bytes.
+    #[arg(
+        long,
+        value_name = "BYTES",
+        env = "NAFTIKO_MAX_HEADER_LINE_BYTES",
+        default_value_t = runtime::wire::DEFAULT_MAX_HEADER_LINE_BYTES
+    )]
+    max_header_line_bytes: usize,
     /// Make /readyz also check that every upstream accepts TCP connections.
     #[arg(long, env = "NAFTIKO_READY_CHECK_UPSTREAMS")]
     ready_check_upstreams: bool,
@@ -136,6 +170,13 @@ fn options(args: ServeArgs) -> Result<ServeOptions, StartupError> {
         allowed_hosts: args.allowed_host,
         allowed_origins: args.allowed_origin,
         drain_timeout: args.drain_timeout,
+        wire: runtime::wire::Wire {
+            header_timeout: args.header_timeout,
+            idle_timeout: args.idle_timeout,
+            max_header_bytes: args.max_header_bytes,
+            max_header_line_bytes: args.max_header_line_bytes,
+            max_body_bytes: args.max_body_bytes,
+        },
         ready_check_upstreams: args.ready_check_upstreams,
     })
 }

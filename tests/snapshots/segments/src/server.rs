@@ -34,6 +34,9 @@ pub struct ServeOptions {
     pub allowed_origins: Vec<String>,
     /// How long in-flight requests may take to finish after SIGTERM.
     pub drain_timeout: Duration,
+    /// Timeouts and head limits of every connection (its `max_body_bytes` is
+    /// [`ServeOptions::max_body_bytes`]).
+    pub wire: runtime::wire::Wire,
     /// Whether `/readyz` also checks that every upstream accepts TCP connections.
     pub ready_check_upstreams: bool,
 }
@@ -47,6 +50,7 @@ impl Default for ServeOptions {
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
             drain_timeout: Duration::from_secs(30),
+            wire: runtime::wire::Wire::default(),
             ready_check_upstreams: false,
         }
     }
@@ -90,13 +94,17 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         )
         .await?;
     readiness.adapter_bound();
+    let wire = runtime::wire::Wire {
+        max_body_bytes: options.max_body_bytes,
+        ..options.wire
+    };
     let mut servers = tokio::task::JoinSet::new();
     let router = crate::rest::jobs_rest::router_with_body_limit(
         upstreams.clone(),
         options.max_body_bytes,
     );
-    let origins = runtime::origin::Origins::for_listener(
-        &listener_0,
+    let origins = runtime::origin::Origins::new(
+        listener_0.local_addr(),
         &options.allowed_hosts,
         &options.allowed_origins,
     );
@@ -107,7 +115,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         readiness.clone(),
         Some(include_str!("../openapi/jobs-rest.json")),
     );
-    servers.spawn(server::serve("jobs-rest", listener_0, router, shutdown.clone()));
+    servers.spawn(server::serve(listener_0, router, wire, shutdown.clone()));
     tokio::spawn(server::shutdown_on_signal(shutdown.clone(), readiness));
     server::wait(servers, shutdown, options.drain_timeout).await
 }

@@ -21,3 +21,4 @@ pub mod server;
 pub mod skills;
 pub mod startup;
 pub mod telemetry;
+pub mod wire;

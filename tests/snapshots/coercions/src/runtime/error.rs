@@ -86,9 +86,13 @@ pub struct RawResponse {
 }
 
 impl RawResponse {
-    /// Turn an error status into [`Error::Status`].
+    /// Turn an error status, or a redirect that was not followed, into [`Error::Status`].
     pub fn error_for_status(self) -> Result<Self, Error> {
-        if self.status.is_client_error() || self.status.is_server_error() {
+        // A redirect the client did not follow (to another origin) is not the API's answer.
+        if self.status.is_client_error()
+            || self.status.is_server_error()
+            || self.status.is_redirection()
+        {
             Err(Error::Status {
                 status: self.status,
                 content_type: self.content_type,

@@ -82,6 +82,7 @@ pub fn http_client(timeout: Duration) -> Result<HttpClient, Error> {
             .timeout(timeout)
             .connect_timeout(timeout.min(CONNECT_TIMEOUT))
             .user_agent(USER_AGENT)
+            .redirect(same_origin_redirects())
             .build()
             .map(HttpClient::Reqwest)
             .map_err(|e| Error::Client(e.into()));
@@ -110,7 +111,8 @@ fn too_large() -> Error {
     Error::Transport(format!("the answer is larger than {mib} MiB").into())
 }
 
-/// hyper's pooled client with rustls; follows up to 10 redirects like reqwest does.
+/// hyper's pooled client with rustls; follows up to 10 redirects to the API's own origin (a
+/// redirect elsewhere is the answer, see [`RawResponse::error_for_status`]).
 #[derive(Clone)]
 pub struct DirectClient {
     inner: std::sync::Arc<
@@ -182,18 +184,16 @@ impl DirectClient {
                 .headers()
                 .get(header::LOCATION)
                 .and_then(|l| l.to_str().ok());
-            if let (true, Some(location)) = (status.is_redirection(), location) {
-                let next = redirect_target(&uri, location)?;
-                if next.authority() != uri.authority() || next.scheme() != uri.scheme() {
-                    // Credentials are for the API's own host only.
-                    for name in [
-                        header::AUTHORIZATION,
-                        header::COOKIE,
-                        header::PROXY_AUTHORIZATION,
-                    ] {
-                        request.headers.remove(name);
-                    }
-                }
+            if status.is_informational() {
+                return Err(switched(status));
+            }
+            let next = match (status.is_redirection(), location) {
+                (true, Some(location)) => Some(redirect_target(&uri, location)?),
+                _ => None,
+            };
+            // Only a redirect to the API's own origin is followed: an answer from another
+            // host is not the API's, and a body is never sent anywhere else.
+            if let Some(next) = next.filter(|next| same_origin(next, &uri)) {
                 let keeps_method = matches!(
                     status,
                     StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT
@@ -225,6 +225,36 @@ impl DirectClient {
             format!("more than {MAX_REDIRECTS} redirects").into(),
         ))
     }
+}
+
+/// Whether `a` and `b` have the same scheme and authority.
+fn same_origin(a: &Uri, b: &Uri) -> bool {
+    a.scheme() == b.scheme() && a.authority() == b.authority()
+}
+
+/// The error for an informational answer (`101 Switching Protocols` included) to a request
+/// that asked for none: the upstream is not speaking HTTP to us any more.
+fn switched(status: StatusCode) -> Error {
+    Error::Transport(
+        format!("the upstream answered `{status}` to a request that asked for no protocol switch")
+            .into(),
+    )
+}
+
+/// The redirect policy of the default reqwest client: as [`DirectClient`]'s, redirects to the
+/// first URL's origin only, at most 10.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first();
+        let same = first.is_some_and(|first| first.origin() == attempt.url().origin());
+        if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error("too many redirects")
+        } else if same {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
 }
 
 /// `request` as hyper sends it to `uri`.
@@ -435,6 +465,9 @@ fn reqwest_error(err: reqwest::Error) -> Error {
 async fn send_reqwest(request: reqwest::RequestBuilder) -> Result<RawResponse, Error> {
     let mut response = request.send().await.map_err(reqwest_error)?;
     let status = response.status();
+    if status.is_informational() {
+        return Err(switched(status));
+    }
     let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
     let challenge = response.headers().get(header::WWW_AUTHENTICATE).cloned();
     let mut body = Vec::new();

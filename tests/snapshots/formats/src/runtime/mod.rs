@@ -24,5 +24,6 @@ pub mod secret;
 pub mod server;
 pub mod startup;
 pub mod telemetry;
+pub mod wire;
 pub mod xml;
 pub mod yaml;

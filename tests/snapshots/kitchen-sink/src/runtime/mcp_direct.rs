@@ -169,16 +169,120 @@ async fn read(request: Request, max_body_bytes: usize) -> Result<Read, Response>
             ErrorCode::INVALID_REQUEST,
             "batch requests are not supported: send one request per POST",
         )),
-        Ok(Value::Object(_)) => Ok(Read::Other(Request::from_parts(
-            parts,
-            axum::body::Body::from(bytes),
-        ))),
+        Ok(Value::Object(_)) => match not_a_message(&bytes) {
+            Some(refused) => Err(refused),
+            None => Ok(Read::Other(Request::from_parts(
+                parts,
+                axum::body::Body::from(bytes),
+            ))),
+        },
         Ok(_) => Err(json_rpc_error(
             StatusCode::BAD_REQUEST,
             ErrorCode::INVALID_REQUEST,
             "a JSON-RPC request is a JSON object",
         )),
     }
+}
+
+/// The members of a JSON-RPC message: each known one at most once (serde refuses one twice).
+#[derive(serde::Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    jsonrpc: Member,
+    #[serde(default)]
+    id: Member,
+    #[serde(default)]
+    method: Member,
+    #[serde(default)]
+    params: Member,
+    #[serde(default)]
+    result: Member,
+    #[serde(default)]
+    error: Member,
+}
+
+/// The `params` of a `tools/call`, each member at most once.
+#[derive(serde::Deserialize)]
+struct CallEnvelope {
+    params: CallMembers,
+}
+
+#[derive(serde::Deserialize)]
+struct CallMembers {
+    #[serde(default)]
+    name: Member,
+    #[serde(default)]
+    arguments: Member,
+}
+
+/// A member of a JSON object: absent, or present with its value (`null` included).
+#[derive(Default)]
+struct Member(Option<Value>);
+
+impl<'de> serde::Deserialize<'de> for Member {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Value::deserialize(deserializer).map(|value| Member(Some(value)))
+    }
+}
+
+/// Why the JSON object `body` is not a JSON-RPC 2.0 request, notification or response (JSON-RPC
+/// 2.0 §4, §5): 400 and an invalid request (-32600); a `tools/call` whose `params` names a
+/// member twice gets invalid params (-32602). `None` for a message rmcp is to answer.
+fn not_a_message(body: &[u8]) -> Option<Response> {
+    let invalid = |why: &str| {
+        let message = format!("the body is not a JSON-RPC 2.0 message: {why}");
+        Some(json_rpc_error(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::INVALID_REQUEST,
+            &message,
+        ))
+    };
+    let envelope: Envelope = match serde_json::from_slice(body) {
+        Ok(envelope) => envelope,
+        Err(e) => return invalid(&e.to_string()),
+    };
+    if !matches!(&envelope.jsonrpc.0, Some(Value::String(v)) if v == "2.0") {
+        return invalid("`jsonrpc` must be \"2.0\"");
+    }
+    if !matches!(&envelope.id.0, None | Some(Value::String(_) | Value::Number(_))) {
+        return invalid("`id` must be a string or a number");
+    }
+    let Some(method) = envelope.method.0 else {
+        let answers = usize::from(envelope.result.0.is_some()) + usize::from(envelope.error.0.is_some());
+        return match (envelope.id.0, answers) {
+            (Some(_), 1) => None,
+            _ => invalid("a request names its `method`; a response has an `id` and one of `result` and `error`"),
+        };
+    };
+    let Value::String(method) = method else {
+        return invalid("`method` must be a string");
+    };
+    if !matches!(&envelope.params.0, None | Some(Value::Object(_) | Value::Array(_))) {
+        return invalid("`params` must be an object");
+    }
+    if method == "tools/call" && matches!(&envelope.params.0, Some(Value::Object(_))) {
+        let why = match serde_json::from_slice::<CallEnvelope>(body) {
+            Err(e) => e.to_string(),
+            Ok(call) => match (call.params.name.0, call.params.arguments.0) {
+                (Some(Value::String(_)), None | Some(Value::Object(_) | Value::Null)) => return None,
+                (Some(Value::String(_)), _) => "`arguments` must be an object".to_owned(),
+                _ => "`name` must be a string".to_owned(),
+            },
+        };
+        return Some(invalid_params(envelope.id.0.unwrap_or(Value::Null), &why));
+    }
+    None
+}
+
+/// An invalid params error (-32602) answering request `id`.
+fn invalid_params(id: Value, why: &str) -> Response {
+    let body = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": id,
+        "error": { "code": ErrorCode::INVALID_PARAMS.0, "message": format!("invalid `params`: {why}") },
+    });
+    let content_type = [(header::CONTENT_TYPE, "application/json")];
+    (StatusCode::OK, content_type, body.to_string()).into_response()
 }
 
 /// A JSON-RPC error answer with no request id.

@@ -21,3 +21,4 @@ pub mod secret;
 pub mod server;
 pub mod startup;
 pub mod telemetry;
+pub mod wire;

@@ -69,19 +69,6 @@ impl Origins {
         }
     }
 
-    /// For an adapter listening on `listener` (see [`Origins::new`]).
-    pub fn for_listener(
-        listener: &tokio::net::TcpListener,
-        allowed_hosts: &[String],
-        allowed_origins: &[String],
-    ) -> Self {
-        // An address that cannot be read is taken as loopback: the strict rules.
-        let addr = listener
-            .local_addr()
-            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)));
-        Self::new(addr, allowed_hosts, allowed_origins)
-    }
-
     /// Why a request with these headers is refused, if it is. Names compare without regard to
     /// case; nothing is allocated unless the request is refused.
     pub fn refusal(&self, headers: &HeaderMap, authority: Option<&str>) -> Option<String> {

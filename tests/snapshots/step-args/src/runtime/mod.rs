@@ -19,3 +19,4 @@ pub mod server;
 pub mod startup;
 pub mod steps;
 pub mod telemetry;
+pub mod wire;

@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::runtime::observe;
 use crate::runtime::ops;
 use crate::runtime::startup::StartupError;
+use crate::runtime::wire;
 
 /// Parse repeated `NAMESPACE=VALUE` flags, checking every namespace against `known`.
 pub fn namespaced(
@@ -48,83 +49,120 @@ pub fn address(
     })
 }
 
-/// Bind `addr` and print `<namespace> listening on http://<ip>:<port>` to stderr.
-pub async fn bind(
+/// A bound listening socket, duplicated for every worker when it is bound: all the set-up of
+/// every listener happens before any of them accepts (a flood on a port that accepts already
+/// cannot take the descriptors another listener's set-up needs).
+#[derive(Debug)]
+pub struct Listener {
     namespace: &'static str,
-    addr: SocketAddr,
-) -> Result<tokio::net::TcpListener, StartupError> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|source| StartupError::Bind {
-            namespace,
-            addr,
-            source,
-        })?;
-    let local = listener.local_addr().map_err(|source| StartupError::Bind {
+    local: SocketAddr,
+    /// One socket per worker, the first for the calling runtime.
+    sockets: Vec<std::net::TcpListener>,
+}
+
+impl Listener {
+    /// The address the listener is bound to.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+}
+
+/// Bind `addr` for every worker and print `<namespace> listening on http://<ip>:<port>` to
+/// stderr.
+pub async fn bind(namespace: &'static str, addr: SocketAddr) -> Result<Listener, StartupError> {
+    let failed = |source| StartupError::Bind {
         namespace,
         addr,
         source,
-    })?;
+    };
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(failed)?;
+    let local = listener.local_addr().map_err(failed)?;
+    let socket = listener.into_std().map_err(failed)?;
+    let workers = WORKERS.get().copied().unwrap_or(1).max(1);
+    let mut sockets = Vec::with_capacity(workers);
+    for _ in 1..workers {
+        sockets.push(socket.try_clone().map_err(failed)?);
+    }
+    sockets.insert(0, socket);
     eprintln!("{namespace} listening on http://{local}");
     tracing::info!(%namespace, %local, "listening");
-    Ok(listener)
+    Ok(Listener {
+        namespace,
+        local,
+        sockets,
+    })
 }
 
 /// How many workers serve each listener: set once by [`main`]; 1 for a server an app starts
 /// from its own runtime.
 static WORKERS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
 
-/// Serve `router` on `listener` until `shutdown` is cancelled, then finish in-flight requests.
+/// Serve `router` on `listener` with the limits of `wire` until `shutdown` is cancelled, then
+/// finish in-flight requests.
 ///
 /// Under [`main`] with more than one worker, each worker is a thread with its own
 /// current-thread runtime accepting on the same socket (thread per core, as nginx's workers:
 /// no work stealing, no wake-ups across threads); this call returns when every worker has
 /// finished.
 pub async fn serve(
-    namespace: &'static str,
-    listener: tokio::net::TcpListener,
+    listener: Listener,
     router: axum::Router,
+    wire: wire::Wire,
     shutdown: tokio_util::sync::CancellationToken,
 ) -> Result<(), StartupError> {
-    let failed = |source| StartupError::Serve { namespace, source };
-    let workers = WORKERS.get().copied().unwrap_or(1);
-    if workers <= 1 {
-        return serve_here(namespace, listener, router, shutdown).await;
+    let namespace = listener.namespace;
+    let mut sockets = listener.sockets.into_iter();
+    let own = sockets.next().ok_or_else(|| StartupError::Serve {
+        namespace,
+        source: std::io::Error::other("no socket to serve"),
+    })?;
+    let mut others = Vec::new();
+    for (index, socket) in sockets.enumerate() {
+        let router = router.clone();
+        others.push(worker(namespace, index + 1, socket, router, wire, shutdown.clone())?);
     }
-    let socket = listener.into_std().map_err(failed)?;
-    let mut others = Vec::with_capacity(workers - 1);
-    for index in 1..workers {
-        let socket = socket.try_clone().map_err(failed)?;
-        others.push(worker(
-            namespace,
-            index,
-            socket,
-            router.clone(),
-            shutdown.clone(),
-        )?);
-    }
-    let listener = tokio::net::TcpListener::from_std(socket).map_err(failed)?;
-    let mut outcome = serve_here(namespace, listener, router, shutdown).await;
+    let mut outcome = serve_here(namespace, own, router, wire, shutdown).await;
     for other in others {
-        let finished = other
-            .await
-            .unwrap_or_else(|_| Err(failed(std::io::Error::other("a worker thread stopped"))));
+        let finished = other.await.unwrap_or_else(|_| {
+            Err(StartupError::Serve {
+                namespace,
+                source: std::io::Error::other("a worker thread stopped"),
+            })
+        });
         outcome = outcome.and(finished);
     }
     outcome
 }
 
-/// [`serve`] on the calling task's runtime.
+/// [`serve`] on the calling task's runtime: accept until `shutdown`, each connection a task
+/// (see [`wire::connection`]); then wait for the connections to finish.
 async fn serve_here(
     namespace: &'static str,
-    listener: tokio::net::TcpListener,
+    socket: std::net::TcpListener,
     router: axum::Router,
+    wire: wire::Wire,
     shutdown: tokio_util::sync::CancellationToken,
 ) -> Result<(), StartupError> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move { shutdown.cancelled().await })
-        .await
-        .map_err(|source| StartupError::Serve { namespace, source })
+    let listener = tokio::net::TcpListener::from_std(socket)
+        .map_err(|source| StartupError::Serve { namespace, source })?;
+    let builder = std::sync::Arc::new(wire::builder(&wire));
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let connection = wire::connection(stream, builder.clone(), router.clone(), wire, shutdown.clone());
+                    connections.spawn(connection);
+                }
+                Err(error) => wire::accept_failed(error, namespace).await,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    drop(listener);
+    while connections.join_next().await.is_some() {}
+    Ok(())
 }
 
 /// Worker `index` of [`serve`]: a thread serving `router` on `socket` with a current-thread
@@ -134,16 +172,14 @@ fn worker(
     index: usize,
     socket: std::net::TcpListener,
     router: axum::Router,
+    wire: wire::Wire,
     shutdown: tokio_util::sync::CancellationToken,
 ) -> Result<tokio::sync::oneshot::Receiver<Result<(), StartupError>>, StartupError> {
     let failed = move |source| StartupError::Serve { namespace, source };
     let (done, finished) = tokio::sync::oneshot::channel();
     let run = move || {
         let outcome = runtime(1).map_err(failed).and_then(|runtime| {
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(socket).map_err(failed)?;
-                serve_here(namespace, listener, router, shutdown).await
-            })
+            runtime.block_on(serve_here(namespace, socket, router, wire, shutdown))
         });
         let _ = done.send(outcome);
     };
