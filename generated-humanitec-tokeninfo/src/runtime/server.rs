@@ -119,7 +119,14 @@ pub async fn serve(
     let mut others = Vec::new();
     for (index, socket) in sockets.enumerate() {
         let router = router.clone();
-        others.push(worker(namespace, index + 1, socket, router, wire, shutdown.clone())?);
+        others.push(worker(
+            namespace,
+            index + 1,
+            socket,
+            router,
+            wire,
+            shutdown.clone(),
+        )?);
     }
     let mut outcome = serve_here(namespace, own, router, wire, shutdown).await;
     for other in others {

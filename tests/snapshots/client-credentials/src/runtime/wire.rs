@@ -91,10 +91,7 @@ pub fn builder(
     let mut builder =
         hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
     // hyper answers 431 and closes once a head fills its read buffer.
-    builder
-        .http1()
-        .header_read_timeout(None)
-        .max_buf_size(head);
+    builder.http1().header_read_timeout(None).max_buf_size(head);
     builder
         .http2()
         .max_header_list_size(u32::try_from(head).unwrap_or(u32::MAX));
@@ -397,7 +394,10 @@ fn checked<B>(request: &mut Request<B>, wire: &Wire) -> Result<(), Response> {
         ));
     }
     let line = wire.max_header_line_bytes;
-    let target = request.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
     if target > line {
         return Err(refusal(
             StatusCode::URI_TOO_LONG,

@@ -244,27 +244,38 @@ fn not_a_message(body: &[u8]) -> Option<Response> {
     if !matches!(&envelope.jsonrpc.0, Some(Value::String(v)) if v == "2.0") {
         return invalid("`jsonrpc` must be \"2.0\"");
     }
-    if !matches!(&envelope.id.0, None | Some(Value::String(_) | Value::Number(_))) {
+    if !matches!(
+        &envelope.id.0,
+        None | Some(Value::String(_) | Value::Number(_))
+    ) {
         return invalid("`id` must be a string or a number");
     }
     let Some(method) = envelope.method.0 else {
-        let answers = usize::from(envelope.result.0.is_some()) + usize::from(envelope.error.0.is_some());
+        let answers =
+            usize::from(envelope.result.0.is_some()) + usize::from(envelope.error.0.is_some());
         return match (envelope.id.0, answers) {
             (Some(_), 1) => None,
-            _ => invalid("a request names its `method`; a response has an `id` and one of `result` and `error`"),
+            _ => invalid(
+                "a request names its `method`; a response has an `id` and one of `result` and `error`",
+            ),
         };
     };
     let Value::String(method) = method else {
         return invalid("`method` must be a string");
     };
-    if !matches!(&envelope.params.0, None | Some(Value::Object(_) | Value::Array(_))) {
+    if !matches!(
+        &envelope.params.0,
+        None | Some(Value::Object(_) | Value::Array(_))
+    ) {
         return invalid("`params` must be an object");
     }
     if method == "tools/call" && matches!(&envelope.params.0, Some(Value::Object(_))) {
         let why = match serde_json::from_slice::<CallEnvelope>(body) {
             Err(e) => e.to_string(),
             Ok(call) => match (call.params.name.0, call.params.arguments.0) {
-                (Some(Value::String(_)), None | Some(Value::Object(_) | Value::Null)) => return None,
+                (Some(Value::String(_)), None | Some(Value::Object(_) | Value::Null)) => {
+                    return None;
+                }
                 (Some(Value::String(_)), _) => "`arguments` must be an object".to_owned(),
                 _ => "`name` must be a string".to_owned(),
             },
