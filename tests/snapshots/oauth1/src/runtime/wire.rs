@@ -323,7 +323,17 @@ impl hyper::service::Service<Request<Incoming>> for Front {
                 let mut router = self.router.clone();
                 Answer::Routed(tower_service::Service::call(&mut router, request))
             }
-            Err(refused) => Answer::Refused(Some(refused)),
+            Err((status, detail)) => {
+                let mut refused = refusal(status, detail);
+                // A body refused from the head is not read: the connection cannot carry
+                // another request.
+                if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    refused
+                        .headers_mut()
+                        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                }
+                Answer::Refused(Some(refused))
+            }
         };
         Answered {
             answer,
@@ -371,24 +381,24 @@ where
 
 /// Check a request head against `wire` (see the module docs), setting its `Host` to the
 /// authority of its target when it has one; the refusal otherwise.
-fn checked<B>(request: &mut Request<B>, wire: &Wire) -> Result<(), Response> {
+fn checked<B>(request: &mut Request<B>, wire: &Wire) -> Result<(), (StatusCode, String)> {
     let hosts = request.headers().get_all(header::HOST).iter().count();
     if hosts > 1 {
-        return Err(refusal(
+        return Err((
             StatusCode::BAD_REQUEST,
             "the request has more than one `Host` header".to_owned(),
         ));
     }
     if let Some(authority) = request.uri().authority() {
         let Ok(host) = HeaderValue::from_str(authority.as_str()) else {
-            return Err(refusal(
+            return Err((
                 StatusCode::BAD_REQUEST,
                 "the request target's authority is not a host".to_owned(),
             ));
         };
         request.headers_mut().insert(header::HOST, host);
     } else if hosts == 0 && request.version() == Version::HTTP_11 {
-        return Err(refusal(
+        return Err((
             StatusCode::BAD_REQUEST,
             "an HTTP/1.1 request names its `Host` (RFC 9112 §3.2)".to_owned(),
         ));
@@ -399,7 +409,7 @@ fn checked<B>(request: &mut Request<B>, wire: &Wire) -> Result<(), Response> {
         .path_and_query()
         .map_or(0, |p| p.as_str().len());
     if target > line {
-        return Err(refusal(
+        return Err((
             StatusCode::URI_TOO_LONG,
             format!("the request target is longer than {line} bytes"),
         ));
@@ -409,7 +419,7 @@ fn checked<B>(request: &mut Request<B>, wire: &Wire) -> Result<(), Response> {
         .iter()
         .find(|(name, value)| name.as_str().len() + 2 + value.len() > line);
     if let Some((name, _)) = long {
-        return Err(refusal(
+        return Err((
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             format!("the header `{name}` is longer than {line} bytes"),
         ));
@@ -421,15 +431,10 @@ fn checked<B>(request: &mut Request<B>, wire: &Wire) -> Result<(), Response> {
         .and_then(|v| v.parse::<u64>().ok());
     let max = wire.max_body_bytes;
     if length.is_some_and(|length| length > max as u64) {
-        let mut refused = refusal(
+        return Err((
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("the request body is larger than {max} bytes"),
-        );
-        // The body is not read: the connection cannot carry another request.
-        refused
-            .headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
-        return Err(refused);
+        ));
     }
     Ok(())
 }
