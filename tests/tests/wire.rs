@@ -1,7 +1,8 @@
 //! The generated server at the wire, spoken to in raw HTTP/1.1 over TCP: timeouts of slow and
 //! idle connections, head limits, the host of a request, `Expect: 100-continue`, upstream
-//! protocol switches and redirects, and JSON-RPC objects that are not requests. The timeouts are lowered through the flags so that each
-//! test takes seconds.
+//! protocol switches and redirects, JSON-RPC objects that are not requests, and a connection flood
+//! at start-up under a low open-file limit. The timeouts are lowered through the flags so that
+//! each test takes seconds.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -9,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use naftiko_tests::fake_humanitec::FakeHumanitec;
 use naftiko_tests::raw;
-use naftiko_tests::server::Server;
+use naftiko_tests::server::{self, Server};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -402,4 +403,83 @@ async fn json_rpc_objects_that_are_not_requests_are_invalid_requests() {
     // A request still works.
     let called = list_tokens_over_mcp(&server).await;
     assert_eq!(called["result"]["isError"], false, "{called}");
+}
+
+/// How many connections the flood opens: far more than the server's open-file limit allows.
+const FLOOD: usize = 200;
+
+/// A loopback port free a moment ago (the flood must know the port before the server listens).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// Connect to `port` as fast as the kernel takes connections, from before the server listens
+/// (refused connects are retried for up to 10 s) until [`FLOOD`] are open or one times out
+/// (a full backlog); the connections are held in `held`.
+fn flood(port: u16, held: &Mutex<Vec<std::net::TcpStream>>) {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while held.lock().expect("flood lock").len() < FLOOD && Instant::now() < deadline {
+        match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            Ok(stream) => held.lock().expect("flood lock").push(stream),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            Err(_) => break,
+        }
+    }
+}
+
+/// Start the seed's server with two workers under `ulimit -n 48`, its REST port flooded from
+/// the moment it listens.
+fn start_flooded(upstream: &str) -> (Server, Arc<Mutex<Vec<std::net::TcpStream>>>) {
+    let (rest, mcp) = (free_port(), free_port());
+    let held = Arc::new(Mutex::new(Vec::new()));
+    let sink = held.clone();
+    let flooding = std::thread::spawn(move || flood(rest, &sink));
+    let mut command = std::process::Command::new("sh");
+    command
+        .args(["-c", r#"ulimit -n 48 && exec "$0" "$@""#])
+        .arg(server::binary())
+        .args(["serve", "--worker-threads", "2"])
+        .args(["--listen", &format!("{}=127.0.0.1:{rest}", server::REST)])
+        .args(["--listen", &format!("{}=127.0.0.1:{mcp}", server::MCP)])
+        .args(["--upstream", &format!("humanitec-tokeninfo={upstream}")])
+        .env("HUMANITEC_API_KEY", KEY);
+    let server = Server::spawn(command);
+    let _ = flooding.join();
+    (server, held)
+}
+
+/// Point 8: every listener is set up before any accepts, and running out of file descriptors
+/// while accepting is a pause, not the end of the process.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connection_flood_at_start_up_under_a_low_fd_limit_is_not_fatal() {
+    let upstream = FakeHumanitec::start(KEY).await;
+    for attempt in 1..=4 {
+        let (mut server, held) = start_flooded(&upstream.url());
+        let opened = std::mem::take(&mut *held.lock().expect("flood lock")).len();
+        assert!(
+            opened > 48,
+            "attempt {attempt}: the flood opened only {opened} connections"
+        );
+        assert_eq!(
+            server.wait_for_exit(Duration::from_millis(500)),
+            None,
+            "attempt {attempt}: the server exited under the flood; stderr:\n{}",
+            server.stderr()
+        );
+        for base in [&server.rest, &server.mcp] {
+            let answer = tokio::time::timeout(
+                Duration::from_secs(10),
+                raw::request(base, "GET", "/healthz", &[], ""),
+            )
+            .await
+            .unwrap_or_else(|_| panic!("attempt {attempt}: {base} did not answer after the flood"));
+            assert_eq!(answer.status, 200, "attempt {attempt}: {base}: {answer:?}");
+        }
+    }
 }

@@ -1,5 +1,5 @@
 //! Project tasks: `cargo xtask codegen [--check]`, `cargo xtask bench [codegen]`,
-//! `cargo xtask fuzz [SECONDS]`.
+//! `cargo xtask fuzz [SECONDS]`, `cargo xtask soak [SECONDS]`.
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
@@ -9,8 +9,10 @@ use naftiko_codegen::write::Mode;
 mod bench;
 mod instructions;
 mod plot;
+mod soak;
 
 const USAGE: &str = "usage: cargo xtask codegen [--check] | cargo xtask bench [codegen] | cargo xtask fuzz [SECONDS]
+       | cargo xtask soak [SECONDS]
 
   codegen          regenerate every specs/*.yaml into its generated-* crate and every
                    tests/fixtures/*.yaml into its snapshot under tests/snapshots/
@@ -21,7 +23,10 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] | cargo xtask bench [c
                    writes target/bench/codegen.md)
   fuzz [SECONDS]   the mutation test for longer (default 600 s, release build): specs changed
                    at random must give a crate or located errors, never a crash, a hang or a
-                   file outside --out; NAFTIKO_MUTATION_SEED picks another sequence";
+                   file outside --out; NAFTIKO_MUTATION_SEED picks another sequence
+  soak [SECONDS]   the seed's server under steady load with faults mixed in (default 600 s,
+                   profile `server`): RSS and open fds sampled, writes target/soak/report.md,
+                   fails unless both stay flat";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -65,6 +70,26 @@ fn main() -> ExitCode {
                 }
             };
             return fuzz(&root, seconds);
+        }
+        ["soak", rest @ ..] if rest.len() <= 1 => {
+            let seconds = match rest.first().map(|s| s.parse::<u64>()) {
+                None => 600,
+                Some(Ok(n)) if n >= 30 => n,
+                _ => {
+                    eprintln!("{USAGE}");
+                    return ExitCode::from(2);
+                }
+            };
+            return match soak::soak(&root, seconds) {
+                Ok(report) => {
+                    println!("{report}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            };
         }
         ["codegen"] => Mode::Overwrite,
         ["codegen", "--check"] => Mode::Check,
