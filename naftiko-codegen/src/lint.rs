@@ -1,5 +1,6 @@
-//! `naftiko-codegen lint`: where a spec deviates from the official `naftiko: 1.0.0-alpha2`
-//! schema, as located warnings with a hint for the official form.
+//! `naftiko-codegen lint`: where a spec deviates from the official schema of its version (the
+//! file as written, before the reader of its version rewrote it), as located warnings with a hint
+//! for the official form.
 //!
 //! Two sources: the official JSON Schema (given by path: it is published with the Naftiko
 //! framework), and the dialect rules the resolver applies (e.g. an implicit bearer token).
@@ -172,7 +173,7 @@ pub fn schema_findings(doc: &Document, schema: &Schema) -> Vec<Diagnostic> {
         ("exposes", &["rest", "mcp", "skill", "control"][..]),
     ] {
         let items = doc
-            .json
+            .written
             .pointer(&format!("/capability/{list}"))
             .and_then(Value::as_array);
         for (i, item) in items.into_iter().flatten().enumerate() {
@@ -201,7 +202,7 @@ pub fn schema_findings(doc: &Document, schema: &Schema) -> Vec<Diagnostic> {
             }
         }
     }
-    for e in schema.validator.iter_errors(&doc.json) {
+    for e in schema.validator.iter_errors(&doc.written) {
         let pointer = e.instance_path().to_string();
         if entries.iter().any(|p| pointer.starts_with(p.as_str())) {
             continue;

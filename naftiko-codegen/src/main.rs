@@ -21,7 +21,8 @@ struct Cli {
 
 #[derive(Debug, clap::Args)]
 struct LintArgs {
-    /// The official JSON schema (naftiko-schema-v1.0.0-alpha2.json) to check against.
+    /// The official JSON schema of the spec's version to check against
+    /// (naftiko-schema-v1.0.0-alpha2.json, ikanos-schema-v1.0.0-beta5.json, …).
     #[arg(long, value_name = "FILE", env = "NAFTIKO_SCHEMA")]
     schema: Option<PathBuf>,
     /// Treat warnings as errors.
@@ -81,7 +82,7 @@ enum Command {
         #[command(flatten)]
         lint: LintArgs,
     },
-    /// Report where SPEC deviates from the official naftiko 1.0.0-alpha2 schema (and the dialect
+    /// Report where SPEC deviates from the official schema of its version (and the dialect
     /// rules applied to it), with file:line:column and a hint for the official form.
     Lint {
         /// The capability file (YAML).

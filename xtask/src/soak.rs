@@ -43,7 +43,24 @@ struct Sample {
     at: Duration,
     rss_kib: u64,
     fds: usize,
+    /// Of `fds`: connections accepted on its two ports, connections to the upstream (the client
+    /// pool), and the rest (listeners, the runtime's own descriptors).
+    inbound: usize,
+    upstream: usize,
     requests: u64,
+}
+
+impl Sample {
+    fn other(&self) -> usize {
+        self.fds - self.inbound - self.upstream
+    }
+}
+
+/// The ports that tell the server's sockets apart.
+#[derive(Debug, Clone, Copy)]
+struct Ports {
+    served: [u16; 2],
+    upstream: u16,
 }
 
 /// What the clients saw, by kind of client and status (0: no answer).
@@ -79,7 +96,11 @@ pub fn soak(root: &Path, seconds: u64) -> Result<String> {
     let (server, rest, mcp) =
         start_server(&root.join("target/server/humanitec-tokeninfo"), upstream)?;
     let pid = server.0.id();
-    let idle = sample(pid, Duration::ZERO, 0)?;
+    let ports = Ports {
+        served: [rest.port(), mcp.port()],
+        upstream: upstream.port(),
+    };
+    let idle = sample(pid, ports, Duration::ZERO, 0)?;
 
     let stop = Arc::new(AtomicBool::new(false));
     let requests = Arc::new(AtomicU64::new(0));
@@ -111,12 +132,19 @@ pub fn soak(root: &Path, seconds: u64) -> Result<String> {
     let mut samples = Vec::new();
     while started.elapsed() < Duration::from_secs(seconds) {
         std::thread::sleep(SAMPLE_EVERY);
-        let s = sample(pid, started.elapsed(), requests.load(Ordering::Relaxed))?;
+        let s = sample(
+            pid,
+            ports,
+            started.elapsed(),
+            requests.load(Ordering::Relaxed),
+        )?;
         eprintln!(
-            "{:>5.0} s  RSS {:>6} KiB  fds {:>4}  requests {}",
+            "{:>5.0} s  RSS {:>6} KiB  fds {:>4} (in {:>3}, upstream {:>3})  requests {}",
             s.at.as_secs_f64(),
             s.rss_kib,
             s.fds,
+            s.inbound,
+            s.upstream,
             s.requests
         );
         samples.push(s);
@@ -127,7 +155,12 @@ pub fn soak(root: &Path, seconds: u64) -> Result<String> {
     }
     // Whatever a fault left open is closed by the idle timeout.
     std::thread::sleep(IDLE_TIMEOUT + Duration::from_secs(2));
-    let settled = sample(pid, started.elapsed(), requests.load(Ordering::Relaxed))?;
+    let settled = sample(
+        pid,
+        ports,
+        started.elapsed(),
+        requests.load(Ordering::Relaxed),
+    )?;
     let answers = health(rest) && health(mcp);
     let report = report(seconds, idle, &samples, settled, answers, &tally);
     std::fs::write(dir.join("report.md"), &report).map_err(|e| e.to_string())?;
@@ -187,7 +220,7 @@ fn start_server(binary: &Path, upstream: SocketAddr) -> Result<(Proc, SocketAddr
     Ok((server, rest.unwrap_or(upstream), mcp.unwrap_or(upstream)))
 }
 
-fn sample(pid: u32, at: Duration, requests: u64) -> Result<Sample> {
+fn sample(pid: u32, ports: Ports, at: Duration, requests: u64) -> Result<Sample> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .map_err(|e| format!("the server is gone: {e}"))?;
     let rss_kib = status
@@ -195,15 +228,59 @@ fn sample(pid: u32, at: Duration, requests: u64) -> Result<Sample> {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.split_whitespace().next()?.parse().ok())
         .unwrap_or(0);
-    let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
+    let sockets = tcp_sockets(pid);
+    let (mut fds, mut inbound, mut upstream) = (0, 0, 0);
+    for entry in std::fs::read_dir(format!("/proc/{pid}/fd"))
         .map_err(|e| format!("the server is gone: {e}"))?
-        .count();
+        .flatten()
+    {
+        fds += 1;
+        let target = std::fs::read_link(entry.path()).unwrap_or_default();
+        let inode = target
+            .to_string_lossy()
+            .strip_prefix("socket:[")
+            .and_then(|t| t.strip_suffix(']'))
+            .and_then(|t| t.parse::<u64>().ok());
+        match inode.and_then(|i| sockets.get(&i)) {
+            Some(&(local, _, listening)) if ports.served.contains(&local) && !listening => {
+                inbound += 1
+            }
+            Some(&(_, remote, _)) if remote == ports.upstream => upstream += 1,
+            _ => {}
+        }
+    }
     Ok(Sample {
         at,
         rss_kib,
         fds,
+        inbound,
+        upstream,
         requests,
     })
+}
+
+/// The TCP sockets of `pid`'s network namespace by inode: local port, remote port, listening.
+fn tcp_sockets(pid: u32) -> BTreeMap<u64, (u16, u16, bool)> {
+    let mut sockets = BTreeMap::new();
+    for table in ["tcp", "tcp6"] {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/net/{table}")).unwrap_or_default();
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let port = |field: Option<&&str>| {
+                field
+                    .and_then(|a| a.rsplit_once(':'))
+                    .and_then(|(_, p)| u16::from_str_radix(p, 16).ok())
+                    .unwrap_or(0)
+            };
+            if let Some(inode) = f.get(9).and_then(|i| i.parse().ok()) {
+                sockets.insert(
+                    inode,
+                    (port(f.get(1)), port(f.get(2)), f.get(3) == Some(&"0A")),
+                );
+            }
+        }
+    }
+    sockets
 }
 
 /// The median of `values` (0 for none).
@@ -244,10 +321,25 @@ fn verdict(idle: Sample, samples: &[Sample], settled: Sample, answers: bool) -> 
             "open fds grew from {fds_first} to {fds_last} (medians of the first and last sixth)"
         ));
     }
-    if settled.fds > idle.fds + 2 {
+    if settled.inbound > 0 {
         wrong.push(format!(
-            "{} fds open after the load stopped and the idle timeout passed, {} before it started",
-            settled.fds, idle.fds
+            "{} client connections still open after the load stopped and the idle timeout passed",
+            settled.inbound
+        ));
+    }
+    if settled.other() > idle.other() + 2 {
+        wrong.push(format!(
+            "{} descriptors besides connections after the run, {} before it",
+            settled.other(),
+            idle.other()
+        ));
+    }
+    // The client pool keeps idle upstream connections; never more than requests in flight.
+    if settled.upstream > STEADY_REST + STEADY_MCP + FAULTS {
+        wrong.push(format!(
+            "{} upstream connections kept after the run, more than the {} requests ever in flight",
+            settled.upstream,
+            STEADY_REST + STEADY_MCP + FAULTS
         ));
     }
     if !answers {
@@ -275,16 +367,22 @@ fn report(
     let wrong = verdict(idle, samples, settled, answers);
     let _ = writeln!(
         out,
-        "| | RSS KiB | open fds |\n|---|---:|---:|\n| before the load | {} | {} |\n| first sixth after warm-up (median) | {rss_first} | {fds_first} |\n| last sixth (median) | {rss_last} | {fds_last} |\n| highest | {} | {} |\n| after the load and the idle timeout | {} | {} |\n",
+        "| | RSS KiB | open fds | of which client connections | upstream connections |\n|---|---:|---:|---:|---:|\n| before the load | {} | {} | {} | {} |\n| first sixth after warm-up (median) | {rss_first} | {fds_first} | | |\n| last sixth (median) | {rss_last} | {fds_last} | | |\n| highest | {} | {} | {} | {} |\n| after the load and the idle timeout | {} | {} | {} | {} |\n",
         idle.rss_kib,
         idle.fds,
+        idle.inbound,
+        idle.upstream,
         samples.iter().map(|s| s.rss_kib).max().unwrap_or(0),
         samples.iter().map(|s| s.fds).max().unwrap_or(0),
+        samples.iter().map(|s| s.inbound).max().unwrap_or(0),
+        samples.iter().map(|s| s.upstream).max().unwrap_or(0),
         settled.rss_kib,
-        settled.fds
+        settled.fds,
+        settled.inbound,
+        settled.upstream
     );
     if wrong.is_empty() {
-        out.push_str("**Flat**: memory and file descriptors hold steady, and the server answers after the run.\n\n");
+        out.push_str("**Flat**: memory and file descriptors hold steady; after the run no client connection is left, the other descriptors are those of the start and the upstream pool is bounded; the server answers.\n\n");
     } else {
         for w in &wrong {
             let _ = writeln!(out, "**Not flat**: {w}.");
@@ -306,15 +404,17 @@ fn report(
         };
         let _ = writeln!(out, "| {kind} | {status} | {n} |");
     }
-    out.push_str("\n| time s | RSS KiB | open fds | steady requests |\n|---:|---:|---:|---:|\n");
+    out.push_str("\n| time s | RSS KiB | open fds | client connections | upstream connections | steady requests |\n|---:|---:|---:|---:|---:|---:|\n");
     let step = (samples.len() / 40).max(1);
     for s in samples.iter().step_by(step) {
         let _ = writeln!(
             out,
-            "| {:.0} | {} | {} | {} |",
+            "| {:.0} | {} | {} | {} | {} | {} |",
             s.at.as_secs_f64(),
             s.rss_kib,
             s.fds,
+            s.inbound,
+            s.upstream,
             s.requests
         );
     }

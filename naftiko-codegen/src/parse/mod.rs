@@ -6,6 +6,7 @@ mod assets;
 pub mod model;
 mod node;
 pub mod read;
+pub mod version;
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -30,13 +31,19 @@ pub struct Document {
     pub spec: model::Spec,
     /// `capability.exposes[]`, each read by its `type`.
     pub exposes: Vec<model::Exposes>,
-    /// The whole document as JSON (for schema validation).
+    /// The whole document as JSON, in the model's shape (as the reader of its version
+    /// rewrote it).
     pub json: serde_json::Value,
+    /// The whole document as JSON, as written (for validation against its version's schema).
+    pub written: serde_json::Value,
     /// The files its `consumes` entries import, by the entry's index (see [`load`]).
     pub imports: BTreeMap<usize, Document>,
     /// The files its adapters' `location`s name, read at generation, by the YAML path of the
     /// `location` field (see [`load`]).
     pub assets: Assets,
+    /// What the reader of the file's version assumed (warnings), and those of the files it
+    /// imports.
+    pub notes: Vec<Diagnostic>,
     /// Skill folders named by an absolute `location` (`file:///opt/skills/x`): read at run time
     /// on the machine the server runs on, by the YAML path of the `location` field.
     pub run_time_dirs: BTreeMap<String, String>,
@@ -95,12 +102,22 @@ fn options() -> serde_saphyr::Options {
 
 /// Parse `source` into a [`Document`].
 pub fn parse(source: SourceFile) -> Result<Document, Diagnostics> {
-    let root: Spanned<Node> = match serde_saphyr::from_str_with_options(&source.text, options()) {
+    let mut root: Spanned<Node> = match serde_saphyr::from_str_with_options(&source.text, options())
+    {
         Ok(root) => root,
         Err(err) => return Err(Diagnostics(vec![syntax_error(&source, &err)])),
     };
-    let map = SourceMap::build(&root);
-    let json = root.value.to_json();
+    let written = root.value.to_json();
+    let before = version::rewrites(&root).then(|| SourceMap::build(&root));
+    let notes = version::read(&source, &mut root)?;
+    let mut map = SourceMap::build(&root);
+    let json = match before {
+        Some(before) => {
+            map.merge(before);
+            root.value.to_json()
+        }
+        None => written.clone(),
+    };
     if !json.is_object() {
         let d = source.diagnostic(
             Severity::Error,
@@ -148,8 +165,10 @@ pub fn parse(source: SourceFile) -> Result<Document, Diagnostics> {
         spec,
         exposes,
         json,
+        written,
         imports: BTreeMap::new(),
         assets: Assets::new(),
+        notes,
         run_time_dirs: BTreeMap::new(),
     })
 }
@@ -175,6 +194,7 @@ pub fn load(source: SourceFile) -> Result<Document, Diagnostics> {
     if errors.iter().any(Diagnostic::is_error) {
         return Err(Diagnostics(errors));
     }
+    doc.notes.extend(errors);
     Ok(doc)
 }
 
@@ -238,7 +258,7 @@ fn load_imports(
             Err(err) => {
                 let mut d = doc.error(
                     &lpath,
-                    format!("cannot read the imported file {}: {err}", file.display()),
+                    format!("cannot read the imported file `{location}`: {err}"),
                 );
                 d.help = Some(
                     "locations are relative to the file that imports them; links are not followed"
@@ -255,6 +275,7 @@ fn load_imports(
                 continue;
             }
         };
+        errors.append(&mut imported.notes);
         stack.push(relative);
         load_imports(&mut imported, root, stack, errors);
         stack.pop();

@@ -129,7 +129,7 @@ impl Node {
     }
 }
 
-fn position(location: &serde_saphyr::Location) -> Position {
+pub(super) fn position(location: &serde_saphyr::Location) -> Position {
     Position {
         line: usize::try_from(location.line()).unwrap_or(usize::MAX),
         column: usize::try_from(location.column()).unwrap_or(usize::MAX),
@@ -173,6 +173,17 @@ impl SourceMap {
             _ => {}
         }
         self.values.insert(path, position(&node.referenced));
+    }
+
+    /// Add the paths of `other` that this map lacks: a file rewritten by the reader of its
+    /// version is found by the paths of both shapes (`resources.ships` and `resources[0]`).
+    pub fn merge(&mut self, other: SourceMap) {
+        for (path, at) in other.values {
+            self.values.entry(path).or_insert(at);
+        }
+        for (path, at) in other.keys {
+            self.keys.entry(path).or_insert(at);
+        }
     }
 
     /// The position of the value at `path`, or of its nearest ancestor that exists.

@@ -40,9 +40,6 @@ use outputs::typed_results;
 pub use path::YamlPath;
 use syntax::local_name;
 
-/// The naftiko version this generator reads.
-pub const SUPPORTED_VERSION: &str = "1.0.0-alpha2";
-
 /// The result of resolving: the IR and any warnings.
 #[derive(Debug, Clone)]
 pub struct Resolved {
@@ -57,7 +54,8 @@ pub fn resolve(doc: &Document) -> Result<Resolved, Diagnostics> {
     let mut r = Resolver {
         root: doc,
         doc,
-        diags: Vec::new(),
+        // What the reader of each file's version assumed.
+        diags: doc.notes.clone(),
         broken: Vec::new(),
         binds: Vec::new(),
         operations: HashMap::new(),
@@ -144,14 +142,8 @@ impl<'a> Resolver<'a> {
     }
 
     pub(super) fn capability(&mut self) -> Option<Capability> {
+        // The version was read by the parser (see `parse::version`).
         let spec = &self.root.spec;
-        if spec.naftiko != SUPPORTED_VERSION {
-            self.error_help(
-                &YamlPath::root().key("naftiko"),
-                format!("unsupported spec version `{}`", spec.naftiko),
-                format!("this generator reads `naftiko: {SUPPORTED_VERSION}`"),
-            );
-        }
         let Some(cap) = &spec.capability else {
             self.error(
                 &YamlPath::root(),

@@ -1,10 +1,10 @@
-//! The official conformance list (`conformance/tests.yml` of the alpha2 corpus): 33 black-box
-//! cases, MCP tool calls and REST requests checked with `jq` expressions, run against the
-//! tutorial's capabilities as generated here.
+//! The official conformance list (`conformance/tests.yml` of the alpha2 and of the beta5
+//! material): 33 black-box cases, MCP tool calls and REST requests checked with `jq`
+//! expressions, run against each edition's tutorial capabilities as generated here.
 //!
 //! Where the reference engine runs against Microcks, this harness runs against a fake that
-//! serves the examples of the same two OpenAPI documents (`conformance/microcks/`) by Microcks'
-//! dispatch rules. Each capability is served by its generated `server::serve` (bound values read
+//! serves the examples of the same two OpenAPI documents (alpha2's `conformance/microcks/`,
+//! beta5's `test-fixtures/openapi/`) by Microcks' dispatch rules. Each capability is served by its generated `server::serve` (bound values read
 //! from `shared/secrets.yaml`, every adapter on a free loopback port, upstreams pointed at the
 //! fake), and each case is sent over HTTP as the engine's harness sends it.
 //!
@@ -34,11 +34,47 @@ mod conformance {
     use axum::response::{IntoResponse, Response};
     use serde_json::{Value, json};
 
-    fn corpus_dir() -> PathBuf {
+    fn specs_corpus() -> PathBuf {
         std::env::var_os("NAFTIKO_SHARED")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
-            .join("specs-corpus/official-naftiko-framework-v1.0.0-alpha2")
+            .join("specs-corpus")
+    }
+
+    /// Start the capability of a tutorial file with its adapters' addresses and the upstreams'
+    /// URLs; false when the file is not generated.
+    type Start = fn(&Edition, &str, BTreeMap<String, String>, BTreeMap<String, String>) -> bool;
+
+    /// One edition of the engine's material: its tutorial, its conformance list, the OpenAPI
+    /// documents its mocks serve, and the generated modules of its tutorial.
+    struct Edition {
+        /// The folder under the specs corpus.
+        dir: PathBuf,
+        /// Where its two OpenAPI documents are, under `dir`.
+        mocks: &'static str,
+        start: Start,
+    }
+
+    impl Edition {
+        fn alpha2() -> Self {
+            Edition {
+                dir: specs_corpus().join("official-naftiko-framework-v1.0.0-alpha2"),
+                mocks: "conformance/microcks",
+                start: start_alpha2,
+            }
+        }
+
+        fn beta5() -> Self {
+            Edition {
+                dir: specs_corpus().join("official-ikanos-1.0.0-beta5"),
+                mocks: "test-fixtures/openapi",
+                start: start_beta5,
+            }
+        }
+
+        fn tutorial(&self) -> PathBuf {
+            self.dir.join("tutorial")
+        }
     }
 
     fn yaml(path: &Path) -> Value {
@@ -253,12 +289,12 @@ mod conformance {
 
     /// Serve the generated module of a tutorial file with `listen` and `upstreams`.
     macro_rules! serve_step {
-        ($module:ident, $listen:expr, $upstreams:expr, file_binds) => {{
+        ($module:ident, $listen:expr, $upstreams:expr, file_binds($edition:expr)) => {{
             use naftiko_corpus::corpus::$module as step;
             let mut options = step::server::ServeOptions::default();
             options.listen = $listen;
             options.upstreams.base_urls = $upstreams;
-            options.upstreams.spec_dir = corpus_dir().join("tutorial");
+            options.upstreams.spec_dir = $edition.tutorial();
             tokio::spawn(step::server::serve(options));
         }};
         ($module:ident, $listen:expr, $upstreams:expr) => {{
@@ -270,8 +306,9 @@ mod conformance {
         }};
     }
 
-    /// Start the capability of `file` (false when it is not generated).
-    fn start(
+    /// Start the capability of `file` in alpha2 (false when it is not generated).
+    fn start_alpha2(
+        edition: &Edition,
         file: &str,
         listen: BTreeMap<String, String>,
         upstreams: BTreeMap<String, String>,
@@ -291,55 +328,132 @@ mod conformance {
                 c_official_naftiko_framework_v1_0_0_alpha2_tutorial_step_3_shipyard_auth_yml,
                 listen,
                 upstreams,
-                file_binds
+                file_binds(edition)
             ),
             "step-4-shipyard-output-shaping.yml" => serve_step!(
                 c_official_naftiko_framework_v1_0_0_alpha2_tutorial_step_4_shipyard_output_shaping_yml,
                 listen,
                 upstreams,
-                file_binds
+                file_binds(edition)
             ),
             "step-5-shipyard-multi-source.yml" => serve_step!(
                 c_official_naftiko_framework_v1_0_0_alpha2_tutorial_step_5_shipyard_multi_source_yml,
                 listen,
                 upstreams,
-                file_binds
+                file_binds(edition)
             ),
             "step-6-shipyard-write-operations.yml" => serve_step!(
                 c_official_naftiko_framework_v1_0_0_alpha2_tutorial_step_6_shipyard_write_operations_yml,
                 listen,
                 upstreams,
-                file_binds
+                file_binds(edition)
             ),
             "step-7-shipyard-orchestrated-lookup.yml" => serve_step!(
                 c_official_naftiko_framework_v1_0_0_alpha2_tutorial_step_7_shipyard_orchestrated_lookup_yml,
                 listen,
                 upstreams,
-                file_binds
+                file_binds(edition)
             ),
             "step-8-shipyard-skill-groups.yml" => serve_step!(
                 c_official_naftiko_framework_v1_0_0_alpha2_tutorial_step_8_shipyard_skill_groups_yml,
                 listen,
                 upstreams,
-                file_binds
+                file_binds(edition)
             ),
             "step-9-shipyard-aggregates.yml" => serve_step!(
                 c_official_naftiko_framework_v1_0_0_alpha2_tutorial_step_9_shipyard_aggregates_yml,
                 listen,
                 upstreams,
-                file_binds
+                file_binds(edition)
             ),
             "step-10-shipyard-rest-adapter.yml" => serve_step!(
                 c_official_naftiko_framework_v1_0_0_alpha2_tutorial_step_10_shipyard_rest_adapter_yml,
                 listen,
                 upstreams,
-                file_binds
+                file_binds(edition)
             ),
             "step-11-shipyard-fleet-manifest.yml" => serve_step!(
                 c_official_naftiko_framework_v1_0_0_alpha2_tutorial_step_11_shipyard_fleet_manifest_yml,
                 listen,
                 upstreams,
-                file_binds
+                file_binds(edition)
+            ),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Start the capability of `file` in beta5 (false when it is not generated).
+    fn start_beta5(
+        edition: &Edition,
+        file: &str,
+        listen: BTreeMap<String, String>,
+        upstreams: BTreeMap<String, String>,
+    ) -> bool {
+        match file {
+            "step-1-shipyard-mock.yml" => serve_step!(
+                c_official_ikanos_1_0_0_beta5_tutorial_step_1_shipyard_mock_yml,
+                listen,
+                upstreams
+            ),
+            "step-2-shipyard-wiring.yml" => serve_step!(
+                c_official_ikanos_1_0_0_beta5_tutorial_step_2_shipyard_wiring_yml,
+                listen,
+                upstreams
+            ),
+            "step-3-shipyard-auth.yml" => serve_step!(
+                c_official_ikanos_1_0_0_beta5_tutorial_step_3_shipyard_auth_yml,
+                listen,
+                upstreams,
+                file_binds(edition)
+            ),
+            "step-4-shipyard-output-shaping.yml" => serve_step!(
+                c_official_ikanos_1_0_0_beta5_tutorial_step_4_shipyard_output_shaping_yml,
+                listen,
+                upstreams,
+                file_binds(edition)
+            ),
+            "step-5-shipyard-multi-source.yml" => serve_step!(
+                c_official_ikanos_1_0_0_beta5_tutorial_step_5_shipyard_multi_source_yml,
+                listen,
+                upstreams,
+                file_binds(edition)
+            ),
+            "step-6-shipyard-write-operations.yml" => serve_step!(
+                c_official_ikanos_1_0_0_beta5_tutorial_step_6_shipyard_write_operations_yml,
+                listen,
+                upstreams,
+                file_binds(edition)
+            ),
+            "step-7-shipyard-orchestrated-lookup.yml" => serve_step!(
+                c_official_ikanos_1_0_0_beta5_tutorial_step_7_shipyard_orchestrated_lookup_yml,
+                listen,
+                upstreams,
+                file_binds(edition)
+            ),
+            "step-8-shipyard-skill-groups.yml" => serve_step!(
+                c_official_ikanos_1_0_0_beta5_tutorial_step_8_shipyard_skill_groups_yml,
+                listen,
+                upstreams,
+                file_binds(edition)
+            ),
+            "step-9-shipyard-aggregates.yml" => serve_step!(
+                c_official_ikanos_1_0_0_beta5_tutorial_step_9_shipyard_aggregates_yml,
+                listen,
+                upstreams,
+                file_binds(edition)
+            ),
+            "step-10-shipyard-rest-adapter.yml" => serve_step!(
+                c_official_ikanos_1_0_0_beta5_tutorial_step_10_shipyard_rest_adapter_yml,
+                listen,
+                upstreams,
+                file_binds(edition)
+            ),
+            "step-11-shipyard-fleet-manifest.yml" => serve_step!(
+                c_official_ikanos_1_0_0_beta5_tutorial_step_11_shipyard_fleet_manifest_yml,
+                listen,
+                upstreams,
+                file_binds(edition)
             ),
             _ => return false,
         }
@@ -359,8 +473,12 @@ mod conformance {
         urls: BTreeMap<u64, String>,
     }
 
-    async fn launch(file: &str, upstreams: &BTreeMap<String, String>) -> Result<Started, String> {
-        let spec = yaml(&corpus_dir().join("tutorial").join(file));
+    async fn launch(
+        edition: &Edition,
+        file: &str,
+        upstreams: &BTreeMap<String, String>,
+    ) -> Result<Started, String> {
+        let spec = yaml(&edition.tutorial().join(file));
         let mut listen = BTreeMap::new();
         let mut urls = BTreeMap::new();
         for adapter in spec["capability"]["exposes"]
@@ -377,7 +495,7 @@ mod conformance {
             listen.insert(namespace.to_owned(), format!("127.0.0.1:{local}"));
             urls.insert(port, format!("http://127.0.0.1:{local}"));
         }
-        if !start(file, listen, upstreams.clone()) {
+        if !(edition.start)(edition, file, listen, upstreams.clone()) {
             let reason = naftiko_corpus::REFUSED
                 .lines()
                 .find(|l| l.contains(file))
@@ -408,15 +526,15 @@ mod conformance {
 
     /// The MCP server token the tutorial's `secrets.yaml` binds (sent to every MCP adapter; the
     /// ones without authentication ignore it).
-    fn mcp_token() -> String {
-        let secrets = yaml(&corpus_dir().join("tutorial/shared/secrets.yaml"));
+    fn mcp_token(edition: &Edition) -> String {
+        let secrets = yaml(&edition.tutorial().join("shared/secrets.yaml"));
         secrets["mcp-server-token"]
             .as_str()
             .unwrap_or("")
             .to_owned()
     }
 
-    async fn run_case(case: &Value, url: &str) -> Result<Value, String> {
+    async fn run_case(edition: &Edition, case: &Value, url: &str) -> Result<Value, String> {
         let client = reqwest::Client::new();
         if case["type"].as_str() == Some("rest") {
             let method = case["method"].as_str().unwrap_or("GET");
@@ -447,7 +565,7 @@ mod conformance {
             .post(format!("{url}/mcp"))
             .header("accept", "application/json, text/event-stream")
             .header("mcp-protocol-version", "2025-11-25")
-            .bearer_auth(mcp_token())
+            .bearer_auth(mcp_token(edition))
             .header("content-type", "application/json")
             .body(body.to_string())
             .send()
@@ -525,7 +643,8 @@ mod conformance {
     /// fallback otherwise, request templating, XML as XML.
     #[tokio::test]
     async fn the_fake_microcks_dispatches_like_microcks() {
-        let dir = corpus_dir().join("conformance/microcks");
+        let edition = Edition::alpha2();
+        let dir = edition.dir.join(edition.mocks);
         let registry = serve_mock(Mock::load(
             &dir.join("naftiko-shipyard-maritime-registry-api.yaml"),
         ))
@@ -572,8 +691,19 @@ mod conformance {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn the_official_conformance_cases() {
-        let dir = corpus_dir();
+    async fn the_official_conformance_cases_on_alpha2() {
+        conformance(Edition::alpha2()).await;
+    }
+
+    /// The same list on the beta5 tutorial (named maps, `display`, `flows`, `from`), against
+    /// the mocks of the engine's beta5 test resources.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_official_conformance_cases_on_beta5() {
+        conformance(Edition::beta5()).await;
+    }
+
+    async fn conformance(edition: Edition) {
+        let dir = &edition.dir;
         let cases = yaml(&dir.join("conformance/tests.yml"));
         let cases = cases["tests"]
             .as_array()
@@ -581,7 +711,7 @@ mod conformance {
             .clone();
         assert_eq!(cases.len(), 33, "the conformance list changed");
 
-        let mocks = dir.join("conformance/microcks");
+        let mocks = dir.join(edition.mocks);
         let registry = serve_mock(Mock::load(
             &mocks.join("naftiko-shipyard-maritime-registry-api.yaml"),
         ))
@@ -603,7 +733,7 @@ mod conformance {
             let name = case["name"].as_str().unwrap_or("?").to_owned();
             let file = case["file"].as_str().unwrap_or("").to_owned();
             if !started.contains_key(&file) {
-                let launched = launch(&file, &upstreams).await;
+                let launched = launch(&edition, &file, &upstreams).await;
                 started.insert(file.clone(), launched);
             }
             let outcome: Result<(), String> = async {
@@ -613,7 +743,7 @@ mod conformance {
                     .urls
                     .get(&port)
                     .ok_or_else(|| format!("the capability exposes nothing on port {port}"))?;
-                let value = run_case(case, url).await?;
+                let value = run_case(&edition, case, url).await?;
                 for check in case["validations"].as_array().into_iter().flatten() {
                     let expression = check["jq"].as_str().unwrap_or("").trim();
                     if !jq(expression, &value)? {
