@@ -31,6 +31,7 @@ pub mod emit;
 pub mod lint;
 pub mod parse;
 pub mod resolve;
+pub mod upgrade;
 pub mod write;
 
 use std::path::{Path, PathBuf};
@@ -89,6 +90,11 @@ fn read_spec(path: &Path) -> Result<diagnostic::SourceFile, Error> {
 /// Parse and resolve the spec at `path` (validation only).
 pub fn check(path: &Path) -> Result<resolve::Resolved, Error> {
     check_source(read_spec(path)?)
+}
+
+/// The spec at `path` rewritten for `ikanos: <to>` (see [`upgrade`]).
+pub fn upgrade_file(path: &Path, to: &str) -> Result<upgrade::Upgraded, Error> {
+    upgrade::upgrade(&read_spec(path)?, to).map_err(Error::Spec)
 }
 
 /// Parse and resolve a spec already in memory.

@@ -27,6 +27,36 @@ impl std::fmt::Debug for Schema {
 }
 
 impl Schema {
+    /// The schema for the spec at `spec`: the file `path`, or, when `path` is a folder of the
+    /// published schemas, the one its header names (`ikanos: 1.0.0-beta5` →
+    /// `ikanos-schema-v1.0.0-beta5.json`, `naftiko: 1.0.0-alpha2` →
+    /// `naftiko-schema-v1.0.0-alpha2.json` or its `-snapshot`).
+    pub fn for_spec(path: &Path, spec: &Path) -> Result<Self, String> {
+        if !path.is_dir() {
+            return Self::load(path);
+        }
+        let text = std::fs::read_to_string(spec)
+            .map_err(|e| format!("cannot read {}: {e}", spec.display()))?;
+        let (name, version) = header(&text)
+            .ok_or_else(|| format!("{} does not say its spec version", spec.display()))?;
+        let candidates = [
+            format!("{name}-schema-v{version}.json"),
+            format!("{name}-schema-v{version}-snapshot.json"),
+        ];
+        let file = candidates
+            .iter()
+            .map(|c| path.join(c))
+            .find(|p| p.is_file())
+            .ok_or_else(|| {
+                format!(
+                    "{} holds no schema for `{name}: {version}` ({})",
+                    path.display(),
+                    candidates.join(" or ")
+                )
+            })?;
+        Self::load(&file)
+    }
+
     /// Load and compile the schema at `path` (JSON).
     pub fn load(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path)
@@ -58,6 +88,23 @@ impl Schema {
             definitions,
         })
     }
+}
+
+/// The header of a spec's text: `("ikanos", "1.0.0-beta5")`.
+fn header(text: &str) -> Option<(&'static str, String)> {
+    text.lines().find_map(|line| {
+        let (name, rest) = if let Some(rest) = line.strip_prefix("ikanos:") {
+            ("ikanos", rest)
+        } else {
+            ("naftiko", line.strip_prefix("naftiko:")?)
+        };
+        let value = rest.split(" #").next()?.trim().trim_matches(['"', '\'']);
+        let safe = !value.is_empty()
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
+        safe.then(|| (name, value.to_owned()))
+    })
 }
 
 /// `/capability/exposes/0/tools` → `capability.exposes[0].tools`.

@@ -21,8 +21,8 @@ struct Cli {
 
 #[derive(Debug, clap::Args)]
 struct LintArgs {
-    /// The official JSON schema of the spec's version to check against
-    /// (naftiko-schema-v1.0.0-alpha2.json, ikanos-schema-v1.0.0-beta5.json, …).
+    /// The official JSON schema to check against (naftiko-schema-v1.0.0-alpha2.json,
+    /// ikanos-schema-v1.0.0-beta5.json, …), or a folder of them: the one the spec's header names.
     #[arg(long, value_name = "FILE", env = "NAFTIKO_SCHEMA")]
     schema: Option<PathBuf>,
     /// Treat warnings as errors.
@@ -34,7 +34,7 @@ impl LintArgs {
     /// Print the findings; `Err(exit code)` when generation must not go on.
     fn run(&self, spec: &std::path::Path) -> Result<(), ExitCode> {
         let schema = match &self.schema {
-            Some(path) => match naftiko_codegen::lint::Schema::load(path) {
+            Some(path) => match naftiko_codegen::lint::Schema::for_spec(path, spec) {
                 Ok(schema) => Some(schema),
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -90,6 +90,20 @@ enum Command {
         #[command(flatten)]
         lint: LintArgs,
     },
+    /// Rewrite SPEC (naftiko 1.0.0-alpha1 to alpha3) for a newer version of the same meaning:
+    /// lists of named entries as maps keyed by name, `display`, `flows`, `target`, `from`.
+    /// Comments and key order are kept; each decision is a located note. Prints the new spec,
+    /// or writes it over SPEC with --write. Imported files are upgraded one by one.
+    Upgrade {
+        /// The capability file (YAML).
+        spec: PathBuf,
+        /// The version to write (`ikanos: <VERSION>`).
+        #[arg(long, value_name = "VERSION", default_value = naftiko_codegen::upgrade::LATEST)]
+        to: String,
+        /// Write the upgraded spec over SPEC instead of printing it.
+        #[arg(long)]
+        write: bool,
+    },
     /// Validate SPEC and print its diagnostics; generate nothing.
     Check {
         /// The capability file (YAML).
@@ -112,6 +126,26 @@ fn main() -> ExitCode {
                 print_warnings(&resolved.warnings);
                 eprintln!("{}: ok", spec.display());
                 ExitCode::SUCCESS
+            }
+            Err(e) => failure(e),
+        },
+        Command::Upgrade { spec, to, write } => match naftiko_codegen::upgrade_file(&spec, &to) {
+            Ok(upgraded) => {
+                print_warnings(&upgraded.notes);
+                if !write {
+                    print!("{}", upgraded.text);
+                    return ExitCode::SUCCESS;
+                }
+                match std::fs::write(&spec, &upgraded.text) {
+                    Ok(()) => {
+                        eprintln!("{}: upgraded to ikanos {to}", spec.display());
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("error: cannot write {}: {e}", spec.display());
+                        ExitCode::from(2)
+                    }
+                }
             }
             Err(e) => failure(e),
         },

@@ -1,4 +1,4 @@
-//! `lint`: deviations from the official alpha2 schema and dialect findings, located.
+//! `lint`: deviations from the official schema of each version and dialect findings, located.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -144,4 +144,36 @@ fn lint_and_generate_honour_deny_warnings() {
     assert_eq!(generate.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&generate.stderr).contains("not in the official schema"));
     std::fs::remove_dir_all(&out).unwrap();
+}
+
+/// `--schema` a folder of the published schemas: each file is checked against its version's.
+#[test]
+fn a_schema_folder_gives_each_file_its_versions_schema() {
+    let Some(schema) = schema_path() else { return };
+    let folder = schema.parent().expect("the schema folder");
+    let beta5 = folder.join(
+        "../specs-corpus/official-ikanos-1.0.0-beta5/tutorial/step-9-shipyard-aggregates.yml",
+    );
+    let alpha2 = folder.join("../specs-corpus/official-naftiko-framework-v1.0.0-alpha2/tutorial/step-9-shipyard-aggregates.yml");
+    for spec in [&beta5, &alpha2] {
+        let schema = Schema::for_spec(folder, spec).unwrap();
+        let findings = naftiko_codegen::lint(spec, Some(&schema)).unwrap();
+        let deviations: Vec<_> = findings
+            .iter()
+            .filter(|f| f.message.starts_with("not in the official schema"))
+            .collect();
+        assert!(deviations.is_empty(), "{}: {deviations:#?}", spec.display());
+    }
+    // The alpha2 schema on the beta5 file finds its maps.
+    let findings = naftiko_codegen::lint(&beta5, Some(&Schema::load(&schema).unwrap())).unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.message.starts_with("not in the official schema")),
+        "the alpha2 schema accepts a beta5 file"
+    );
+    let unknown =
+        folder.join("../specs-corpus/other-versions/naftiko-0.5/discover-apis-github.yml");
+    let loaded = Schema::for_spec(folder, &unknown);
+    assert!(loaded.is_ok(), "0.5 has its schema: {:?}", loaded.err());
 }

@@ -513,10 +513,8 @@ impl Proxies {
     }
 }
 
-pub fn bench(root: &Path) -> Result<String> {
-    let dir = root.join("target/bench");
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let python = install(&dir)?;
+/// Build the seed's server with the profile `server` (as its Dockerfile builds it); the binary.
+pub(crate) fn build_server(root: &Path) -> Result<PathBuf> {
     eprintln!("building the generated server (profile `server`, as its Dockerfile builds it) …");
     run(Command::new(env!("CARGO"))
         .args([
@@ -528,11 +526,18 @@ pub fn bench(root: &Path) -> Result<String> {
             "humanitec-tokeninfo",
         ])
         .current_dir(root))?;
+    Ok(root.join("target/server/humanitec-tokeninfo"))
+}
+
+pub fn bench(root: &Path) -> Result<String> {
+    let dir = root.join("target/bench");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let python = install(&dir)?;
+    let server_bin = build_server(root)?;
     eprintln!("building the generator (release) …");
     run(Command::new(env!("CARGO"))
         .args(["build", "--release", "-q", "-p", "naftiko-codegen"])
         .current_dir(root))?;
-    let server_bin = root.join("target/server/humanitec-tokeninfo");
     let codegen_bin = root.join("target/release/naftiko-codegen");
 
     let (up, fast) = (free_port()?, free_port()?);

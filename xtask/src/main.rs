@@ -49,16 +49,7 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            return match result {
-                Ok(report) => {
-                    println!("{report}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::FAILURE
-                }
-            };
+            return print_report(result);
         }
         ["fuzz", rest @ ..] if rest.len() <= 1 => {
             let seconds = match rest.first().map(|s| s.parse::<u64>()) {
@@ -80,16 +71,7 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            return match soak::soak(&root, seconds) {
-                Ok(report) => {
-                    println!("{report}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::FAILURE
-                }
-            };
+            return print_report(soak::soak(&root, seconds));
         }
         ["codegen"] => Mode::Overwrite,
         ["codegen", "--check"] => Mode::Check,
@@ -127,6 +109,20 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A task's report on stdout, or its error on stderr and a failing exit.
+fn print_report(result: bench::Result<String>) -> ExitCode {
+    match result {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }

@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::bench::{Proc, Result, run};
+use crate::bench::{Proc, Result};
 
 const KEY: &str = "soak-key-0123456789";
 const REST: &str = "humanitec-tokeninfo-rest";
@@ -81,20 +81,9 @@ impl Tally {
 pub fn soak(root: &Path, seconds: u64) -> Result<String> {
     let dir = root.join("target/soak");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    eprintln!("building the generated server (profile `server`) …");
-    run(Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "--profile",
-            "server",
-            "-q",
-            "-p",
-            "humanitec-tokeninfo",
-        ])
-        .current_dir(root))?;
+    let binary = crate::bench::build_server(root)?;
     let upstream = fake_upstream()?;
-    let (server, rest, mcp) =
-        start_server(&root.join("target/server/humanitec-tokeninfo"), upstream)?;
+    let (server, rest, mcp) = start_server(&binary, upstream)?;
     let pid = server.0.id();
     let ports = Ports {
         served: [rest.port(), mcp.port()],

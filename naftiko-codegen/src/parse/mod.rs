@@ -4,7 +4,7 @@
 
 mod assets;
 pub mod model;
-mod node;
+pub(crate) mod node;
 pub mod read;
 pub mod version;
 
@@ -98,6 +98,12 @@ fn options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     options
+}
+
+/// The YAML tree of `source`, every node with its position (for rewrites of a spec's text).
+pub(crate) fn tree(source: &SourceFile) -> Result<Spanned<Node>, Diagnostics> {
+    serde_saphyr::from_str_with_options(&source.text, options())
+        .map_err(|err| Diagnostics(vec![syntax_error(source, &err)]))
 }
 
 /// Parse `source` into a [`Document`].

@@ -25,7 +25,7 @@ mod path;
 mod rest;
 mod skills;
 mod steps;
-mod syntax;
+pub(crate) mod syntax;
 
 use std::collections::BTreeMap;
 use std::collections::HashMap;

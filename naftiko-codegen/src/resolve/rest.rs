@@ -272,10 +272,10 @@ impl Resolver<'_> {
                     };
                     (Runs::Call { call, output }, inputs)
                 };
-                let base = op
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| format!("{} {}", method.lower(), res.path));
+                let base = op.name.clone().unwrap_or_else(|| {
+                    let words = format!("{} {}", method.lower(), res.path);
+                    derived_name(&words, "operation")
+                });
                 let name = handler_name(&base, &mut handler_names);
                 route.operations.push(RestOp {
                     name,
@@ -501,7 +501,7 @@ impl Resolver<'_> {
         let base = res
             .name
             .clone()
-            .unwrap_or_else(|| format!("forward {}", res.path));
+            .unwrap_or_else(|| derived_name(&format!("forward {}", res.path), "forward"));
         let name = handler_name(&base, handler_names);
         Some(Forward {
             name,

@@ -268,6 +268,23 @@ pub(super) fn json_path(text: &str) -> Result<JsonPath, String> {
     })
 }
 
+/// The name the generator gives what the spec leaves unnamed, made from its method and path:
+/// `get /users/{userId}/tokens` → `get-users-userId-tokens` (`fallback` when there are no words;
+/// the case of each word kept, so the Rust name splits it as before). The
+/// same name `upgrade` keys such an entry by, so an upgraded spec names it alike.
+pub fn derived_name(text: &str, fallback: &str) -> String {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if words.is_empty() {
+        fallback.to_owned()
+    } else {
+        words.join("-")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{PathStep, json_path};

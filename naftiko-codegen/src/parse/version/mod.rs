@@ -18,8 +18,8 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Severity, SourceFile};
 /// schema is a subset of alpha2's (no aggregates, hints, script steps, OAuth 2.1, control port or
 /// mock outputs), and the untagged alpha3 has alpha2's schema.
 const NAFTIKO: &[&str] = &["1.0.0-alpha1", "1.0.0-alpha2", "1.0.0-alpha3"];
-/// The versions of the `ikanos` header this generator reads.
-const IKANOS: &[&str] = &[
+/// The versions of the `ikanos` header this generator reads (one shape; `upgrade` writes any).
+pub const IKANOS: &[&str] = &[
     "1.0.0-alpha3",
     "1.0.0-alpha4",
     "1.0.0-beta1",
