@@ -210,3 +210,56 @@ fn an_import_that_also_declares_an_adapter_is_refused() {
         d.message
     );
 }
+
+/// `binds` of an imported file bind for the whole capability, with a warning; a `location`
+/// there is relative to the imported file; repeating the capability's own bind is no conflict.
+#[test]
+fn binds_of_an_imported_file_are_the_capabilitys() {
+    let dir = Folder::new("imported-binds");
+    let shared = SHARED.replacen(
+        "consumes:",
+        "binds:\n  - namespace: env\n    keys:\n      PETS_TOKEN: PETS_TOKEN\n  - namespace: owners-file\n    location: \"file:///./owners-secrets.yaml\"\n    keys:\n      OWNERS_KEY: owners-key\nconsumes:",
+        1,
+    );
+    let shared = dir.write("shared/pets.yaml", &shared);
+    let spec = dir.write("cap.yaml", &capability("./shared/pets.yaml", "pets"));
+    let resolved = naftiko_codegen::check(&spec).expect("valid");
+    let warning = resolved
+        .warnings
+        .iter()
+        .find(|w| {
+            w.message
+                .contains("`binds` of the imported file `pets.yaml`")
+        })
+        .unwrap_or_else(|| panic!("{:#?}", resolved.warnings));
+    assert_eq!(warning.file, shared);
+    let owners = resolved
+        .capability
+        .binds
+        .iter()
+        .find(|b| b.name.wire == "OWNERS_KEY")
+        .expect("the imported file's variable is bound");
+    let file = owners.file.as_ref().expect("read from a file");
+    assert_eq!(file.path, "shared/owners-secrets.yaml");
+    assert_eq!(file.key, "owners-key");
+    let tokens = resolved
+        .capability
+        .binds
+        .iter()
+        .filter(|b| b.name.wire == "PETS_TOKEN")
+        .count();
+    assert_eq!(tokens, 1);
+
+    // A different bind of the same variable is a conflict, located in the imported file.
+    let conflicting = dir.write(
+        "shared/pets.yaml",
+        &SHARED.replacen(
+            "consumes:",
+            "binds:\n  - namespace: env\n    keys:\n      PETS_TOKEN: OTHER_TOKEN\nconsumes:",
+            1,
+        ),
+    );
+    let error = only(&spec);
+    assert_eq!(error.message, "variable `PETS_TOKEN` is bound twice");
+    assert_eq!(error.file, conflicting);
+}

@@ -1,6 +1,8 @@
 //! Bound variables: `binds` (the environment, or a file's keys), `in: environment` parameters, and
 //! the templates that read them (`{{VARIABLE}}`).
 
+use std::path::{Component, Path, PathBuf};
+
 use serde_json::Value;
 
 use super::Resolver;
@@ -12,13 +14,55 @@ use crate::parse::Document;
 use crate::parse::model;
 
 impl Resolver<'_> {
+    /// The variables of every `binds` entry: the capability's, then those of the files it
+    /// imports (bound for the whole capability, with a warning; a `location` there is relative
+    /// to the imported file, as the engine reads it).
     pub(super) fn binds(&mut self) -> Vec<BindVar> {
         let mut vars = Vec::new();
-        for (i, b) in self.root.spec.binds.iter().enumerate() {
+        let mut docs = Vec::new();
+        imported_docs(self.root, &mut docs);
+        for doc in docs {
+            self.doc = doc;
+            self.binds_of(doc, &mut vars);
+        }
+        self.doc = self.root;
+        vars
+    }
+
+    fn binds_of(&mut self, doc: &Document, vars: &mut Vec<BindVar>) {
+        let imported = !std::ptr::eq(doc, self.root);
+        // The imported file's folder, relative to the capability's.
+        let folder = if imported {
+            let root = self.root.source.path.parent().unwrap_or(Path::new(""));
+            let here = doc.source.path.parent().unwrap_or(Path::new(""));
+            here.strip_prefix(root)
+                .unwrap_or(Path::new(""))
+                .to_path_buf()
+        } else {
+            PathBuf::new()
+        };
+        let file_name = doc
+            .source
+            .path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if imported && !doc.spec.binds.is_empty() {
+            self.warn(
+                &YamlPath::root().key("binds"),
+                format!("`binds` of the imported file `{file_name}`: its variables are bound for the whole capability"),
+                "declare them under the capability's own `binds`",
+            );
+        }
+        for (i, b) in doc.spec.binds.iter().enumerate() {
             let path = YamlPath::root().key("binds").index(i);
             let file = match b.location.as_deref() {
                 None => None,
                 Some(location) => match crate::parse::file_location(location, "bind location")
+                    .and_then(|file| match imported {
+                        true => rebased(&folder, &file, location),
+                        false => Ok(file),
+                    })
                     .and_then(|file| match checks::file_path_problem(&file) {
                         Some(problem) => Err(problem),
                         None => Ok(file),
@@ -52,14 +96,7 @@ impl Resolver<'_> {
                     self.error(&path.key("keys").key(var), problem);
                     continue;
                 }
-                if vars.iter().any(|v: &BindVar| v.name.wire == *var) {
-                    self.error(
-                        &path.key("keys").key(var),
-                        format!("variable `{var}` is bound twice"),
-                    );
-                    continue;
-                }
-                vars.push(BindVar {
+                let bound = BindVar {
                     name: Name::snake(var),
                     env: if file.is_some() {
                         var.clone()
@@ -72,12 +109,30 @@ impl Resolver<'_> {
                     }),
                     namespace: b.namespace.clone(),
                     bind_index: i,
-                    declared: format!("bound by `binds[{i}]`, namespace `{}`", b.namespace),
+                    declared: if imported {
+                        format!(
+                            "bound by `binds[{i}]` of `{file_name}`, namespace `{}`",
+                            b.namespace
+                        )
+                    } else {
+                        format!("bound by `binds[{i}]`, namespace `{}`", b.namespace)
+                    },
                     from_binds: true,
-                });
+                };
+                if let Some(earlier) = vars.iter().find(|v: &&BindVar| v.name.wire == *var) {
+                    // An imported file may repeat the capability's own bind.
+                    let same = earlier.env == bound.env && earlier.file == bound.file;
+                    if !(imported && same) {
+                        self.error(
+                            &path.key("keys").key(var),
+                            format!("variable `{var}` is bound twice"),
+                        );
+                    }
+                    continue;
+                }
+                vars.push(bound);
             }
         }
-        vars
     }
 
     /// Consumed `in: environment` parameters (the engine reads the environment variable of the
@@ -275,4 +330,36 @@ impl Resolver<'_> {
         }
         Ok(parts)
     }
+}
+
+/// `doc` and every file it imports, recursively, in import order.
+fn imported_docs<'a>(doc: &'a Document, out: &mut Vec<&'a Document>) {
+    out.push(doc);
+    for imported in doc.imports.values() {
+        imported_docs(imported, out);
+    }
+}
+
+/// `file` (relative to an imported file's `folder`) relative to the capability's folder.
+fn rebased(folder: &Path, file: &str, location: &str) -> Result<String, String> {
+    let mut parts: Vec<String> = Vec::new();
+    for part in folder.join(file).components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if parts.pop().is_none() {
+                    return Err(format!(
+                        "bind location `{location}` leaves the spec's folder"
+                    ));
+                }
+            }
+            Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(format!(
+                    "bind location `{location}` must be relative to the spec's folder"
+                ));
+            }
+        }
+    }
+    Ok(parts.join("/"))
 }

@@ -146,12 +146,6 @@ impl<'a> Resolver<'a> {
             return None;
         };
         let outer = std::mem::replace(&mut self.doc, doc);
-        if !doc.spec.binds.is_empty() {
-            self.unsupported(
-                &YamlPath::root().key("binds"),
-                "`binds` in an imported file (declare them in the capability)",
-            );
-        }
         let entry = &entries[k];
         let epath = YamlPath::root().key(prefix).index(k);
         let broken_before = self.broken.len();

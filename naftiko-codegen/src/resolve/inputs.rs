@@ -76,6 +76,10 @@ impl Resolver<'_> {
                     continue;
                 }
             };
+            if d.kind.as_deref() == Some("json") {
+                let (message, help) = JSON_TYPE;
+                self.warn(&ipath.key("type"), message, help);
+            }
             let whole_body = body_inputs == 1
                 && matches!(ty, ParamType::Object | ParamType::Array | ParamType::Json);
             let location = match location {

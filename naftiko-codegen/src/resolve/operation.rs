@@ -241,6 +241,10 @@ impl Resolver<'_> {
                     continue;
                 }
             };
+            if p.kind.as_deref() == Some("json") {
+                let (message, help) = JSON_TYPE;
+                self.warn(&ppath.key("type"), message, help);
+            }
             if location == ParamIn::Header && reqwest_header_name_invalid(&p.name) {
                 self.error(
                     &ppath.key("name"),

@@ -118,6 +118,8 @@ pub(super) fn param_type(text: Option<&str>, default: ParamType) -> Result<Param
         Some("boolean") => ParamType::Boolean,
         Some("object") => ParamType::Object,
         Some("array") => ParamType::Array,
+        // Seen in the wild; not a type of the official schema (see `JSON_TYPE_HELP`).
+        Some("json") => ParamType::Json,
         Some(other) => {
             return Err(format!(
                 "unknown parameter type `{other}`; expected string, integer, number, boolean, object or array"
@@ -125,6 +127,12 @@ pub(super) fn param_type(text: Option<&str>, default: ParamType) -> Result<Param
         }
     })
 }
+
+/// The warning of a parameter written `type: json`, and its hint.
+pub(super) const JSON_TYPE: (&str, &str) = (
+    "`type: json` read as any JSON value (an object, an array, text, a number, a boolean or null)",
+    "the official types are string, integer, number, boolean, object and array; write the one it is, or keep `json` for any",
+);
 
 /// Is this output "the whole JSON, unchanged"? (`{type: object|array, mapping|value: $.}` with
 /// no properties or items.)

@@ -112,3 +112,38 @@ async fn an_api_key_for_the_body_is_a_field_of_json_and_form_bodies_and_a_query_
     assert_eq!(sent.path_and_query, "/verify/status?api_key=key+4711%26x");
     assert!(sent.body.is_empty());
 }
+
+/// `type: json`: the caller's value is read as JSON where it is JSON and as text otherwise, and
+/// goes upstream as a value of its kind does: an object in the deep-object form of every object
+/// query parameter, text as the text.
+#[tokio::test]
+async fn a_json_parameter_takes_any_json_value() {
+    let (url, seen) = adapter().await;
+    let filter = json!({"size": {"gt": 10}, "tags": ["a", "b"]});
+    let encoded: String = form_urlencoded::byte_serialize(filter.to_string().as_bytes()).collect();
+    let response = reqwest::get(format!("{url}/search?filter={encoded}"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let sent = last(&seen);
+    let query: Vec<(String, String)> =
+        form_urlencoded::parse(sent.path_and_query.split_once('?').unwrap().1.as_bytes())
+            .into_owned()
+            .collect();
+    let expected = [
+        ("filter[size][gt]", "10"),
+        ("filter[tags]", "a"),
+        ("filter[tags]", "b"),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    assert_eq!(query, expected);
+
+    let response = reqwest::get(format!("{url}/search?filter=large"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(last(&seen).path_and_query, "/search?filter=large");
+}

@@ -119,6 +119,38 @@ impl Client {
         runtime::http::send(&self.http, request, "store", "connect").await
     }
 
+    /// `search`
+    ///
+    /// `GET /search`
+    ///
+    /// # Arguments
+    ///
+    /// * `filter` (query)
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Status`] when the API answers 400 or more (status and body kept); transport, timeout and decoding errors otherwise.
+    pub async fn search(
+        &self,
+        filter: Option<&serde_json::Value>,
+    ) -> Result<serde_json::Value, Error> {
+        let answer = self.search_raw(filter).await?.error_for_status()?;
+        answer.json()
+    }
+
+    /// Like [`Self::search`], but returns the answer as received, whatever its status.
+    pub async fn search_raw(
+        &self,
+        filter: Option<&serde_json::Value>,
+    ) -> Result<RawResponse, Error> {
+        let url = format!("{}/search", self.base_url);
+        let mut request = runtime::http::Request::new(reqwest::Method::GET, url);
+        if let Some(filter) = filter {
+            request = request.query(&runtime::encode::query_list("filter", filter));
+        }
+        runtime::http::send(&self.http, request, "store", "search").await
+    }
+
     /// `run-query`
     ///
     /// `POST /statement`

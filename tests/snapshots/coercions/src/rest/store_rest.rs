@@ -9,13 +9,15 @@
 //! | GET | `/verify/status` | `verify.get-status` |
 //! | GET | `/tables/{id}` | `store.describe-table` |
 //! | POST | `/connect` | `store.connect` |
+//! | GET | `/search` | `store.search` |
 //! | POST | `/statement` | `store.run-query` |
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::rejection::{PathRejection, BytesRejection};
-use axum::extract::{State, Path};
+use axum::extract::rejection::{PathRejection, QueryRejection, BytesRejection};
+use axum::extract::{State, Path, Query};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::{Router, routing};
@@ -43,6 +45,7 @@ pub fn router_with_body_limit(
         .route("/verify/status", routing::get(get_status))
         .route("/tables/{id}", routing::get(describe_table))
         .route("/connect", routing::post(connect))
+        .route("/search", routing::get(search))
         .route("/statement", routing::post(run_query))
         .fallback(rest::not_found)
         .method_not_allowed_fallback(rest::method_not_allowed)
@@ -115,6 +118,17 @@ async fn connect(
     let socket = crate::runtime::args::optional_str(body_fields, "socket")
         .map_err(rest::invalid_field)?;
     let result = upstreams.store.connect_raw(socket).await;
+    Ok(rest::pass_through(result))
+}
+
+/// `GET /search` → `store.search`
+async fn search(
+    State(upstreams): State<Arc<Upstreams>>,
+    query_params: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Result<Response, crate::runtime::problem::Problem> {
+    let Query(query_params) = query_params.map_err(rest::bad_query)?;
+    let filter = query_params.get("filter").map(|v| rest::json_or_text(v));
+    let result = upstreams.store.search_raw(filter.as_ref()).await;
     Ok(rest::pass_through(result))
 }
 

@@ -2,6 +2,36 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! Values put on the wire: path segments, query and header lists, form bodies, template text.
 
+use std::borrow::Cow;
+
+/// exploded), `name[key]=value` per field.
+pub fn query_list(name: &str, value: &serde_json::Value) -> Vec<(String, String)> {
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    match value {
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|item| (name.to_owned(), text(item)))
+            .collect(),
+        // Objects as `name[key]=value` (deepObject style).
+        serde_json::Value::Object(fields) => fields
+            .iter()
+            .flat_map(|(key, v)| query_list(&format!("{name}[{key}]"), v))
+            .collect(),
+        other => vec![(name.to_owned(), text(other))],
+    }
+}
+
+/// A template value as text: strings as they are, anything else as JSON.
+pub fn text(value: &serde_json::Value) -> Cow<'_, str> {
+    match value {
+        serde_json::Value::String(s) => Cow::Borrowed(s),
+        other => Cow::Owned(other.to_string()),
+    }
+}
+
 /// Does the request say its body is JSON (`application/json`, or `application/<x>+json`)?
 pub fn is_json(headers: &http::HeaderMap) -> bool {
     let Some(value) = headers

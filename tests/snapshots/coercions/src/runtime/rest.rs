@@ -5,7 +5,7 @@
 
 use axum::extract::rejection::BytesRejection;
 use axum::extract::rejection::PathRejection;
-
+use axum::extract::rejection::QueryRejection;
 use axum::response::Response;
 use bytes::Bytes;
 use http::HeaderMap;
@@ -50,6 +50,14 @@ pub fn bad_path(rejection: PathRejection) -> Problem {
     Problem::new(
         StatusCode::BAD_REQUEST,
         format!("invalid path: {}", rejection.body_text()),
+    )
+}
+
+/// A query string that cannot be read.
+pub fn bad_query(rejection: QueryRejection) -> Problem {
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        format!("invalid query string: {}", rejection.body_text()),
     )
 }
 
@@ -125,6 +133,11 @@ pub fn json_body(
             "the request body must be a JSON array",
         )),
     }
+}
+
+/// Any JSON value from text: the text as JSON when it parses, else the text as a string.
+pub fn json_or_text(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_owned()))
 }
 
 /// The 404 for paths no route matches.
