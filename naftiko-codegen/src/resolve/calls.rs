@@ -154,6 +154,7 @@ impl<'a> Resolver<'a> {
         path: &YamlPath,
         call: &str,
         consumes: &[Consumes],
+        method: Option<Method>,
     ) -> Option<(ConsumesId, OperationId)> {
         if let Some((ns, op)) = call.split_once('.')
             && !self.broken.iter().any(|b| b == ns || b == call)
@@ -181,17 +182,31 @@ impl<'a> Resolver<'a> {
                 Some(_) => {}
             }
         }
-        self.call_target(path, call, consumes)
+        self.call_target(path, call, consumes, method)
     }
 
-    /// Find `namespace.operation`.
+    /// Find `namespace.operation`. `call: namespace` of a namespace with one operation is that
+    /// operation; two operations of one name are told apart by `method` (an exposed REST
+    /// operation's) when only one of them has it; both with a warning.
     pub(super) fn call_target(
         &mut self,
         path: &YamlPath,
         call: &str,
         consumes: &[Consumes],
+        method: Option<Method>,
     ) -> Option<(ConsumesId, OperationId)> {
         let Some((ns, op)) = call.split_once('.') else {
+            if let Some(c) = consumes.iter().find(|c| c.namespace.wire == call)
+                && let [only] = c.operations.as_slice()
+            {
+                let op = &only.name.wire;
+                self.warn(
+                    path,
+                    format!("`call: {call}` read as `{call}.{op}`, the one operation of `{call}`"),
+                    format!("write `call: {call}.{op}`"),
+                );
+                return self.call_target(path, &format!("{call}.{op}"), consumes, method);
+            }
             self.error_help(
                 path,
                 format!("`call: {call}` is not of the form `namespace.operation`"),
@@ -231,6 +246,28 @@ impl<'a> Resolver<'a> {
             .get(ns)
             .and_then(|by_name| by_name.get(op))
             .map_or(&[][..], Vec::as_slice);
+        let same_method: Vec<OperationId> = named
+            .iter()
+            .copied()
+            .filter(|&oi| Some(ops[oi].method) == method)
+            .collect();
+        if named.len() > 1
+            && let [oi] = same_method.as_slice()
+        {
+            let chosen = &ops[*oi];
+            self.warn(
+                path,
+                format!(
+                    "`call: {call}`: `{ns}` declares `{op}` {} times; the one of method {} (`{} {}`) is meant, as this operation's method says",
+                    named.len(),
+                    chosen.method.as_str(),
+                    chosen.method.as_str(),
+                    chosen.path_template
+                ),
+                "give the operations of one API distinct names",
+            );
+            return Some((ci, *oi));
+        }
         if named.len() > 1 {
             self.error_help(
                 path,

@@ -222,7 +222,12 @@ impl Resolver<'_> {
                 runs: Runs::Steps { steps, output },
             });
         }
-        let target = (t.steps.is_some(), t.reference.is_some(), t.call.as_deref());
+        let target = (
+            t.steps.is_some(),
+            t.reference.is_some(),
+            t.call.as_deref(),
+            None,
+        );
         let (ci, coi) = self.simple_call(&tpath, target, consumes)?;
         let consumed = &consumes[ci].operations[coi];
         let mut inputs = Vec::new();

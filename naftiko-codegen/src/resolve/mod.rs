@@ -141,6 +141,35 @@ impl<'a> Resolver<'a> {
         );
     }
 
+    /// Whether `capability.consumes[index]` is an earlier entry written again, byte for byte
+    /// (seen in the wild): it is read once, with a warning at the repeat.
+    fn repeats_an_earlier_consumes(&mut self, path: &YamlPath, index: usize) -> bool {
+        let entries = self
+            .root
+            .json
+            .pointer("/capability/consumes")
+            .and_then(|v| v.as_array());
+        let Some(entries) = entries else {
+            return false;
+        };
+        let Some(first) = entries[..index]
+            .iter()
+            .position(|e| Some(e) == entries.get(index))
+        else {
+            return false;
+        };
+        let namespace = entries[index]
+            .get("namespace")
+            .and_then(|n| n.as_str())
+            .unwrap_or("");
+        self.warn(
+            path,
+            format!("`consumes[{index}]` repeats `consumes[{first}]` (`{namespace}`) exactly: the API is read once"),
+            "remove the repeated entry",
+        );
+        true
+    }
+
     pub(super) fn capability(&mut self) -> Option<Capability> {
         // The version was read by the parser (see `parse::version`).
         let spec = &self.root.spec;
@@ -161,15 +190,23 @@ impl<'a> Resolver<'a> {
         self.environment_params(&mut binds);
         self.binds = binds;
         let mut consumes = Vec::new();
+        // The index in the spec of each resolved entry.
+        let mut at = Vec::new();
         for (i, c) in cap.consumes.iter().enumerate() {
             let path = YamlPath::root().key("capability").key("consumes").index(i);
+            if self.repeats_an_earlier_consumes(&path, i) {
+                continue;
+            }
             let resolved = if c.location.is_some() || c.import.is_some() {
                 self.imported(&path, i, c)
             } else {
                 self.consumes(&path, c)
             };
             match resolved {
-                Some(c) => consumes.push(c),
+                Some(c) => {
+                    consumes.push(c);
+                    at.push(i);
+                }
                 None => self.broken.extend(local_name(c).map(str::to_owned)),
             }
         }
@@ -179,7 +216,7 @@ impl<'a> Resolver<'a> {
                 let path = YamlPath::root()
                     .key("capability")
                     .key("consumes")
-                    .index(i)
+                    .index(at[i])
                     .key("namespace");
                 self.error(
                     &path,

@@ -193,6 +193,7 @@ impl Resolver<'_> {
                         op.steps.is_some(),
                         op.reference.is_some(),
                         op.call.as_deref(),
+                        Some(method),
                     );
                     let Some((ci, coi)) = self.simple_call(&opath, target, consumes) else {
                         continue;

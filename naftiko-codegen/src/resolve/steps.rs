@@ -13,11 +13,12 @@ use crate::parse::model;
 
 impl Resolver<'_> {
     /// The consumed operation an exposed operation or tool calls, given whether it has `steps`,
-    /// whether it has a `ref`, and its `call`; refuses what this version does not generate.
+    /// whether it has a `ref`, its `call`, and its method (a REST operation's: it tells apart
+    /// two operations of one name); refuses what this version does not generate.
     pub(super) fn simple_call(
         &mut self,
         path: &YamlPath,
-        (steps, reference, call): (bool, bool, Option<&str>),
+        (steps, reference, call, method): (bool, bool, Option<&str>, Option<Method>),
         consumes: &[Consumes],
     ) -> Option<(ConsumesId, OperationId)> {
         if steps {
@@ -36,7 +37,7 @@ impl Resolver<'_> {
             );
             return None;
         };
-        self.exposed_call_target(&path.key("call"), call, consumes)
+        self.exposed_call_target(&path.key("call"), call, consumes, method)
     }
 
     /// An orchestrated operation or tool: its `steps` (calls and lookups, in order) and the
@@ -307,7 +308,7 @@ impl Resolver<'_> {
                     self.error(path, "a `call` step needs `call: <namespace>.<operation>`");
                     return None;
                 };
-                let (ci, oi) = self.call_target(&path.key("call"), call, consumes)?;
+                let (ci, oi) = self.call_target(&path.key("call"), call, consumes, None)?;
                 let with = step.with.clone();
                 let consumed = &consumes[ci].operations[oi];
                 // `$.<step>.…`: a value from an earlier step's result.
