@@ -123,9 +123,11 @@ capability:
     resources:
       ship:
         path: /ships/{{imo}}
+        tags: [ships]
         operations:
           get-ship:
             method: GET
+            tags: [read, ships]
             inputParameters:
               imo:
                 in: path
@@ -143,6 +145,18 @@ fn a_beta5_spec_reads_into_the_model() {
     assert!(resolved.warnings.is_empty(), "{:#?}", resolved.warnings);
     let text = format!("{:?}", resolved.capability);
     assert!(text.contains("get-ship"), "the tool is named by its key");
+    // `tags` of the resource and the operation, each once, are the operation's OpenAPI tags.
+    let generated = naftiko_codegen::generate_crate(&spec, Some("fleet")).expect("generates");
+    let openapi = generated
+        .files
+        .iter()
+        .find(|f| f.path == "openapi/fleet-api.json")
+        .expect("the REST adapter's OpenAPI document");
+    let openapi: serde_json::Value = serde_json::from_str(&openapi.contents).unwrap();
+    assert_eq!(
+        openapi["paths"]["/ships/{imo}"]["get"]["tags"],
+        serde_json::json!(["ships", "read"])
+    );
 }
 
 #[test]

@@ -83,6 +83,8 @@ pub(super) fn files(cap: &Capability, info: &CrateInfo) -> Vec<GeneratedFile> {
         "adapters": adapters,
         "listen": listen,
         "health_port": health_port,
+        "healthz": cap.probe_path("healthz"),
+        "readyz": cap.probe_path("readyz"),
         "binds": binds,
         "openapi": !cap.rest.is_empty(),
         "allowed_hosts": format!("{},localhost,127.0.0.1", info.package),

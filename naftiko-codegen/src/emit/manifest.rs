@@ -216,7 +216,7 @@ pub(super) fn readme(cap: &Capability, info: &CrateInfo) -> String {
                     })
                 })
                 .collect();
-            context!({ "namespace": a.namespace.wire, "module": a.namespace.rust, "operations": operations })
+            context!({ "namespace": a.namespace.wire, "module": a.namespace.rust, "operations": operations, "ops_prefix": a.ops_prefix })
         })
         .collect();
     let mcp: Vec<_> = cap

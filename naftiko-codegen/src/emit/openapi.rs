@@ -116,6 +116,9 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
                 "responses": responses,
                 "x-naftiko-call": super::adapter::target(cap, &op.runs),
             });
+            if !op.tags.is_empty() {
+                operation["tags"] = json!(op.tags);
+            }
             if let Some(d) = op.description.as_deref().map(str::trim) {
                 operation["summary"] = json!(d.lines().next().unwrap_or(d));
                 operation["description"] = json!(d);
@@ -147,13 +150,17 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
             "responses": { "200": { "description": "OK", "content": { "application/json": { "schema": { "type": "object" } } } } }
         }})
     };
-    paths.insert("/healthz".into(), ops("Liveness: the process is up"));
+    let prefix = a.ops_prefix;
+    paths.insert(
+        format!("{prefix}/healthz"),
+        ops("Liveness: the process is up"),
+    );
     let mut ready = ops("Readiness: every adapter bound, every bound variable present");
     ready["get"]["responses"]["503"] = json!({
         "description": "Not ready (starting, draining, or an upstream unreachable)",
         "content": { "application/json": { "schema": { "type": "object" } } }
     });
-    paths.insert("/readyz".into(), ready);
+    paths.insert(format!("{prefix}/readyz"), ready);
     let mut info =
         json!({ "title": format!("{} — {}", cap.label, a.namespace.wire), "version": "0.1.0" });
     if let Some(d) = a.description.as_deref().or(cap.description.as_deref()) {

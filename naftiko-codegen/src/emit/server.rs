@@ -208,11 +208,18 @@ pub(super) fn server_rs(
         let listener = quote::format_ident!("listener_{}", index);
         let openapi = openapi(ns);
         index += 1;
+        // The spec's API takes a path of the server's own endpoints: they move under a prefix.
+        let with_ops = match a.ops_prefix {
+            "" => quote!(server::with_ops(#ns, router, readiness.clone(), Some(#openapi))),
+            prefix => {
+                quote!(server::with_ops_at(#ns, #prefix, router, readiness.clone(), Some(#openapi)))
+            }
+        };
         spawns.push(quote! {
             let router = #root::rest::#m::router_with_body_limit(upstreams.clone(), options.max_body_bytes #guard);
             let origins = runtime::origin::Origins::new(#listener.local_addr(), &options.allowed_hosts, &options.allowed_origins);
             let router = runtime::origin::protect(router, origins);
-            let router = server::with_ops(#ns, router, readiness.clone(), Some(#openapi));
+            let router = #with_ops;
             servers.spawn(server::serve(#listener, router, wire, shutdown.clone()));
         });
     }
@@ -457,8 +464,9 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         .first()
         .map(|(_, a)| {
             format!(
-                "http://127.0.0.1:{}/healthz",
-                a.rsplit(':').next().unwrap_or("8080")
+                "http://127.0.0.1:{}{}",
+                a.rsplit(':').next().unwrap_or("8080"),
+                cap.probe_path("healthz")
             )
         })
         .unwrap_or_default();

@@ -344,6 +344,9 @@ pub struct ExposedResource {
     pub path: String,
     pub name: Option<String>,
     pub description: Option<String>,
+    /// Strings for grouping (Ikanos); anything else is ignored.
+    #[serde(default)]
+    pub tags: Value,
     #[serde(default)]
     pub input_parameters: Vec<ExposedInput>,
     #[serde(default)]
@@ -357,6 +360,9 @@ pub struct ExposedOperation {
     pub name: Option<String>,
     pub label: Option<String>,
     pub description: Option<String>,
+    /// Strings for grouping (Ikanos); anything else is ignored.
+    #[serde(default)]
+    pub tags: Value,
     pub method: Option<String>,
     #[serde(default)]
     pub input_parameters: Vec<ExposedInput>,

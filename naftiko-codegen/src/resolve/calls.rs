@@ -135,6 +135,7 @@ impl<'a> Resolver<'a> {
             name: op.name.clone().or_else(|| Some(f.name.clone())),
             label: op.label.clone(),
             description: op.description.clone().or_else(|| f.description.clone()),
+            tags: op.tags.clone(),
             method: op.method.clone(),
             input_parameters: inputs,
             call: f.call.clone(),

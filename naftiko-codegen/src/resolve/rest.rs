@@ -16,6 +16,9 @@ type RouterKey = (String, Method);
 /// An operation by the index of its route and its index there.
 type OpAt = (usize, usize);
 
+/// The paths of the server's own endpoints beside each REST adapter.
+const OPS_PATHS: &[&str] = &["/healthz", "/readyz", "/metrics", "/openapi.json"];
+
 impl Resolver<'_> {
     pub(super) fn rest(
         &mut self,
@@ -41,6 +44,8 @@ impl Resolver<'_> {
         let mut handler_names: HashSet<String> = HashSet::new();
         // Each resource's path as the router reads it, for the router's rules.
         let mut route_paths: Vec<(YamlPath, String)> = Vec::new();
+        // Whether a resource takes a path of the server's own endpoints.
+        let mut ops_moved = false;
         for (ri, res) in r.resources.iter().enumerate() {
             let rpath = path.key("resources").index(ri);
             if let Some(forward) = &res.forward {
@@ -84,11 +89,24 @@ impl Resolver<'_> {
                     }
                 }
             }
-            if ["/healthz", "/readyz", "/metrics", "/openapi.json"].contains(&axum_path.as_str()) {
+            if OPS_PATHS.contains(&axum_path.as_str()) {
+                if !ops_moved {
+                    self.warn(
+                        &rpath.key("path"),
+                        format!("`{}` is also an endpoint of the generated server: this adapter serves its own /healthz, /readyz, /metrics and /openapi.json under `{OPS_PREFIX}`", res.path),
+                        "choose another path to keep the server's endpoints at the root",
+                    );
+                }
+                ops_moved = true;
+            }
+            if axum_path == OPS_PREFIX || axum_path.starts_with(&format!("{OPS_PREFIX}/")) {
                 self.error_help(
                     &rpath.key("path"),
-                    format!("`{}` is served by the generated server itself", res.path),
-                    "every adapter answers /healthz, /readyz, /metrics and /openapi.json; choose another path",
+                    format!(
+                        "`{}` is under `{OPS_PREFIX}`, the generated server's own",
+                        res.path
+                    ),
+                    "choose another path",
                 );
                 continue;
             }
@@ -282,6 +300,7 @@ impl Resolver<'_> {
                     name,
                     method,
                     description: op.description.clone().or_else(|| op.label.clone()),
+                    tags: tags(&[&res.tags, &op.tags]),
                     inputs,
                     runs,
                 });
@@ -337,6 +356,7 @@ impl Resolver<'_> {
             routes,
             forwards,
             dispatchers,
+            ops_prefix: if ops_moved { OPS_PREFIX } else { "" },
         })
     }
 
@@ -535,4 +555,20 @@ fn handler_name(base: &str, taken: &mut HashSet<String>) -> Name {
     taken.insert(name.suffixed("output"));
     taken.insert(name.rust.clone());
     name
+}
+
+/// The strings of `lists` (each a `tags` value), each once, in order.
+fn tags(lists: &[&serde_json::Value]) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    for tag in lists
+        .iter()
+        .filter_map(|l| l.as_array())
+        .flatten()
+        .filter_map(|t| t.as_str())
+    {
+        if !tags.iter().any(|t| t == tag) {
+            tags.push(tag.to_owned());
+        }
+    }
+    tags
 }

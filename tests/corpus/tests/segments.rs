@@ -1,7 +1,8 @@
 //! Exposed paths whose variables share their segment with text (tests/fixtures/segments.yaml):
 //! `/v1/jobs/{job}:cancel` and `/v1/jobs/{jobId}:approve` on one router path with `GET
 //! /v1/jobs/{job}`, `/v1/files/{name}.json`, `/v1/act_{account}/ads` — served against a recording
-//! upstream on loopback.
+//! upstream on loopback. And `/metrics`, a path of the API that the server also serves: the
+//! whole server started, its own endpoints under `/_naftiko`.
 
 mod common;
 
@@ -99,4 +100,56 @@ async fn the_value_stays_one_segment_upstream() {
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(last(&seen).path_and_query, "/jobs/x%3Acancel/cancel");
+}
+
+/// The API's `/metrics` is the API's; the server's own endpoints of the adapter are under
+/// `/_naftiko`, as its OpenAPI document and deployment files say.
+#[tokio::test]
+async fn an_api_path_of_the_servers_own_moves_the_servers_endpoints() {
+    let (upstream, seen) = recorder().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
+    let mut options = fixture::server::ServeOptions::default();
+    options
+        .listen
+        .insert("jobs-rest".into(), format!("127.0.0.1:{port}"));
+    options
+        .upstreams
+        .base_urls
+        .insert("runner".into(), upstream);
+    tokio::spawn(fixture::server::serve(options));
+    let base = format!("http://127.0.0.1:{port}");
+    let mut ready = false;
+    for _ in 0..200 {
+        if let Ok(r) = reqwest::get(format!("{base}/_naftiko/readyz")).await
+            && r.status() == 200
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(ready, "the server did not report ready at /_naftiko/readyz");
+
+    let (status, _) = send(reqwest::Method::GET, format!("{base}/metrics")).await;
+    assert_eq!(status, 200);
+    assert_eq!(last(&seen).path_and_query, "/stats");
+
+    let (status, text) = send(reqwest::Method::GET, format!("{base}/_naftiko/metrics")).await;
+    assert_eq!(status, 200);
+    assert!(text.contains("# TYPE"), "Prometheus text: {text}");
+    let (status, _) = send(reqwest::Method::GET, format!("{base}/_naftiko/healthz")).await;
+    assert_eq!(status, 200);
+    let (status, openapi) = send(
+        reqwest::Method::GET,
+        format!("{base}/_naftiko/openapi.json"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(openapi.contains("\"/_naftiko/healthz\""), "{openapi}");
+    // Nothing of the server's is left at the root but the API's own path.
+    let (status, _) = send(reqwest::Method::GET, format!("{base}/healthz")).await;
+    assert_eq!(status, 404);
 }

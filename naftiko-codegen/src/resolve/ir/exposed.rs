@@ -197,7 +197,14 @@ pub struct RestAdapter {
     /// Where operations of several routes share one router path and method (`/{id}:cancel`
     /// and `/{id}:approve`): one handler each, which tells them apart.
     pub dispatchers: Vec<Dispatcher>,
+    /// Where the server's own endpoints of this adapter are (`/healthz`, `/readyz`,
+    /// `/metrics`, `/openapi.json`): `""` at the root, or [`OPS_PREFIX`] when the spec's API takes
+    /// one of their paths.
+    pub ops_prefix: &'static str,
 }
+
+/// Where an adapter's own endpoints move when the spec's API takes one of their paths.
+pub const OPS_PREFIX: &str = "/_naftiko";
 
 /// Operations the router reaches by one path and method, told apart by the text after a
 /// variable in its segment: the first whose texts the request's path ends with is served.
@@ -250,6 +257,8 @@ pub struct RestOp {
     pub name: Name,
     pub method: Method,
     pub description: Option<String>,
+    /// The resource's `tags` and then the operation's, each once (OpenAPI tags).
+    pub tags: Vec<String>,
     /// Inputs; path inputs first, in path order.
     pub inputs: Vec<Input>,
     pub runs: Runs,

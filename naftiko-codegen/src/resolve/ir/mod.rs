@@ -38,6 +38,13 @@ pub struct Capability {
 }
 
 impl Capability {
+    /// The path of `endpoint` (`healthz`, `readyz`) on the first adapter, the one the
+    /// deployment files probe (REST adapters come first).
+    pub fn probe_path(&self, endpoint: &str) -> String {
+        let prefix = self.rest.first().map_or("", |a| a.ops_prefix);
+        format!("{prefix}/{endpoint}")
+    }
+
     /// Does the crate serve anything (a REST, MCP or skill adapter)? Without one it holds the
     /// typed clients only: no server, binary or deployment files.
     pub fn serves(&self) -> bool {

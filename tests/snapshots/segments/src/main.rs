@@ -31,7 +31,7 @@ enum Command {
     /// Exit 0 when the server at URL answers its health check (for container HEALTHCHECKs).
     Healthcheck {
         /// The health endpoint.
-        #[arg(long, default_value = "http://127.0.0.1:8080/healthz")]
+        #[arg(long, default_value = "http://127.0.0.1:8080/_naftiko/healthz")]
         url: String,
     },
 }

@@ -109,8 +109,9 @@ pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
         &options.allowed_origins,
     );
     let router = runtime::origin::protect(router, origins);
-    let router = server::with_ops(
+    let router = server::with_ops_at(
         "jobs-rest",
+        "/_naftiko",
         router,
         readiness.clone(),
         Some(include_str!("../openapi/jobs-rest.json")),

@@ -263,8 +263,19 @@ pub fn with_ops(
     readiness: std::sync::Arc<ops::Readiness>,
     openapi: Option<&'static str>,
 ) -> axum::Router {
+    with_ops_at(adapter, "", router, readiness, openapi)
+}
+
+/// [`with_ops`] with the operational routes under `prefix`.
+pub fn with_ops_at(
+    adapter: &'static str,
+    prefix: &str,
+    router: axum::Router,
+    readiness: std::sync::Arc<ops::Readiness>,
+    openapi: Option<&'static str>,
+) -> axum::Router {
     router
-        .merge(ops::router(readiness, openapi))
+        .merge(ops::router_at(prefix, readiness, openapi))
         .layer(observe::Track::new(adapter))
 }
 

@@ -58,22 +58,32 @@ impl Readiness {
 
 /// The routes, for merging into an adapter's router.
 pub fn router(readiness: Arc<Readiness>, openapi: Option<&'static str>) -> axum::Router {
+    router_at("", readiness, openapi)
+}
+
+/// The routes under `prefix` (`""`: at the root; `/_naftiko` beside an API that takes one of
+/// their paths).
+pub fn router_at(
+    prefix: &str,
+    readiness: Arc<Readiness>,
+    openapi: Option<&'static str>,
+) -> axum::Router {
     let metrics = observe::prometheus();
     let router = match openapi {
         Some(document) => axum::Router::new().route(
-            "/openapi.json",
+            &format!("{prefix}/openapi.json"),
             get(move || async move { ([(header::CONTENT_TYPE, "application/json")], document) }),
         ),
         None => axum::Router::new(),
     };
     router
         .route(
-            "/healthz",
+            &format!("{prefix}/healthz"),
             get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
         )
-        .route("/readyz", get(readyz))
+        .route(&format!("{prefix}/readyz"), get(readyz))
         .route(
-            "/metrics",
+            &format!("{prefix}/metrics"),
             get(move || {
                 let metrics = metrics.clone();
                 async move {

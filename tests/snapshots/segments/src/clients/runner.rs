@@ -140,6 +140,25 @@ impl Client {
         runtime::http::send(&self.http, request, "runner", "get-file").await
     }
 
+    /// `get-stats`
+    ///
+    /// `GET /stats`
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Status`] when the API answers 400 or more (status and body kept); transport, timeout and decoding errors otherwise.
+    pub async fn get_stats(&self) -> Result<serde_json::Value, Error> {
+        let answer = self.get_stats_raw().await?.error_for_status()?;
+        answer.json()
+    }
+
+    /// Like [`Self::get_stats`], but returns the answer as received, whatever its status.
+    pub async fn get_stats_raw(&self) -> Result<RawResponse, Error> {
+        let url = format!("{}/stats", self.base_url);
+        let request = runtime::http::Request::new(reqwest::Method::GET, url);
+        runtime::http::send(&self.http, request, "runner", "get-stats").await
+    }
+
     /// `list-ads`
     ///
     /// `GET /accounts/{{accountId}}/ads`

@@ -4,6 +4,7 @@
 //!
 //! | Method | Path | Calls |
 //! |---|---|---|
+//! | GET | `/metrics` | `runner.get-stats` |
 //! | GET | `/v1/jobs/{job}` | `runner.get-job` |
 //! | POST | `/v1/jobs/{job}:cancel` | `runner.act-on-job` |
 //! | POST | `/v1/jobs/{jobId}:approve` | `runner.act-on-job` |
@@ -35,6 +36,7 @@ pub fn router_with_body_limit(
     max_body_bytes: usize,
 ) -> Router {
     Router::new()
+        .route("/metrics", routing::get(job_metrics))
         .route("/v1/jobs/{job}", routing::get(get_job).post(post_v1_jobs_job))
         .route("/v1/files/{name}", routing::get(get_file))
         .route("/v1/act_{account}/ads", routing::get(list_ads))
@@ -42,6 +44,16 @@ pub fn router_with_body_limit(
         .method_not_allowed_fallback(rest::method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
         .with_state(upstreams)
+}
+
+/// The runner's own job statistics.
+///
+/// `GET /metrics` → `runner.get-stats`
+async fn job_metrics(
+    State(upstreams): State<Arc<Upstreams>>,
+) -> Result<Response, crate::runtime::problem::Problem> {
+    let result = upstreams.runner.get_stats_raw().await;
+    Ok(rest::pass_through(result))
 }
 
 /// A job as it stands.

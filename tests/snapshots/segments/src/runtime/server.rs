@@ -255,16 +255,16 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` is not a valid duration"))
 }
 
-/// An adapter's router with the operational routes beside it and every request tracked
-/// (request id, metrics, one log line).
-pub fn with_ops(
+/// [`with_ops`] with the operational routes under `prefix`.
+pub fn with_ops_at(
     adapter: &'static str,
+    prefix: &str,
     router: axum::Router,
     readiness: std::sync::Arc<ops::Readiness>,
     openapi: Option<&'static str>,
 ) -> axum::Router {
     router
-        .merge(ops::router(readiness, openapi))
+        .merge(ops::router_at(prefix, readiness, openapi))
         .layer(observe::Track::new(adapter))
 }
 
