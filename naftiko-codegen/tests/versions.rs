@@ -276,3 +276,50 @@ capability:
         assert_eq!(crate_of(&spec), reference, "{version}");
     }
 }
+
+/// `naftiko: 0.5`: `externalRefs` are `binds` (a file's keys, or the environment's), and the
+/// crate is the one of the same spec written with alpha2's `binds`.
+#[test]
+fn external_refs_of_0_5_are_binds() {
+    let body = r#"info:
+  label: Fleet
+capability:
+  consumes:
+  - namespace: registry
+    type: http
+    baseUri: https://registry.example
+    authentication:
+      type: bearer
+      token: "{{REGISTRY_TOKEN}}"
+    inputParameters:
+    - name: Registry-Version
+      in: header
+      value: "{{REGISTRY_VERSION}}"
+    resources:
+    - name: ships
+      path: /ships
+      operations:
+      - name: list-ships
+        method: GET
+  exposes:
+  - type: mcp
+    namespace: fleet
+    port: 3001
+    tools:
+    - name: list-ships
+      description: Every ship.
+      call: registry.list-ships
+"#;
+    let alpha2 = format!(
+        "naftiko: \"1.0.0-alpha2\"\nbinds:\n- namespace: secrets\n  location: \"file:///./shared/secrets.yaml\"\n  keys:\n    REGISTRY_TOKEN: registry-token\n- namespace: env\n  keys:\n    REGISTRY_VERSION: FLEET_REGISTRY_VERSION\n{body}"
+    );
+    let v05 = format!(
+        "naftiko: 0.5\nexternalRefs:\n- name: secrets\n  type: environment\n  resolution: file\n  uri: \"file:///./shared/secrets.yaml\"\n  keys:\n    REGISTRY_TOKEN: registry-token\n- name: env\n  type: variables\n  resolution: runtime\n  keys:\n    REGISTRY_VERSION: FLEET_REGISTRY_VERSION\n{body}"
+    );
+    let (a, b) = (Folder::new("v05-alpha2"), Folder::new("v05"));
+    let reference = crate_of(&a.write("fleet.yml", &alpha2));
+    let spec = b.write("fleet.yml", &v05);
+    assert_eq!(crate_of(&spec), reference);
+    let resolved = naftiko_codegen::check(&spec).unwrap();
+    assert!(resolved.warnings.is_empty(), "{:#?}", resolved.warnings);
+}

@@ -6,8 +6,10 @@
 //! - `naftiko: 1.0.0-alpha2` is the model's own shape; `naftiko: 1.0.0-alpha3` (never tagged) has
 //!   the same schema, and `1.0.0-alpha1`'s is a subset of it.
 //! - `ikanos: 1.0.0-alpha3` to `1.0.0-beta5`: see [`ikanos`].
+//! - `naftiko: 0.4` and `0.5`: see [`v05`].
 
 mod ikanos;
+mod v05;
 
 use serde_saphyr::{Location, Spanned};
 
@@ -17,7 +19,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Severity, SourceFile};
 /// The versions of the `naftiko` header this generator reads, all read as alpha2: alpha1's
 /// schema is a subset of alpha2's (no aggregates, hints, script steps, OAuth 2.1, control port or
 /// mock outputs), and the untagged alpha3 has alpha2's schema.
-const NAFTIKO: &[&str] = &["1.0.0-alpha1", "1.0.0-alpha2", "1.0.0-alpha3"];
+const NAFTIKO: &[&str] = &["0.4", "0.5", "1.0.0-alpha1", "1.0.0-alpha2", "1.0.0-alpha3"];
 /// The versions of the `ikanos` header this generator reads (one shape; `upgrade` writes any).
 pub const IKANOS: &[&str] = &[
     "1.0.0-alpha3",
@@ -36,6 +38,8 @@ pub enum Generation {
     Alpha2,
     /// `ikanos: 1.0.0-alpha3` to `1.0.0-beta5`: named maps, `display`, `flows`, `from` imports.
     Ikanos,
+    /// `naftiko: 0.4` and `0.5`: `externalRefs` instead of `binds`.
+    ExternalRefs,
 }
 
 /// What a reader noticed: an error for what it cannot rewrite, a warning for what it assumed.
@@ -79,8 +83,10 @@ pub fn read(source: &SourceFile, root: &mut Spanned<Node>) -> Result<Vec<Diagnos
     let Some(generation) = header(root, &mut notes) else {
         return Err(Diagnostics(notes.into_diagnostics(source)));
     };
-    if generation == Generation::Ikanos {
-        ikanos::rewrite(root, &mut notes);
+    match generation {
+        Generation::Ikanos => ikanos::rewrite(root, &mut notes),
+        Generation::ExternalRefs => v05::rewrite(root, &mut notes),
+        Generation::Alpha2 => {}
     }
     let diagnostics = notes.into_diagnostics(source);
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -94,7 +100,7 @@ pub fn rewrites(root: &Spanned<Node>) -> bool {
     match &root.value {
         Node::Map(entries) => entries
             .iter()
-            .any(|(k, _)| matches!(&k.value, Node::Str(s) if s == "ikanos")),
+            .any(|(k, _)| matches!(&k.value, Node::Str(s) if s == "ikanos" || s == "externalRefs")),
         _ => false,
     }
 }
@@ -152,6 +158,9 @@ fn header(root: &mut Spanned<Node>, notes: &mut Notes) -> Option<Generation> {
         key.value = Node::Str("naftiko".into());
         value.value = Node::Str(version);
         Some(Generation::Ikanos)
+    } else if version.starts_with("0.") {
+        value.value = Node::Str(version);
+        Some(Generation::ExternalRefs)
     } else {
         value.value = Node::Str(version);
         Some(Generation::Alpha2)
