@@ -90,7 +90,7 @@ enum Command {
         #[command(flatten)]
         lint: LintArgs,
     },
-    /// Rewrite SPEC (naftiko 1.0.0-alpha1 to alpha3) for a newer version of the same meaning:
+    /// Rewrite SPEC (naftiko 0.4 to 1.0.0-alpha3) for a newer version of the same meaning:
     /// lists of named entries as maps keyed by name, `display`, `flows`, `target`, `from`.
     /// Comments and key order are kept; each decision is a located note. Prints the new spec,
     /// or writes it over SPEC with --write. Imported files are upgraded one by one.

@@ -239,11 +239,44 @@ fn what_cannot_be_keyed_is_a_located_error() {
         .map(|i| i + 1);
     assert_eq!(error.position.map(|p| p.line), second);
 
-    let spec = folder.write("old.yml", &ALPHA2.replace("1.0.0-alpha2", "0.5"));
+    let spec = folder.write("old.yml", &ALPHA2.replace("1.0.0-alpha2", "0.3"));
     let Err(naftiko_codegen::Error::Spec(d)) = naftiko_codegen::upgrade_file(&spec, "1.0.0-beta5")
     else {
-        panic!("0.5 is not upgraded");
+        panic!("0.3 is not upgraded");
     };
     let error = d.errors().next().expect("an error");
-    assert_eq!(error.message, "`naftiko: 0.5` cannot be upgraded");
+    assert_eq!(error.message, "`naftiko: 0.3` cannot be upgraded");
+}
+
+/// 0.5's `externalRefs` become `binds`, and the upgraded spec means the same.
+#[test]
+fn external_refs_of_0_5_become_binds() {
+    let body = ALPHA2
+        .split_once("info:\n")
+        .map(|(_, rest)| format!("info:\n{rest}"))
+        .unwrap();
+    let v05 = format!(
+        "naftiko: 0.5\nexternalRefs:\n- name: secrets\n  type: environment\n  resolution: file\n  uri: \"file:///./secrets.yaml\"\n  keys:\n    FLEET_TOKEN: fleet-token\n- name: env\n  type: variables\n  resolution: runtime\n  keys:\n    FLEET_REGION: FLEET_REGION\n{body}"
+    );
+    let folder = Folder::new("upgrade-v05");
+    let spec = folder.write("v05/fleet.yml", &v05);
+    let upgraded = naftiko_codegen::upgrade_file(&spec, "1.0.0-beta5").expect("upgrades");
+    let head: Vec<&str> = upgraded.text.lines().take(10).collect();
+    assert_eq!(
+        head,
+        [
+            "ikanos: \"1.0.0-beta5\"",
+            "binds:",
+            "- namespace: secrets",
+            "  location: \"file:///./secrets.yaml\"",
+            "  keys:",
+            "    FLEET_TOKEN: fleet-token",
+            "- namespace: env",
+            "  keys:",
+            "    FLEET_REGION: FLEET_REGION",
+            "info:",
+        ]
+    );
+    let upgraded_spec = folder.write("beta5/fleet.yml", &upgraded.text);
+    assert_eq!(crate_of(&upgraded_spec), crate_of(&spec));
 }

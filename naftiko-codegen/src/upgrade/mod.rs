@@ -8,7 +8,8 @@
 //! arguments, skills and their tools, steps, aggregate functions, every `inputParameters`,
 //! consumed outputs, orchestrated and mock outputs); `label` is `display`; a mapping's
 //! `targetName` is `target`; an aggregate's `functions` are its `flows`; an import's `location`
-//! is `from`. Imported files are not rewritten: each is upgraded on its own.
+//! is `from`; 0.5's `externalRefs` are `binds`. Imported files are not rewritten: each is
+//! upgraded on its own.
 
 mod edit;
 
@@ -95,6 +96,8 @@ fn text_of(node: &Spanned<Node>) -> Option<String> {
     match &node.value {
         Node::Str(s) => Some(s.clone()),
         Node::Int(i) => Some(i.to_string()),
+        // `naftiko: 0.5`, unquoted.
+        Node::Float(f) => Some(f.to_string()),
         Node::Bool(b) => Some(b.to_string()),
         _ => None,
     }
@@ -156,7 +159,7 @@ impl<'a> Walk<'a> {
         };
         let version = text_of(value).unwrap_or_default();
         match (key_text(key), version.as_str()) {
-            ("naftiko", "1.0.0-alpha1" | "1.0.0-alpha2" | "1.0.0-alpha3") => {}
+            ("naftiko", "0.4" | "0.5" | "1.0.0-alpha1" | "1.0.0-alpha2" | "1.0.0-alpha3") => {}
             ("ikanos", v) if TARGETS.contains(&v) => {
                 // Already of the Ikanos shape: only the version changes.
                 self.header(key, value, to);
@@ -168,7 +171,7 @@ impl<'a> Walk<'a> {
                     at(value),
                     name,
                     format!("`{name}: {v}` cannot be upgraded"),
-                    "upgrade reads `naftiko: 1.0.0-alpha1`, `1.0.0-alpha2` and `1.0.0-alpha3`, and the Ikanos versions",
+                    "upgrade reads `naftiko: 0.4`, `0.5`, `1.0.0-alpha1`, `1.0.0-alpha2` and `1.0.0-alpha3`, and the Ikanos versions",
                 );
                 return;
             }
@@ -177,6 +180,7 @@ impl<'a> Walk<'a> {
         for (key, value) in entries(root) {
             match key_text(key) {
                 "info" => self.rename(value, "label", "display"),
+                "externalRefs" => self.external_refs(key, value),
                 "consumes" => self.each(value, "consumes", Walk::consumes),
                 "capability" => self.capability(value),
                 _ => {}
@@ -193,6 +197,38 @@ impl<'a> Walk<'a> {
         let indent = " ".repeat(column.saturating_sub(1));
         self.editor
             .replace(line, format!("{indent}ikanos: \"{to}\"{comment}"));
+    }
+
+    /// 0.5's `externalRefs` as `binds`: `name` is `namespace`, a file reference's `uri` its
+    /// `location`; `type` and `resolution` go (a bind with a `location` reads a file, one
+    /// without the environment).
+    fn external_refs(&mut self, key: &Spanned<Node>, value: &Spanned<Node>) {
+        let (line, column) = at(key);
+        self.editor
+            .rename_key(line, column, "externalRefs", "binds");
+        let Node::Seq(refs) = &value.value else {
+            return;
+        };
+        for reference in refs {
+            let from_file = lookup(reference, "resolution")
+                .and_then(text_of)
+                .is_some_and(|r| r == "file");
+            for (k, _) in entries(reference) {
+                let (line, column) = at(k);
+                match key_text(k) {
+                    "name" => {
+                        self.editor.rename_key(line, column, "name", "namespace");
+                    }
+                    "uri" if from_file => {
+                        self.editor.rename_key(line, column, "uri", "location");
+                    }
+                    "type" | "resolution" | "uri" if line != at(reference).0 => {
+                        self.editor.delete(line);
+                    }
+                    _ => {}
+                }
+            }
+        }
     }
 
     fn capability(&mut self, node: &Spanned<Node>) {
