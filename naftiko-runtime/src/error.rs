@@ -70,6 +70,15 @@ pub enum Error {
     Shape(#[from] crate::map::Mismatch),
 }
 
+/// A binary answer (`outputRawFormat: binary`): the bytes and their media type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binary {
+    /// `image/jpeg`, `application/pdf`, … (`application/octet-stream` when nothing says).
+    pub media_type: String,
+    /// The bytes, unchanged.
+    pub bytes: Bytes,
+}
+
 /// An upstream answer as received: status, content type and body.
 #[derive(Debug, Clone)]
 pub struct RawResponse {
@@ -130,6 +139,24 @@ impl RawResponse {
             format: format.name,
             source,
         })
+    }
+}
+
+/// An answer's body as bytes with their media type: `declared` (the spec's `outputMediaType`)
+/// first, then the upstream's `Content-Type`, then `application/octet-stream`.
+pub fn binary(raw: RawResponse, declared: Option<&str>) -> Binary {
+    let media_type = declared
+        .map(str::to_owned)
+        .or_else(|| {
+            raw.content_type
+                .as_ref()
+                .and_then(|ct| ct.to_str().ok())
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| "application/octet-stream".to_owned());
+    Binary {
+        media_type,
+        bytes: raw.body,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Plumbing of the generated MCP servers: the streamable HTTP configuration, tool results made
 //! from upstream answers, resources and prompts.
 
+use base64::Engine as _;
 use rmcp::model::CallToolResult;
 use rmcp::model::ContentBlock;
 use rmcp::model::ErrorData;
@@ -184,13 +185,61 @@ pub fn orchestrated<T: serde::Serialize>(
     structured(value, text)
 }
 
+/// The tool result for a binary answer (`outputRawFormat: binary`), base64-encoded in the
+/// block its media type calls for (`declared` first, the upstream's `Content-Type` otherwise):
+/// `image/*` an image, `audio/*` audio, anything else an embedded blob at `uri` (a name for the
+/// answer, not a resource that can be read). An answer over `max_bytes` (`maxBinarySize`) is a
+/// tool error; error statuses are as for JSON.
+pub fn binary_result(
+    result: Result<RawResponse, Error>,
+    declared: Option<&str>,
+    max_bytes: usize,
+    uri: &str,
+) -> CallToolResult {
+    let raw = match result.and_then(RawResponse::error_for_status) {
+        Ok(raw) => raw,
+        Err(err) => return error_result(&err),
+    };
+    if raw.body.len() > max_bytes {
+        tracing::warn!(
+            bytes = raw.body.len(),
+            max_bytes,
+            "binary answer over maxBinarySize"
+        );
+        return CallToolResult::error(vec![ContentBlock::text(format!(
+            "the upstream's answer is larger than {} (`maxBinarySize`)",
+            crate::http::size_text(max_bytes)
+        ))]);
+    }
+    let binary = crate::error::binary(raw, declared);
+    let data = base64::engine::general_purpose::STANDARD.encode(&binary.bytes);
+    let media_type = binary.media_type;
+    let block = match media_type.split('/').next().map(str::trim) {
+        Some(kind) if kind.eq_ignore_ascii_case("image") => ContentBlock::image(data, media_type),
+        Some(kind) if kind.eq_ignore_ascii_case("audio") => ContentBlock::audio(data, media_type),
+        _ => ContentBlock::resource(
+            rmcp::model::ResourceContents::blob(data, uri).with_mime_type(media_type),
+        ),
+    };
+    CallToolResult::success(vec![block])
+}
+
 /// The contents of a resource read: the text of the result (`mime_type`, or JSON for
-/// structured results); a failed read is an error naming the resource.
+/// structured results), or the blob of a binary one; a failed read is an error naming the
+/// resource.
 pub fn resource_contents(
     result: CallToolResult,
     uri: &str,
     mime_type: Option<&str>,
 ) -> Result<rmcp::model::ReadResourceResponse, ErrorData> {
+    if result.is_error != Some(true)
+        && let Some(contents) = result
+            .content
+            .first()
+            .and_then(|b| binary_contents(b, uri, mime_type))
+    {
+        return Ok(rmcp::model::ReadResourceResult::new(vec![contents]).into());
+    }
     let text = result
         .content
         .iter()
@@ -209,6 +258,27 @@ pub fn resource_contents(
     });
     let contents = rmcp::model::ResourceContents::text(text, uri).with_mime_type(mime_type);
     Ok(rmcp::model::ReadResourceResult::new(vec![contents]).into())
+}
+
+/// The blob of a binary tool result's block, at `uri` (`mime_type`, or the block's own).
+fn binary_contents(
+    block: &ContentBlock,
+    uri: &str,
+    mime_type: Option<&str>,
+) -> Option<rmcp::model::ResourceContents> {
+    let (data, own) = match block {
+        ContentBlock::Image(image) => (&image.data, &image.mime_type),
+        ContentBlock::Audio(audio) => (&audio.data, &audio.mime_type),
+        ContentBlock::Resource(embedded) => match &embedded.resource {
+            rmcp::model::ResourceContents::BlobResourceContents {
+                blob, mime_type, ..
+            } => (blob, mime_type.as_ref()?),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let contents = rmcp::model::ResourceContents::blob(data.clone(), uri);
+    Some(contents.with_mime_type(mime_type.unwrap_or(own)))
 }
 
 /// A resource compiled into the crate from a file (`location`).

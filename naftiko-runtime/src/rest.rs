@@ -43,6 +43,47 @@ pub fn pass_through(result: Result<RawResponse, Error>) -> Response {
     }
 }
 
+/// A binary answer (`outputRawFormat: binary`): the upstream's status and bytes with their media
+/// type (`declared` first, the upstream's `Content-Type` otherwise), never sniffed by the
+/// browser; error statuses pass through as they are; an answer over `max_bytes` (the
+/// operation's `maxBinarySize`) is a 502.
+pub fn binary(
+    result: Result<RawResponse, Error>,
+    declared: Option<&str>,
+    max_bytes: usize,
+) -> Response {
+    let raw = match result.and_then(RawResponse::error_for_status) {
+        Ok(raw) => raw,
+        Err(err) => return pass_through(Err(err)),
+    };
+    if raw.body.len() > max_bytes {
+        tracing::warn!(
+            bytes = raw.body.len(),
+            max_bytes,
+            "binary answer over maxBinarySize"
+        );
+        let problem = Problem::new(
+            StatusCode::BAD_GATEWAY,
+            format!(
+                "the upstream's answer is larger than {} (`maxBinarySize`)",
+                crate::http::size_text(max_bytes)
+            ),
+        );
+        return axum::response::IntoResponse::into_response(problem);
+    }
+    let status = raw.status;
+    let binary = crate::error::binary(raw, declared);
+    let mut response = match HeaderValue::from_str(&binary.media_type) {
+        Ok(ct) => problem::passthrough(status, Some(ct), binary.bytes),
+        Err(_) => problem::passthrough(status, None, binary.bytes),
+    };
+    response.headers_mut().insert(
+        http::header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
 /// A shaped answer: the upstream's status (error statuses pass through as they are) and the
 /// output `shape` makes of its JSON; a 502 problem when the JSON does not fit.
 pub fn shaped<T: serde::Serialize>(

@@ -2,7 +2,7 @@
 //! - the seed spec as the module `tokeninfo` (the README's build.rs example, as written);
 //! - the fixtures `kitchen_sink`, `file_binds`, `digest_auth`, `raw_formats`, `step_args`,
 //!   `oauth2_fixture`, `oauth1_fixture`, `assets`, `segments`, `client_credentials`,
-//!   `coercions` and `skill_dirs` (tests/fixtures/*.yaml);
+//!   `coercions`, `binary_answers` and `skill_dirs` (tests/fixtures/*.yaml);
 //! - every hostile spec the generator takes (tests/hostile, `ok` in its expected.txt) as one
 //!   module each, in `hostile`;
 //! - every capability file of the shared specs corpus (`$NAFTIKO_SHARED/specs-corpus` or
@@ -88,6 +88,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Builder::new()
         .spec("../fixtures/coercions.yaml")
         .module_name("coercions")
+        .generate()?;
+
+    // Binary answers (Ikanos): bytes with their media type, bounded by `maxBinarySize`,
+    // exercised by tests/binary.rs.
+    Builder::new()
+        .spec("../fixtures/binary.yaml")
+        .module_name("binary_answers")
         .generate()?;
 
     // A skill folder read at run time (an absolute `location`), exercised by

@@ -9,6 +9,7 @@ use serde_json::Value;
 use crate::resolve::ir::{
     Arg, ArgSource, Input, InputId, InputIn, MockValue, Param, ParamType, Part, Runs,
 };
+use crate::resolve::ir::{BinaryAnswer, DEFAULT_MAX_BINARY_BYTES};
 
 /// Names the handlers use for their own locals; inputs with these names get an `_input` suffix.
 const RESERVED: &[&str] = &[
@@ -303,4 +304,15 @@ pub(super) fn feeds_path(
                 && op.params[a.param].location == ParamIn::Path
         })
     })
+}
+
+/// The media type a binary answer is served with (`Some("image/jpeg")`, or `None`: the
+/// upstream's) and the most it serves, as the runtime's `binary` answers take them.
+pub(super) fn binary_limits(answer: &BinaryAnswer) -> (TokenStream, TokenStream) {
+    let declared = match &answer.media_type {
+        Some(media) => quote!(Some(#media)),
+        None => quote!(None),
+    };
+    let max = answer.max_bytes.unwrap_or(DEFAULT_MAX_BINARY_BYTES);
+    (declared, super::code::size_literal(max))
 }

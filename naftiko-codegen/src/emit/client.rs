@@ -8,7 +8,7 @@ use super::credentials::{AuthParts, auth_parts};
 use crate::resolve::ir::ParamId;
 use crate::resolve::ir::{
     BaseUri, BindId, Body, BodySlot, Capability, Constant, ConsumedOp, Consumes, JsonTemplate,
-    Output, ParamIn, ParamType, Part, PathPart, UpstreamAuth, template_binds,
+    ParamIn, ParamType, Part, PathPart, RawFormat, UpstreamAuth, template_binds,
 };
 
 pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenStream {
@@ -309,6 +309,10 @@ fn operation(
     if let (Some(name), false) = (body_key, key_in_body) {
         chain.push(quote! { .query(&[(#name, self.api_key.expose())]) });
     }
+    if let Some(max) = op.output.binary().and_then(|b| b.max_bytes) {
+        let max = super::code::size_literal(max);
+        chain.push(quote! { .max_answer(#max) });
+    }
     let send = if optional.is_empty() {
         quote! {
             let request = runtime::http::Request::new(reqwest::Method::#method, url) #(#chain)* #authorize;
@@ -328,9 +332,17 @@ fn operation(
 /// after its status is checked): the shaped struct where the adapters agree on one, else JSON
 /// (other formats read into JSON the way the adapters read them).
 fn answer(op: &ConsumedOp, root: &TokenStream) -> (TokenStream, TokenStream) {
-    let format = match &op.output {
-        Output::PassThrough { format, .. } | Output::Shaped { format, .. } => format.clone(),
-    };
+    let format = op.output.format().clone();
+    if let RawFormat::Binary(answer) = &format {
+        let declared = match &answer.media_type {
+            Some(media) => quote!(Some(#media)),
+            None => quote!(None),
+        };
+        return (
+            quote!(runtime::error::Binary),
+            quote!(Ok(runtime::error::binary(answer, #declared))),
+        );
+    }
     let read = if format.is_converted() {
         let reader = super::code::format_reader(&format, root);
         quote!(answer.read(#reader))

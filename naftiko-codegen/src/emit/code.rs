@@ -9,7 +9,10 @@ use crate::resolve::ir::{BindId, ParamType, Part, RawFormat};
 /// The reader of `format` (a `runtime::error::Format`).
 pub(super) fn format_reader(format: &RawFormat, root: &TokenStream) -> TokenStream {
     match format {
-        RawFormat::Json | RawFormat::Text => quote!(#root::runtime::error::JSON),
+        // Binary answers are never read as JSON (the resolver keeps them from shapes).
+        RawFormat::Json | RawFormat::Text | RawFormat::Binary(_) => {
+            quote!(#root::runtime::error::JSON)
+        }
         RawFormat::Xml => quote!(#root::runtime::xml::XML),
         RawFormat::Delimited('\t') => quote!(#root::runtime::delimited::TSV),
         RawFormat::Delimited('|') => quote!(#root::runtime::delimited::PSV),
@@ -128,4 +131,25 @@ pub(super) fn format_parts(
         let v = var(b);
         quote!(#v.expose())
     })
+}
+
+/// A size in bytes as code reads it: `5 * 1024 * 1024` for 5 MiB, `512 * 1024`, `100`.
+pub(super) fn size_literal(bytes: u64) -> TokenStream {
+    const KIB: u64 = 1024;
+    let scaled = |n: u64| proc_macro2::Literal::u64_unsuffixed(n);
+    match bytes {
+        b if b == KIB * KIB => quote!(1024 * 1024),
+        b if b >= KIB * KIB && b % (KIB * KIB) == 0 => {
+            let n = scaled(b / (KIB * KIB));
+            quote!(#n * 1024 * 1024)
+        }
+        b if b >= KIB && b % KIB == 0 && b != KIB => {
+            let n = scaled(b / KIB);
+            quote!(#n * 1024)
+        }
+        b => {
+            let n = scaled(b);
+            quote!(#n)
+        }
+    }
 }

@@ -287,10 +287,13 @@ fn catalog(a: &McpAdapter) -> (TokenStream, TokenStream, TokenStream) {
             .iter()
             .any(|r| r.template.is_some())
             .then(|| quote!(ResourceTemplate,));
+        // Listed resources: those without a URI template, and files.
+        let listed = (a.resources.iter().any(|r| r.template.is_none()) || !a.files.is_empty())
+            .then(|| quote!(Resource,));
         imports.push(quote! {
             use rmcp::model::{
                 ListResourceTemplatesResult, ListResourcesResult, ReadResourceRequestParams,
-                ReadResourceResponse, Resource, #template
+                ReadResourceResponse, #listed #template
             };
         });
         let describe = |r: &McpResource, base: TokenStream| {
@@ -647,6 +650,14 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
             wrap_as,
             format: RawFormat::Json,
         } => quote!(mcp::tool_result(result, #wrap_as)),
+        Output::PassThrough {
+            format: RawFormat::Binary(answer),
+            ..
+        } => {
+            let (declared, max) = super::adapter::binary_limits(answer);
+            let uri = format!("naftiko://answers/{}", t.name.wire);
+            quote!(mcp::binary_result(result, #declared, #max, #uri))
+        }
         // Other formats are passed as text, as the upstream sent them.
         Output::PassThrough { .. } => quote!(mcp::text_result(result)),
         Output::Shaped {

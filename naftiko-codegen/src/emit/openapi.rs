@@ -4,6 +4,7 @@ use serde_json::{Map, Value, json};
 
 use crate::resolve::ir::with_ids;
 use crate::resolve::ir::{Capability, InboundAuth, InputIn, KeyPlacement, Method, RestAdapter};
+use crate::resolve::ir::{Output, ResponseBody, ResponseDoc, RestOp};
 
 /// A status the server itself answers with a problem document — and that the upstream API may
 /// answer too, passed through with its own body.
@@ -18,6 +19,45 @@ fn problem(description: &str) -> Value {
 }
 
 /// The document for adapter `a`, as pretty-printed JSON.
+/// The success answer of `op`: the upstream's JSON passed through, or the bytes of a binary
+/// answer with their media type.
+fn success(op: &RestOp) -> Value {
+    match op.runs.output().and_then(Output::binary) {
+        Some(answer) => {
+            let media = answer
+                .media_type
+                .as_deref()
+                .unwrap_or("application/octet-stream");
+            json!({
+                "description": "The upstream API's answer: its bytes, with their media type",
+                "content": { media: { "schema": { "type": "string", "format": "binary" } } }
+            })
+        }
+        None => json!({
+            "description": "The upstream API's answer, passed through (status and JSON body)",
+            "content": { "application/json": { "schema": {} } }
+        }),
+    }
+}
+
+/// An answer the spec documents under `responses`.
+fn documented(doc: &ResponseDoc) -> Value {
+    let mut content = Map::new();
+    for (media, body) in &doc.content {
+        let schema = match body {
+            ResponseBody::Binary => json!({ "type": "string", "format": "binary" }),
+            ResponseBody::Schema(schema) => schema.clone(),
+        };
+        content.insert(media.clone(), json!({ "schema": schema }));
+    }
+    let description = doc.description.as_deref().map_or("", str::trim);
+    let mut answer = json!({ "description": description });
+    if !content.is_empty() {
+        answer["content"] = Value::Object(content);
+    }
+    answer
+}
+
 pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
     let mut paths = Map::new();
     for route in &a.routes {
@@ -75,13 +115,7 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
                 parameters.push(p);
             }
             let mut responses = Map::new();
-            responses.insert(
-                "200".into(),
-                json!({
-                    "description": "The upstream API's answer, passed through (status and JSON body)",
-                    "content": { "application/json": { "schema": {} } }
-                }),
-            );
+            responses.insert("200".into(), success(op));
             if op.method == Method::Delete {
                 responses.insert(
                     "204".into(),
@@ -110,6 +144,10 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
                 "default".into(),
                 json!({ "description": "Any other status of the upstream API, with its body unchanged" }),
             );
+            // What the spec documents (`responses`) wins over what is said of every operation.
+            for doc in &op.responses {
+                responses.insert(doc.status.clone(), documented(doc));
+            }
             let mut operation = json!({
                 "operationId": op.name.wire,
                 "parameters": parameters,

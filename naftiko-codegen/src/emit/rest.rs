@@ -487,6 +487,13 @@ fn handler(cap: &Capability, route: &Route, op: &RestOp, root: &TokenStream) -> 
             format: RawFormat::Json,
             ..
         } => quote!(rest::pass_through(result)),
+        Output::PassThrough {
+            format: RawFormat::Binary(answer),
+            ..
+        } => {
+            let (declared, max) = super::adapter::binary_limits(answer);
+            quote!(rest::binary(result, #declared, #max))
+        }
         // Other formats pass through as the upstream sent them.
         Output::PassThrough { .. } => quote!(rest::pass_through_text(result)),
         Output::Shaped {

@@ -80,6 +80,8 @@ pub struct AggregateFunction {
     pub mappings: Vec<Mapping>,
     #[serde(default)]
     pub output_parameters: Vec<OutputParameter>,
+    /// The media type the function advertises (Ikanos `outputMediaType`).
+    pub output_media_type: Option<String>,
 }
 
 /// What a function does to the world; MCP hints are derived from it (explicit `hints` win).
@@ -139,6 +141,10 @@ pub struct ConsumedOperation {
     pub output_schema: Option<Value>,
     #[serde(default)]
     pub output_parameters: Vec<OutputParameter>,
+    /// The media type of the answer, whatever the upstream's `Content-Type` says (Ikanos).
+    pub output_media_type: Option<String>,
+    /// The largest binary answer read (`512KiB`, `5MiB`; Ikanos).
+    pub max_binary_size: Option<Value>,
 }
 
 /// A consumed input parameter. `type`, `required` and `description` are the API-Evangelist
@@ -336,6 +342,8 @@ pub struct ExposesRest {
     pub authentication: Option<Box<Authentication>>,
     #[serde(default)]
     pub resources: Vec<ExposedResource>,
+    /// The largest binary answer served (Ikanos; an operation's own limit wins).
+    pub max_binary_size: Option<Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -377,6 +385,12 @@ pub struct ExposedOperation {
     pub mappings: Vec<Mapping>,
     #[serde(rename = "ref")]
     pub reference: Option<String>,
+    /// The answers by status, as OpenAPI documents them (Ikanos; `responseBinary` is read into
+    /// it): `{"200": {description, content: {<media type>: {binary | schema}}}}`.
+    pub responses: Option<Value>,
+    /// The media type a referenced function advertises (its `outputMediaType`).
+    #[serde(skip)]
+    pub output_media_type: Option<String>,
 }
 
 /// An exposed input parameter (REST operation/resource or MCP tool).
@@ -435,6 +449,8 @@ pub struct ExposesMcp {
     pub resources: Vec<McpResource>,
     #[serde(default)]
     pub prompts: Vec<McpPrompt>,
+    /// The largest binary answer served (Ikanos; an operation's own limit wins).
+    pub max_binary_size: Option<Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -459,6 +475,9 @@ pub struct McpTool {
     pub mappings: Vec<Mapping>,
     #[serde(rename = "ref")]
     pub reference: Option<String>,
+    /// The media type a referenced function advertises (its `outputMediaType`).
+    #[serde(skip)]
+    pub output_media_type: Option<String>,
 }
 
 /// MCP tool hints, written as `readOnly` etc. in the spec.
@@ -581,6 +600,8 @@ pub struct McpResource {
     pub mappings: Vec<Mapping>,
     #[serde(default)]
     pub output_parameters: Vec<OutputParameter>,
+    /// Read as a blob (Ikanos; its operation answers `outputRawFormat: binary`).
+    pub binary: Option<bool>,
 }
 
 /// An MCP prompt: messages made from templates of its arguments, or one `user` message read from

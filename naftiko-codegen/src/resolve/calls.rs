@@ -104,6 +104,7 @@ impl<'a> Resolver<'a> {
             steps: f.steps.clone(),
             mappings: f.mappings.clone(),
             reference: None,
+            output_media_type: f.output_media_type.clone(),
         };
         Some((fpath, tool))
     }
@@ -144,6 +145,8 @@ impl<'a> Resolver<'a> {
             steps: f.steps.clone(),
             mappings: f.mappings.clone(),
             reference: None,
+            responses: op.responses.clone(),
+            output_media_type: f.output_media_type.clone(),
         };
         Some((fpath, operation))
     }

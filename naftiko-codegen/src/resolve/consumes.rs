@@ -290,6 +290,8 @@ impl<'a> Resolver<'a> {
             output_raw_format: None,
             output_schema: None,
             output_parameters: Vec::new(),
+            output_media_type: None,
+            max_binary_size: None,
         };
         let root = model::ConsumedResource {
             name: None,

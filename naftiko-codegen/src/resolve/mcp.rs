@@ -42,6 +42,7 @@ impl Resolver<'_> {
             auth => self.inbound_auth(path, auth.as_deref()),
         };
         let prompts = self.prompts(path, &m.prompts);
+        let max_binary = self.adapter_binary_size(path, m.max_binary_size.as_ref());
         let mut tools: Vec<Tool> = Vec::new();
         // The tools' names so far, and their Rust names with the names they were made from.
         let mut tool_names: HashSet<String> = HashSet::new();
@@ -92,10 +93,13 @@ impl Resolver<'_> {
             rust_names.insert(snake.rust.clone(), t.name.clone());
             if let Some(mut tool) = self.mcp_tool(&tpath, ns, t, consumes) {
                 tool.name = snake;
+                if let Runs::Call { output, .. } = &mut tool.runs {
+                    self.served(output, max_binary, t.output_media_type.as_deref());
+                }
                 tools.push(tool);
             }
         }
-        let resources = self.resources(path, m, consumes);
+        let resources = self.resources(path, m, consumes, max_binary);
         let files = self.file_resources(path, m, &resources);
         Some(McpAdapter {
             namespace: Name::snake(&m.namespace),
@@ -289,6 +293,7 @@ impl Resolver<'_> {
         path: &YamlPath,
         m: &model::ExposesMcp,
         consumes: &[Consumes],
+        max_binary: Option<u64>,
     ) -> Vec<McpResource> {
         let mut resources: Vec<McpResource> = Vec::new();
         for (i, r) in m.resources.iter().enumerate() {
@@ -342,12 +347,24 @@ impl Resolver<'_> {
                 steps: r.steps.clone(),
                 mappings: r.mappings.clone(),
                 reference: None,
+                output_media_type: None,
             };
             let Some(mut read) = self.mcp_tool(&rpath, &m.namespace, &as_tool, consumes) else {
                 continue;
             };
             // Its handler is a method of the server beside the tools': keep the names apart.
             read.name.rust = format!("resource_{}", read.name.rust);
+            let binary_answer = read.runs.output().and_then(Output::binary).is_some();
+            if r.binary == Some(true) && !binary_answer {
+                self.error_help(
+                    &rpath.key("binary"),
+                    "`binary: true` needs a binary answer",
+                    "the operation it calls declares `outputRawFormat: binary`",
+                );
+            }
+            if let Runs::Call { output, .. } = &mut read.runs {
+                self.served(output, max_binary, r.mime_type.as_deref());
+            }
             resources.push(McpResource {
                 read,
                 uri,

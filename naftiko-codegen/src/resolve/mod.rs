@@ -10,6 +10,7 @@
 //! `operation`, `body`, `outputs`, `steps`, `calls`, `inputs`, `rest`, `mcp` and `skills`.
 
 mod auth;
+mod binary;
 mod binds;
 mod body;
 mod calls;
@@ -304,6 +305,7 @@ impl<'a> Resolver<'a> {
             consumes[f.consumes].forwarded = true;
         }
         typed_results(&mut consumes, &rest, &mcp);
+        binary::read_limits(&mut consumes, &rest, &mcp);
         let mut skills: Vec<SkillAdapter> = Vec::new();
         for (path, s) in skill_exposes {
             if let Some(a) = self.skill_adapter(&path, s, &rest, &mcp) {

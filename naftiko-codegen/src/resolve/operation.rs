@@ -60,6 +60,7 @@ impl Resolver<'_> {
                     }
                 }
             }
+            Some(("binary", None)) => RawFormat::Binary(self.binary_answer(opath, op)),
             Some(("markdown", None)) => RawFormat::Markdown(
                 schema
                     .map(str::trim)
@@ -74,6 +75,9 @@ impl Resolver<'_> {
                 RawFormat::Json
             }
         };
+        if format.binary().is_none() {
+            self.not_binary(opath, op);
+        }
         let mut params: Vec<Param> = Vec::new();
         // The parameters so far by name, as values find them and as Rust names them.
         let mut by_name = NameIndex::default();

@@ -66,6 +66,14 @@ impl Resolver<'_> {
             .enumerate()
             .filter(|(_, o)| !is_pass_through(o))
             .collect();
+        if let (Some(_), [(i, _), ..]) = (consumed.output.binary(), shaped.as_slice()) {
+            self.warn(
+                &path.key("outputParameters").index(*i),
+                "the answer is binary (`outputRawFormat: binary`): the bytes are passed on as they are, without these outputs",
+                "remove `outputParameters`, or call an operation whose answer is JSON",
+            );
+            return consumed.output.clone();
+        }
         match shaped.as_slice() {
             [] => consumed.output.clone(),
             [(i, o)] if outputs.len() == 1 => {

@@ -37,6 +37,7 @@ impl Resolver<'_> {
             );
         }
         let auth = self.inbound_auth(path, r.authentication.as_deref());
+        let max_binary = self.adapter_binary_size(path, r.max_binary_size.as_ref());
         let mut routes: Vec<Route> = Vec::new();
         // Where each path's route is in `routes`.
         let mut route_at: HashMap<String, usize> = HashMap::new();
@@ -296,6 +297,14 @@ impl Resolver<'_> {
                     derived_name(&words, "operation")
                 });
                 let name = handler_name(&base, &mut handler_names);
+                let mut runs = runs;
+                let responses = self.responses(&opath, op.responses.as_ref(), runs.output());
+                let declared = super::binary::contract_media_type(&responses)
+                    .or(op.output_media_type.as_deref())
+                    .map(str::to_owned);
+                if let Runs::Call { output, .. } = &mut runs {
+                    self.served(output, max_binary, declared.as_deref());
+                }
                 route.operations.push(RestOp {
                     name,
                     method,
@@ -303,6 +312,7 @@ impl Resolver<'_> {
                     tags: tags(&[&res.tags, &op.tags]),
                     inputs,
                     runs,
+                    responses,
                 });
             }
             if let Some(existing) = route_at.get(&route.path).map(|&i| &mut routes[i]) {

@@ -311,6 +311,13 @@ impl Resolver<'_> {
                 let (ci, oi) = self.call_target(&path.key("call"), call, consumes, None)?;
                 let with = step.with.clone();
                 let consumed = &consumes[ci].operations[oi];
+                if consumed.output.binary().is_some() {
+                    self.unsupported(
+                        &path.key("call"),
+                        "a step calling an operation with a binary answer (`outputRawFormat: binary`)",
+                    );
+                    return None;
+                }
                 // `$.<step>.…`: a value from an earlier step's result.
                 let mut preset = Vec::new();
                 for (key, value) in &with {

@@ -158,21 +158,74 @@ fn rest_resource(node: &mut Spanned<Node>, path: &str, notes: &mut Notes) {
 }
 
 fn rest_operation(node: &mut Spanned<Node>, path: &str, notes: &mut Notes) {
-    refuse(
-        node,
-        "responses",
-        path,
-        notes,
-        "`responses` (answers by status)",
-    );
-    refuse(
-        node,
-        "responseBinary",
-        path,
-        notes,
-        "`responseBinary` (a binary answer)",
-    );
+    response_binary(node, path, notes);
     unit(node, path, notes);
+}
+
+/// `responseBinary: {status, mediaType, description}`, the shorthand of one binary answer, is
+/// `responses: {"<status>": {description, content: {<mediaType>: {binary: true}}}}` (the engine
+/// reads it so); both at once is an error.
+fn response_binary(node: &mut Spanned<Node>, path: &str, notes: &mut Notes) {
+    let Node::Map(fields) = &mut node.value else {
+        return;
+    };
+    let Some(at) = fields
+        .iter()
+        .position(|(k, _)| key_text(k) == "responseBinary")
+    else {
+        return;
+    };
+    if fields.iter().any(|(k, _)| key_text(k) == "responses") {
+        let key = &fields[at].0;
+        notes.error(
+            key.referenced,
+            &format!("{path}.responseBinary"),
+            "`responseBinary` and `responses` cannot both be written".to_owned(),
+            "write the binary answer under `responses` (`content: {<media type>: {binary: true}}`)",
+        );
+        return;
+    }
+    let (key, value) = fields.remove(at);
+    let (referenced, defined) = (key.referenced, key.defined);
+    let text = |s: &str| Spanned::new(Node::Str(s.to_owned()), referenced, defined);
+    let status = match lookup(&value, "status").map(|s| &s.value) {
+        Some(Node::Int(code)) => code.to_string(),
+        Some(Node::Str(code)) => code.clone(),
+        _ => "200".to_owned(),
+    };
+    let media = match lookup(&value, "mediaType").map(|s| &s.value) {
+        Some(Node::Str(media)) => media.clone(),
+        _ => "application/octet-stream".to_owned(),
+    };
+    let binary = Node::Map(vec![(
+        text("binary"),
+        Spanned::new(Node::Bool(true), referenced, defined),
+    )]);
+    let mut answer = vec![(
+        text("content"),
+        Spanned::new(
+            Node::Map(vec![(
+                text(&media),
+                Spanned::new(binary, referenced, defined),
+            )]),
+            referenced,
+            defined,
+        ),
+    )];
+    if let Some(description) = lookup(&value, "description") {
+        answer.insert(0, (text("description"), description.clone()));
+    }
+    let responses = Node::Map(vec![(
+        text(&status),
+        Spanned::new(Node::Map(answer), referenced, defined),
+    )]);
+    fields.insert(
+        at,
+        (
+            text("responses"),
+            Spanned::new(responses, referenced, defined),
+        ),
+    );
 }
 
 /// What tools, operations and flows share: a call, steps or mock outputs, with inputs.
@@ -193,12 +246,6 @@ fn unit(node: &mut Spanned<Node>, path: &str, notes: &mut Notes) {
 }
 
 fn mcp_resource(node: &mut Spanned<Node>, path: &str, notes: &mut Notes) {
-    if matches!(
-        lookup(node, "binary").map(|b| &b.value),
-        Some(Node::Bool(true))
-    ) {
-        refuse(node, "binary", path, notes, "a `binary` MCP resource");
-    }
     unit(node, path, notes);
 }
 

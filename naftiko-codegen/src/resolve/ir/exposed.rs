@@ -262,6 +262,27 @@ pub struct RestOp {
     /// Inputs; path inputs first, in path order.
     pub inputs: Vec<Input>,
     pub runs: Runs,
+    /// The answers by status the spec documents (`responses`, `responseBinary`), for OpenAPI.
+    pub responses: Vec<ResponseDoc>,
+}
+
+/// One status of a REST operation's response contract.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseDoc {
+    /// `200`, or a range (`2XX`).
+    pub status: String,
+    pub description: Option<String>,
+    /// Each media type and what it carries.
+    pub content: Vec<(String, ResponseBody)>,
+}
+
+/// What a documented answer carries.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseBody {
+    /// Bytes (`binary: true`).
+    Binary,
+    /// JSON of this schema, as the spec writes it.
+    Schema(serde_json::Value),
 }
 
 /// What an exposed operation or tool runs.

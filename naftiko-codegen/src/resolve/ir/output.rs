@@ -44,7 +44,25 @@ pub enum RawFormat {
     /// The rows of the Markdown tables in the sections whose heading starts with the prefix
     /// (`outputSchema`; the whole document without one): an array of objects.
     Markdown(Option<String>),
+    /// Bytes, passed on with their media type (`outputRawFormat: binary`).
+    Binary(BinaryAnswer),
 }
+
+/// How a binary answer is read and served.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BinaryAnswer {
+    /// The media type the answer is served with whatever the upstream says (`outputMediaType`;
+    /// for an exposed operation, its own response contract's or function's when the consumed
+    /// operation names none).
+    pub media_type: Option<String>,
+    /// The largest answer read or served (`maxBinarySize`): the consumed operation's own, else the
+    /// adapter's, else [`DEFAULT_MAX_BINARY_BYTES`]. On a consumed operation: what its client
+    /// method reads at most (the most any adapter serves, where it declares none).
+    pub max_bytes: Option<u64>,
+}
+
+/// The engine's default `maxBinarySize`: 10 MiB.
+pub const DEFAULT_MAX_BINARY_BYTES: u64 = 10 * 1024 * 1024;
 
 impl RawFormat {
     /// The format `outputRawFormat` names, if this generator reads it.
@@ -63,7 +81,15 @@ impl RawFormat {
 
     /// Is the body read into JSON by the generated `formats` module?
     pub fn is_converted(&self) -> bool {
-        !matches!(self, Self::Json | Self::Text)
+        !matches!(self, Self::Json | Self::Text | Self::Binary(_))
+    }
+
+    /// The binary answer's reading, for `outputRawFormat: binary`.
+    pub fn binary(&self) -> Option<&BinaryAnswer> {
+        match self {
+            Self::Binary(b) => Some(b),
+            _ => None,
+        }
     }
 }
 
@@ -150,5 +176,19 @@ pub(crate) fn each_slot(parts: &[Part<InputId>], f: &mut dyn FnMut(InputId)) {
         if let Part::Slot(i) = part {
             f(*i);
         }
+    }
+}
+
+impl Output {
+    /// The format of the upstream answer the output is made of.
+    pub fn format(&self) -> &RawFormat {
+        match self {
+            Output::PassThrough { format, .. } | Output::Shaped { format, .. } => format,
+        }
+    }
+
+    /// The binary answer's reading, for an output passed on as bytes.
+    pub fn binary(&self) -> Option<&BinaryAnswer> {
+        self.format().binary()
     }
 }

@@ -97,18 +97,27 @@ const MAX_REDIRECTS: usize = 10;
 /// The largest upstream answer read: a larger one is an error (502), not read into memory.
 pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
 
-/// Why an answer's body could not be read: too large, or the connection failed.
-fn answer_error(err: Box<dyn std::error::Error + Send + Sync>) -> Error {
+/// Why an answer's body could not be read: larger than `limit`, or the connection failed.
+fn answer_error(err: Box<dyn std::error::Error + Send + Sync>, limit: usize) -> Error {
     if err.is::<http_body_util::LengthLimitError>() {
-        too_large()
+        too_large(limit)
     } else {
         Error::Transport(err)
     }
 }
 
-fn too_large() -> Error {
-    let mib = MAX_ANSWER_BYTES / (1024 * 1024);
-    Error::Transport(format!("the answer is larger than {mib} MiB").into())
+fn too_large(limit: usize) -> Error {
+    Error::Transport(format!("the answer is larger than {}", size_text(limit)).into())
+}
+
+/// A size in the units a spec writes it in (`5 MiB`, `512 KiB`, `1000 bytes`).
+pub fn size_text(bytes: usize) -> String {
+    const KIB: usize = 1024;
+    match bytes {
+        b if b >= KIB * KIB && b % (KIB * KIB) == 0 => format!("{} MiB", b / (KIB * KIB)),
+        b if b >= KIB && b % KIB == 0 => format!("{} KiB", b / KIB),
+        b => format!("{b} bytes"),
+    }
 }
 
 /// hyper's pooled client with rustls; follows up to 10 redirects to the API's own origin (a
@@ -209,10 +218,11 @@ impl DirectClient {
             }
             let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
             let challenge = response.headers().get(header::WWW_AUTHENTICATE).cloned();
-            let limited = http_body_util::Limited::new(response.into_body(), MAX_ANSWER_BYTES);
+            let limit = request.max_answer;
+            let limited = http_body_util::Limited::new(response.into_body(), limit);
             let body = http_body_util::BodyExt::collect(limited)
                 .await
-                .map_err(answer_error)?
+                .map_err(|e| answer_error(e, limit))?
                 .to_bytes();
             return Ok(RawResponse {
                 status,
@@ -310,6 +320,7 @@ pub struct Request {
     body: Bytes,
     problem: Option<String>,
     authenticator: Option<std::sync::Arc<dyn Authenticator>>,
+    max_answer: usize,
 }
 
 impl Request {
@@ -322,7 +333,15 @@ impl Request {
             body: Bytes::new(),
             problem: None,
             authenticator: None,
+            max_answer: MAX_ANSWER_BYTES,
         }
+    }
+
+    /// Read at most `bytes` of the answer (a binary answer's `maxBinarySize`); a larger answer
+    /// is an error, never read into memory. [`MAX_ANSWER_BYTES`] unless told otherwise.
+    pub fn max_answer(mut self, bytes: usize) -> Self {
+        self.max_answer = bytes;
+        self
     }
 
     /// The headers set so far.
@@ -469,7 +488,10 @@ async fn send_counted(
 pub async fn send_once(http: &HttpClient, request: Request) -> Result<RawResponse, Error> {
     match http {
         HttpClient::Direct(client) => client.send(request).await,
-        HttpClient::Reqwest(client) => send_reqwest(request.into_reqwest(client)).await,
+        HttpClient::Reqwest(client) => {
+            let limit = request.max_answer;
+            send_reqwest(request.into_reqwest(client), limit).await
+        }
     }
 }
 
@@ -484,7 +506,10 @@ fn reqwest_error(err: reqwest::Error) -> Error {
     }
 }
 
-async fn send_reqwest(request: reqwest::RequestBuilder) -> Result<RawResponse, Error> {
+async fn send_reqwest(
+    request: reqwest::RequestBuilder,
+    limit: usize,
+) -> Result<RawResponse, Error> {
     let mut response = request.send().await.map_err(reqwest_error)?;
     let status = response.status();
     if status.is_informational() {
@@ -494,8 +519,8 @@ async fn send_reqwest(request: reqwest::RequestBuilder) -> Result<RawResponse, E
     let challenge = response.headers().get(header::WWW_AUTHENTICATE).cloned();
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(reqwest_error)? {
-        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-            return Err(too_large());
+        if body.len() + chunk.len() > limit {
+            return Err(too_large(limit));
         }
         body.extend_from_slice(&chunk);
     }
