@@ -202,18 +202,6 @@ fn what_beta5_adds_and_is_not_generated_is_a_located_error() {
             "`tunnel`",
         ),
         (
-            "            call: registry.get-ship\n",
-            "            call: registry.get-ship\n            responseBinary:\n              mediaType: image/png\n",
-            "capability.exposes[1].resources.ship.operations.get-ship.responseBinary",
-            "`responseBinary`",
-        ),
-        (
-            "            call: registry.get-ship\n",
-            "            call: registry.get-ship\n            responses:\n              '404':\n                description: No such ship.\n",
-            "capability.exposes[1].resources.ship.operations.get-ship.responses",
-            "`responses`",
-        ),
-        (
             "  exposes:\n",
             "  exposes:\n  - from: ./shared/adapters.yml\n    import: fleet\n",
             "capability.exposes[0].from",
@@ -229,6 +217,29 @@ fn what_beta5_adds_and_is_not_generated_is_a_located_error() {
         assert!(error.message.contains(feature), "{error:?}");
         assert!(error.message.contains("not supported"), "{error:?}");
     }
+}
+
+/// `responses` document an operation's answers; a binary one (`responseBinary`) needs an
+/// operation whose answer is bytes.
+#[test]
+fn responses_are_read_and_a_binary_one_needs_a_binary_answer() {
+    let folder = Folder::new("beta5-responses");
+    let documented = BETA5.replacen(
+        "            call: registry.get-ship\n",
+        "            call: registry.get-ship\n            responses:\n              '404':\n                description: No such ship.\n",
+        1,
+    );
+    let spec = folder.write("documented.yml", &documented);
+    naftiko_codegen::check(&spec).expect("generates");
+    let binary = BETA5.replacen(
+        "            call: registry.get-ship\n",
+        "            call: registry.get-ship\n            responseBinary:\n              mediaType: image/png\n",
+        1,
+    );
+    let spec = folder.write("binary.yml", &binary);
+    let error = only(&spec);
+    assert_eq!(error.message, "`binary: true` needs a binary answer");
+    assert_eq!(error.snippet.as_deref(), Some("            responseBinary:"));
 }
 
 /// `naftiko: 1.0.0-alpha1` (a subset of alpha2's schema) and the untagged `naftiko:
