@@ -239,7 +239,10 @@ fn responses_are_read_and_a_binary_one_needs_a_binary_answer() {
     let spec = folder.write("binary.yml", &binary);
     let error = only(&spec);
     assert_eq!(error.message, "`binary: true` needs a binary answer");
-    assert_eq!(error.snippet.as_deref(), Some("            responseBinary:"));
+    assert_eq!(
+        error.snippet.as_deref(),
+        Some("            responseBinary:")
+    );
 }
 
 /// `naftiko: 1.0.0-alpha1` (a subset of alpha2's schema) and the untagged `naftiko:

@@ -168,13 +168,22 @@ impl DirectClient {
     }
 
     async fn send(&self, request: Request) -> Result<RawResponse, Error> {
-        match tokio::time::timeout(self.timeout, self.follow(request)).await {
+        let whole = async {
+            let (response, limit) = self.follow(request).await?;
+            read_answer(response, limit).await
+        };
+        match tokio::time::timeout(self.timeout, whole).await {
             Ok(result) => result,
             Err(_) => Err(Error::Timeout),
         }
     }
 
-    async fn follow(&self, mut request: Request) -> Result<RawResponse, Error> {
+    /// The final answer's head (redirects to the API's own origin followed), and how much of
+    /// its body may be read.
+    async fn follow(
+        &self,
+        mut request: Request,
+    ) -> Result<(http::Response<hyper::body::Incoming>, usize), Error> {
         let mut uri = Uri::try_from(std::mem::take(&mut request.url))
             .map_err(|e| Error::Request(format!("the request URL is not valid: {e}")))?;
         for _ in 0..=MAX_REDIRECTS {
@@ -215,24 +224,153 @@ impl DirectClient {
                 uri = next;
                 continue;
             }
-            let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
-            let challenge = response.headers().get(header::WWW_AUTHENTICATE).cloned();
-            let limit = request.max_answer;
-            let limited = http_body_util::Limited::new(response.into_body(), limit);
-            let body = http_body_util::BodyExt::collect(limited)
-                .await
-                .map_err(|e| answer_error(e, limit))?
-                .to_bytes();
-            return Ok(RawResponse {
-                status,
-                content_type,
-                body,
-                challenge,
-            });
+            return Ok((response, request.max_answer));
         }
         Err(Error::Transport(
             format!("more than {MAX_REDIRECTS} redirects").into(),
         ))
+    }
+}
+
+/// Send `request` with hyper's client and give the answer as it arrives: the timeout covers
+/// the head, and then each wait for more of the body.
+async fn direct_streamed(client: &DirectClient, request: Request) -> Result<Streamed, Error> {
+    let (response, limit) = match tokio::time::timeout(client.timeout, client.follow(request)).await
+    {
+        Ok(result) => result?,
+        Err(_) => return Err(Error::Timeout),
+    };
+    let status = response.status();
+    let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
+    let length = hyper::body::Body::size_hint(response.body()).exact();
+    let body = http_body_util::Limited::new(response.into_body(), limit);
+    Ok(Streamed {
+        status,
+        content_type,
+        length,
+        limit,
+        body: StreamedBody::Arriving(Idle::new(body, client.timeout)),
+    })
+}
+
+/// The whole of `response`, at most `limit` bytes of body.
+async fn read_answer(
+    response: http::Response<hyper::body::Incoming>,
+    limit: usize,
+) -> Result<RawResponse, Error> {
+    let status = response.status();
+    let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
+    let challenge = response.headers().get(header::WWW_AUTHENTICATE).cloned();
+    let limited = http_body_util::Limited::new(response.into_body(), limit);
+    let body = http_body_util::BodyExt::collect(limited)
+        .await
+        .map_err(|e| answer_error(e, limit))?
+        .to_bytes();
+    Ok(RawResponse {
+        status,
+        content_type,
+        body,
+        challenge,
+    })
+}
+
+/// An answer whose body may still be arriving ([`send_streamed`]): passed on as it arrives, at
+/// most `limit` bytes.
+#[derive(Debug)]
+pub struct Streamed {
+    /// The upstream's status.
+    pub status: StatusCode,
+    /// The upstream's `Content-Type`, if any.
+    pub content_type: Option<HeaderValue>,
+    /// The length the upstream announces (`Content-Length`), if any.
+    pub length: Option<u64>,
+    /// The most of the body that is passed on: a longer body ends in an error.
+    pub limit: usize,
+    /// The body.
+    pub body: StreamedBody,
+}
+
+/// The body of a [`Streamed`] answer.
+#[derive(Debug)]
+pub enum StreamedBody {
+    /// Still arriving from the upstream.
+    Arriving(Idle<http_body_util::Limited<hyper::body::Incoming>>),
+    /// Read already (a client that reads whole answers: reqwest's, or one that authenticates
+    /// each request).
+    Read(Bytes),
+}
+
+impl Streamed {
+    /// The whole answer (for an error status, passed on as a [`RawResponse`]).
+    pub async fn read(self) -> Result<RawResponse, Error> {
+        let body = match self.body {
+            StreamedBody::Read(bytes) => bytes,
+            StreamedBody::Arriving(body) => http_body_util::BodyExt::collect(body)
+                .await
+                .map_err(|e| answer_error(e, self.limit))?
+                .to_bytes(),
+        };
+        Ok(RawResponse {
+            status: self.status,
+            content_type: self.content_type,
+            body,
+            challenge: None,
+        })
+    }
+}
+
+/// A body that fails when nothing of it arrives for `idle`: an upstream that stops sending
+/// does not hold the downstream connection for ever.
+#[derive(Debug)]
+pub struct Idle<B> {
+    inner: B,
+    idle: Duration,
+    deadline: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl<B> Idle<B> {
+    fn new(inner: B, idle: Duration) -> Self {
+        Self {
+            inner,
+            idle,
+            deadline: Box::pin(tokio::time::sleep(idle)),
+        }
+    }
+}
+
+impl<B> hyper::body::Body for Idle<B>
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Data = Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+        use std::task::Poll;
+        let this = &mut *self;
+        match std::pin::Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(frame) => {
+                let next = tokio::time::Instant::now() + this.idle;
+                this.deadline.as_mut().reset(next);
+                Poll::Ready(frame.map(|f| f.map_err(Into::into)))
+            }
+            Poll::Pending => match this.deadline.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Some(Err("the upstream stopped sending".into()))),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
     }
 }
 
@@ -703,6 +841,42 @@ async fn send_counted(
         started.elapsed(),
     );
     result
+}
+
+/// [`send`], giving the answer as it arrives ([`Streamed`]) where the client allows: hyper's,
+/// for a request that no [`Authenticator`] signs. Otherwise the answer is read whole first
+/// (bounded the same way).
+pub fn send_streamed<'a>(
+    http: &'a HttpClient,
+    request: Request,
+    api: &'static str,
+    operation: &'static str,
+) -> Pending<'a, Result<Streamed, Error>> {
+    Box::pin(async move {
+        let (HttpClient::Direct(client), None) = (http, &request.authenticator) else {
+            let raw = send_counted(http, request, api, operation).await?;
+            return Ok(Streamed {
+                status: raw.status,
+                content_type: raw.content_type,
+                length: Some(raw.body.len() as u64),
+                limit: raw.body.len(),
+                body: StreamedBody::Read(raw.body),
+            });
+        };
+        let mut request = context::propagate(request);
+        if let Some(problem) = request.problem.take() {
+            return Err(Error::Request(problem));
+        }
+        let started = std::time::Instant::now();
+        let result = direct_streamed(client, request).await;
+        telemetry::upstream_call(
+            api,
+            operation,
+            result.as_ref().map(|r| r.status).ok(),
+            started.elapsed(),
+        );
+        result
+    })
 }
 
 /// Send `request` as it is: no context, no metrics, no credentials added.

@@ -313,19 +313,60 @@ fn operation(
         let max = super::code::size_literal(max);
         chain.push(quote! { .max_answer(#max) });
     }
-    let send = if optional.is_empty() {
+    let build = if optional.is_empty() {
         quote! {
             let request = runtime::http::Request::new(reqwest::Method::#method, url) #(#chain)* #authorize;
-            runtime::http::send(&self.http, request, #api, #op_wire).await
         }
     } else {
         quote! {
             let mut request = runtime::http::Request::new(reqwest::Method::#method, url) #(#chain)* #authorize;
             #(#optional)*
-            runtime::http::send(&self.http, request, #api, #op_wire).await
         }
     };
-    operation_methods(op, (doc, raw_doc), (fmt, fmt_args), send, answer(op, root))
+    let methods = operation_methods(
+        (api, op),
+        (doc, raw_doc),
+        (fmt, fmt_args),
+        &build,
+        answer(op, root),
+    );
+    match op.output.binary() {
+        Some(_) => {
+            let request = op.name.suffixed_ident("request");
+            let streamed = op.name.suffixed_ident("streamed");
+            let streamed_doc = format!(
+                " Like [`Self::{}_raw`], but the body is passed on as it arrives (at most the operation's `maxBinarySize`).",
+                op.name.rust
+            );
+            let (params, names) = signature(op);
+            quote! {
+                #methods
+
+                #[doc = #streamed_doc]
+                pub async fn #streamed(&self, #(#params),*) -> Result<runtime::http::Streamed, Error> {
+                    let request = self.#request(#(#names),*)?;
+                    runtime::http::send_streamed(&self.http, request, #api, #op_wire).await
+                }
+            }
+        }
+        None => methods,
+    }
+}
+
+/// The parameters of an operation's methods (`id: &str`, or its argument struct), and the
+/// names that pass them on.
+fn signature(op: &ConsumedOp) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    if let Some(args_struct) = args_struct(op) {
+        return (vec![quote!(args: #args_struct<'_>)], vec![quote!(args)]);
+    }
+    op.params
+        .iter()
+        .map(|p| {
+            let ident = p.name.ident();
+            let ty = param_rust_type(p.ty, p.required);
+            (quote!(#ident: #ty), quote!(#ident))
+        })
+        .unzip()
 }
 
 /// The typed method's result type and how it reads the answer (`answer`: the raw response
@@ -436,52 +477,59 @@ fn forward_method(
 }
 
 fn operation_methods(
-    op: &ConsumedOp,
+    (api, op): (&str, &ConsumedOp),
     (doc, raw_doc): (TokenStream, String),
     (fmt, fmt_args): (String, Vec<TokenStream>),
-    send: TokenStream,
+    build: &TokenStream,
     (answer_ty, read): (TokenStream, TokenStream),
 ) -> TokenStream {
     let name = op.name.ident();
     let raw = op.name.suffixed_ident("raw");
-    let args: Vec<TokenStream> = op
-        .params
-        .iter()
-        .map(|p| {
-            let ident = p.name.ident();
-            let ty = param_rust_type(p.ty, p.required);
-            quote!(#ident: #ty)
-        })
-        .collect();
-    let arg_names: Vec<_> = op.params.iter().map(|p| p.name.ident()).collect();
-    if let Some(args_struct) = args_struct(op) {
-        // Many parameters: one argument struct (clippy's `too_many_arguments`, and readability).
+    let op_wire = &op.name.wire;
+    let (params, names) = signature(op);
+    // The parameters out of the argument struct, where there is one.
+    let unpack = args_struct(op).map(|args_struct| {
+        let arg_names = op.params.iter().map(|p| p.name.ident());
+        quote!(let #args_struct { #(#arg_names),* } = args;)
+    });
+    let typed = quote! {
+        #doc
+        pub async fn #name(&self, #(#params),*) -> Result<#answer_ty, Error> {
+            let answer = self.#raw(#(#names),*).await?.error_for_status()?;
+            #read
+        }
+    };
+    if op.output.binary().is_none() {
         return quote! {
-            #doc
-            pub async fn #name(&self, args: #args_struct<'_>) -> Result<#answer_ty, Error> {
-                let answer = self.#raw(args).await?.error_for_status()?;
-                #read
-            }
+            #typed
 
             #[doc = #raw_doc]
-            pub async fn #raw(&self, args: #args_struct<'_>) -> Result<RawResponse, Error> {
-                let #args_struct { #(#arg_names),* } = args;
+            pub async fn #raw(&self, #(#params),*) -> Result<RawResponse, Error> {
+                #unpack
                 let url = format!(#fmt, #(#fmt_args),*);
-                #send
+                #build
+                runtime::http::send(&self.http, request, #api, #op_wire).await
             }
         };
     }
+    // A binary answer is sent whole or streamed: one builder of its request for both.
+    let request = op.name.suffixed_ident("request");
+    let request_doc = format!(" The request [`Self::{}`] sends.", op.name.rust);
     quote! {
-        #doc
-        pub async fn #name(&self, #(#args),*) -> Result<#answer_ty, Error> {
-            let answer = self.#raw(#(#arg_names),*).await?.error_for_status()?;
-            #read
-        }
+        #typed
 
         #[doc = #raw_doc]
-        pub async fn #raw(&self, #(#args),*) -> Result<RawResponse, Error> {
+        pub async fn #raw(&self, #(#params),*) -> Result<RawResponse, Error> {
+            let request = self.#request(#(#names),*)?;
+            runtime::http::send(&self.http, request, #api, #op_wire).await
+        }
+
+        #[doc = #request_doc]
+        fn #request(&self, #(#params),*) -> Result<runtime::http::Request, Error> {
+            #unpack
             let url = format!(#fmt, #(#fmt_args),*);
-            #send
+            #build
+            Ok(request)
         }
     }
 }

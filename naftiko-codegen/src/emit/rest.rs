@@ -481,7 +481,11 @@ fn handler(cap: &Capability, route: &Route, op: &RestOp, root: &TokenStream) -> 
         arg_tokens(p, call.args.iter().find(|a| a.param == pi), &op.inputs)
     });
     let client = c.namespace.ident();
-    let raw = consumed.name.suffixed_ident("raw");
+    // A binary answer is passed on as it arrives.
+    let raw = match output.binary() {
+        Some(_) => consumed.name.suffixed_ident("streamed"),
+        None => consumed.name.suffixed_ident("raw"),
+    };
     let respond = match output {
         Output::PassThrough {
             format: RawFormat::Json,
@@ -492,7 +496,7 @@ fn handler(cap: &Capability, route: &Route, op: &RestOp, root: &TokenStream) -> 
             ..
         } => {
             let (declared, max) = super::adapter::binary_limits(answer);
-            quote!(rest::binary(result, #declared, #max))
+            quote!(rest::streamed_binary(result, #declared, #max).await)
         }
         // Other formats pass through as the upstream sent them.
         Output::PassThrough { .. } => quote!(rest::pass_through_text(result)),

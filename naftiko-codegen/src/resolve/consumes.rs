@@ -11,6 +11,10 @@ use super::syntax::*;
 use crate::parse::Document;
 use crate::parse::model;
 
+/// The client methods each operation's method comes with (`get_user_raw`; a binary answer's
+/// `_request` builder and `_streamed` form).
+const TWINS: &[&str] = &["raw", "request", "streamed"];
+
 impl<'a> Resolver<'a> {
     /// `baseUri`: a fixed URL, a template of bound variables, or nothing (then `--upstream` must
     /// give it at start-up).
@@ -177,7 +181,8 @@ impl<'a> Resolver<'a> {
     }
 
     /// The client method of an operation: its name, unless an earlier operation or the client
-    /// itself has it (its constructors, `base_url`, `forward`, each method's `_raw` twin);
+    /// itself has it (its constructors, `base_url`, `forward`, each method's twins: `_raw`, and
+    /// for a binary answer `_request` and `_streamed`);
     /// then the name with a number (a located warning). `taken` holds the methods so far, each
     /// with the operation that made it.
     fn client_method_name(
@@ -193,7 +198,10 @@ impl<'a> Resolver<'a> {
             taken.extend(CLIENT_METHODS.iter().map(|m| (m.to_string(), None)));
         }
         let free = |rust: &Name, taken: &HashMap<String, Option<String>>| {
-            !taken.contains_key(&rust.rust) && !taken.contains_key(&rust.suffixed("raw"))
+            !taken.contains_key(&rust.rust)
+                && TWINS
+                    .iter()
+                    .all(|twin| !taken.contains_key(&rust.suffixed(twin)))
         };
         if !free(name, taken) {
             let mut n = 2;
@@ -224,7 +232,9 @@ impl<'a> Resolver<'a> {
             *name = renamed;
         }
         taken.insert(name.rust.clone(), Some(name.wire.clone()));
-        taken.insert(name.suffixed("raw"), Some(name.wire.clone()));
+        for twin in TWINS {
+            taken.insert(name.suffixed(twin), Some(name.wire.clone()));
+        }
     }
 
     pub(super) fn consumes(&mut self, path: &YamlPath, c: &model::Consumes) -> Option<Consumes> {

@@ -41,6 +41,10 @@ async fn media_upstream() -> String {
         .route(
             "/reports/{id}",
             axum::routing::get(|Path(id): Path<String>| async move {
+                if id == "held" || id == "flood" {
+                    return axum::response::Redirect::temporary(&format!("/streams/{id}"))
+                        .into_response();
+                }
                 match id.parse::<usize>() {
                     Ok(size) => {
                         ([(header::CONTENT_TYPE, "application/pdf")], bytes(size)).into_response()
@@ -54,11 +58,37 @@ async fn media_upstream() -> String {
             }),
         )
         .route(
+            "/streams/{id}",
+            axum::routing::get(|Path(id): Path<String>| async move {
+                // No announced length; 1 KiB at a time, the second only once the test says so.
+                let (mut sender, body) = http_body_util::Channel::<axum::body::Bytes>::new(1);
+                tokio::spawn(async move {
+                    let chunks = if id == "flood" { 3 } else { 2 };
+                    for i in 0..chunks {
+                        if i == 1 && id == "held" {
+                            HELD.notified().await;
+                        }
+                        let chunk = axum::body::Bytes::from(bytes(1024));
+                        if sender.send_data(chunk).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+                (
+                    [(header::CONTENT_TYPE, "application/pdf")],
+                    axum::body::Body::new(body),
+                )
+            }),
+        )
+        .route(
             "/sounds/{id}",
             axum::routing::get(|| async { ([(header::CONTENT_TYPE, "audio/ogg")], bytes(300)) }),
         );
     serve(app).await
 }
+
+/// Lets the upstream of `/streams/held` send the rest of its body.
+static HELD: tokio::sync::Notify = tokio::sync::Notify::const_new();
 
 async fn upstreams() -> Arc<fixture::Upstreams> {
     let mut options = fixture::UpstreamOptions::default();
@@ -209,4 +239,40 @@ async fn the_typed_client_returns_the_bytes_and_their_media_type() {
     let err = upstreams.media.download_report("4097").await.unwrap_err();
     assert!(err.to_string().contains("4 KiB"), "{err}");
     assert!(upstreams.media.download_report("4096").await.is_ok());
+}
+
+#[tokio::test]
+async fn rest_streams_the_bytes_as_they_arrive() {
+    let url = rest_url().await;
+    let mut response = reqwest::get(format!("{url}/reports/held")).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    // The first KiB is here while the upstream still holds the second.
+    let mut first = Vec::new();
+    while first.len() < 1024 {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), response.chunk())
+            .await
+            .expect("the first bytes arrive before the upstream finishes")
+            .unwrap()
+            .expect("a chunk");
+        first.extend_from_slice(&chunk);
+    }
+    assert_eq!(first, bytes(1024));
+    HELD.notify_one();
+    let rest = response.bytes().await.unwrap();
+    assert_eq!(rest.as_ref(), bytes(1024));
+}
+
+#[tokio::test]
+async fn rest_ends_a_stream_that_grows_past_max_binary_size() {
+    let url = rest_url().await;
+    // 3 KiB without an announced length, through an adapter that serves 2 KiB: the answer has
+    // begun (200) and is cut off, never passed on whole.
+    let response = reqwest::get(format!("{url}/reports/flood")).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.bytes().await.is_err());
+    // The same through MCP (4 KiB): whole.
+    let url = mcp_url().await;
+    let report = call(&url, "get-report", "3072").await;
+    assert_eq!(report["isError"], json!(false), "{report}");
 }

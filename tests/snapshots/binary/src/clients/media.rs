@@ -75,12 +75,28 @@ impl Client {
 
     /// Like [`Self::download_photo`], but returns the answer as received, whatever its status.
     pub async fn download_photo_raw(&self, id: &str) -> Result<RawResponse, Error> {
+        let request = self.download_photo_request(id)?;
+        runtime::http::send(&self.http, request, "media", "download-photo").await
+    }
+
+    /// The request [`Self::download_photo`] sends.
+    fn download_photo_request(&self, id: &str) -> Result<runtime::http::Request, Error> {
         let url = format!(
             "{}/photos/{}", self.base_url, runtime::encode::path_segment("id", id) ?
         );
         let request = runtime::http::Request::new(reqwest::Method::GET, url)
             .max_answer(64 * 1024);
-        runtime::http::send(&self.http, request, "media", "download-photo").await
+        Ok(request)
+    }
+
+    /// Like [`Self::download_photo_raw`], but the body is passed on as it arrives (at most the operation's `maxBinarySize`).
+    pub async fn download_photo_streamed(
+        &self,
+        id: &str,
+    ) -> Result<runtime::http::Streamed, Error> {
+        let request = self.download_photo_request(id)?;
+        runtime::http::send_streamed(&self.http, request, "media", "download-photo")
+            .await
     }
 
     /// The report, typed by the upstream; each adapter bounds it.
@@ -104,12 +120,31 @@ impl Client {
 
     /// Like [`Self::download_report`], but returns the answer as received, whatever its status.
     pub async fn download_report_raw(&self, id: &str) -> Result<RawResponse, Error> {
+        let request = self.download_report_request(id)?;
+        runtime::http::send(&self.http, request, "media", "download-report").await
+    }
+
+    /// The request [`Self::download_report`] sends.
+    fn download_report_request(
+        &self,
+        id: &str,
+    ) -> Result<runtime::http::Request, Error> {
         let url = format!(
             "{}/reports/{}", self.base_url, runtime::encode::path_segment("id", id) ?
         );
         let request = runtime::http::Request::new(reqwest::Method::GET, url)
             .max_answer(4 * 1024);
-        runtime::http::send(&self.http, request, "media", "download-report").await
+        Ok(request)
+    }
+
+    /// Like [`Self::download_report_raw`], but the body is passed on as it arrives (at most the operation's `maxBinarySize`).
+    pub async fn download_report_streamed(
+        &self,
+        id: &str,
+    ) -> Result<runtime::http::Streamed, Error> {
+        let request = self.download_report_request(id)?;
+        runtime::http::send_streamed(&self.http, request, "media", "download-report")
+            .await
     }
 
     /// `download-sound`
@@ -133,11 +168,27 @@ impl Client {
 
     /// Like [`Self::download_sound`], but returns the answer as received, whatever its status.
     pub async fn download_sound_raw(&self, id: &str) -> Result<RawResponse, Error> {
+        let request = self.download_sound_request(id)?;
+        runtime::http::send(&self.http, request, "media", "download-sound").await
+    }
+
+    /// The request [`Self::download_sound`] sends.
+    fn download_sound_request(&self, id: &str) -> Result<runtime::http::Request, Error> {
         let url = format!(
             "{}/sounds/{}", self.base_url, runtime::encode::path_segment("id", id) ?
         );
         let request = runtime::http::Request::new(reqwest::Method::GET, url)
             .max_answer(4 * 1024);
-        runtime::http::send(&self.http, request, "media", "download-sound").await
+        Ok(request)
+    }
+
+    /// Like [`Self::download_sound_raw`], but the body is passed on as it arrives (at most the operation's `maxBinarySize`).
+    pub async fn download_sound_streamed(
+        &self,
+        id: &str,
+    ) -> Result<runtime::http::Streamed, Error> {
+        let request = self.download_sound_request(id)?;
+        runtime::http::send_streamed(&self.http, request, "media", "download-sound")
+            .await
     }
 }

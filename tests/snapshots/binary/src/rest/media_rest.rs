@@ -48,8 +48,8 @@ async fn get_photo(
     path_params: Result<Path<String>, PathRejection>,
 ) -> Result<Response, crate::runtime::problem::Problem> {
     let Path(id) = path_params.map_err(rest::bad_path)?;
-    let result = upstreams.media.download_photo_raw(&id).await;
-    Ok(rest::binary(result, Some("image/jpeg"), 64 * 1024))
+    let result = upstreams.media.download_photo_streamed(&id).await;
+    Ok(rest::streamed_binary(result, Some("image/jpeg"), 64 * 1024).await)
 }
 
 /// `GET /reports/{id}` → `media.download-report`
@@ -58,6 +58,6 @@ async fn get_report(
     path_params: Result<Path<String>, PathRejection>,
 ) -> Result<Response, crate::runtime::problem::Problem> {
     let Path(id) = path_params.map_err(rest::bad_path)?;
-    let result = upstreams.media.download_report_raw(&id).await;
-    Ok(rest::binary(result, Some("application/pdf"), 2 * 1024))
+    let result = upstreams.media.download_report_streamed(&id).await;
+    Ok(rest::streamed_binary(result, Some("application/pdf"), 2 * 1024).await)
 }

@@ -150,7 +150,10 @@ pub fn resource_contents(
     mime_type: Option<&str>,
 ) -> Result<rmcp::model::ReadResourceResponse, ErrorData> {
     if result.is_error != Some(true)
-        && let Some(contents) = result.content.first().and_then(|b| binary_contents(b, uri, mime_type))
+        && let Some(contents) = result
+            .content
+            .first()
+            .and_then(|b| binary_contents(b, uri, mime_type))
     {
         return Ok(rmcp::model::ReadResourceResult::new(vec![contents]).into());
     }

@@ -56,19 +56,7 @@ pub fn binary(
         Err(err) => return pass_through(Err(err)),
     };
     if raw.body.len() > max_bytes {
-        tracing::warn!(
-            bytes = raw.body.len(),
-            max_bytes,
-            "binary answer over maxBinarySize"
-        );
-        let problem = Problem::new(
-            StatusCode::BAD_GATEWAY,
-            format!(
-                "the upstream's answer is larger than {} (`maxBinarySize`)",
-                crate::runtime::http::size_text(max_bytes)
-            ),
-        );
-        return axum::response::IntoResponse::into_response(problem);
+        return over_max_binary_size(raw.body.len() as u64, max_bytes);
     }
     let status = raw.status;
     let binary = crate::runtime::error::binary(raw, declared);
@@ -77,6 +65,59 @@ pub fn binary(
         Err(_) => problem::passthrough(status, None, binary.bytes),
     };
     response.headers_mut().insert(
+        http::header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// The 502 for a binary answer of `bytes` over `max_bytes`.
+fn over_max_binary_size(bytes: u64, max_bytes: usize) -> Response {
+    tracing::warn!(bytes, max_bytes, "binary answer over maxBinarySize");
+    let problem = Problem::new(
+        StatusCode::BAD_GATEWAY,
+        format!(
+            "the upstream's answer is larger than {} (`maxBinarySize`)",
+            crate::runtime::http::size_text(max_bytes)
+        ),
+    );
+    axum::response::IntoResponse::into_response(problem)
+}
+
+/// [`binary`] for an answer still arriving ([`crate::runtime::http::send_streamed`]): the bytes are
+/// passed on as they arrive. An announced length over `max_bytes` is a 502 before anything is
+/// sent; a body that grows past it (or stops arriving) ends the answer early, as a proxy does.
+pub async fn streamed_binary(
+    result: Result<crate::runtime::http::Streamed, Error>,
+    declared: Option<&str>,
+    max_bytes: usize,
+) -> Response {
+    let streamed = match result {
+        Ok(streamed) => streamed,
+        Err(err) => return pass_through(Err(err)),
+    };
+    // Error statuses (and redirects not followed) are read whole and passed on as they are.
+    if !streamed.status.is_success() {
+        return binary(streamed.read().await, declared, max_bytes);
+    }
+    if let Some(length) = streamed.length.filter(|n| *n > max_bytes as u64) {
+        return over_max_binary_size(length, max_bytes);
+    }
+    let media_type = declared
+        .and_then(|d| HeaderValue::from_str(d).ok())
+        .or(streamed.content_type)
+        .unwrap_or_else(|| HeaderValue::from_static("application/octet-stream"));
+    let body = match streamed.body {
+        crate::runtime::http::StreamedBody::Read(bytes) => axum::body::Body::from(bytes),
+        crate::runtime::http::StreamedBody::Arriving(body) => {
+            axum::body::Body::new(http_body_util::Limited::new(body, max_bytes))
+        }
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = streamed.status;
+    let headers = response.headers_mut();
+    headers.insert(http::header::CONTENT_TYPE, media_type);
+    headers.insert(
         http::header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );

@@ -169,13 +169,22 @@ impl DirectClient {
     }
 
     async fn send(&self, request: Request) -> Result<RawResponse, Error> {
-        match tokio::time::timeout(self.timeout, self.follow(request)).await {
+        let whole = async {
+            let (response, limit) = self.follow(request).await?;
+            read_answer(response, limit).await
+        };
+        match tokio::time::timeout(self.timeout, whole).await {
             Ok(result) => result,
             Err(_) => Err(Error::Timeout),
         }
     }
 
-    async fn follow(&self, mut request: Request) -> Result<RawResponse, Error> {
+    /// The final answer's head (redirects to the API's own origin followed), and how much of
+    /// its body may be read.
+    async fn follow(
+        &self,
+        mut request: Request,
+    ) -> Result<(http::Response<hyper::body::Incoming>, usize), Error> {
         let mut uri = Uri::try_from(std::mem::take(&mut request.url))
             .map_err(|e| Error::Request(format!("the request URL is not valid: {e}")))?;
         for _ in 0..=MAX_REDIRECTS {
@@ -216,25 +225,33 @@ impl DirectClient {
                 uri = next;
                 continue;
             }
-            let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
-            let challenge = response.headers().get(header::WWW_AUTHENTICATE).cloned();
-            let limit = request.max_answer;
-            let limited = http_body_util::Limited::new(response.into_body(), limit);
-            let body = http_body_util::BodyExt::collect(limited)
-                .await
-                .map_err(|e| answer_error(e, limit))?
-                .to_bytes();
-            return Ok(RawResponse {
-                status,
-                content_type,
-                body,
-                challenge,
-            });
+            return Ok((response, request.max_answer));
         }
         Err(Error::Transport(
             format!("more than {MAX_REDIRECTS} redirects").into(),
         ))
     }
+}
+
+/// The whole of `response`, at most `limit` bytes of body.
+async fn read_answer(
+    response: http::Response<hyper::body::Incoming>,
+    limit: usize,
+) -> Result<RawResponse, Error> {
+    let status = response.status();
+    let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
+    let challenge = response.headers().get(header::WWW_AUTHENTICATE).cloned();
+    let limited = http_body_util::Limited::new(response.into_body(), limit);
+    let body = http_body_util::BodyExt::collect(limited)
+        .await
+        .map_err(|e| answer_error(e, limit))?
+        .to_bytes();
+    Ok(RawResponse {
+        status,
+        content_type,
+        body,
+        challenge,
+    })
 }
 
 /// Whether `a` and `b` have the same scheme and authority.
