@@ -514,6 +514,15 @@ fn definition(cap: &Capability, t: &Tool, f: &proc_macro2::Ident) -> TokenStream
         None => quote!(ToolAnnotations::new()),
     };
     let title = t.title.as_ref().map(|title| quote!(.with_title(#title)));
+    // Tags group tools for clients that read them, under the `_meta` key `io.naftiko/tags`.
+    let tags = (!t.tags.is_empty()).then(|| {
+        let tags = &t.tags;
+        quote! {
+            .with_meta(rmcp::model::MetaObject(
+                [("io.naftiko/tags".to_owned(), serde_json::json!([#(#tags),*]))].into_iter().collect(),
+            ))
+        }
+    });
     let doc = format!(" The `{wire}` tool.");
     quote! {
         #[doc = #doc]
@@ -524,6 +533,7 @@ fn definition(cap: &Capability, t: &Tool, f: &proc_macro2::Ident) -> TokenStream
             };
             Tool::new(#wire, #description, Arc::new(schema))
                 #title
+                #tags
                 .with_annotations(
                     #annotations
                         .read_only(#ro)

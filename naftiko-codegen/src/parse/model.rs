@@ -82,6 +82,9 @@ pub struct AggregateFunction {
     pub output_parameters: Vec<OutputParameter>,
     /// The media type the function advertises (Ikanos `outputMediaType`).
     pub output_media_type: Option<String>,
+    /// Strings for grouping (Ikanos); anything else is ignored.
+    #[serde(default)]
+    pub tags: Value,
 }
 
 /// What a function does to the world; MCP hints are derived from it (explicit `hints` win).
@@ -478,6 +481,9 @@ pub struct McpTool {
     /// The media type a referenced function advertises (its `outputMediaType`).
     #[serde(skip)]
     pub output_media_type: Option<String>,
+    /// Strings for grouping (Ikanos); anything else is ignored.
+    #[serde(default)]
+    pub tags: Value,
 }
 
 /// MCP tool hints, written as `readOnly` etc. in the spec.

@@ -105,6 +105,7 @@ impl<'a> Resolver<'a> {
             mappings: f.mappings.clone(),
             reference: None,
             output_media_type: f.output_media_type.clone(),
+            tags: joined_tags(&f.tags, &t.tags),
         };
         Some((fpath, tool))
     }
@@ -136,7 +137,7 @@ impl<'a> Resolver<'a> {
             name: op.name.clone().or_else(|| Some(f.name.clone())),
             label: op.label.clone(),
             description: op.description.clone().or_else(|| f.description.clone()),
-            tags: op.tags.clone(),
+            tags: joined_tags(&f.tags, &op.tags),
             method: op.method.clone(),
             input_parameters: inputs,
             call: f.call.clone(),
@@ -653,4 +654,16 @@ impl<'a> Resolver<'a> {
         }
         args
     }
+}
+
+/// A function's `tags`, then those of the tool or operation that names it.
+fn joined_tags(function: &Value, own: &Value) -> Value {
+    Value::Array(
+        [function, own]
+            .into_iter()
+            .filter_map(Value::as_array)
+            .flatten()
+            .cloned()
+            .collect(),
+    )
 }

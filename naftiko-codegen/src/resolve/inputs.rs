@@ -172,6 +172,7 @@ impl Resolver<'_> {
             },
             inputs,
             runs: Runs::Mock { fields },
+            tags: Vec::new(),
         })
     }
 

@@ -93,6 +93,7 @@ impl Resolver<'_> {
             rust_names.insert(snake.rust.clone(), t.name.clone());
             if let Some(mut tool) = self.mcp_tool(&tpath, ns, t, consumes) {
                 tool.name = snake;
+                tool.tags = super::rest::tags(&[&t.tags]);
                 if let Runs::Call { output, .. } = &mut tool.runs {
                     self.served(output, max_binary, t.output_media_type.as_deref());
                 }
@@ -224,6 +225,7 @@ impl Resolver<'_> {
                 },
                 inputs,
                 runs: Runs::Steps { steps, output },
+                tags: Vec::new(),
             });
         }
         let target = (
@@ -284,6 +286,7 @@ impl Resolver<'_> {
                 },
                 output,
             },
+            tags: Vec::new(),
         })
     }
 
@@ -348,6 +351,7 @@ impl Resolver<'_> {
                 mappings: r.mappings.clone(),
                 reference: None,
                 output_media_type: None,
+                tags: serde_json::Value::Null,
             };
             let Some(mut read) = self.mcp_tool(&rpath, &m.namespace, &as_tool, consumes) else {
                 continue;

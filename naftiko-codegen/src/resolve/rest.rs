@@ -568,7 +568,7 @@ fn handler_name(base: &str, taken: &mut HashSet<String>) -> Name {
 }
 
 /// The strings of `lists` (each a `tags` value), each once, in order.
-fn tags(lists: &[&serde_json::Value]) -> Vec<String> {
+pub(super) fn tags(lists: &[&serde_json::Value]) -> Vec<String> {
     let mut tags: Vec<String> = Vec::new();
     for tag in lists
         .iter()

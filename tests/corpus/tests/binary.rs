@@ -276,3 +276,28 @@ async fn rest_ends_a_stream_that_grows_past_max_binary_size() {
     let report = call(&url, "get-report", "3072").await;
     assert_eq!(report["isError"], json!(false), "{report}");
 }
+
+#[tokio::test]
+async fn tool_tags_are_published_in_their_meta() {
+    let url = mcp_url().await;
+    let listed = rpc(&url, "tools/list", json!({})).await.unwrap();
+    let meta = |name: &str| {
+        listed["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .map(|t| t.get("_meta").cloned())
+            .expect("the tool is listed")
+    };
+    // A `ref` tool has its function's tags.
+    assert_eq!(
+        meta("get-photo"),
+        Some(json!({"io.naftiko/tags": ["photos"]}))
+    );
+    assert_eq!(
+        meta("get-sound"),
+        Some(json!({"io.naftiko/tags": ["audio", "photos"]}))
+    );
+    assert_eq!(meta("get-report"), None);
+}

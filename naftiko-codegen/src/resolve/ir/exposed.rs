@@ -494,6 +494,8 @@ pub struct Tool {
     pub hints: Hints,
     pub inputs: Vec<Input>,
     pub runs: Runs,
+    /// The tool's `tags` (and its function's), each once: published in its `_meta`.
+    pub tags: Vec<String>,
 }
 
 /// Tool annotations, always written out in full.

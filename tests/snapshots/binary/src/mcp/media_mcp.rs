@@ -168,6 +168,13 @@ fn get_photo_tool() -> Tool {
         unreachable!("the input schema is a JSON object literal")
     };
     Tool::new("get-photo", "A photo's bytes.", Arc::new(schema))
+        .with_meta(
+            rmcp::model::MetaObject(
+                [("io.naftiko/tags".to_owned(), serde_json::json!(["photos"]))]
+                    .into_iter()
+                    .collect(),
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(true)
@@ -206,6 +213,13 @@ fn get_sound_tool() -> Tool {
         unreachable!("the input schema is a JSON object literal")
     };
     Tool::new("get-sound", "A recording's bytes.", Arc::new(schema))
+        .with_meta(
+            rmcp::model::MetaObject(
+                [("io.naftiko/tags".to_owned(), serde_json::json!(["audio", "photos"]))]
+                    .into_iter()
+                    .collect(),
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)
