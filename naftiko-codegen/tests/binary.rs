@@ -160,3 +160,19 @@ fn a_step_calling_a_binary_operation_is_refused_by_name() {
         "{found:#?}"
     );
 }
+
+/// A resolver's message on an Ikanos file names the path as the file writes it (named maps),
+/// not the lists it is read into.
+#[test]
+fn messages_name_the_path_as_written() {
+    let folder = Folder::new("binary-written-path");
+    let spec = folder.write(
+        "size.yaml",
+        &SPEC.replace("maxBinarySize: 5MiB", "maxBinarySize: 5MB"),
+    );
+    let error = only(&spec);
+    assert_eq!(
+        error.yaml_path,
+        "capability.consumes[0].resources.photo.operations.download.maxBinarySize"
+    );
+}

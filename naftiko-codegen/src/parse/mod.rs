@@ -76,8 +76,9 @@ impl Document {
         yaml_path: &str,
         message: impl Into<String>,
     ) -> Diagnostic {
+        let written = self.map.written_path(yaml_path);
         self.source
-            .diagnostic(severity, self.map.value(yaml_path), yaml_path, message)
+            .diagnostic(severity, self.map.value(yaml_path), written, message)
     }
 
     /// An error at the value of `yaml_path`.

@@ -142,6 +142,9 @@ pub(super) fn position(location: &serde_saphyr::Location) -> Position {
 pub struct SourceMap {
     values: HashMap<String, Position>,
     keys: HashMap<String, Position>,
+    /// For a rewritten file: the path as written of each rewritten path that differs
+    /// (`capability.consumes[0].resources[0]` → `capability.consumes[0].resources.ships`).
+    written: HashMap<String, String>,
 }
 
 impl SourceMap {
@@ -178,11 +181,42 @@ impl SourceMap {
     /// Add the paths of `other` that this map lacks: a file rewritten by the reader of its
     /// version is found by the paths of both shapes (`resources.ships` and `resources[0]`).
     pub fn merge(&mut self, other: SourceMap) {
+        // The same node in both shapes starts at the same place.
+        let mut by_position: HashMap<Position, &str> = HashMap::new();
+        for (path, at) in &other.values {
+            let slot = by_position.entry(*at).or_insert(path);
+            if path.len() > slot.len() {
+                *slot = path;
+            }
+        }
+        for (path, at) in &self.values {
+            if let Some(written) = by_position.get(at).filter(|w| **w != path.as_str()) {
+                self.written.insert(path.clone(), (*written).to_owned());
+            }
+        }
         for (path, at) in other.values {
             self.values.entry(path).or_insert(at);
         }
         for (path, at) in other.keys {
             self.keys.entry(path).or_insert(at);
+        }
+    }
+
+    /// `path` as the file writes it: for a rewritten file, its nearest ancestor that has a
+    /// written form, followed by the rest (`…resources[0].path` → `…resources.ships.path`).
+    pub fn written_path(&self, path: &str) -> String {
+        if self.written.is_empty() {
+            return path.to_owned();
+        }
+        let mut prefix = path;
+        loop {
+            if let Some(written) = self.written.get(prefix) {
+                return format!("{written}{}", &path[prefix.len()..]);
+            }
+            match prefix.rfind(['.', '[']) {
+                Some(cut) if cut > 0 => prefix = &prefix[..cut],
+                _ => return path.to_owned(),
+            }
         }
     }
 
