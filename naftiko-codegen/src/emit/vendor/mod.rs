@@ -1,7 +1,8 @@
 //! The runtime a generated crate carries: the items of `naftiko-runtime` its code uses, and what
 //! they use in turn, copied as they are written there (comments included) under `src/runtime/`.
 //!
-//! The runtime's modules are read when the generator is compiled. Each top-level item knows the
+//! The runtime's modules are read when the generator is compiled (`parse.rs`, run by its build
+//! script, embeds the index of their items). Each top-level item knows the
 //! names it defines and the names it refers to: a bare name is an item of its own module (or a
 //! name its `use`s bring in), `module::name` an item of another module. From the names the
 //! generated code refers to (`runtime::http::send`, `http::Request`), the items to copy are
@@ -26,7 +27,7 @@ use std::sync::OnceLock;
 
 use proc_macro2::TokenStream;
 
-use items::{Item, Kind, TRAIT_METHODS, is_test_only, parse_item};
+use items::{Item, Kind, TRAIT_METHODS};
 use scan::{Reference, Scan};
 use sources::SOURCES;
 
@@ -42,28 +43,11 @@ struct Index {
 fn index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut items = Vec::new();
-        let mut preambles = Vec::new();
-        for (module, source) in SOURCES.iter().enumerate() {
-            // The runtime is part of the generator: a module that does not parse is a bug
-            // caught by its tests.
-            let file = syn::parse_file(source.text)
-                .unwrap_or_else(|e| panic!("naftiko-runtime/src/{}.rs: {e}", source.name));
-            let mut first = source.text.len();
-            let own = items.len();
-            for item in &file.items {
-                if is_test_only(item) {
-                    continue;
-                }
-                let parsed = parse_item(module, source.text, item);
-                first = first.min(parsed.range.start);
-                items.push(parsed);
-            }
-            for i in own + 1..items.len() {
-                items[i - 1].next = Some(items[i].range.start);
-            }
-            preambles.push(0..first);
-        }
+        // Read from the runtime's sources when the generator was built (`build.rs`).
+        let (items, preambles): (Vec<Item>, Vec<Range<usize>>) = serde_json::from_str(
+            include_str!(concat!(env!("OUT_DIR"), "/runtime-index.json")),
+        )
+        .expect("the index the build script wrote");
         let mut by_name: HashMap<(&'static str, String), Vec<usize>> = HashMap::new();
         for (i, item) in items.iter().enumerate() {
             for name in &item.names {
@@ -306,6 +290,9 @@ fn calls_trait_methods(index: &Index, item: &Item, kept: &BTreeSet<usize>) -> bo
         return false;
     };
     kept.iter().map(|k| &index.items[*k]).any(|other| {
-        other.module == item.module && methods.iter().any(|m| other.idents.contains(*m))
+        other.module == item.module
+            && methods
+                .iter()
+                .any(|m| other.idents.binary_search_by(|i| i.as_str().cmp(m)).is_ok())
     })
 }

@@ -7,7 +7,7 @@ use proc_macro2::{TokenStream, TokenTree};
 use super::sources::SOURCES;
 
 /// A name an item refers to.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub(super) enum Reference {
     /// A bare name, resolved in the item's own module.
     Local(String),
