@@ -263,3 +263,101 @@ fn binds_of_an_imported_file_are_the_capabilitys() {
     assert_eq!(error.message, "variable `PETS_TOKEN` is bound twice");
     assert_eq!(error.file, conflicting);
 }
+
+/// A file of shared binds, as an Ikanos capability imports one of them (`from` + `import`).
+const SHARED_BINDS: &str = r#"ikanos: "1.0.0-beta5"
+binds:
+  - namespace: registry-env
+    location: "file:///./secrets.yaml"
+    keys:
+      PETS_TOKEN: pets-token
+  - namespace: other-env
+    keys:
+      OTHER_TOKEN: OTHER_TOKEN
+"#;
+
+/// The capability of [`capability`], in Ikanos form, its bind imported from `from`.
+fn importing_binds(from: &str, import: &str) -> String {
+    capability("./shared/pets.yaml", "pets")
+        .replace("naftiko: \"1.0.0-alpha2\"", "ikanos: \"1.0.0-beta5\"")
+        .replace(
+            "  - namespace: env\n    keys:\n      PETS_TOKEN: PETS_TOKEN\n",
+            &format!("  - from: \"{from}\"\n    import: {import}\n    as: registry\n"),
+        )
+        .replace("        - name: get-pet\n", "        get-pet:\n")
+        .replace(
+            "          inputParameters:\n            - name: id\n",
+            "          inputParameters:\n            id:\n",
+        )
+}
+
+/// An imported bind (Ikanos `ImportEntry`) is the one the file declares under that namespace,
+/// its `location` relative to that file, under its local name; only that bind is read.
+#[test]
+fn an_imported_bind_is_read_as_its_file_declares_it() {
+    let dir = Folder::new("bind-imports");
+    dir.write("shared/pets.yaml", SHARED);
+    dir.write("shared/binds.yaml", SHARED_BINDS);
+    let spec = dir.write(
+        "cap.yaml",
+        &importing_binds("./shared/binds.yaml", "registry-env"),
+    );
+    let resolved = naftiko_codegen::check(&spec).expect("valid");
+    let binds = &resolved.capability.binds;
+    let token = binds
+        .iter()
+        .find(|b| b.name.wire == "PETS_TOKEN")
+        .expect("the imported bind's variable");
+    assert_eq!(token.namespace, "registry");
+    let file = token.file.as_ref().expect("read from the file it names");
+    assert_eq!(file.path, "shared/secrets.yaml");
+    assert_eq!(file.key, "pets-token");
+    assert!(binds.iter().all(|b| b.name.wire != "OTHER_TOKEN"));
+    naftiko_codegen::generate_crate(&spec, None).expect("the crate is made");
+}
+
+#[test]
+fn an_imported_bind_the_file_does_not_declare_is_a_located_error() {
+    let dir = Folder::new("bind-imports-refused");
+    dir.write("shared/pets.yaml", SHARED);
+    dir.write("shared/binds.yaml", SHARED_BINDS);
+    let spec = dir.write(
+        "cap.yaml",
+        &importing_binds("./shared/binds.yaml", "nowhere"),
+    );
+    let error = only(&spec);
+    assert_eq!(
+        error.message,
+        "`./shared/binds.yaml` declares no bind namespace `nowhere`"
+    );
+    assert_eq!(error.yaml_path, "binds[0].import");
+    assert_eq!(
+        error.help.as_deref(),
+        Some("it declares `registry-env`, `other-env`")
+    );
+
+    // Imports are not transitive.
+    dir.write(
+        "shared/binds.yaml",
+        "ikanos: \"1.0.0-beta5\"\nbinds:\n  - from: ./more.yaml\n    import: registry-env\n",
+    );
+    dir.write("shared/more.yaml", SHARED_BINDS);
+    let spec = dir.write(
+        "cap.yaml",
+        &importing_binds("./shared/binds.yaml", "registry-env"),
+    );
+    let error = only(&spec);
+    assert_eq!(error.message, "an imported bind is itself imported");
+
+    let spec = dir.write(
+        "cap.yaml",
+        &importing_binds("./shared/missing.yaml", "registry-env"),
+    );
+    let error = only(&spec);
+    assert!(
+        error
+            .message
+            .starts_with("cannot read the imported file `./shared/missing.yaml`"),
+        "{error:?}"
+    );
+}

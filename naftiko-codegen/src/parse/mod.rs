@@ -38,6 +38,9 @@ pub struct Document {
     pub written: serde_json::Value,
     /// The files its `consumes` entries import, by the entry's index (see [`load`]).
     pub imports: BTreeMap<usize, Document>,
+    /// The files its `binds` entries import one bind of (`from` + `import`), by the entry's
+    /// index.
+    pub bind_imports: BTreeMap<usize, Document>,
     /// The files its adapters' `location`s name, read at generation, by the YAML path of the
     /// `location` field (see [`load`]).
     pub assets: Assets,
@@ -62,7 +65,7 @@ impl Document {
     /// This file and every file it imports, recursively (for `rerun-if-changed`).
     pub fn files(&self) -> Vec<&Path> {
         let mut files = vec![self.source.path.as_path()];
-        for imported in self.imports.values() {
+        for imported in self.imports.values().chain(self.bind_imports.values()) {
             files.extend(imported.files());
         }
         files.extend(self.assets.values().map(Asset::watched));
@@ -174,6 +177,7 @@ pub fn parse(source: SourceFile) -> Result<Document, Diagnostics> {
         json,
         written,
         imports: BTreeMap::new(),
+        bind_imports: BTreeMap::new(),
         assets: Assets::new(),
         notes,
         run_time_dirs: BTreeMap::new(),
@@ -212,11 +216,6 @@ fn load_imports(
     stack: &mut Vec<PathBuf>,
     errors: &mut Vec<Diagnostic>,
 ) {
-    let here = stack
-        .last()
-        .and_then(|p| p.parent())
-        .unwrap_or(Path::new(""))
-        .to_path_buf();
     let (prefix, entries) = doc.consumes();
     let wanted: Vec<(usize, String)> = entries
         .iter()
@@ -225,69 +224,104 @@ fn load_imports(
         .collect();
     for (i, location) in wanted {
         let lpath = format!("{prefix}[{i}].location");
-        let relative = file_location(&location, "import location")
-            .and_then(|rel| inside(&here.join(rel), &location))
-            .and_then(|rel| unlinked(root, rel, &location));
-        let relative = match relative {
-            Ok(r) => r,
-            Err(message) => {
-                errors.push(doc.error(&lpath, message));
-                continue;
-            }
-        };
-        if let Some(at) = stack.iter().position(|p| *p == relative) {
-            let cycle: Vec<String> = stack[at..]
-                .iter()
-                .chain([&relative])
-                .map(|p| p.display().to_string())
-                .collect();
-            errors.push(doc.error(&lpath, format!("import cycle: {}", cycle.join(" → "))));
-            continue;
+        if let Some(imported) = load_import(doc, &lpath, &location, (root, stack), errors) {
+            doc.imports.insert(i, imported);
         }
-        let file = root.join(&relative);
-        // An import is a spec file: nothing else is read (or quoted in an error about it).
-        if !matches!(
-            relative.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml")
-        ) {
-            errors.push(doc.error(
-                &lpath,
-                format!("`{location}` is not a YAML file (`.yaml`, `.yml`): an import is a capability file"),
-            ));
-            continue;
-        }
-        let source = match read::read_source(&file, read::Links::Refuse) {
-            Ok(source) => source,
-            Err(read::ReadError::Encoding(d)) => {
-                errors.push(*d);
-                continue;
-            }
-            Err(err) => {
-                let mut d = doc.error(
-                    &lpath,
-                    format!("cannot read the imported file `{location}`: {err}"),
-                );
-                d.help = Some(
-                    "locations are relative to the file that imports them; links are not followed"
-                        .into(),
-                );
-                errors.push(d);
-                continue;
-            }
-        };
-        let mut imported = match parse(source) {
-            Ok(imported) => imported,
-            Err(diags) => {
-                errors.extend(diags.0);
-                continue;
-            }
-        };
-        errors.append(&mut imported.notes);
-        stack.push(relative);
-        load_imports(&mut imported, root, stack, errors);
-        stack.pop();
-        doc.imports.insert(i, imported);
     }
+    // A bind imported from a file of `binds` (Ikanos): that file has no imports of its own.
+    let wanted: Vec<(usize, String)> = doc
+        .spec
+        .binds
+        .iter()
+        .enumerate()
+        .filter_map(|(i, b)| Some((i, b.from.clone()?)))
+        .collect();
+    for (i, from) in wanted {
+        let lpath = format!("binds[{i}].from");
+        if let Some(imported) = load_import(doc, &lpath, &from, (root, stack), errors) {
+            doc.bind_imports.insert(i, imported);
+        }
+    }
+}
+
+/// The file an import of `doc` names (`location`, at `lpath`), read with the files it imports:
+/// relative to `doc`, inside the capability's folder, no link, no cycle, YAML.
+fn load_import(
+    doc: &Document,
+    lpath: &str,
+    location: &str,
+    (root, stack): (&Path, &mut Vec<PathBuf>),
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Document> {
+    let here = stack
+        .last()
+        .and_then(|p| p.parent())
+        .unwrap_or(Path::new(""))
+        .to_path_buf();
+    let relative = file_location(location, "import location")
+        .and_then(|rel| inside(&here.join(rel), location))
+        .and_then(|rel| unlinked(root, rel, location));
+    let relative = match relative {
+        Ok(r) => r,
+        Err(message) => {
+            errors.push(doc.error(lpath, message));
+            return None;
+        }
+    };
+    if let Some(at) = stack.iter().position(|p| *p == relative) {
+        let cycle: Vec<String> = stack[at..]
+            .iter()
+            .chain([&relative])
+            .map(|p| p.display().to_string())
+            .collect();
+        errors.push(doc.error(lpath, format!("import cycle: {}", cycle.join(" → "))));
+        return None;
+    }
+    let file = root.join(&relative);
+    // An import is a spec file: nothing else is read (or quoted in an error about it).
+    if !matches!(
+        relative.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    ) {
+        errors.push(doc.error(
+            lpath,
+            format!(
+                "`{location}` is not a YAML file (`.yaml`, `.yml`): an import is a capability file"
+            ),
+        ));
+        return None;
+    }
+    let source = match read::read_source(&file, read::Links::Refuse) {
+        Ok(source) => source,
+        Err(read::ReadError::Encoding(d)) => {
+            errors.push(*d);
+            return None;
+        }
+        Err(err) => {
+            let mut d = doc.error(
+                lpath,
+                format!("cannot read the imported file `{location}`: {err}"),
+            );
+            d.help = Some(
+                "locations are relative to the file that imports them; links are not followed"
+                    .into(),
+            );
+            errors.push(d);
+            return None;
+        }
+    };
+    let mut imported = match parse(source) {
+        Ok(imported) => imported,
+        Err(diags) => {
+            errors.extend(diags.0);
+            return None;
+        }
+    };
+    errors.append(&mut imported.notes);
+    stack.push(relative);
+    load_imports(&mut imported, root, stack, errors);
+    stack.pop();
+    Some(imported)
 }
 
 /// `path` normalized (no `.` or `..`), or an error when it leaves the capability's folder.

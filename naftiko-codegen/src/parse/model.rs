@@ -34,8 +34,16 @@ pub struct Info {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Bind {
+    /// Empty for an imported bind (`from` + `import`), which takes the imported one's.
+    #[serde(default)]
     pub namespace: String,
     pub location: Option<String>,
+    /// Ikanos `ImportEntry`: the file of `binds` that declares the bind `import` names, and
+    /// its local name (`as`).
+    pub from: Option<String>,
+    pub import: Option<String>,
+    #[serde(rename = "as")]
+    pub alias: Option<String>,
     /// VARIABLE → provider key (for environment binds: the environment variable).
     #[serde(default)]
     pub keys: Map<String, Value>,

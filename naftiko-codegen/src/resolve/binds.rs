@@ -13,7 +13,7 @@ use super::path::YamlPath;
 use crate::parse::Document;
 use crate::parse::model;
 
-impl Resolver<'_> {
+impl<'a> Resolver<'a> {
     /// The variables of every `binds` entry: the capability's, then those of the files it
     /// imports (bound for the whole capability, with a warning; a `location` there is relative
     /// to the imported file, as the engine reads it).
@@ -29,7 +29,7 @@ impl Resolver<'_> {
         vars
     }
 
-    fn binds_of(&mut self, doc: &Document, vars: &mut Vec<BindVar>) {
+    fn binds_of(&mut self, doc: &'a Document, vars: &mut Vec<BindVar>) {
         let imported = !std::ptr::eq(doc, self.root);
         // The imported file's folder, relative to the capability's.
         let folder = if imported {
@@ -41,12 +41,7 @@ impl Resolver<'_> {
         } else {
             PathBuf::new()
         };
-        let file_name = doc
-            .source
-            .path
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let file_name = file_name_of(doc);
         if imported && !doc.spec.binds.is_empty() {
             self.warn(
                 &YamlPath::root().key("binds"),
@@ -56,11 +51,119 @@ impl Resolver<'_> {
         }
         for (i, b) in doc.spec.binds.iter().enumerate() {
             let path = YamlPath::root().key("binds").index(i);
+            if b.from.is_some() || b.import.is_some() {
+                self.imported_bind(doc, i, b, vars);
+                continue;
+            }
+            let source = BindSource {
+                folder: &folder,
+                file_name: &file_name,
+                imported,
+            };
+            self.bind_entry(&path, (i, b), &source, vars);
+        }
+    }
+
+    /// A bind of another file of `binds` (Ikanos `from` + `import`, `as` its local namespace):
+    /// read as that file declares it (its `location` relative to it).
+    fn imported_bind(
+        &mut self,
+        doc: &'a Document,
+        i: usize,
+        b: &model::Bind,
+        vars: &mut Vec<BindVar>,
+    ) {
+        let path = YamlPath::root().key("binds").index(i);
+        let (Some(from), Some(import)) = (&b.from, &b.import) else {
+            let (field, other) = if b.from.is_some() {
+                ("from", "import")
+            } else {
+                ("import", "from")
+            };
+            self.error_help(
+                &path.key(field),
+                format!("`{field}` without `{other}`"),
+                "an imported bind names the file (`from`) and the namespace in it (`import`)",
+            );
+            return;
+        };
+        // A file that could not be read or parsed has been reported by the loader.
+        let Some(source_doc) = doc.bind_imports.get(&i) else {
+            return;
+        };
+        let Some(k) = source_doc
+            .spec
+            .binds
+            .iter()
+            .position(|e| bind_namespace(e) == Some(import.as_str()))
+        else {
+            let declared: Vec<String> = source_doc
+                .spec
+                .binds
+                .iter()
+                .filter_map(|e| Some(format!("`{}`", bind_namespace(e)?)))
+                .collect();
+            self.error_help(
+                &path.key("import"),
+                format!("`{from}` declares no bind namespace `{import}`"),
+                if declared.is_empty() {
+                    "it declares no root `binds`".to_owned()
+                } else {
+                    format!("it declares {}", declared.join(", "))
+                },
+            );
+            return;
+        };
+        let entry = &source_doc.spec.binds[k];
+        let epath = YamlPath::root().key("binds").index(k);
+        let outer = std::mem::replace(&mut self.doc, source_doc);
+        if entry.from.is_some() {
+            self.error_help(
+                &epath.key("from"),
+                "an imported bind is itself imported",
+                "declare the bind in the file others import it from (imports are not transitive)",
+            );
+        } else {
+            let root = self.root.source.path.parent().unwrap_or(Path::new(""));
+            let here = source_doc.source.path.parent().unwrap_or(Path::new(""));
+            let folder = here
+                .strip_prefix(root)
+                .unwrap_or(Path::new(""))
+                .to_path_buf();
+            let file_name = file_name_of(source_doc);
+            let mut entry = entry.clone();
+            if let Some(alias) = &b.alias {
+                entry.namespace = alias.clone();
+            }
+            let source = BindSource {
+                folder: &folder,
+                file_name: &file_name,
+                imported: true,
+            };
+            self.bind_entry(&epath, (i, &entry), &source, vars);
+        }
+        self.doc = outer;
+    }
+
+    /// The variables of one `binds` entry (`i` its index in the capability's).
+    fn bind_entry(
+        &mut self,
+        path: &YamlPath,
+        (i, b): (usize, &model::Bind),
+        source: &BindSource<'_>,
+        vars: &mut Vec<BindVar>,
+    ) {
+        let BindSource {
+            folder,
+            file_name,
+            imported,
+        } = *source;
+        {
             let file = match b.location.as_deref() {
                 None => None,
                 Some(location) => match crate::parse::file_location(location, "bind location")
                     .and_then(|file| match imported {
-                        true => rebased(&folder, &file, location),
+                        true => rebased(folder, &file, location),
                         false => Ok(file),
                     })
                     .and_then(|file| match checks::file_path_problem(&file) {
@@ -333,6 +436,33 @@ impl Resolver<'_> {
 }
 
 /// `doc` and every file it imports, recursively, in import order.
+/// Where a `binds` entry is written: the folder of its file (relative to the capability's), the
+/// file's name, and whether it is another file than the capability's.
+#[derive(Clone, Copy)]
+struct BindSource<'a> {
+    folder: &'a Path,
+    file_name: &'a str,
+    imported: bool,
+}
+
+/// The namespace a `binds` entry declares: its own, or an imported one's local name.
+fn bind_namespace(b: &model::Bind) -> Option<&str> {
+    match (&b.from, &b.alias, &b.import) {
+        (None, _, _) => Some(b.namespace.as_str()),
+        (Some(_), Some(alias), _) => Some(alias),
+        (Some(_), None, import) => import.as_deref(),
+    }
+}
+
+/// The file name of `doc`, for messages.
+fn file_name_of(doc: &Document) -> String {
+    doc.source
+        .path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 fn imported_docs<'a>(doc: &'a Document, out: &mut Vec<&'a Document>) {
     out.push(doc);
     for imported in doc.imports.values() {

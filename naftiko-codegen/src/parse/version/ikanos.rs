@@ -7,7 +7,7 @@
 //!   engine still reads the sequence form, and so does this reader);
 //! - `display` is `label`, a mapping's `target` is `targetName`, an aggregate's `flows` are its
 //!   `functions`, an import's `from` is its `location`;
-//! - `binds` under `capability` join the root's.
+//! - `binds` under `capability` join the root's (an imported bind keeps `from`, `import`, `as`).
 //!
 //! What the generation adds that has no reading here yet is an error at its key, never dropped.
 
@@ -29,7 +29,7 @@ pub(super) fn rewrite(root: &mut Spanned<Node>, notes: &mut Notes) {
             "info" => rename(value, "display", "label"),
             "consumes" => each(value, "consumes", notes, consumes),
             "capability" => capability(value, notes),
-            "binds" => each(value, "binds", notes, bind),
+
             name @ ("exposes" | "aggregates") => notes.error(
                 key.referenced,
                 name,
@@ -77,12 +77,6 @@ fn capability(node: &mut Spanned<Node>, notes: &mut Notes) {
             "aggregates" => each(value, "capability.aggregates", notes, aggregate),
             _ => {}
         }
-    }
-}
-
-fn bind(node: &mut Spanned<Node>, path: &str, notes: &mut Notes) {
-    if has(node, "from") || has(node, "import") {
-        refuse_import(node, path, notes, "an imported `binds` entry");
     }
 }
 
