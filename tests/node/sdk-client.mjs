@@ -1,6 +1,7 @@
 // The TypeScript SDK's MCP client against a server at the URL given: it connects (the SDK's
 // own handshake), lists the tools, calls the one named with the JSON arguments given, and prints
-// what it saw as one JSON line. A JSON-RPC error of the call is printed, not thrown.
+// what it saw as one JSON line. A JSON-RPC error of the call is printed, not thrown; so is the
+// SDK's own refusal of a result whose structuredContent does not match the tool's outputSchema.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
@@ -18,7 +19,7 @@ try {
 console.log(JSON.stringify({
   server: client.getServerVersion(),
   protocol: client.getNegotiatedProtocolVersion?.() ?? null,
-  tools: listed.tools.map((t) => ({ name: t.name, inputSchema: t.inputSchema, annotations: t.annotations })),
+  tools: listed.tools.map((t) => ({ name: t.name, inputSchema: t.inputSchema, outputSchema: t.outputSchema ?? null, annotations: t.annotations })),
   result,
   error,
 }));

@@ -186,18 +186,12 @@ pub fn tools() -> Vec<Tool> {
 
 /// The `lists-tokens-associated-user` tool.
 fn lists_tokens_associated_user_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "userId" : { "type" : "string", "minLength"
-        : 1, "description" : "The user ID." } }, "required" : ["userId"],
-        "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
     Tool::new(
             "lists-tokens-associated-user",
             "Lists tokens associated with a user",
-            Arc::new(schema),
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"userId":{"type":"string","minLength":1,"description":"The user ID."}},"required":["userId"],"additionalProperties":false}"#,
+            ),
         )
         .with_annotations(
             ToolAnnotations::new()
@@ -210,19 +204,12 @@ fn lists_tokens_associated_user_tool() -> Tool {
 
 /// The `creates-new-static-token-user` tool.
 fn creates_new_static_token_user_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "userId" : { "type" : "string", "minLength"
-        : 1, "description" : "The user ID." }, "body" : { "type" : "object",
-        "description" : "Request body (JSON)." } }, "required" : ["userId", "body"],
-        "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
     Tool::new(
             "creates-new-static-token-user",
             "Creates a new static token for a user.",
-            Arc::new(schema),
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"userId":{"type":"string","minLength":1,"description":"The user ID."},"body":{"type":"object","description":"Request body (JSON)."}},"required":["userId","body"],"additionalProperties":false}"#,
+            ),
         )
         .with_annotations(
             ToolAnnotations::new()
@@ -235,19 +222,12 @@ fn creates_new_static_token_user_tool() -> Tool {
 
 /// The `gets-specific-token-associated-user` tool.
 fn gets_specific_token_associated_user_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "userId" : { "type" : "string", "minLength"
-        : 1, "description" : "The user ID." }, "tokenId" : { "type" : "string",
-        "minLength" : 1, "description" : "The token ID." } }, "required" : ["userId",
-        "tokenId"], "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
     Tool::new(
             "gets-specific-token-associated-user",
             "Gets a specific token associated with a user",
-            Arc::new(schema),
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"userId":{"type":"string","minLength":1,"description":"The user ID."},"tokenId":{"type":"string","minLength":1,"description":"The token ID."}},"required":["userId","tokenId"],"additionalProperties":false}"#,
+            ),
         )
         .with_annotations(
             ToolAnnotations::new()
@@ -260,19 +240,12 @@ fn gets_specific_token_associated_user_tool() -> Tool {
 
 /// The `deletes-specific-token-associated-user` tool.
 fn deletes_specific_token_associated_user_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "userId" : { "type" : "string", "minLength"
-        : 1, "description" : "The user ID." }, "tokenId" : { "type" : "string",
-        "minLength" : 1, "description" : "The token ID." } }, "required" : ["userId",
-        "tokenId"], "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
     Tool::new(
             "deletes-specific-token-associated-user",
             "Deletes a specific token associated with a user",
-            Arc::new(schema),
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"userId":{"type":"string","minLength":1,"description":"The user ID."},"tokenId":{"type":"string","minLength":1,"description":"The token ID."}},"required":["userId","tokenId"],"additionalProperties":false}"#,
+            ),
         )
         .with_annotations(
             ToolAnnotations::new()

@@ -71,6 +71,17 @@ pub(super) fn param_rust_type(ty: ParamType, required: bool) -> TokenStream {
     }
 }
 
+/// `text` as a raw string literal (`r#"…"#`, with as many `#` as it needs): JSON reads as JSON.
+pub(super) fn raw_str(text: &str) -> TokenStream {
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{text}\"{hashes}")
+        .parse()
+        .unwrap_or_else(|_| quote!(#text))
+}
+
 /// `serde_json::json!` tokens for a JSON value (keys and strings as literals, so any text is safe).
 pub(super) fn json_tokens(v: &serde_json::Value) -> TokenStream {
     use serde_json::Value;

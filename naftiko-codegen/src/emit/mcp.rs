@@ -37,12 +37,14 @@ fn input_schema(cap: &Capability, tool: &Tool) -> Value {
         .filter(|i| i.required)
         .map(|i| i.name.wire.as_str())
         .collect();
-    json!({
+    let mut schema = json!({
         "type": "object",
         "properties": properties,
         "required": required,
         "additionalProperties": false,
-    })
+    });
+    super::schema::stated(&mut schema);
+    schema
 }
 
 pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> TokenStream {
@@ -502,7 +504,7 @@ fn catalog(a: &McpAdapter) -> (TokenStream, TokenStream, TokenStream) {
 fn definition(cap: &Capability, t: &Tool, f: &proc_macro2::Ident) -> TokenStream {
     let wire = &t.name.wire;
     let description = t.description.as_deref().map(str::trim).unwrap_or("");
-    let schema = super::code::json_tokens(&input_schema(cap, t));
+    let schema = super::code::raw_str(&input_schema(cap, t).to_string());
     let (ro, de, id, ow) = (
         t.hints.read_only,
         t.hints.destructive,
@@ -523,16 +525,18 @@ fn definition(cap: &Capability, t: &Tool, f: &proc_macro2::Ident) -> TokenStream
             ))
         }
     });
+    // What the answer's `structuredContent` holds, where the spec shapes it.
+    let output = super::schema::tool_output(&t.runs).map(|output| {
+        let output = super::code::raw_str(&output.to_string());
+        quote!(.with_raw_output_schema(mcp::object_schema(#output)))
+    });
     let doc = format!(" The `{wire}` tool.");
     quote! {
         #[doc = #doc]
         fn #f() -> Tool {
-            let schema = serde_json::json!(#schema);
-            let serde_json::Value::Object(schema) = schema else {
-                unreachable!("the input schema is a JSON object literal")
-            };
-            Tool::new(#wire, #description, Arc::new(schema))
+            Tool::new(#wire, #description, mcp::object_schema(#schema))
                 #title
+                #output
                 #tags
                 .with_annotations(
                     #annotations

@@ -16,6 +16,7 @@ mod manifest;
 mod mcp;
 mod openapi;
 mod rest;
+mod schema;
 mod server;
 mod shape;
 mod skill;

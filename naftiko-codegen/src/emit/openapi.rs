@@ -19,8 +19,8 @@ fn problem(description: &str) -> Value {
 }
 
 /// The document for adapter `a`, as pretty-printed JSON.
-/// The success answer of `op`: the upstream's JSON passed through, or the bytes of a binary
-/// answer with their media type.
+/// The success answer of `op`: the JSON the spec shapes, the upstream's JSON passed through, or
+/// the bytes of a binary answer with their media type.
 fn success(op: &RestOp) -> Value {
     match op.runs.output().and_then(Output::binary) {
         Some(answer) => {
@@ -33,10 +33,16 @@ fn success(op: &RestOp) -> Value {
                 "content": { media: { "schema": { "type": "string", "format": "binary" } } }
             })
         }
-        None => json!({
-            "description": "The upstream API's answer, passed through (status and JSON body)",
-            "content": { "application/json": { "schema": {} } }
-        }),
+        None => match super::schema::answer(&op.runs) {
+            Some(schema) => json!({
+                "description": "The answer shaped from the upstream API's (its success status)",
+                "content": { "application/json": { "schema": schema } }
+            }),
+            None => json!({
+                "description": "The upstream API's answer, passed through (status and JSON body)",
+                "content": { "application/json": { "schema": {} } }
+            }),
+        },
     }
 }
 

@@ -86,6 +86,8 @@ fn node(
     defs: &mut Vec<TokenStream>,
 ) -> Read {
     let map = quote!(#root::runtime::map);
+    // Only a node with a template below it takes the inputs.
+    let inputs = inputs && shape.has_templates();
     let (inputs_param, inputs_arg) = if inputs {
         (quote!(, inputs: &[String]), quote!(, inputs))
     } else {
@@ -169,7 +171,7 @@ fn node(
             let (item_ty, item_expr) = (&item.ty, &item.expr);
             // Objects are read by their own `from_json`: pass it, not a closure around it.
             let read_item = match items.as_ref() {
-                Shape::Object { .. } if !inputs => quote!(#item_ty::from_json),
+                Shape::Object { .. } if !items.has_templates() => quote!(#item_ty::from_json),
                 _ => quote!(|item| #item_expr),
             };
             let expr = if item.fallible {

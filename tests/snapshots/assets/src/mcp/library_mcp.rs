@@ -147,14 +147,18 @@ pub fn tools() -> Vec<Tool> {
 
 /// The `hello` tool.
 fn hello_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : {}, "required" : [], "additionalProperties" :
-        false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("hello", "Say hello.", Arc::new(schema))
+    Tool::new(
+            "hello",
+            "Say hello.",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"required":[],"additionalProperties":false}"#,
+            ),
+        )
+        .with_raw_output_schema(
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"greeting":{"type":"string","const":"hello"}},"required":["greeting"],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(true)

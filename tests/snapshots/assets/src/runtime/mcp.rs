@@ -28,6 +28,13 @@ pub fn config(
         .disable_allowed_origins()
 }
 
+/// A tool's input or output schema from its JSON text, as the generator wrote it (a JSON
+/// object; anything else is an empty schema). Text rather than a `json!` literal: a schema of
+/// any size compiles.
+pub fn object_schema(text: &str) -> std::sync::Arc<JsonObject> {
+    std::sync::Arc::new(serde_json::from_str(text).unwrap_or_default())
+}
+
 /// The headers of the HTTP request an MCP request came in (none over stdio).
 pub fn http_headers(
     context: &rmcp::service::RequestContext<rmcp::service::RoleServer>,

@@ -160,14 +160,13 @@ pub fn tools() -> Vec<Tool> {
 
 /// The `get-photo` tool.
 fn get_photo_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "id" : { "type" : "string", "minLength" : 1
-        } }, "required" : ["id"], "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("get-photo", "A photo's bytes.", Arc::new(schema))
+    Tool::new(
+            "get-photo",
+            "A photo's bytes.",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"id":{"type":"string","minLength":1}},"required":["id"],"additionalProperties":false}"#,
+            ),
+        )
         .with_meta(
             rmcp::model::MetaObject(
                 [("io.naftiko/tags".to_owned(), serde_json::json!(["photos"]))]
@@ -186,14 +185,13 @@ fn get_photo_tool() -> Tool {
 
 /// The `get-report` tool.
 fn get_report_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "id" : { "type" : "string", "minLength" : 1
-        } }, "required" : ["id"], "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("get-report", "A report's bytes.", Arc::new(schema))
+    Tool::new(
+            "get-report",
+            "A report's bytes.",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"id":{"type":"string","minLength":1}},"required":["id"],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)
@@ -205,14 +203,13 @@ fn get_report_tool() -> Tool {
 
 /// The `get-sound` tool.
 fn get_sound_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "id" : { "type" : "string", "minLength" : 1
-        } }, "required" : ["id"], "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("get-sound", "A recording's bytes.", Arc::new(schema))
+    Tool::new(
+            "get-sound",
+            "A recording's bytes.",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"id":{"type":"string","minLength":1}},"required":["id"],"additionalProperties":false}"#,
+            ),
+        )
         .with_meta(
             rmcp::model::MetaObject(
                 [("io.naftiko/tags".to_owned(), serde_json::json!(["audio", "photos"]))]

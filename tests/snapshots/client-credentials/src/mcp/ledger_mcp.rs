@@ -102,14 +102,13 @@ pub fn tools() -> Vec<Tool> {
 
 /// The `get-report` tool.
 fn get_report_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "id" : { "type" : "string", "minLength" : 1
-        } }, "required" : ["id"], "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("get-report", "Read a report", Arc::new(schema))
+    Tool::new(
+            "get-report",
+            "Read a report",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"id":{"type":"string","minLength":1}},"required":["id"],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)

@@ -102,14 +102,13 @@ pub fn tools() -> Vec<Tool> {
 
 /// The `get-secret` tool.
 fn get_secret_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "name" : { "type" : "string", "minLength" :
-        1 } }, "required" : ["name"], "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("get-secret", "Read a secret", Arc::new(schema))
+    Tool::new(
+            "get-secret",
+            "Read a secret",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"name":{"type":"string","minLength":1}},"required":["name"],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)

@@ -110,15 +110,13 @@ pub fn tools() -> Vec<Tool> {
 
 /// The `list-ships` tool.
 fn list_ships_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "flag" : { "type" : "string", "description"
-        : "A flag state, as two capital letters.", "pattern" : "^[A-Z]{2}$" } },
-        "required" : [], "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("list-ships", "List the ships.", Arc::new(schema))
+    Tool::new(
+            "list-ships",
+            "List the ships.",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"flag":{"type":"string","description":"A flag state, as two capital letters.","pattern":"^[A-Z]{2}$"}},"required":[],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)

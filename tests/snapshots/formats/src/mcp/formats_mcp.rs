@@ -132,14 +132,18 @@ pub fn tools() -> Vec<Tool> {
 
 /// The `catalog` tool.
 fn catalog_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : {}, "required" : [], "additionalProperties" :
-        false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("catalog", "The catalog, read from XML.", Arc::new(schema))
+    Tool::new(
+            "catalog",
+            "The catalog, read from XML.",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"required":[],"additionalProperties":false}"#,
+            ),
+        )
+        .with_raw_output_schema(
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"result":{"type":"array","items":{"type":"object","properties":{"name":{"type":["string","null"]}},"required":["name"],"additionalProperties":false}}},"required":["result"],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)
@@ -151,16 +155,18 @@ fn catalog_tool() -> Tool {
 
 /// The `ships-for` tool.
 fn ships_for_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "who" : { "type" : "string", "description"
-        : "Who asks." }, "unit" : { "type" : "string", "description" :
-        "The tonnage unit." } }, "required" : ["who", "unit"], "additionalProperties" :
-        false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("ships-for", "The ships, each noted for the caller.", Arc::new(schema))
+    Tool::new(
+            "ships-for",
+            "The ships, each noted for the caller.",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"who":{"type":"string","description":"Who asks."},"unit":{"type":"string","description":"The tonnage unit."}},"required":["who","unit"],"additionalProperties":false}"#,
+            ),
+        )
+        .with_raw_output_schema(
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"result":{"type":"array","items":{"type":"object","properties":{"name":{"type":["string","null"]},"note":{"type":"string"}},"required":["name","note"],"additionalProperties":false}}},"required":["result"],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)

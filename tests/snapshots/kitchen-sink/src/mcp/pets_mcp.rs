@@ -124,16 +124,13 @@ pub fn tools() -> Vec<Tool> {
 
 /// The `list-pets` tool.
 fn list_pets_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "ownerId" : { "type" : "integer",
-        "description" : "The owner." }, "species" : { "type" : "string" }, "X-Tenant" : {
-        "type" : "integer" }, "limit" : { "type" : "integer" } }, "required" :
-        ["ownerId", "species", "X-Tenant"], "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("list-pets", "Lists the pets of an owner.", Arc::new(schema))
+    Tool::new(
+            "list-pets",
+            "Lists the pets of an owner.",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"ownerId":{"type":"integer","description":"The owner."},"species":{"type":"string"},"X-Tenant":{"type":"integer"},"limit":{"type":"integer"}},"required":["ownerId","species","X-Tenant"],"additionalProperties":false}"#,
+            ),
+        )
         .with_title("List pets")
         .with_annotations(
             ToolAnnotations::with_title("List pets")
@@ -146,15 +143,13 @@ fn list_pets_tool() -> Tool {
 
 /// The `update` tool.
 fn update_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "ownerId" : { "type" : "integer" }, "body"
-        : { "type" : "array" }, "type" : { "type" : "string" } }, "required" :
-        ["ownerId"], "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("update", "", Arc::new(schema))
+    Tool::new(
+            "update",
+            "",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"ownerId":{"type":"integer"},"body":{"type":"array"},"type":{"type":"string"}},"required":["ownerId"],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)

@@ -229,15 +229,13 @@ pub fn tools() -> Vec<Tool> {
 
 /// The `forecast` tool.
 fn forecast_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "days" : { "type" : "number" }, "fields" :
-        { "type" : "array" }, "city" : { "type" : "string", "minLength" : 1 } },
-        "required" : ["city"], "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("forecast", "", Arc::new(schema))
+    Tool::new(
+            "forecast",
+            "",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"days":{"type":"number"},"fields":{"type":"array"},"city":{"type":"string","minLength":1}},"required":["city"],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)
@@ -249,16 +247,13 @@ fn forecast_tool() -> Tool {
 
 /// The `label` tool.
 fn label_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "name" : { "type" : "string", "minLength" :
-        1 }, "X-Tags" : { "type" : "array" }, "item-id" : { "type" : "string",
-        "minLength" : 1 } }, "required" : ["name", "item-id"], "additionalProperties" :
-        false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("label", "", Arc::new(schema))
+    Tool::new(
+            "label",
+            "",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"name":{"type":"string","minLength":1},"X-Tags":{"type":"array"},"item-id":{"type":"string","minLength":1}},"required":["name","item-id"],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)
@@ -270,14 +265,13 @@ fn label_tool() -> Tool {
 
 /// The `send-events` tool.
 fn send_events_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "events" : {} }, "required" : ["events"],
-        "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("send-events", "", Arc::new(schema))
+    Tool::new(
+            "send-events",
+            "",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"events":{}},"required":["events"],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)
@@ -289,15 +283,13 @@ fn send_events_tool() -> Tool {
 
 /// The `send-call` tool.
 fn send_call_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "retries" : { "type" : "integer" },
-        "method" : { "type" : "string" }, "tags" : {} }, "required" : ["method", "tags"],
-        "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("send-call", "", Arc::new(schema))
+    Tool::new(
+            "send-call",
+            "",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"retries":{"type":"integer"},"method":{"type":"string"},"tags":{}},"required":["method","tags"],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)
@@ -309,14 +301,13 @@ fn send_call_tool() -> Tool {
 
 /// The `send-raw` tool.
 fn send_raw_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "id" : { "type" : "string" }, "tags" : {}
-        }, "required" : ["id", "tags"], "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("send-raw", "", Arc::new(schema))
+    Tool::new(
+            "send-raw",
+            "",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"id":{"type":"string"},"tags":{}},"required":["id","tags"],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)
@@ -328,14 +319,13 @@ fn send_raw_tool() -> Tool {
 
 /// The `send-form` tool.
 fn send_form_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "name" : { "type" : "string" } },
-        "required" : ["name"], "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("send-form", "", Arc::new(schema))
+    Tool::new(
+            "send-form",
+            "",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"name":{"type":"string"}},"required":["name"],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)
@@ -347,14 +337,13 @@ fn send_form_tool() -> Tool {
 
 /// The `send-encoded` tool.
 fn send_encoded_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "scope" : { "type" : "string" } },
-        "required" : ["scope"], "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("send-encoded", "", Arc::new(schema))
+    Tool::new(
+            "send-encoded",
+            "",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"scope":{"type":"string"}},"required":["scope"],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)
@@ -366,15 +355,13 @@ fn send_encoded_tool() -> Tool {
 
 /// The `send-multipart` tool.
 fn send_multipart_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "content" : { "type" : "string" }, "prompt"
-        : { "type" : "string" } }, "required" : ["content", "prompt"],
-        "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("send-multipart", "", Arc::new(schema))
+    Tool::new(
+            "send-multipart",
+            "",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"content":{"type":"string"},"prompt":{"type":"string"}},"required":["content","prompt"],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)
@@ -386,14 +373,13 @@ fn send_multipart_tool() -> Tool {
 
 /// The `send-text` tool.
 fn send_text_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "xml" : { "type" : "string" } }, "required"
-        : ["xml"], "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("send-text", "", Arc::new(schema))
+    Tool::new(
+            "send-text",
+            "",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"xml":{"type":"string"}},"required":["xml"],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)
@@ -405,14 +391,13 @@ fn send_text_tool() -> Tool {
 
 /// The `status` tool.
 fn status_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : {}, "required" : [], "additionalProperties" :
-        false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("status", "", Arc::new(schema))
+    Tool::new(
+            "status",
+            "",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{},"required":[],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)
@@ -424,15 +409,13 @@ fn status_tool() -> Tool {
 
 /// The `get-tenant` tool.
 fn get_tenant_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "term" : { "type" : "string" }, "fields" :
-        { "type" : "string" }, "id" : { "type" : "string", "minLength" : 1 } },
-        "required" : ["id"], "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("get-tenant", "", Arc::new(schema))
+    Tool::new(
+            "get-tenant",
+            "",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"term":{"type":"string"},"fields":{"type":"string"},"id":{"type":"string","minLength":1}},"required":["id"],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)

@@ -117,15 +117,13 @@ pub fn tools() -> Vec<Tool> {
 
 /// The `list-cards` tool.
 fn list_cards_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "status" : { "type" : "string" },
-        "page size" : { "type" : "string" } }, "required" : [], "additionalProperties" :
-        false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("list-cards", "List cards", Arc::new(schema))
+    Tool::new(
+            "list-cards",
+            "List cards",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"status":{"type":"string"},"page size":{"type":"string"}},"required":[],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)
@@ -137,15 +135,13 @@ fn list_cards_tool() -> Tool {
 
 /// The `get-note` tool.
 fn get_note_tool() -> Tool {
-    let schema = serde_json::json!(
-        { "type" : "object", "properties" : { "id" : { "type" : "string", "minLength" : 1
-        }, "fields" : { "type" : "string" } }, "required" : ["id"],
-        "additionalProperties" : false }
-    );
-    let serde_json::Value::Object(schema) = schema else {
-        unreachable!("the input schema is a JSON object literal")
-    };
-    Tool::new("get-note", "Read a note", Arc::new(schema))
+    Tool::new(
+            "get-note",
+            "Read a note",
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"id":{"type":"string","minLength":1},"fields":{"type":"string"}},"required":["id"],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)
