@@ -684,17 +684,22 @@ fn json_template(op: &ConsumedOp, t: &JsonTemplate, cap: &Capability) -> TokenSt
             quote!((#ident))
         }
         JsonTemplate::Array(items) => {
-            let items = items.iter().map(|i| json_template(op, i, cap));
-            quote!([#(#items),*])
+            super::code::json_array(items.iter().map(|i| json_template(op, i, cap)).collect())
         }
-        JsonTemplate::Object(fields) => {
-            let fields = fields.iter().map(|(k, v)| {
-                let v = json_template(op, v, cap);
-                quote!(#k: #v)
-            });
-            quote!({ #(#fields),* })
-        }
+        JsonTemplate::Object(fields) => super::code::json_object(json_members(op, fields, cap)),
     }
+}
+
+/// The members of a JSON object template: each key as a literal, each value as `json!` tokens.
+fn json_members(
+    op: &ConsumedOp,
+    fields: &[(String, JsonTemplate)],
+    cap: &Capability,
+) -> Vec<(TokenStream, TokenStream)> {
+    fields
+        .iter()
+        .map(|(k, v)| (quote!(#k), json_template(op, v, cap)))
+        .collect()
 }
 
 /// The request-builder call that attaches the operation's body template, with the API key
@@ -707,11 +712,10 @@ fn body_call(
 ) -> TokenStream {
     match (body, body_key) {
         (Body::Json(JsonTemplate::Object(fields)), Some(key)) => {
-            let fields = fields.iter().map(|(k, v)| {
-                let v = json_template(op, v, cap);
-                quote!(#k: #v)
-            });
-            return quote!(.json(&serde_json::json!({ #(#fields,)* #key: (self.api_key.expose()) })));
+            let mut members = json_members(op, fields, cap);
+            members.push((quote!(#key), quote!((self.api_key.expose()))));
+            let object = super::code::json_object(members);
+            return quote!(.json(&serde_json::json!(#object)));
         }
         (Body::Form(fields), Some(key)) => {
             let fields = fields.iter().map(|(k, v)| {

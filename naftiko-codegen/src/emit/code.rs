@@ -93,18 +93,38 @@ pub(super) fn json_tokens(v: &serde_json::Value) -> TokenStream {
             lit
         }
         Value::String(s) => quote!(#s),
-        Value::Array(items) => {
-            let items = items.iter().map(json_tokens);
-            quote!([#(#items),*])
-        }
-        Value::Object(map) => {
-            let entries = map.iter().map(|(k, v)| {
-                let v = json_tokens(v);
-                quote!(#k: #v)
-            });
-            quote!({ #(#entries),* })
-        }
+        Value::Array(items) => json_array(items.iter().map(json_tokens).collect()),
+        Value::Object(map) => json_object(
+            map.iter()
+                .map(|(k, v)| (quote!(#k), json_tokens(v)))
+                .collect(),
+        ),
     }
+}
+
+/// The most members a `json!` object or array literal is written with: the macro expands each
+/// member recursively, and a wider literal would reach the compiler's recursion limit.
+const JSON_LITERAL_WIDTH: usize = 16;
+
+/// `json!` tokens for an object of `members` (each key an expression giving text, each value
+/// `json!` tokens): a literal, or, when wide, the map built member by member (no local names).
+pub(super) fn json_object(members: Vec<(TokenStream, TokenStream)>) -> TokenStream {
+    if members.len() <= JSON_LITERAL_WIDTH {
+        let members = members.iter().map(|(k, v)| quote!(#k: #v));
+        return quote!({ #(#members),* });
+    }
+    let members = members
+        .iter()
+        .map(|(k, v)| quote!((#k.to_owned(), serde_json::json!(#v))));
+    quote!((serde_json::Value::Object(serde_json::Map::from_iter([#(#members),*]))))
+}
+
+/// `json!` tokens for an array of `items` (each `json!` tokens), built item by item when wide.
+pub(super) fn json_array(items: Vec<TokenStream>) -> TokenStream {
+    if items.len() <= JSON_LITERAL_WIDTH {
+        return quote!([#(#items),*]);
+    }
+    quote!((serde_json::Value::Array(vec![#(serde_json::json!(#items)),*])))
 }
 
 /// `text` as literal text inside a `format!` string.

@@ -78,7 +78,30 @@ impl Resolver<'_> {
                 );
                 continue;
             }
-            let snake = Name::snake(&t.name).avoiding(names::MCP_SERVER_METHODS);
+            let mut snake = Name::snake(&t.name).avoiding(names::MCP_SERVER_METHODS);
+            if let Some(short) = shortened_tool_name(&t.name) {
+                self.warn(
+                    &tpath.key("name"),
+                    format!(
+                        "tool name `{}` is {} characters; MCP clients cut or refuse names over {MAX_TOOL_NAME}: published as `{short}`",
+                        t.name,
+                        t.name.chars().count()
+                    ),
+                    format!("name the tool in at most {MAX_TOOL_NAME} characters"),
+                );
+                if tool_names.contains(&short) {
+                    self.error(
+                        &tpath.key("name"),
+                        format!(
+                            "tool `{}`, shortened to `{short}`, is declared twice",
+                            t.name
+                        ),
+                    );
+                    continue;
+                }
+                tool_names.insert(short.clone());
+                snake.wire = short;
+            }
             if let Some(clash) = rust_names.get(&snake.rust) {
                 let msg = format!(
                     "tool `{}` clashes with `{clash}` (both become `{}`)",
@@ -523,4 +546,25 @@ impl Resolver<'_> {
         }
         out
     }
+}
+
+/// The longest tool name MCP clients take whole (Claude's and OpenAI's pattern,
+/// `^[a-zA-Z0-9_-]{1,64}$`).
+const MAX_TOOL_NAME: usize = 64;
+
+/// A tool name over [`MAX_TOOL_NAME`] characters, shortened the same way on every run: its first
+/// 55 characters, `-`, and 8 hex digits of a hash of the whole name (FNV-1a), so two long names
+/// with the same beginning stay apart. `None` for a name that fits.
+fn shortened_tool_name(name: &str) -> Option<String> {
+    if name.chars().count() <= MAX_TOOL_NAME {
+        return None;
+    }
+    let hash = name.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    });
+    let kept: String = name.chars().take(MAX_TOOL_NAME - 9).collect();
+    Some(format!(
+        "{}-{hash:08x}",
+        kept.trim_end_matches(['-', '_', '.'])
+    ))
 }
