@@ -31,6 +31,7 @@ pub struct Builder {
     out_dir: Option<PathBuf>,
     deny_warnings: bool,
     emit_cargo_directives: Option<bool>,
+    options: crate::Options,
 }
 
 /// What [`Builder::generate`] wrote.
@@ -51,6 +52,13 @@ impl Builder {
     /// A builder with no spec yet.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Type the operations of the consumed namespace `namespace` from the OpenAPI document at
+    /// `file` (3.0, 3.1 or Swagger 2.0; relative to the crate's manifest directory, or absolute).
+    pub fn openapi(mut self, namespace: impl Into<String>, file: impl AsRef<Path>) -> Self {
+        self.options = self.options.openapi(namespace, file.as_ref());
+        self
     }
 
     /// The capability file, relative to the crate's manifest directory (or absolute).
@@ -124,7 +132,18 @@ impl Builder {
                 ident.rust
             )));
         }
-        let resolved = match crate::check(&spec) {
+        let mut options = self.options.clone();
+        for (_, file) in &mut options.openapi {
+            if let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR")
+                && file.is_relative()
+            {
+                *file = PathBuf::from(dir).join(&*file);
+            }
+            if cargo {
+                println!("cargo::rerun-if-changed={}", file.display());
+            }
+        }
+        let resolved = match crate::check_with(&spec, &options) {
             Ok(r) => r,
             Err(Error::Spec(diags)) => {
                 eprintln!("{diags}");

@@ -38,6 +38,38 @@ fn yaml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(specs)
 }
 
+/// What the workspace keeps beside a spec: the OpenAPI documents of its consumed namespaces,
+/// `<spec stem>.openapi/<namespace>.yaml` (or `.yml`, `.json`) next to `<spec stem>.yaml`.
+pub fn options_beside(spec: &Path) -> std::io::Result<crate::Options> {
+    let mut options = crate::Options::default();
+    let stem = spec.file_stem().unwrap_or_default().to_string_lossy();
+    let dir = spec.with_file_name(format!("{stem}.openapi"));
+    if !dir.is_dir() {
+        return Ok(options);
+    }
+    let mut documents: Vec<PathBuf> = std::fs::read_dir(&dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json")
+            )
+        })
+        .collect();
+    documents.sort();
+    for document in documents {
+        let namespace = document
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        options = options.openapi(namespace, document);
+    }
+    Ok(options)
+}
+
 /// One crate a workspace checks in: the spec, the crate's folder and its package name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -91,7 +123,11 @@ pub fn ensure_workspace(root: &Path, mode: Mode) -> Result<Report, Error> {
             }
             d
         };
-        let generated = match crate::generate_crate(&spec, Some(&package)) {
+        let options = options_beside(&spec).map_err(|source| Error::Io {
+            path: spec.clone(),
+            source,
+        })?;
+        let generated = match crate::generate_crate_with(&spec, Some(&package), &options) {
             Ok(g) => g,
             Err(Error::Spec(diags)) => {
                 return Err(Error::Spec(crate::Diagnostics(

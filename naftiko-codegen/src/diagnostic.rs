@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 /// How bad a [`Diagnostic`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// Something found that asks nothing of the author (e.g. which operation of an OpenAPI
+    /// document typed a consumed one).
+    Note,
     /// The spec is used as written, but a reader should know (e.g. an implicit rule was applied).
     Warning,
     /// The spec cannot be turned into code.
@@ -70,6 +73,7 @@ impl fmt::Display for Diagnostic {
         let kind = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         };
         writeln!(f, "{kind}: {}", printable(&self.message))?;
         let file = self.file.display().to_string();

@@ -69,6 +69,8 @@ pub struct Generated {
     pub files: Vec<GeneratedFile>,
     /// Warnings (the spec was still generated).
     pub warnings: Vec<Diagnostic>,
+    /// Notes: what was found that asks nothing of the author.
+    pub notes: Vec<Diagnostic>,
 }
 
 /// The spec file at `path` (a regular file, or a link to one; UTF-8).
@@ -87,9 +89,49 @@ fn read_spec(path: &Path) -> Result<diagnostic::SourceFile, Error> {
     })
 }
 
+/// What a run reads beside the spec.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// OpenAPI documents (3.0, 3.1 or Swagger 2.0) by the consumed namespace they describe
+    /// (`--openapi NAMESPACE=FILE`): its operations are typed by them.
+    pub openapi: Vec<(String, PathBuf)>,
+}
+
+impl Options {
+    /// Tie the OpenAPI document at `file` to the consumed namespace `namespace`.
+    pub fn openapi(mut self, namespace: impl Into<String>, file: impl Into<PathBuf>) -> Self {
+        self.openapi.push((namespace.into(), file.into()));
+        self
+    }
+}
+
 /// Parse and resolve the spec at `path` (validation only).
 pub fn check(path: &Path) -> Result<resolve::Resolved, Error> {
-    check_source(read_spec(path)?)
+    check_with(path, &Options::default())
+}
+
+/// [`check`], with what `options` ties to the spec.
+pub fn check_with(path: &Path, options: &Options) -> Result<resolve::Resolved, Error> {
+    let mut doc = parse::load(read_spec(path)?).map_err(Error::Spec)?;
+    doc.apis = load_apis(options)?;
+    resolve::resolve(&doc).map_err(Error::Spec)
+}
+
+/// The OpenAPI documents `options` names, read.
+fn load_apis(options: &Options) -> Result<Vec<parse::openapi::ApiDocument>, Error> {
+    let mut apis = Vec::new();
+    for (namespace, file) in &options.openapi {
+        if apis
+            .iter()
+            .any(|a: &parse::openapi::ApiDocument| &a.namespace == namespace)
+        {
+            return Err(Error::Usage(format!(
+                "two OpenAPI documents are tied to `{namespace}`"
+            )));
+        }
+        apis.push(parse::openapi::load(namespace, file).map_err(|e| Error::Usage(e.to_string()))?);
+    }
+    Ok(apis)
 }
 
 /// The spec at `path` rewritten for `ikanos: <to>` (see [`upgrade`]).
@@ -167,10 +209,19 @@ pub fn package_name_problem(name: &str) -> Option<String> {
 /// Generate the standalone crate for the spec at `path`. `package` defaults to
 /// [`package_name`].
 pub fn generate_crate(path: &Path, package: Option<&str>) -> Result<Generated, Error> {
+    generate_crate_with(path, package, &Options::default())
+}
+
+/// [`generate_crate`], with what `options` ties to the spec.
+pub fn generate_crate_with(
+    path: &Path,
+    package: Option<&str>,
+    options: &Options,
+) -> Result<Generated, Error> {
     if let Some(problem) = package.and_then(package_name_problem) {
         return Err(Error::Usage(problem));
     }
-    let resolved = check(path)?;
+    let resolved = check_with(path, options)?;
     let info = emit::CrateInfo {
         package: package.map_or_else(|| package_name(path), str::to_owned),
         spec_file: path
@@ -182,5 +233,6 @@ pub fn generate_crate(path: &Path, package: Option<&str>) -> Result<Generated, E
     Ok(Generated {
         files,
         warnings: resolved.warnings,
+        notes: resolved.notes,
     })
 }

@@ -64,6 +64,32 @@ impl LintArgs {
     }
 }
 
+#[derive(Debug, clap::Args)]
+struct TypeArgs {
+    /// Type the operations of consumed namespace NAMESPACE from the OpenAPI document FILE
+    /// (OpenAPI 3.0 / 3.1 or Swagger 2.0, YAML or JSON); repeat it for several namespaces.
+    #[arg(long, value_name = "NAMESPACE=FILE", value_parser = namespace_file)]
+    openapi: Vec<(String, PathBuf)>,
+}
+
+impl TypeArgs {
+    fn options(&self) -> naftiko_codegen::Options {
+        naftiko_codegen::Options {
+            openapi: self.openapi.clone(),
+        }
+    }
+}
+
+/// `NAMESPACE=FILE`.
+fn namespace_file(text: &str) -> Result<(String, PathBuf), String> {
+    match text.split_once('=') {
+        Some((namespace, file)) if !namespace.is_empty() && !file.is_empty() => {
+            Ok((namespace.to_owned(), PathBuf::from(file)))
+        }
+        _ => Err(format!("`{text}` is not NAMESPACE=FILE")),
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Generate the crate for SPEC into DIR.
@@ -81,6 +107,8 @@ enum Command {
         check: bool,
         #[command(flatten)]
         lint: LintArgs,
+        #[command(flatten)]
+        types: TypeArgs,
     },
     /// Report where SPEC deviates from the official schema of its version (and the dialect
     /// rules applied to it), with file:line:column and a hint for the official form.
@@ -108,6 +136,8 @@ enum Command {
     Check {
         /// The capability file (YAML).
         spec: PathBuf,
+        #[command(flatten)]
+        types: TypeArgs,
     },
 }
 
@@ -121,14 +151,17 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Check { spec } => match naftiko_codegen::check(&spec) {
-            Ok(resolved) => {
-                print_warnings(&resolved.warnings);
-                eprintln!("{}: ok", spec.display());
-                ExitCode::SUCCESS
+        Command::Check { spec, types } => {
+            match naftiko_codegen::check_with(&spec, &types.options()) {
+                Ok(resolved) => {
+                    print_warnings(&resolved.notes);
+                    print_warnings(&resolved.warnings);
+                    eprintln!("{}: ok", spec.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => failure(e),
             }
-            Err(e) => failure(e),
-        },
+        }
         Command::Upgrade { spec, to, write } => match naftiko_codegen::upgrade_file(&spec, &to) {
             Ok(upgraded) => {
                 print_warnings(&upgraded.notes);
@@ -162,6 +195,7 @@ fn main() -> ExitCode {
             package,
             check,
             lint,
+            types,
         } => {
             if let Some(problem) = package
                 .as_deref()
@@ -173,11 +207,13 @@ fn main() -> ExitCode {
             if let Err(code) = lint.run(&spec) {
                 return code;
             }
-            let Generated { files, .. } =
-                match naftiko_codegen::generate_crate(&spec, package.as_deref()) {
-                    Ok(g) => g,
-                    Err(e) => return failure(e),
-                };
+            let generated =
+                naftiko_codegen::generate_crate_with(&spec, package.as_deref(), &types.options());
+            let Generated { files, notes, .. } = match generated {
+                Ok(g) => g,
+                Err(e) => return failure(e),
+            };
+            print_warnings(&notes);
             let mode = if check { Mode::Check } else { Mode::Overwrite };
             match write::ensure_files(&out, &files, mode) {
                 Ok(changes) if check && !changes.is_empty() => {

@@ -193,6 +193,11 @@ fn lists_tokens_associated_user_tool() -> Tool {
                 r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"userId":{"type":"string","minLength":1,"description":"The user ID."}},"required":["userId"],"additionalProperties":false}"#,
             ),
         )
+        .with_raw_output_schema(
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"result":{"items":{"description":"Holds metadata about a token. `expires_at` is excluded if token does not expire.","properties":{"created_at":{"pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{3})?Z$","title":"Simplified extended ISO format date/time string.","type":"string"},"created_by":{"type":"string"},"description":{"type":"string"},"expires_at":{"pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{3})?Z$","title":"Simplified extended ISO format date/time string.","type":"string"},"id":{"type":"string"},"type":{"type":"string"}},"required":["created_by","created_at","type","id","description"],"type":"object"},"type":"array"}},"required":["result"],"additionalProperties":false}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(true)
@@ -211,6 +216,11 @@ fn creates_new_static_token_user_tool() -> Tool {
                 r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"userId":{"type":"string","minLength":1,"description":"The user ID."},"body":{"type":"object","description":"Request body (JSON)."}},"required":["userId","body"],"additionalProperties":false}"#,
             ),
         )
+        .with_raw_output_schema(
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","description":"Token holds the token and its type.","properties":{"token":{"type":"string"},"type":{"type":"string"}},"required":["token"],"type":"object"}"#,
+            ),
+        )
         .with_annotations(
             ToolAnnotations::new()
                 .read_only(false)
@@ -227,6 +237,11 @@ fn gets_specific_token_associated_user_tool() -> Tool {
             "Gets a specific token associated with a user",
             mcp::object_schema(
                 r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"userId":{"type":"string","minLength":1,"description":"The user ID."},"tokenId":{"type":"string","minLength":1,"description":"The token ID."}},"required":["userId","tokenId"],"additionalProperties":false}"#,
+            ),
+        )
+        .with_raw_output_schema(
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","description":"Holds metadata about a token. `expires_at` is excluded if token does not expire.","properties":{"created_at":{"pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{3})?Z$","title":"Simplified extended ISO format date/time string.","type":"string"},"created_by":{"type":"string"},"description":{"type":"string"},"expires_at":{"pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{3})?Z$","title":"Simplified extended ISO format date/time string.","type":"string"},"id":{"type":"string"},"type":{"type":"string"}},"required":["created_by","created_at","type","id","description"],"type":"object"}"#,
             ),
         )
         .with_annotations(

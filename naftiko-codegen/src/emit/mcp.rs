@@ -526,7 +526,7 @@ fn definition(cap: &Capability, t: &Tool, f: &proc_macro2::Ident) -> TokenStream
         }
     });
     // What the answer's `structuredContent` holds, where the spec shapes it.
-    let output = super::schema::tool_output(&t.runs).map(|output| {
+    let output = super::schema::tool_output(cap, &t.runs).map(|output| {
         let output = super::code::raw_str(&output.to_string());
         quote!(.with_raw_output_schema(mcp::object_schema(#output)))
     });

@@ -21,7 +21,7 @@ fn problem(description: &str) -> Value {
 /// The document for adapter `a`, as pretty-printed JSON.
 /// The success answer of `op`: the JSON the spec shapes, the upstream's JSON passed through, or
 /// the bytes of a binary answer with their media type.
-fn success(op: &RestOp) -> Value {
+fn success(cap: &Capability, op: &RestOp) -> Value {
     match op.runs.output().and_then(Output::binary) {
         Some(answer) => {
             let media = answer
@@ -33,16 +33,19 @@ fn success(op: &RestOp) -> Value {
                 "content": { media: { "schema": { "type": "string", "format": "binary" } } }
             })
         }
-        None => match super::schema::answer(&op.runs) {
-            Some(schema) => json!({
-                "description": "The answer shaped from the upstream API's (its success status)",
-                "content": { "application/json": { "schema": schema } }
-            }),
-            None => json!({
-                "description": "The upstream API's answer, passed through (status and JSON body)",
-                "content": { "application/json": { "schema": {} } }
-            }),
-        },
+        None => {
+            let schema = super::schema::answer(cap, &op.runs);
+            let description = match op.runs.output() {
+                Some(Output::PassThrough { .. }) => {
+                    "The upstream API's answer, passed through (status and JSON body)"
+                }
+                _ => "The answer shaped from the upstream API's (its success status)",
+            };
+            json!({
+                "description": description,
+                "content": { "application/json": { "schema": schema.unwrap_or_else(|| json!({})) } }
+            })
+        }
     }
 }
 
@@ -121,7 +124,7 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
                 parameters.push(p);
             }
             let mut responses = Map::new();
-            responses.insert("200".into(), success(op));
+            responses.insert("200".into(), success(cap, op));
             if op.method == Method::Delete {
                 responses.insert(
                     "204".into(),

@@ -7,20 +7,27 @@
 //! false`) and list every property as required, because their structs always serialize every
 //! field. An answer the spec does not shape (passed through) has no schema here.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value, json};
 
-use crate::resolve::ir::{MockValue, Output, Runs, Shape, ShapeType};
+use crate::resolve::ir::{Call, Capability, MockValue, Output, RawFormat, Runs, Shape, ShapeType};
 use crate::resolve::names::Name;
 
 /// The dialect every published schema states.
 pub(super) const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
-/// The schema of the JSON an operation or tool answers, where the spec shapes it: the REST body
-/// (unwrapped). `None` for an answer passed through as the upstream sent it.
-pub(super) fn answer(runs: &Runs) -> Option<Value> {
+/// The schema of the JSON an operation or tool answers, where the spec shapes it or the
+/// upstream's OpenAPI document types it: the REST body (unwrapped). `None` for an answer of
+/// unknown shape.
+pub(super) fn answer(cap: &Capability, runs: &Runs) -> Option<Value> {
     match runs {
         Runs::Mock { fields } => Some(mock(fields)),
-        Runs::Call { output, .. } | Runs::Steps { output, .. } => match output {
+        Runs::Call { output, call } => match output {
+            Output::Shaped { root, .. } => Some(shape(root)),
+            Output::PassThrough { format, .. } => documented(cap, call, format),
+        },
+        Runs::Steps { output, .. } => match output {
             Output::Shaped { root, .. } => Some(shape(root)),
             Output::PassThrough { .. } => None,
         },
@@ -29,17 +36,54 @@ pub(super) fn answer(runs: &Runs) -> Option<Value> {
 
 /// The `outputSchema` of a tool: its answer as `structuredContent` carries it — an object,
 /// anything else wrapped under the output's name, as the runtime wraps it. `None` where the
-/// answer is not shaped.
-pub(super) fn tool_output(runs: &Runs) -> Option<Value> {
+/// answer's shape is not known.
+pub(super) fn tool_output(cap: &Capability, runs: &Runs) -> Option<Value> {
     let mut schema = match runs {
         Runs::Mock { fields } => mock(fields),
-        Runs::Call { output, .. } | Runs::Steps { output, .. } => match output {
+        Runs::Call { output, call } => match output {
+            Output::Shaped { root, wrap_as, .. } => structured(root, wrap_as),
+            Output::PassThrough { wrap_as, format } => {
+                wrapped(documented(cap, call, format)?, wrap_as)
+            }
+        },
+        Runs::Steps { output, .. } => match output {
             Output::Shaped { root, wrap_as, .. } => structured(root, wrap_as),
             Output::PassThrough { .. } => return None,
         },
     };
     stated(&mut schema);
     Some(schema)
+}
+
+/// The schema the upstream's OpenAPI document gives the JSON answer of `call`, its references
+/// inlined.
+fn documented(cap: &Capability, call: &Call, format: &RawFormat) -> Option<Value> {
+    if *format != RawFormat::Json {
+        return None;
+    }
+    let api = &cap.consumes[call.consumes];
+    let answer = api.operations[call.operation]
+        .api
+        .as_ref()?
+        .answer
+        .as_ref()?;
+    Some(inlined(answer, &api.schemas))
+}
+
+/// A documented answer as structured content: an object stays as it is; an answer that is
+/// never an object is wrapped under `wrap_as`; one that may be either is "an object".
+fn wrapped(schema: Value, wrap_as: &str) -> Value {
+    let types: Vec<&str> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    match types.as_slice() {
+        ["object"] => schema,
+        [] => json!({ "type": "object" }),
+        types if types.contains(&"object") => json!({ "type": "object" }),
+        _ => closed_object([(wrap_as.to_owned(), schema)]),
+    }
 }
 
 /// The schema with its dialect stated first.
@@ -134,4 +178,57 @@ fn scalar(ty: ShapeType) -> Option<&'static str> {
         ShapeType::Boolean => "boolean",
         ShapeType::Json => return None,
     })
+}
+
+/// `schema` with every `$ref` to `#/$defs/NAME` replaced by that schema of `defs` (the schemas
+/// MCP clients take best have no references). A schema that contains itself is JSON of any kind
+/// where it recurs; a reference to nothing is JSON of any kind.
+pub(super) fn inlined(schema: &Value, defs: &BTreeMap<String, Value>) -> Value {
+    inline(schema, defs, &mut Vec::new())
+}
+
+fn inline<'d>(schema: &Value, defs: &'d BTreeMap<String, Value>, open: &mut Vec<&'d str>) -> Value {
+    let Value::Object(members) = schema else {
+        return schema.clone();
+    };
+    if let Some(target) = members.get("$ref").and_then(Value::as_str) {
+        let name = target.strip_prefix("#/$defs/").map(unescape);
+        let Some((name, def)) = name.and_then(|n| defs.get_key_value(n.as_str())) else {
+            return json!({});
+        };
+        if open.contains(&name.as_str()) {
+            return json!({});
+        }
+        open.push(name);
+        let out = inline(def, defs, open);
+        open.pop();
+        return out;
+    }
+    let out = members.iter().map(|(key, value)| {
+        let value = match (key.as_str(), value) {
+            // Data, not schemas.
+            ("enum" | "const" | "default" | "examples", _) => value.clone(),
+            // Maps of schemas by name.
+            (
+                "properties" | "patternProperties" | "$defs" | "dependentSchemas",
+                Value::Object(m),
+            ) => Value::Object(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), inline(v, defs, open)))
+                    .collect(),
+            ),
+            (_, Value::Object(_)) => inline(value, defs, open),
+            (_, Value::Array(items)) => {
+                Value::Array(items.iter().map(|i| inline(i, defs, open)).collect())
+            }
+            _ => value.clone(),
+        };
+        (key.clone(), value)
+    });
+    Value::Object(out.collect())
+}
+
+/// A JSON pointer token as text (`~1` → `/`, `~0` → `~`).
+fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
 }

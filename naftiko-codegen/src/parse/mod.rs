@@ -5,6 +5,7 @@
 mod assets;
 pub mod model;
 pub(crate) mod node;
+pub mod openapi;
 pub mod read;
 pub mod version;
 
@@ -50,6 +51,8 @@ pub struct Document {
     /// Skill folders named by an absolute `location` (`file:///opt/skills/x`): read at run time
     /// on the machine the server runs on, by the YAML path of the `location` field.
     pub run_time_dirs: BTreeMap<String, String>,
+    /// The OpenAPI documents tied to its consumed namespaces (`--openapi NAMESPACE=FILE`).
+    pub apis: Vec<openapi::ApiDocument>,
 }
 
 impl Document {
@@ -181,6 +184,7 @@ pub fn parse(source: SourceFile) -> Result<Document, Diagnostics> {
         assets: Assets::new(),
         notes,
         run_time_dirs: BTreeMap::new(),
+        apis: Vec::new(),
     })
 }
 

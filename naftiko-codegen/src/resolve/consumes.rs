@@ -255,6 +255,7 @@ impl<'a> Resolver<'a> {
         let base_uri = self.base_uri(&path, c.base_uri.as_deref().unwrap_or(""));
         let auth = self.auth(&path, c);
         let mut operations: Vec<ConsumedOp> = Vec::new();
+        let mut opaths: Vec<YamlPath> = Vec::new();
         let mut methods = HashMap::new();
         for (ri, res) in c.resources.iter().enumerate() {
             let rpath = path.key("resources").index(ri);
@@ -279,6 +280,7 @@ impl<'a> Resolver<'a> {
                 };
                 self.client_method_name(&opath, namespace, &mut resolved.name, &mut methods);
                 operations.push(resolved);
+                opaths.push(opath);
             }
         }
         // The API's own fixed parameters, as an operation without parameters of its own has them.
@@ -314,6 +316,11 @@ impl<'a> Resolver<'a> {
             .consumed_op(&path, &root, &bare, &own)
             .map(|op| op.constants)
             .unwrap_or_default();
+        let base_path = match &base_uri {
+            BaseUri::Fixed(url) => url_path(url),
+            BaseUri::Template(_) | BaseUri::Missing => String::new(),
+        };
+        let schemas = self.openapi_types(&path, namespace, &base_path, &mut operations, &opaths);
         Some(Consumes {
             namespace: Name::snake(namespace),
             base_uri,
@@ -322,8 +329,17 @@ impl<'a> Resolver<'a> {
             operations,
             constants,
             forwarded: false,
+            schemas,
         })
     }
+}
+
+/// The path of a URL (`https://host/v1/` → `/v1`), without a trailing `/`.
+fn url_path(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    path.trim_end_matches('/').to_owned()
 }
 
 /// `text` with each single-brace `{name}` written `{{name}}`, when it holds one (and no `{{`).

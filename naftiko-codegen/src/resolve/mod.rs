@@ -20,6 +20,7 @@ mod inputs;
 pub mod ir;
 mod mcp;
 pub mod names;
+mod openapi;
 mod operation;
 mod outputs;
 mod path;
@@ -46,6 +47,9 @@ use syntax::local_name;
 pub struct Resolved {
     pub capability: Capability,
     pub warnings: Vec<Diagnostic>,
+    /// What was found that asks nothing of the author (e.g. the OpenAPI operation that typed a
+    /// consumed one).
+    pub notes: Vec<Diagnostic>,
     /// The capability file and every file it imports.
     pub files: Vec<PathBuf>,
 }
@@ -82,9 +86,14 @@ pub fn resolve(doc: &Document) -> Result<Resolved, Diagnostics> {
         });
         return Err(Diagnostics(r.diags));
     }
+    let (notes, warnings) = r
+        .diags
+        .into_iter()
+        .partition(|d| d.severity == Severity::Note);
     Ok(Resolved {
         capability: capability.expect("no errors means a capability"),
-        warnings: r.diags,
+        warnings,
+        notes,
         files: doc.files().into_iter().map(Path::to_path_buf).collect(),
     })
 }
@@ -119,6 +128,13 @@ impl<'a> Resolver<'a> {
     ) {
         let mut d = self.doc.error(path.as_str(), message);
         d.help = Some(help.into());
+        self.diags.push(d);
+    }
+
+    /// What a reader may want to know, that asks nothing of them (e.g. which operation of an
+    /// OpenAPI document typed an operation): not a warning.
+    pub(super) fn note(&mut self, path: &YamlPath, message: impl Into<String>) {
+        let d = self.doc.at(Severity::Note, path.as_str(), message);
         self.diags.push(d);
     }
 
@@ -304,6 +320,7 @@ impl<'a> Resolver<'a> {
         for f in rest.iter().flat_map(|a: &RestAdapter| &a.forwards) {
             consumes[f.consumes].forwarded = true;
         }
+        self.unknown_api_namespaces(&consumes);
         typed_results(&mut consumes, &rest, &mcp);
         binary::read_limits(&mut consumes, &rest, &mcp);
         let mut skills: Vec<SkillAdapter> = Vec::new();

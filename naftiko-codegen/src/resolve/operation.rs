@@ -395,6 +395,7 @@ impl Resolver<'_> {
             output,
             named,
             typed: None,
+            api: None,
         })
     }
 }

@@ -48,6 +48,8 @@ pub struct Consumes {
     pub constants: Vec<Constant>,
     /// Does a REST resource forward to this API (its client then has a `forward` method)?
     pub forwarded: bool,
+    /// The named schemas of its OpenAPI document (`#/$defs/NAME` in [`ApiTypes`]).
+    pub schemas: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Consumes {
@@ -183,6 +185,21 @@ pub struct ConsumedOp {
     /// The shape every adapter that calls this operation gives its answer (with `properties`
     /// or `items`), when they agree: the client's method then returns it, typed.
     pub typed: Option<Shape>,
+    /// What the upstream's OpenAPI document says of it, where one is tied to its namespace and
+    /// has this operation.
+    pub api: Option<ApiTypes>,
+}
+
+/// The schemas of a consumed operation, from its API's OpenAPI document (JSON Schema 2020-12,
+/// `$ref`s into its namespace's [`Consumes::schemas`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiTypes {
+    /// The success answer's schema, where it has a JSON one.
+    pub answer: Option<serde_json::Value>,
+    /// The JSON request body's schema.
+    pub body: Option<serde_json::Value>,
+    /// The document's `operationId`.
+    pub operation_id: Option<String>,
 }
 
 /// A piece of an upstream path.
