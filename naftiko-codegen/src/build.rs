@@ -192,9 +192,12 @@ impl Builder {
                 source,
             })?;
         }
+        let inputs = std::iter::once(spec)
+            .chain(options.openapi.into_iter().map(|(_, file)| file))
+            .collect();
         Ok(Output {
             path,
-            inputs: vec![spec],
+            inputs,
             warnings: resolved.warnings,
             runtime_features: emitted.runtime_features,
         })
