@@ -142,6 +142,16 @@ impl RawResponse {
     }
 }
 
+/// An answer's JSON body read as `T`, a type of its API's OpenAPI document: [`Error::Decode`]
+/// when it is not one.
+pub fn typed<T: serde::de::DeserializeOwned>(raw: &RawResponse) -> Result<T, Error> {
+    serde_json::from_slice(&raw.body).map_err(|source| Error::Decode {
+        status: raw.status,
+        format: "JSON",
+        source: source.into(),
+    })
+}
+
 /// An answer's body as bytes with their media type: `declared` (the spec's `outputMediaType`)
 /// first, then the upstream's `Content-Type`, then `application/octet-stream`.
 pub fn binary(raw: RawResponse, declared: Option<&str>) -> Binary {

@@ -1,14 +1,17 @@
 use std::sync::Arc;
 
-use humanitec_tokeninfo::clients::humanitec_tokeninfo::{Client, Credentials, DEFAULT_BASE_URL};
+use humanitec_tokeninfo::clients::humanitec_tokeninfo::{types, Client, Credentials, DEFAULT_BASE_URL};
 use humanitec_tokeninfo::mcp::humanitec_tokeninfo_mcp as mcp;
 use humanitec_tokeninfo::rest::humanitec_tokeninfo_rest as rest;
 use humanitec_tokeninfo::{Error, Secret, UpstreamOptions, Upstreams};
 
 async fn use_client(client: &Client) -> Result<(), Error> {
-    let tokens: serde_json::Value = client.listusertokens("user-1").await?;
-    let _created = client.createusertoken("user-1", &serde_json::json!({"id": "ci", "type": "static"})).await?;
-    let _one = client.getusertoken("user-1", "ci").await?;
+    // Typed by Humanitec's OpenAPI document (specs/humanitec-tokeninfo.openapi/).
+    let tokens: Vec<types::TokenInfoResponse> = client.listusertokens("user-1").await?;
+    let created: types::TokenResponse = client.createusertoken("user-1", &serde_json::json!({"id": "ci", "type": "static"})).await?;
+    let _secret: String = created.token;
+    let one: types::TokenInfoResponse = client.getusertoken("user-1", "ci").await?;
+    let _expires: Option<String> = one.expires_at;
     let raw = client.deleteusertoken_raw("user-1", "ci").await?;
     let _status: u16 = raw.status.as_u16();
     drop(tokens);

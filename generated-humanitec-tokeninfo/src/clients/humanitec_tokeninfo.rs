@@ -20,6 +20,95 @@ pub struct Credentials {
     pub bearer_token: runtime::secret::Secret,
 }
 
+/// The types of the API's OpenAPI document, for its answers (typify).
+pub mod types {
+    ///HumanitecError represents a standard Humanitec Error
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct HumanitecErrorResponse {
+        ///(Optional) Additional information is enclosed here.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub details: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///A short code to help with error identification.
+        pub error: ::std::string::String,
+        ///A Human readable message about the error.
+        pub message: ::std::string::String,
+    }
+
+    ///Defines the token to be created.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct TokenDefinitionRequest {
+        ///A description of the token. (Optional)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///The time the token expires. If not set, the token will not expire. (Optional)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_at: ::std::option::Option<::std::string::String>,
+        ///Identifier of the token. Must be unique for the user.
+        pub id: ::std::string::String,
+        ///The type of the token. Can only be "static".
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+    }
+
+    ///Holds metadata about a token. `expires_at` is excluded if token does not expire.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct TokenInfoResponse {
+        pub created_at: ::std::string::String,
+        pub created_by: ::std::string::String,
+        pub description: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_at: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+    }
+
+    ///Token holds the token and its type.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct TokenResponse {
+        pub token: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+
+    /// Error types.
+    pub mod error {
+        /// Error from a `TryFrom` or `FromStr` implementation.
+        pub struct ConversionError(::std::borrow::Cow<'static, str>);
+
+        impl ::std::error::Error for ConversionError {}
+        impl ::std::fmt::Display for ConversionError {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
+                ::std::fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl ::std::fmt::Debug for ConversionError {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
+                ::std::fmt::Debug::fmt(&self.0, f)
+            }
+        }
+
+        impl From<&'static str> for ConversionError {
+            fn from(value: &'static str) -> Self {
+                Self(value.into())
+            }
+        }
+
+        impl From<String> for ConversionError {
+            fn from(value: String) -> Self {
+                Self(value.into())
+            }
+        }
+    }
+}
+
 /// Client for the `humanitec-tokeninfo` API. Cheap to clone: clones share one connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -73,13 +162,13 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Status`] when the API answers 400 or more (status and body kept); transport, timeout and decoding errors otherwise.
+    /// [`Error::Status`] when the API answers 400 or more (status and body kept); transport, timeout and decoding errors otherwise. The answer is typed by the API's OpenAPI document: [`Error::Decode`] when it is not what the document says.
     pub async fn listusertokens(
         &self,
         user_id: &str,
-    ) -> Result<serde_json::Value, Error> {
+    ) -> Result<::std::vec::Vec<types::TokenInfoResponse>, Error> {
         let answer = self.listusertokens_raw(user_id).await?.error_for_status()?;
-        answer.json()
+        runtime::error::typed(&answer)
     }
 
     /// Like [`Self::listusertokens`], but returns the answer as received, whatever its status.
@@ -105,14 +194,14 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Status`] when the API answers 400 or more (status and body kept); transport, timeout and decoding errors otherwise.
+    /// [`Error::Status`] when the API answers 400 or more (status and body kept); transport, timeout and decoding errors otherwise. The answer is typed by the API's OpenAPI document: [`Error::Decode`] when it is not what the document says.
     pub async fn createusertoken(
         &self,
         user_id: &str,
         body: &serde_json::Value,
-    ) -> Result<serde_json::Value, Error> {
+    ) -> Result<types::TokenResponse, Error> {
         let answer = self.createusertoken_raw(user_id, body).await?.error_for_status()?;
-        answer.json()
+        runtime::error::typed(&answer)
     }
 
     /// Like [`Self::createusertoken`], but returns the answer as received, whatever its status.
@@ -148,14 +237,14 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Status`] when the API answers 400 or more (status and body kept); transport, timeout and decoding errors otherwise.
+    /// [`Error::Status`] when the API answers 400 or more (status and body kept); transport, timeout and decoding errors otherwise. The answer is typed by the API's OpenAPI document: [`Error::Decode`] when it is not what the document says.
     pub async fn getusertoken(
         &self,
         user_id: &str,
         token_id: &str,
-    ) -> Result<serde_json::Value, Error> {
+    ) -> Result<types::TokenInfoResponse, Error> {
         let answer = self.getusertoken_raw(user_id, token_id).await?.error_for_status()?;
-        answer.json()
+        runtime::error::typed(&answer)
     }
 
     /// Like [`Self::getusertoken`], but returns the answer as received, whatever its status.

@@ -135,6 +135,16 @@ impl RawResponse {
     }
 }
 
+/// An answer's JSON body read as `T`, a type of its API's OpenAPI document: [`Error::Decode`]
+/// when it is not one.
+pub fn typed<T: serde::de::DeserializeOwned>(raw: &RawResponse) -> Result<T, Error> {
+    serde_json::from_slice(&raw.body).map_err(|source| Error::Decode {
+        status: raw.status,
+        format: "JSON",
+        source: source.into(),
+    })
+}
+
 /// A format an upstream answers in (`outputRawFormat`), read as JSON.
 #[derive(Debug, Clone, Copy)]
 pub struct Format {

@@ -92,10 +92,22 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
         quote!(credentials)
     };
     let api = c.namespace.wire.as_str();
+    // The Rust types of what the API's OpenAPI document describes, where one is tied to it.
+    let api_types = super::types::api_types(c);
+    let documented = |i: usize| api_types.as_ref().and_then(|t| t.answers[i].as_ref());
     let methods = c
         .operations
         .iter()
-        .map(|op| operation(api, op, (&apply, body_key(c)), (cap, root)));
+        .enumerate()
+        .map(|(i, op)| operation(api, op, documented(i), (&apply, body_key(c)), (cap, root)));
+    let types_mod = api_types.as_ref().map(|t| {
+        let items = &t.items;
+        let module = quote::format_ident!("{}", super::types::MODULE);
+        quote! {
+            /// The types of the API's OpenAPI document, for its answers (typify).
+            pub mod #module { #items }
+        }
+    });
     // Typed results: the structs the adapters shape each answer into.
     let outputs = c.operations.iter().filter_map(|op| {
         let (defs, ..) = super::shape::output(&op.name, op.typed.as_ref()?, root);
@@ -122,6 +134,8 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
         #(#arg_structs)*
 
         #(#outputs)*
+
+        #types_mod
 
         #[doc = #client_doc]
         #[derive(Debug, Clone)]
@@ -186,6 +200,7 @@ fn body_key(c: &Consumes) -> Option<&str> {
 fn operation(
     api: &str,
     op: &ConsumedOp,
+    documented: Option<&TokenStream>,
     (authorize, body_key): (&TokenStream, Option<&str>),
     (cap, root): (&Capability, &TokenStream),
 ) -> TokenStream {
@@ -225,6 +240,8 @@ fn operation(
     text.push_str("\n\n# Errors\n\n[`Error::Status`] when the API answers 400 or more (status and body kept); transport, timeout and decoding errors otherwise.");
     if op.typed.is_some() {
         text.push_str(" The answer is typed the way the adapters shape it: [`Error::Shape`] when a value has another type than the spec says.");
+    } else if documented.is_some() {
+        text.push_str(" The answer is typed by the API's OpenAPI document: [`Error::Decode`] when it is not what the document says.");
     }
     let doc = docs(Some(&text));
     let raw_doc = format!(
@@ -328,7 +345,7 @@ fn operation(
         (doc, raw_doc),
         (fmt, fmt_args),
         &build,
-        answer(op, root),
+        answer(op, documented, root),
     );
     match op.output.binary() {
         Some(_) => {
@@ -370,9 +387,14 @@ fn signature(op: &ConsumedOp) -> (Vec<TokenStream>, Vec<TokenStream>) {
 }
 
 /// The typed method's result type and how it reads the answer (`answer`: the raw response
-/// after its status is checked): the shaped struct where the adapters agree on one, else JSON
-/// (other formats read into JSON the way the adapters read them).
-fn answer(op: &ConsumedOp, root: &TokenStream) -> (TokenStream, TokenStream) {
+/// after its status is checked): the shaped struct where the adapters agree on one, else the
+/// type of the API's OpenAPI document (`documented`), else JSON (other formats read into JSON
+/// the way the adapters read them).
+fn answer(
+    op: &ConsumedOp,
+    documented: Option<&TokenStream>,
+    root: &TokenStream,
+) -> (TokenStream, TokenStream) {
     let format = op.output.format().clone();
     if let RawFormat::Binary(answer) = &format {
         let declared = match &answer.media_type {
@@ -390,12 +412,13 @@ fn answer(op: &ConsumedOp, root: &TokenStream) -> (TokenStream, TokenStream) {
     } else {
         quote!(answer.json())
     };
-    match &op.typed {
-        Some(shape) => {
+    match (&op.typed, documented) {
+        (Some(shape), _) => {
             let (_, function, ty) = super::shape::output(&op.name, shape, root);
             (ty, quote!(Ok(#function(&#read?)?)))
         }
-        None => (quote!(serde_json::Value), read),
+        (None, Some(ty)) => (ty.clone(), quote!(runtime::error::typed(&answer))),
+        (None, None) => (quote!(serde_json::Value), read),
     }
 }
 

@@ -22,6 +22,7 @@ mod shape;
 mod skill;
 mod steps;
 mod text;
+mod types;
 mod upstreams;
 mod vendor;
 

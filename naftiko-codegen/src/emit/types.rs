@@ -1,0 +1,93 @@
+//! Rust types for what an upstream's OpenAPI document describes (the module `types` of its
+//! client), made by typify from the document's schemas: the typed client's methods return them.
+//!
+//! The types read answers leniently: a string's `pattern` and `format` are not checked when an
+//! answer is read (an API that answers a little outside its own document still gives a typed
+//! value), and the generated crate needs no regex or date crate for them.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use serde_json::Value;
+
+use crate::resolve::ir::{Consumes, RawFormat};
+use crate::resolve::names::Name;
+
+/// The name of the types module inside the client's module.
+pub(super) const MODULE: &str = "types";
+
+/// The types of one consumed API: the module's items, and each operation's answer type (a path
+/// through [`MODULE`]) where its document types it.
+pub(super) struct ApiTypes {
+    pub(super) items: TokenStream,
+    pub(super) answers: Vec<Option<TokenStream>>,
+}
+
+/// The types of `c`'s documented answers, if any operation has one. A schema typify cannot
+/// convert leaves that operation's answer as JSON.
+pub(super) fn api_types(c: &Consumes) -> Option<ApiTypes> {
+    let documented = |i: usize| {
+        let op = &c.operations[i];
+        let answer = op.api.as_ref()?.answer.as_ref()?;
+        (op.typed.is_none() && *op.output.format() == RawFormat::Json).then_some(answer)
+    };
+    if !(0..c.operations.len()).any(|i| documented(i).is_some()) {
+        return None;
+    }
+    // typify may panic on a schema it has no reading for: that API stays untyped.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| convert(c, &documented))).ok()?
+}
+
+fn convert<'c>(
+    c: &'c Consumes,
+    documented: &dyn Fn(usize) -> Option<&'c Value>,
+) -> Option<ApiTypes> {
+    let mut settings = typify_impl::TypeSpaceSettings::default();
+    settings.with_type_mod(MODULE);
+    let mut space = typify_impl::TypeSpace::new(&settings);
+    let defs: Vec<(String, schemars::schema::Schema)> = c
+        .schemas
+        .iter()
+        .map(|(name, schema)| Some((name.clone(), to_schemars(schema)?)))
+        .collect::<Option<_>>()?;
+    space.add_ref_types(defs).ok()?;
+    let answers = (0..c.operations.len())
+        .map(|i| {
+            let schema = to_schemars(documented(i)?)?;
+            let hint = format!("{}Answer", Name::pascal(&c.operations[i].name.wire).rust);
+            let id = space.add_type_with_name(&schema, Some(hint)).ok()?;
+            Some(space.get_type(&id).ok()?.ident())
+        })
+        .collect();
+    let items = space.to_stream();
+    Some(ApiTypes {
+        items: quote!(#items),
+        answers,
+    })
+}
+
+/// `schema` as schemars reads it, without what the lenient types leave unchecked.
+fn to_schemars(schema: &Value) -> Option<schemars::schema::Schema> {
+    serde_json::from_value(lenient(schema)).ok()
+}
+
+/// `schema` without `pattern` and `format` (nor the dialect line).
+fn lenient(schema: &Value) -> Value {
+    let Value::Object(members) = schema else {
+        return schema.clone();
+    };
+    let out = members.iter().filter_map(|(key, value)| {
+        let value = match (key.as_str(), value) {
+            ("pattern" | "format" | "$schema", _) => return None,
+            ("enum" | "const" | "default" | "examples", _) => value.clone(),
+            (
+                "properties" | "patternProperties" | "$defs" | "dependentSchemas",
+                Value::Object(m),
+            ) => Value::Object(m.iter().map(|(k, v)| (k.clone(), lenient(v))).collect()),
+            (_, Value::Object(_)) => lenient(value),
+            (_, Value::Array(items)) => Value::Array(items.iter().map(lenient).collect()),
+            _ => value.clone(),
+        };
+        Some((key.clone(), value))
+    });
+    Value::Object(out.collect())
+}
