@@ -2,7 +2,8 @@
 //! - the seed spec as the module `tokeninfo` (the README's build.rs example, as written);
 //! - the fixtures `kitchen_sink`, `file_binds`, `digest_auth`, `raw_formats`, `step_args`,
 //!   `oauth2_fixture`, `oauth1_fixture`, `assets`, `segments`, `client_credentials`,
-//!   `coercions`, `binary_answers`, `output_schemas` and `skill_dirs` (tests/fixtures/*.yaml);
+//!   `coercions`, `binary_answers`, `output_schemas`, `openapi_types` (with its OpenAPI document)
+//!   and `skill_dirs` (tests/fixtures/*.yaml);
 //! - every hostile spec the generator takes (tests/hostile, `ok` in its expected.txt) as one
 //!   module each, in `hostile`;
 //! - every capability file of the shared specs corpus (`$NAFTIKO_SHARED/specs-corpus` or
@@ -101,6 +102,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Builder::new()
         .spec("../fixtures/output-schemas.yaml")
         .module_name("output_schemas")
+        .generate()?;
+
+    // A consumed API typed by its OpenAPI document, exercised by tests/openapi_types.rs.
+    Builder::new()
+        .spec("../fixtures/openapi-types.yaml")
+        .openapi("store", "../fixtures/openapi-types.openapi/store.yaml")
+        .module_name("openapi_types")
         .generate()?;
 
     // A skill folder read at run time (an absolute `location`), exercised by

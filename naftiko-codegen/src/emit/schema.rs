@@ -73,6 +73,7 @@ fn documented(cap: &Capability, call: &Call, format: &RawFormat) -> Option<Value
 /// A documented answer as structured content: an object stays as it is; an answer that is
 /// never an object is wrapped under `wrap_as`; one that may be either is "an object".
 fn wrapped(schema: Value, wrap_as: &str) -> Value {
+    let schema = merged(schema);
     let types: Vec<&str> = match schema.get("type") {
         Some(Value::String(t)) => vec![t.as_str()],
         Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
@@ -178,6 +179,58 @@ fn scalar(ty: ShapeType) -> Option<&'static str> {
         ShapeType::Boolean => "boolean",
         ShapeType::Json => return None,
     })
+}
+
+/// A top-level `allOf` of object schemas (what MCP clients refuse at the top, and what OpenAPI
+/// documents use to extend a schema) as one object schema: the properties and required names of
+/// every part, beside the schema's own. Closed parts are opened, so that whatever matches the
+/// `allOf` matches the merge. Anything else is returned as it is.
+fn merged(schema: Value) -> Value {
+    let Value::Object(mut members) = schema else {
+        return schema;
+    };
+    let Some(Value::Array(parts)) = members.remove("allOf") else {
+        return Value::Object(members);
+    };
+    let parts: Vec<Value> = parts.into_iter().map(merged).collect();
+    let objects = parts.iter().all(|p| {
+        p.get("type").is_none_or(|t| t == "object")
+            && p.get("anyOf").is_none()
+            && p.get("oneOf").is_none()
+    });
+    if !objects || members.get("type").is_some_and(|t| t != "object") {
+        members.insert("allOf".into(), Value::Array(parts));
+        return Value::Object(members);
+    }
+    let mut properties = Map::new();
+    let mut required: Vec<Value> = Vec::new();
+    for part in std::iter::once(&Value::Object(members.clone())).chain(&parts) {
+        if let Some(Value::Object(p)) = part.get("properties") {
+            properties.extend(p.clone());
+        }
+        for name in part
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if !required.contains(name) {
+                required.push(name.clone());
+            }
+        }
+        if members.get("description").is_none()
+            && let Some(d) = part.get("description")
+        {
+            members.insert("description".into(), d.clone());
+        }
+    }
+    members.remove("additionalProperties");
+    members.insert("type".into(), json!("object"));
+    members.insert("properties".into(), Value::Object(properties));
+    if !required.is_empty() {
+        members.insert("required".into(), Value::Array(required));
+    }
+    Value::Object(members)
 }
 
 /// `schema` with every `$ref` to `#/$defs/NAME` replaced by that schema of `defs` (the schemas

@@ -195,7 +195,7 @@ fn item_tool() -> Tool {
         )
         .with_raw_output_schema(
             mcp::object_schema(
-                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"}"#,
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"name":{"type":"string"},"id":{"type":"string","format":"uuid"},"price":{"type":"number","minimum":0},"state":{"type":"string","enum":["new","used","broken"]},"note":{"type":["string","null"]},"labels":{"type":"object","additionalProperties":{"type":"string"}},"source":{"oneOf":[{"type":"string"},{"type":"object","required":["url"],"properties":{"url":{"type":"string","format":"uri","pattern":"^https?://"}}}]}},"required":["name","id","price"]}"#,
             ),
         )
         .with_annotations(
