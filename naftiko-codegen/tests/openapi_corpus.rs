@@ -1,0 +1,124 @@
+//! The OpenAPI matching over the real capability files that have their API's document beside
+//! them: the engine's own tutorials and fixtures (alpha2 and Ikanos beta5) call the shipyard's
+//! two APIs, whose OpenAPI documents they ship. Each consumed namespace whose `baseUri` starts
+//! with a document's server URL is tied to it; every such file still generates, its operations
+//! are matched or noted as missing, and its tool schemas keep to the rules
+//! (`../shared/specs-corpus`, or `$NAFTIKO_SHARED`; skipped with one line when absent).
+
+use std::path::{Path, PathBuf};
+
+use naftiko_codegen::Options;
+use naftiko_codegen::resolve::ir::BaseUri;
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for path in entries.filter_map(Result::ok).map(|e| e.path()) {
+        if path.is_dir() {
+            files(&path, out);
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
+            out.push(path);
+        }
+    }
+}
+
+/// The OpenAPI documents under `dir`, each with its first server's URL.
+fn documents(all: &[PathBuf]) -> Vec<(PathBuf, String)> {
+    all.iter()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(path).ok()?;
+            if !text
+                .lines()
+                .any(|l| l.starts_with("openapi:") || l.starts_with("swagger:"))
+            {
+                return None;
+            }
+            let doc: serde_json::Value = serde_saphyr::from_str(&text).ok()?;
+            let url = doc
+                .pointer("/servers/0/url")?
+                .as_str()?
+                .trim_end_matches('/')
+                .to_owned();
+            Some((path.clone(), url))
+        })
+        .collect()
+}
+
+#[test]
+fn capability_files_beside_their_api_s_document_are_typed_by_it() {
+    let shared = std::env::var_os("NAFTIKO_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
+    let corpus = shared.join("specs-corpus");
+    if !corpus.is_dir() {
+        println!("skipped: {} is absent", corpus.display());
+        return;
+    }
+    let (mut tied_files, mut matched, mut missed) = (0, 0, 0);
+    let mut problems = Vec::new();
+    let mut top: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    top.sort();
+    for folder in top {
+        let mut all = Vec::new();
+        files(&folder, &mut all);
+        all.sort();
+        let docs = documents(&all);
+        if docs.is_empty() {
+            continue;
+        }
+        for spec in &all {
+            let Ok(resolved) = naftiko_codegen::check(spec) else {
+                continue;
+            };
+            let mut options = Options::default();
+            for c in &resolved.capability.consumes {
+                let BaseUri::Fixed(url) = &c.base_uri else {
+                    continue;
+                };
+                let url = url.trim_end_matches('/');
+                if let Some((doc, _)) = docs
+                    .iter()
+                    .find(|(_, server)| url.starts_with(server.as_str()))
+                {
+                    options = options.openapi(c.namespace.wire.clone(), doc);
+                }
+            }
+            if options.openapi.is_empty() {
+                continue;
+            }
+            tied_files += 1;
+            match naftiko_codegen::generate_crate_with(spec, None, &options) {
+                Ok(generated) => {
+                    matched += generated
+                        .notes
+                        .iter()
+                        .filter(|n| n.message.contains("` is `"))
+                        .count();
+                    missed += generated
+                        .notes
+                        .iter()
+                        .filter(|n| n.message.contains("is in no operation"))
+                        .count();
+                }
+                Err(e) => problems.push(format!("{}: {e}", spec.display())),
+            }
+        }
+    }
+    println!(
+        "{tied_files} files tied to their API's document: {matched} operations matched, {missed} missed"
+    );
+    assert_eq!(problems, Vec::<String>::new());
+    assert!(
+        tied_files >= 10 && matched >= 20,
+        "{tied_files} files, {matched} matched"
+    );
+}
