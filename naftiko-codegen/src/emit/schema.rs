@@ -245,7 +245,9 @@ fn inline<'d>(schema: &Value, defs: &'d BTreeMap<String, Value>, open: &mut Vec<
         return schema.clone();
     };
     if let Some(target) = members.get("$ref").and_then(Value::as_str) {
-        let name = target.strip_prefix("#/$defs/").map(unescape);
+        let name = target
+            .strip_prefix("#/$defs/")
+            .map(crate::parse::openapi::unescape);
         let Some((name, def)) = name.and_then(|n| defs.get_key_value(n.as_str())) else {
             return json!({});
         };
@@ -257,31 +259,28 @@ fn inline<'d>(schema: &Value, defs: &'d BTreeMap<String, Value>, open: &mut Vec<
         open.pop();
         return out;
     }
+    each_subschema(members, &mut |sub| inline(sub, defs, open))
+}
+
+/// The members of a schema object with `f` applied to each schema in them: the values of maps of
+/// schemas by name (`properties`, `$defs`, …), of lists of schemas and of single subschemas;
+/// data (`enum`, `const`, `default`, `examples`) as it is.
+pub(super) fn each_subschema(
+    members: &Map<String, Value>,
+    f: &mut dyn FnMut(&Value) -> Value,
+) -> Value {
     let out = members.iter().map(|(key, value)| {
         let value = match (key.as_str(), value) {
-            // Data, not schemas.
             ("enum" | "const" | "default" | "examples", _) => value.clone(),
-            // Maps of schemas by name.
             (
                 "properties" | "patternProperties" | "$defs" | "dependentSchemas",
                 Value::Object(m),
-            ) => Value::Object(
-                m.iter()
-                    .map(|(k, v)| (k.clone(), inline(v, defs, open)))
-                    .collect(),
-            ),
-            (_, Value::Object(_)) => inline(value, defs, open),
-            (_, Value::Array(items)) => {
-                Value::Array(items.iter().map(|i| inline(i, defs, open)).collect())
-            }
+            ) => Value::Object(m.iter().map(|(k, v)| (k.clone(), f(v))).collect()),
+            (_, Value::Object(_)) => f(value),
+            (_, Value::Array(items)) => Value::Array(items.iter().map(&mut *f).collect()),
             _ => value.clone(),
         };
         (key.clone(), value)
     });
     Value::Object(out.collect())
-}
-
-/// A JSON pointer token as text (`~1` → `/`, `~0` → `~`).
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }

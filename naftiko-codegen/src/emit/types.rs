@@ -75,19 +75,7 @@ fn lenient(schema: &Value) -> Value {
     let Value::Object(members) = schema else {
         return schema.clone();
     };
-    let out = members.iter().filter_map(|(key, value)| {
-        let value = match (key.as_str(), value) {
-            ("pattern" | "format" | "$schema", _) => return None,
-            ("enum" | "const" | "default" | "examples", _) => value.clone(),
-            (
-                "properties" | "patternProperties" | "$defs" | "dependentSchemas",
-                Value::Object(m),
-            ) => Value::Object(m.iter().map(|(k, v)| (k.clone(), lenient(v))).collect()),
-            (_, Value::Object(_)) => lenient(value),
-            (_, Value::Array(items)) => Value::Array(items.iter().map(lenient).collect()),
-            _ => value.clone(),
-        };
-        Some((key.clone(), value))
-    });
-    Value::Object(out.collect())
+    let mut checked = members.clone();
+    checked.retain(|key, _| !matches!(key.as_str(), "pattern" | "format" | "$schema"));
+    super::schema::each_subschema(&checked, &mut lenient)
 }

@@ -481,6 +481,7 @@ pub fn escape(text: &str) -> String {
     text.replace('~', "~0").replace('/', "~1")
 }
 
-fn unescape(token: &str) -> String {
+/// A JSON pointer token as text (`~1` → `/`, `~0` → `~`).
+pub fn unescape(token: &str) -> String {
     token.replace("~1", "/").replace("~0", "~")
 }
