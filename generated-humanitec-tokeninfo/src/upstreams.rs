@@ -22,6 +22,9 @@ pub struct UpstreamOptions {
     pub base_urls: BTreeMap<String, String>,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// Whether an answer passed on that is not what its API's OpenAPI document says is an
+    /// error (502) rather than a logged warning.
+    pub strict_output: bool,
 }
 
 impl Default for UpstreamOptions {
@@ -29,6 +32,7 @@ impl Default for UpstreamOptions {
         Self {
             base_urls: BTreeMap::new(),
             timeout: runtime::http::DEFAULT_TIMEOUT,
+            strict_output: false,
         }
     }
 }
@@ -90,12 +94,13 @@ impl Upstreams {
             .unwrap_or(clients::humanitec_tokeninfo::DEFAULT_BASE_URL)
             .to_owned();
         let humanitec_tokeninfo = clients::humanitec_tokeninfo::Client::with_http_client(
-            &base_url,
-            clients::humanitec_tokeninfo::Credentials {
-                bearer_token: bound.humanitec_api_key.clone(),
-            },
-            http.clone(),
-        )?;
+                &base_url,
+                clients::humanitec_tokeninfo::Credentials {
+                    bearer_token: bound.humanitec_api_key.clone(),
+                },
+                http.clone(),
+            )?
+            .with_strict_output(options.strict_output);
         Ok(Self { humanitec_tokeninfo })
     }
 }

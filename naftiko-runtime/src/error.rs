@@ -38,6 +38,17 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+    /// The upstream answered success with a body its OpenAPI document does not describe (with
+    /// strict output checks; otherwise such an answer is passed on, with a warning).
+    #[error(
+        "upstream answered {status} with a body its OpenAPI document does not describe: {reason}"
+    )]
+    Undocumented {
+        /// The upstream's status.
+        status: StatusCode,
+        /// What does not fit, without the answer's values.
+        reason: String,
+    },
     /// The base URL given to a client constructor is not an absolute http(s) URL.
     #[error("invalid base URL `{0}`: expected an absolute http(s) URL")]
     InvalidBaseUrl(String),
@@ -152,6 +163,94 @@ pub fn typed<T: serde::de::DeserializeOwned>(raw: &RawResponse) -> Result<T, Err
     })
 }
 
+/// Check a success answer passed on against what its API's OpenAPI document says (`fits`: a
+/// type's [`fits`], or [`fits_empty`]). One that does not fit is logged as a warning and counted
+/// (`naftiko_upstream_undocumented_answers_total`), and passed on as it is — or, when
+/// `strict`, [`Error::Undocumented`]. Error statuses and failed calls are left as they are.
+pub fn checked(
+    answer: Result<RawResponse, Error>,
+    fits: fn(&RawResponse) -> Result<(), String>,
+    strict: bool,
+    api: &'static str,
+    operation: &'static str,
+) -> Result<RawResponse, Error> {
+    let raw = answer?;
+    if !raw.status.is_success() {
+        return Ok(raw);
+    }
+    let Err(reason) = fits(&raw) else {
+        return Ok(raw);
+    };
+    crate::telemetry::undocumented_answer(api, operation);
+    tracing::warn!(
+        api,
+        operation,
+        status = raw.status.as_u16(),
+        reason = %reason,
+        strict,
+        "the upstream's answer is not what its OpenAPI document says"
+    );
+    if strict {
+        Err(Error::Undocumented {
+            status: raw.status,
+            reason,
+        })
+    } else {
+        Ok(raw)
+    }
+}
+
+/// Whether an answer's JSON body reads as `T`, the type its API's OpenAPI document gives it;
+/// why not, without the answer's values (they may be secrets: a token an API hands out).
+pub fn fits<T: serde::de::DeserializeOwned>(raw: &RawResponse) -> Result<(), String> {
+    match serde_json::from_slice::<T>(&raw.body) {
+        Ok(_) => Ok(()),
+        Err(err) => Err(without_values(&err.to_string())),
+    }
+}
+
+/// Whether an answer has no body, as its API's OpenAPI document says.
+pub fn fits_empty(raw: &RawResponse) -> Result<(), String> {
+    if raw.body.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the document gives it no body; it has {} bytes",
+            raw.body.len()
+        ))
+    }
+}
+
+/// A serde message with the values it quotes left out: the fields it names (missing, unknown,
+/// duplicated) stay, since they come from the document.
+fn without_values(message: &str) -> String {
+    if ["missing field", "unknown field", "duplicate field"]
+        .iter()
+        .any(|named| message.starts_with(named))
+    {
+        return message.to_owned();
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut quoted: Option<char> = None;
+    for c in message.chars() {
+        match quoted {
+            Some(q) if c == q => {
+                out.push('…');
+                out.push(c);
+                quoted = None;
+            }
+            Some(_) => {}
+            None => {
+                out.push(c);
+                if c == '"' || c == '`' {
+                    quoted = Some(c);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// An answer's body as bytes with their media type: `declared` (the spec's `outputMediaType`)
 /// first, then the upstream's `Content-Type`, then `application/octet-stream`.
 pub fn binary(raw: RawResponse, declared: Option<&str>) -> Binary {
@@ -187,3 +286,52 @@ pub const JSON: Format = Format {
 
 /// A boxed error from the HTTP stack.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &'static str) -> RawResponse {
+        RawResponse {
+            status: StatusCode::from_u16(status).unwrap(),
+            content_type: None,
+            body: Bytes::from_static(body.as_bytes()),
+            challenge: None,
+        }
+    }
+
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Token {
+        token: String,
+        count: u32,
+    }
+
+    #[test]
+    fn what_does_not_fit_is_said_without_the_answers_values() {
+        let reason = fits::<Token>(&answer(200, r#""tok-s3cr3t""#)).unwrap_err();
+        assert!(reason.starts_with("invalid type: string \"…\""), "{reason}");
+        let reason =
+            fits::<Token>(&answer(200, r#"{"token":"tok-s3cr3t","count":-1}"#)).unwrap_err();
+        assert!(
+            !reason.contains("s3cr3t") && !reason.contains("-1"),
+            "{reason}"
+        );
+        let reason = fits::<Token>(&answer(200, r#"{"token":"tok-s3cr3t"}"#)).unwrap_err();
+        assert!(reason.starts_with("missing field `count`"), "{reason}");
+        assert!(fits::<Token>(&answer(200, r#"{"token":"t","count":1}"#)).is_ok());
+        assert!(fits_empty(&answer(204, "")).is_ok());
+        assert!(fits_empty(&answer(200, "{}")).is_err());
+    }
+
+    #[test]
+    fn only_strict_checks_turn_an_undocumented_success_into_an_error() {
+        let lenient = checked(Ok(answer(200, "[]")), fits::<Token>, false, "api", "op");
+        assert_eq!(lenient.unwrap().body, "[]");
+        let strict = checked(Ok(answer(200, "[]")), fits::<Token>, true, "api", "op");
+        assert!(matches!(strict, Err(Error::Undocumented { .. })));
+        // An error status is the API's own answer, whatever its body.
+        let failed = checked(Ok(answer(404, "[]")), fits::<Token>, true, "api", "op");
+        assert_eq!(failed.unwrap().status, StatusCode::NOT_FOUND);
+    }
+}

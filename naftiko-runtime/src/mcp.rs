@@ -123,6 +123,19 @@ pub fn tool_result(result: Result<RawResponse, Error>, wrap_as: &str) -> CallToo
     }
 }
 
+/// The tool result for an answer its API's OpenAPI document gives no body: `{"status": N}` as
+/// structured content (what the tool's output schema says) and a sentence. An answer that has
+/// a body after all is passed on as [`tool_result`] passes it.
+pub fn empty_result(result: Result<RawResponse, Error>, wrap_as: &str) -> CallToolResult {
+    match result {
+        Ok(raw) if raw.status.is_success() && raw.body.is_empty() => structured(
+            serde_json::json!({ "status": raw.status.as_u16() }),
+            format!("The upstream API answered {} with no content.", raw.status),
+        ),
+        result => tool_result(result, wrap_as),
+    }
+}
+
 /// The tool result for a shaped answer: the output `shape` makes of the upstream JSON (an
 /// array or value wrapped as `{wrap_as: …}`), or `isError`.
 pub fn shaped_result<T: serde::Serialize>(

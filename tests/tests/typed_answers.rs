@@ -9,18 +9,33 @@ use serde_json::{Value, json};
 
 const KEY: &str = "hum-secret-key-4711";
 
-async fn rpc(url: &str, method: &str, params: Value) -> Value {
+/// The MCP revisions the server speaks: the handshake era's last and the stateless one.
+const REVISIONS: [&str; 2] = ["2025-11-25", "2026-07-28"];
+
+async fn rpc(url: &str, revision: &str, method: &str, mut params: Value) -> Value {
+    if revision >= "2026-07-28" {
+        // A stateless request says in itself what the handshake said.
+        params["_meta"] = json!({
+            "io.modelcontextprotocol/protocolVersion": revision,
+            "io.modelcontextprotocol/clientCapabilities": {},
+        });
+    }
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-    let response = reqwest::Client::new()
+    let mut request = reqwest::Client::new()
         .post(format!("{url}/mcp"))
         .header("accept", "application/json, text/event-stream")
         .header("content-type", "application/json")
-        .header("mcp-protocol-version", "2025-11-25")
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let answer: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+        .header("mcp-protocol-version", revision);
+    if revision >= "2026-07-28" {
+        request = request.header("mcp-method", method);
+        if let Some(name) = params["name"].as_str() {
+            request = request.header("mcp-name", name);
+        }
+    }
+    let response = request.body(body.to_string()).send().await.unwrap();
+    let text = response.text().await.unwrap();
+    let answer: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert!(answer["error"].is_null(), "{revision} {method}: {answer}");
     answer["result"].clone()
 }
 
@@ -36,7 +51,13 @@ fn complaints(schema: &Value, instance: &Value) -> Vec<String> {
 async fn each_tool_answers_what_its_documented_output_schema_says() {
     let upstream = FakeHumanitec::start(KEY).await;
     let server = Server::start(&upstream.url(), KEY, &[]);
-    let listed = rpc(&server.mcp, "tools/list", json!({})).await;
+    for revision in REVISIONS {
+        tools_answer_their_output_schemas(&server.mcp, revision).await;
+    }
+}
+
+async fn tools_answer_their_output_schemas(mcp: &str, revision: &str) {
+    let listed = rpc(mcp, revision, "tools/list", json!({})).await;
     let schema = |name: &str| -> Value {
         listed["tools"]
             .as_array()
@@ -56,11 +77,9 @@ async fn each_tool_answers_what_its_documented_output_schema_says() {
     );
     // No `$ref`s: the documented schemas are inlined.
     assert!(!list.to_string().contains("$ref"), "{list}");
-    // A delete answers 204 with no body: nothing is promised.
-    assert_eq!(
-        schema("deletes-specific-token-associated-user"),
-        Value::Null
-    );
+    // A delete answers 204 with no body, as the document says: its status is what it gives.
+    let deleted = schema("deletes-specific-token-associated-user");
+    assert_eq!(deleted["required"], json!(["status"]), "{deleted}");
 
     let calls = [
         (
@@ -72,25 +91,42 @@ async fn each_tool_answers_what_its_documented_output_schema_says() {
             "gets-specific-token-associated-user",
             json!({"userId": "svc", "tokenId": "ci"}),
         ),
+        (
+            "deletes-specific-token-associated-user",
+            json!({"userId": "svc", "tokenId": "ci"}),
+        ),
     ];
     for (name, args) in calls {
         let result = rpc(
-            &server.mcp,
+            mcp,
+            revision,
             "tools/call",
             json!({"name": name, "arguments": args}),
         )
         .await;
-        assert_ne!(result["isError"], true, "{name}: {result}");
+        assert_ne!(result["isError"], true, "{revision} {name}: {result}");
         let content = &result["structuredContent"];
+        assert!(content.is_object(), "{revision} {name}: {result}");
         assert_eq!(
             complaints(&schema(name), content),
             Vec::<String>::new(),
-            "{name}: {content}"
+            "{revision} {name}: {content}"
         );
+        if name.starts_with("deletes") {
+            assert_eq!(content, &json!({"status": 204}), "{revision}");
+        }
     }
-    // The list holds the token just made, and its schema would notice a field gone missing.
+    // The schema would notice a field gone missing.
+    rpc(
+        mcp,
+        revision,
+        "tools/call",
+        json!({"name": "creates-new-static-token-user", "arguments": {"userId": "svc", "body": {"id": "ci", "type": "static", "description": "CI"}}}),
+    )
+    .await;
     let listed_tokens = rpc(
-        &server.mcp,
+        mcp,
+        revision,
         "tools/call",
         json!({"name": "lists-tokens-associated-user", "arguments": {"userId": "svc"}}),
     )
@@ -106,6 +142,13 @@ async fn each_tool_answers_what_its_documented_output_schema_says() {
         1,
         "the schema is not vacuous"
     );
+    rpc(
+        mcp,
+        revision,
+        "tools/call",
+        json!({"name": "deletes-specific-token-associated-user", "arguments": {"userId": "svc", "tokenId": "ci"}}),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -169,4 +212,118 @@ async fn openapi_json_types_the_two_hundred_answers() {
             "{url}: {answer}"
         );
     }
+}
+
+/// An upstream that answers outside Humanitec's document: the token list as a bare string (a
+/// value that must not reach the logs), and a delete with a body.
+async fn undocumented_upstream() -> (String, tokio::task::JoinHandle<()>) {
+    let app = axum::Router::new()
+        .route(
+            "/users/{user}/tokens",
+            axum::routing::get(|| async {
+                (
+                    [("content-type", "application/json")],
+                    r#""tok-s3cr3t-4711""#,
+                )
+            }),
+        )
+        .route(
+            "/users/{user}/tokens/{token}",
+            axum::routing::delete(|| async {
+                (
+                    [("content-type", "application/json")],
+                    r#"{"deleted":true}"#,
+                )
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, task)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_undocumented_answer_is_passed_on_logged_and_counted() {
+    let (url, _upstream) = undocumented_upstream().await;
+    let server = Server::start(&url, KEY, &[]);
+    let client = reqwest::Client::new();
+    let auth = format!("Bearer {KEY}");
+    let listed = client
+        .get(format!("{}/v1/users/svc/tokens", server.rest))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.status(), 200);
+    assert_eq!(listed.text().await.unwrap(), r#""tok-s3cr3t-4711""#);
+    let deleted = client
+        .delete(format!("{}/v1/users/svc/tokens/ci", server.rest))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 200);
+    assert_eq!(deleted.text().await.unwrap(), r#"{"deleted":true}"#);
+    // Over MCP, the delete's answer with a body is passed on as such.
+    let result = rpc(
+        &server.mcp,
+        "2025-11-25",
+        "tools/call",
+        json!({"name": "deletes-specific-token-associated-user", "arguments": {"userId": "svc", "tokenId": "ci"}}),
+    )
+    .await;
+    assert_ne!(result["isError"], true, "{result}");
+    assert_eq!(result["structuredContent"], json!({"deleted": true}));
+
+    let metrics = client
+        .get(format!("{}/metrics", server.rest))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for (operation, count) in [("listusertokens", 1), ("deleteusertoken", 2)] {
+        let line = format!(
+            r#"naftiko_upstream_undocumented_answers_total{{api="humanitec-tokeninfo",operation="{operation}"}} {count}"#
+        );
+        assert!(metrics.lines().any(|l| l == line), "{line}\n{metrics}");
+    }
+    let log = server.stderr();
+    assert!(
+        log.contains("not what its OpenAPI document says") && log.contains("invalid type: string"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("tok-s3cr3t-4711"),
+        "the answer's value is logged: {log}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_strict_output_an_undocumented_answer_is_a_bad_gateway() {
+    let (url, _upstream) = undocumented_upstream().await;
+    let server = Server::start(&url, KEY, &["--strict-output"]);
+    let listed = reqwest::Client::new()
+        .get(format!("{}/v1/users/svc/tokens", server.rest))
+        .header("authorization", format!("Bearer {KEY}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.status(), 502);
+    let problem: Value = serde_json::from_str(&listed.text().await.unwrap()).unwrap();
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("its OpenAPI document does not describe"),
+        "{problem}"
+    );
+    assert!(!detail.contains("tok-s3cr3t-4711"), "{problem}");
+    let result = rpc(
+        &server.mcp,
+        "2026-07-28",
+        "tools/call",
+        json!({"name": "deletes-specific-token-associated-user", "arguments": {"userId": "svc", "tokenId": "ci"}}),
+    )
+    .await;
+    assert_eq!(result["isError"], true, "{result}");
 }

@@ -115,6 +115,7 @@ pub struct Client {
     base_url: String,
     http: runtime::http::HttpClient,
     authorization: reqwest::header::HeaderValue,
+    strict_output: bool,
 }
 
 impl Client {
@@ -144,7 +145,16 @@ impl Client {
             base_url: runtime::http::base_url(base_url)?,
             http,
             authorization: runtime::secret::bearer_header(&credentials.bearer_token)?,
+            strict_output: false,
         })
+    }
+
+    /// With `strict`, an answer passed on that is not what the API's OpenAPI document
+    /// says is [`Error::Undocumented`] (a 502 for the adapters) rather than a logged
+    /// warning.
+    pub fn with_strict_output(mut self, strict: bool) -> Self {
+        self.strict_output = strict;
+        self
     }
 
     /// The base URL requests go to.
@@ -181,6 +191,20 @@ impl Client {
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone());
         runtime::http::send(&self.http, request, "humanitec-tokeninfo", "listusertokens")
             .await
+    }
+
+    /// Check an answer of [`Self::listusertokens_raw`] against the API's OpenAPI document (its success answers: `::std::vec::Vec<types::TokenInfoResponse>`). One that is not what the document says is logged and counted (`naftiko_upstream_undocumented_answers_total`) and passed on as it is — or, with [`Self::with_strict_output`], [`Error::Undocumented`].
+    pub fn listusertokens_checked(
+        &self,
+        answer: Result<RawResponse, Error>,
+    ) -> Result<RawResponse, Error> {
+        runtime::error::checked(
+            answer,
+            runtime::error::fits::<::std::vec::Vec<types::TokenInfoResponse>>,
+            self.strict_output,
+            "humanitec-tokeninfo",
+            "listusertokens",
+        )
     }
 
     /// Creates a new static token for a user.
@@ -226,6 +250,20 @@ impl Client {
             .await
     }
 
+    /// Check an answer of [`Self::createusertoken_raw`] against the API's OpenAPI document (its success answers: `types::TokenResponse`). One that is not what the document says is logged and counted (`naftiko_upstream_undocumented_answers_total`) and passed on as it is — or, with [`Self::with_strict_output`], [`Error::Undocumented`].
+    pub fn createusertoken_checked(
+        &self,
+        answer: Result<RawResponse, Error>,
+    ) -> Result<RawResponse, Error> {
+        runtime::error::checked(
+            answer,
+            runtime::error::fits::<types::TokenResponse>,
+            self.strict_output,
+            "humanitec-tokeninfo",
+            "createusertoken",
+        )
+    }
+
     /// Gets a specific token associated with a user
     ///
     /// `GET /users/{userId}/tokens/{tokenId}`
@@ -264,6 +302,20 @@ impl Client {
             .await
     }
 
+    /// Check an answer of [`Self::getusertoken_raw`] against the API's OpenAPI document (its success answers: `types::TokenInfoResponse`). One that is not what the document says is logged and counted (`naftiko_upstream_undocumented_answers_total`) and passed on as it is — or, with [`Self::with_strict_output`], [`Error::Undocumented`].
+    pub fn getusertoken_checked(
+        &self,
+        answer: Result<RawResponse, Error>,
+    ) -> Result<RawResponse, Error> {
+        runtime::error::checked(
+            answer,
+            runtime::error::fits::<types::TokenInfoResponse>,
+            self.strict_output,
+            "humanitec-tokeninfo",
+            "getusertoken",
+        )
+    }
+
     /// Deletes a specific token associated with a user
     ///
     /// `DELETE /users/{userId}/tokens/{tokenId}`
@@ -275,17 +327,14 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Status`] when the API answers 400 or more (status and body kept); transport, timeout and decoding errors otherwise.
+    /// [`Error::Status`] when the API answers 400 or more (status and body kept); transport, timeout and decoding errors otherwise. The API's OpenAPI document gives the answer no body: any body it has is ignored.
     pub async fn deleteusertoken(
         &self,
         user_id: &str,
         token_id: &str,
-    ) -> Result<serde_json::Value, Error> {
-        let answer = self
-            .deleteusertoken_raw(user_id, token_id)
-            .await?
-            .error_for_status()?;
-        answer.json()
+    ) -> Result<(), Error> {
+        self.deleteusertoken_raw(user_id, token_id).await?.error_for_status()?;
+        Ok(())
     }
 
     /// Like [`Self::deleteusertoken`], but returns the answer as received, whatever its status.
@@ -308,5 +357,19 @@ impl Client {
                 "deleteusertoken",
             )
             .await
+    }
+
+    /// Check an answer of [`Self::deleteusertoken_raw`] against the API's OpenAPI document (its success answers: no body). One that is not what the document says is logged and counted (`naftiko_upstream_undocumented_answers_total`) and passed on as it is — or, with [`Self::with_strict_output`], [`Error::Undocumented`].
+    pub fn deleteusertoken_checked(
+        &self,
+        answer: Result<RawResponse, Error>,
+    ) -> Result<RawResponse, Error> {
+        runtime::error::checked(
+            answer,
+            runtime::error::fits_empty,
+            self.strict_output,
+            "humanitec-tokeninfo",
+            "deleteusertoken",
+        )
     }
 }

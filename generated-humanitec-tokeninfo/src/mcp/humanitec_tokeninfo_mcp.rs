@@ -100,6 +100,7 @@ impl Server {
             .listusertokens_raw(user_id)
             .await;
         mcp::sent(&result)?;
+        let result = self.upstreams.humanitec_tokeninfo.listusertokens_checked(result);
         Ok(mcp::tool_result(result, "result"))
     }
 
@@ -119,6 +120,7 @@ impl Server {
             .createusertoken_raw(user_id, body)
             .await;
         mcp::sent(&result)?;
+        let result = self.upstreams.humanitec_tokeninfo.createusertoken_checked(result);
         Ok(mcp::tool_result(result, "result"))
     }
 
@@ -138,6 +140,7 @@ impl Server {
             .getusertoken_raw(user_id, token_id)
             .await;
         mcp::sent(&result)?;
+        let result = self.upstreams.humanitec_tokeninfo.getusertoken_checked(result);
         Ok(mcp::tool_result(result, "result"))
     }
 
@@ -157,7 +160,8 @@ impl Server {
             .deleteusertoken_raw(user_id, token_id)
             .await;
         mcp::sent(&result)?;
-        Ok(mcp::tool_result(result, "result"))
+        let result = self.upstreams.humanitec_tokeninfo.deleteusertoken_checked(result);
+        Ok(mcp::empty_result(result, "result"))
     }
 }
 
@@ -260,6 +264,11 @@ fn deletes_specific_token_associated_user_tool() -> Tool {
             "Deletes a specific token associated with a user",
             mcp::object_schema(
                 r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"userId":{"type":"string","minLength":1,"description":"The user ID."},"tokenId":{"type":"string","minLength":1,"description":"The token ID."}},"required":["userId","tokenId"],"additionalProperties":false}"#,
+            ),
+        )
+        .with_raw_output_schema(
+            mcp::object_schema(
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"status":{"type":"integer","description":"The upstream API's status: it answers with no content"}},"required":["status"],"additionalProperties":false}"#,
             ),
         )
         .with_annotations(

@@ -61,6 +61,7 @@ async fn listusertokens(
 ) -> Result<Response, crate::runtime::problem::Problem> {
     let Path(userid) = path_params.map_err(rest::bad_path)?;
     let result = upstreams.humanitec_tokeninfo.listusertokens_raw(&userid).await;
+    let result = upstreams.humanitec_tokeninfo.listusertokens_checked(result);
     Ok(rest::pass_through(result))
 }
 
@@ -76,6 +77,7 @@ async fn createusertoken(
     let Path(userid) = path_params.map_err(rest::bad_path)?;
     let body = rest::required_json_body(&headers, request_body, rest::Expect::Object)?;
     let result = upstreams.humanitec_tokeninfo.createusertoken_raw(&userid, &body).await;
+    let result = upstreams.humanitec_tokeninfo.createusertoken_checked(result);
     Ok(rest::pass_through(result))
 }
 
@@ -88,6 +90,7 @@ async fn getusertoken(
 ) -> Result<Response, crate::runtime::problem::Problem> {
     let Path((userid, tokenid)) = path_params.map_err(rest::bad_path)?;
     let result = upstreams.humanitec_tokeninfo.getusertoken_raw(&userid, &tokenid).await;
+    let result = upstreams.humanitec_tokeninfo.getusertoken_checked(result);
     Ok(rest::pass_through(result))
 }
 
@@ -103,5 +106,6 @@ async fn deleteusertoken(
         .humanitec_tokeninfo
         .deleteusertoken_raw(&userid, &tokenid)
         .await;
+    let result = upstreams.humanitec_tokeninfo.deleteusertoken_checked(result);
     Ok(rest::pass_through(result))
 }

@@ -40,6 +40,17 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+    /// The upstream answered success with a body its OpenAPI document does not describe (with
+    /// strict output checks; otherwise such an answer is passed on, with a warning).
+    #[error(
+        "upstream answered {status} with a body its OpenAPI document does not describe: {reason}"
+    )]
+    Undocumented {
+        /// The upstream's status.
+        status: StatusCode,
+        /// What does not fit, without the answer's values.
+        reason: String,
+    },
     /// The base URL given to a client constructor is not an absolute http(s) URL.
     #[error("invalid base URL `{0}`: expected an absolute http(s) URL")]
     InvalidBaseUrl(String),
@@ -143,6 +154,94 @@ pub fn typed<T: serde::de::DeserializeOwned>(raw: &RawResponse) -> Result<T, Err
         format: "JSON",
         source: source.into(),
     })
+}
+
+/// Check a success answer passed on against what its API's OpenAPI document says (`fits`: a
+/// type's [`fits`], or [`fits_empty`]). One that does not fit is logged as a warning and counted
+/// (`naftiko_upstream_undocumented_answers_total`), and passed on as it is — or, when
+/// `strict`, [`Error::Undocumented`]. Error statuses and failed calls are left as they are.
+pub fn checked(
+    answer: Result<RawResponse, Error>,
+    fits: fn(&RawResponse) -> Result<(), String>,
+    strict: bool,
+    api: &'static str,
+    operation: &'static str,
+) -> Result<RawResponse, Error> {
+    let raw = answer?;
+    if !raw.status.is_success() {
+        return Ok(raw);
+    }
+    let Err(reason) = fits(&raw) else {
+        return Ok(raw);
+    };
+    crate::runtime::telemetry::undocumented_answer(api, operation);
+    tracing::warn!(
+        api,
+        operation,
+        status = raw.status.as_u16(),
+        reason = %reason,
+        strict,
+        "the upstream's answer is not what its OpenAPI document says"
+    );
+    if strict {
+        Err(Error::Undocumented {
+            status: raw.status,
+            reason,
+        })
+    } else {
+        Ok(raw)
+    }
+}
+
+/// Whether an answer's JSON body reads as `T`, the type its API's OpenAPI document gives it;
+/// why not, without the answer's values (they may be secrets: a token an API hands out).
+pub fn fits<T: serde::de::DeserializeOwned>(raw: &RawResponse) -> Result<(), String> {
+    match serde_json::from_slice::<T>(&raw.body) {
+        Ok(_) => Ok(()),
+        Err(err) => Err(without_values(&err.to_string())),
+    }
+}
+
+/// Whether an answer has no body, as its API's OpenAPI document says.
+pub fn fits_empty(raw: &RawResponse) -> Result<(), String> {
+    if raw.body.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the document gives it no body; it has {} bytes",
+            raw.body.len()
+        ))
+    }
+}
+
+/// A serde message with the values it quotes left out: the fields it names (missing, unknown,
+/// duplicated) stay, since they come from the document.
+fn without_values(message: &str) -> String {
+    if ["missing field", "unknown field", "duplicate field"]
+        .iter()
+        .any(|named| message.starts_with(named))
+    {
+        return message.to_owned();
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut quoted: Option<char> = None;
+    for c in message.chars() {
+        match quoted {
+            Some(q) if c == q => {
+                out.push('…');
+                out.push(c);
+                quoted = None;
+            }
+            Some(_) => {}
+            None => {
+                out.push(c);
+                if c == '"' || c == '`' {
+                    quoted = Some(c);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// A format an upstream answers in (`outputRawFormat`), read as JSON.

@@ -123,6 +123,19 @@ pub fn tool_result(result: Result<RawResponse, Error>, wrap_as: &str) -> CallToo
     }
 }
 
+/// The tool result for an answer its API's OpenAPI document gives no body: `{"status": N}` as
+/// structured content (what the tool's output schema says) and a sentence. An answer that has
+/// a body after all is passed on as [`tool_result`] passes it.
+pub fn empty_result(result: Result<RawResponse, Error>, wrap_as: &str) -> CallToolResult {
+    match result {
+        Ok(raw) if raw.status.is_success() && raw.body.is_empty() => structured(
+            serde_json::json!({ "status": raw.status.as_u16() }),
+            format!("The upstream API answered {} with no content.", raw.status),
+        ),
+        result => tool_result(result, wrap_as),
+    }
+}
+
 /// Invalid params (-32602) when a call was not made because of a value the caller gave: a path
 /// parameter that would not be one segment of its own (empty, `.` or `..`).
 pub fn argument_error(err: &Error) -> Result<(), ErrorData> {

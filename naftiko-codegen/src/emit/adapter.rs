@@ -6,10 +6,11 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+use super::types::Documented;
 use crate::resolve::ir::{
     Arg, ArgSource, Input, InputId, InputIn, MockValue, Param, ParamType, Part, Runs,
 };
-use crate::resolve::ir::{BinaryAnswer, DEFAULT_MAX_BINARY_BYTES};
+use crate::resolve::ir::{BinaryAnswer, ConsumedOp, DEFAULT_MAX_BINARY_BYTES, Output, RawFormat};
 
 /// Names the handlers use for their own locals; inputs with these names get an `_input` suffix.
 const RESERVED: &[&str] = &[
@@ -315,4 +316,24 @@ pub(super) fn binary_limits(answer: &BinaryAnswer) -> (TokenStream, TokenStream)
     };
     let max = answer.max_bytes.unwrap_or(DEFAULT_MAX_BINARY_BYTES);
     (declared, super::code::size_literal(max))
+}
+
+/// The check of an answer the adapter passes on as JSON against what the upstream's OpenAPI
+/// document says (`client`: the upstream's client), where the document says.
+pub(super) fn answer_check(
+    output: &Output,
+    documented: Option<Documented<'_>>,
+    consumed: &ConsumedOp,
+    client: TokenStream,
+) -> Option<TokenStream> {
+    let passed_on = matches!(
+        output,
+        Output::PassThrough {
+            format: RawFormat::Json,
+            ..
+        }
+    );
+    documented.filter(|_| passed_on)?;
+    let checked = consumed.name.suffixed_ident("checked");
+    Some(quote!(let result = #client.#checked(result);))
 }

@@ -5,6 +5,7 @@ use quote::{format_ident, quote};
 
 use super::code::{docs, module_docs, param_rust_type};
 use super::credentials::{AuthParts, auth_parts};
+use super::types::Documented;
 use crate::resolve::ir::ParamId;
 use crate::resolve::ir::{
     BaseUri, BindId, Body, BodySlot, Capability, Constant, ConsumedOp, Consumes, JsonTemplate,
@@ -94,12 +95,39 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
     let api = c.namespace.wire.as_str();
     // The Rust types of what the API's OpenAPI document describes, where one is tied to it.
     let api_types = super::types::api_types(c);
-    let documented = |i: usize| api_types.as_ref().and_then(|t| t.answers[i].as_ref());
-    let methods = c
-        .operations
-        .iter()
-        .enumerate()
-        .map(|(i, op)| operation(api, op, documented(i), (&apply, body_key(c)), (cap, root)));
+    let documented = |i: usize| {
+        let typed = || api_types.as_ref().and_then(|t| t.answers[i].clone());
+        match super::types::documented(&c.operations[i])? {
+            Documented::Empty => Some(DocAnswer::Empty),
+            Documented::Json(_) => Some(typed().map_or(DocAnswer::Untyped, DocAnswer::Type)),
+        }
+    };
+    let methods = c.operations.iter().enumerate().map(|(i, op)| {
+        operation(
+            api,
+            op,
+            documented(i).as_ref(),
+            (&apply, body_key(c)),
+            (cap, root),
+        )
+    });
+    let (strict_field, strict_init, strict_method) = if super::types::checks(c) {
+        (
+            quote!(strict_output: bool,),
+            quote!(strict_output: false,),
+            quote! {
+                /// With `strict`, an answer passed on that is not what the API's OpenAPI document
+                /// says is [`Error::Undocumented`] (a 502 for the adapters) rather than a logged
+                /// warning.
+                pub fn with_strict_output(mut self, strict: bool) -> Self {
+                    self.strict_output = strict;
+                    self
+                }
+            },
+        )
+    } else {
+        Default::default()
+    };
     let types_mod = api_types.as_ref().map(|t| {
         let items = &t.items;
         let module = quote::format_ident!("{}", super::types::MODULE);
@@ -144,6 +172,7 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
             http: runtime::http::HttpClient,
             #fields
             #(#bound_idents: runtime::secret::Secret,)*
+            #strict_field
         }
 
         impl Client {
@@ -174,8 +203,11 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
                     http,
                     #init
                     #(#bound_idents: credentials.#bound_idents,)*
+                    #strict_init
                 })
             }
+
+            #strict_method
 
             /// The base URL requests go to.
             pub fn base_url(&self) -> &str {
@@ -197,10 +229,21 @@ fn body_key(c: &Consumes) -> Option<&str> {
     }
 }
 
+/// What the typed method of an operation the API's OpenAPI document describes returns, and
+/// what the adapters check its answers against.
+enum DocAnswer {
+    /// The document's type (typify).
+    Type(TokenStream),
+    /// JSON: the document's schema has no Rust type.
+    Untyped,
+    /// Nothing: the document gives its success answers no body.
+    Empty,
+}
+
 fn operation(
     api: &str,
     op: &ConsumedOp,
-    documented: Option<&TokenStream>,
+    documented: Option<&DocAnswer>,
     (authorize, body_key): (&TokenStream, Option<&str>),
     (cap, root): (&Capability, &TokenStream),
 ) -> TokenStream {
@@ -240,8 +283,12 @@ fn operation(
     text.push_str("\n\n# Errors\n\n[`Error::Status`] when the API answers 400 or more (status and body kept); transport, timeout and decoding errors otherwise.");
     if op.typed.is_some() {
         text.push_str(" The answer is typed the way the adapters shape it: [`Error::Shape`] when a value has another type than the spec says.");
-    } else if documented.is_some() {
+    } else if let Some(DocAnswer::Type(_)) = documented {
         text.push_str(" The answer is typed by the API's OpenAPI document: [`Error::Decode`] when it is not what the document says.");
+    } else if let Some(DocAnswer::Empty) = documented {
+        text.push_str(
+            " The API's OpenAPI document gives the answer no body: any body it has is ignored.",
+        );
     }
     let doc = docs(Some(&text));
     let raw_doc = format!(
@@ -347,6 +394,7 @@ fn operation(
         &build,
         answer(op, documented, root),
     );
+    let checked = documented.map(|d| checked_method(api, op, d));
     match op.output.binary() {
         Some(_) => {
             let request = op.name.suffixed_ident("request");
@@ -358,6 +406,7 @@ fn operation(
             let (params, names) = signature(op);
             quote! {
                 #methods
+                #checked
 
                 #[doc = #streamed_doc]
                 pub async fn #streamed(&self, #(#params),*) -> Result<runtime::http::Streamed, Error> {
@@ -366,7 +415,35 @@ fn operation(
                 }
             }
         }
-        None => methods,
+        None => quote!(#methods #checked),
+    }
+}
+
+/// The method the adapters pass an answer of `op` through before they pass it on: it checks
+/// the answer against what the API's OpenAPI document says.
+fn checked_method(api: &str, op: &ConsumedOp, documented: &DocAnswer) -> TokenStream {
+    let checked = op.name.suffixed_ident("checked");
+    let (fits, what) = match documented {
+        DocAnswer::Type(ty) => {
+            let what = format!("`{}`", ty.to_string().replace(' ', ""));
+            (quote!(runtime::error::fits::<#ty>), what)
+        }
+        DocAnswer::Untyped => (
+            quote!(runtime::error::fits::<serde_json::Value>),
+            "JSON".to_owned(),
+        ),
+        DocAnswer::Empty => (quote!(runtime::error::fits_empty), "no body".to_owned()),
+    };
+    let doc = format!(
+        " Check an answer of [`Self::{}_raw`] against the API's OpenAPI document (its success answers: {what}). One that is not what the document says is logged and counted (`naftiko_upstream_undocumented_answers_total`) and passed on as it is — or, with [`Self::with_strict_output`], [`Error::Undocumented`].",
+        op.name.rust
+    );
+    let op_wire = &op.name.wire;
+    quote! {
+        #[doc = #doc]
+        pub fn #checked(&self, answer: Result<RawResponse, Error>) -> Result<RawResponse, Error> {
+            runtime::error::checked(answer, #fits, self.strict_output, #api, #op_wire)
+        }
     }
 }
 
@@ -392,7 +469,7 @@ fn signature(op: &ConsumedOp) -> (Vec<TokenStream>, Vec<TokenStream>) {
 /// the way the adapters read them).
 fn answer(
     op: &ConsumedOp,
-    documented: Option<&TokenStream>,
+    documented: Option<&DocAnswer>,
     root: &TokenStream,
 ) -> (TokenStream, TokenStream) {
     let format = op.output.format().clone();
@@ -417,8 +494,9 @@ fn answer(
             let (_, function, ty) = super::shape::output(&op.name, shape, root);
             (ty, quote!(Ok(#function(&#read?)?)))
         }
-        (None, Some(ty)) => (ty.clone(), quote!(runtime::error::typed(&answer))),
-        (None, None) => (quote!(serde_json::Value), read),
+        (None, Some(DocAnswer::Type(ty))) => (ty.clone(), quote!(runtime::error::typed(&answer))),
+        (None, Some(DocAnswer::Empty)) => (quote!(()), quote!(Ok(()))),
+        (None, Some(DocAnswer::Untyped) | None) => (quote!(serde_json::Value), read),
     }
 }
 
@@ -515,10 +593,16 @@ fn operation_methods(
         let arg_names = op.params.iter().map(|p| p.name.ident());
         quote!(let #args_struct { #(#arg_names),* } = args;)
     });
+    // An answer with no body is not read.
+    let answer = if answer_ty.to_string() == "()" {
+        quote!(self.#raw(#(#names),*).await?.error_for_status()?;)
+    } else {
+        quote!(let answer = self.#raw(#(#names),*).await?.error_for_status()?;)
+    };
     let typed = quote! {
         #doc
         pub async fn #name(&self, #(#params),*) -> Result<#answer_ty, Error> {
-            let answer = self.#raw(#(#names),*).await?.error_for_status()?;
+            #answer
             #read
         }
     };

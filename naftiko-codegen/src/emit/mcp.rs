@@ -5,6 +5,7 @@ use quote::{format_ident, quote};
 use serde_json::{Value, json};
 
 use super::code::{docs, module_docs};
+use super::types::Documented;
 use crate::resolve::ir::with_ids;
 use crate::resolve::ir::{
     Capability, FileContent, FileResource, McpAdapter, McpResource, MockValue, Output, ParamType,
@@ -659,11 +660,15 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
     });
     let client = c.namespace.ident();
     let raw = consumed.name.suffixed_ident("raw");
+    let documented = super::types::documented(consumed);
     let result = match output {
         Output::PassThrough {
             wrap_as,
             format: RawFormat::Json,
-        } => quote!(mcp::tool_result(result, #wrap_as)),
+        } => match documented {
+            Some(Documented::Empty) => quote!(mcp::empty_result(result, #wrap_as)),
+            _ => quote!(mcp::tool_result(result, #wrap_as)),
+        },
         Output::PassThrough {
             format: RawFormat::Binary(answer),
             ..
@@ -685,6 +690,8 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
         }
     };
     let call_args = super::client::call_arguments(root, &client, consumed, args.collect());
+    let check =
+        super::adapter::answer_check(output, documented, consumed, quote!(self.upstreams.#client));
     quote! {
         #doc
         async fn #name(&self, args: &JsonObject) -> Result<CallToolResult, ErrorData> {
@@ -692,6 +699,7 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
             #(#reads)*
             let result = self.upstreams.#client.#raw(#call_args).await;
             mcp::sent(&result)?;
+            #check
             Ok(#result)
         }
     }

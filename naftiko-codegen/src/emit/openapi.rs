@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 
 use crate::resolve::ir::with_ids;
 use crate::resolve::ir::{Capability, InboundAuth, InputIn, KeyPlacement, Method, RestAdapter};
-use crate::resolve::ir::{Output, ResponseBody, ResponseDoc, RestOp};
+use crate::resolve::ir::{Output, ResponseBody, ResponseDoc, RestOp, Runs};
 
 /// A status the server itself answers with a problem document — and that the upstream API may
 /// answer too, passed through with its own body.
@@ -47,6 +47,21 @@ fn success(cap: &Capability, op: &RestOp) -> Value {
             })
         }
     }
+}
+
+/// The success status of `op`'s answer where it is passed on and the upstream's OpenAPI document
+/// gives it no body.
+fn no_content<'c>(cap: &'c Capability, op: &RestOp) -> Option<&'c str> {
+    let Runs::Call {
+        call,
+        output: Output::PassThrough { .. },
+    } = &op.runs
+    else {
+        return None;
+    };
+    let consumed = &cap.consumes[call.consumes].operations[call.operation];
+    super::types::documented(consumed)?;
+    consumed.api.as_ref()?.empty.as_deref()
 }
 
 /// An answer the spec documents under `responses`.
@@ -124,8 +139,15 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
                 parameters.push(p);
             }
             let mut responses = Map::new();
-            responses.insert("200".into(), success(cap, op));
-            if op.method == Method::Delete {
+            if let Some(status) = no_content(cap, op) {
+                responses.insert(
+                    status.to_owned(),
+                    json!({ "description": "The upstream API answered with no content" }),
+                );
+            } else {
+                responses.insert("200".into(), success(cap, op));
+            }
+            if op.method == Method::Delete && !responses.contains_key("204") {
                 responses.insert(
                     "204".into(),
                     json!({ "description": "The upstream API answered with no content" }),

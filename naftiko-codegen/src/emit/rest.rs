@@ -511,11 +511,18 @@ fn handler(cap: &Capability, route: &Route, op: &RestOp, root: &TokenStream) -> 
         }
     };
     let call_args = super::client::call_arguments(root, &client, consumed, args.collect());
+    let check = super::adapter::answer_check(
+        output,
+        super::types::documented(consumed),
+        consumed,
+        quote!(upstreams.#client),
+    );
     quote! {
         #doc
         async fn #name(#(#params),*) -> Result<Response, #root::runtime::problem::Problem> {
             #(#reads)*
             let result = upstreams.#client.#raw(#call_args).await;
+            #check
             Ok(#respond)
         }
     }

@@ -42,9 +42,10 @@ pub(super) fn tool_output(cap: &Capability, runs: &Runs) -> Option<Value> {
         Runs::Mock { fields } => mock(fields),
         Runs::Call { output, call } => match output {
             Output::Shaped { root, wrap_as, .. } => structured(root, wrap_as),
-            Output::PassThrough { wrap_as, format } => {
-                wrapped(documented(cap, call, format)?, wrap_as)
-            }
+            Output::PassThrough { wrap_as, format } => match no_content(cap, call) {
+                Some(status) => status,
+                None => wrapped(documented(cap, call, format)?, wrap_as),
+            },
         },
         Runs::Steps { output, .. } => match output {
             Output::Shaped { root, wrap_as, .. } => structured(root, wrap_as),
@@ -68,6 +69,29 @@ fn documented(cap: &Capability, call: &Call, format: &RawFormat) -> Option<Value
         .answer
         .as_ref()?;
     Some(inlined(answer, &api.schemas))
+}
+
+/// The structured content of an answer the upstream's OpenAPI document gives no body: its
+/// status (see the runtime's `mcp::empty_result`).
+fn no_content(cap: &Capability, call: &Call) -> Option<Value> {
+    let op = &cap.consumes[call.consumes].operations[call.operation];
+    matches!(
+        super::types::documented(op),
+        Some(super::types::Documented::Empty)
+    )
+    .then(|| {
+        json!({
+            "type": "object",
+            "properties": {
+                "status": {
+                    "type": "integer",
+                    "description": "The upstream API's status: it answers with no content",
+                }
+            },
+            "required": ["status"],
+            "additionalProperties": false,
+        })
+    })
 }
 
 /// A documented answer as structured content: an object stays as it is; an answer that is

@@ -460,6 +460,15 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         }
     });
     let spec_dir_option = has_files.then(|| quote! { spec_dir: args.spec_dir, });
+    let checks = cap.consumes.iter().any(super::types::checks);
+    let strict_arg = checks.then(|| {
+        quote! {
+            /// Answer 502 (REST) or a tool error (MCP) when an upstream's success answer is not what its OpenAPI document says, rather than pass it on with a logged warning.
+            #[arg(long, env = "NAFTIKO_STRICT_OUTPUT")]
+            strict_output: bool,
+        }
+    });
+    let strict_option = checks.then(|| quote! { strict_output: args.strict_output, });
     let health_url = adapters
         .first()
         .map(|(_, a)| {
@@ -543,6 +552,7 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
             #[arg(long, value_enum, env = "NAFTIKO_LOG_FORMAT", default_value_t = LogFormat::Text)]
             log_format: LogFormat,
             #spec_dir_arg
+            #strict_arg
             /// Worker threads: 1 runs everything on one thread (the fastest on one core), 0 one per CPU.
             #[arg(long, value_name = "N", env = "NAFTIKO_WORKER_THREADS", default_value_t = 0)]
             worker_threads: usize,
@@ -564,6 +574,7 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
                     base_urls: runtime::server::namespaced("upstream", &args.upstream, UpstreamOptions::NAMESPACES)?,
                     timeout: args.upstream_timeout,
                     #spec_dir_option
+                    #strict_option
                 },
                 max_body_bytes: args.max_body_bytes,
                 allowed_hosts: args.allowed_host,

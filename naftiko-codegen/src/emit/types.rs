@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
 
-use crate::resolve::ir::{Consumes, RawFormat};
+use crate::resolve::ir::{ConsumedOp, Consumes, RawFormat};
 use crate::resolve::names::Name;
 
 /// The name of the types module inside the client's module.
@@ -22,13 +22,42 @@ pub(super) struct ApiTypes {
     pub(super) answers: Vec<Option<TokenStream>>,
 }
 
+/// What the upstream's OpenAPI document says the success answer of an operation is, where the
+/// spec leaves its JSON answer as the API sends it: the typed client reads it as that, and the
+/// adapters check the answers they pass on against it.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Documented<'a> {
+    /// JSON of this schema.
+    Json(&'a Value),
+    /// No body (`204 No Content`, say).
+    Empty,
+}
+
+/// What `op`'s document says its success answer is, if it says.
+pub(super) fn documented(op: &ConsumedOp) -> Option<Documented<'_>> {
+    let api = op.api.as_ref()?;
+    if op.typed.is_some() || *op.output.format() != RawFormat::Json {
+        return None;
+    }
+    match (&api.answer, &api.empty) {
+        (Some(schema), _) => Some(Documented::Json(schema)),
+        (None, Some(_)) => Some(Documented::Empty),
+        (None, None) => None,
+    }
+}
+
+/// Whether the adapters check some answers of `c` against its OpenAPI document (its client has
+/// `with_strict_output`).
+pub(super) fn checks(c: &Consumes) -> bool {
+    c.operations.iter().any(|op| documented(op).is_some())
+}
+
 /// The types of `c`'s documented answers, if any operation has one. A schema typify cannot
 /// convert leaves that operation's answer as JSON.
 pub(super) fn api_types(c: &Consumes) -> Option<ApiTypes> {
-    let documented = |i: usize| {
-        let op = &c.operations[i];
-        let answer = op.api.as_ref()?.answer.as_ref()?;
-        (op.typed.is_none() && *op.output.format() == RawFormat::Json).then_some(answer)
+    let documented = |i: usize| match documented(&c.operations[i]) {
+        Some(Documented::Json(schema)) => Some(schema),
+        _ => None,
     };
     if !(0..c.operations.len()).any(|i| documented(i).is_some()) {
         return None;

@@ -119,6 +119,15 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
         }
     });
     let spec_dir_default = has_files.then(|| quote! { spec_dir: std::path::PathBuf::from("."), });
+    let checks = cap.consumes.iter().any(super::types::checks);
+    let strict_field = checks.then(|| {
+        quote! {
+            /// Whether an answer passed on that is not what its API's OpenAPI document says is an
+            /// error (502) rather than a logged warning.
+            pub strict_output: bool,
+        }
+    });
+    let strict_default = checks.then(|| quote! { strict_output: false, });
     let reads_doc = if has_files {
         " Read every bound variable, from the environment and the `binds` files."
     } else {
@@ -233,9 +242,11 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
                 })?;
             },
         };
+        let strict = super::types::checks(c)
+            .then(|| quote!(.with_strict_output(options.strict_output)));
         quote! {
             #base
-            let #f = clients::#f::Client::with_http_client(&base_url, #credentials, http.clone())?;
+            let #f = clients::#f::Client::with_http_client(&base_url, #credentials, http.clone())? #strict;
         }
     });
     let names = cap.consumes.iter().map(|c| c.namespace.ident());
@@ -263,11 +274,12 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
             /// Per-request timeout.
             pub timeout: Duration,
             #spec_dir_field
+            #strict_field
         }
 
         impl Default for UpstreamOptions {
             fn default() -> Self {
-                Self { base_urls: BTreeMap::new(), timeout: runtime::http::DEFAULT_TIMEOUT, #spec_dir_default }
+                Self { base_urls: BTreeMap::new(), timeout: runtime::http::DEFAULT_TIMEOUT, #spec_dir_default #strict_default }
             }
         }
 

@@ -53,6 +53,9 @@ pub struct ApiOperation {
     pub body: Option<Value>,
     /// The first success status with a JSON answer, and the answer's schema.
     pub answer: Option<(String, Value)>,
+    /// The first success status, where every success answer the operation documents has no
+    /// body (`204 No Content`, say).
+    pub empty: Option<String>,
 }
 
 /// A parameter of an OpenAPI operation.
@@ -250,6 +253,7 @@ impl Reader<'_> {
             parameters,
             body,
             answer: self.answer(op, at),
+            empty: self.empty(op, at),
         }
     }
 
@@ -276,6 +280,30 @@ impl Reader<'_> {
         None
     }
 
+    /// The first success status of `op`, where none of its success answers has a body.
+    fn empty(&mut self, op: &Value, at: &str) -> Option<String> {
+        let Value::Object(responses) = op.get("responses")? else {
+            return None;
+        };
+        let mut statuses: Vec<&String> = responses.keys().filter(|s| s.starts_with('2')).collect();
+        statuses.sort();
+        let body_key = match self.version {
+            ApiVersion::Swagger2 => "schema",
+            _ => "content",
+        };
+        for status in &statuses {
+            let r_at = format!("{at}/responses/{status}");
+            if self
+                .follow(&responses[status.as_str()], &r_at)
+                .get(body_key)
+                .is_some()
+            {
+                return None;
+            }
+        }
+        statuses.first().map(|s| (*s).clone())
+    }
+
     /// The schema of the JSON media type of a request body or response (`application/json`,
     /// or any `…+json`).
     fn json_content(&mut self, holder: &Value, at: &str) -> Option<Value> {
@@ -298,14 +326,21 @@ impl Reader<'_> {
             match target.strip_prefix('#').and_then(|p| self.root.pointer(p)) {
                 Some(found) => value = found.clone(),
                 None => {
-                    self.problems
-                        .push(format!("{at}: `$ref: {target}` names nothing in this file"));
+                    self.problem(format!("{at}: `$ref: {target}` names nothing in this file"));
                     return Value::Null;
                 }
             }
         }
-        self.problems.push(format!("{at}: `$ref`s lead on and on"));
+        self.problem(format!("{at}: `$ref`s lead on and on"));
         Value::Null
+    }
+
+    /// Record what could not be read, once (a response is looked at for its answer and for
+    /// whether it has a body at all).
+    fn problem(&mut self, text: String) {
+        if !self.problems.contains(&text) {
+            self.problems.push(text);
+        }
     }
 
     /// `schema` as JSON Schema 2020-12: `$ref`s to the document's schemas as `#/$defs/NAME`,
@@ -322,7 +357,7 @@ impl Reader<'_> {
                     json!({ "$ref": format!("#/$defs/{}", escape(&name)) })
                 }
                 _ => {
-                    self.problems.push(format!(
+                    self.problem(format!(
                         "{at}: `$ref: {target}` is not a schema of this file: read as any JSON"
                     ));
                     json!({})

@@ -33,11 +33,16 @@ impl Resolver<'_> {
         for (op, opath) in operations.iter_mut().zip(opaths) {
             match find(doc, op, base_path) {
                 Some(found) => {
-                    let typed = match (&found.answer, &found.body) {
-                        (Some((status, _)), Some(_)) => {
-                            format!("its {status} answer and its request body typed by it")
+                    let answer = match (&found.answer, &found.empty) {
+                        (Some((status, _)), _) => Some(format!("its {status} answer")),
+                        (None, Some(status)) => Some(format!("its empty {status} answer")),
+                        (None, None) => None,
+                    };
+                    let typed = match (answer, &found.body) {
+                        (Some(answer), Some(_)) => {
+                            format!("{answer} and its request body typed by it")
                         }
-                        (Some((status, _)), None) => format!("its {status} answer typed by it"),
+                        (Some(answer), None) => format!("{answer} typed by it"),
                         (None, Some(_)) => "its request body typed by it".to_owned(),
                         (None, None) => "it documents no JSON answer or body".to_owned(),
                     };
@@ -57,6 +62,7 @@ impl Resolver<'_> {
                     op.api = Some(ApiTypes {
                         answer: found.answer.as_ref().map(|(_, s)| s.clone()),
                         body: found.body.clone(),
+                        empty: found.empty.clone(),
                         operation_id: found.operation_id.clone(),
                     });
                 }

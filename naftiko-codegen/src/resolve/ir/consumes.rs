@@ -198,6 +198,8 @@ pub struct ApiTypes {
     pub answer: Option<serde_json::Value>,
     /// The JSON request body's schema.
     pub body: Option<serde_json::Value>,
+    /// The first success status, where the document gives no success answer a body.
+    pub empty: Option<String>,
     /// The document's `operationId`.
     pub operation_id: Option<String>,
 }

@@ -141,6 +141,9 @@ struct ServeArgs {
         default_value_t = LogFormat::Text
     )]
     log_format: LogFormat,
+    /// Answer 502 (REST) or a tool error (MCP) when an upstream's success answer is not what its OpenAPI document says, rather than pass it on with a logged warning.
+    #[arg(long, env = "NAFTIKO_STRICT_OUTPUT")]
+    strict_output: bool,
     /// Worker threads: 1 runs everything on one thread (the fastest on one core), 0 one per CPU.
     #[arg(long, value_name = "N", env = "NAFTIKO_WORKER_THREADS", default_value_t = 0)]
     worker_threads: usize,
@@ -165,6 +168,7 @@ fn options(args: ServeArgs) -> Result<ServeOptions, StartupError> {
                 UpstreamOptions::NAMESPACES,
             )?,
             timeout: args.upstream_timeout,
+            strict_output: args.strict_output,
         },
         max_body_bytes: args.max_body_bytes,
         allowed_hosts: args.allowed_host,

@@ -40,6 +40,17 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+    /// The upstream answered success with a body its OpenAPI document does not describe (with
+    /// strict output checks; otherwise such an answer is passed on, with a warning).
+    #[error(
+        "upstream answered {status} with a body its OpenAPI document does not describe: {reason}"
+    )]
+    Undocumented {
+        /// The upstream's status.
+        status: StatusCode,
+        /// What does not fit, without the answer's values.
+        reason: String,
+    },
     /// The base URL given to a client constructor is not an absolute http(s) URL.
     #[error("invalid base URL `{0}`: expected an absolute http(s) URL")]
     InvalidBaseUrl(String),

@@ -172,6 +172,7 @@ pub mod types {
 pub struct Client {
     base_url: String,
     http: runtime::http::HttpClient,
+    strict_output: bool,
 }
 
 impl Client {
@@ -200,7 +201,16 @@ impl Client {
         Ok(Self {
             base_url: runtime::http::base_url(base_url)?,
             http,
+            strict_output: false,
         })
+    }
+
+    /// With `strict`, an answer passed on that is not what the API's OpenAPI document
+    /// says is [`Error::Undocumented`] (a 502 for the adapters) rather than a logged
+    /// warning.
+    pub fn with_strict_output(mut self, strict: bool) -> Self {
+        self.strict_output = strict;
+        self
     }
 
     /// The base URL requests go to.
@@ -240,6 +250,20 @@ impl Client {
         runtime::http::send(&self.http, request, "store", "get-category").await
     }
 
+    /// Check an answer of [`Self::get_category_raw`] against the API's OpenAPI document (its success answers: `types::Category`). One that is not what the document says is logged and counted (`naftiko_upstream_undocumented_answers_total`) and passed on as it is — or, with [`Self::with_strict_output`], [`Error::Undocumented`].
+    pub fn get_category_checked(
+        &self,
+        answer: Result<RawResponse, Error>,
+    ) -> Result<RawResponse, Error> {
+        runtime::error::checked(
+            answer,
+            runtime::error::fits::<types::Category>,
+            self.strict_output,
+            "store",
+            "get-category",
+        )
+    }
+
     /// `list-items`
     ///
     /// `GET /items`
@@ -272,6 +296,20 @@ impl Client {
         runtime::http::send(&self.http, request, "store", "list-items").await
     }
 
+    /// Check an answer of [`Self::list_items_raw`] against the API's OpenAPI document (its success answers: `::std::vec::Vec<types::Item>`). One that is not what the document says is logged and counted (`naftiko_upstream_undocumented_answers_total`) and passed on as it is — or, with [`Self::with_strict_output`], [`Error::Undocumented`].
+    pub fn list_items_checked(
+        &self,
+        answer: Result<RawResponse, Error>,
+    ) -> Result<RawResponse, Error> {
+        runtime::error::checked(
+            answer,
+            runtime::error::fits::<::std::vec::Vec<types::Item>>,
+            self.strict_output,
+            "store",
+            "list-items",
+        )
+    }
+
     /// `get-item`
     ///
     /// `GET /items/{{itemId}}`
@@ -296,6 +334,20 @@ impl Client {
         );
         let request = runtime::http::Request::new(reqwest::Method::GET, url);
         runtime::http::send(&self.http, request, "store", "get-item").await
+    }
+
+    /// Check an answer of [`Self::get_item_raw`] against the API's OpenAPI document (its success answers: `types::Item`). One that is not what the document says is logged and counted (`naftiko_upstream_undocumented_answers_total`) and passed on as it is — or, with [`Self::with_strict_output`], [`Error::Undocumented`].
+    pub fn get_item_checked(
+        &self,
+        answer: Result<RawResponse, Error>,
+    ) -> Result<RawResponse, Error> {
+        runtime::error::checked(
+            answer,
+            runtime::error::fits::<types::Item>,
+            self.strict_output,
+            "store",
+            "get-item",
+        )
     }
 
     /// `get-stats`

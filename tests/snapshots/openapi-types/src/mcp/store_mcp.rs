@@ -83,6 +83,7 @@ impl Server {
         let id = crate::runtime::args::required_str(args, "id")?;
         let result = self.upstreams.store.get_category_raw(id).await;
         mcp::sent(&result)?;
+        let result = self.upstreams.store.get_category_checked(result);
         Ok(mcp::tool_result(result, "result"))
     }
 
@@ -94,6 +95,7 @@ impl Server {
         let limit = crate::runtime::args::optional_i64(args, "limit")?;
         let result = self.upstreams.store.list_items_raw(limit).await;
         mcp::sent(&result)?;
+        let result = self.upstreams.store.list_items_checked(result);
         Ok(mcp::tool_result(result, "result"))
     }
 
@@ -105,6 +107,7 @@ impl Server {
         let id = crate::runtime::args::required_str(args, "id")?;
         let result = self.upstreams.store.get_item_raw(id).await;
         mcp::sent(&result)?;
+        let result = self.upstreams.store.get_item_checked(result);
         Ok(mcp::tool_result(result, "result"))
     }
 

@@ -45,5 +45,6 @@ async fn item(
 ) -> Result<Response, crate::runtime::problem::Problem> {
     let Path(id) = path_params.map_err(rest::bad_path)?;
     let result = upstreams.store.get_item_raw(&id).await;
+    let result = upstreams.store.get_item_checked(result);
     Ok(rest::pass_through(result))
 }

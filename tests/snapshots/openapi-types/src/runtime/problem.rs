@@ -74,6 +74,7 @@ pub fn from_client_error(err: &Error) -> Response {
             format!("the upstream API is unreachable: {}", chain(e.as_ref())),
         ),
         Error::Step(message) => response(StatusCode::BAD_GATEWAY, message.clone()),
+        Error::Undocumented { .. } => response(StatusCode::BAD_GATEWAY, err.to_string()),
         Error::Token(_) => response(StatusCode::BAD_GATEWAY, err.to_string()),
         // A value the caller gave that cannot be sent: the call was not made.
         Error::PathSegment { .. } => response(StatusCode::BAD_REQUEST, err.to_string()),

@@ -150,6 +150,16 @@ pub fn upstream_call(
     duration.record(elapsed.as_secs_f64());
 }
 
+/// Count one success answer passed on that is not what its API's OpenAPI document says.
+pub fn undocumented_answer(api: &'static str, operation: &'static str) {
+    static ANSWERS: Handles<metrics::Counter> = Handles::new();
+    ANSWERS
+        .get([key(api), key(operation), (0, 0), (0, 0)], || {
+            metrics::counter!("naftiko_upstream_undocumented_answers_total", "api" => api, "operation" => operation)
+        })
+        .increment(1);
+}
+
 /// Count and time one MCP tool call, by outcome (`ok`, `tool_error`, `protocol_error`).
 pub fn tool_call(adapter: &'static str, tool: &str, outcome: &'static str, elapsed: Duration) {
     let tool = label(tool);
