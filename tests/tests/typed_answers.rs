@@ -77,6 +77,15 @@ async fn tools_answer_their_output_schemas(mcp: &str, revision: &str) {
     );
     // No `$ref`s: the documented schemas are inlined.
     assert!(!list.to_string().contains("$ref"), "{list}");
+    // The body argument is what the document says a token definition is.
+    let create = listed["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "creates-new-static-token-user")
+        .unwrap();
+    let body = &create["inputSchema"]["properties"]["body"];
+    assert_eq!(body["required"], json!(["id", "type"]), "{body}");
     // A delete answers 204 with no body, as the document says: its status is what it gives.
     let deleted = schema("deletes-specific-token-associated-user");
     assert_eq!(deleted["required"], json!(["status"]), "{deleted}");
@@ -179,6 +188,10 @@ async fn openapi_json_types_the_two_hundred_answers() {
         json!(["token"]),
         "{document}"
     );
+    // The request body too, as the document types it.
+    let body =
+        &document["paths"][tokens]["post"]["requestBody"]["content"]["application/json"]["schema"];
+    assert_eq!(body["required"], json!(["id", "type"]), "{document}");
     let auth = format!("Bearer {KEY}");
     let created = client
         .post(format!("{}/v1/users/svc/tokens", server.rest))
@@ -326,4 +339,35 @@ async fn with_strict_output_an_undocumented_answer_is_a_bad_gateway() {
     )
     .await;
     assert_eq!(result["isError"], true, "{result}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_typed_client_sends_and_reads_the_documents_types() {
+    use humanitec_tokeninfo::clients::humanitec_tokeninfo::{Client, Credentials, types};
+    let upstream = FakeHumanitec::start(KEY).await;
+    let credentials = Credentials {
+        bearer_token: humanitec_tokeninfo::Secret::new(KEY),
+    };
+    let client = Client::new(&upstream.url(), credentials, None).unwrap();
+    let definition = types::TokenDefinitionRequest {
+        id: "ci".into(),
+        type_: "static".into(),
+        description: Some("CI".into()),
+        expires_at: None,
+    };
+    let created = client.createusertoken("svc", &definition).await.unwrap();
+    assert!(!created.token.is_empty());
+    // Sent as the document's JSON: optional members left out rather than `null`.
+    let sent: Value = serde_json::from_slice(&upstream.last().body).unwrap();
+    assert_eq!(
+        sent,
+        json!({"id": "ci", "type": "static", "description": "CI"})
+    );
+    let tokens = client.listusertokens("svc").await.unwrap();
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0].id, "ci");
+    let one = client.getusertoken("svc", "ci").await.unwrap();
+    assert_eq!(one.description, "CI");
+    let () = client.deleteusertoken("svc", "ci").await.unwrap();
+    assert!(client.listusertokens("svc").await.unwrap().is_empty());
 }

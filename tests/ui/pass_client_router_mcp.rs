@@ -8,10 +8,18 @@ use humanitec_tokeninfo::{Error, Secret, UpstreamOptions, Upstreams};
 async fn use_client(client: &Client) -> Result<(), Error> {
     // Typed by Humanitec's OpenAPI document (specs/humanitec-tokeninfo.openapi/).
     let tokens: Vec<types::TokenInfoResponse> = client.listusertokens("user-1").await?;
-    let created: types::TokenResponse = client.createusertoken("user-1", &serde_json::json!({"id": "ci", "type": "static"})).await?;
+    let definition = types::TokenDefinitionRequest {
+        id: "ci".into(),
+        type_: "static".into(),
+        description: None,
+        expires_at: None,
+    };
+    let created: types::TokenResponse = client.createusertoken("user-1", &definition).await?;
     let _secret: String = created.token;
     let one: types::TokenInfoResponse = client.getusertoken("user-1", "ci").await?;
     let _expires: Option<String> = one.expires_at;
+    // Documented as `204 No Content`: nothing to read.
+    let (): () = client.deleteusertoken("user-1", "ci").await?;
     let raw = client.deleteusertoken_raw("user-1", "ci").await?;
     let _status: u16 = raw.status.as_u16();
     drop(tokens);

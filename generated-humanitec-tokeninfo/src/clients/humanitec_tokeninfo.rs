@@ -222,9 +222,10 @@ impl Client {
     pub async fn createusertoken(
         &self,
         user_id: &str,
-        body: &serde_json::Value,
+        body: &types::TokenDefinitionRequest,
     ) -> Result<types::TokenResponse, Error> {
-        let answer = self.createusertoken_raw(user_id, body).await?.error_for_status()?;
+        let body = runtime::error::json_body(body)?;
+        let answer = self.createusertoken_raw(user_id, &body).await?.error_for_status()?;
         runtime::error::typed(&answer)
     }
 

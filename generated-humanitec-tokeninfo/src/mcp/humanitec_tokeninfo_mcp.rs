@@ -217,7 +217,7 @@ fn creates_new_static_token_user_tool() -> Tool {
             "creates-new-static-token-user",
             "Creates a new static token for a user.",
             mcp::object_schema(
-                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"userId":{"type":"string","minLength":1,"description":"The user ID."},"body":{"type":"object","description":"Request body (JSON)."}},"required":["userId","body"],"additionalProperties":false}"#,
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"userId":{"type":"string","minLength":1,"description":"The user ID."},"body":{"description":"Request body (JSON).","properties":{"description":{"description":"A description of the token. (Optional)","type":"string"},"expires_at":{"description":"The time the token expires. If not set, the token will not expire. (Optional)","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{3})?Z$","title":"Simplified extended ISO format date/time string.","type":"string"},"id":{"description":"Identifier of the token. Must be unique for the user.","type":"string"},"type":{"description":"The type of the token. Can only be \"static\".","type":"string"}},"required":["id","type"],"type":"object"}},"required":["userId","body"],"additionalProperties":false}"#,
             ),
         )
         .with_raw_output_schema(

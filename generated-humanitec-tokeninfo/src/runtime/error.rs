@@ -156,6 +156,12 @@ pub fn typed<T: serde::de::DeserializeOwned>(raw: &RawResponse) -> Result<T, Err
     })
 }
 
+/// A request body of a type of its API's OpenAPI document, as the JSON it is sent as.
+pub fn json_body<T: serde::Serialize>(body: &T) -> Result<serde_json::Value, Error> {
+    serde_json::to_value(body)
+        .map_err(|e| Error::Request(format!("the body cannot be written as JSON: {e}")))
+}
+
 /// Check a success answer passed on against what its API's OpenAPI document says (`fits`: a
 /// type's [`fits`], or [`fits_empty`]). One that does not fit is logged as a warning and counted
 /// (`naftiko_upstream_undocumented_answers_total`), and passed on as it is — or, when

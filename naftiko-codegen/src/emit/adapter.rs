@@ -337,3 +337,21 @@ pub(super) fn answer_check(
     let checked = consumed.name.suffixed_ident("checked");
     Some(quote!(let result = #client.#checked(result);))
 }
+
+/// The schema the upstream's OpenAPI document gives the request body that `input` is sent as
+/// (its references inlined), where `input` is the whole body of a documented call.
+pub(super) fn documented_body_schema(
+    cap: &crate::resolve::ir::Capability,
+    runs: &Runs,
+    input: InputId,
+) -> Option<Value> {
+    let Runs::Call { call, .. } = runs else {
+        return None;
+    };
+    let api = &cap.consumes[call.consumes];
+    let (param, schema) = super::types::documented_body(&api.operations[call.operation])?;
+    call.args
+        .iter()
+        .any(|a| a.param == param && matches!(a.source, ArgSource::Input(i) if i == input))
+        .then(|| super::schema::inlined(schema, &api.schemas))
+}

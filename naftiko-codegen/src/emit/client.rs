@@ -102,11 +102,12 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
             Documented::Json(_) => Some(typed().map_or(DocAnswer::Untyped, DocAnswer::Type)),
         }
     };
+    let body_type = |i: usize| api_types.as_ref().and_then(|t| t.bodies[i].as_ref());
     let methods = c.operations.iter().enumerate().map(|(i, op)| {
         operation(
             api,
             op,
-            documented(i).as_ref(),
+            (documented(i).as_ref(), body_type(i)),
             (&apply, body_key(c)),
             (cap, root),
         )
@@ -243,7 +244,7 @@ enum DocAnswer {
 fn operation(
     api: &str,
     op: &ConsumedOp,
-    documented: Option<&DocAnswer>,
+    (documented, body_type): (Option<&DocAnswer>, Option<&TokenStream>),
     (authorize, body_key): (&TokenStream, Option<&str>),
     (cap, root): (&Capability, &TokenStream),
 ) -> TokenStream {
@@ -392,7 +393,7 @@ fn operation(
         (doc, raw_doc),
         (fmt, fmt_args),
         &build,
-        answer(op, documented, root),
+        (answer(op, documented, root), body_type),
     );
     let checked = documented.map(|d| checked_method(api, op, d));
     match op.output.binary() {
@@ -582,12 +583,13 @@ fn operation_methods(
     (doc, raw_doc): (TokenStream, String),
     (fmt, fmt_args): (String, Vec<TokenStream>),
     build: &TokenStream,
-    (answer_ty, read): (TokenStream, TokenStream),
+    ((answer_ty, read), body_type): ((TokenStream, TokenStream), Option<&TokenStream>),
 ) -> TokenStream {
     let name = op.name.ident();
     let raw = op.name.suffixed_ident("raw");
     let op_wire = &op.name.wire;
     let (params, names) = signature(op);
+    let (typed_params, typed_names, encode) = typed_body(op, body_type, (&params, &names));
     // The parameters out of the argument struct, where there is one.
     let unpack = args_struct(op).map(|args_struct| {
         let arg_names = op.params.iter().map(|p| p.name.ident());
@@ -595,13 +597,14 @@ fn operation_methods(
     });
     // An answer with no body is not read.
     let answer = if answer_ty.to_string() == "()" {
-        quote!(self.#raw(#(#names),*).await?.error_for_status()?;)
+        quote!(self.#raw(#(#typed_names),*).await?.error_for_status()?;)
     } else {
-        quote!(let answer = self.#raw(#(#names),*).await?.error_for_status()?;)
+        quote!(let answer = self.#raw(#(#typed_names),*).await?.error_for_status()?;)
     };
     let typed = quote! {
         #doc
-        pub async fn #name(&self, #(#params),*) -> Result<#answer_ty, Error> {
+        pub async fn #name(&self, #(#typed_params),*) -> Result<#answer_ty, Error> {
+            #encode
             #answer
             #read
         }
@@ -639,6 +642,33 @@ fn operation_methods(
             Ok(request)
         }
     }
+}
+
+/// The typed method's parameters and what it passes to the raw one, where the API's OpenAPI
+/// document types the request body (`body_type`): the body parameter takes that type, and is
+/// written as JSON (`encode`) before it is sent. Otherwise the raw method's own.
+fn typed_body(
+    op: &ConsumedOp,
+    body_type: Option<&TokenStream>,
+    (params, names): (&[TokenStream], &[TokenStream]),
+) -> (Vec<TokenStream>, Vec<TokenStream>, Option<TokenStream>) {
+    let (mut params, mut names) = (params.to_vec(), names.to_vec());
+    let documented = super::types::documented_body(op).filter(|_| args_struct(op).is_none());
+    let (Some(ty), Some((id, _))) = (body_type, documented) else {
+        return (params, names, None);
+    };
+    let p = &op.params[id];
+    let ident = p.name.ident();
+    let encode = if p.required {
+        params[id.index()] = quote!(#ident: &#ty);
+        names[id.index()] = quote!(&#ident);
+        quote!(let #ident = runtime::error::json_body(#ident)?;)
+    } else {
+        params[id.index()] = quote!(#ident: Option<&#ty>);
+        names[id.index()] = quote!(#ident.as_ref());
+        quote!(let #ident = #ident.map(runtime::error::json_body).transpose()?;)
+    };
+    (params, names, Some(encode))
 }
 
 /// The arguments of a call to `consumed` (one per parameter, in order): as they are, or in the

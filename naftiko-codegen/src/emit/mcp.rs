@@ -30,6 +30,18 @@ fn input_schema(cap: &Capability, tool: &Tool) -> Value {
         if let Some(p) = &input.pattern {
             schema.insert("pattern".into(), json!(p));
         }
+        // The whole body of a call the upstream's OpenAPI document types: the document's schema,
+        // with the spec's description.
+        if let Some(Value::Object(mut documented)) =
+            super::adapter::documented_body_schema(cap, &tool.runs, id)
+        {
+            documented.extend(
+                schema
+                    .remove("description")
+                    .map(|d| ("description".into(), d)),
+            );
+            schema = documented;
+        }
         properties.insert(input.name.wire.clone(), Value::Object(schema));
     }
     let required: Vec<&str> = tool

@@ -106,7 +106,7 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
                     InputIn::Query => "query",
                     InputIn::Header => "header",
                     InputIn::Body | InputIn::Argument => {
-                        body = Some(input);
+                        body = Some((index, input));
                         continue;
                     }
                     InputIn::BodyField => {
@@ -201,10 +201,12 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
                     "required": !required_fields.is_empty(),
                     "content": { "application/json": { "schema": schema } }
                 });
-            } else if let Some(input) = body {
+            } else if let Some((index, input)) = body {
+                let schema = super::adapter::documented_body_schema(cap, &op.runs, index)
+                    .unwrap_or_else(|| json!({ "type": input.ty.json_schema() }));
                 operation["requestBody"] = json!({
                     "required": input.required,
-                    "content": { "application/json": { "schema": { "type": input.ty.json_schema() } } }
+                    "content": { "application/json": { "schema": schema } }
                 });
             }
             item.insert(op.method.lower().to_owned(), operation);

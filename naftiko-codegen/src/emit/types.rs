@@ -9,17 +9,34 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
 
-use crate::resolve::ir::{ConsumedOp, Consumes, RawFormat};
+use crate::resolve::ir::{ConsumedOp, Consumes, ParamId, ParamIn, ParamType, RawFormat, with_ids};
 use crate::resolve::names::Name;
 
 /// The name of the types module inside the client's module.
 pub(super) const MODULE: &str = "types";
 
-/// The types of one consumed API: the module's items, and each operation's answer type (a path
-/// through [`MODULE`]) where its document types it.
+/// The types of one consumed API: the module's items, and each operation's answer and request
+/// body types (paths through [`MODULE`]) where its document types them.
 pub(super) struct ApiTypes {
     pub(super) items: TokenStream,
     pub(super) answers: Vec<Option<TokenStream>>,
+    pub(super) bodies: Vec<Option<TokenStream>>,
+}
+
+/// The parameter of `op` that is its whole JSON request body, and the schema the upstream's
+/// OpenAPI document gives that body, where there is one such parameter and a schema.
+pub(super) fn documented_body(op: &ConsumedOp) -> Option<(ParamId, &Value)> {
+    let schema = op.api.as_ref()?.body.as_ref()?;
+    if op.body.is_some() {
+        return None;
+    }
+    let mut bodies = with_ids(&op.params).filter(|(_, p)| p.location == ParamIn::Body);
+    let (id, param) = bodies.next()?;
+    let whole = matches!(
+        param.ty,
+        ParamType::Object | ParamType::Array | ParamType::Json
+    );
+    (whole && bodies.next().is_none()).then_some((id, schema))
 }
 
 /// What the upstream's OpenAPI document says the success answer of an operation is, where the
@@ -59,7 +76,8 @@ pub(super) fn api_types(c: &Consumes) -> Option<ApiTypes> {
         Some(Documented::Json(schema)) => Some(schema),
         _ => None,
     };
-    if !(0..c.operations.len()).any(|i| documented(i).is_some()) {
+    let typed = |i: usize| documented(i).is_some() || documented_body(&c.operations[i]).is_some();
+    if !(0..c.operations.len()).any(typed) {
         return None;
     }
     // typify may panic on a schema it has no reading for: that API stays untyped.
@@ -87,10 +105,22 @@ fn convert<'c>(
             Some(space.get_type(&id).ok()?.ident())
         })
         .collect();
+    let bodies = c
+        .operations
+        .iter()
+        .map(|op| {
+            let (_, schema) = documented_body(op)?;
+            let schema = to_schemars(schema)?;
+            let hint = format!("{}Body", Name::pascal(&op.name.wire).rust);
+            let id = space.add_type_with_name(&schema, Some(hint)).ok()?;
+            Some(space.get_type(&id).ok()?.ident())
+        })
+        .collect();
     let items = space.to_stream();
     Some(ApiTypes {
         items: quote!(#items),
         answers,
+        bodies,
     })
 }
 
