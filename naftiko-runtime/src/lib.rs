@@ -30,6 +30,7 @@
 //! other as `crate::<module>::<item>`; one name per `use`; unit tests in `#[cfg(test)] mod tests`.
 
 pub mod args;
+pub mod budget;
 pub mod client_credentials;
 pub mod context;
 pub mod encode;

@@ -21,6 +21,57 @@ use crate::problem::Problem;
 /// The default limit on request bodies: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// `router` with the answer budget of REST adapter `adapter` (see
+/// [`crate::budget::rest_budget`]): none unless one is set for it, and then JSON answers over it
+/// are cut to fit, marked by a `Naftiko-Cut` header with the original size.
+pub fn with_answer_budget(router: axum::Router, adapter: &str) -> axum::Router {
+    match crate::budget::rest_budget(adapter) {
+        0 => router,
+        budget => router.layer(axum::middleware::map_response(move |answer: Response| {
+            fit_answer(answer, budget)
+        })),
+    }
+}
+
+/// A JSON answer over `budget` bytes cut to fit (the rest as it is).
+async fn fit_answer(answer: Response, budget: usize) -> Response {
+    let json = answer
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|ct| ct.to_str().ok())
+        .is_some_and(|ct| {
+            let essence = ct.split(';').next().unwrap_or("").trim();
+            essence == "application/json" || essence.ends_with("+json")
+        });
+    let (mut parts, body) = answer.into_parts();
+    if !json {
+        return Response::from_parts(parts, body);
+    }
+    // Answers are held whole already (streamed ones are binary, never JSON here).
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return problem::response(
+            StatusCode::BAD_GATEWAY,
+            "the answer could not be read to fit the answer budget",
+        );
+    };
+    let mut value = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(value) if bytes.len() > budget => value,
+        _ => return Response::from_parts(parts, axum::body::Body::from(bytes)),
+    };
+    let Some(cut) = crate::budget::cut(&mut value, budget) else {
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    };
+    let mark = format!(
+        "original-bytes={}, kept-bytes={}, dropped-items={}, shortened-strings={}",
+        cut.original_bytes, cut.kept_bytes, cut.dropped_items, cut.shortened_strings
+    );
+    if let Ok(mark) = HeaderValue::from_str(&mark) {
+        parts.headers.insert("naftiko-cut", mark);
+    }
+    parts.headers.remove(http::header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(value.to_string()))
+}
+
 /// Pass an upstream answer through: its status and JSON body (a success body that is not
 /// JSON is a 502; error bodies are passed as they are).
 pub fn pass_through(result: Result<RawResponse, Error>) -> Response {

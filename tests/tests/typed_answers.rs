@@ -1,7 +1,8 @@
 //! The seed is generated with Humanitec's OpenAPI document
 //! (`specs/humanitec-tokeninfo.openapi/humanitec-tokeninfo.yaml`): its MCP tools publish the
 //! documented answers as `outputSchema`s and its `/openapi.json` types the 2xx answers. Against
-//! the fake Humanitec, every answer validates against the schema published for it.
+//! the fake Humanitec, every answer validates against the schema published for it; an answer
+//! over the answer budget is cut and still does.
 
 use naftiko_tests::fake_humanitec::FakeHumanitec;
 use naftiko_tests::server::Server;
@@ -370,4 +371,139 @@ async fn the_typed_client_sends_and_reads_the_documents_types() {
     assert_eq!(one.description, "CI");
     let () = client.deleteusertoken("svc", "ci").await.unwrap();
     assert!(client.listusertokens("svc").await.unwrap().is_empty());
+}
+
+/// A fake Humanitec holding `count` tokens of user `svc`.
+async fn many_tokens(count: usize) -> FakeHumanitec {
+    let upstream = FakeHumanitec::start(KEY).await;
+    let client = reqwest::Client::new();
+    for i in 0..count {
+        let created = client
+            .post(format!("{}/users/svc/tokens", upstream.url()))
+            .header("authorization", format!("Bearer {KEY}"))
+            .json(&json!({"id": format!("token-{i:03}"), "type": "static", "description": "a token for the answer budget"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 200);
+    }
+    upstream
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_over_the_budget_is_cut_and_still_fits_its_schema() {
+    let upstream = many_tokens(60).await;
+    let server = Server::start(
+        &upstream.url(),
+        KEY,
+        &[
+            "--answer-budget",
+            "2000",
+            "--answer-budget",
+            "humanitec-tokeninfo-rest=3000",
+        ],
+    );
+    let listed = rpc(&server.mcp, "2025-11-25", "tools/list", json!({})).await;
+    let list_schema = listed["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "lists-tokens-associated-user")
+        .unwrap()["outputSchema"]
+        .clone();
+    for revision in REVISIONS {
+        let result = rpc(
+            &server.mcp,
+            revision,
+            "tools/call",
+            json!({"name": "lists-tokens-associated-user", "arguments": {"userId": "svc"}}),
+        )
+        .await;
+        let content = &result["structuredContent"];
+        let kept = content["result"].as_array().unwrap();
+        assert!(
+            !kept.is_empty() && kept.len() < 60,
+            "{revision}: {} kept",
+            kept.len()
+        );
+        assert_eq!(kept[0]["id"], "token-000", "the first items stay");
+        assert!(content.to_string().len() <= 2000);
+        assert_eq!(complaints(&list_schema, content), Vec::<String>::new());
+        let cut = &result["_meta"]["naftiko/cut"];
+        assert_eq!(cut["budgetBytes"], 2000, "{result}");
+        assert_eq!(cut["droppedItems"], 60 - kept.len(), "{result}");
+        assert!(cut["originalBytes"].as_u64().unwrap() > 2000);
+        // The text copy is the cut JSON, and a sentence says what happened.
+        let texts: Vec<&str> = result["content"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c["text"].as_str())
+            .collect();
+        assert_eq!(serde_json::from_str::<Value>(texts[0]).unwrap(), *content);
+        assert!(
+            texts[1].contains("cut to fit the server's answer budget of 2000 bytes"),
+            "{texts:?}"
+        );
+    }
+    // REST answers are cut only for the adapter named, marked by a header.
+    let answer = reqwest::Client::new()
+        .get(format!("{}/v1/users/svc/tokens", server.rest))
+        .header("authorization", format!("Bearer {KEY}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let mark = answer.headers()["naftiko-cut"].to_str().unwrap().to_owned();
+    assert!(mark.starts_with("original-bytes="), "{mark}");
+    let body: Value = serde_json::from_str(&answer.text().await.unwrap()).unwrap();
+    let kept = body.as_array().unwrap().len();
+    assert!(kept > 0 && kept < 60, "{kept}");
+    assert!(body.to_string().len() <= 3000);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn budgets_default_for_mcp_and_none_for_rest_and_a_tool_may_have_none() {
+    let upstream = many_tokens(60).await;
+    // 60 tokens are well under the default budget; a tool's own budget wins over the default.
+    let server = Server::start(
+        &upstream.url(),
+        KEY,
+        &["--answer-budget", "gets-specific-token-associated-user=10"],
+    );
+    let result = rpc(
+        &server.mcp,
+        "2025-11-25",
+        "tools/call",
+        json!({"name": "lists-tokens-associated-user", "arguments": {"userId": "svc"}}),
+    )
+    .await;
+    assert_eq!(
+        result["structuredContent"]["result"]
+            .as_array()
+            .unwrap()
+            .len(),
+        60
+    );
+    assert!(result["_meta"]["naftiko/cut"].is_null(), "{result}");
+    let result = rpc(
+        &server.mcp,
+        "2025-11-25",
+        "tools/call",
+        json!({"name": "gets-specific-token-associated-user", "arguments": {"userId": "svc", "tokenId": "token-001"}}),
+    )
+    .await;
+    assert_eq!(
+        result["_meta"]["naftiko/cut"]["budgetBytes"], 10,
+        "{result}"
+    );
+    let answer = reqwest::Client::new()
+        .get(format!("{}/v1/users/svc/tokens", server.rest))
+        .header("authorization", format!("Bearer {KEY}"))
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.headers().get("naftiko-cut").is_none());
+    let body: Value = serde_json::from_str(&answer.text().await.unwrap()).unwrap();
+    assert_eq!(body.as_array().unwrap().len(), 60);
 }

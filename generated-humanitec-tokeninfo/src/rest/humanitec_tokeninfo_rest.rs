@@ -37,19 +37,22 @@ pub fn router_with_body_limit(
     upstreams: Arc<Upstreams>,
     max_body_bytes: usize,
 ) -> Router {
-    Router::new()
-        .route(
-            "/v1/users/{userid}/tokens",
-            routing::get(listusertokens).post(createusertoken),
-        )
-        .route(
-            "/v1/users/{userid}/tokens/{tokenid}",
-            routing::get(getusertoken).delete(deleteusertoken),
-        )
-        .fallback(rest::not_found)
-        .method_not_allowed_fallback(rest::method_not_allowed)
-        .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
-        .with_state(upstreams)
+    rest::with_answer_budget(
+        Router::new()
+            .route(
+                "/v1/users/{userid}/tokens",
+                routing::get(listusertokens).post(createusertoken),
+            )
+            .route(
+                "/v1/users/{userid}/tokens/{tokenid}",
+                routing::get(getusertoken).delete(deleteusertoken),
+            )
+            .fallback(rest::not_found)
+            .method_not_allowed_fallback(rest::method_not_allowed)
+            .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
+            .with_state(upstreams),
+        "humanitec-tokeninfo-rest",
+    )
 }
 
 /// Lists tokens associated with a user

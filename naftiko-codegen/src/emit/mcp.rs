@@ -514,9 +514,72 @@ fn catalog(a: &McpAdapter) -> (TokenStream, TokenStream, TokenStream) {
     )
 }
 
+/// Names of inputs that page or filter an answer: the ones a model is told to use for less.
+const NARROWING: &[&str] = &[
+    "limit",
+    "max",
+    "maxresults",
+    "pagesize",
+    "perpage",
+    "count",
+    "size",
+    "top",
+    "first",
+    "offset",
+    "skip",
+    "page",
+    "pagenumber",
+    "cursor",
+    "after",
+    "before",
+    "pagetoken",
+    "nextpagetoken",
+    "continuationtoken",
+    "q",
+    "query",
+    "search",
+    "filter",
+    "fields",
+    "select",
+    "since",
+    "until",
+];
+
+/// The tool's description, and how to ask for less when an answer is over the answer budget
+/// where the tool has paging or filter inputs.
+fn described_budget(t: &Tool) -> String {
+    let description = t.description.as_deref().map(str::trim).unwrap_or("");
+    let narrowing: Vec<String> = t
+        .inputs
+        .iter()
+        .filter(|i| {
+            let flat: String = i
+                .name
+                .wire
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect();
+            NARROWING.contains(&flat.to_ascii_lowercase().as_str())
+        })
+        .map(|i| format!("`{}`", i.name.wire))
+        .collect();
+    if narrowing.is_empty() {
+        return description.to_owned();
+    }
+    let hint = format!(
+        "Answers over the server's answer budget are cut (array items dropped from the end); ask for less with {}.",
+        narrowing.join(", ")
+    );
+    if description.is_empty() {
+        hint
+    } else {
+        format!("{description}\n\n{hint}")
+    }
+}
+
 fn definition(cap: &Capability, t: &Tool, f: &proc_macro2::Ident) -> TokenStream {
     let wire = &t.name.wire;
-    let description = t.description.as_deref().map(str::trim).unwrap_or("");
+    let description = described_budget(t);
     let schema = super::code::raw_str(&input_schema(cap, t).to_string());
     let (ro, de, id, ow) = (
         t.hints.read_only,

@@ -112,14 +112,18 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
             use std::collections::HashMap;
         )
     });
+    let adapter = &a.namespace.wire;
     let router = quote! {
-        Router::new()
-            #(#routes)*
-            #(#forward_routes)*
-            .fallback(rest::not_found)
-            .method_not_allowed_fallback(rest::method_not_allowed)
-            .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
-            .with_state(upstreams)
+        rest::with_answer_budget(
+            Router::new()
+                #(#routes)*
+                #(#forward_routes)*
+                .fallback(rest::not_found)
+                .method_not_allowed_fallback(rest::method_not_allowed)
+                .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
+                .with_state(upstreams),
+            #adapter,
+        )
     };
     let (guard_param, guard_arg, guard_doc, guarded) =
         super::adapter::guard_parts(&a.auth, root, router);

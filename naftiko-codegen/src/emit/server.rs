@@ -469,6 +469,7 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         }
     });
     let strict_option = checks.then(|| quote! { strict_output: args.strict_output, });
+    let (budget_arg, budget_install, budget_names) = answer_budget_parts(cap);
     let health_url = adapters
         .first()
         .map(|(_, a)| {
@@ -503,7 +504,7 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         #[derive(Debug, Subcommand)]
         enum Command {
             /// Serve every exposed adapter (the default).
-            Serve(ServeArgs),
+            Serve(Box<ServeArgs>),
             /// Exit 0 when the server at URL answers its health check (for container HEALTHCHECKs).
             Healthcheck {
                 /// The health endpoint.
@@ -553,6 +554,7 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
             log_format: LogFormat,
             #spec_dir_arg
             #strict_arg
+            #budget_arg
             /// Worker threads: 1 runs everything on one thread (the fastest on one core), 0 one per CPU.
             #[arg(long, value_name = "N", env = "NAFTIKO_WORKER_THREADS", default_value_t = 0)]
             worker_threads: usize,
@@ -567,7 +569,10 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
             Json,
         }
 
+        #budget_names
+
         fn options(args: ServeArgs) -> Result<ServeOptions, StartupError> {
+            #budget_install
             Ok(ServeOptions {
                 listen: runtime::server::namespaced("listen", &args.listen, server::ADAPTERS)?,
                 upstreams: UpstreamOptions {
@@ -605,7 +610,7 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         fn main() -> ExitCode {
             let cli = Cli::parse();
             let args = match cli.command {
-                Some(Command::Serve(args)) => args,
+                Some(Command::Serve(args)) => *args,
                 Some(Command::Healthcheck { url }) => return runtime::server::healthcheck(&url),
                 None => cli.serve,
             };
@@ -644,4 +649,62 @@ pub(super) fn adapter_modules(
         }
     });
     (rest, mcp)
+}
+
+/// The `--answer-budget` flag of the binary, where it has REST or MCP adapters: the argument, its
+/// installation at start-up, and the names it takes (adapters and tools).
+fn answer_budget_parts(cap: &Capability) -> (TokenStream, TokenStream, TokenStream) {
+    if cap.rest.is_empty() && cap.mcp.is_empty() {
+        return Default::default();
+    }
+    let names: Vec<&str> = cap
+        .rest
+        .iter()
+        .map(|a| a.namespace.wire.as_str())
+        .chain(cap.mcp.iter().flat_map(|a| {
+            std::iter::once(a.namespace.wire.as_str())
+                .chain(a.tools.iter().map(|t| t.name.wire.as_str()))
+        }))
+        .collect();
+    let help = format!(
+        "Answer budget, in bytes of JSON: BYTES for the tools of every MCP adapter (default {}; 0: none), or NAME=BYTES for one MCP adapter, one tool, or a REST adapter (whose answers are never cut otherwise). An answer over it is cut at JSON boundaries (array items dropped from the end, long strings shortened) and marked as cut",
+        DEFAULT_MCP_ANSWER_BUDGET
+    );
+    (
+        quote! {
+            #[arg(long, value_name = "[NAME=]BYTES", env = "NAFTIKO_ANSWER_BUDGET", value_delimiter = ',', help = #help)]
+            answer_budget: Vec<String>,
+        },
+        quote! {
+            runtime::budget::Budgets::parse(&args.answer_budget, BUDGETED)?.install();
+        },
+        quote! {
+            /// What `--answer-budget` names: the REST and MCP adapters, and the tools.
+            const BUDGETED: &[&str] = &[#(#names),*];
+        },
+    )
+}
+
+/// The runtime's default answer budget of MCP tools (`budget::DEFAULT_MCP_ANSWER_BUDGET`, a
+/// test checks the two agree).
+const DEFAULT_MCP_ANSWER_BUDGET: usize = 100_000;
+
+#[cfg(test)]
+mod budget_tests {
+    #[test]
+    fn the_default_answer_budget_in_the_help_is_the_runtimes() {
+        let runtime = include_str!("../../../naftiko-runtime/src/budget.rs");
+        let written = super::DEFAULT_MCP_ANSWER_BUDGET
+            .to_string()
+            .as_bytes()
+            .rchunks(3)
+            .rev()
+            .map(|c| std::str::from_utf8(c).unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("_");
+        assert!(
+            runtime.contains(&format!("DEFAULT_MCP_ANSWER_BUDGET: usize = {written};")),
+            "the runtime's default is not {written}"
+        );
+    }
 }

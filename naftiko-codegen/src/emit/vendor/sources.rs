@@ -24,6 +24,7 @@ macro_rules! sources {
 /// checks the two agree).
 pub(super) const SOURCES: &[Source] = sources![
     "args",
+    "budget",
     "bind_files": "yaml",
     "client_credentials",
     "context",

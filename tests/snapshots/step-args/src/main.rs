@@ -27,7 +27,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve every exposed adapter (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Exit 0 when the server at URL answers its health check (for container HEALTHCHECKs).
     Healthcheck {
         /// The health endpoint.
@@ -141,6 +141,14 @@ struct ServeArgs {
         default_value_t = LogFormat::Text
     )]
     log_format: LogFormat,
+    #[arg(
+        long,
+        value_name = "[NAME=]BYTES",
+        env = "NAFTIKO_ANSWER_BUDGET",
+        value_delimiter = ',',
+        help = "Answer budget, in bytes of JSON: BYTES for the tools of every MCP adapter (default 100000; 0: none), or NAME=BYTES for one MCP adapter, one tool, or a REST adapter (whose answers are never cut otherwise). An answer over it is cut at JSON boundaries (array items dropped from the end, long strings shortened) and marked as cut"
+    )]
+    answer_budget: Vec<String>,
     /// Worker threads: 1 runs everything on one thread (the fastest on one core), 0 one per CPU.
     #[arg(long, value_name = "N", env = "NAFTIKO_WORKER_THREADS", default_value_t = 0)]
     worker_threads: usize,
@@ -155,7 +163,11 @@ enum LogFormat {
     Json,
 }
 
+/// What `--answer-budget` names: the REST and MCP adapters, and the tools.
+const BUDGETED: &[&str] = &["owners-rest"];
+
 fn options(args: ServeArgs) -> Result<ServeOptions, StartupError> {
+    runtime::budget::Budgets::parse(&args.answer_budget, BUDGETED)?.install();
     Ok(ServeOptions {
         listen: runtime::server::namespaced("listen", &args.listen, server::ADAPTERS)?,
         upstreams: UpstreamOptions {
@@ -195,7 +207,7 @@ async fn run(args: ServeArgs) -> Result<(), StartupError> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let args = match cli.command {
-        Some(Command::Serve(args)) => args,
+        Some(Command::Serve(args)) => *args,
         Some(Command::Healthcheck { url }) => return runtime::server::healthcheck(&url),
         None => cli.serve,
     };

@@ -39,18 +39,21 @@ pub fn router_with_body_limit(
     upstreams: Arc<Upstreams>,
     max_body_bytes: usize,
 ) -> Router {
-    Router::new()
-        .route("/verify", routing::post(request_verification))
-        .route("/verify/check", routing::post(check_code))
-        .route("/verify/status", routing::get(get_status))
-        .route("/tables/{id}", routing::get(describe_table))
-        .route("/connect", routing::post(connect))
-        .route("/search", routing::get(search))
-        .route("/statement", routing::post(run_query))
-        .fallback(rest::not_found)
-        .method_not_allowed_fallback(rest::method_not_allowed)
-        .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
-        .with_state(upstreams)
+    rest::with_answer_budget(
+        Router::new()
+            .route("/verify", routing::post(request_verification))
+            .route("/verify/check", routing::post(check_code))
+            .route("/verify/status", routing::get(get_status))
+            .route("/tables/{id}", routing::get(describe_table))
+            .route("/connect", routing::post(connect))
+            .route("/search", routing::get(search))
+            .route("/statement", routing::post(run_query))
+            .fallback(rest::not_found)
+            .method_not_allowed_fallback(rest::method_not_allowed)
+            .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
+            .with_state(upstreams),
+        "store-rest",
+    )
 }
 
 /// `POST /verify` → `verify.request-verification`

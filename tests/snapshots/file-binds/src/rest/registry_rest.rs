@@ -39,12 +39,15 @@ pub fn router_with_body_limit(
     guard: crate::runtime::inbound::Guard,
 ) -> Router {
     crate::runtime::inbound::protect(
-        Router::new()
-            .route("/ships", routing::get(list_ships))
-            .fallback(rest::not_found)
-            .method_not_allowed_fallback(rest::method_not_allowed)
-            .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
-            .with_state(upstreams),
+        rest::with_answer_budget(
+            Router::new()
+                .route("/ships", routing::get(list_ships))
+                .fallback(rest::not_found)
+                .method_not_allowed_fallback(rest::method_not_allowed)
+                .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
+                .with_state(upstreams),
+            "registry-rest",
+        ),
         guard,
     )
 }

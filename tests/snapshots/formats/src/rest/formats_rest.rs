@@ -40,21 +40,24 @@ pub fn router_with_body_limit(
     upstreams: Arc<Upstreams>,
     max_body_bytes: usize,
 ) -> Router {
-    Router::new()
-        .route("/catalog", routing::get(catalog))
-        .route("/catalog-for/{who}", routing::get(catalog_for))
-        .route("/first", routing::get(first))
-        .route("/hello/{who}", routing::get(hello))
-        .route("/rows/{kind}", routing::get(csv_rows))
-        .route("/tsv-rows/{kind}", routing::get(tsv_rows))
-        .route("/psv-rows/{kind}", routing::get(psv_rows))
-        .route("/settings", routing::get(settings))
-        .route("/report", routing::get(report))
-        .route("/notes", routing::get(notes))
-        .fallback(rest::not_found)
-        .method_not_allowed_fallback(rest::method_not_allowed)
-        .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
-        .with_state(upstreams)
+    rest::with_answer_budget(
+        Router::new()
+            .route("/catalog", routing::get(catalog))
+            .route("/catalog-for/{who}", routing::get(catalog_for))
+            .route("/first", routing::get(first))
+            .route("/hello/{who}", routing::get(hello))
+            .route("/rows/{kind}", routing::get(csv_rows))
+            .route("/tsv-rows/{kind}", routing::get(tsv_rows))
+            .route("/psv-rows/{kind}", routing::get(psv_rows))
+            .route("/settings", routing::get(settings))
+            .route("/report", routing::get(report))
+            .route("/notes", routing::get(notes))
+            .fallback(rest::not_found)
+            .method_not_allowed_fallback(rest::method_not_allowed)
+            .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
+            .with_state(upstreams),
+        "formats-rest",
+    )
 }
 
 /// `GET /catalog` → `feeds.get-catalog`

@@ -9,6 +9,7 @@ use rmcp::model::ErrorData;
 use rmcp::model::JsonObject;
 
 use crate::runtime::args;
+use crate::runtime::budget;
 use crate::runtime::context;
 use crate::runtime::error::Error;
 use crate::runtime::error::Format;
@@ -65,7 +66,10 @@ where
         .map(context::Context::from_headers)
         .unwrap_or_default();
     let started = std::time::Instant::now();
-    let result = context::scope(context, call).await;
+    let mut result = context::scope(context, call).await;
+    if let Ok(answer) = &mut result {
+        fit(answer, budget::mcp_budget(adapter, tool));
+    }
     let outcome = match &result {
         Ok(r) if r.is_error == Some(true) => "tool_error",
         Ok(_) => "ok",
@@ -73,6 +77,54 @@ where
     };
     telemetry::tool_call(adapter, tool, outcome, started.elapsed());
     result
+}
+
+/// Cut a tool's answer over `budget` bytes (0: none) to fit it: its structured content at JSON
+/// boundaries (its text copy written anew), else its text; a last text block says what was cut,
+/// and `_meta` records it (`naftiko/cut`).
+pub fn fit(answer: &mut CallToolResult, budget: usize) {
+    let text_bytes: usize = answer
+        .content
+        .iter()
+        .filter_map(|block| block.as_text())
+        .map(|text| text.text.len())
+        .sum();
+    if budget == 0 || text_bytes <= budget {
+        return;
+    }
+    let cut = match &mut answer.structured_content {
+        Some(value) => {
+            let Some(cut) = budget::cut(value, budget) else {
+                return;
+            };
+            answer.content = vec![ContentBlock::text(value.to_string())];
+            cut
+        }
+        None => {
+            let Some(ContentBlock::Text(first)) = answer.content.first_mut() else {
+                return;
+            };
+            let Some(kept) = budget::cut_text(&first.text, budget) else {
+                return;
+            };
+            let kept = kept.len();
+            first.text.truncate(kept);
+            budget::Cut {
+                original_bytes: text_bytes,
+                kept_bytes: kept,
+                dropped_items: 0,
+                shortened_strings: 1,
+            }
+        }
+    };
+    answer
+        .content
+        .push(ContentBlock::text(cut.sentence(budget)));
+    answer
+        .meta
+        .get_or_insert_with(Default::default)
+        .0
+        .insert("naftiko/cut".into(), cut.to_json(budget));
 }
 
 impl From<args::Invalid> for ErrorData {

@@ -126,7 +126,7 @@ pub fn tools() -> Vec<Tool> {
 fn list_pets_tool() -> Tool {
     Tool::new(
             "list-pets",
-            "Lists the pets of an owner.",
+            "Lists the pets of an owner.\n\nAnswers over the server's answer budget are cut (array items dropped from the end); ask for less with `limit`.",
             mcp::object_schema(
                 r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"ownerId":{"type":"integer","description":"The owner."},"species":{"type":"string"},"X-Tenant":{"type":"integer"},"limit":{"type":"integer"}},"required":["ownerId","species","X-Tenant"],"additionalProperties":false}"#,
             ),

@@ -231,7 +231,7 @@ pub fn tools() -> Vec<Tool> {
 fn forecast_tool() -> Tool {
     Tool::new(
             "forecast",
-            "",
+            "Answers over the server's answer budget are cut (array items dropped from the end); ask for less with `fields`.",
             mcp::object_schema(
                 r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"days":{"type":"number"},"fields":{"type":"array"},"city":{"type":"string","minLength":1}},"required":["city"],"additionalProperties":false}"#,
             ),
@@ -411,7 +411,7 @@ fn status_tool() -> Tool {
 fn get_tenant_tool() -> Tool {
     Tool::new(
             "get-tenant",
-            "",
+            "Answers over the server's answer budget are cut (array items dropped from the end); ask for less with `fields`.",
             mcp::object_schema(
                 r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"term":{"type":"string"},"fields":{"type":"string"},"id":{"type":"string","minLength":1}},"required":["id"],"additionalProperties":false}"#,
             ),

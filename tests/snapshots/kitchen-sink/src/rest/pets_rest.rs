@@ -34,15 +34,18 @@ pub fn router_with_body_limit(
     upstreams: Arc<Upstreams>,
     max_body_bytes: usize,
 ) -> Router {
-    Router::new()
-        .route(
-            "/v1/owners/{ownerid}/pets",
-            routing::get(get_v1_owners_ownerid_pets).put(self_),
-        )
-        .fallback(rest::not_found)
-        .method_not_allowed_fallback(rest::method_not_allowed)
-        .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
-        .with_state(upstreams)
+    rest::with_answer_budget(
+        Router::new()
+            .route(
+                "/v1/owners/{ownerid}/pets",
+                routing::get(get_v1_owners_ownerid_pets).put(self_),
+            )
+            .fallback(rest::not_found)
+            .method_not_allowed_fallback(rest::method_not_allowed)
+            .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
+            .with_state(upstreams),
+        "pets-rest",
+    )
 }
 
 /// `GET /v1/owners/{ownerid}/pets` → `pets.list-pets`

@@ -37,19 +37,22 @@ pub fn router_with_body_limit(
     upstreams: Arc<Upstreams>,
     max_body_bytes: usize,
 ) -> Router {
-    Router::new()
-        .route(
-            "/v1/forecast/{city}",
-            routing::get(get_v1_forecast_city).head(head_v1_forecast_city),
-        )
-        .route("/v1/items/{itemId}", routing::get(get_v1_items_item_id))
-        .route("/v1/tiles", routing::get(get_v1_tiles))
-        .route("/v1/status", routing::get(get_v1_status))
-        .route("/v1/calls", routing::post(post_v1_calls))
-        .fallback(rest::not_found)
-        .method_not_allowed_fallback(rest::method_not_allowed)
-        .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
-        .with_state(upstreams)
+    rest::with_answer_budget(
+        Router::new()
+            .route(
+                "/v1/forecast/{city}",
+                routing::get(get_v1_forecast_city).head(head_v1_forecast_city),
+            )
+            .route("/v1/items/{itemId}", routing::get(get_v1_items_item_id))
+            .route("/v1/tiles", routing::get(get_v1_tiles))
+            .route("/v1/status", routing::get(get_v1_status))
+            .route("/v1/calls", routing::post(post_v1_calls))
+            .fallback(rest::not_found)
+            .method_not_allowed_fallback(rest::method_not_allowed)
+            .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
+            .with_state(upstreams),
+        "weather-rest",
+    )
 }
 
 /// `GET /v1/forecast/{city}` → `weather.forecast`

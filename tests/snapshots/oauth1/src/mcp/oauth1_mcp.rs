@@ -119,7 +119,7 @@ pub fn tools() -> Vec<Tool> {
 fn list_cards_tool() -> Tool {
     Tool::new(
             "list-cards",
-            "List cards",
+            "List cards\n\nAnswers over the server's answer budget are cut (array items dropped from the end); ask for less with `page size`.",
             mcp::object_schema(
                 r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"status":{"type":"string"},"page size":{"type":"string"}},"required":[],"additionalProperties":false}"#,
             ),
@@ -137,7 +137,7 @@ fn list_cards_tool() -> Tool {
 fn get_note_tool() -> Tool {
     Tool::new(
             "get-note",
-            "Read a note",
+            "Read a note\n\nAnswers over the server's answer budget are cut (array items dropped from the end); ask for less with `fields`.",
             mcp::object_schema(
                 r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"id":{"type":"string","minLength":1},"fields":{"type":"string"}},"required":["id"],"additionalProperties":false}"#,
             ),

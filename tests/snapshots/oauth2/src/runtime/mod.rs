@@ -4,6 +4,7 @@
 //! HTTP client, the REST and MCP plumbing, start-up. Each module keeps the items the
 //! generated code uses and what they use, as the runtime writes them.
 
+pub mod budget;
 pub mod context;
 pub mod encode;
 pub mod error;

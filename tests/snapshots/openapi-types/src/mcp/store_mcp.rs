@@ -168,7 +168,7 @@ fn category_tool() -> Tool {
 fn items_tool() -> Tool {
     Tool::new(
             "items",
-            "Items of the store.",
+            "Items of the store.\n\nAnswers over the server's answer budget are cut (array items dropped from the end); ask for less with `limit`.",
             mcp::object_schema(
                 r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"limit":{"type":"integer","description":"How many items at most."}},"required":[],"additionalProperties":false}"#,
             ),

@@ -30,12 +30,15 @@ pub fn router_with_body_limit(
     upstreams: Arc<Upstreams>,
     max_body_bytes: usize,
 ) -> Router {
-    Router::new()
-        .route("/items/{id}", routing::get(item))
-        .fallback(rest::not_found)
-        .method_not_allowed_fallback(rest::method_not_allowed)
-        .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
-        .with_state(upstreams)
+    rest::with_answer_budget(
+        Router::new()
+            .route("/items/{id}", routing::get(item))
+            .fallback(rest::not_found)
+            .method_not_allowed_fallback(rest::method_not_allowed)
+            .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
+            .with_state(upstreams),
+        "store-rest",
+    )
 }
 
 /// `GET /items/{id}` → `store.get-item`

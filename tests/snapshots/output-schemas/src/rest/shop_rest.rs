@@ -35,17 +35,20 @@ pub fn router_with_body_limit(
     upstreams: Arc<Upstreams>,
     max_body_bytes: usize,
 ) -> Router {
-    Router::new()
-        .route("/orders/{id}", routing::get(order))
-        .route("/orders", routing::get(orders))
-        .route("/orders/{id}/total", routing::get(order_total))
-        .route("/orders/{id}/contact", routing::get(order_contact))
-        .route("/orders/{id}/raw", routing::get(order_raw))
-        .route("/hello/{who}", routing::get(hello))
-        .fallback(rest::not_found)
-        .method_not_allowed_fallback(rest::method_not_allowed)
-        .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
-        .with_state(upstreams)
+    rest::with_answer_budget(
+        Router::new()
+            .route("/orders/{id}", routing::get(order))
+            .route("/orders", routing::get(orders))
+            .route("/orders/{id}/total", routing::get(order_total))
+            .route("/orders/{id}/contact", routing::get(order_contact))
+            .route("/orders/{id}/raw", routing::get(order_raw))
+            .route("/hello/{who}", routing::get(hello))
+            .fallback(rest::not_found)
+            .method_not_allowed_fallback(rest::method_not_allowed)
+            .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
+            .with_state(upstreams),
+        "shop-rest",
+    )
 }
 
 /// `GET /orders/{id}` → `shop.get-order`

@@ -35,15 +35,18 @@ pub fn router_with_body_limit(
     upstreams: Arc<Upstreams>,
     max_body_bytes: usize,
 ) -> Router {
-    Router::new()
-        .route("/metrics", routing::get(job_metrics))
-        .route("/v1/jobs/{job}", routing::get(get_job).post(post_v1_jobs_job))
-        .route("/v1/files/{name}", routing::get(get_file))
-        .route("/v1/act_{account}/ads", routing::get(list_ads))
-        .fallback(rest::not_found)
-        .method_not_allowed_fallback(rest::method_not_allowed)
-        .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
-        .with_state(upstreams)
+    rest::with_answer_budget(
+        Router::new()
+            .route("/metrics", routing::get(job_metrics))
+            .route("/v1/jobs/{job}", routing::get(get_job).post(post_v1_jobs_job))
+            .route("/v1/files/{name}", routing::get(get_file))
+            .route("/v1/act_{account}/ads", routing::get(list_ads))
+            .fallback(rest::not_found)
+            .method_not_allowed_fallback(rest::method_not_allowed)
+            .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
+            .with_state(upstreams),
+        "jobs-rest",
+    )
 }
 
 /// The runner's own job statistics.
