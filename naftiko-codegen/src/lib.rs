@@ -103,6 +103,39 @@ impl Options {
         self.openapi.push((namespace.into(), file.into()));
         self
     }
+
+    /// Tie each consumed namespace of the spec at `spec` whose base URL is, or is below, the
+    /// first server URL of one of `documents` (OpenAPI documents) to that document — the way an
+    /// API's capability files sit beside the document they were made from. Documents that
+    /// name no absolute server URL, or cannot be read, tie nothing.
+    pub fn openapi_by_server_url(
+        mut self,
+        spec: &Path,
+        documents: &[PathBuf],
+    ) -> Result<Self, Error> {
+        let servers: Vec<(&PathBuf, String)> = documents
+            .iter()
+            .filter_map(|doc| Some((doc, parse::openapi::server_url(doc)?)))
+            .collect();
+        if servers.is_empty() {
+            return Ok(self);
+        }
+        let resolved = check(spec)?;
+        for c in &resolved.capability.consumes {
+            let resolve::ir::BaseUri::Fixed(url) = &c.base_uri else {
+                continue;
+            };
+            let url = url.trim_end_matches('/');
+            let below = |server: &str| {
+                url.strip_prefix(server)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            };
+            if let Some((doc, _)) = servers.iter().find(|(_, server)| below(server)) {
+                self = self.openapi(c.namespace.wire.clone(), *doc);
+            }
+        }
+        Ok(self)
+    }
 }
 
 /// Parse and resolve the spec at `path` (validation only).

@@ -1,14 +1,13 @@
 //! The OpenAPI matching over the real capability files that have their API's document beside
 //! them: the engine's own tutorials and fixtures (alpha2 and Ikanos beta5) call the shipyard's
-//! two APIs, whose OpenAPI documents they ship. Each consumed namespace whose `baseUri` starts
-//! with a document's server URL is tied to it; every such file still generates, its operations
+//! two APIs, whose OpenAPI documents they ship. Each consumed namespace whose `baseUri` is below
+//! a document's server URL is tied to it (`Options::openapi_by_server_url`); every such file still generates, its operations
 //! are matched or noted as missing, and its tool schemas keep to the rules
 //! (`../shared/specs-corpus`, or `$NAFTIKO_SHARED`; skipped with one line when absent).
 
 use std::path::{Path, PathBuf};
 
 use naftiko_codegen::Options;
-use naftiko_codegen::resolve::ir::BaseUri;
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -26,25 +25,16 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The OpenAPI documents under `dir`, each with its first server's URL.
-fn documents(all: &[PathBuf]) -> Vec<(PathBuf, String)> {
+/// The OpenAPI documents among `all`.
+fn documents(all: &[PathBuf]) -> Vec<PathBuf> {
     all.iter()
-        .filter_map(|path| {
-            let text = std::fs::read_to_string(path).ok()?;
-            if !text
-                .lines()
-                .any(|l| l.starts_with("openapi:") || l.starts_with("swagger:"))
-            {
-                return None;
-            }
-            let doc: serde_json::Value = serde_saphyr::from_str(&text).ok()?;
-            let url = doc
-                .pointer("/servers/0/url")?
-                .as_str()?
-                .trim_end_matches('/')
-                .to_owned();
-            Some((path.clone(), url))
+        .filter(|path| {
+            std::fs::read_to_string(path).is_ok_and(|text| {
+                text.lines()
+                    .any(|l| l.starts_with("openapi:") || l.starts_with("swagger:"))
+            })
         })
+        .cloned()
         .collect()
 }
 
@@ -76,22 +66,9 @@ fn capability_files_beside_their_api_s_document_are_typed_by_it() {
             continue;
         }
         for spec in &all {
-            let Ok(resolved) = naftiko_codegen::check(spec) else {
+            let Ok(options) = Options::default().openapi_by_server_url(spec, &docs) else {
                 continue;
             };
-            let mut options = Options::default();
-            for c in &resolved.capability.consumes {
-                let BaseUri::Fixed(url) = &c.base_uri else {
-                    continue;
-                };
-                let url = url.trim_end_matches('/');
-                if let Some((doc, _)) = docs
-                    .iter()
-                    .find(|(_, server)| url.starts_with(server.as_str()))
-                {
-                    options = options.openapi(c.namespace.wire.clone(), doc);
-                }
-            }
             if options.openapi.is_empty() {
                 continue;
             }

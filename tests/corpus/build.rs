@@ -8,11 +8,13 @@
 //!   module each, in `hostile`;
 //! - every capability file of the shared specs corpus (`$NAFTIKO_SHARED/specs-corpus` or
 //!   `../../../shared/specs-corpus`) as one module each, listing the files refused with their
-//!   first diagnostic in `$OUT_DIR/refused.txt`.
+//!   first diagnostic in `$OUT_DIR/refused.txt`; a consumed API whose OpenAPI document is in the
+//!   same folder of the corpus (the engine's shipyard APIs) is typed by it.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use naftiko_codegen::Options;
 use naftiko_codegen::build::Builder;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -185,7 +187,9 @@ fn corpus(dir: &Path, name: &str, out: &Path) -> Result<bool, Box<dyn std::error
         let mut files = Vec::new();
         collect(dir, &mut files)?;
         files.sort();
-        for file in files {
+        let documents = openapi_documents(&files);
+        for file in &files {
+            let file = file.clone();
             let rel = file.strip_prefix(dir)?.to_string_lossy().replace('\\', "/");
             let text = std::fs::read_to_string(&file)?;
             // Support files (conformance cases, OpenAPI documents, bind values, shared consumes)
@@ -201,7 +205,20 @@ fn corpus(dir: &Path, name: &str, out: &Path) -> Result<bool, Box<dyn std::error
                     .collect::<Vec<_>>()
                     .join("_")
             );
-            let result = Builder::new()
+            // A consumed API whose document sits in the same folder of the corpus is typed by it.
+            let folder = top_folder(dir, &file);
+            let beside: Vec<PathBuf> = documents
+                .iter()
+                .filter(|d| top_folder(dir, d) == folder)
+                .cloned()
+                .collect();
+            let mut builder = Builder::new();
+            if let Ok(tied) = Options::default().openapi_by_server_url(&file, &beside) {
+                for (namespace, document) in tied.openapi {
+                    builder = builder.openapi(namespace, document);
+                }
+            }
+            let result = builder
                 .spec(&file)
                 .module_name(&module)
                 .out_dir(out)
@@ -243,6 +260,25 @@ fn corpus(dir: &Path, name: &str, out: &Path) -> Result<bool, Box<dyn std::error
         generated.join("\n"),
     )?;
     Ok(present)
+}
+
+/// The OpenAPI documents among `files`.
+fn openapi_documents(files: &[PathBuf]) -> Vec<PathBuf> {
+    files
+        .iter()
+        .filter(|path| {
+            std::fs::read_to_string(path).is_ok_and(|text| {
+                text.lines()
+                    .any(|l| l.starts_with("openapi:") || l.starts_with("swagger:"))
+            })
+        })
+        .cloned()
+        .collect()
+}
+
+/// The folder right under `dir` that holds `file`.
+fn top_folder<'f>(dir: &Path, file: &'f Path) -> Option<std::path::Component<'f>> {
+    file.strip_prefix(dir).ok()?.components().next()
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {

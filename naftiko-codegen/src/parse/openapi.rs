@@ -520,3 +520,25 @@ pub fn escape(text: &str) -> String {
 pub fn unescape(token: &str) -> String {
     token.replace("~1", "/").replace("~0", "~")
 }
+
+/// The first absolute server URL of the OpenAPI document at `path` (Swagger 2.0: its first
+/// scheme, `host` and `basePath`), without a trailing `/`; `None` when it names none or cannot
+/// be read.
+pub fn server_url(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let root: Value = serde_saphyr::from_str(&text).ok()?;
+    let url = match root.get("swagger") {
+        Some(_) => {
+            let host = root.get("host")?.as_str()?;
+            let scheme = root
+                .pointer("/schemes/0")
+                .and_then(Value::as_str)
+                .unwrap_or("https");
+            let base = root.get("basePath").and_then(Value::as_str).unwrap_or("");
+            format!("{scheme}://{host}{base}")
+        }
+        None => root.pointer("/servers/0/url")?.as_str()?.to_owned(),
+    };
+    let absolute = url.starts_with("https://") || url.starts_with("http://");
+    absolute.then(|| url.trim_end_matches('/').to_owned())
+}

@@ -24,8 +24,8 @@ macro_rules! sources {
 /// checks the two agree).
 pub(super) const SOURCES: &[Source] = sources![
     "args",
-    "budget",
     "bind_files": "yaml",
+    "budget",
     "client_credentials",
     "context",
     "delimited": "delimited",

@@ -5,8 +5,8 @@
 //! generated code uses and what they use, as the runtime writes them.
 
 pub mod args;
-pub mod budget;
 pub mod bind_files;
+pub mod budget;
 pub mod context;
 pub mod encode;
 pub mod error;
