@@ -2,7 +2,7 @@
 //! - the seed spec as the module `tokeninfo` (the README's build.rs example, as written);
 //! - the fixtures `kitchen_sink`, `file_binds`, `digest_auth`, `raw_formats`, `step_args`,
 //!   `oauth2_fixture`, `oauth1_fixture`, `assets`, `segments`, `client_credentials`,
-//!   `coercions`, `binary_answers`, `output_schemas`, `openapi_types` (with its OpenAPI document)
+//!   `coercions`, `binary_answers`, `output_schemas`, `openapi_types` and `petstore` (with their OpenAPI documents)
 //!   and `skill_dirs` (tests/fixtures/*.yaml);
 //! - every hostile spec the generator takes (tests/hostile, `ok` in its expected.txt) as one
 //!   module each, in `hostile`;
@@ -111,6 +111,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .spec("../fixtures/openapi-types.yaml")
         .openapi("store", "../fixtures/openapi-types.openapi/store.yaml")
         .module_name("openapi_types")
+        .generate()?;
+
+    // The public Swagger Petstore typed by its document, exercised by tests/openapi_types.rs.
+    Builder::new()
+        .spec("../fixtures/petstore.yaml")
+        .openapi("pets", "../fixtures/petstore.openapi/pets.yaml")
+        .module_name("petstore")
         .generate()?;
 
     // A skill folder read at run time (an absolute `location`), exercised by

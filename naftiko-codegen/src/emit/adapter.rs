@@ -355,3 +355,45 @@ pub(super) fn documented_body_schema(
         .any(|a| a.param == param && matches!(a.source, ArgSource::Input(i) if i == input))
         .then(|| super::schema::inlined(schema, &api.schemas))
 }
+
+/// What the upstream's OpenAPI document says of the values of `input` (of type `ty`) beyond
+/// their type — `enum`, `format`, bounds — where `input` is passed as it is to a documented
+/// parameter, and where what it says fits `ty`.
+pub(super) fn documented_values(
+    cap: &crate::resolve::ir::Capability,
+    runs: &Runs,
+    input: InputId,
+    ty: ParamType,
+) -> serde_json::Map<String, Value> {
+    let Runs::Call { call, .. } = runs else {
+        return serde_json::Map::new();
+    };
+    let op = &cap.consumes[call.consumes].operations[call.operation];
+    let said = call
+        .args
+        .iter()
+        .filter(|a| matches!(a.source, ArgSource::Input(i) if i == input))
+        .find_map(|a| op.params[a.param].documented.as_ref());
+    let Some(said) = said else {
+        return serde_json::Map::new();
+    };
+    let of_type = |value: &Value| match ty {
+        ParamType::String => value.is_string(),
+        ParamType::Integer => value.is_i64() || value.is_u64(),
+        ParamType::Number => value.is_number(),
+        ParamType::Boolean => value.is_boolean(),
+        _ => false,
+    };
+    let numeric = matches!(ty, ParamType::Integer | ParamType::Number);
+    said.iter()
+        .filter(|(key, value)| match key.as_str() {
+            "enum" => value
+                .as_array()
+                .is_some_and(|values| values.iter().all(of_type)),
+            "format" => numeric || ty == ParamType::String,
+            "minLength" | "maxLength" => ty == ParamType::String,
+            _ => numeric,
+        })
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect()
+}

@@ -30,6 +30,9 @@ fn input_schema(cap: &Capability, tool: &Tool) -> Value {
         if let Some(p) = &input.pattern {
             schema.insert("pattern".into(), json!(p));
         }
+        for (key, value) in super::adapter::documented_values(cap, &tool.runs, id, input.ty) {
+            schema.entry(key).or_insert(value);
+        }
         // The whole body of a call the upstream's OpenAPI document types: the document's schema,
         // with the spec's description.
         if let Some(Value::Object(mut documented)) =

@@ -136,6 +136,12 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
                 if let Some(pattern) = &input.pattern {
                     p["schema"]["pattern"] = json!(pattern);
                 }
+                let said = super::adapter::documented_values(cap, &op.runs, index, input.ty);
+                if let Value::Object(schema) = &mut p["schema"] {
+                    for (key, value) in said {
+                        schema.entry(key).or_insert(value);
+                    }
+                }
                 parameters.push(p);
             }
             let mut responses = Map::new();

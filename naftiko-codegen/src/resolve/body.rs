@@ -323,6 +323,7 @@ impl Resolver<'_> {
                         required: true,
                         description: None,
                         default: None,
+                        documented: None,
                     });
                     ParamId::new(params.len() - 1)
                 }

@@ -35,7 +35,7 @@ impl Resolver<'_> {
                 Some(found) => {
                     let answer = match (&found.answer, &found.empty) {
                         (Some((status, _)), _) => Some(format!("its {status} answer")),
-                        (None, Some(status)) => Some(format!("its empty {status} answer")),
+                        (None, Some(status)) => Some(format!("its {status} answer (no body)")),
                         (None, None) => None,
                     };
                     let typed = match (answer, &found.body) {
@@ -173,9 +173,6 @@ fn document(op: &mut ConsumedOp, found: &ApiOperation) {
         op.description = found.summary.clone().or_else(|| found.description.clone());
     }
     for param in &mut op.params {
-        if param.description.is_some() {
-            continue;
-        }
         let place = match param.location {
             ParamIn::Path => "path",
             ParamIn::Query => "query",
@@ -187,8 +184,34 @@ fn document(op: &mut ConsumedOp, found: &ApiOperation) {
             .parameters
             .iter()
             .find(|p| p.name == param.name.wire && p.location == place);
-        if let Some(d) = theirs.and_then(|p| p.description.as_deref()) {
+        if let (None, Some(d)) = (
+            &param.description,
+            theirs.and_then(|p| p.description.as_deref()),
+        ) {
             param.description = Some(d.trim().to_owned());
         }
+        param.documented = theirs.and_then(|p| p.schema.as_ref()).and_then(values_said);
     }
+}
+
+/// What a parameter's schema says of its values beyond their type, where it says anything.
+fn values_said(schema: &serde_json::Value) -> Option<serde_json::Map<String, serde_json::Value>> {
+    const SAID: [&str; 9] = [
+        "enum",
+        "format",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minLength",
+        "maxLength",
+    ];
+    let members = schema.as_object()?;
+    let said: serde_json::Map<_, _> = members
+        .iter()
+        .filter(|(key, _)| SAID.contains(&key.as_str()))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    (!said.is_empty()).then_some(said)
 }

@@ -296,6 +296,7 @@ impl Resolver<'_> {
                 required: p.required.unwrap_or(location == ParamIn::Path),
                 description: p.description.clone(),
                 default: default_value,
+                documented: None,
             });
         }
         // The path: every placeholder names a path parameter; undeclared ones become required strings.
@@ -339,6 +340,7 @@ impl Resolver<'_> {
                                 required: true,
                                 description: None,
                                 default: None,
+                                documented: None,
                             });
                             ParamId::new(params.len() - 1)
                         }

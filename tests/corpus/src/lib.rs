@@ -19,6 +19,7 @@ include!(concat!(env!("OUT_DIR"), "/coercions.rs"));
 include!(concat!(env!("OUT_DIR"), "/binary_answers.rs"));
 include!(concat!(env!("OUT_DIR"), "/output_schemas.rs"));
 include!(concat!(env!("OUT_DIR"), "/openapi_types.rs"));
+include!(concat!(env!("OUT_DIR"), "/petstore.rs"));
 include!(concat!(env!("OUT_DIR"), "/skill_dirs.rs"));
 
 /// The hostile specs the generator takes, one module each (tests/hostile).

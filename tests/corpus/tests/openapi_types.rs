@@ -2,7 +2,9 @@
 //! `Builder::openapi`): against a fake store on loopback, the typed client returns the
 //! document's types — a tree that contains itself, `allOf` merged, `oneOf` as an enum, open
 //! maps, `null`able fields — an answer that is not one is `Error::Decode`, and every MCP tool's
-//! answer validates against the `outputSchema` it publishes.
+//! answer validates against the `outputSchema` it publishes. The same over the public Swagger
+//! Petstore's own document (tests/fixtures/petstore.yaml): typed bodies, `allOf`, a `204` delete,
+//! documented formats.
 
 mod common;
 
@@ -148,4 +150,132 @@ async fn every_typed_tool_answers_what_its_output_schema_says() {
     let items = schema("items");
     let validator = jsonschema::validator_for(&items).unwrap();
     assert!(!validator.is_valid(&json!({"result": [{"id": "x", "name": "No price"}]})));
+}
+
+/// A fake of the public Swagger Petstore ("petstore-expanded"): pets by id, `204` on delete.
+async fn petstore() -> String {
+    use axum::extract::{Query, State};
+    use std::sync::Mutex;
+    type Pets = Arc<Mutex<Vec<Value>>>;
+    let pets: Pets = Arc::default();
+    let app = axum::Router::new()
+        .route(
+            "/v2/pets",
+            axum::routing::get(
+                |State(pets): State<Pets>, Query(q): Query<Vec<(String, String)>>| async move {
+                    let limit = q
+                        .iter()
+                        .find(|(k, _)| k == "limit")
+                        .and_then(|(_, v)| v.parse().ok())
+                        .unwrap_or(usize::MAX);
+                    let all = pets.lock().unwrap().clone();
+                    axum::Json(Value::Array(all.into_iter().take(limit).collect()))
+                },
+            )
+            .post(
+                |State(pets): State<Pets>, axum::Json(new): axum::Json<Value>| async move {
+                    let mut pets = pets.lock().unwrap();
+                    let mut pet = new;
+                    pet["id"] = json!(pets.len() as i64 + 1);
+                    pets.push(pet.clone());
+                    axum::Json(pet)
+                },
+            ),
+        )
+        .route(
+            "/v2/pets/{id}",
+            axum::routing::get(|State(pets): State<Pets>, Path(id): Path<i64>| async move {
+                let found = pets.lock().unwrap().iter().find(|p| p["id"] == id).cloned();
+                match found {
+                    Some(pet) => (axum::http::StatusCode::OK, axum::Json(pet)),
+                    None => (
+                        axum::http::StatusCode::NOT_FOUND,
+                        axum::Json(json!({"code": 404, "message": "no such pet"})),
+                    ),
+                }
+            })
+            .delete(|State(pets): State<Pets>, Path(id): Path<i64>| async move {
+                pets.lock().unwrap().retain(|p| p["id"] != id);
+                axum::http::StatusCode::NO_CONTENT
+            }),
+        )
+        .with_state(pets);
+    format!("{}/v2", serve(app).await)
+}
+
+#[tokio::test]
+async fn the_petstore_client_takes_and_returns_the_public_document_s_types() {
+    use naftiko_corpus::petstore::clients::pets::{Client, Credentials, types};
+    let client = Client::new(&petstore().await, Credentials, None).unwrap();
+    let new = types::NewPet {
+        name: "Rex".into(),
+        tag: Some("dog".into()),
+    };
+    let rex: types::Pet = client.add_pet(&new).await.unwrap();
+    assert_eq!((rex.id, rex.name.as_str()), (1, "Rex"));
+    let pets: Vec<types::Pet> = client.find_pets(None, Some(10)).await.unwrap();
+    assert_eq!(pets.len(), 1);
+    assert_eq!(
+        client.find_pet_by_id(1).await.unwrap().tag.as_deref(),
+        Some("dog")
+    );
+    let () = client.delete_pet(1).await.unwrap();
+    assert!(client.find_pets(None, None).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn every_petstore_tool_answers_what_its_output_schema_says() {
+    use naftiko_corpus::petstore as pets;
+    let mut options = pets::UpstreamOptions::default();
+    options.base_urls.insert("pets".into(), petstore().await);
+    let upstreams = Arc::new(pets::Upstreams::from_env(&options).unwrap());
+    let config = naftiko_runtime::mcp::config(1 << 20, Default::default());
+    let url = serve(pets::mcp::pets_mcp::router(upstreams, config)).await;
+    let listed = rpc(&url, "tools/list", json!({})).await.unwrap();
+    let tool = |name: &str| -> Value {
+        listed["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    // The request body as the document types it: a `NewPet`.
+    let body = &tool("add-pet")["inputSchema"]["properties"]["pet"];
+    assert_eq!(body["required"], json!(["name"]), "{body}");
+    // The document's formats, where the spec says only `integer`.
+    let limit = &tool("find-pets")["inputSchema"]["properties"]["limit"];
+    assert_eq!(limit["format"], "int32", "{limit}");
+    // `Pet` is an `allOf` of `NewPet` and its id: merged into one object schema.
+    let pet = tool("pet")["outputSchema"].clone();
+    assert!(pet.get("allOf").is_none(), "{pet}");
+    assert_eq!(pet["type"], "object", "{pet}");
+    for (name, args) in [
+        ("add-pet", json!({"pet": {"name": "Rex", "tag": "dog"}})),
+        ("find-pets", json!({"limit": 5})),
+        ("pet", json!({"id": 1})),
+        ("delete-pet", json!({"id": 1})),
+    ] {
+        let result = rpc(&url, "tools/call", json!({"name": name, "arguments": args}))
+            .await
+            .unwrap();
+        assert_ne!(result["isError"], true, "{name}: {result}");
+        let schema = &tool(name)["outputSchema"];
+        let validator = jsonschema::validator_for(schema).unwrap();
+        let content = &result["structuredContent"];
+        let errors: Vec<String> = validator
+            .iter_errors(content)
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(errors, Vec::<String>::new(), "{name}: {content}");
+    }
+    let deleted = rpc(
+        &url,
+        "tools/call",
+        json!({"name": "delete-pet", "arguments": {"id": 1}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(deleted["structuredContent"], json!({"status": 204}));
 }

@@ -224,6 +224,9 @@ pub struct Param {
     pub description: Option<String>,
     /// Where the value comes from when a call's `with` does not say (`value: "{{input}}"`).
     pub default: Option<serde_json::Value>,
+    /// What the upstream's OpenAPI document says of the values beyond their type (`enum`,
+    /// `format`, bounds): published in the adapters' schemas, never enforced.
+    pub documented: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// A header or query parameter with a fixed value.

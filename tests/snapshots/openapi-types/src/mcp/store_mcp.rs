@@ -170,7 +170,7 @@ fn items_tool() -> Tool {
             "items",
             "Items of the store.\n\nAnswers over the server's answer budget are cut (array items dropped from the end); ask for less with `limit`.",
             mcp::object_schema(
-                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"limit":{"type":"integer","description":"How many items at most."}},"required":[],"additionalProperties":false}"#,
+                r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"limit":{"type":"integer","description":"How many items at most.","minimum":1}},"required":[],"additionalProperties":false}"#,
             ),
         )
         .with_raw_output_schema(
