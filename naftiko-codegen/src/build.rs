@@ -181,6 +181,7 @@ impl Builder {
                 .file_name()
                 .map(|f| f.to_string_lossy().into_owned())
                 .unwrap_or_default(),
+            runtime: crate::Runtime::Crate { path: None },
         };
         let emitted = crate::emit::emit_module(&resolved.capability, &info, &ident.ident())?;
         let text = emitted.text;

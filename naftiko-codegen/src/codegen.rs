@@ -79,10 +79,14 @@ pub struct Target {
     pub dir: PathBuf,
     /// The crate's package name.
     pub package: String,
+    /// Where its runtime comes from.
+    pub runtime: crate::Runtime,
 }
 
-/// Every crate a workspace checks in: `specs/*.yaml` as `generated-<name>/`, then the fixtures
-/// `tests/fixtures/*.yaml` (when the folder exists) as `tests/snapshots/<name>/`.
+/// Every crate a workspace checks in: `specs/*.yaml` as `generated-<name>/` (standalone, the
+/// runtime copied in), then the fixtures `tests/fixtures/*.yaml` (when the folder exists) as
+/// `tests/snapshots/<name>/`, which depend on the workspace's `naftiko-runtime` — so that a
+/// change of the runtime is reviewed once, not once per snapshot.
 pub fn targets(root: &Path) -> std::io::Result<Vec<Target>> {
     let mut targets: Vec<Target> = specs(root)?
         .into_iter()
@@ -92,6 +96,7 @@ pub fn targets(root: &Path) -> std::io::Result<Vec<Target>> {
                 dir: root.join(format!("generated-{name}")),
                 package: name,
                 spec,
+                runtime: crate::Runtime::Vendored,
             }
         })
         .collect();
@@ -103,6 +108,9 @@ pub fn targets(root: &Path) -> std::io::Result<Vec<Target>> {
                 dir: root.join("tests/snapshots").join(&name),
                 package: format!("snapshot-{name}"),
                 spec,
+                runtime: crate::Runtime::Crate {
+                    path: Some("../../../naftiko-runtime".into()),
+                },
             }
         }));
     }
@@ -116,17 +124,25 @@ pub fn ensure_workspace(root: &Path, mode: Mode) -> Result<Report, Error> {
         source,
     })?;
     let mut report = Report::default();
-    for Target { spec, dir, package } in targets {
+    for Target {
+        spec,
+        dir,
+        package,
+        runtime,
+    } in targets
+    {
         let relative = |mut d: Diagnostic| {
             if let Ok(rel) = d.file.strip_prefix(root) {
                 d.file = rel.to_path_buf();
             }
             d
         };
-        let options = options_beside(&spec).map_err(|source| Error::Io {
-            path: spec.clone(),
-            source,
-        })?;
+        let options = options_beside(&spec)
+            .map_err(|source| Error::Io {
+                path: spec.clone(),
+                source,
+            })?
+            .runtime(runtime);
         let generated = match crate::generate_crate_with(&spec, Some(&package), &options) {
             Ok(g) => g,
             Err(Error::Spec(diags)) => {

@@ -37,7 +37,7 @@ pub mod write;
 use std::path::{Path, PathBuf};
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
-pub use emit::GeneratedFile;
+pub use emit::{GeneratedFile, Runtime};
 
 /// Why generation failed.
 #[derive(Debug, thiserror::Error)]
@@ -95,9 +95,18 @@ pub struct Options {
     /// OpenAPI documents (3.0, 3.1 or Swagger 2.0) by the consumed namespace they describe
     /// (`--openapi NAMESPACE=FILE`): its operations are typed by them.
     pub openapi: Vec<(String, PathBuf)>,
+    /// Where the generated crate's runtime comes from (`--runtime`): copied in (the default) or
+    /// the `naftiko-runtime` crate.
+    pub runtime: Runtime,
 }
 
 impl Options {
+    /// Generate a crate whose runtime comes from `runtime`.
+    pub fn runtime(mut self, runtime: Runtime) -> Self {
+        self.runtime = runtime;
+        self
+    }
+
     /// Tie the OpenAPI document at `file` to the consumed namespace `namespace`.
     pub fn openapi(mut self, namespace: impl Into<String>, file: impl Into<PathBuf>) -> Self {
         self.openapi.push((namespace.into(), file.into()));
@@ -261,6 +270,7 @@ pub fn generate_crate_with(
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default(),
+        runtime: options.runtime.clone(),
     };
     let files = emit::emit_crate(&resolved.capability, &info)?;
     Ok(Generated {

@@ -76,6 +76,43 @@ impl TypeArgs {
     fn options(&self) -> naftiko_codegen::Options {
         naftiko_codegen::Options {
             openapi: self.openapi.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+/// Where the generated crate's runtime comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum RuntimeMode {
+    /// Copy the parts of naftiko-runtime the crate uses under src/runtime/: the crate stands
+    /// alone; a runtime fix reaches it by regenerating.
+    Vendored,
+    /// Depend on naftiko-runtime (this generator's exact version, the features the crate needs):
+    /// no copy; a runtime fix reaches it with the dependency.
+    Crate,
+}
+
+#[derive(Debug, clap::Args)]
+struct RuntimeArgs {
+    /// Where the crate's runtime comes from.
+    #[arg(long, value_enum, default_value_t = RuntimeMode::Vendored)]
+    runtime: RuntimeMode,
+    /// With `--runtime crate`: the folder of naftiko-runtime, relative to DIR, written beside
+    /// the version (for a workspace that holds the runtime).
+    #[arg(long, value_name = "PATH")]
+    runtime_path: Option<String>,
+}
+
+impl RuntimeArgs {
+    fn runtime(&self) -> Result<naftiko_codegen::Runtime, String> {
+        match (self.runtime, &self.runtime_path) {
+            (RuntimeMode::Vendored, None) => Ok(naftiko_codegen::Runtime::Vendored),
+            (RuntimeMode::Vendored, Some(_)) => {
+                Err("--runtime-path goes with --runtime crate".into())
+            }
+            (RuntimeMode::Crate, path) => {
+                Ok(naftiko_codegen::Runtime::Crate { path: path.clone() })
+            }
         }
     }
 }
@@ -109,6 +146,8 @@ enum Command {
         lint: LintArgs,
         #[command(flatten)]
         types: TypeArgs,
+        #[command(flatten)]
+        runtime: RuntimeArgs,
     },
     /// Report where SPEC deviates from the official schema of its version (and the dialect
     /// rules applied to it), with file:line:column and a hint for the official form.
@@ -196,7 +235,15 @@ fn main() -> ExitCode {
             check,
             lint,
             types,
+            runtime,
         } => {
+            let runtime = match runtime.runtime() {
+                Ok(runtime) => runtime,
+                Err(problem) => {
+                    eprintln!("error: {problem}");
+                    return ExitCode::from(2);
+                }
+            };
             if let Some(problem) = package
                 .as_deref()
                 .and_then(naftiko_codegen::package_name_problem)
@@ -207,8 +254,11 @@ fn main() -> ExitCode {
             if let Err(code) = lint.run(&spec) {
                 return code;
             }
-            let generated =
-                naftiko_codegen::generate_crate_with(&spec, package.as_deref(), &types.options());
+            let generated = naftiko_codegen::generate_crate_with(
+                &spec,
+                package.as_deref(),
+                &types.options().runtime(runtime),
+            );
             let Generated { files, notes, .. } = match generated {
                 Ok(g) => g,
                 Err(e) => return failure(e),

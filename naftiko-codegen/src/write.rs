@@ -76,10 +76,24 @@ pub fn ensure_files(dir: &Path, files: &[GeneratedFile], mode: Mode) -> io::Resu
         }
         if mode == Mode::Overwrite {
             fs::remove_file(&existing).map_err(|e| with_path(e, &existing))?;
+            remove_emptied(dir, &existing);
         }
         changes.push(Change::Extra(existing));
     }
     Ok(changes)
+}
+
+/// Remove the folders between `file` (just removed) and `dir` that it left empty (`src/runtime/`
+/// of a crate regenerated with `--runtime crate`).
+fn remove_emptied(dir: &Path, file: &Path) {
+    let mut folder = file.parent();
+    while let Some(f) = folder.filter(|f| *f != dir && f.starts_with(dir)) {
+        // Fails on a folder that still holds something: that one stays, and so do its parents.
+        if fs::remove_dir(f).is_err() {
+            break;
+        }
+        folder = f.parent();
+    }
 }
 
 /// `dir/relative`, when that is a place in `dir`: `relative` has only plain components (no root,
@@ -190,5 +204,28 @@ mod tests {
         ensure_files(&dir, &[file("ok/lib.rs")], Mode::Overwrite).unwrap();
         assert!(dir.join("ok/lib.rs").is_file());
         fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// A folder whose generated files are all gone goes too; one that holds anything else stays.
+    #[test]
+    fn folders_emptied_of_generated_files_are_removed() {
+        let dir = std::env::temp_dir().join(format!("naftiko-emptied-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let all = [
+            file("src/lib.rs"),
+            file("src/runtime/http.rs"),
+            file("kept/a.rs"),
+        ];
+        ensure_files(&dir, &all, Mode::Overwrite).unwrap();
+        fs::write(dir.join("kept/notes.txt"), "mine").unwrap();
+        let changes = ensure_files(&dir, &all[..1], Mode::Overwrite).unwrap();
+        assert_eq!(changes.len(), 2, "{changes:?}");
+        assert!(!dir.join("src/runtime").exists());
+        assert!(dir.join("src/lib.rs").is_file());
+        assert!(
+            dir.join("kept/notes.txt").is_file(),
+            "what is not generated stays"
+        );
+        fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -122,3 +122,41 @@ fn usage_and_io_errors_exit_2() {
     );
     assert_eq!(bin().arg("--help").output().unwrap().status.code(), Some(0));
 }
+
+#[test]
+fn runtime_crate_depends_on_the_runtime_instead_of_copying_it() {
+    let dir = temp("runtime-crate");
+    let generate = |args: &[&str]| {
+        bin()
+            .arg("generate")
+            .arg(seed())
+            .arg("--out")
+            .arg(&dir)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = generate(&["--runtime", "crate", "--runtime-path", "../naftiko-runtime"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(!dir.join("src/runtime").exists());
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    let line = format!(
+        r#"naftiko-runtime = {{ version = "={}", path = "../naftiko-runtime", default-features = false, features = ["mcp", "rest", "server"] }}"#,
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(manifest.lines().any(|l| l == line), "{manifest}");
+    let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+    assert!(
+        lib.contains("pub use ::naftiko_runtime as runtime;"),
+        "{lib}"
+    );
+
+    let out = generate(&["--runtime-path", "../naftiko-runtime"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--runtime-path goes with --runtime crate"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -2,6 +2,9 @@
 //! corpus (`../shared/specs-corpus`, or `$NAFTIKO_SHARED/specs-corpus`; skipped with one line when
 //! absent).
 
+#[path = "../../tests/src/skip.rs"]
+mod skip;
+
 use std::path::PathBuf;
 
 use naftiko_codegen::resolve::ir::{
@@ -18,7 +21,7 @@ fn corpus(file: &str) -> Option<PathBuf> {
     if path.is_file() {
         Some(path)
     } else {
-        println!("skipped: {} is absent", path.display());
+        skip::skip(&format!("{} is absent", path.display()));
         None
     }
 }

@@ -1,5 +1,8 @@
 //! `lint`: deviations from the official schema of each version and dialect findings, located.
 
+#[path = "../../tests/src/skip.rs"]
+mod skip;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -18,10 +21,10 @@ fn schema_path() -> Option<PathBuf> {
     if path.is_file() {
         Some(path)
     } else {
-        println!(
-            "skipped: the official schema is absent ({})",
+        skip::skip(&format!(
+            "the official schema is absent ({})",
             path.display()
-        );
+        ));
         None
     }
 }

@@ -7,6 +7,9 @@
 //! whichever ends first; `cargo xtask fuzz` runs it longer, in release. A failing case is kept
 //! in `target/mutations/` with the command that reproduces it.
 
+#[path = "../../tests/src/skip.rs"]
+mod skip;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -167,7 +170,10 @@ fn seeds(root: &Path) -> Vec<PathBuf> {
         dirs.push(shared.join("specs-corpus"));
         dirs.push(shared.join("corpus-sample"));
     } else {
-        println!("skipped the shared corpora: {} is absent", shared.display());
+        skip::skip(&format!(
+            "{} is absent: mutating the project's own fixtures only",
+            shared.display()
+        ));
     }
     while let Some(dir) = dirs.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {

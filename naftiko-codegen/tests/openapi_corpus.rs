@@ -5,6 +5,9 @@
 //! are matched or noted as missing, and its tool schemas keep to the rules
 //! (`../shared/specs-corpus`, or `$NAFTIKO_SHARED`; skipped with one line when absent).
 
+#[path = "../../tests/src/skip.rs"]
+mod skip;
+
 use std::path::{Path, PathBuf};
 
 use naftiko_codegen::Options;
@@ -45,7 +48,7 @@ fn capability_files_beside_their_api_s_document_are_typed_by_it() {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
     let corpus = shared.join("specs-corpus");
     if !corpus.is_dir() {
-        println!("skipped: {} is absent", corpus.display());
+        skip::skip(&format!("{} is absent", corpus.display()));
         return;
     }
     let (mut tied_files, mut matched, mut missed) = (0, 0, 0);

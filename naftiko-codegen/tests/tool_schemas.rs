@@ -6,6 +6,9 @@
 //! collection (`../shared/specs-corpus` and `corpus-sample`, or under `$NAFTIKO_SHARED`; skipped
 //! with one line when absent).
 
+#[path = "../../tests/src/skip.rs"]
+mod skip;
+
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -146,7 +149,7 @@ fn the_specs_corpus_publishes_schemas_every_client_takes() {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
     let corpus = shared.join("specs-corpus");
     if !corpus.is_dir() {
-        println!("skipped: {} is absent", corpus.display());
+        skip::skip(&format!("{} is absent", corpus.display()));
         return;
     }
     let mut specs = Vec::new();

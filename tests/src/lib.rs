@@ -5,6 +5,7 @@ pub mod balancer;
 pub mod fake_humanitec;
 pub mod raw;
 pub mod server;
+pub mod skip;
 
 use std::path::PathBuf;
 

@@ -31,8 +31,8 @@ fn run_tool(tool: &str, args: &[&str]) -> Option<std::process::Output> {
     match Command::new(tool).args(args).output() {
         Ok(output) => Some(output),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && std::env::var_os("CI").is_none() => {
-            println!(
-                "skipped: `{tool}` is not installed (`pip install -r tests/requirements.txt`)"
+            naftiko_tests::skip::skip(
+                "`{tool}` is not installed (`pip install -r tests/requirements.txt`)",
             );
             None
         }
@@ -111,7 +111,9 @@ fn the_dockerfile_copies_paths_that_exist_and_runs_the_binary_the_crate_builds()
 #[test]
 fn the_score_workload_is_valid_against_the_score_schema() {
     let Some(shared) = shared() else {
-        println!("skipped: the shared data folder (../shared or $NAFTIKO_SHARED) is absent");
+        naftiko_tests::skip::skip(
+            "the shared data folder (../shared or $NAFTIKO_SHARED) is absent",
+        );
         return;
     };
     let schema: Value = serde_json::from_str(

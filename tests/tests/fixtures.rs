@@ -44,3 +44,33 @@ fn every_fixture_has_its_snapshot_crate_in_the_workspace() {
         );
     }
 }
+
+#[test]
+fn snapshots_depend_on_the_runtime_crate_and_the_seed_carries_its_copy() {
+    let root = workspace_root();
+    let version = format!("version = \"={}\"", env!("CARGO_PKG_VERSION"));
+    for t in naftiko_codegen::codegen::targets(&root).unwrap() {
+        let manifest = std::fs::read_to_string(t.dir.join("Cargo.toml")).unwrap();
+        let depends = manifest
+            .lines()
+            .find(|l| l.starts_with("naftiko-runtime = "));
+        let copied = t.dir.join("src/runtime").exists();
+        match t.runtime {
+            naftiko_codegen::Runtime::Vendored => {
+                assert!(copied, "{} carries its runtime", t.dir.display());
+                assert_eq!(depends, None, "{}", t.dir.display());
+            }
+            naftiko_codegen::Runtime::Crate { .. } => {
+                assert!(!copied, "{} has a copy of the runtime", t.dir.display());
+                let line = depends.unwrap_or_else(|| panic!("{}: {manifest}", t.dir.display()));
+                assert!(line.contains(&version), "{line}");
+                assert!(
+                    line.contains(r#"path = "../../../naftiko-runtime""#),
+                    "{line}"
+                );
+            }
+        }
+    }
+    let seed = root.join("generated-humanitec-tokeninfo");
+    assert!(seed.join("src/runtime/mod.rs").is_file());
+}

@@ -1,5 +1,6 @@
 //! The checked-in generated crates are what the generator makes of `specs/` today, and the
-//! generated crate builds on its own once copied out of the workspace.
+//! generated crate builds on its own once copied out of the workspace — standalone, and on the
+//! `naftiko-runtime` crate with only the features it names.
 
 use std::path::Path;
 use std::process::Command;
@@ -108,28 +109,77 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// `cargo check` the crate at `dir`, outside the workspace (the workspace's lock file and
+/// debug-info settings beside it, which change no code).
+fn check_alone(dir: &Path) -> bool {
+    let root = workspace_root();
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    std::fs::create_dir_all(dir.join(".cargo")).unwrap();
+    std::fs::copy(
+        root.join(".cargo/config.toml"),
+        dir.join(".cargo/config.toml"),
+    )
+    .unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    Command::new(cargo)
+        .args(["check", "--quiet", "--offline", "--all-targets"])
+        // The flags trybuild checks with (1.0.122's): the same flags, the same artifacts.
+        .arg(r#"--config=build.rustflags=["--cfg", "trybuild", "--verbose", "-A", "dead_code"]"#)
+        .env_remove("RUSTFLAGS")
+        .env("CARGO_INCREMENTAL", "0")
+        .current_dir(dir)
+        // A target directory outside the workspace's: a crate outside the workspace. The one
+        // trybuild checks the seed's dependencies in (`tests/api`), so that what one of them
+        // checked (aws-lc-sys's C build above all) the others find done.
+        .env("CARGO_TARGET_DIR", root.join("target/tests/trybuild"))
+        .status()
+        .unwrap()
+        .success()
+}
+
 #[test]
 fn the_generated_crate_builds_when_copied_out_of_the_workspace() {
     let root = workspace_root();
     let dir = std::env::temp_dir().join(format!("naftiko-copied-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     copy_dir(&root.join("generated-humanitec-tokeninfo"), &dir);
-    // The workspace's lock file pins the same versions; the crate has no path dependency.
-    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    // The lock file pins the same versions; the crate has no path dependency.
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
     let dependencies = manifest.split("[dependencies]").nth(1).unwrap_or_default();
     assert!(
         !dependencies.contains("path"),
         "the generated crate must depend on crates.io only"
     );
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["check", "--quiet", "--offline", "--all-targets"])
-        .current_dir(&dir)
-        // Its own target directory: a crate outside the workspace.
-        .env("CARGO_TARGET_DIR", root.join("target/standalone"))
-        .status()
-        .unwrap();
-    assert!(status.success(), "the copied-out crate does not build");
+    assert!(check_alone(&dir), "the copied-out crate does not build");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_crate_on_the_runtime_crate_builds_with_only_the_features_it_names() {
+    let root = workspace_root();
+    let runtime = root.join("naftiko-runtime").display().to_string();
+    let options = naftiko_codegen::Options::default().runtime(naftiko_codegen::Runtime::Crate {
+        path: Some(runtime),
+    });
+    let generated = naftiko_codegen::generate_crate_with(
+        &root.join("specs/humanitec-tokeninfo.yaml"),
+        None,
+        &options,
+    )
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("naftiko-on-runtime-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    naftiko_codegen::write::ensure_files(&dir, &generated.files, Mode::Overwrite).unwrap();
+    assert!(!dir.join("src/runtime").exists(), "no copy of the runtime");
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains(r#"features = ["mcp", "rest", "server"]"#),
+        "{manifest}"
+    );
+    // Outside the workspace, nothing unifies the runtime's features with the corpus's `full`.
+    assert!(
+        check_alone(&dir),
+        "the crate on naftiko-runtime does not build"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,7 +1,7 @@
 //! Real MCP clients other than our own against the generated server: the official conformance
 //! suite (`@modelcontextprotocol/conformance`) and the TypeScript SDK's client, run with the
 //! Node 22 that `tests/node` installs from the npm registry (`npm ci --prefix tests/node`, done by
-//! `.ci/run`). Without it, each test prints one `skipped:` line.
+//! `.ci/run`). Without it, each test reports itself `SKIPPED` by name.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -126,7 +126,7 @@ fn node() -> Option<(PathBuf, PathBuf)> {
     if node.is_file() {
         Some((node, modules))
     } else {
-        println!("skipped: tests/node is not installed (npm ci --prefix tests/node)");
+        naftiko_tests::skip::skip("tests/node is not installed (npm ci --prefix tests/node)");
         None
     }
 }

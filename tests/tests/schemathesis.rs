@@ -52,8 +52,8 @@ async fn schemathesis_finds_no_failures() {
     {
         Ok(output) => output,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && std::env::var_os("CI").is_none() => {
-            println!(
-                "skipped: `schemathesis` is not installed (`pip install -r tests/requirements.txt`)"
+            naftiko_tests::skip::skip(
+                "`schemathesis` is not installed (`pip install -r tests/requirements.txt`)",
             );
             return;
         }

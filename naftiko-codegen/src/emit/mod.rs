@@ -52,6 +52,23 @@ pub struct EmitError {
     message: String,
 }
 
+/// Where a generated crate's runtime comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Runtime {
+    /// The parts of `naftiko-runtime` the crate uses, copied under `src/runtime/`: the crate
+    /// stands alone, and a fix of the runtime reaches it by regenerating.
+    #[default]
+    Vendored,
+    /// A dependency on `naftiko-runtime` of the generator's own version (`=X.Y.Z`) with the
+    /// features the crate needs, and no copy: a fix of the runtime reaches it by `cargo update`
+    /// within that version's patch releases, or by moving both together. `path` (relative to the
+    /// crate's folder) is written beside the version, for a workspace that holds the runtime.
+    Crate {
+        /// The runtime's folder, as the crate's `Cargo.toml` names it.
+        path: Option<String>,
+    },
+}
+
 /// What the emitters need to know besides the IR.
 #[derive(Debug, Clone)]
 pub struct CrateInfo {
@@ -59,6 +76,8 @@ pub struct CrateInfo {
     pub package: String,
     /// The spec file name, for docs (e.g. `humanitec-tokeninfo.yaml`).
     pub spec_file: String,
+    /// Where the crate's runtime comes from.
+    pub runtime: Runtime,
 }
 
 impl CrateInfo {
@@ -110,18 +129,26 @@ pub fn emit_crate(cap: &Capability, info: &CrateInfo) -> Result<Vec<GeneratedFil
         ));
         rust.push(("src/main.rs".into(), server::main_rs(cap, info)));
     }
-    // The runtime: what the code above uses of `naftiko-runtime`, copied.
+    // The runtime: what the code above uses of `naftiko-runtime`, copied or depended on.
     let needs = vendor::Needs::of(rust.iter().map(|(_, tokens)| tokens));
-    for (path, contents) in needs.files(&format!("{HEADER}\n#![cfg_attr(rustfmt, rustfmt::skip)]"))
-    {
-        files.push(GeneratedFile { path, contents });
-    }
+    let dependencies = match &info.runtime {
+        Runtime::Vendored => {
+            let header = format!("{HEADER}\n#![cfg_attr(rustfmt, rustfmt::skip)]");
+            for (path, contents) in needs.files(&header) {
+                files.push(GeneratedFile { path, contents });
+            }
+            manifest::Dependencies::vendored(&needs.crates)
+        }
+        Runtime::Crate { path } => {
+            manifest::Dependencies::on_runtime(&needs.generated, &needs.features(), path.as_deref())
+        }
+    };
     for (path, tokens) in rust {
         files.push(rust_file(path, tokens)?);
     }
     files.push(GeneratedFile {
         path: "Cargo.toml".into(),
-        contents: manifest::cargo_toml(cap, info, &needs.crates),
+        contents: manifest::cargo_toml(cap, info, &dependencies),
     });
     files.push(GeneratedFile {
         path: "README.md".into(),

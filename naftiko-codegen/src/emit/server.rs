@@ -100,6 +100,15 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
             pub use upstreams::{Bound, UpstreamOptions, Upstreams};
         }
     });
+    let runtime = match info.runtime {
+        super::Runtime::Vendored => quote!(
+            pub mod runtime;
+        ),
+        super::Runtime::Crate { .. } => quote! {
+            /// What the generated code runs on.
+            pub use ::naftiko_runtime as runtime;
+        },
+    };
     quote! {
         #docs
 
@@ -108,7 +117,7 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         #rest_mod
         #mcp_mod
         #skill_mod
-        pub mod runtime;
+        #runtime
         #serving
 
         pub use runtime::error::{Error, RawResponse};

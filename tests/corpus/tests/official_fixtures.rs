@@ -2,9 +2,13 @@
 //! corpus and served in-process against a recording upstream.
 
 #[cfg(not(corpus))]
+#[path = "../../src/skip.rs"]
+mod skip;
+
+#[cfg(not(corpus))]
 #[test]
 fn official_fixtures() {
-    println!("skipped: the specs corpus is absent (../shared or $NAFTIKO_SHARED)");
+    skip::skip("the specs corpus is absent (../shared or $NAFTIKO_SHARED)");
 }
 
 #[cfg(corpus)]

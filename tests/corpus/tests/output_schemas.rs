@@ -3,6 +3,9 @@
 //! against it; each REST operation's OpenAPI success schema validates its answer. The answers
 //! come from a fake shop on loopback, with full and sparse orders (the missing fields `null`).
 
+#[path = "../../src/skip.rs"]
+mod skip;
+
 mod common;
 
 use std::path::PathBuf;
@@ -281,7 +284,7 @@ fn node() -> Option<PathBuf> {
     if node.is_file() {
         Some(node)
     } else {
-        println!("skipped: tests/node is not installed (npm ci --prefix tests/node)");
+        skip::skip("tests/node is not installed (npm ci --prefix tests/node)");
         None
     }
 }

@@ -70,6 +70,9 @@ pub(super) struct Needs {
     items: BTreeSet<usize>,
     /// The external crates the generated code and the copied items name.
     pub crates: BTreeSet<String>,
+    /// The external crates the generated code names itself (what a crate that depends on
+    /// `naftiko-runtime` instead of copying it needs besides).
+    pub generated: BTreeSet<String>,
 }
 
 impl Needs {
@@ -130,13 +133,15 @@ impl Needs {
             }
             work.extend(joining);
         }
-        let mut crates = scan.crates;
+        let generated = scan.crates;
+        let mut crates = generated.clone();
         for i in &kept {
             crates.extend(index.items[*i].crates.iter().cloned());
         }
         Needs {
             items: kept,
             crates,
+            generated,
         }
     }
 

@@ -85,7 +85,12 @@ impl Scan {
                     let path_before = is(before(1), ':') && is(before(2), ':');
                     let path_after = is(after(1), ':') && is(after(2), ':');
                     let method = is(before(1), '.');
-                    if path_after && !path_before && CRATES.contains(&name.as_str()) {
+                    // `::serde::Serialize`: a path from the crate root (no name before `::`).
+                    let from_root = path_before
+                        && !matches!(before(3), Some(TokenTree::Ident(_)))
+                        && !is(before(3), '>');
+                    if path_after && (!path_before || from_root) && CRATES.contains(&name.as_str())
+                    {
                         self.crates.insert(name.clone());
                     }
                     if path_after && SOURCES.iter().any(|s| s.name == name) {

@@ -25,7 +25,8 @@ pub mod skills {
     pub mod library_skills;
 }
 
-pub mod runtime;
+/// What the generated code runs on.
+pub use ::naftiko_runtime as runtime;
 
 pub mod server;
 

@@ -32,7 +32,8 @@ pub mod mcp {
     pub mod ledger_mcp;
 }
 
-pub mod runtime;
+/// What the generated code runs on.
+pub use ::naftiko_runtime as runtime;
 
 pub mod server;
 

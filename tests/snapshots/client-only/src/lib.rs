@@ -12,7 +12,8 @@ pub mod clients {
     pub mod ledger;
 }
 
-pub mod runtime;
+/// What the generated code runs on.
+pub use ::naftiko_runtime as runtime;
 
 pub use runtime::error::{Error, RawResponse};
 

@@ -24,7 +24,8 @@ pub mod rest {
     pub mod store_rest;
 }
 
-pub mod runtime;
+/// What the generated code runs on.
+pub use ::naftiko_runtime as runtime;
 
 pub mod server;
 

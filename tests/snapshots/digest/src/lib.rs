@@ -23,7 +23,8 @@ pub mod mcp {
     pub mod vault_mcp;
 }
 
-pub mod runtime;
+/// What the generated code runs on.
+pub use ::naftiko_runtime as runtime;
 
 pub mod server;
 

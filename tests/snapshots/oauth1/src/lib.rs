@@ -26,7 +26,8 @@ pub mod mcp {
     pub mod oauth1_mcp;
 }
 
-pub mod runtime;
+/// What the generated code runs on.
+pub use ::naftiko_runtime as runtime;
 
 pub mod server;
 

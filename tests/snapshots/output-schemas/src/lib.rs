@@ -29,7 +29,8 @@ pub mod mcp {
     pub mod shop_mcp;
 }
 
-pub mod runtime;
+/// What the generated code runs on.
+pub use ::naftiko_runtime as runtime;
 
 pub mod server;
 

@@ -23,7 +23,8 @@ pub mod skills {
     pub mod ops_skills;
 }
 
-pub mod runtime;
+/// What the generated code runs on.
+pub use ::naftiko_runtime as runtime;
 
 pub mod server;
 

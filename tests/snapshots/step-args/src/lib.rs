@@ -21,7 +21,8 @@ pub mod rest {
     pub mod owners_rest;
 }
 
-pub mod runtime;
+/// What the generated code runs on.
+pub use ::naftiko_runtime as runtime;
 
 pub mod server;
 
