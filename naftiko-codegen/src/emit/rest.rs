@@ -6,8 +6,8 @@ use quote::{format_ident, quote};
 use super::code::{docs, module_docs};
 use crate::resolve::ir::ParamId;
 use crate::resolve::ir::{
-    Arg, ArgSource, Capability, Dispatcher, Forward, Input, InputIn, Method, MockValue, Output,
-    Param, ParamType, RawFormat, RestAdapter, RestOp, Route, Runs, Step,
+    Arg, ArgSource, Call, Capability, Dispatcher, Forward, Input, InputIn, Method, MockValue,
+    Output, Param, ParamType, RawFormat, RestAdapter, RestOp, Route, Runs, Step,
 };
 use crate::resolve::names::Name;
 
@@ -273,167 +273,235 @@ fn handler(cap: &Capability, route: &Route, op: &RestOp, root: &TokenStream) -> 
     let target = super::adapter::target(cap, &op.runs);
     text.push_str(&format!("\n\n`{} {path}` → `{target}`", op.method.as_str()));
     let doc = docs(Some(text.trim()));
-    let name = op.name.ident();
-    let used_inputs = op.runs.used_inputs(op.inputs.len());
-    let used = |i: usize| used_inputs[i];
-
-    let mut params = vec![quote!(State(upstreams): State<Arc<Upstreams>>)];
-    let mut reads = Vec::new();
-    let path_inputs: Vec<(usize, &Input)> = op
-        .inputs
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| i.location == InputIn::Path)
-        .collect();
-    if !path_inputs.is_empty() {
-        let pats: Vec<TokenStream> = path_inputs
-            .iter()
-            .map(|(i, input)| {
-                if used(*i) {
-                    let l = super::adapter::local(input);
-                    quote!(#l)
-                } else {
-                    quote!(_)
-                }
-            })
-            .collect();
-        // A variable with text after it in its segment binds even where unused: the text
-        // tells whether the path is this route's.
-        let suffixed = |k: usize| route.suffixes.get(k).is_some_and(|s| !s.is_empty());
-        let pats: Vec<TokenStream> = pats
-            .into_iter()
-            .enumerate()
-            .map(|(k, pat)| {
-                if suffixed(k) {
-                    let l = super::adapter::local(path_inputs[k].1);
-                    quote!(#l)
-                } else {
-                    pat
-                }
-            })
-            .collect();
-        let strips: Vec<TokenStream> = path_inputs
-            .iter()
-            .enumerate()
-            .filter(|&(k, _)| suffixed(k))
-            .map(|(k, (i, input))| {
-                let l = super::adapter::local(input);
-                let suffix = &route.suffixes[k];
-                if used(*i) {
-                    quote! { let #l = rest::strip_suffix(#l, #suffix)?; }
-                } else {
-                    quote! { rest::strip_suffix(#l, #suffix)?; }
-                }
-            })
-            .collect();
-        let strings = path_inputs.iter().map(|_| quote!(String));
-        if pats.len() == 1 {
-            params.push(quote!(path_params: Result<Path<String>, PathRejection>));
-            let p = &pats[0];
-            reads.push(quote! { let Path(#p) = path_params.map_err(rest::bad_path)?; });
-        } else {
-            params.push(quote!(path_params: Result<Path<(#(#strings),*)>, PathRejection>));
-            reads.push(quote! { let Path((#(#pats),*)) = path_params.map_err(rest::bad_path)?; });
+    let used = op.runs.used_inputs(op.inputs.len());
+    let mut x = Extractors {
+        params: vec![quote!(State(upstreams): State<Arc<Upstreams>>)],
+        reads: Vec::new(),
+    };
+    x.path(route, op, &used);
+    x.query(op, &used);
+    x.headers(op, &used);
+    x.body(op, &used);
+    x.body_fields(op, &used, root);
+    for (i, input) in op.inputs.iter().enumerate() {
+        if used[i] {
+            x.reads.push(super::adapter::pattern_check(
+                input,
+                &quote!(rest::pattern_mismatch),
+                &quote!(#root::runtime),
+            ));
         }
-        reads.extend(strips);
     }
-    let query_inputs: Vec<_> = op
-        .inputs
-        .iter()
-        .enumerate()
-        .filter(|(i, x)| x.location == InputIn::Query && used(*i))
-        .collect();
-    if !query_inputs.is_empty() {
-        params.push(quote!(query_params: Result<Query<HashMap<String, String>>, QueryRejection>));
-        reads.push(quote! { let Query(query_params) = query_params.map_err(rest::bad_query)?; });
-        for (_, input) in query_inputs {
-            let l = super::adapter::local(input);
-            let wire = &input.name.wire;
-            let convert = match input.ty {
-                ParamType::Array => quote!(.map(|v| rest::list(v))),
-                ParamType::Object => quote!(.map(|v| rest::json_object(#wire, v)).transpose()?),
-                ParamType::Json => quote!(.map(|v| rest::json_or_text(v))),
-                _ => quote!(),
-            };
-            reads.push(if input.required {
+    let Extractors { params, reads } = x;
+    match &op.runs {
+        Runs::Call { call, output } => {
+            call_handler(cap, op, (call, output), &doc, &params, &reads, root)
+        }
+        Runs::Mock { fields } => mock_handler(op, fields, &doc, &params, &reads, root),
+        Runs::Steps { steps, .. } => {
+            orchestrated_handler(cap, op, steps, &doc, &params, &reads, root)
+        }
+    }
+}
+
+/// A handler's extractors (its parameters) and the statements that read its inputs from them.
+struct Extractors {
+    params: Vec<TokenStream>,
+    reads: Vec<TokenStream>,
+}
+
+impl Extractors {
+    /// The path variables (one `Path` extractor), with the text after a variable in its segment
+    /// stripped.
+    fn path(&mut self, route: &Route, op: &RestOp, used: &[bool]) {
+        let used = |i: usize| used[i];
+        let (params, reads) = (&mut self.params, &mut self.reads);
+        let path_inputs: Vec<(usize, &Input)> = op
+            .inputs
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.location == InputIn::Path)
+            .collect();
+        if path_inputs.is_empty() {
+            return;
+        }
+        {
+            let pats: Vec<TokenStream> = path_inputs
+                .iter()
+                .map(|(i, input)| {
+                    if used(*i) {
+                        let l = super::adapter::local(input);
+                        quote!(#l)
+                    } else {
+                        quote!(_)
+                    }
+                })
+                .collect();
+            // A variable with text after it in its segment binds even where unused: the text
+            // tells whether the path is this route's.
+            let suffixed = |k: usize| route.suffixes.get(k).is_some_and(|s| !s.is_empty());
+            let pats: Vec<TokenStream> = pats
+                .into_iter()
+                .enumerate()
+                .map(|(k, pat)| {
+                    if suffixed(k) {
+                        let l = super::adapter::local(path_inputs[k].1);
+                        quote!(#l)
+                    } else {
+                        pat
+                    }
+                })
+                .collect();
+            let strips: Vec<TokenStream> = path_inputs
+                .iter()
+                .enumerate()
+                .filter(|&(k, _)| suffixed(k))
+                .map(|(k, (i, input))| {
+                    let l = super::adapter::local(input);
+                    let suffix = &route.suffixes[k];
+                    if used(*i) {
+                        quote! { let #l = rest::strip_suffix(#l, #suffix)?; }
+                    } else {
+                        quote! { rest::strip_suffix(#l, #suffix)?; }
+                    }
+                })
+                .collect();
+            let strings = path_inputs.iter().map(|_| quote!(String));
+            if pats.len() == 1 {
+                params.push(quote!(path_params: Result<Path<String>, PathRejection>));
+                let p = &pats[0];
+                reads.push(quote! { let Path(#p) = path_params.map_err(rest::bad_path)?; });
+            } else {
+                params.push(quote!(path_params: Result<Path<(#(#strings),*)>, PathRejection>));
+                reads.push(
+                    quote! { let Path((#(#pats),*)) = path_params.map_err(rest::bad_path)?; },
+                );
+            }
+            reads.extend(strips);
+        }
+    }
+
+    /// The query parameters the call uses (one `Query` extractor), converted to their types.
+    fn query(&mut self, op: &RestOp, used: &[bool]) {
+        let used = |i: usize| used[i];
+        let (params, reads) = (&mut self.params, &mut self.reads);
+        let query_inputs: Vec<_> = op
+            .inputs
+            .iter()
+            .enumerate()
+            .filter(|(i, x)| x.location == InputIn::Query && used(*i))
+            .collect();
+        if !query_inputs.is_empty() {
+            params
+                .push(quote!(query_params: Result<Query<HashMap<String, String>>, QueryRejection>));
+            reads
+                .push(quote! { let Query(query_params) = query_params.map_err(rest::bad_query)?; });
+            for (_, input) in query_inputs {
+                let l = super::adapter::local(input);
+                let wire = &input.name.wire;
+                let convert = match input.ty {
+                    ParamType::Array => quote!(.map(|v| rest::list(v))),
+                    ParamType::Object => quote!(.map(|v| rest::json_object(#wire, v)).transpose()?),
+                    ParamType::Json => quote!(.map(|v| rest::json_or_text(v))),
+                    _ => quote!(),
+                };
+                reads.push(if input.required {
                 quote! { let #l = query_params.get(#wire) #convert .ok_or_else(|| rest::missing(#wire, "query parameter"))?; }
             } else {
                 quote! { let #l = query_params.get(#wire) #convert; }
             });
+            }
         }
     }
-    let header_inputs: Vec<_> = op
-        .inputs
-        .iter()
-        .enumerate()
-        .filter(|(i, x)| x.location == InputIn::Header && used(*i))
-        .collect();
-    let reads_body = op
-        .inputs
-        .iter()
-        .enumerate()
-        .any(|(i, x)| matches!(x.location, InputIn::Body | InputIn::BodyField) && used(i));
-    // The JSON body's `Content-Type` is checked: the headers are read for it too.
-    if !header_inputs.is_empty() || reads_body {
-        params.push(quote!(headers: HeaderMap));
-    }
-    if !header_inputs.is_empty() {
-        for (_, input) in header_inputs {
-            let l = super::adapter::local(input);
-            let wire = &input.name.wire;
-            let convert = match input.ty {
-                ParamType::Array => quote!(.map(rest::list)),
-                ParamType::Object => quote!(.map(|v| rest::json_object(#wire, v)).transpose()?),
-                ParamType::Json => quote!(.map(rest::json_or_text)),
-                _ => quote!(),
-            };
-            reads.push(if input.required {
+
+    /// The headers the call uses; the header map is extracted too where a JSON body is read
+    /// (its `Content-Type` is checked).
+    fn headers(&mut self, op: &RestOp, used: &[bool]) {
+        let used = |i: usize| used[i];
+        let (params, reads) = (&mut self.params, &mut self.reads);
+        let header_inputs: Vec<_> = op
+            .inputs
+            .iter()
+            .enumerate()
+            .filter(|(i, x)| x.location == InputIn::Header && used(*i))
+            .collect();
+        let reads_body = op
+            .inputs
+            .iter()
+            .enumerate()
+            .any(|(i, x)| matches!(x.location, InputIn::Body | InputIn::BodyField) && used(i));
+        // The JSON body's `Content-Type` is checked: the headers are read for it too.
+        if !header_inputs.is_empty() || reads_body {
+            params.push(quote!(headers: HeaderMap));
+        }
+        if !header_inputs.is_empty() {
+            for (_, input) in header_inputs {
+                let l = super::adapter::local(input);
+                let wire = &input.name.wire;
+                let convert = match input.ty {
+                    ParamType::Array => quote!(.map(rest::list)),
+                    ParamType::Object => quote!(.map(|v| rest::json_object(#wire, v)).transpose()?),
+                    ParamType::Json => quote!(.map(rest::json_or_text)),
+                    _ => quote!(),
+                };
+                reads.push(if input.required {
                 quote! { let #l = rest::header(&headers, #wire)? #convert .ok_or_else(|| rest::missing(#wire, "header"))?; }
             } else {
                 quote! { let #l = rest::header(&headers, #wire)? #convert; }
             });
+            }
         }
-    }
-    if let Some((_, input)) = op
-        .inputs
-        .iter()
-        .enumerate()
-        .find(|(i, x)| x.location == InputIn::Body && used(*i))
-    {
-        params.push(quote!(request_body: Result<Bytes, BytesRejection>));
-        let l = super::adapter::local(input);
-        let expect = if input.ty == ParamType::Array {
-            quote!(rest::Expect::Array)
-        } else {
-            quote!(rest::Expect::Object)
-        };
-        reads.push(if input.required {
-            quote! { let #l = rest::required_json_body(&headers, request_body, #expect)?; }
-        } else {
-            quote! { let #l = rest::json_body(&headers, request_body, #expect)?; }
-        });
     }
 
-    let fields: Vec<&Input> = op
-        .inputs
-        .iter()
-        .enumerate()
-        .filter(|(i, x)| x.location == InputIn::BodyField && used(*i))
-        .map(|(_, x)| x)
-        .collect();
-    if !fields.is_empty() {
-        // Declared `in: body` inputs are fields of one JSON object, read like MCP arguments.
-        params.push(quote!(request_body: Result<Bytes, BytesRejection>));
-        reads.push(quote! {
-            let request_body = rest::json_body(&headers, request_body, rest::Expect::Object)?;
-        });
-        if fields.iter().any(|f| f.body_path.is_none()) {
-            reads.push(quote! { let body_fields = rest::body_fields(&request_body); });
-        }
-        for input in fields {
+    /// The whole JSON body, where an input is the body.
+    fn body(&mut self, op: &RestOp, used: &[bool]) {
+        let used = |i: usize| used[i];
+        let (params, reads) = (&mut self.params, &mut self.reads);
+        if let Some((_, input)) = op
+            .inputs
+            .iter()
+            .enumerate()
+            .find(|(i, x)| x.location == InputIn::Body && used(*i))
+        {
+            params.push(quote!(request_body: Result<Bytes, BytesRejection>));
             let l = super::adapter::local(input);
-            let f = super::adapter::argument_reader(input);
-            reads.push(match &input.body_path {
+            let expect = if input.ty == ParamType::Array {
+                quote!(rest::Expect::Array)
+            } else {
+                quote!(rest::Expect::Object)
+            };
+            reads.push(if input.required {
+                quote! { let #l = rest::required_json_body(&headers, request_body, #expect)?; }
+            } else {
+                quote! { let #l = rest::json_body(&headers, request_body, #expect)?; }
+            });
+        }
+    }
+
+    /// Declared `in: body` inputs: fields of one JSON object, read like MCP arguments.
+    fn body_fields(&mut self, op: &RestOp, used: &[bool], root: &TokenStream) {
+        let used = |i: usize| used[i];
+        let (params, reads) = (&mut self.params, &mut self.reads);
+        let fields: Vec<&Input> = op
+            .inputs
+            .iter()
+            .enumerate()
+            .filter(|(i, x)| x.location == InputIn::BodyField && used(*i))
+            .map(|(_, x)| x)
+            .collect();
+        if !fields.is_empty() {
+            // Declared `in: body` inputs are fields of one JSON object, read like MCP arguments.
+            params.push(quote!(request_body: Result<Bytes, BytesRejection>));
+            reads.push(quote! {
+                let request_body = rest::json_body(&headers, request_body, rest::Expect::Object)?;
+            });
+            if fields.iter().any(|f| f.body_path.is_none()) {
+                reads.push(quote! { let body_fields = rest::body_fields(&request_body); });
+            }
+            for input in fields {
+                let l = super::adapter::local(input);
+                let f = super::adapter::argument_reader(input);
+                reads.push(match &input.body_path {
                 None => {
                     let wire = &input.name.wire;
                     quote! {
@@ -460,24 +528,22 @@ fn handler(cap: &Capability, route: &Route, op: &RestOp, root: &TokenStream) -> 
                     }
                 }
             });
+            }
         }
     }
-    for (i, input) in op.inputs.iter().enumerate() {
-        if used(i) {
-            reads.push(super::adapter::pattern_check(
-                input,
-                &quote!(rest::pattern_mismatch),
-                &quote!(#root::runtime),
-            ));
-        }
-    }
-    let (call, output) = match &op.runs {
-        Runs::Call { call, output } => (call, output),
-        Runs::Mock { fields } => return mock_handler(op, fields, &doc, &params, &reads, root),
-        Runs::Steps { steps, .. } => {
-            return orchestrated_handler(cap, op, steps, &doc, &params, &reads, root);
-        }
-    };
+}
+
+/// The handler of an operation that makes one call: the upstream's answer passed on, or shaped.
+fn call_handler(
+    cap: &Capability,
+    op: &RestOp,
+    (call, output): (&Call, &Output),
+    doc: &TokenStream,
+    params: &[TokenStream],
+    reads: &[TokenStream],
+    root: &TokenStream,
+) -> TokenStream {
+    let name = op.name.ident();
     let c = &cap.consumes[call.consumes];
     let consumed = &c.operations[call.operation];
     let args = consumed.params.iter().enumerate().map(|(pi, p)| {

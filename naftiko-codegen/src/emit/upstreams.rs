@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::resolve::ir::{
-    BaseUri, BindId, Capability, Credential, OAuth1Signing, Part, UpstreamAuth,
+    BaseUri, BindId, Capability, Consumes, Credential, OAuth1Signing, Part, UpstreamAuth,
 };
 
 /// A bound value in the generated code: a field of `bound` (a `Bound`).
@@ -34,47 +34,7 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
         let d = format!(" Client of `{}`.", c.namespace.wire);
         quote! { #[doc = #d] pub #f: clients::#f::Client, }
     });
-    // Each bind file is read once, before the variables it holds.
-    let mut files: Vec<&str> = Vec::new();
-    let mut file_reads = Vec::new();
-    for b in &cap.binds {
-        if let Some(file) = &b.file
-            && !files.contains(&file.path.as_str())
-        {
-            let local = quote::format_ident!("file_{}", files.len());
-            let (path, index, ns) = (
-                &file.path,
-                proc_macro2::Literal::usize_unsuffixed(b.bind_index),
-                &b.namespace,
-            );
-            file_reads.push(
-                quote! { let #local = runtime::bind_files::read(&options.spec_dir, #path, #index, #ns)?; },
-            );
-            files.push(&file.path);
-        }
-    }
-    let reads = cap.binds.iter().map(|b| {
-        // Every bound variable is required at start-up, even one the code does not use.
-        let local = b.name.ident();
-        let env = &b.env;
-        let index = proc_macro2::Literal::usize_unsuffixed(b.bind_index);
-        let ns = &b.namespace;
-        match &b.file {
-            Some(file) => {
-                let source = quote::format_ident!(
-                    "file_{}",
-                    files.iter().position(|f| *f == file.path).unwrap_or(0)
-                );
-                let (path, key) = (&file.path, &file.key);
-                quote! { let #local = runtime::bind_files::value(&#source, #key, #env, #path, #index, #ns)?; }
-            }
-            None => {
-                let declared = &b.declared;
-                quote! { let #local = runtime::startup::env_secret(#env, #declared)?; }
-            }
-        }
-    });
-    let has_files = !files.is_empty();
+    let (file_reads, reads, has_files) = bound_reads(cap);
     let bound_fields = cap.binds.iter().map(|b| {
         let f = b.name.ident();
         let doc = match &b.file {
@@ -112,143 +72,13 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
     } else {
         quote!(_options)
     };
-    let spec_dir_field = has_files.then(|| {
-        quote! {
-            /// The folder that `binds` files are read from (the spec's own folder).
-            pub spec_dir: std::path::PathBuf,
-        }
-    });
-    let spec_dir_default = has_files.then(|| quote! { spec_dir: std::path::PathBuf::from("."), });
-    let checks = cap.consumes.iter().any(super::types::checks);
-    let strict_field = checks.then(|| {
-        quote! {
-            /// Whether an answer passed on that is not what its API's OpenAPI document says is an
-            /// error (502) rather than a logged warning.
-            pub strict_output: bool,
-        }
-    });
-    let strict_default = checks.then(|| quote! { strict_output: false, });
+    let (option_fields, option_defaults) = option_fields(cap, has_files);
     let reads_doc = if has_files {
         " Read every bound variable, from the environment and the `binds` files."
     } else {
         " Read every bound variable from the environment."
     };
-    let builds = cap.consumes.iter().map(|c| {
-        let f = c.namespace.ident();
-        let wire = &c.namespace.wire;
-        let var = |b: BindId| bound_var(cap, b);
-        let secret = |parts: &[Part<BindId>]| bound_secret(cap, parts);
-        // Bound values sent in request parameters, beside the credentials.
-        let bound = c.request_binds().into_iter().map(|b| {
-            let (f, v) = (cap.binds[b].name.ident(), var(b));
-            quote!(#f: #v.clone(),)
-        });
-        let bound = quote!(#(#bound)*);
-        let credentials = match &c.auth {
-            UpstreamAuth::Bearer { token, .. } => {
-                let v = secret(token);
-                quote!(clients::#f::Credentials { bearer_token: #v, #bound })
-            }
-            UpstreamAuth::ApiKey { value, .. } | UpstreamAuth::BodyKey { value, .. } => {
-                let v = secret(value);
-                quote!(clients::#f::Credentials { api_key: #v, #bound })
-            }
-            UpstreamAuth::Basic { username, password }
-            | UpstreamAuth::Digest { username, password } => {
-                let user = match username {
-                    Credential::Bind(b) => {
-                        let v = var(*b);
-                        quote!(#v.clone())
-                    }
-                    Credential::Literal(text) => quote!(runtime::secret::Secret::new(#text)),
-                };
-                let p = secret(password);
-                quote!(clients::#f::Credentials { username: #user, password: #p, #bound })
-            }
-            UpstreamAuth::OAuth1 {
-                consumer_key,
-                signing,
-            } => {
-                let key = secret(consumer_key);
-                let signing = match signing {
-                    OAuth1Signing::RsaSha256 { signing_key } => {
-                        let v = secret(signing_key);
-                        quote!(signing_key: #v,)
-                    }
-                    OAuth1Signing::HmacSha1 {
-                        consumer_secret,
-                        token,
-                    } => {
-                        let v = secret(consumer_secret);
-                        let token = token.as_ref().map(|(t, s)| {
-                            let (t, s) = (secret(t), secret(s));
-                            quote!(token: #t, token_secret: #s,)
-                        });
-                        quote!(consumer_secret: #v, #token)
-                    }
-                };
-                quote!(clients::#f::Credentials { consumer_key: #key, #signing #bound })
-            }
-            UpstreamAuth::ClientCredentials(client) => {
-                let endpoint = match client.token_endpoint.as_slice() {
-                    [Part::Text(_)] => quote!(clients::#f::DEFAULT_TOKEN_ENDPOINT.to_owned()),
-                    [Part::Slot(b)] => {
-                        let v = var(*b);
-                        quote!(#v.expose().to_owned())
-                    }
-                    parts => {
-                        let (fmt, args) = super::code::format_parts(parts, &var);
-                        quote!(format!(#fmt, #(#args),*))
-                    }
-                };
-                let id = match client.client_id.as_slice() {
-                    [Part::Text(text)] => quote!(runtime::secret::Secret::new(#text)),
-                    parts => secret(parts),
-                };
-                let s = secret(&client.client_secret);
-                quote!(clients::#f::Credentials { token_endpoint: #endpoint, client_id: #id, client_secret: #s, #bound })
-            }
-            UpstreamAuth::None if bound.is_empty() => quote!(clients::#f::Credentials),
-            UpstreamAuth::None => {
-                quote!(clients::#f::Credentials { #bound })
-            }
-        };
-        let base = match &c.base_uri {
-            BaseUri::Fixed(_) => quote! {
-                let base_url = options.base_url(#wire).unwrap_or(clients::#f::DEFAULT_BASE_URL).to_owned();
-            },
-            BaseUri::Template(parts) => {
-                let made = match parts.as_slice() {
-                    // The whole URL from one variable.
-                    [Part::Slot(b)] => {
-                        let v = var(*b);
-                        quote!(#v.expose().to_owned())
-                    }
-                    _ => {
-                        let (fmt, args) = super::code::format_parts(parts, &var);
-                        quote!(format!(#fmt, #(#args),*))
-                    }
-                };
-                quote! {
-                    let base_url = match options.base_url(#wire) {
-                        Some(url) => url.to_owned(),
-                        None => #made,
-                    };
-                }
-            }
-            BaseUri::Missing => quote! {
-                let base_url = options.base_url(#wire).map(str::to_owned).ok_or_else(|| {
-                    StartupError::Usage(format!("the spec gives no base URL for `{}`: pass --upstream {}=URL", #wire, #wire))
-                })?;
-            },
-        };
-        let strict = super::types::checks(c)
-            .then(|| quote!(.with_strict_output(options.strict_output)));
-        quote! {
-            #base
-            let #f = clients::#f::Client::with_http_client(&base_url, #credentials, http.clone())? #strict;
-        }
-    });
+    let builds = cap.consumes.iter().map(|c| client_build(cap, c));
     let names = cap.consumes.iter().map(|c| c.namespace.ident());
     let namespaces = cap.consumes.iter().map(|c| c.namespace.wire.as_str());
     quote! {
@@ -273,13 +103,12 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
             pub base_urls: BTreeMap<String, String>,
             /// Per-request timeout.
             pub timeout: Duration,
-            #spec_dir_field
-            #strict_field
+            #option_fields
         }
 
         impl Default for UpstreamOptions {
             fn default() -> Self {
-                Self { base_urls: BTreeMap::new(), timeout: runtime::http::DEFAULT_TIMEOUT, #spec_dir_default #strict_default }
+                Self { base_urls: BTreeMap::new(), timeout: runtime::http::DEFAULT_TIMEOUT, #option_defaults }
             }
         }
 
@@ -334,5 +163,209 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
             }
         }
 
+    }
+}
+
+/// The fields of `UpstreamOptions` that only some specs need, and their defaults: the folder of
+/// `binds` files, and whether undocumented answers are errors.
+fn option_fields(cap: &Capability, has_files: bool) -> (TokenStream, TokenStream) {
+    let spec_dir_field = has_files.then(|| {
+        quote! {
+            /// The folder that `binds` files are read from (the spec's own folder).
+            pub spec_dir: std::path::PathBuf,
+        }
+    });
+    let spec_dir_default = has_files.then(|| quote! { spec_dir: std::path::PathBuf::from("."), });
+    let checks = cap.consumes.iter().any(super::types::checks);
+    let strict_field = checks.then(|| {
+        quote! {
+            /// Whether an answer passed on that is not what its API's OpenAPI document says is an
+            /// error (502) rather than a logged warning.
+            pub strict_output: bool,
+        }
+    });
+    let strict_default = checks.then(|| quote! { strict_output: false, });
+    (
+        quote!(#spec_dir_field #strict_field),
+        quote!(#spec_dir_default #strict_default),
+    )
+}
+
+/// The start-up reads of every bound variable (each `binds` file once, before the variables it
+/// holds), and whether there are files.
+fn bound_reads(cap: &Capability) -> (Vec<TokenStream>, Vec<TokenStream>, bool) {
+    // Each bind file is read once, before the variables it holds.
+    let mut files: Vec<&str> = Vec::new();
+    let mut file_reads = Vec::new();
+    for b in &cap.binds {
+        if let Some(file) = &b.file
+            && !files.contains(&file.path.as_str())
+        {
+            let local = quote::format_ident!("file_{}", files.len());
+            let (path, index, ns) = (
+                &file.path,
+                proc_macro2::Literal::usize_unsuffixed(b.bind_index),
+                &b.namespace,
+            );
+            file_reads.push(
+                quote! { let #local = runtime::bind_files::read(&options.spec_dir, #path, #index, #ns)?; },
+            );
+            files.push(&file.path);
+        }
+    }
+    let reads = cap.binds.iter().map(|b| {
+        // Every bound variable is required at start-up, even one the code does not use.
+        let local = b.name.ident();
+        let env = &b.env;
+        let index = proc_macro2::Literal::usize_unsuffixed(b.bind_index);
+        let ns = &b.namespace;
+        match &b.file {
+            Some(file) => {
+                let source = quote::format_ident!(
+                    "file_{}",
+                    files.iter().position(|f| *f == file.path).unwrap_or(0)
+                );
+                let (path, key) = (&file.path, &file.key);
+                quote! { let #local = runtime::bind_files::value(&#source, #key, #env, #path, #index, #ns)?; }
+            }
+            None => {
+                let declared = &b.declared;
+                quote! { let #local = runtime::startup::env_secret(#env, #declared)?; }
+            }
+        }
+    });
+    let reads: Vec<TokenStream> = reads.collect();
+    let has_files = !files.is_empty();
+    (file_reads, reads, has_files)
+}
+
+/// The statements that build consumed API `c`'s client.
+fn client_build(cap: &Capability, c: &Consumes) -> TokenStream {
+    let f = c.namespace.ident();
+    let credentials = credentials(cap, c);
+    let base = base_url(cap, c);
+    let strict =
+        super::types::checks(c).then(|| quote!(.with_strict_output(options.strict_output)));
+    quote! {
+        #base
+        let #f = clients::#f::Client::with_http_client(&base_url, #credentials, http.clone())? #strict;
+    }
+}
+
+/// The credentials of consumed API `c`'s client, made of the bound values.
+fn credentials(cap: &Capability, c: &Consumes) -> TokenStream {
+    let f = c.namespace.ident();
+    let var = |b: BindId| bound_var(cap, b);
+    let secret = |parts: &[Part<BindId>]| bound_secret(cap, parts);
+    // Bound values sent in request parameters, beside the credentials.
+    let bound = c.request_binds().into_iter().map(|b| {
+        let (f, v) = (cap.binds[b].name.ident(), var(b));
+        quote!(#f: #v.clone(),)
+    });
+    let bound = quote!(#(#bound)*);
+    match &c.auth {
+        UpstreamAuth::Bearer { token, .. } => {
+            let v = secret(token);
+            quote!(clients::#f::Credentials { bearer_token: #v, #bound })
+        }
+        UpstreamAuth::ApiKey { value, .. } | UpstreamAuth::BodyKey { value, .. } => {
+            let v = secret(value);
+            quote!(clients::#f::Credentials { api_key: #v, #bound })
+        }
+        UpstreamAuth::Basic { username, password }
+        | UpstreamAuth::Digest { username, password } => {
+            let user = match username {
+                Credential::Bind(b) => {
+                    let v = var(*b);
+                    quote!(#v.clone())
+                }
+                Credential::Literal(text) => quote!(runtime::secret::Secret::new(#text)),
+            };
+            let p = secret(password);
+            quote!(clients::#f::Credentials { username: #user, password: #p, #bound })
+        }
+        UpstreamAuth::OAuth1 {
+            consumer_key,
+            signing,
+        } => {
+            let key = secret(consumer_key);
+            let signing = match signing {
+                OAuth1Signing::RsaSha256 { signing_key } => {
+                    let v = secret(signing_key);
+                    quote!(signing_key: #v,)
+                }
+                OAuth1Signing::HmacSha1 {
+                    consumer_secret,
+                    token,
+                } => {
+                    let v = secret(consumer_secret);
+                    let token = token.as_ref().map(|(t, s)| {
+                        let (t, s) = (secret(t), secret(s));
+                        quote!(token: #t, token_secret: #s,)
+                    });
+                    quote!(consumer_secret: #v, #token)
+                }
+            };
+            quote!(clients::#f::Credentials { consumer_key: #key, #signing #bound })
+        }
+        UpstreamAuth::ClientCredentials(client) => {
+            let endpoint = match client.token_endpoint.as_slice() {
+                [Part::Text(_)] => quote!(clients::#f::DEFAULT_TOKEN_ENDPOINT.to_owned()),
+                [Part::Slot(b)] => {
+                    let v = var(*b);
+                    quote!(#v.expose().to_owned())
+                }
+                parts => {
+                    let (fmt, args) = super::code::format_parts(parts, &var);
+                    quote!(format!(#fmt, #(#args),*))
+                }
+            };
+            let id = match client.client_id.as_slice() {
+                [Part::Text(text)] => quote!(runtime::secret::Secret::new(#text)),
+                parts => secret(parts),
+            };
+            let s = secret(&client.client_secret);
+            quote!(clients::#f::Credentials { token_endpoint: #endpoint, client_id: #id, client_secret: #s, #bound })
+        }
+        UpstreamAuth::None if bound.is_empty() => quote!(clients::#f::Credentials),
+        UpstreamAuth::None => {
+            quote!(clients::#f::Credentials { #bound })
+        }
+    }
+}
+
+/// The statement that makes `base_url` for consumed API `c`: `--upstream`'s, else the spec's.
+fn base_url(cap: &Capability, c: &Consumes) -> TokenStream {
+    let f = c.namespace.ident();
+    let wire = &c.namespace.wire;
+    let var = |b: BindId| bound_var(cap, b);
+    match &c.base_uri {
+        BaseUri::Fixed(_) => quote! {
+            let base_url = options.base_url(#wire).unwrap_or(clients::#f::DEFAULT_BASE_URL).to_owned();
+        },
+        BaseUri::Template(parts) => {
+            let made = match parts.as_slice() {
+                // The whole URL from one variable.
+                [Part::Slot(b)] => {
+                    let v = var(*b);
+                    quote!(#v.expose().to_owned())
+                }
+                _ => {
+                    let (fmt, args) = super::code::format_parts(parts, &var);
+                    quote!(format!(#fmt, #(#args),*))
+                }
+            };
+            quote! {
+                let base_url = match options.base_url(#wire) {
+                    Some(url) => url.to_owned(),
+                    None => #made,
+                };
+            }
+        }
+        BaseUri::Missing => quote! {
+            let base_url = options.base_url(#wire).map(str::to_owned).ok_or_else(|| {
+                StartupError::Usage(format!("the spec gives no base URL for `{}`: pass --upstream {}=URL", #wire, #wire))
+            })?;
+        },
     }
 }

@@ -311,181 +311,206 @@ impl<'a> Resolver<'a> {
     ) -> Vec<Arg> {
         // Arguments already made (read from earlier steps): `with` and inputs do not feed them.
         let mut args: Vec<Arg> = preset;
-        // A parameter's own `value: "{{input}}"` applies where `with` does not name it.
-        let mut with = with.clone();
-        let named = NameIndex::of(with.keys().map(String::as_str));
-        for p in &op.params {
-            if let Some(default) = &p.default
-                && named.get(&p.name.wire).is_none()
-            {
-                with.insert(p.name.wire.clone(), default.clone());
-            }
-        }
-        let preset = NameIndex::of(args.iter().map(|a| op.params[a.param].name.wire.as_str()));
-        with.retain(|key, _| preset.get(key).is_none());
+        let with = with_values(with, op, &args);
         let params = NameIndex::of(op.params.iter().map(|p| p.name.wire.as_str()));
-        let mut by_name = NameIndex::of(inputs.iter().map(|i| i.name.wire.as_str()));
-        // `inputs[ii]`, or a new input `synthesize` makes for the parameter `pi` (if any).
-        // `inputs[ii]`, or a new input `synthesize` makes for the parameter `pi` (if any); with
-        // `forced`, one the spec does not declare, made so that the call can be made.
-        let mut gained: Vec<InputId> = Vec::new();
-        let mut input = |inputs: &mut Vec<Input>, name: &str, pi: ParamId, forced: bool| {
-            by_name.get(name).map(InputId::new).or_else(|| {
-                let new = synthesize(name, &op.params[pi], forced)?;
-                by_name.add(&new.name.wire, inputs.len());
-                inputs.push(new);
-                let ii = InputId::new(inputs.len() - 1);
-                if forced {
-                    gained.push(ii);
-                }
-                Some(ii)
-            })
+        let mut feed = Feed {
+            op,
+            by_name: NameIndex::of(inputs.iter().map(|i| i.name.wire.as_str())),
+            gained: Vec::new(),
+            synthesize,
+            prefixes,
         };
         for (key, value) in &with {
             let wpath = path.key("with").key(key);
             let Some(pi) = params.get(key).map(ParamId::new) else {
-                let known: Vec<_> = op.params.iter().map(|p| p.name.wire.as_str()).collect();
-                // The engine makes `with` values available to the operation's templates; one
-                // that no parameter, path or body uses does nothing.
-                self.warn(
-                    &wpath,
-                    format!(
-                        "`with` names `{key}`, which is not a parameter of `{}`: it is not sent",
-                        op.name.wire
-                    ),
-                    if known.is_empty() {
-                        format!(
-                            "`{}` declares no parameters; remove the entry",
-                            op.name.wire
-                        )
-                    } else {
-                        format!("parameters: {}", known.join(", "))
-                    },
-                );
+                self.not_a_parameter(&wpath, key, op);
                 continue;
             };
             let source = match value {
                 Value::String(s) if s.contains("{{") => {
-                    // `{{x}}` names input x (as does `{{rest.x}}`); text around placeholders makes
-                    // a string, built with `format!`.
-                    let mut parts = Vec::new();
-                    let mut rest = s.as_str();
-                    let mut failed = false;
-                    while let Some(start) = rest.find("{{") {
-                        let Some(len) = rest[start..].find("}}") else {
-                            break;
-                        };
-                        if start > 0 {
-                            parts.push(Part::Text(rest[..start].to_owned()));
-                        }
-                        let name = rest[start + 2..start + len].trim();
-                        let name = prefixes
-                            .iter()
-                            .find_map(|p| name.strip_prefix(p)?.strip_prefix('.'))
-                            .unwrap_or(name);
-                        rest = &rest[start + len + 2..];
-                        let found = input(inputs, name, pi, false).or_else(|| {
-                            let forced = !binds_named(name, &self.root.spec.binds);
-                            forced.then(|| input(inputs, name, pi, true)).flatten()
-                        });
-                        match found {
-                            Some(ii) => parts.push(Part::Slot(ii)),
-                            None => {
-                                let help = if binds_named(name, &self.root.spec.binds) {
-                                    "bound variables are not passed through `with` by this version; use them in `authentication` or `baseUri`"
-                                } else {
-                                    "name an input of this operation"
-                                };
-                                self.error_help(
-                                    &wpath,
-                                    format!("`{{{{{name}}}}}` names no input of this operation"),
-                                    help,
-                                );
-                                failed = true;
-                                break;
-                            }
-                        }
-                    }
-                    if failed {
-                        continue;
-                    }
-                    if !rest.is_empty() {
-                        parts.push(Part::Text(rest.to_owned()));
-                    }
-                    match parts.as_slice() {
-                        [Part::Slot(ii)] => ArgSource::Input(*ii),
-                        _ if op.params[pi].ty != ParamType::String => {
-                            self.error(
-                                &wpath,
-                                format!(
-                                    "a template makes text, but `{key}` is of type {}",
-                                    op.params[pi].ty.json_schema()
-                                ),
-                            );
-                            continue;
-                        }
-                        _ => {
-                            for part in &parts {
-                                if let Part::Slot(ii) = part {
-                                    inputs[*ii].required = true;
-                                }
-                            }
-                            ArgSource::Template(parts)
-                        }
+                    self.template_arg(&wpath, key, s, pi, inputs, &mut feed)
+                }
+                Value::String(s) => self.named_arg(&wpath, key, s, pi, inputs, &mut feed),
+                other => Some(ArgSource::Literal(other.clone())),
+            };
+            if let Some(source) = source {
+                args.push(Arg { param: pi, source });
+            }
+        }
+        self.flow_by_name(path, &mut args, inputs, &mut feed);
+        let gained = std::mem::take(&mut feed.gained);
+        self.warn_gained(path, &args, op, inputs, gained);
+        args.sort_by_key(|a| a.param);
+        require_sole_feeders(&args, op, inputs);
+        self.check_inputs_fit(path, &args, op, inputs);
+        self.read_spelled_literals(path, &mut args, op);
+        self.check_literals_fit(path, &args, op);
+        args
+    }
+
+    /// `with` names `key`, which is no parameter of `op`: the engine makes it available to the
+    /// operation's templates, where nothing uses it.
+    fn not_a_parameter(&mut self, wpath: &YamlPath, key: &str, op: &ConsumedOp) {
+        let known: Vec<_> = op.params.iter().map(|p| p.name.wire.as_str()).collect();
+        self.warn(
+            wpath,
+            format!(
+                "`with` names `{key}`, which is not a parameter of `{}`: it is not sent",
+                op.name.wire
+            ),
+            if known.is_empty() {
+                format!(
+                    "`{}` declares no parameters; remove the entry",
+                    op.name.wire
+                )
+            } else {
+                format!("parameters: {}", known.join(", "))
+            },
+        );
+    }
+
+    /// A `with` value with placeholders: `{{x}}` names input x (as does `{{rest.x}}`); text
+    /// around placeholders makes a string, built with `format!`.
+    fn template_arg(
+        &mut self,
+        wpath: &YamlPath,
+        key: &str,
+        template: &str,
+        pi: ParamId,
+        inputs: &mut Vec<Input>,
+        feed: &mut Feed<'_>,
+    ) -> Option<ArgSource> {
+        let mut parts = Vec::new();
+        let mut rest = template;
+        while let Some(start) = rest.find("{{") {
+            let Some(len) = rest[start..].find("}}") else {
+                break;
+            };
+            if start > 0 {
+                parts.push(Part::Text(rest[..start].to_owned()));
+            }
+            let name = rest[start + 2..start + len].trim();
+            let name = feed
+                .prefixes
+                .iter()
+                .find_map(|p| name.strip_prefix(p)?.strip_prefix('.'))
+                .unwrap_or(name);
+            rest = &rest[start + len + 2..];
+            let bound = binds_named(name, &self.root.spec.binds);
+            let found = feed.input(inputs, name, pi, false).or_else(|| {
+                (!bound)
+                    .then(|| feed.input(inputs, name, pi, true))
+                    .flatten()
+            });
+            let Some(ii) = found else {
+                let help = if bound {
+                    "bound variables are not passed through `with` by this version; use them in `authentication` or `baseUri`"
+                } else {
+                    "name an input of this operation"
+                };
+                self.error_help(
+                    wpath,
+                    format!("`{{{{{name}}}}}` names no input of this operation"),
+                    help,
+                );
+                return None;
+            };
+            parts.push(Part::Slot(ii));
+        }
+        if !rest.is_empty() {
+            parts.push(Part::Text(rest.to_owned()));
+        }
+        let param = &feed.op.params[pi];
+        match parts.as_slice() {
+            [Part::Slot(ii)] => Some(ArgSource::Input(*ii)),
+            _ if param.ty != ParamType::String => {
+                self.error(
+                    wpath,
+                    format!(
+                        "a template makes text, but `{key}` is of type {}",
+                        param.ty.json_schema()
+                    ),
+                );
+                None
+            }
+            _ => {
+                for part in &parts {
+                    if let Part::Slot(ii) = part {
+                        inputs[*ii].required = true;
                     }
                 }
-                Value::String(s) => match prefixes
-                    .iter()
-                    .find_map(|p| s.strip_prefix(p)?.strip_prefix('.'))
-                {
-                    Some(name) => match input(inputs, name, pi, false) {
-                        Some(ii) => ArgSource::Input(ii),
-                        None if op.params[pi].location == ParamIn::Body
-                            && !op.params[pi].required =>
-                        {
-                            self.warn(
-                                    &wpath,
-                                    format!("`{s}`: this method takes no request body, so the optional `{key}` is not sent"),
-                                    "remove it from `with`, or expose the operation with POST, PUT, PATCH or DELETE",
-                                );
-                            continue;
-                        }
-                        None if let Some(ii) = input(inputs, name, pi, true) => {
-                            ArgSource::Input(ii)
-                        }
-                        None => {
-                            let known: Vec<_> =
-                                inputs.iter().map(|i| i.name.wire.as_str()).collect();
-                            self.error_help(
-                                &wpath,
-                                format!("`{s}` names no input of this operation"),
-                                if known.is_empty() {
-                                    "this operation has no inputs".to_owned()
-                                } else {
-                                    format!("inputs: {}", known.join(", "))
-                                },
-                            );
-                            continue;
-                        }
-                    },
-                    None => ArgSource::Literal(value.clone()),
-                },
-                other => ArgSource::Literal(other.clone()),
-            };
-            args.push(Arg { param: pi, source });
+                Some(ArgSource::Template(parts))
+            }
         }
-        // Inputs flow through by name to parameters that `with` does not mention.
+    }
+
+    /// A `with` value without placeholders: `rest.x` (a prefix and a name) names input x;
+    /// anything else is a literal.
+    fn named_arg(
+        &mut self,
+        wpath: &YamlPath,
+        key: &str,
+        text: &str,
+        pi: ParamId,
+        inputs: &mut Vec<Input>,
+        feed: &mut Feed<'_>,
+    ) -> Option<ArgSource> {
+        let Some(name) = feed
+            .prefixes
+            .iter()
+            .find_map(|p| text.strip_prefix(p)?.strip_prefix('.'))
+        else {
+            return Some(ArgSource::Literal(Value::String(text.to_owned())));
+        };
+        if let Some(ii) = feed.input(inputs, name, pi, false) {
+            return Some(ArgSource::Input(ii));
+        }
+        let param = &feed.op.params[pi];
+        if param.location == ParamIn::Body && !param.required {
+            self.warn(
+                wpath,
+                format!("`{text}`: this method takes no request body, so the optional `{key}` is not sent"),
+                "remove it from `with`, or expose the operation with POST, PUT, PATCH or DELETE",
+            );
+            return None;
+        }
+        if let Some(ii) = feed.input(inputs, name, pi, true) {
+            return Some(ArgSource::Input(ii));
+        }
+        let known: Vec<_> = inputs.iter().map(|i| i.name.wire.as_str()).collect();
+        self.error_help(
+            wpath,
+            format!("`{text}` names no input of this operation"),
+            if known.is_empty() {
+                "this operation has no inputs".to_owned()
+            } else {
+                format!("inputs: {}", known.join(", "))
+            },
+        );
+        None
+    }
+
+    /// Inputs flow through by name to parameters that `with` does not mention; a required
+    /// parameter that gets no value is an error.
+    fn flow_by_name(
+        &mut self,
+        path: &YamlPath,
+        args: &mut Vec<Arg>,
+        inputs: &mut Vec<Input>,
+        feed: &mut Feed<'_>,
+    ) {
+        let op = feed.op;
         let mut fed = vec![false; op.params.len()];
-        for a in &args {
+        for a in args.iter() {
             fed[a.param.index()] = true;
         }
         for (pi, p) in with_ids(&op.params) {
             if fed[pi.index()] {
                 continue;
             }
-            let found = input(inputs, &p.name.wire, pi, false).or_else(|| {
+            let found = feed.input(inputs, &p.name.wire, pi, false).or_else(|| {
                 p.required
-                    .then(|| input(inputs, &p.name.wire, pi, true))
+                    .then(|| feed.input(inputs, &p.name.wire, pi, true))
                     .flatten()
             });
             match found {
@@ -504,6 +529,17 @@ impl<'a> Resolver<'a> {
                 None => {}
             }
         }
+    }
+
+    /// Each input made so that the call can be made (`gained`) is an assumption, warned.
+    fn warn_gained(
+        &mut self,
+        path: &YamlPath,
+        args: &[Arg],
+        op: &ConsumedOp,
+        inputs: &[Input],
+        gained: Vec<InputId>,
+    ) {
         for ii in gained {
             let i = &inputs[ii];
             let Some(a) = args.iter().find(|a| match &a.source {
@@ -529,23 +565,18 @@ impl<'a> Resolver<'a> {
             );
             self.warn(path, message, help);
         }
-        args.sort_by_key(|a| a.param);
-        // An optional input that alone feeds a required parameter becomes required: the call
-        // cannot be made without it (a JSON parameter takes a missing argument as `null`).
-        for a in &args {
-            let ArgSource::Input(ii) = a.source else {
-                continue;
-            };
-            let p = &op.params[a.param];
-            let input = &mut inputs[ii];
-            let null_ok = p.ty == ParamType::Json
-                && matches!(input.location, InputIn::Argument | InputIn::BodyField);
-            if p.required && !input.required && !null_ok && input.location != InputIn::Body {
-                input.required = true;
-            }
-        }
-        // Check that each input can feed its parameter.
-        for a in &args {
+    }
+
+    /// Each input can feed its parameter (an error where it cannot; a warning where text from
+    /// the request feeds any JSON value).
+    fn check_inputs_fit(
+        &mut self,
+        path: &YamlPath,
+        args: &[Arg],
+        op: &ConsumedOp,
+        inputs: &[Input],
+    ) {
+        for a in args {
             let ArgSource::Input(ii) = a.source else {
                 continue;
             };
@@ -595,8 +626,11 @@ impl<'a> Resolver<'a> {
                 );
             }
         }
-        // Text written for a number or a truth value (`p: '1'`): the value it spells.
-        for a in &mut args {
+    }
+
+    /// Text written for a number or a truth value (`p: '1'`): the value it spells, warned.
+    fn read_spelled_literals(&mut self, path: &YamlPath, args: &mut [Arg], op: &ConsumedOp) {
+        for a in args {
             let p = &op.params[a.param];
             let ArgSource::Literal(Value::String(text)) = &a.source else {
                 continue;
@@ -629,30 +663,106 @@ impl<'a> Resolver<'a> {
                 a.source = ArgSource::Literal(value);
             }
         }
-        // Check that literal and input types can feed the parameter.
-        for a in &args {
+    }
+
+    /// Each literal fits its parameter's type (an error where it does not).
+    fn check_literals_fit(&mut self, path: &YamlPath, args: &[Arg], op: &ConsumedOp) {
+        for a in args {
             let p = &op.params[a.param];
-            if let ArgSource::Literal(v) = &a.source {
-                let ok = match p.ty {
-                    ParamType::String => v.is_string() || v.is_number() || v.is_boolean(),
-                    ParamType::Integer => v.is_i64() || v.is_u64(),
-                    ParamType::Number => v.is_number(),
-                    ParamType::Boolean => v.is_boolean(),
-                    ParamType::Object => v.is_object(),
-                    ParamType::Array => v.is_array(),
-                    ParamType::Json => true,
-                };
-                if !ok {
-                    let msg = format!(
-                        "literal `{v}` does not fit parameter `{}` of type {}",
-                        p.name.wire,
-                        p.ty.json_schema()
-                    );
-                    self.error(&path.key("with").key(&p.name.wire), msg);
-                }
+            let ArgSource::Literal(v) = &a.source else {
+                continue;
+            };
+            let ok = match p.ty {
+                ParamType::String => v.is_string() || v.is_number() || v.is_boolean(),
+                ParamType::Integer => v.is_i64() || v.is_u64(),
+                ParamType::Number => v.is_number(),
+                ParamType::Boolean => v.is_boolean(),
+                ParamType::Object => v.is_object(),
+                ParamType::Array => v.is_array(),
+                ParamType::Json => true,
+            };
+            if !ok {
+                let msg = format!(
+                    "literal `{v}` does not fit parameter `{}` of type {}",
+                    p.name.wire,
+                    p.ty.json_schema()
+                );
+                self.error(&path.key("with").key(&p.name.wire), msg);
             }
         }
-        args
+    }
+}
+
+/// What feeds the parameters of one call: the inputs by name, and those made so that it can be
+/// made.
+struct Feed<'o> {
+    op: &'o ConsumedOp,
+    by_name: NameIndex,
+    /// Inputs the spec does not declare, made so that the call can be made (warned).
+    gained: Vec<InputId>,
+    synthesize: &'o dyn Fn(&str, &Param, bool) -> Option<Input>,
+    /// The pseudo-namespaces of exposed inputs (`rest`, `tools`, the adapter's namespace).
+    prefixes: &'o [&'o str],
+}
+
+impl Feed<'_> {
+    /// `inputs[ii]` named `name`, or a new input `synthesize` makes for the parameter `pi` (if
+    /// any); with `forced`, one the spec does not declare, made so that the call can be made.
+    fn input(
+        &mut self,
+        inputs: &mut Vec<Input>,
+        name: &str,
+        pi: ParamId,
+        forced: bool,
+    ) -> Option<InputId> {
+        self.by_name.get(name).map(InputId::new).or_else(|| {
+            let new = (self.synthesize)(name, &self.op.params[pi], forced)?;
+            self.by_name.add(&new.name.wire, inputs.len());
+            inputs.push(new);
+            let ii = InputId::new(inputs.len() - 1);
+            if forced {
+                self.gained.push(ii);
+            }
+            Some(ii)
+        })
+    }
+}
+
+/// The `with` values that feed `op`: those written, and a parameter's own `value: "{{input}}"`
+/// where `with` does not name it; none for the parameters `preset` already feeds.
+fn with_values(
+    with: &serde_json::Map<String, Value>,
+    op: &ConsumedOp,
+    preset: &[Arg],
+) -> serde_json::Map<String, Value> {
+    let mut with = with.clone();
+    let named = NameIndex::of(with.keys().map(String::as_str));
+    for p in &op.params {
+        if let Some(default) = &p.default
+            && named.get(&p.name.wire).is_none()
+        {
+            with.insert(p.name.wire.clone(), default.clone());
+        }
+    }
+    let preset = NameIndex::of(preset.iter().map(|a| op.params[a.param].name.wire.as_str()));
+    with.retain(|key, _| preset.get(key).is_none());
+    with
+}
+
+/// An optional input that alone feeds a required parameter becomes required: the call cannot
+/// be made without it (a JSON parameter takes a missing argument as `null`).
+fn require_sole_feeders(args: &[Arg], op: &ConsumedOp, inputs: &mut [Input]) {
+    for a in args {
+        let ArgSource::Input(ii) = a.source else {
+            continue;
+        };
+        let p = &op.params[a.param];
+        let input = &mut inputs[ii];
+        let null_ok = p.ty == ParamType::Json
+            && matches!(input.location, InputIn::Argument | InputIn::BodyField);
+        if p.required && !input.required && !null_ok && input.location != InputIn::Body {
+            input.required = true;
+        }
     }
 }
 

@@ -262,16 +262,9 @@ impl Resolver<'_> {
         let mut inputs = Vec::new();
         self.exposed_inputs(&tpath, &t.input_parameters, &mut inputs, true);
         let declared = !t.input_parameters.is_empty();
+        // A tool that declares no inputs takes the called operation's parameters as arguments.
         let synthesize = |name: &str, p: &Param, forced: bool| {
-            (!declared || forced).then(|| Input {
-                name: Name::snake(name),
-                location: InputIn::Argument,
-                ty: p.ty,
-                required: p.required,
-                description: p.description.clone(),
-                pattern: None,
-                body_path: None,
-            })
+            (!declared || forced).then(|| Input::for_param(name, p, InputIn::Argument))
         };
         let args = self.args(
             &tpath,

@@ -19,6 +19,49 @@ type OpAt = (usize, usize);
 /// The paths of the server's own endpoints beside each REST adapter.
 const OPS_PATHS: &[&str] = &["/healthz", "/readyz", "/metrics", "/openapi.json"];
 
+/// The routes of an adapter so far, and where each path's route is among them.
+#[derive(Default)]
+struct Routes {
+    list: Vec<Route>,
+    at: HashMap<String, usize>,
+}
+
+/// A resource of a REST adapter, as its operations are resolved.
+struct Resource<'r> {
+    rpath: &'r YamlPath,
+    res: &'r model::ExposedResource,
+    /// Its path variables, as inputs.
+    path_inputs: &'r [Input],
+    /// The adapter's namespace.
+    ns: &'r str,
+    consumes: &'r [Consumes],
+    /// The adapter's `maxBinarySize`.
+    max_binary: Option<u64>,
+}
+
+/// The input a REST operation gains for parameter `p` of what it calls, where the spec declares
+/// none named `name`: the JSON body, and query parameters and headers that flow through by name
+/// (`with: {x: rest.x}` or no `with` at all); with `forced`, a query parameter for anything the
+/// route does not carry otherwise.
+fn rest_input(name: &str, p: &Param, forced: bool, takes_body: bool) -> Option<Input> {
+    let location = match p.location {
+        ParamIn::Body
+            if takes_body && (same_name(name, "body") || same_name(name, &p.name.wire)) =>
+        {
+            InputIn::Body
+        }
+        // Placeholders of a body template are read from the query string too.
+        ParamIn::Query | ParamIn::Template => InputIn::Query,
+        ParamIn::Header => InputIn::Header,
+        // A cookie for the upstream is read from the caller's query string.
+        ParamIn::Cookie => InputIn::Query,
+        // What the route does not carry otherwise: a query parameter.
+        _ if forced => InputIn::Query,
+        _ => return None,
+    };
+    Some(Input::for_param(name, p, location))
+}
+
 impl Resolver<'_> {
     pub(super) fn rest(
         &mut self,
@@ -38,9 +81,7 @@ impl Resolver<'_> {
         }
         let auth = self.inbound_auth(path, r.authentication.as_deref());
         let max_binary = self.adapter_binary_size(path, r.max_binary_size.as_ref());
-        let mut routes: Vec<Route> = Vec::new();
-        // Where each path's route is in `routes`.
-        let mut route_at: HashMap<String, usize> = HashMap::new();
+        let mut routes = Routes::default();
         let mut forwards: Vec<Forward> = Vec::new();
         let mut handler_names: HashSet<String> = HashSet::new();
         // Each resource's path as the router reads it, for the router's rules.
@@ -62,60 +103,8 @@ impl Resolver<'_> {
                 }
                 continue;
             }
-            let mut axum_path = String::new();
-            let mut path_inputs = Vec::new();
-            for part in split_path(&res.path) {
-                match part {
-                    Ok(text) => axum_path.push_str(&text),
-                    Err(var) => {
-                        let name = Name::snake(&var);
-                        if path_inputs.iter().any(|i: &Input| i.name.rust == name.rust) {
-                            self.error(
-                                &rpath.key("path"),
-                                format!("path variable `{var}` appears twice"),
-                            );
-                        }
-                        axum_path.push('{');
-                        axum_path.push_str(&var);
-                        axum_path.push('}');
-                        path_inputs.push(Input {
-                            name,
-                            location: InputIn::Path,
-                            ty: ParamType::String,
-                            required: true,
-                            description: None,
-                            pattern: None,
-                            body_path: None,
-                        });
-                    }
-                }
-            }
-            if OPS_PATHS.contains(&axum_path.as_str()) {
-                if !ops_moved {
-                    self.warn(
-                        &rpath.key("path"),
-                        format!("`{}` is also an endpoint of the generated server: this adapter serves its own /healthz, /readyz, /metrics and /openapi.json under `{OPS_PREFIX}`", res.path),
-                        "choose another path to keep the server's endpoints at the root",
-                    );
-                }
-                ops_moved = true;
-            }
-            if axum_path == OPS_PREFIX || axum_path.starts_with(&format!("{OPS_PREFIX}/")) {
-                self.error_help(
-                    &rpath.key("path"),
-                    format!(
-                        "`{}` is under `{OPS_PREFIX}`, the generated server's own",
-                        res.path
-                    ),
-                    "choose another path",
-                );
-                continue;
-            }
-            if !axum_path.starts_with('/') {
-                self.error(
-                    &rpath.key("path"),
-                    format!("exposed path `{}` must start with `/`", res.path),
-                );
+            let (axum_path, path_inputs) = self.route_path(&rpath, res);
+            if !self.route_placed(&rpath, res, &axum_path, &mut ops_moved) {
                 continue;
             }
             route_paths.push((rpath.clone(), axum_path.clone()));
@@ -126,236 +115,32 @@ impl Resolver<'_> {
                 description: res.description.clone(),
                 operations: Vec::new(),
             };
+            let resource = Resource {
+                rpath: &rpath,
+                res,
+                path_inputs: &path_inputs,
+                ns: r.namespace.as_str(),
+                consumes,
+                max_binary,
+            };
             for (oi, op) in res.operations.iter().enumerate() {
                 let opath = rpath.key("operations").index(oi);
-                // A `ref` operation is its function's, resolved where the function is written.
-                let merged;
-                let (op, opath) = if op.reference.is_some() {
-                    if op.call.is_some() || op.steps.is_some() {
-                        self.error(
-                            &opath.key("ref"),
-                            "an operation with `ref` takes its `call` or `steps` from the function; remove them",
-                        );
-                        continue;
-                    }
-                    let elsewhere: Vec<String> = path_inputs
-                        .iter()
-                        .map(|i| i.name.wire.clone())
-                        .chain(res.input_parameters.iter().map(|i| i.name.clone()))
-                        .collect();
-                    let Some((fpath, operation)) =
-                        self.referenced_operation(&opath, op, &elsewhere)
-                    else {
-                        continue;
-                    };
-                    merged = operation;
-                    (&merged, fpath)
-                } else {
-                    (op, opath)
-                };
-                let method = match method(op.method.as_deref()) {
-                    Ok(m) => m,
-                    Err(e) => {
-                        self.error(&opath.key("method"), e);
-                        continue;
-                    }
-                };
-                if route.operations.iter().any(|o| o.method == method) {
-                    self.warn(
-                        &opath.key("method"),
-                        format!(
-                            "`{}` is declared twice on `{}`: the first is served, this one left out",
-                            method.as_str(),
-                            res.path
-                        ),
-                        "give one of them another method or path, or remove it",
-                    );
-                    continue;
+                if let Some(op) = self.rest_op(&resource, &opath, op, &route, &mut handler_names) {
+                    route.operations.push(op);
                 }
-                let ns = r.namespace.as_str();
-                let orchestrated = match (&op.steps, &op.reference, &op.call) {
-                    (Some(steps), None, None) => Some(steps),
-                    _ => None,
-                };
-                let mock = op.call.is_none()
-                    && op.steps.is_none()
-                    && op.reference.is_none()
-                    && !op.output_parameters.is_empty();
-                let (runs, inputs) = if mock {
-                    // Mock mode: fixed outputs and input templates, nothing called.
-                    let mut inputs = path_inputs.clone();
-                    self.exposed_inputs(&rpath, &res.input_parameters, &mut inputs, false);
-                    self.exposed_inputs(&opath, &op.input_parameters, &mut inputs, false);
-                    let Some(fields) = self.mock_fields(&opath, &op.output_parameters, &inputs)
-                    else {
-                        continue;
-                    };
-                    (Runs::Mock { fields }, inputs)
-                } else if let Some(steps) = orchestrated {
-                    let mut inputs = path_inputs.clone();
-                    self.exposed_inputs(&rpath, &res.input_parameters, &mut inputs, false);
-                    self.exposed_inputs(&opath, &op.input_parameters, &mut inputs, false);
-                    let Some((steps, output)) = self.orchestration(
-                        &opath,
-                        steps,
-                        &op.mappings,
-                        &op.output_parameters,
-                        consumes,
-                        &["rest", ns],
-                        &mut inputs,
-                    ) else {
-                        continue;
-                    };
-                    (Runs::Steps { steps, output }, inputs)
-                } else {
-                    let target = (
-                        op.steps.is_some(),
-                        op.reference.is_some(),
-                        op.call.as_deref(),
-                        Some(method),
-                    );
-                    let Some((ci, coi)) = self.simple_call(&opath, target, consumes) else {
-                        continue;
-                    };
-                    let consumed = &consumes[ci].operations[coi];
-                    let mut inputs = path_inputs.clone();
-                    self.exposed_inputs(&rpath, &res.input_parameters, &mut inputs, false);
-                    self.exposed_inputs(&opath, &op.input_parameters, &mut inputs, false);
-                    let takes_body = !matches!(method, Method::Get | Method::Head);
-                    // Inputs the spec does not declare: the JSON body, and query parameters and headers
-                    // that flow through by name (`with: {x: rest.x}` or no `with` at all).
-                    let synthesize = |name: &str, p: &Param, forced: bool| {
-                        let location = match p.location {
-                            ParamIn::Body
-                                if takes_body
-                                    && (same_name(name, "body")
-                                        || same_name(name, &p.name.wire)) =>
-                            {
-                                InputIn::Body
-                            }
-                            // Placeholders of a body template are read from the query string too.
-                            ParamIn::Query | ParamIn::Template => InputIn::Query,
-                            ParamIn::Header => InputIn::Header,
-                            // A cookie for the upstream is read from the caller's query string.
-                            ParamIn::Cookie => InputIn::Query,
-                            // What the route does not carry otherwise: a query parameter.
-                            _ if forced => InputIn::Query,
-                            _ => return None,
-                        };
-                        Some(Input {
-                            name: Name::snake(name),
-                            location,
-                            ty: p.ty,
-                            required: p.required,
-                            description: p.description.clone(),
-                            pattern: None,
-                            body_path: None,
-                        })
-                    };
-                    let args = self.args(
-                        &opath,
-                        (&op.with, Vec::new()),
-                        consumed,
-                        &["rest", ns],
-                        &mut inputs,
-                        &synthesize,
-                    );
-                    for (ii, input) in with_ids(&inputs) {
-                        let used = args.iter().any(|a| match &a.source {
-                            ArgSource::Input(i) => *i == ii,
-                            ArgSource::Template(parts) => parts.contains(&Part::Slot(ii)),
-                            ArgSource::Literal(_) | ArgSource::Step { .. } => false,
-                        });
-                        if !used && input.location == InputIn::Path && !input.name.wire.is_empty() {
-                            self.warn(
-                                &rpath.key("path"),
-                                format!(
-                                    "path variable `{}` is not passed to `{}.{}`",
-                                    input.name.wire,
-                                    consumes[ci].namespace.wire,
-                                    consumed.name.wire
-                                ),
-                                "pass it with `with`, or remove it from the path",
-                            );
-                        }
-                    }
-                    let scope = Scope {
-                        inputs: &inputs,
-                        prefixes: &["rest", ns],
-                    };
-                    let output =
-                        self.exposed_output(&opath, &op.output_parameters, consumed, &scope);
-                    let call = Call {
-                        consumes: ci,
-                        operation: coi,
-                        args,
-                    };
-                    (Runs::Call { call, output }, inputs)
-                };
-                let base = op.name.clone().unwrap_or_else(|| {
-                    let words = format!("{} {}", method.lower(), res.path);
-                    derived_name(&words, "operation")
-                });
-                let name = handler_name(&base, &mut handler_names);
-                let mut runs = runs;
-                let responses = self.responses(&opath, op.responses.as_ref(), runs.output());
-                let declared = super::binary::contract_media_type(&responses)
-                    .or(op.output_media_type.as_deref())
-                    .map(str::to_owned);
-                if let Runs::Call { output, .. } = &mut runs {
-                    self.served(output, max_binary, declared.as_deref());
-                }
-                route.operations.push(RestOp {
-                    name,
-                    method,
-                    description: op.description.clone().or_else(|| op.label.clone()),
-                    tags: tags(&[&res.tags, &op.tags]),
-                    inputs,
-                    runs,
-                    responses,
-                });
             }
-            if let Some(existing) = route_at.get(&route.path).map(|&i| &mut routes[i]) {
-                for op in route.operations {
-                    if existing.operations.iter().any(|o| o.method == op.method) {
-                        self.warn(
-                            &rpath.key("path"),
-                            format!(
-                                "`{} {}` is declared twice: the first is served, this one left out",
-                                op.method.as_str(),
-                                existing.path
-                            ),
-                            "give one of them another method or path, or remove it",
-                        );
-                    } else {
-                        existing.operations.push(op);
-                    }
-                }
-            } else if !route.operations.is_empty() {
-                route_at.insert(route.path.clone(), routes.len());
-                routes.push(route);
-            }
+            self.add_route(&rpath, &mut routes, route);
         }
         for f in &forwards {
-            if route_at.contains_key(&f.path) {
+            if routes.at.contains_key(&f.path) {
                 self.error(
                     &path.key("resources"),
                     format!("`{}` both forwards and has operations", f.path),
                 );
             }
         }
-        let router_paths = self.check_routes(&route_paths)?;
-        let by_path: HashMap<&str, &(String, Vec<String>)> = route_paths
-            .iter()
-            .map(|(_, p)| p.as_str())
-            .zip(&router_paths.0)
-            .collect();
-        for route in &mut routes {
-            if let Some((router, suffixes)) = by_path.get(route.path.as_str()) {
-                route.router = router.clone();
-                route.suffixes = suffixes.clone();
-            }
-        }
+        let mut routes = routes.list;
+        self.place_routers(&route_paths, &mut routes)?;
         let dispatchers = self.dispatchers(path, &mut routes, &mut handler_names);
         Some(RestAdapter {
             namespace: Name::snake(&r.namespace),
@@ -368,6 +153,308 @@ impl Resolver<'_> {
             dispatchers,
             ops_prefix: if ops_moved { OPS_PREFIX } else { "" },
         })
+    }
+
+    /// A resource's path as the router reads it (`/users/{id}`), and its path variables as
+    /// inputs.
+    fn route_path(
+        &mut self,
+        rpath: &YamlPath,
+        res: &model::ExposedResource,
+    ) -> (String, Vec<Input>) {
+        let mut axum_path = String::new();
+        let mut path_inputs = Vec::new();
+        for part in split_path(&res.path) {
+            match part {
+                Ok(text) => axum_path.push_str(&text),
+                Err(var) => {
+                    let name = Name::snake(&var);
+                    if path_inputs.iter().any(|i: &Input| i.name.rust == name.rust) {
+                        self.error(
+                            &rpath.key("path"),
+                            format!("path variable `{var}` appears twice"),
+                        );
+                    }
+                    axum_path.push('{');
+                    axum_path.push_str(&var);
+                    axum_path.push('}');
+                    path_inputs.push(Input {
+                        name,
+                        location: InputIn::Path,
+                        ty: ParamType::String,
+                        required: true,
+                        description: None,
+                        pattern: None,
+                        body_path: None,
+                    });
+                }
+            }
+        }
+        (axum_path, path_inputs)
+    }
+
+    /// Whether a resource at `axum_path` can be served: not under the server's own prefix and
+    /// starting with `/`. One on a path of the server's own endpoints moves them (`ops_moved`).
+    fn route_placed(
+        &mut self,
+        rpath: &YamlPath,
+        res: &model::ExposedResource,
+        axum_path: &str,
+        ops_moved: &mut bool,
+    ) -> bool {
+        if OPS_PATHS.contains(&axum_path) {
+            if !*ops_moved {
+                self.warn(
+                    &rpath.key("path"),
+                    format!("`{}` is also an endpoint of the generated server: this adapter serves its own /healthz, /readyz, /metrics and /openapi.json under `{OPS_PREFIX}`", res.path),
+                    "choose another path to keep the server's endpoints at the root",
+                );
+            }
+            *ops_moved = true;
+        }
+        if axum_path == OPS_PREFIX || axum_path.starts_with(&format!("{OPS_PREFIX}/")) {
+            self.error_help(
+                &rpath.key("path"),
+                format!(
+                    "`{}` is under `{OPS_PREFIX}`, the generated server's own",
+                    res.path
+                ),
+                "choose another path",
+            );
+            return false;
+        }
+        if !axum_path.starts_with('/') {
+            self.error(
+                &rpath.key("path"),
+                format!("exposed path `{}` must start with `/`", res.path),
+            );
+            return false;
+        }
+        true
+    }
+
+    /// One operation of a resource, served on `route` (which holds the operations before it).
+    fn rest_op(
+        &mut self,
+        resource: &Resource<'_>,
+        opath: &YamlPath,
+        op: &model::ExposedOperation,
+        route: &Route,
+        handler_names: &mut HashSet<String>,
+    ) -> Option<RestOp> {
+        // A `ref` operation is its function's, resolved where the function is written.
+        let merged;
+        let (op, opath) = if op.reference.is_some() {
+            if op.call.is_some() || op.steps.is_some() {
+                self.error(
+                    &opath.key("ref"),
+                    "an operation with `ref` takes its `call` or `steps` from the function; remove them",
+                );
+                return None;
+            }
+            let elsewhere: Vec<String> = resource
+                .path_inputs
+                .iter()
+                .map(|i| i.name.wire.clone())
+                .chain(resource.res.input_parameters.iter().map(|i| i.name.clone()))
+                .collect();
+            let (fpath, operation) = self.referenced_operation(opath, op, &elsewhere)?;
+            merged = operation;
+            (&merged, fpath)
+        } else {
+            (op, opath.clone())
+        };
+        let method = match method(op.method.as_deref()) {
+            Ok(m) => m,
+            Err(e) => {
+                self.error(&opath.key("method"), e);
+                return None;
+            }
+        };
+        if route.operations.iter().any(|o| o.method == method) {
+            self.warn(
+                &opath.key("method"),
+                format!(
+                    "`{}` is declared twice on `{}`: the first is served, this one left out",
+                    method.as_str(),
+                    resource.res.path
+                ),
+                "give one of them another method or path, or remove it",
+            );
+            return None;
+        }
+        let (mut runs, inputs) = self.rest_runs(resource, &opath, op, method)?;
+        let base = op.name.clone().unwrap_or_else(|| {
+            let words = format!("{} {}", method.lower(), resource.res.path);
+            derived_name(&words, "operation")
+        });
+        let name = handler_name(&base, handler_names);
+        let responses = self.responses(&opath, op.responses.as_ref(), runs.output());
+        let declared = super::binary::contract_media_type(&responses)
+            .or(op.output_media_type.as_deref())
+            .map(str::to_owned);
+        if let Runs::Call { output, .. } = &mut runs {
+            self.served(output, resource.max_binary, declared.as_deref());
+        }
+        Some(RestOp {
+            name,
+            method,
+            description: op.description.clone().or_else(|| op.label.clone()),
+            tags: tags(&[&resource.res.tags, &op.tags]),
+            inputs,
+            runs,
+            responses,
+        })
+    }
+
+    /// What an operation runs — fixed outputs (mock mode), steps, or one call — and its inputs.
+    fn rest_runs(
+        &mut self,
+        resource: &Resource<'_>,
+        opath: &YamlPath,
+        op: &model::ExposedOperation,
+        method: Method,
+    ) -> Option<(Runs, Vec<Input>)> {
+        let ns = resource.ns;
+        let mut inputs = resource.path_inputs.to_vec();
+        self.exposed_inputs(
+            resource.rpath,
+            &resource.res.input_parameters,
+            &mut inputs,
+            false,
+        );
+        self.exposed_inputs(opath, &op.input_parameters, &mut inputs, false);
+        let mock = op.call.is_none()
+            && op.steps.is_none()
+            && op.reference.is_none()
+            && !op.output_parameters.is_empty();
+        if mock {
+            // Mock mode: fixed outputs and input templates, nothing called.
+            let fields = self.mock_fields(opath, &op.output_parameters, &inputs)?;
+            return Some((Runs::Mock { fields }, inputs));
+        }
+        if let (Some(steps), None, None) = (&op.steps, &op.reference, &op.call) {
+            let (steps, output) = self.orchestration(
+                opath,
+                steps,
+                &op.mappings,
+                &op.output_parameters,
+                resource.consumes,
+                &["rest", ns],
+                &mut inputs,
+            )?;
+            return Some((Runs::Steps { steps, output }, inputs));
+        }
+        let target = (
+            op.steps.is_some(),
+            op.reference.is_some(),
+            op.call.as_deref(),
+            Some(method),
+        );
+        let (ci, coi) = self.simple_call(opath, target, resource.consumes)?;
+        let consumed = &resource.consumes[ci].operations[coi];
+        let takes_body = !matches!(method, Method::Get | Method::Head);
+        let synthesize =
+            |name: &str, p: &Param, forced: bool| rest_input(name, p, forced, takes_body);
+        let args = self.args(
+            opath,
+            (&op.with, Vec::new()),
+            consumed,
+            &["rest", ns],
+            &mut inputs,
+            &synthesize,
+        );
+        self.warn_unused_path_inputs(resource, &args, &inputs, (ci, coi));
+        let scope = Scope {
+            inputs: &inputs,
+            prefixes: &["rest", ns],
+        };
+        let output = self.exposed_output(opath, &op.output_parameters, consumed, &scope);
+        let call = Call {
+            consumes: ci,
+            operation: coi,
+            args,
+        };
+        Some((Runs::Call { call, output }, inputs))
+    }
+
+    /// A path variable the call does not pass on is a warning.
+    fn warn_unused_path_inputs(
+        &mut self,
+        resource: &Resource<'_>,
+        args: &[Arg],
+        inputs: &[Input],
+        (ci, coi): (ConsumesId, OperationId),
+    ) {
+        let consumes = &resource.consumes[ci];
+        for (ii, input) in with_ids(inputs) {
+            let used = args.iter().any(|a| match &a.source {
+                ArgSource::Input(i) => *i == ii,
+                ArgSource::Template(parts) => parts.contains(&Part::Slot(ii)),
+                ArgSource::Literal(_) | ArgSource::Step { .. } => false,
+            });
+            if !used && input.location == InputIn::Path && !input.name.wire.is_empty() {
+                self.warn(
+                    &resource.rpath.key("path"),
+                    format!(
+                        "path variable `{}` is not passed to `{}.{}`",
+                        input.name.wire,
+                        consumes.namespace.wire,
+                        consumes.operations[coi].name.wire
+                    ),
+                    "pass it with `with`, or remove it from the path",
+                );
+            }
+        }
+    }
+
+    /// Add `route`'s operations to the route of its path (a method declared twice there is
+    /// left out, warned), or add it as a new route.
+    fn add_route(&mut self, rpath: &YamlPath, routes: &mut Routes, route: Route) {
+        let Some(existing) = routes.at.get(&route.path).map(|&i| &mut routes.list[i]) else {
+            if !route.operations.is_empty() {
+                routes.at.insert(route.path.clone(), routes.list.len());
+                routes.list.push(route);
+            }
+            return;
+        };
+        for op in route.operations {
+            if existing.operations.iter().any(|o| o.method == op.method) {
+                self.warn(
+                    &rpath.key("path"),
+                    format!(
+                        "`{} {}` is declared twice: the first is served, this one left out",
+                        op.method.as_str(),
+                        existing.path
+                    ),
+                    "give one of them another method or path, or remove it",
+                );
+            } else {
+                existing.operations.push(op);
+            }
+        }
+    }
+
+    /// The router path and suffixes of each route, by the router's rules (`None` when the
+    /// paths cannot share one router).
+    fn place_routers(
+        &mut self,
+        route_paths: &[(YamlPath, String)],
+        routes: &mut [Route],
+    ) -> Option<()> {
+        let router_paths = self.check_routes(route_paths)?;
+        let by_path: HashMap<&str, &(String, Vec<String>)> = route_paths
+            .iter()
+            .map(|(_, p)| p.as_str())
+            .zip(&router_paths.0)
+            .collect();
+        for route in routes {
+            if let Some((router, suffixes)) = by_path.get(route.path.as_str()) {
+                route.router = router.clone();
+                route.suffixes = suffixes.clone();
+            }
+        }
+        Some(())
     }
 
     /// The operations that share a router path and method (`/{id}:cancel` and

@@ -150,6 +150,22 @@ pub struct Input {
     pub body_path: Option<JsonPath>,
 }
 
+impl Input {
+    /// The input an adapter gains, named `name` and read from `location`, for parameter `p` of
+    /// what it calls where the spec declares none: typed, required and described as `p` is.
+    pub fn for_param(name: &str, p: &Param, location: InputIn) -> Self {
+        Input {
+            name: Name::snake(name),
+            location,
+            ty: p.ty,
+            required: p.required,
+            description: p.description.clone(),
+            pattern: None,
+            body_path: None,
+        }
+    }
+}
+
 /// Where an exposed input is read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputIn {
