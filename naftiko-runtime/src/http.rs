@@ -797,7 +797,7 @@ impl Request {
 /// What credentials that depend on the request read of it.
 impl Request {
     /// What a signature covers: the method, the final URL and the body.
-    pub(crate) fn signed_parts(&self) -> (&Method, &str, &[u8]) {
+    pub fn signed_parts(&self) -> (&Method, &str, &[u8]) {
         (&self.method, &self.url, &self.body)
     }
 }
