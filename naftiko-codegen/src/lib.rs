@@ -264,6 +264,16 @@ pub fn generate_crate_with(
         return Err(Error::Usage(problem));
     }
     let resolved = check_with(path, options)?;
+    emit_resolved(path, package, options, resolved)
+}
+
+/// The crate of the spec at `path`, resolved as `resolved`.
+fn emit_resolved(
+    path: &Path,
+    package: Option<&str>,
+    options: &Options,
+    resolved: resolve::Resolved,
+) -> Result<Generated, Error> {
     let info = emit::CrateInfo {
         package: package.map_or_else(|| package_name(path), str::to_owned),
         spec_file: path
@@ -277,5 +287,58 @@ pub fn generate_crate_with(
         files,
         warnings: resolved.warnings,
         notes: resolved.notes,
+    })
+}
+
+/// What `generate` finds and makes of one reading of a spec.
+#[derive(Debug, Clone)]
+pub struct Linted {
+    /// What [`lint`] reports: the schema's and the dialect's findings, and the resolver's
+    /// warnings or errors, sorted by place.
+    pub findings: Vec<Diagnostic>,
+    /// The crate, where no finding is an error.
+    pub generated: Option<Generated>,
+}
+
+/// [`lint`] and [`generate_crate_with`] from one reading of the spec at `path` (what the
+/// `generate` command runs): the spec is parsed and resolved once.
+pub fn lint_and_generate(
+    path: &Path,
+    package: Option<&str>,
+    options: &Options,
+    schema: Option<&lint::Schema>,
+) -> Result<Linted, Error> {
+    if let Some(problem) = package.and_then(package_name_problem) {
+        return Err(Error::Usage(problem));
+    }
+    let mut doc = parse::load(read_spec(path)?).map_err(Error::Spec)?;
+    let mut findings = schema
+        .map(|s| lint::schema_findings(&doc, s))
+        .unwrap_or_default();
+    findings.extend(lint::dialect_findings(&doc));
+    doc.apis = load_apis(options)?;
+    let resolved = match resolve::resolve(&doc) {
+        Ok(resolved) => resolved,
+        Err(diags) => {
+            findings.extend(diags.0);
+            findings.sort_by_key(|f| (f.position, f.severity));
+            return Ok(Linted {
+                findings,
+                generated: None,
+            });
+        }
+    };
+    // The resolved capability is all that is emitted from: the parsed document goes first.
+    drop(doc);
+    findings.extend(resolved.warnings.iter().cloned());
+    findings.sort_by_key(|f| (f.position, f.severity));
+    let generated = if findings.iter().any(Diagnostic::is_error) {
+        None
+    } else {
+        Some(emit_resolved(path, package, options, resolved)?)
+    };
+    Ok(Linted {
+        findings,
+        generated,
     })
 }

@@ -33,18 +33,31 @@ struct LintArgs {
 impl LintArgs {
     /// Print the findings; `Err(exit code)` when generation must not go on.
     fn run(&self, spec: &std::path::Path) -> Result<(), ExitCode> {
-        let schema = match &self.schema {
+        let schema = self.schema(spec)?;
+        let findings = naftiko_codegen::lint(spec, schema.as_ref()).map_err(failure)?;
+        self.report(&findings)
+    }
+
+    /// The official schema to check `spec` against, if one is given.
+    fn schema(
+        &self,
+        spec: &std::path::Path,
+    ) -> Result<Option<naftiko_codegen::lint::Schema>, ExitCode> {
+        match &self.schema {
             Some(path) => match naftiko_codegen::lint::Schema::for_spec(path, spec) {
-                Ok(schema) => Some(schema),
+                Ok(schema) => Ok(Some(schema)),
                 Err(e) => {
                     eprintln!("error: {e}");
-                    return Err(ExitCode::from(2));
+                    Err(ExitCode::from(2))
                 }
             },
-            None => None,
-        };
-        let findings = naftiko_codegen::lint(spec, schema.as_ref()).map_err(failure)?;
-        for f in &findings {
+            None => Ok(None),
+        }
+    }
+
+    /// Print `findings`; `Err(exit code)` when generation must not go on.
+    fn report(&self, findings: &[naftiko_codegen::Diagnostic]) -> Result<(), ExitCode> {
+        for f in findings {
             eprintln!("{f}\n");
         }
         let errors = findings.iter().filter(|f| f.is_error()).count();
@@ -251,17 +264,26 @@ fn main() -> ExitCode {
                 eprintln!("error: {problem}");
                 return ExitCode::from(2);
             }
-            if let Err(code) = lint.run(&spec) {
-                return code;
-            }
-            let generated = naftiko_codegen::generate_crate_with(
+            let schema = match lint.schema(&spec) {
+                Ok(schema) => schema,
+                Err(code) => return code,
+            };
+            let linted = naftiko_codegen::lint_and_generate(
                 &spec,
                 package.as_deref(),
                 &types.options().runtime(runtime),
+                schema.as_ref(),
             );
-            let Generated { files, notes, .. } = match generated {
-                Ok(g) => g,
+            let linted = match linted {
+                Ok(linted) => linted,
                 Err(e) => return failure(e),
+            };
+            if let Err(code) = lint.report(&linted.findings) {
+                return code;
+            }
+            let Some(Generated { files, notes, .. }) = linted.generated else {
+                // Not generated only when a finding is an error, and `report` refused those.
+                return ExitCode::from(1);
             };
             print_warnings(&notes);
             let mode = if check { Mode::Check } else { Mode::Overwrite };

@@ -87,18 +87,23 @@ impl CrateInfo {
     }
 }
 
+/// Makes one Rust file of a crate from the IR, given the path of the crate's root (`crate`).
+type Emitter<'c> = Box<dyn Fn(&TokenStream) -> TokenStream + Send + Sync + 'c>;
+
+/// A printed Rust file and what it refers to, or why it could not be printed.
+type Made = Result<(GeneratedFile, vendor::Refs), EmitError>;
+
 /// Emit every file of the standalone crate, sorted by path.
 pub fn emit_crate(cap: &Capability, info: &CrateInfo) -> Result<Vec<GeneratedFile>, EmitError> {
-    let root = quote!(crate);
-    let mut rust: Vec<(String, TokenStream)> = Vec::new();
+    let mut jobs: Vec<(String, Emitter<'_>)> = Vec::new();
     let mut files = Vec::new();
     for (i, c) in cap.consumes.iter().enumerate() {
         let path = format!("src/clients/{}.rs", c.namespace.rust);
-        rust.push((path, client::emit(cap, i, &root)));
+        jobs.push((path, Box::new(move |root| client::emit(cap, i, root))));
     }
     for a in &cap.rest {
         let path = format!("src/rest/{}.rs", a.namespace.rust);
-        rust.push((path, rest::emit(cap, a, &root)));
+        jobs.push((path, Box::new(move |root| rest::emit(cap, a, root))));
         // JSON has no comments: these files are marked by their place and the README.
         files.push(GeneratedFile {
             path: format!("openapi/{}.json", a.namespace.wire),
@@ -107,30 +112,35 @@ pub fn emit_crate(cap: &Capability, info: &CrateInfo) -> Result<Vec<GeneratedFil
     }
     for a in &cap.mcp {
         let path = format!("src/mcp/{}.rs", a.namespace.rust);
-        rust.push((path, mcp::emit(cap, a, &root)));
+        jobs.push((path, Box::new(move |root| mcp::emit(cap, a, root))));
     }
     for a in &cap.skills {
         let path = format!("src/skills/{}.rs", a.namespace.rust);
-        rust.push((path, skill::emit(cap, a, &root)));
+        jobs.push((path, Box::new(move |root| skill::emit(cap, a, root))));
     }
-    rust.push(("src/lib.rs".into(), server::lib_rs(cap, info)));
+    jobs.push(("src/lib.rs".into(), Box::new(|_| server::lib_rs(cap, info))));
     if cap.serves() {
-        rust.push((
+        jobs.push((
             "src/upstreams.rs".into(),
-            upstreams::upstreams_rs(cap, &root),
+            Box::new(|root| upstreams::upstreams_rs(cap, root)),
         ));
         let openapi = |ns: &str| {
             let path = format!("../openapi/{ns}.json");
             quote!(include_str!(#path))
         };
-        rust.push((
+        jobs.push((
             "src/server.rs".into(),
-            server::server_rs(cap, &root, &openapi),
+            Box::new(move |root| server::server_rs(cap, root, &openapi)),
         ));
-        rust.push(("src/main.rs".into(), server::main_rs(cap, info)));
+        jobs.push((
+            "src/main.rs".into(),
+            Box::new(|_| server::main_rs(cap, info)),
+        ));
     }
+    let (rust, refs): (Vec<GeneratedFile>, Vec<vendor::Refs>) =
+        run_emitters(&jobs)?.into_iter().unzip();
     // The runtime: what the code above uses of `naftiko-runtime`, copied or depended on.
-    let needs = vendor::Needs::of(rust.iter().map(|(_, tokens)| tokens));
+    let needs = vendor::Needs::of_refs(refs);
     let dependencies = match &info.runtime {
         Runtime::Vendored => {
             let header = format!("{HEADER}\n#![cfg_attr(rustfmt, rustfmt::skip)]");
@@ -143,9 +153,7 @@ pub fn emit_crate(cap: &Capability, info: &CrateInfo) -> Result<Vec<GeneratedFil
             manifest::Dependencies::on_runtime(&needs.generated, &needs.features(), path.as_deref())
         }
     };
-    for (path, tokens) in rust {
-        files.push(rust_file(path, tokens)?);
-    }
+    files.extend(rust);
     files.push(GeneratedFile {
         path: "Cargo.toml".into(),
         contents: manifest::cargo_toml(cap, info, &dependencies),
@@ -159,6 +167,51 @@ pub fn emit_crate(cap: &Capability, info: &CrateInfo) -> Result<Vec<GeneratedFil
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// Run each emitter and print its file (what the file refers to beside it), on as many threads
+/// as there are CPUs: the files are independent, and printing them is most of the work. The
+/// results are in the order of `jobs` whatever thread made them.
+fn run_emitters(
+    jobs: &[(String, Emitter<'_>)],
+) -> Result<Vec<(GeneratedFile, vendor::Refs)>, EmitError> {
+    let make = |(path, emit): &(String, Emitter<'_>)| {
+        let tokens = emit(&quote!(crate));
+        let refs = vendor::refs(&tokens);
+        rust_file(path.clone(), tokens).map(|file| (file, refs))
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(jobs.len());
+    if threads <= 1 {
+        return jobs.iter().map(make).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, Made)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut made = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(job) = jobs.get(i) else {
+                            return made;
+                        };
+                        made.push((i, make(job)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, made)| made).collect()
 }
 
 /// A module a build script writes (see [`emit_module`]), and the `naftiko-runtime` features it

@@ -75,13 +75,29 @@ pub(super) struct Needs {
     pub generated: BTreeSet<String>,
 }
 
+/// What one file of generated code refers to, scanned where the file is made (token streams do
+/// not cross threads; this does).
+pub(super) struct Refs(Scan);
+
+/// What `tokens` refer to.
+pub(super) fn refs(tokens: &TokenStream) -> Refs {
+    let mut scan = Scan::default();
+    scan.tokens(tokens.clone());
+    Refs(scan)
+}
+
 impl Needs {
     /// The runtime items, crates and features the generated `code` needs.
     pub(super) fn of<'a>(code: impl IntoIterator<Item = &'a TokenStream>) -> Self {
+        Self::of_refs(code.into_iter().map(refs))
+    }
+
+    /// The runtime items, crates and features generated code that refers to `refs` needs.
+    pub(super) fn of_refs(refs: impl IntoIterator<Item = Refs>) -> Self {
         let index = index();
         let mut scan = Scan::default();
-        for tokens in code {
-            scan.tokens(tokens.clone());
+        for Refs(file) in refs {
+            scan.merge(file);
         }
         let mut kept = BTreeSet::new();
         let mut idents = scan.idents.clone();

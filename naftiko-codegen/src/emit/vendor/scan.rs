@@ -72,6 +72,14 @@ pub(super) struct Scan {
 }
 
 impl Scan {
+    /// Add what another scan found.
+    pub(super) fn merge(&mut self, other: Scan) {
+        self.references.extend(other.references);
+        self.rooted.extend(other.rooted);
+        self.idents.extend(other.idents);
+        self.crates.extend(other.crates);
+    }
+
     pub(super) fn tokens(&mut self, tokens: TokenStream) {
         let trees: Vec<TokenTree> = tokens.into_iter().collect();
         for (i, tree) in trees.iter().enumerate() {
