@@ -15,38 +15,8 @@ use crate::resolve::ir::{
 pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenStream {
     let c = &cap.consumes[index];
     let auth = auth_parts(cap, c, root);
-    let mut text = format!("Typed client for the `{}` API.\n", c.namespace.wire);
-    if let Some(d) = &c.description {
-        text.push('\n');
-        text.push_str(d.trim());
-        text.push('\n');
-    }
-    text.push_str(&format!(
-        "\nBase URL: `{}`.",
-        c.base_uri.display(&cap.binds)
-    ));
-    if !auth.sentence.is_empty() {
-        text.push_str("\n\n");
-        text.push_str(&auth.sentence);
-    }
-    let module_docs = module_docs(&text);
-    let default_base = match &c.base_uri {
-        BaseUri::Fixed(url) => quote! {
-            /// The base URL the spec declares.
-            pub const DEFAULT_BASE_URL: &str = #url;
-        },
-        _ => quote!(),
-    };
-    let default_token_endpoint = match &c.auth {
-        UpstreamAuth::ClientCredentials(client) => match client.token_endpoint.as_slice() {
-            [Part::Text(url)] => quote! {
-                /// The token endpoint the spec declares.
-                pub const DEFAULT_TOKEN_ENDPOINT: &str = #url;
-            },
-            _ => quote!(),
-        },
-        _ => quote!(),
-    };
+    let module_docs = module_docs(&client_text(cap, c, &auth.sentence));
+    let defaults = defaults(c);
     let AuthParts {
         credentials: credential_fields,
         fields,
@@ -54,44 +24,7 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
         apply,
         ..
     } = auth;
-    // Bound variables sent in request parameters travel with the credentials.
-    let request_binds = c.request_binds();
-    let bound_fields = request_binds.iter().map(|b| {
-        let bind = &cap.binds[*b];
-        let f = bind.name.ident();
-        let doc = format!(
-            " Sent in request parameters; the server reads it from `{}`.",
-            bind.env
-        );
-        quote! { #[doc = #doc] pub #f: runtime::secret::Secret, }
-    });
-    let bound_idents: Vec<_> = request_binds
-        .iter()
-        .map(|b| cap.binds[*b].name.ident())
-        .collect();
-    let credentials = if credential_fields.is_empty() && request_binds.is_empty() {
-        let doc = format!(
-            " Credentials for the `{}` API: it takes none.",
-            c.namespace.wire
-        );
-        quote! {
-            #[doc = #doc]
-            #[derive(Debug, Clone, Default)]
-            pub struct Credentials;
-        }
-    } else {
-        let doc = format!(" Credentials for the `{}` API.", c.namespace.wire);
-        quote! {
-            #[doc = #doc]
-            #[derive(Debug, Clone)]
-            pub struct Credentials { #credential_fields #(#bound_fields)* }
-        }
-    };
-    let credentials_binding = if c.auth == UpstreamAuth::None && request_binds.is_empty() {
-        quote!(_credentials)
-    } else {
-        quote!(credentials)
-    };
+    let (credentials, bound_idents, credentials_binding) = credentials(cap, c, &credential_fields);
     let api = c.namespace.wire.as_str();
     // The Rust types of what the API's OpenAPI document describes, where one is tied to it.
     let api_types = super::types::api_types(c);
@@ -112,23 +45,7 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
             (cap, root),
         )
     });
-    let (strict_field, strict_init, strict_method) = if super::types::checks(c) {
-        (
-            quote!(strict_output: bool,),
-            quote!(strict_output: false,),
-            quote! {
-                /// With `strict`, an answer passed on that is not what the API's OpenAPI document
-                /// says is [`Error::Undocumented`] (a 502 for the adapters) rather than a logged
-                /// warning.
-                pub fn with_strict_output(mut self, strict: bool) -> Self {
-                    self.strict_output = strict;
-                    self
-                }
-            },
-        )
-    } else {
-        Default::default()
-    };
+    let (strict_field, strict_init, strict_method) = strict_parts(c);
     let types_mod = api_types.as_ref().map(|t| {
         let items = &t.items;
         let module = quote::format_ident!("{}", super::types::MODULE);
@@ -155,8 +72,7 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
 
         use #root::runtime::{self, error::{Error, RawResponse}};
 
-        #default_base
-        #default_token_endpoint
+        #defaults
 
         #credentials
 
@@ -222,6 +138,118 @@ pub(super) fn emit(cap: &Capability, index: usize, root: &TokenStream) -> TokenS
     }
 }
 
+/// The module docs of a client: the API, its base URL and how requests carry its credentials.
+fn client_text(cap: &Capability, c: &Consumes, sentence: &str) -> String {
+    let mut text = format!("Typed client for the `{}` API.\n", c.namespace.wire);
+    if let Some(d) = &c.description {
+        text.push('\n');
+        text.push_str(d.trim());
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "\nBase URL: `{}`.",
+        c.base_uri.display(&cap.binds)
+    ));
+    if !sentence.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(sentence);
+    }
+    text
+}
+
+/// The base URL and token endpoint the spec declares, as constants (where it declares them).
+fn defaults(c: &Consumes) -> TokenStream {
+    let default_base = match &c.base_uri {
+        BaseUri::Fixed(url) => quote! {
+            /// The base URL the spec declares.
+            pub const DEFAULT_BASE_URL: &str = #url;
+        },
+        _ => quote!(),
+    };
+    let default_token_endpoint = match &c.auth {
+        UpstreamAuth::ClientCredentials(client) => match client.token_endpoint.as_slice() {
+            [Part::Text(url)] => quote! {
+                /// The token endpoint the spec declares.
+                pub const DEFAULT_TOKEN_ENDPOINT: &str = #url;
+            },
+            _ => quote!(),
+        },
+        _ => quote!(),
+    };
+    quote!(#default_base #default_token_endpoint)
+}
+
+/// The `Credentials` struct (its fields from the authentication scheme, and the bound variables
+/// sent in request parameters), the names of those variables, and what `with_http_client` calls
+/// its argument (`_credentials` when nothing is read of it).
+fn credentials(
+    cap: &Capability,
+    c: &Consumes,
+    credential_fields: &TokenStream,
+) -> (TokenStream, Vec<proc_macro2::Ident>, TokenStream) {
+    // Bound variables sent in request parameters travel with the credentials.
+    let request_binds = c.request_binds();
+    let bound_fields = request_binds.iter().map(|b| {
+        let bind = &cap.binds[*b];
+        let f = bind.name.ident();
+        let doc = format!(
+            " Sent in request parameters; the server reads it from `{}`.",
+            bind.env
+        );
+        quote! { #[doc = #doc] pub #f: runtime::secret::Secret, }
+    });
+    let bound_idents: Vec<_> = request_binds
+        .iter()
+        .map(|b| cap.binds[*b].name.ident())
+        .collect();
+    let credentials = if credential_fields.is_empty() && request_binds.is_empty() {
+        let doc = format!(
+            " Credentials for the `{}` API: it takes none.",
+            c.namespace.wire
+        );
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, Default)]
+            pub struct Credentials;
+        }
+    } else {
+        let doc = format!(" Credentials for the `{}` API.", c.namespace.wire);
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone)]
+            pub struct Credentials { #credential_fields #(#bound_fields)* }
+        }
+    };
+    let credentials_binding = if c.auth == UpstreamAuth::None && request_binds.is_empty() {
+        quote!(_credentials)
+    } else {
+        quote!(credentials)
+    };
+    (credentials, bound_idents, credentials_binding)
+}
+
+/// The field, its initial value and the builder method of strict output checks, for an API
+/// whose answers are checked against its OpenAPI document (nothing otherwise).
+fn strict_parts(c: &Consumes) -> (TokenStream, TokenStream, TokenStream) {
+    if super::types::checks(c) {
+        (
+            quote!(strict_output: bool,),
+            quote!(strict_output: false,),
+            quote! {
+                /// With `strict`, an answer passed on that is not what the API's OpenAPI document
+                /// says is [`Error::Undocumented`] (a 502 for the adapters) rather than a logged
+                /// warning.
+                pub fn with_strict_output(mut self, strict: bool) -> Self {
+                    self.strict_output = strict;
+                    self
+                }
+            },
+        )
+    } else {
+        Default::default()
+    }
+}
+
 /// The body field an API key goes in (`placement: body`), if it does.
 fn body_key(c: &Consumes) -> Option<&str> {
     match &c.auth {
@@ -248,82 +276,13 @@ fn operation(
     (authorize, body_key): (&TokenStream, Option<&str>),
     (cap, root): (&Capability, &TokenStream),
 ) -> TokenStream {
-    let mut text = op
-        .description
-        .clone()
-        .unwrap_or_else(|| format!("`{}`", op.name.wire));
-    text.push_str(&format!(
-        "\n\n`{} {}`",
-        op.method.as_str(),
-        op.path_template
-    ));
-    if !op.params.is_empty() {
-        text.push_str("\n\n# Arguments\n");
-        for p in &op.params {
-            let place = match p.location {
-                ParamIn::Path => "path",
-                ParamIn::Query => "query",
-                ParamIn::Header => "header",
-                ParamIn::Cookie => "cookie",
-                ParamIn::Body => "JSON body",
-                ParamIn::Template => "in the body",
-            };
-            let wire = if p.name.wire == p.name.rust {
-                String::new()
-            } else {
-                format!("`{}`, ", p.name.wire)
-            };
-            let desc = p
-                .description
-                .as_deref()
-                .map(|d| format!(" — {}", d.trim()))
-                .unwrap_or_default();
-            text.push_str(&format!("\n* `{}` ({wire}{place}){desc}", p.name.rust));
-        }
-    }
-    text.push_str("\n\n# Errors\n\n[`Error::Status`] when the API answers 400 or more (status and body kept); transport, timeout and decoding errors otherwise.");
-    if op.typed.is_some() {
-        text.push_str(" The answer is typed the way the adapters shape it: [`Error::Shape`] when a value has another type than the spec says.");
-    } else if let Some(DocAnswer::Type(_)) = documented {
-        text.push_str(" The answer is typed by the API's OpenAPI document: [`Error::Decode`] when it is not what the document says.");
-    } else if let Some(DocAnswer::Empty) = documented {
-        text.push_str(
-            " The API's OpenAPI document gives the answer no body: any body it has is ignored.",
-        );
-    }
-    let doc = docs(Some(&text));
+    let doc = docs(Some(&operation_text(op, documented)));
     let raw_doc = format!(
         " Like [`Self::{}`], but returns the answer as received, whatever its status.",
         op.name.rust
     );
 
-    // The URL: literal parts as they are, parameters percent-encoded as one segment each.
-    let mut fmt = String::from("{}");
-    let mut fmt_args = vec![quote!(self.base_url)];
-    for part in &op.path {
-        match part {
-            PathPart::Literal(text) => fmt.push_str(&super::code::format_literal(text)),
-            PathPart::Fixed(parts) => {
-                fmt.push_str("{}");
-                let value = template_value(parts, cap);
-                let value = match parts.as_slice() {
-                    [Part::Text(_) | Part::Slot(_)] => value,
-                    _ => quote!(&#value),
-                };
-                fmt_args.push(quote!(runtime::encode::path_segment("path", #value)?));
-            }
-            PathPart::Param(i) => {
-                fmt.push_str("{}");
-                let p = &op.params[*i];
-                let ident = p.name.ident();
-                let wire = &p.name.wire;
-                fmt_args.push(match p.ty {
-                    ParamType::String => quote!(runtime::encode::path_segment(#wire, #ident)?),
-                    _ => quote!(runtime::encode::path_segment(#wire, &#ident.to_string())?),
-                });
-            }
-        }
-    }
+    let (fmt, fmt_args) = url_format(op, cap);
     let method = format_ident!("{}", op.method.as_str());
     let op_wire = &op.name.wire;
     let mut chain = Vec::new();
@@ -418,6 +377,86 @@ fn operation(
         }
         None => quote!(#methods #checked),
     }
+}
+
+/// The docs of an operation's method: its description, request line, arguments and errors.
+fn operation_text(op: &ConsumedOp, documented: Option<&DocAnswer>) -> String {
+    let mut text = op
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("`{}`", op.name.wire));
+    text.push_str(&format!(
+        "\n\n`{} {}`",
+        op.method.as_str(),
+        op.path_template
+    ));
+    if !op.params.is_empty() {
+        text.push_str("\n\n# Arguments\n");
+        for p in &op.params {
+            let place = match p.location {
+                ParamIn::Path => "path",
+                ParamIn::Query => "query",
+                ParamIn::Header => "header",
+                ParamIn::Cookie => "cookie",
+                ParamIn::Body => "JSON body",
+                ParamIn::Template => "in the body",
+            };
+            let wire = if p.name.wire == p.name.rust {
+                String::new()
+            } else {
+                format!("`{}`, ", p.name.wire)
+            };
+            let desc = p
+                .description
+                .as_deref()
+                .map(|d| format!(" — {}", d.trim()))
+                .unwrap_or_default();
+            text.push_str(&format!("\n* `{}` ({wire}{place}){desc}", p.name.rust));
+        }
+    }
+    text.push_str("\n\n# Errors\n\n[`Error::Status`] when the API answers 400 or more (status and body kept); transport, timeout and decoding errors otherwise.");
+    if op.typed.is_some() {
+        text.push_str(" The answer is typed the way the adapters shape it: [`Error::Shape`] when a value has another type than the spec says.");
+    } else if let Some(DocAnswer::Type(_)) = documented {
+        text.push_str(" The answer is typed by the API's OpenAPI document: [`Error::Decode`] when it is not what the document says.");
+    } else if let Some(DocAnswer::Empty) = documented {
+        text.push_str(
+            " The API's OpenAPI document gives the answer no body: any body it has is ignored.",
+        );
+    }
+    text
+}
+
+/// The `format!` string and arguments of an operation's URL: literal parts as they are,
+/// parameters percent-encoded as one segment each.
+fn url_format(op: &ConsumedOp, cap: &Capability) -> (String, Vec<TokenStream>) {
+    let mut fmt = String::from("{}");
+    let mut fmt_args = vec![quote!(self.base_url)];
+    for part in &op.path {
+        match part {
+            PathPart::Literal(text) => fmt.push_str(&super::code::format_literal(text)),
+            PathPart::Fixed(parts) => {
+                fmt.push_str("{}");
+                let value = template_value(parts, cap);
+                let value = match parts.as_slice() {
+                    [Part::Text(_) | Part::Slot(_)] => value,
+                    _ => quote!(&#value),
+                };
+                fmt_args.push(quote!(runtime::encode::path_segment("path", #value)?));
+            }
+            PathPart::Param(i) => {
+                fmt.push_str("{}");
+                let p = &op.params[*i];
+                let ident = p.name.ident();
+                let wire = &p.name.wire;
+                fmt_args.push(match p.ty {
+                    ParamType::String => quote!(runtime::encode::path_segment(#wire, #ident)?),
+                    _ => quote!(runtime::encode::path_segment(#wire, &#ident.to_string())?),
+                });
+            }
+        }
+    }
+    (fmt, fmt_args)
 }
 
 /// The method the adapters pass an answer of `op` through before they pass it on: it checks

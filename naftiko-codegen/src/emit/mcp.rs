@@ -73,31 +73,9 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
                 .route_service("/", service)
         ),
     );
-    let mut text = format!(
-        "MCP adapter `{}`: one tool per entry of the spec, over streamable HTTP.",
-        a.namespace.wire
-    );
-    if let Some(d) = &a.description {
-        text.push_str("\n\n");
-        text.push_str(d.trim());
-    }
-    text.push_str("\n\n| Tool | Calls |\n|---|---|");
-    for t in &a.tools {
-        let calls = match t.runs {
-            Runs::Mock { .. } => "(mock: fixed outputs)".to_owned(),
-            _ => format!("`{}`", super::adapter::target(cap, &t.runs)),
-        };
-        text.push_str(&format!("\n| `{}` | {calls} |", t.name.wire));
-    }
-    let module_docs = module_docs(&text);
+    let module_docs = module_docs(&adapter_text(cap, a));
     let port = proc_macro2::Literal::u16_unsuffixed(a.port);
     let namespace = &a.namespace.wire;
-    let label = &cap.label;
-    let instructions = a
-        .description
-        .as_deref()
-        .map(str::trim)
-        .map(|d| quote!(.with_instructions(#d)));
     let tool_fns: Vec<_> = a
         .tools
         .iter()
@@ -120,16 +98,12 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
         .chain(reads.iter().copied())
         .map(|t| call(cap, t, root));
     let (catalog, catalog_imports, capabilities) = catalog(a);
-    let outputs =
-        a.tools
-            .iter()
-            .chain(reads.iter().copied())
-            .filter_map(|t| match t.runs.output() {
-                Some(Output::Shaped { root: shape, .. }) => {
-                    Some(super::shape::output(&t.name, shape, root).0)
-                }
-                Some(Output::PassThrough { .. }) | None => None,
-            });
+    let handler = server_handler(cap, a, &capabilities, &catalog);
+    let outputs = a
+        .tools
+        .iter()
+        .chain(reads.iter().copied())
+        .filter_map(|t| shaped_output(t, root));
     quote! {
         #module_docs
 
@@ -210,6 +184,69 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
 
         #(#definitions)*
 
+        #handler
+
+        /// The streamable HTTP service (a tower service) for this server.
+        pub fn service(
+            upstreams: Arc<Upstreams>,
+            config: StreamableHttpServerConfig,
+        ) -> StreamableHttpService<Server, LocalSessionManager> {
+            let server = Server::new(upstreams);
+            StreamableHttpService::new(move || Ok(server.clone()), Arc::new(LocalSessionManager::default()), config)
+        }
+
+        /// The service mounted at `/mcp` and at `/` (clients that post to the root): request
+        /// bodies are checked as JSON-RPC requests (up to `config.max_request_body_bytes`), and
+        /// plain `tools/call` requests are answered by calling the tool directly.
+        #guard_doc
+        pub fn router(upstreams: Arc<Upstreams>, config: StreamableHttpServerConfig #guard_param) -> Router {
+            let server = Arc::new(Server::new(upstreams.clone()));
+            let max_body_bytes = config.max_request_body_bytes;
+            let service = #root::runtime::mcp_direct::direct(server, service(upstreams, config), max_body_bytes);
+            #guarded
+        }
+
+        #(#outputs)*
+    }
+}
+
+/// The module docs of an adapter: what it is, and the table of its tools and what they call.
+fn adapter_text(cap: &Capability, a: &McpAdapter) -> String {
+    let mut text = format!(
+        "MCP adapter `{}`: one tool per entry of the spec, over streamable HTTP.",
+        a.namespace.wire
+    );
+    if let Some(d) = &a.description {
+        text.push_str("\n\n");
+        text.push_str(d.trim());
+    }
+    text.push_str("\n\n| Tool | Calls |\n|---|---|");
+    for t in &a.tools {
+        let calls = match t.runs {
+            Runs::Mock { .. } => "(mock: fixed outputs)".to_owned(),
+            _ => format!("`{}`", super::adapter::target(cap, &t.runs)),
+        };
+        text.push_str(&format!("\n| `{}` | {calls} |", t.name.wire));
+    }
+    text
+}
+
+/// `impl ServerHandler for Server`: the server's description, its tools, and the resource and
+/// prompt methods of its `catalog` (with their `capabilities`).
+fn server_handler(
+    cap: &Capability,
+    a: &McpAdapter,
+    capabilities: &TokenStream,
+    catalog: &TokenStream,
+) -> TokenStream {
+    let namespace = &a.namespace.wire;
+    let label = &cap.label;
+    let instructions = a
+        .description
+        .as_deref()
+        .map(str::trim)
+        .map(|d| quote!(.with_instructions(#d)));
+    quote! {
         impl ServerHandler for Server {
             fn get_info(&self) -> ServerConfig {
                 ServerConfig::new(ServerCapabilities::builder().enable_tools() #capabilities .build())
@@ -241,28 +278,6 @@ pub(super) fn emit(cap: &Capability, a: &McpAdapter, root: &TokenStream) -> Toke
 
             #catalog
         }
-
-        /// The streamable HTTP service (a tower service) for this server.
-        pub fn service(
-            upstreams: Arc<Upstreams>,
-            config: StreamableHttpServerConfig,
-        ) -> StreamableHttpService<Server, LocalSessionManager> {
-            let server = Server::new(upstreams);
-            StreamableHttpService::new(move || Ok(server.clone()), Arc::new(LocalSessionManager::default()), config)
-        }
-
-        /// The service mounted at `/mcp` and at `/` (clients that post to the root): request
-        /// bodies are checked as JSON-RPC requests (up to `config.max_request_body_bytes`), and
-        /// plain `tools/call` requests are answered by calling the tool directly.
-        #guard_doc
-        pub fn router(upstreams: Arc<Upstreams>, config: StreamableHttpServerConfig #guard_param) -> Router {
-            let server = Arc::new(Server::new(upstreams.clone()));
-            let max_body_bytes = config.max_request_body_bytes;
-            let service = #root::runtime::mcp_direct::direct(server, service(upstreams, config), max_body_bytes);
-            #guarded
-        }
-
-        #(#outputs)*
     }
 }
 
@@ -297,216 +312,17 @@ fn catalog(a: &McpAdapter) -> (TokenStream, TokenStream, TokenStream) {
     let mut methods = Vec::new();
     let mut imports = Vec::new();
     let mut capabilities = Vec::new();
-    let namespace = &a.namespace.wire;
     if !a.resources.is_empty() || !a.files.is_empty() {
         capabilities.push(quote!(.enable_resources()));
-        let template = a
-            .resources
-            .iter()
-            .any(|r| r.template.is_some())
-            .then(|| quote!(ResourceTemplate,));
-        // Listed resources: those without a URI template, and files.
-        let listed = (a.resources.iter().any(|r| r.template.is_none()) || !a.files.is_empty())
-            .then(|| quote!(Resource,));
-        imports.push(quote! {
-            use rmcp::model::{
-                ListResourceTemplatesResult, ListResourcesResult, ReadResourceRequestParams,
-                ReadResourceResponse, #listed #template
-            };
-        });
-        let describe = |r: &McpResource, base: TokenStream| {
-            let title = r.title.as_ref().map(|t| quote!(.with_title(#t)));
-            let description = r.description.as_ref().map(|d| {
-                let d = d.trim();
-                quote!(.with_description(#d))
-            });
-            let mime = r.mime_type.as_ref().map(|m| quote!(.with_mime_type(#m)));
-            quote!(#base #title #description #mime)
-        };
-        let fixed = a
-            .resources
-            .iter()
-            .filter(|r| r.template.is_none())
-            .map(|r| {
-                let (uri, name) = (&r.uri, &r.read.name.wire);
-                describe(r, quote!(Resource::new(#uri, #name)))
-            });
-        let fixed = fixed.chain(a.files.iter().map(|f| {
-            let (uri, name, mime) = (&f.uri, &f.name, &f.mime_type);
-            let title = f.title.as_ref().map(|t| quote!(.with_title(#t)));
-            let description = f.description.as_ref().map(|d| {
-                let d = d.trim();
-                quote!(.with_description(#d))
-            });
-            quote!(Resource::new(#uri, #name) #title #description .with_mime_type(#mime))
-        }));
-        let read_files = (!a.files.is_empty()).then(|| {
-            quote! {
-                if let Some(found) = mcp::file_resource(FILES, uri) {
-                    return Ok(found);
-                }
-            }
-        });
-        let templates = a
-            .resources
-            .iter()
-            .filter(|r| r.template.is_some())
-            .map(|r| {
-                let (uri, name) = (&r.uri, &r.read.name.wire);
-                describe(r, quote!(ResourceTemplate::new(#uri, #name)))
-            });
-        let branches = a.resources.iter().map(|r| {
-            let f = r.read.name.ident();
-            let uri = &r.uri;
-            let mime = match &r.mime_type {
-                Some(m) => quote!(Some(#m)),
-                None => quote!(None),
-            };
-            match &r.template {
-                None => quote! {
-                    if uri == #uri {
-                        let args = JsonObject::new();
-                        let read = self.#f(&args);
-                        let result = mcp::observed(#namespace, #uri, mcp::http_headers(&context), read).await?;
-                        return mcp::resource_contents(result, uri, #mime);
-                    }
-                },
-                Some(literals) => {
-                    let names = r.read.inputs.iter().map(|i| &i.name.wire);
-                    quote! {
-                        if let Some(values) = mcp::match_uri_template(uri, &[#(#literals),*]) {
-                            let args: JsonObject = [#(#names),*]
-                                .into_iter()
-                                .zip(values)
-                                .map(|(name, value)| (name.to_owned(), serde_json::Value::String(value)))
-                                .collect();
-                            let read = self.#f(&args);
-                            let result = mcp::observed(#namespace, #uri, mcp::http_headers(&context), read).await?;
-                            return mcp::resource_contents(result, uri, #mime);
-                        }
-                    }
-                }
-            }
-        });
-        let branches: Vec<TokenStream> = branches.collect();
-        let context = if branches.is_empty() {
-            format_ident!("_context")
-        } else {
-            format_ident!("context")
-        };
-        methods.push(quote! {
-            async fn list_resources(
-                &self,
-                _request: Option<PaginatedRequestParams>,
-                _context: RequestContext<RoleServer>,
-            ) -> Result<ListResourcesResult, ErrorData> {
-                Ok(ListResourcesResult::with_all_items(vec![#(#fixed),*]))
-            }
-
-            async fn list_resource_templates(
-                &self,
-                _request: Option<PaginatedRequestParams>,
-                _context: RequestContext<RoleServer>,
-            ) -> Result<ListResourceTemplatesResult, ErrorData> {
-                Ok(ListResourceTemplatesResult::with_all_items(vec![#(#templates),*]))
-            }
-
-            async fn read_resource(
-                &self,
-                request: ReadResourceRequestParams,
-                #context: RequestContext<RoleServer>,
-            ) -> Result<ReadResourceResponse, ErrorData> {
-                let uri = request.uri.as_str();
-                #read_files
-                #(#branches)*
-                Err(ErrorData::resource_not_found(format!("no resource `{uri}`"), None))
-            }
-        });
+        let (listed, import) = resource_methods(a);
+        methods.push(listed);
+        imports.push(import);
     }
     if !a.prompts.is_empty() {
         capabilities.push(quote!(.enable_prompts()));
-        imports.push(quote! {
-            use rmcp::model::{
-                GetPromptRequestParams, GetPromptResponse, GetPromptResult, ListPromptsResult, Prompt,
-                PromptArgument, PromptMessage, Role,
-            };
-        });
-        let listed = a.prompts.iter().map(|p| {
-            let name = &p.name;
-            let description = match p.description.as_deref().map(str::trim) {
-                Some(d) => quote!(Some(#d)),
-                None => quote!(None::<&str>),
-            };
-            let arguments = p.arguments.iter().map(|arg| {
-                let n = &arg.name;
-                let title = arg.title.as_ref().map(|t| quote!(.with_title(#t)));
-                let description = arg
-                    .description
-                    .as_ref()
-                    .map(|d| quote!(.with_description(#d)));
-                let required = arg.required;
-                quote!(PromptArgument::new(#n) #title #description .with_required(#required))
-            });
-            let title = p.title.as_ref().map(|t| quote!(.with_title(#t)));
-            quote!(Prompt::new(#name, #description, Some(vec![#(#arguments),*])) #title)
-        });
-        let arms = a.prompts.iter().map(|p| {
-            let name = &p.name;
-            let reads = with_ids(&p.arguments).map(|(i, arg)| {
-                let l = format_ident!("argument_{}", i.index());
-                let n = &arg.name;
-                let required = arg.required;
-                quote!(let #l = mcp::prompt_argument(&arguments, #n, #required)?;)
-            });
-            let messages = p.messages.iter().map(|(role, parts)| {
-                let role = match role {
-                    PromptRole::User => quote!(Role::User),
-                    PromptRole::Assistant => quote!(Role::Assistant),
-                };
-                let (fmt, args) = super::code::format_template(parts, &|i| {
-                    let l = format_ident!("argument_{}", i.index());
-                    quote!(#l)
-                });
-                let text = if args.is_empty() {
-                    quote!(#fmt)
-                } else {
-                    quote!(format!(#fmt, #(#args),*))
-                };
-                quote!(PromptMessage::new_text(#role, #text))
-            });
-            let description = p
-                .description
-                .as_deref()
-                .map(str::trim)
-                .map(|d| quote!(.with_description(#d)));
-            quote! {
-                #name => {
-                    #(#reads)*
-                    Ok(GetPromptResult::new(vec![#(#messages),*]) #description .into())
-                }
-            }
-        });
-        methods.push(quote! {
-            async fn list_prompts(
-                &self,
-                _request: Option<PaginatedRequestParams>,
-                _context: RequestContext<RoleServer>,
-            ) -> Result<ListPromptsResult, ErrorData> {
-                Ok(ListPromptsResult::with_all_items(vec![#(#listed),*]))
-            }
-
-            async fn get_prompt(
-                &self,
-                request: GetPromptRequestParams,
-                _context: RequestContext<RoleServer>,
-            ) -> Result<GetPromptResponse, ErrorData> {
-                let arguments = request.arguments.unwrap_or_default();
-                match request.name.as_str() {
-                    #(#arms)*
-                    other => Err(ErrorData::invalid_params(format!("unknown prompt `{other}`"), None)),
-                }
-            }
-        });
+        let (listed, import) = prompt_methods(a);
+        methods.push(listed);
+        imports.push(import);
     }
     // After the imports: the table of compiled-in files.
     imports.push(file_table(&a.files));
@@ -515,6 +331,222 @@ fn catalog(a: &McpAdapter) -> (TokenStream, TokenStream, TokenStream) {
         quote!(#(#imports)*),
         quote!(#(#capabilities)*),
     )
+}
+
+/// The server's resource methods (listed resources and files, templates, reads), and what they
+/// import.
+fn resource_methods(a: &McpAdapter) -> (TokenStream, TokenStream) {
+    let namespace = &a.namespace.wire;
+    let template = a
+        .resources
+        .iter()
+        .any(|r| r.template.is_some())
+        .then(|| quote!(ResourceTemplate,));
+    // Listed resources: those without a URI template, and files.
+    let listed = (a.resources.iter().any(|r| r.template.is_none()) || !a.files.is_empty())
+        .then(|| quote!(Resource,));
+    let import = quote! {
+        use rmcp::model::{
+            ListResourceTemplatesResult, ListResourcesResult, ReadResourceRequestParams,
+            ReadResourceResponse, #listed #template
+        };
+    };
+    let describe = |r: &McpResource, base: TokenStream| {
+        let title = r.title.as_ref().map(|t| quote!(.with_title(#t)));
+        let description = r.description.as_ref().map(|d| {
+            let d = d.trim();
+            quote!(.with_description(#d))
+        });
+        let mime = r.mime_type.as_ref().map(|m| quote!(.with_mime_type(#m)));
+        quote!(#base #title #description #mime)
+    };
+    let fixed = a
+        .resources
+        .iter()
+        .filter(|r| r.template.is_none())
+        .map(|r| {
+            let (uri, name) = (&r.uri, &r.read.name.wire);
+            describe(r, quote!(Resource::new(#uri, #name)))
+        });
+    let fixed = fixed.chain(a.files.iter().map(|f| {
+        let (uri, name, mime) = (&f.uri, &f.name, &f.mime_type);
+        let title = f.title.as_ref().map(|t| quote!(.with_title(#t)));
+        let description = f.description.as_ref().map(|d| {
+            let d = d.trim();
+            quote!(.with_description(#d))
+        });
+        quote!(Resource::new(#uri, #name) #title #description .with_mime_type(#mime))
+    }));
+    let read_files = (!a.files.is_empty()).then(|| {
+        quote! {
+            if let Some(found) = mcp::file_resource(FILES, uri) {
+                return Ok(found);
+            }
+        }
+    });
+    let templates = a
+        .resources
+        .iter()
+        .filter(|r| r.template.is_some())
+        .map(|r| {
+            let (uri, name) = (&r.uri, &r.read.name.wire);
+            describe(r, quote!(ResourceTemplate::new(#uri, #name)))
+        });
+    let branches = a.resources.iter().map(|r| {
+        let f = r.read.name.ident();
+        let uri = &r.uri;
+        let mime = match &r.mime_type {
+            Some(m) => quote!(Some(#m)),
+            None => quote!(None),
+        };
+        match &r.template {
+            None => quote! {
+                if uri == #uri {
+                    let args = JsonObject::new();
+                    let read = self.#f(&args);
+                    let result = mcp::observed(#namespace, #uri, mcp::http_headers(&context), read).await?;
+                    return mcp::resource_contents(result, uri, #mime);
+                }
+            },
+            Some(literals) => {
+                let names = r.read.inputs.iter().map(|i| &i.name.wire);
+                quote! {
+                    if let Some(values) = mcp::match_uri_template(uri, &[#(#literals),*]) {
+                        let args: JsonObject = [#(#names),*]
+                            .into_iter()
+                            .zip(values)
+                            .map(|(name, value)| (name.to_owned(), serde_json::Value::String(value)))
+                            .collect();
+                        let read = self.#f(&args);
+                        let result = mcp::observed(#namespace, #uri, mcp::http_headers(&context), read).await?;
+                        return mcp::resource_contents(result, uri, #mime);
+                    }
+                }
+            }
+        }
+    });
+    let branches: Vec<TokenStream> = branches.collect();
+    let context = if branches.is_empty() {
+        format_ident!("_context")
+    } else {
+        format_ident!("context")
+    };
+    let methods = quote! {
+        async fn list_resources(
+            &self,
+            _request: Option<PaginatedRequestParams>,
+            _context: RequestContext<RoleServer>,
+        ) -> Result<ListResourcesResult, ErrorData> {
+            Ok(ListResourcesResult::with_all_items(vec![#(#fixed),*]))
+        }
+
+        async fn list_resource_templates(
+            &self,
+            _request: Option<PaginatedRequestParams>,
+            _context: RequestContext<RoleServer>,
+        ) -> Result<ListResourceTemplatesResult, ErrorData> {
+            Ok(ListResourceTemplatesResult::with_all_items(vec![#(#templates),*]))
+        }
+
+        async fn read_resource(
+            &self,
+            request: ReadResourceRequestParams,
+            #context: RequestContext<RoleServer>,
+        ) -> Result<ReadResourceResponse, ErrorData> {
+            let uri = request.uri.as_str();
+            #read_files
+            #(#branches)*
+            Err(ErrorData::resource_not_found(format!("no resource `{uri}`"), None))
+        }
+    };
+    (methods, import)
+}
+
+/// The server's prompt methods (list, get), and what they import.
+fn prompt_methods(a: &McpAdapter) -> (TokenStream, TokenStream) {
+    let import = quote! {
+        use rmcp::model::{
+            GetPromptRequestParams, GetPromptResponse, GetPromptResult, ListPromptsResult, Prompt,
+            PromptArgument, PromptMessage, Role,
+        };
+    };
+    let listed = a.prompts.iter().map(|p| {
+        let name = &p.name;
+        let description = match p.description.as_deref().map(str::trim) {
+            Some(d) => quote!(Some(#d)),
+            None => quote!(None::<&str>),
+        };
+        let arguments = p.arguments.iter().map(|arg| {
+            let n = &arg.name;
+            let title = arg.title.as_ref().map(|t| quote!(.with_title(#t)));
+            let description = arg
+                .description
+                .as_ref()
+                .map(|d| quote!(.with_description(#d)));
+            let required = arg.required;
+            quote!(PromptArgument::new(#n) #title #description .with_required(#required))
+        });
+        let title = p.title.as_ref().map(|t| quote!(.with_title(#t)));
+        quote!(Prompt::new(#name, #description, Some(vec![#(#arguments),*])) #title)
+    });
+    let arms = a.prompts.iter().map(|p| {
+        let name = &p.name;
+        let reads = with_ids(&p.arguments).map(|(i, arg)| {
+            let l = format_ident!("argument_{}", i.index());
+            let n = &arg.name;
+            let required = arg.required;
+            quote!(let #l = mcp::prompt_argument(&arguments, #n, #required)?;)
+        });
+        let messages = p.messages.iter().map(|(role, parts)| {
+            let role = match role {
+                PromptRole::User => quote!(Role::User),
+                PromptRole::Assistant => quote!(Role::Assistant),
+            };
+            let (fmt, args) = super::code::format_template(parts, &|i| {
+                let l = format_ident!("argument_{}", i.index());
+                quote!(#l)
+            });
+            let text = if args.is_empty() {
+                quote!(#fmt)
+            } else {
+                quote!(format!(#fmt, #(#args),*))
+            };
+            quote!(PromptMessage::new_text(#role, #text))
+        });
+        let description = p
+            .description
+            .as_deref()
+            .map(str::trim)
+            .map(|d| quote!(.with_description(#d)));
+        quote! {
+            #name => {
+                #(#reads)*
+                Ok(GetPromptResult::new(vec![#(#messages),*]) #description .into())
+            }
+        }
+    });
+    let methods = quote! {
+        async fn list_prompts(
+            &self,
+            _request: Option<PaginatedRequestParams>,
+            _context: RequestContext<RoleServer>,
+        ) -> Result<ListPromptsResult, ErrorData> {
+            Ok(ListPromptsResult::with_all_items(vec![#(#listed),*]))
+        }
+
+        async fn get_prompt(
+            &self,
+            request: GetPromptRequestParams,
+            _context: RequestContext<RoleServer>,
+        ) -> Result<GetPromptResponse, ErrorData> {
+            let arguments = request.arguments.unwrap_or_default();
+            match request.name.as_str() {
+                #(#arms)*
+                other => Err(ErrorData::invalid_params(format!("unknown prompt `{other}`"), None)),
+            }
+        }
+    };
+    (methods, import)
 }
 
 /// Names of inputs that page or filter an answer: the ones a model is told to use for less.
@@ -780,5 +812,15 @@ fn call(cap: &Capability, t: &Tool, root: &TokenStream) -> TokenStream {
             #check
             Ok(#result)
         }
+    }
+}
+
+/// The struct a tool's shaped answer is made into (none for an answer passed through).
+fn shaped_output(t: &Tool, root: &TokenStream) -> Option<TokenStream> {
+    match t.runs.output() {
+        Some(Output::Shaped { root: shape, .. }) => {
+            Some(super::shape::output(&t.name, shape, root).0)
+        }
+        Some(Output::PassThrough { .. }) | None => None,
     }
 }

@@ -3,7 +3,9 @@
 use serde_json::{Map, Value, json};
 
 use crate::resolve::ir::with_ids;
-use crate::resolve::ir::{Capability, InboundAuth, InputIn, KeyPlacement, Method, RestAdapter};
+use crate::resolve::ir::{
+    Capability, InboundAuth, Input, InputId, InputIn, KeyPlacement, Method, RestAdapter,
+};
 use crate::resolve::ir::{Output, ResponseBody, ResponseDoc, RestOp, Runs};
 
 /// A status the server itself answers with a problem document — and that the upstream API may
@@ -87,135 +89,7 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
     for route in &a.routes {
         let mut item = Map::new();
         for op in &route.operations {
-            let mut parameters = Vec::new();
-            let mut body = None;
-            let mut fields = Map::new();
-            let mut required_fields = Vec::new();
-            let used_inputs = op.runs.used_inputs(op.inputs.len());
-            for (index, input) in with_ids(&op.inputs) {
-                let used = used_inputs[index.index()];
-                if !used && input.location != InputIn::Path {
-                    continue;
-                }
-                let mut schema = json!({ "type": input.ty.json_schema() });
-                let place = match input.location {
-                    InputIn::Path => {
-                        schema["minLength"] = json!(1);
-                        "path"
-                    }
-                    InputIn::Query => "query",
-                    InputIn::Header => "header",
-                    InputIn::Body | InputIn::Argument => {
-                        body = Some((index, input));
-                        continue;
-                    }
-                    InputIn::BodyField => {
-                        let mut field = json!({ "type": input.ty.json_schema() });
-                        if let Some(d) = &input.description {
-                            field["description"] = json!(d.trim());
-                        }
-                        if let Some(pattern) = &input.pattern {
-                            field["pattern"] = json!(pattern);
-                        }
-                        fields.insert(input.name.wire.clone(), field);
-                        if input.required {
-                            required_fields.push(json!(input.name.wire));
-                        }
-                        continue;
-                    }
-                };
-                let mut p = json!({
-                    "name": input.name.wire,
-                    "in": place,
-                    "required": input.required || input.location == InputIn::Path,
-                    "schema": schema,
-                });
-                if let Some(d) = &input.description {
-                    p["description"] = json!(d.trim());
-                }
-                if let Some(pattern) = &input.pattern {
-                    p["schema"]["pattern"] = json!(pattern);
-                }
-                let said = super::adapter::documented_values(cap, &op.runs, index, input.ty);
-                if let Value::Object(schema) = &mut p["schema"] {
-                    for (key, value) in said {
-                        schema.entry(key).or_insert(value);
-                    }
-                }
-                parameters.push(p);
-            }
-            let mut responses = Map::new();
-            if let Some(status) = no_content(cap, op) {
-                responses.insert(
-                    status.to_owned(),
-                    json!({ "description": "The upstream API answered with no content" }),
-                );
-            } else {
-                responses.insert("200".into(), success(cap, op));
-            }
-            if op.method == Method::Delete && !responses.contains_key("204") {
-                responses.insert(
-                    "204".into(),
-                    json!({ "description": "The upstream API answered with no content" }),
-                );
-            }
-            responses.insert(
-                "400".into(),
-                problem("The request is not valid (path, query, header or body)"),
-            );
-            if body.is_some() {
-                responses.insert(
-                    "413".into(),
-                    problem("The request body is larger than the server accepts"),
-                );
-            }
-            responses.insert(
-                "502".into(),
-                problem("The upstream API is unreachable or answered garbage"),
-            );
-            responses.insert(
-                "504".into(),
-                problem("The upstream API did not answer in time"),
-            );
-            responses.insert(
-                "default".into(),
-                json!({ "description": "Any other status of the upstream API, with its body unchanged" }),
-            );
-            // What the spec documents (`responses`) wins over what is said of every operation.
-            for doc in &op.responses {
-                responses.insert(doc.status.clone(), documented(doc));
-            }
-            let mut operation = json!({
-                "operationId": op.name.wire,
-                "parameters": parameters,
-                "responses": responses,
-                "x-naftiko-call": super::adapter::target(cap, &op.runs),
-            });
-            if !op.tags.is_empty() {
-                operation["tags"] = json!(op.tags);
-            }
-            if let Some(d) = op.description.as_deref().map(str::trim) {
-                operation["summary"] = json!(d.lines().next().unwrap_or(d));
-                operation["description"] = json!(d);
-            }
-            if !fields.is_empty() {
-                let mut schema = json!({ "type": "object", "properties": fields });
-                if !required_fields.is_empty() {
-                    schema["required"] = json!(required_fields);
-                }
-                operation["requestBody"] = json!({
-                    "required": !required_fields.is_empty(),
-                    "content": { "application/json": { "schema": schema } }
-                });
-            } else if let Some((index, input)) = body {
-                let schema = super::adapter::documented_body_schema(cap, &op.runs, index)
-                    .unwrap_or_else(|| json!({ "type": input.ty.json_schema() }));
-                operation["requestBody"] = json!({
-                    "required": input.required,
-                    "content": { "application/json": { "schema": schema } }
-                });
-            }
-            item.insert(op.method.lower().to_owned(), operation);
+            item.insert(op.method.lower().to_owned(), operation(cap, op));
         }
         paths.insert(route.path.clone(), Value::Object(item));
     }
@@ -268,6 +142,171 @@ pub(super) fn document(cap: &Capability, a: &RestAdapter) -> String {
         super::text::json_escaped(&serde_json::to_string_pretty(&document).unwrap_or_default());
     text.push('\n');
     text
+}
+
+/// The OpenAPI operation of `op`: its parameters, body, answers and docs.
+fn operation(cap: &Capability, op: &RestOp) -> Value {
+    let Inputs {
+        parameters,
+        body,
+        fields,
+        required_fields,
+    } = inputs(cap, op);
+    let responses = responses(cap, op, body.is_some());
+    let mut operation = json!({
+        "operationId": op.name.wire,
+        "parameters": parameters,
+        "responses": responses,
+        "x-naftiko-call": super::adapter::target(cap, &op.runs),
+    });
+    if !op.tags.is_empty() {
+        operation["tags"] = json!(op.tags);
+    }
+    if let Some(d) = op.description.as_deref().map(str::trim) {
+        operation["summary"] = json!(d.lines().next().unwrap_or(d));
+        operation["description"] = json!(d);
+    }
+    if !fields.is_empty() {
+        let mut schema = json!({ "type": "object", "properties": fields });
+        if !required_fields.is_empty() {
+            schema["required"] = json!(required_fields);
+        }
+        operation["requestBody"] = json!({
+            "required": !required_fields.is_empty(),
+            "content": { "application/json": { "schema": schema } }
+        });
+    } else if let Some((index, input)) = body {
+        let schema = super::adapter::documented_body_schema(cap, &op.runs, index)
+            .unwrap_or_else(|| json!({ "type": input.ty.json_schema() }));
+        operation["requestBody"] = json!({
+            "required": input.required,
+            "content": { "application/json": { "schema": schema } }
+        });
+    }
+    operation
+}
+
+/// The inputs of an operation as OpenAPI gives them: parameters, and the request body (one
+/// input, or fields of one JSON object).
+struct Inputs<'o> {
+    parameters: Vec<Value>,
+    body: Option<(InputId, &'o Input)>,
+    fields: Map<String, Value>,
+    required_fields: Vec<Value>,
+}
+
+/// The parameters and body of `op` (every input the call uses, and every path variable).
+fn inputs<'o>(cap: &Capability, op: &'o RestOp) -> Inputs<'o> {
+    let mut parameters = Vec::new();
+    let mut body = None;
+    let mut fields = Map::new();
+    let mut required_fields = Vec::new();
+    let used_inputs = op.runs.used_inputs(op.inputs.len());
+    for (index, input) in with_ids(&op.inputs) {
+        let used = used_inputs[index.index()];
+        if !used && input.location != InputIn::Path {
+            continue;
+        }
+        let mut schema = json!({ "type": input.ty.json_schema() });
+        let place = match input.location {
+            InputIn::Path => {
+                schema["minLength"] = json!(1);
+                "path"
+            }
+            InputIn::Query => "query",
+            InputIn::Header => "header",
+            InputIn::Body | InputIn::Argument => {
+                body = Some((index, input));
+                continue;
+            }
+            InputIn::BodyField => {
+                let mut field = json!({ "type": input.ty.json_schema() });
+                if let Some(d) = &input.description {
+                    field["description"] = json!(d.trim());
+                }
+                if let Some(pattern) = &input.pattern {
+                    field["pattern"] = json!(pattern);
+                }
+                fields.insert(input.name.wire.clone(), field);
+                if input.required {
+                    required_fields.push(json!(input.name.wire));
+                }
+                continue;
+            }
+        };
+        let mut p = json!({
+            "name": input.name.wire,
+            "in": place,
+            "required": input.required || input.location == InputIn::Path,
+            "schema": schema,
+        });
+        if let Some(d) = &input.description {
+            p["description"] = json!(d.trim());
+        }
+        if let Some(pattern) = &input.pattern {
+            p["schema"]["pattern"] = json!(pattern);
+        }
+        let said = super::adapter::documented_values(cap, &op.runs, index, input.ty);
+        if let Value::Object(schema) = &mut p["schema"] {
+            for (key, value) in said {
+                schema.entry(key).or_insert(value);
+            }
+        }
+        parameters.push(p);
+    }
+    Inputs {
+        parameters,
+        body,
+        fields,
+        required_fields,
+    }
+}
+
+/// The answers of `op`: its success (or no content), the server's own problems, anything else
+/// the upstream says, and what the spec documents.
+fn responses(cap: &Capability, op: &RestOp, takes_body: bool) -> Map<String, Value> {
+    let mut responses = Map::new();
+    if let Some(status) = no_content(cap, op) {
+        responses.insert(
+            status.to_owned(),
+            json!({ "description": "The upstream API answered with no content" }),
+        );
+    } else {
+        responses.insert("200".into(), success(cap, op));
+    }
+    if op.method == Method::Delete && !responses.contains_key("204") {
+        responses.insert(
+            "204".into(),
+            json!({ "description": "The upstream API answered with no content" }),
+        );
+    }
+    responses.insert(
+        "400".into(),
+        problem("The request is not valid (path, query, header or body)"),
+    );
+    if takes_body {
+        responses.insert(
+            "413".into(),
+            problem("The request body is larger than the server accepts"),
+        );
+    }
+    responses.insert(
+        "502".into(),
+        problem("The upstream API is unreachable or answered garbage"),
+    );
+    responses.insert(
+        "504".into(),
+        problem("The upstream API did not answer in time"),
+    );
+    responses.insert(
+        "default".into(),
+        json!({ "description": "Any other status of the upstream API, with its body unchanged" }),
+    );
+    // What the spec documents (`responses`) wins over what is said of every operation.
+    for doc in &op.responses {
+        responses.insert(doc.status.clone(), documented(doc));
+    }
+    responses
 }
 
 /// The security scheme of the adapter's inbound authentication and the scopes it names.

@@ -12,23 +12,7 @@ use crate::resolve::ir::{
 use crate::resolve::names::Name;
 
 pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> TokenStream {
-    let mut text = format!("REST adapter `{}`.", a.namespace.wire);
-    if let Some(d) = &a.description {
-        text.push_str("\n\n");
-        text.push_str(d.trim());
-    }
-    text.push_str("\n\n| Method | Path | Calls |\n|---|---|---|");
-    for route in &a.routes {
-        for op in &route.operations {
-            let target = super::adapter::target(cap, &op.runs);
-            text.push_str(&format!(
-                "\n| {} | `{}` | `{target}` |",
-                op.method.as_str(),
-                route.path
-            ));
-        }
-    }
-    let module_docs = module_docs(&text);
+    let module_docs = module_docs(&adapter_text(cap, a));
     let port = proc_macro2::Literal::u16_unsuffixed(a.port);
     let routes = route_table(a);
     let dispatchers = a.dispatchers.iter().map(|d| dispatcher(a, d));
@@ -166,6 +150,28 @@ pub(super) fn emit(cap: &Capability, a: &RestAdapter, root: &TokenStream) -> Tok
 
         #(#outputs)*
     }
+}
+
+/// The module docs of a REST adapter: what it is, and the table of its routes and what they
+/// call.
+fn adapter_text(cap: &Capability, a: &RestAdapter) -> String {
+    let mut text = format!("REST adapter `{}`.", a.namespace.wire);
+    if let Some(d) = &a.description {
+        text.push_str("\n\n");
+        text.push_str(d.trim());
+    }
+    text.push_str("\n\n| Method | Path | Calls |\n|---|---|---|");
+    for route in &a.routes {
+        for op in &route.operations {
+            let target = super::adapter::target(cap, &op.runs);
+            text.push_str(&format!(
+                "\n| {} | `{}` | `{target}` |",
+                op.method.as_str(),
+                route.path
+            ));
+        }
+    }
+    text
 }
 
 /// The router's `.route(…)` calls: one per router path, each method to its handler (or to

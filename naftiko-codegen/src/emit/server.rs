@@ -209,102 +209,7 @@ pub(super) fn server_rs(
         });
         checks.push(quote! { server::address(&options.listen, #ns, #addr)?; });
     }
-    let mut index = 0usize;
-    for a in &cap.rest {
-        let guard = guard(cap, &a.auth).map(|g| quote!(, #g));
-        let ns = &a.namespace.wire;
-        let m = a.namespace.ident();
-        let listener = quote::format_ident!("listener_{}", index);
-        let openapi = openapi(ns);
-        index += 1;
-        // The spec's API takes a path of the server's own endpoints: they move under a prefix.
-        let with_ops = match a.ops_prefix {
-            "" => quote!(server::with_ops(#ns, router, readiness.clone(), Some(#openapi))),
-            prefix => {
-                quote!(server::with_ops_at(#ns, #prefix, router, readiness.clone(), Some(#openapi)))
-            }
-        };
-        spawns.push(quote! {
-            let router = #root::rest::#m::router_with_body_limit(upstreams.clone(), options.max_body_bytes #guard);
-            let origins = runtime::origin::Origins::new(#listener.local_addr(), &options.allowed_hosts, &options.allowed_origins);
-            let router = runtime::origin::protect(router, origins);
-            let router = #with_ops;
-            servers.spawn(server::serve(#listener, router, wire, shutdown.clone()));
-        });
-    }
-    for a in cap.mcp.iter().filter(|a| a.stdio) {
-        let ns = &a.namespace.wire;
-        let m = a.namespace.ident();
-        spawns.push(quote! {
-            let stdio = #root::mcp::#m::Server::new(upstreams.clone());
-            servers.spawn(runtime::mcp::serve_stdio(#ns, stdio, shutdown.clone()));
-        });
-    }
-    for a in cap.mcp.iter().filter(|a| !a.stdio) {
-        let guard = guard(cap, &a.auth).map(|g| quote!(, #g));
-        let ns = &a.namespace.wire;
-        let m = a.namespace.ident();
-        let listener = quote::format_ident!("listener_{}", index);
-        index += 1;
-        spawns.push(quote! {
-            let config = runtime::mcp::config(options.max_body_bytes, shutdown.clone());
-            let router = #root::mcp::#m::router(upstreams.clone(), config #guard);
-            let origins = runtime::origin::Origins::new(#listener.local_addr(), &options.allowed_hosts, &options.allowed_origins);
-            let router = runtime::origin::protect(router, origins);
-            let router = server::with_ops(#ns, router, readiness.clone(), None);
-            servers.spawn(server::serve(#listener, router, wire, shutdown.clone()));
-        });
-    }
-    for a in &cap.skills {
-        let guard = guard(cap, &a.auth);
-        let ns = &a.namespace.wire;
-        let m = a.namespace.ident();
-        let listener = quote::format_ident!("listener_{}", index);
-        index += 1;
-        spawns.push(quote! {
-            let router = server::with_ops(#ns, #root::skills::#m::router(#guard), readiness.clone(), None);
-            servers.spawn(server::serve(#listener, router, wire, shutdown.clone()));
-        });
-    }
-    if let Some(control) = &cap.control {
-        let guard = guard(cap, &control.auth);
-        let listener = quote::format_ident!("listener_{}", index);
-        let (health, info) = (control.health, control.info);
-        let kinds = adapters
-            .iter()
-            .map(|(ns, addr)| serde_json::json!({"namespace": ns, "defaultAddress": addr}))
-            .collect::<Vec<_>>();
-        let status = serde_json::json!({
-            "capability": cap.label,
-            "adapters": kinds,
-        })
-        .to_string();
-        let variables: Vec<&str> = cap.binds.iter().map(|b| b.env.as_str()).collect();
-        // A base URL built from bound variables is not shown: a bound value may be a secret.
-        let upstream_urls = cap.consumes.iter().map(|c| {
-            let wire = &c.namespace.wire;
-            let f = c.namespace.ident();
-            match &c.base_uri {
-                BaseUri::Template(_) => {
-                    quote!((#wire.to_owned(), serde_json::Value::from("(built from bound variables)")))
-                }
-                _ => quote!((#wire.to_owned(), serde_json::Value::from(upstreams.#f.base_url()))),
-            }
-        });
-        let protect = guard.map(|g| quote!(let control = runtime::inbound::protect(control, #g);));
-        spawns.push(quote! {
-            let status: serde_json::Value = serde_json::from_str(#status).unwrap_or_default();
-            let config = serde_json::json!({
-                "listen": options.listen,
-                "upstreams": serde_json::Map::from_iter([#(#upstream_urls),*]),
-                "boundVariables": [#(#variables),*],
-            });
-            let control = runtime::ops::control(readiness.clone(), status, config, #health, #info);
-            #protect
-            let router = server::with_ops("control", control, readiness.clone(), None);
-            servers.spawn(server::serve(#listener, router, wire, shutdown.clone()));
-        });
-    }
+    spawns.extend(adapter_spawns(cap, root, openapi, &adapters));
     let upstream_checks = cap.consumes.iter().map(|c| {
         let wire = &c.namespace.wire;
         let f = c.namespace.ident();
@@ -413,82 +318,157 @@ pub(super) fn server_rs(
         }
     }
 }
+
+/// Start every adapter, each on its listener (`listener_0`, … in the order of `adapters`; an MCP
+/// adapter over stdio has none).
+fn adapter_spawns(
+    cap: &Capability,
+    root: &TokenStream,
+    openapi: &dyn Fn(&str) -> TokenStream,
+    adapters: &[(String, String)],
+) -> Vec<TokenStream> {
+    let mut spawns = Vec::new();
+    let mut listeners = (0usize..).map(|i| quote::format_ident!("listener_{}", i));
+    let mut listener = || listeners.next().expect("endless");
+    for a in &cap.rest {
+        spawns.push(rest_spawn(cap, a, root, openapi, &listener()));
+    }
+    for a in cap.mcp.iter().filter(|a| a.stdio) {
+        let ns = &a.namespace.wire;
+        let m = a.namespace.ident();
+        spawns.push(quote! {
+            let stdio = #root::mcp::#m::Server::new(upstreams.clone());
+            servers.spawn(runtime::mcp::serve_stdio(#ns, stdio, shutdown.clone()));
+        });
+    }
+    for a in cap.mcp.iter().filter(|a| !a.stdio) {
+        spawns.push(mcp_spawn(cap, a, root, &listener()));
+    }
+    for a in &cap.skills {
+        spawns.push(skill_spawn(cap, a, root, &listener()));
+    }
+    if let Some(control) = &cap.control {
+        spawns.push(control_spawn(cap, control, adapters, &listener()));
+    }
+    spawns
+}
+
+/// Start the REST adapter `a` on `listener`.
+fn rest_spawn(
+    cap: &Capability,
+    a: &crate::resolve::ir::RestAdapter,
+    root: &TokenStream,
+    openapi: &dyn Fn(&str) -> TokenStream,
+    listener: &proc_macro2::Ident,
+) -> TokenStream {
+    let guard = guard(cap, &a.auth).map(|g| quote!(, #g));
+    let ns = &a.namespace.wire;
+    let m = a.namespace.ident();
+    let openapi = openapi(ns);
+    // The spec's API takes a path of the server's own endpoints: they move under a prefix.
+    let with_ops = match a.ops_prefix {
+        "" => quote!(server::with_ops(#ns, router, readiness.clone(), Some(#openapi))),
+        prefix => {
+            quote!(server::with_ops_at(#ns, #prefix, router, readiness.clone(), Some(#openapi)))
+        }
+    };
+    quote! {
+        let router = #root::rest::#m::router_with_body_limit(upstreams.clone(), options.max_body_bytes #guard);
+        let origins = runtime::origin::Origins::new(#listener.local_addr(), &options.allowed_hosts, &options.allowed_origins);
+        let router = runtime::origin::protect(router, origins);
+        let router = #with_ops;
+        servers.spawn(server::serve(#listener, router, wire, shutdown.clone()));
+    }
+}
+
+/// Start the MCP adapter `a` (streamable HTTP) on `listener`.
+fn mcp_spawn(
+    cap: &Capability,
+    a: &crate::resolve::ir::McpAdapter,
+    root: &TokenStream,
+    listener: &proc_macro2::Ident,
+) -> TokenStream {
+    let guard = guard(cap, &a.auth).map(|g| quote!(, #g));
+    let ns = &a.namespace.wire;
+    let m = a.namespace.ident();
+    quote! {
+        let config = runtime::mcp::config(options.max_body_bytes, shutdown.clone());
+        let router = #root::mcp::#m::router(upstreams.clone(), config #guard);
+        let origins = runtime::origin::Origins::new(#listener.local_addr(), &options.allowed_hosts, &options.allowed_origins);
+        let router = runtime::origin::protect(router, origins);
+        let router = server::with_ops(#ns, router, readiness.clone(), None);
+        servers.spawn(server::serve(#listener, router, wire, shutdown.clone()));
+    }
+}
+
+/// Start the skill catalog `a` on `listener`.
+fn skill_spawn(
+    cap: &Capability,
+    a: &crate::resolve::ir::SkillAdapter,
+    root: &TokenStream,
+    listener: &proc_macro2::Ident,
+) -> TokenStream {
+    let guard = guard(cap, &a.auth);
+    let ns = &a.namespace.wire;
+    let m = a.namespace.ident();
+    quote! {
+        let router = server::with_ops(#ns, #root::skills::#m::router(#guard), readiness.clone(), None);
+        servers.spawn(server::serve(#listener, router, wire, shutdown.clone()));
+    }
+}
+
+/// Start the control adapter on `listener`.
+fn control_spawn(
+    cap: &Capability,
+    control: &crate::resolve::ir::ControlAdapter,
+    adapters: &[(String, String)],
+    listener: &proc_macro2::Ident,
+) -> TokenStream {
+    let guard = guard(cap, &control.auth);
+    let (health, info) = (control.health, control.info);
+    let kinds = adapters
+        .iter()
+        .map(|(ns, addr)| serde_json::json!({"namespace": ns, "defaultAddress": addr}))
+        .collect::<Vec<_>>();
+    let status = serde_json::json!({
+        "capability": cap.label,
+        "adapters": kinds,
+    })
+    .to_string();
+    let variables: Vec<&str> = cap.binds.iter().map(|b| b.env.as_str()).collect();
+    // A base URL built from bound variables is not shown: a bound value may be a secret.
+    let upstream_urls = cap.consumes.iter().map(|c| {
+        let wire = &c.namespace.wire;
+        let f = c.namespace.ident();
+        match &c.base_uri {
+            BaseUri::Template(_) => {
+                quote!((#wire.to_owned(), serde_json::Value::from("(built from bound variables)")))
+            }
+            _ => quote!((#wire.to_owned(), serde_json::Value::from(upstreams.#f.base_url()))),
+        }
+    });
+    let protect = guard.map(|g| quote!(let control = runtime::inbound::protect(control, #g);));
+    quote! {
+        let status: serde_json::Value = serde_json::from_str(#status).unwrap_or_default();
+        let config = serde_json::json!({
+            "listen": options.listen,
+            "upstreams": serde_json::Map::from_iter([#(#upstream_urls),*]),
+            "boundVariables": [#(#variables),*],
+        });
+        let control = runtime::ops::control(readiness.clone(), status, config, #health, #info);
+        #protect
+        let router = server::with_ops("control", control, readiness.clone(), None);
+        servers.spawn(server::serve(#listener, router, wire, shutdown.clone()));
+    }
+}
 pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
     let lib = quote::format_ident!("{}", info.lib_name());
-    let about = format!(
-        "{} — serves the capability's REST and MCP adapters",
-        cap.label
-    );
     let adapters = adapters(cap);
-    let listen_help = format!(
-        "Listen address of an adapter, as NAMESPACE=ADDR (repeatable). Adapters and defaults: {}",
-        adapters
-            .iter()
-            .map(|(n, a)| format!("{n}={a}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let upstream_help = format!(
-        "Base URL of a consumed API, as NAMESPACE=URL (repeatable). APIs and defaults: {}",
-        cap.consumes
-            .iter()
-            .map(|c| format!("{}={}", c.namespace.wire, c.base_uri.display(&cap.binds)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let envs: Vec<&str> = cap
-        .binds
-        .iter()
-        .filter(|b| b.file.is_none())
-        .map(|b| b.env.as_str())
-        .collect();
-    let files: Vec<&str> = cap
-        .binds
-        .iter()
-        .filter_map(|b| Some(b.file.as_ref()?.path.as_str()))
-        .collect();
-    let mut env_note = String::new();
-    if !envs.is_empty() {
-        env_note.push_str(&format!(
-            "\n\nEnvironment: {} must be set.",
-            envs.join(", ")
-        ));
-    }
-    if let Some(first) = files.first() {
-        env_note.push_str(&format!(
-            "\n\nBound values are also read from {first} (relative to --spec-dir)."
-        ));
-    }
-    let long_about = format!("{about}.{env_note}");
-    let has_files = cap.binds.iter().any(|b| b.file.is_some());
-    let spec_dir_arg = has_files.then(|| {
-        quote! {
-            /// The folder that the spec's `binds` files are read from (the spec's own folder).
-            #[arg(long, value_name = "DIR", env = "NAFTIKO_SPEC_DIR", default_value = ".")]
-            spec_dir: std::path::PathBuf,
-        }
-    });
-    let spec_dir_option = has_files.then(|| quote! { spec_dir: args.spec_dir, });
-    let checks = cap.consumes.iter().any(super::types::checks);
-    let strict_arg = checks.then(|| {
-        quote! {
-            /// Answer 502 (REST) or a tool error (MCP) when an upstream's success answer is not what its OpenAPI document says, rather than pass it on with a logged warning.
-            #[arg(long, env = "NAFTIKO_STRICT_OUTPUT")]
-            strict_output: bool,
-        }
-    });
-    let strict_option = checks.then(|| quote! { strict_output: args.strict_output, });
+    let (about, long_about) = about(cap);
+    let (listen_help, upstream_help) = address_help(cap, &adapters);
+    let (spec_args, spec_options) = spec_args(cap);
     let (budget_arg, budget_install, budget_names) = answer_budget_parts(cap);
-    let health_url = adapters
-        .first()
-        .map(|(_, a)| {
-            format!(
-                "http://127.0.0.1:{}{}",
-                a.rsplit(':').next().unwrap_or("8080"),
-                cap.probe_path("healthz")
-            )
-        })
-        .unwrap_or_default();
+    let health_url = health_url(cap, &adapters);
     quote! {
         //! The server binary: `serve` (the default) runs every exposed adapter.
 
@@ -561,8 +541,7 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
             /// Log format.
             #[arg(long, value_enum, env = "NAFTIKO_LOG_FORMAT", default_value_t = LogFormat::Text)]
             log_format: LogFormat,
-            #spec_dir_arg
-            #strict_arg
+            #spec_args
             #budget_arg
             /// Worker threads: 1 runs everything on one thread (the fastest on one core), 0 one per CPU.
             #[arg(long, value_name = "N", env = "NAFTIKO_WORKER_THREADS", default_value_t = 0)]
@@ -587,8 +566,7 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
                 upstreams: UpstreamOptions {
                     base_urls: runtime::server::namespaced("upstream", &args.upstream, UpstreamOptions::NAMESPACES)?,
                     timeout: args.upstream_timeout,
-                    #spec_dir_option
-                    #strict_option
+                    #spec_options
                 },
                 max_body_bytes: args.max_body_bytes,
                 allowed_hosts: args.allowed_host,
@@ -626,6 +604,101 @@ pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
             runtime::server::main(args.log_format == LogFormat::Json, args.worker_threads, run(args))
         }
     }
+}
+
+/// The binary's `about` and `long_about`: what it serves, and what it reads at start-up.
+fn about(cap: &Capability) -> (String, String) {
+    let about = format!(
+        "{} — serves the capability's REST and MCP adapters",
+        cap.label
+    );
+    let envs: Vec<&str> = cap
+        .binds
+        .iter()
+        .filter(|b| b.file.is_none())
+        .map(|b| b.env.as_str())
+        .collect();
+    let files: Vec<&str> = cap
+        .binds
+        .iter()
+        .filter_map(|b| Some(b.file.as_ref()?.path.as_str()))
+        .collect();
+    let mut env_note = String::new();
+    if !envs.is_empty() {
+        env_note.push_str(&format!(
+            "\n\nEnvironment: {} must be set.",
+            envs.join(", ")
+        ));
+    }
+    if let Some(first) = files.first() {
+        env_note.push_str(&format!(
+            "\n\nBound values are also read from {first} (relative to --spec-dir)."
+        ));
+    }
+    let long_about = format!("{about}.{env_note}");
+    (about, long_about)
+}
+
+/// The help of `--listen` and `--upstream`: the adapters and APIs, and their defaults.
+fn address_help(cap: &Capability, adapters: &[(String, String)]) -> (String, String) {
+    let listen_help = format!(
+        "Listen address of an adapter, as NAMESPACE=ADDR (repeatable). Adapters and defaults: {}",
+        adapters
+            .iter()
+            .map(|(n, a)| format!("{n}={a}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let upstream_help = format!(
+        "Base URL of a consumed API, as NAMESPACE=URL (repeatable). APIs and defaults: {}",
+        cap.consumes
+            .iter()
+            .map(|c| format!("{}={}", c.namespace.wire, c.base_uri.display(&cap.binds)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    (listen_help, upstream_help)
+}
+
+/// The flags only some specs have, and the options they set: the folder of `binds` files, and
+/// `--strict-output` where an API's answers are checked against its OpenAPI document.
+fn spec_args(cap: &Capability) -> (TokenStream, TokenStream) {
+    let has_files = cap.binds.iter().any(|b| b.file.is_some());
+    let spec_dir_arg = has_files.then(|| {
+        quote! {
+            /// The folder that the spec's `binds` files are read from (the spec's own folder).
+            #[arg(long, value_name = "DIR", env = "NAFTIKO_SPEC_DIR", default_value = ".")]
+            spec_dir: std::path::PathBuf,
+        }
+    });
+    let spec_dir_option = has_files.then(|| quote! { spec_dir: args.spec_dir, });
+    let checks = cap.consumes.iter().any(super::types::checks);
+    let strict_arg = checks.then(|| {
+        quote! {
+            /// Answer 502 (REST) or a tool error (MCP) when an upstream's success answer is not what its OpenAPI document says, rather than pass it on with a logged warning.
+            #[arg(long, env = "NAFTIKO_STRICT_OUTPUT")]
+            strict_output: bool,
+        }
+    });
+    let strict_option = checks.then(|| quote! { strict_output: args.strict_output, });
+    (
+        quote!(#spec_dir_arg #strict_arg),
+        quote!(#spec_dir_option #strict_option),
+    )
+}
+
+/// The URL `healthcheck` asks by default: the first adapter's health endpoint on loopback.
+fn health_url(cap: &Capability, adapters: &[(String, String)]) -> String {
+    adapters
+        .first()
+        .map(|(_, a)| {
+            format!(
+                "http://127.0.0.1:{}{}",
+                a.rsplit(':').next().unwrap_or("8080"),
+                cap.probe_path("healthz")
+            )
+        })
+        .unwrap_or_default()
 }
 
 /// The `skills` module holding the skill adapters' modules (none when there is none).

@@ -109,11 +109,7 @@ fn node(
                 fallible: true,
             }
         }
-        Shape::Const(serde_json::Value::String(text)) => Read {
-            ty: quote!(String),
-            expr: quote!(#text.to_owned()),
-            fallible: false,
-        },
+        Shape::Const(value) => constant(value),
         Shape::Template(parts) => {
             let (fmt, args) = super::code::format_template(parts, &|i| {
                 let i = proc_macro2::Literal::usize_unsuffixed(i.index());
@@ -126,36 +122,6 @@ fn node(
             Read {
                 ty: quote!(String),
                 expr,
-                fallible: false,
-            }
-        }
-        Shape::Const(serde_json::Value::Bool(b)) => Read {
-            ty: quote!(bool),
-            expr: quote!(#b),
-            fallible: false,
-        },
-        Shape::Const(serde_json::Value::Number(n)) if n.is_i64() => {
-            let n = n.as_i64().unwrap_or_default();
-            Read {
-                ty: quote!(i64),
-                expr: quote!(#n),
-                fallible: false,
-            }
-        }
-        Shape::Const(serde_json::Value::Number(n)) if n.is_f64() => {
-            let n = n.as_f64().unwrap_or_default();
-            Read {
-                ty: quote!(f64),
-                expr: quote!(#n),
-                fallible: false,
-            }
-        }
-        Shape::Const(value) => {
-            // Written by the generator from a parsed value: it always reads back.
-            let text = value.to_string();
-            Read {
-                ty: quote!(serde_json::Value),
-                expr: quote!(serde_json::from_str(#text).unwrap_or(serde_json::Value::Null)),
                 fallible: false,
             }
         }
@@ -252,6 +218,47 @@ fn node(
                 ty: quote!(#ident),
                 expr: quote!(#ident::from_json(#ctx #inputs_arg)),
                 fallible: true,
+            }
+        }
+    }
+}
+
+/// A constant output: its Rust type and value.
+fn constant(value: &serde_json::Value) -> Read {
+    match value {
+        serde_json::Value::String(text) => Read {
+            ty: quote!(String),
+            expr: quote!(#text.to_owned()),
+            fallible: false,
+        },
+        serde_json::Value::Bool(b) => Read {
+            ty: quote!(bool),
+            expr: quote!(#b),
+            fallible: false,
+        },
+        serde_json::Value::Number(n) if n.is_i64() => {
+            let n = n.as_i64().unwrap_or_default();
+            Read {
+                ty: quote!(i64),
+                expr: quote!(#n),
+                fallible: false,
+            }
+        }
+        serde_json::Value::Number(n) if n.is_f64() => {
+            let n = n.as_f64().unwrap_or_default();
+            Read {
+                ty: quote!(f64),
+                expr: quote!(#n),
+                fallible: false,
+            }
+        }
+        value => {
+            // Written by the generator from a parsed value: it always reads back.
+            let text = value.to_string();
+            Read {
+                ty: quote!(serde_json::Value),
+                expr: quote!(serde_json::from_str(#text).unwrap_or(serde_json::Value::Null)),
+                fallible: false,
             }
         }
     }

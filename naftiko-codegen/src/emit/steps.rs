@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 
 use crate::resolve::ir::ParamId;
 use crate::resolve::ir::{
-    Arg, ArgSource, Call, Capability, Output, Param, ParamType, PathStep, Step,
+    Arg, ArgSource, Call, Capability, JsonPath, Output, Param, ParamType, PathStep, Step,
 };
 
 /// `a.b → c.d` of the calls, for docs.
@@ -73,51 +73,10 @@ pub(super) fn run(
                                     p.name.rust
                                 );
                                 let source = local_of(&steps[*step]);
-                                let text = &path.text;
-                                let path_steps = path_steps(&path.steps, &runtime);
-                                let (read, expected) = match p.ty {
-                                    ParamType::String => (quote!(as_text), "text"),
-                                    ParamType::Integer => (quote!(as_integer), "an integer"),
-                                    ParamType::Number => (quote!(as_number), "a number"),
-                                    ParamType::Boolean => (quote!(as_boolean), "true or false"),
-                                    ParamType::Object | ParamType::Array | ParamType::Json => {
-                                        (quote!(as_json), "JSON")
-                                    }
-                                };
-                                let function = if p.required {
-                                    quote!(required_argument)
-                                } else {
-                                    quote!(optional_argument)
-                                };
-                                reads.push(quote! {
-                                    let #local = match #runtime::steps::#function(
-                                        &#source,
-                                        #text,
-                                        &[#(#path_steps),*],
-                                        #runtime::steps::#read,
-                                        #expected,
-                                    ) {
-                                        Ok(value) => value,
-                                        Err(err) => return #on_error,
-                                    };
-                                });
-                                match (p.ty, p.required) {
-                                    (ParamType::String, true)
-                                    | (
-                                        ParamType::Object | ParamType::Array | ParamType::Json,
-                                        true,
-                                    ) => {
-                                        quote!(&#local)
-                                    }
-                                    (ParamType::String, false) => quote!(#local.as_deref()),
-                                    (
-                                        ParamType::Object | ParamType::Array | ParamType::Json,
-                                        false,
-                                    ) => {
-                                        quote!(#local.as_ref())
-                                    }
-                                    _ => quote!(#local),
-                                }
+                                let (read, value) =
+                                    step_argument(p, (&local, &source), path, &runtime, on_error);
+                                reads.push(read);
+                                value
                             }
                             _ => arg(p, a),
                         }
@@ -201,4 +160,53 @@ fn path_steps(steps: &[PathStep], runtime: &TokenStream) -> Vec<TokenStream> {
             }
         })
         .collect()
+}
+
+/// A call's argument read from an earlier step's answer (`source`, at `path`): the statement
+/// that reads and checks it into `local`, and the value the call takes.
+fn step_argument(
+    p: &Param,
+    (local, source): (&proc_macro2::Ident, &proc_macro2::Ident),
+    path: &JsonPath,
+    runtime: &TokenStream,
+    on_error: &TokenStream,
+) -> (TokenStream, TokenStream) {
+    let text = &path.text;
+    let path_steps = path_steps(&path.steps, runtime);
+    let (read, expected) = match p.ty {
+        ParamType::String => (quote!(as_text), "text"),
+        ParamType::Integer => (quote!(as_integer), "an integer"),
+        ParamType::Number => (quote!(as_number), "a number"),
+        ParamType::Boolean => (quote!(as_boolean), "true or false"),
+        ParamType::Object | ParamType::Array | ParamType::Json => (quote!(as_json), "JSON"),
+    };
+    let function = if p.required {
+        quote!(required_argument)
+    } else {
+        quote!(optional_argument)
+    };
+    let read = quote! {
+        let #local = match #runtime::steps::#function(
+            &#source,
+            #text,
+            &[#(#path_steps),*],
+            #runtime::steps::#read,
+            #expected,
+        ) {
+            Ok(value) => value,
+            Err(err) => return #on_error,
+        };
+    };
+    let value = match (p.ty, p.required) {
+        (ParamType::String, true)
+        | (ParamType::Object | ParamType::Array | ParamType::Json, true) => {
+            quote!(&#local)
+        }
+        (ParamType::String, false) => quote!(#local.as_deref()),
+        (ParamType::Object | ParamType::Array | ParamType::Json, false) => {
+            quote!(#local.as_ref())
+        }
+        _ => quote!(#local),
+    };
+    (read, value)
 }

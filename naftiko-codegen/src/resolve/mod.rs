@@ -206,44 +206,7 @@ impl<'a> Resolver<'a> {
         let mut binds = self.binds();
         self.environment_params(&mut binds);
         self.binds = binds;
-        let mut consumes = Vec::new();
-        // The index in the spec of each resolved entry.
-        let mut at = Vec::new();
-        for (i, c) in cap.consumes.iter().enumerate() {
-            let path = YamlPath::root().key("capability").key("consumes").index(i);
-            if self.repeats_an_earlier_consumes(&path, i) {
-                continue;
-            }
-            let resolved = if c.location.is_some() || c.import.is_some() {
-                self.imported(&path, i, c)
-            } else {
-                self.consumes(&path, c)
-            };
-            match resolved {
-                Some(c) => {
-                    consumes.push(c);
-                    at.push(i);
-                }
-                None => self.broken.extend(local_name(c).map(str::to_owned)),
-            }
-        }
-        let mut seen = BTreeMap::new();
-        for (i, c) in consumes.iter().enumerate() {
-            if let Some(first) = seen.insert(c.namespace.rust.clone(), i) {
-                let path = YamlPath::root()
-                    .key("capability")
-                    .key("consumes")
-                    .index(at[i])
-                    .key("namespace");
-                self.error(
-                    &path,
-                    format!(
-                        "consumes namespace `{}` clashes with `{}` (both become `{}`)",
-                        c.namespace.wire, consumes[first].namespace.wire, c.namespace.rust
-                    ),
-                );
-            }
-        }
+        let mut consumes = self.all_consumes(cap);
         let mut rest = Vec::new();
         let mut mcp = Vec::new();
         let mut skill_exposes = Vec::new();
@@ -359,5 +322,49 @@ impl<'a> Resolver<'a> {
             skills,
             control,
         })
+    }
+
+    /// Every consumed API the spec declares, imported or written here, resolved; two whose
+    /// namespaces become one Rust name are an error.
+    fn all_consumes(&mut self, cap: &model::Capability) -> Vec<Consumes> {
+        let mut consumes = Vec::new();
+        // The index in the spec of each resolved entry.
+        let mut at = Vec::new();
+        for (i, c) in cap.consumes.iter().enumerate() {
+            let path = YamlPath::root().key("capability").key("consumes").index(i);
+            if self.repeats_an_earlier_consumes(&path, i) {
+                continue;
+            }
+            let resolved = if c.location.is_some() || c.import.is_some() {
+                self.imported(&path, i, c)
+            } else {
+                self.consumes(&path, c)
+            };
+            match resolved {
+                Some(c) => {
+                    consumes.push(c);
+                    at.push(i);
+                }
+                None => self.broken.extend(local_name(c).map(str::to_owned)),
+            }
+        }
+        let mut seen = BTreeMap::new();
+        for (i, c) in consumes.iter().enumerate() {
+            if let Some(first) = seen.insert(c.namespace.rust.clone(), i) {
+                let path = YamlPath::root()
+                    .key("capability")
+                    .key("consumes")
+                    .index(at[i])
+                    .key("namespace");
+                self.error(
+                    &path,
+                    format!(
+                        "consumes namespace `{}` clashes with `{}` (both become `{}`)",
+                        c.namespace.wire, consumes[first].namespace.wire, c.namespace.rust
+                    ),
+                );
+            }
+        }
+        consumes
     }
 }

@@ -86,190 +86,9 @@ impl Resolver<'_> {
         let mut skills: Vec<Skill> = Vec::new();
         for (i, skill) in s.skills.iter().enumerate() {
             let spath = path.key("skills").index(i);
-            let Some(name) = skill.get("name").and_then(Value::as_str) else {
-                self.error(&spath, "a skill needs a `name`");
-                continue;
-            };
-            if skills.iter().any(|x| x.name == name) {
-                self.error(
-                    &spath.key("name"),
-                    format!("skill `{name}` is declared twice"),
-                );
-                continue;
+            if let Some(skill) = self.skill(&spath, skill, &skills, (rest, mcp)) {
+                skills.push(skill);
             }
-            let lpath = spath.key("location");
-            let run_time_dir = self.doc.run_time_dirs.get(lpath.as_str()).map(|path| {
-                let env = format!(
-                    "NAFTIKO_SKILL_DIR_{}",
-                    Name::snake(name).rust.trim_end_matches('_').to_uppercase()
-                );
-                RunTimeDir {
-                    path: path.clone(),
-                    env,
-                }
-            });
-            if let Some(dir) = &run_time_dir {
-                self.warn(
-                    &lpath,
-                    format!(
-                        "location `file://{}` is outside the spec's folder: the skill's files are read at run time from `{}` on the machine the server runs on (`{}` moves it), not compiled in",
-                        dir.path, dir.path, dir.env
-                    ),
-                    "put the folder beside the spec and write `location: file:///./<folder>` to compile it in",
-                );
-            }
-            let files = if run_time_dir.is_some() {
-                Vec::new()
-            } else if skill.get("location").is_some() {
-                match self.skill_files(&spath.key("location")) {
-                    Some(files) => files,
-                    None => continue,
-                }
-            } else {
-                Vec::new()
-            };
-            let mut tools = Vec::new();
-            for (ti, tool) in skill
-                .get("tools")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
-                let tpath = spath.key("tools").index(ti);
-                let field = |k: &str| tool.pointer(k).and_then(Value::as_str);
-                if let Some(instruction) = tool.get("instruction") {
-                    let ipath = tpath.key("instruction");
-                    if run_time_dir.is_some() {
-                        self.error_help(
-                            &ipath,
-                            "an instruction tool's file is compiled in, but this skill's `location` is read at run time",
-                            "put the folder beside the spec and write `location: file:///./<folder>`",
-                        );
-                        continue;
-                    }
-                    if let Some(entry) =
-                        self.instruction_tool(&ipath, (name, tool, instruction), &files)
-                    {
-                        tools.push(entry);
-                    }
-                    continue;
-                }
-                let (Some(tool_name), Some(source), Some(action)) = (
-                    field("/name"),
-                    field("/from/sourceNamespace"),
-                    field("/from/action"),
-                ) else {
-                    self.error(
-                        &tpath,
-                        "a skill tool needs `name` and `from: {sourceNamespace, action}`",
-                    );
-                    continue;
-                };
-                let target = if let Some(a) = mcp.iter().find(|a| a.namespace.wire == source) {
-                    a.tools.iter().find(|t| t.name.wire == action).map(|t| {
-                        serde_json::json!({"type": "mcp", "namespace": source, "port": a.port, "tool": t.name.wire})
-                    })
-                } else if let Some(a) = rest.iter().find(|a| a.namespace.wire == source) {
-                    a.routes.iter().find_map(|r| {
-                        r.operations.iter().find(|o| o.name.wire == action).map(|o| {
-                            serde_json::json!({"type": "rest", "namespace": source, "port": a.port, "method": o.method.as_str(), "path": r.path})
-                        })
-                    })
-                } else if self.root.exposes.iter().any(|e| match e {
-                    model::Exposes::Mcp(m) => m.namespace == source,
-                    model::Exposes::Rest(r) => r.namespace == source,
-                    _ => false,
-                }) {
-                    // The adapter is declared but was left out, and said so.
-                    None
-                } else {
-                    self.error_help(
-                        &tpath.key("from").key("sourceNamespace"),
-                        format!("`{source}` is not an exposed `rest` or `mcp` adapter"),
-                        "name the namespace of a sibling adapter",
-                    );
-                    continue;
-                };
-                let Some(target) = target else {
-                    // A tool or operation that is declared but was refused has been reported.
-                    let declared = self.root.exposes.iter().any(|e| match e {
-                        model::Exposes::Mcp(m) => {
-                            m.namespace == source && m.tools.iter().any(|t| t.name == action)
-                        }
-                        model::Exposes::Rest(r) => {
-                            r.namespace == source
-                                && r.resources.iter().any(|res| {
-                                    res.operations
-                                        .iter()
-                                        .any(|o| o.name.as_deref() == Some(action))
-                                })
-                        }
-                        _ => false,
-                    });
-                    if declared {
-                        self.warn(
-                            &tpath,
-                            format!(
-                                "skill tool `{tool_name}`: `{source}`'s `{action}` was left out, so is this tool"
-                            ),
-                            "see the diagnostic of the adapter or tool it comes from",
-                        );
-                    } else {
-                        self.error(
-                            &tpath.key("from").key("action"),
-                            format!("adapter `{source}` has no tool or operation `{action}`"),
-                        );
-                    }
-                    continue;
-                };
-                let mut entry = serde_json::json!({
-                    "name": tool_name,
-                    "from": {"sourceNamespace": source, "action": action},
-                    "source": target,
-                });
-                if let Some(d) = field("/description") {
-                    entry["description"] = Value::from(d);
-                }
-                tools.push(entry);
-            }
-            let mut document = serde_json::Map::new();
-            for (k, v) in skill.as_object().into_iter().flatten() {
-                // The folder is where the generator read it; the files are listed instead.
-                if k != "tools" && k != "location" {
-                    document.insert(k.clone(), v.clone());
-                }
-            }
-            document.insert("tools".into(), Value::Array(tools));
-            if !files.is_empty() {
-                let listed = files
-                    .iter()
-                    .map(|f| {
-                        serde_json::json!({
-                            "path": f.path,
-                            "href": format!("/skills/{name}/{}", f.path),
-                            "mediaType": f.mime_type,
-                        })
-                    })
-                    .collect();
-                document.insert("files".into(), Value::Array(listed));
-            }
-            if run_time_dir.is_some() {
-                document.insert(
-                    "instructions".into(),
-                    Value::from(format!("/skills/{name}/SKILL.md")),
-                );
-            }
-            skills.push(Skill {
-                name: name.to_owned(),
-                description: skill
-                    .get("description")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-                document: Value::Object(document),
-                files,
-                run_time_dir,
-            });
         }
         Some(SkillAdapter {
             namespace: Name::snake(&s.namespace),
@@ -279,6 +98,184 @@ impl Resolver<'_> {
             auth,
             skills,
         })
+    }
+
+    /// One skill of a catalog (`None` when it is refused, with a diagnostic).
+    fn skill(
+        &mut self,
+        spath: &YamlPath,
+        skill: &Value,
+        skills: &[Skill],
+        adapters: (&[RestAdapter], &[McpAdapter]),
+    ) -> Option<Skill> {
+        let Some(name) = skill.get("name").and_then(Value::as_str) else {
+            self.error(spath, "a skill needs a `name`");
+            return None;
+        };
+        if skills.iter().any(|x| x.name == name) {
+            self.error(
+                &spath.key("name"),
+                format!("skill `{name}` is declared twice"),
+            );
+            return None;
+        }
+        let lpath = spath.key("location");
+        let run_time_dir = self.doc.run_time_dirs.get(lpath.as_str()).map(|path| {
+            let env = format!(
+                "NAFTIKO_SKILL_DIR_{}",
+                Name::snake(name).rust.trim_end_matches('_').to_uppercase()
+            );
+            RunTimeDir {
+                path: path.clone(),
+                env,
+            }
+        });
+        if let Some(dir) = &run_time_dir {
+            self.warn(
+                &lpath,
+                format!(
+                    "location `file://{}` is outside the spec's folder: the skill's files are read at run time from `{}` on the machine the server runs on (`{}` moves it), not compiled in",
+                    dir.path, dir.path, dir.env
+                ),
+                "put the folder beside the spec and write `location: file:///./<folder>` to compile it in",
+            );
+        }
+        let files = if run_time_dir.is_some() {
+            Vec::new()
+        } else if skill.get("location").is_some() {
+            self.skill_files(&spath.key("location"))?
+        } else {
+            Vec::new()
+        };
+        let mut tools = Vec::new();
+        for (ti, tool) in skill
+            .get("tools")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let tpath = spath.key("tools").index(ti);
+            let compiled = run_time_dir.is_none().then_some(files.as_slice());
+            if let Some(entry) = self.skill_tool(&tpath, name, tool, compiled, adapters) {
+                tools.push(entry);
+            }
+        }
+        let document = skill_document(name, skill, tools, &files, run_time_dir.is_some());
+        Some(Skill {
+            name: name.to_owned(),
+            description: skill
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            document,
+            files,
+            run_time_dir,
+        })
+    }
+
+    /// One tool of skill `name`: an instruction (a file of the skill, where it is compiled in:
+    /// `compiled`), or a sibling adapter's tool or operation (`None` when it is refused or left
+    /// out, with a diagnostic).
+    fn skill_tool(
+        &mut self,
+        tpath: &YamlPath,
+        name: &str,
+        tool: &Value,
+        compiled: Option<&[SkillFile]>,
+        adapters: (&[RestAdapter], &[McpAdapter]),
+    ) -> Option<Value> {
+        let field = |k: &str| tool.pointer(k).and_then(Value::as_str);
+        if let Some(instruction) = tool.get("instruction") {
+            let ipath = tpath.key("instruction");
+            let Some(files) = compiled else {
+                self.error_help(
+                    &ipath,
+                    "an instruction tool's file is compiled in, but this skill's `location` is read at run time",
+                    "put the folder beside the spec and write `location: file:///./<folder>`",
+                );
+                return None;
+            };
+            return self.instruction_tool(&ipath, (name, tool, instruction), files);
+        }
+        let (Some(tool_name), Some(source), Some(action)) = (
+            field("/name"),
+            field("/from/sourceNamespace"),
+            field("/from/action"),
+        ) else {
+            self.error(
+                tpath,
+                "a skill tool needs `name` and `from: {sourceNamespace, action}`",
+            );
+            return None;
+        };
+        let (rest, mcp) = adapters;
+        let target = if let Some(a) = mcp.iter().find(|a| a.namespace.wire == source) {
+            a.tools.iter().find(|t| t.name.wire == action).map(|t| {
+                serde_json::json!({"type": "mcp", "namespace": source, "port": a.port, "tool": t.name.wire})
+            })
+        } else if let Some(a) = rest.iter().find(|a| a.namespace.wire == source) {
+            a.routes.iter().find_map(|r| {
+                r.operations.iter().find(|o| o.name.wire == action).map(|o| {
+                    serde_json::json!({"type": "rest", "namespace": source, "port": a.port, "method": o.method.as_str(), "path": r.path})
+                })
+            })
+        } else if self.root.exposes.iter().any(|e| match e {
+            model::Exposes::Mcp(m) => m.namespace == source,
+            model::Exposes::Rest(r) => r.namespace == source,
+            _ => false,
+        }) {
+            // The adapter is declared but was left out, and said so.
+            None
+        } else {
+            self.error_help(
+                &tpath.key("from").key("sourceNamespace"),
+                format!("`{source}` is not an exposed `rest` or `mcp` adapter"),
+                "name the namespace of a sibling adapter",
+            );
+            return None;
+        };
+        let Some(target) = target else {
+            // A tool or operation that is declared but was refused has been reported.
+            let declared = self.root.exposes.iter().any(|e| match e {
+                model::Exposes::Mcp(m) => {
+                    m.namespace == source && m.tools.iter().any(|t| t.name == action)
+                }
+                model::Exposes::Rest(r) => {
+                    r.namespace == source
+                        && r.resources.iter().any(|res| {
+                            res.operations
+                                .iter()
+                                .any(|o| o.name.as_deref() == Some(action))
+                        })
+                }
+                _ => false,
+            });
+            if declared {
+                self.warn(
+                    tpath,
+                    format!(
+                        "skill tool `{tool_name}`: `{source}`'s `{action}` was left out, so is this tool"
+                    ),
+                    "see the diagnostic of the adapter or tool it comes from",
+                );
+            } else {
+                self.error(
+                    &tpath.key("from").key("action"),
+                    format!("adapter `{source}` has no tool or operation `{action}`"),
+                );
+            }
+            return None;
+        };
+        let mut entry = serde_json::json!({
+            "name": tool_name,
+            "from": {"sourceNamespace": source, "action": action},
+            "source": target,
+        });
+        if let Some(d) = field("/description") {
+            entry["description"] = Value::from(d);
+        }
+        Some(entry)
     }
 
     /// The files of a skill's `location` folder (read at generation), `SKILL.md` first.
@@ -375,4 +372,43 @@ impl Resolver<'_> {
         }
         Some(entry)
     }
+}
+
+/// The document of skill `name` a catalog serves: what the spec says of it, its `tools`, and
+/// its files (or where its instructions are read at run time).
+fn skill_document(
+    name: &str,
+    skill: &Value,
+    tools: Vec<Value>,
+    files: &[SkillFile],
+    run_time: bool,
+) -> Value {
+    let mut document = serde_json::Map::new();
+    for (k, v) in skill.as_object().into_iter().flatten() {
+        // The folder is where the generator read it; the files are listed instead.
+        if k != "tools" && k != "location" {
+            document.insert(k.clone(), v.clone());
+        }
+    }
+    document.insert("tools".into(), Value::Array(tools));
+    if !files.is_empty() {
+        let listed = files
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "path": f.path,
+                    "href": format!("/skills/{name}/{}", f.path),
+                    "mediaType": f.mime_type,
+                })
+            })
+            .collect();
+        document.insert("files".into(), Value::Array(listed));
+    }
+    if run_time {
+        document.insert(
+            "instructions".into(),
+            Value::from(format!("/skills/{name}/SKILL.md")),
+        );
+    }
+    Value::Object(document)
 }
