@@ -11,8 +11,6 @@ use http::HeaderMap;
 use http::HeaderName;
 use http::HeaderValue;
 
-use crate::http::Request;
-
 /// The header carrying the request id, accepted from the caller or made up.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The W3C trace context's `traceparent` header.
@@ -59,22 +57,17 @@ pub fn scope_future<F: std::future::Future>(
     CONTEXT.scope(context, future)
 }
 
-/// Add the current request id and trace context to an upstream request.
-pub fn propagate(mut request: Request) -> Request {
+/// The current request id and trace context, as the headers an upstream request carries (none
+/// outside a served request's scope).
+pub fn headers() -> [Option<(HeaderName, HeaderValue)>; 3] {
     let Ok(context) = CONTEXT.try_with(Context::clone) else {
-        return request;
+        return [None, None, None];
     };
-    let headers = [
-        (REQUEST_ID, context.request_id),
-        (TRACEPARENT, context.traceparent),
-        (TRACESTATE, context.tracestate),
-    ];
-    for (name, value) in headers {
-        if let Some(value) = value {
-            request = request.header(name, value);
-        }
-    }
-    request
+    [
+        context.request_id.map(|v| (REQUEST_ID, v)),
+        context.traceparent.map(|v| (TRACEPARENT, v)),
+        context.tracestate.map(|v| (TRACESTATE, v)),
+    ]
 }
 
 /// A new request id: random per process, then a counter.
@@ -100,15 +93,19 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(REQUEST_ID, HeaderValue::from_static("r-1"));
         headers.insert("traceparent", HeaderValue::from_static("00-abc-def-01"));
-        let request = Request::new(http::Method::GET, "http://x/".to_owned());
-        let sent = scope(Context::from_headers(&headers), async {
-            propagate(request)
-        })
-        .await;
-        assert_eq!(sent.headers()[REQUEST_ID], "r-1");
-        assert_eq!(sent.headers()["traceparent"], "00-abc-def-01");
-        let alone = propagate(Request::new(http::Method::GET, "http://x/".to_owned()));
-        assert!(alone.headers().is_empty());
+        let sent = scope(Context::from_headers(&headers), async { super::headers() }).await;
+        let sent: Vec<_> = sent.into_iter().flatten().collect();
+        assert_eq!(
+            sent,
+            [
+                (REQUEST_ID, HeaderValue::from_static("r-1")),
+                (TRACEPARENT, HeaderValue::from_static("00-abc-def-01")),
+            ]
+        );
+        assert!(
+            super::headers().iter().all(Option::is_none),
+            "none outside a request"
+        );
     }
 
     #[test]

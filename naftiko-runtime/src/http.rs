@@ -802,6 +802,15 @@ impl Request {
     }
 }
 
+/// `request` with the request id and trace context of the served request it is made for (see
+/// [`crate::context`]).
+fn with_context(mut request: Request) -> Request {
+    for (name, value) in context::headers().into_iter().flatten() {
+        request = request.header(name, value);
+    }
+    request
+}
+
 /// Send a request for operation `operation` of API `api` and read the whole answer.
 ///
 /// Inside a served request, the request id and W3C trace context travel upstream with it; the
@@ -825,7 +834,7 @@ async fn send_counted(
     api: &'static str,
     operation: &'static str,
 ) -> Result<RawResponse, Error> {
-    let mut request = context::propagate(request);
+    let mut request = with_context(request);
     if let Some(problem) = request.problem.take() {
         return Err(Error::Request(problem));
     }
@@ -863,7 +872,7 @@ pub fn send_streamed<'a>(
                 body: StreamedBody::Read(raw.body),
             });
         };
-        let mut request = context::propagate(request);
+        let mut request = with_context(request);
         if let Some(problem) = request.problem.take() {
             return Err(Error::Request(problem));
         }

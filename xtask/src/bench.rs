@@ -8,7 +8,9 @@
 use std::fmt::Write as _;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
+
+use crate::process::{Proc, Result, have, run, start, wait_port};
 use std::time::{Duration, Instant};
 
 const KEY: &str = "bench-key-0123456789";
@@ -16,48 +18,9 @@ const WARMUP: &str = "2s";
 const MEASURE: u64 = 6;
 const ROUNDS: usize = 3;
 
-pub(crate) type Result<T> = std::result::Result<T, String>;
-
-pub(crate) struct Proc(pub(crate) Child);
-
-impl Drop for Proc {
-    /// SIGTERM first: nginx's master stops its workers on it (SIGKILL would leave them running).
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status();
-        for _ in 0..50 {
-            if matches!(self.0.try_wait(), Ok(Some(_))) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn free_port() -> Result<u16> {
     let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     Ok(l.local_addr().map_err(|e| e.to_string())?.port())
-}
-
-pub(crate) fn run(cmd: &mut Command) -> Result<String> {
-    let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "{cmd:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-pub(crate) fn have(tool: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 /// Install what the bench needs: nginx and wrk (Debian), FastMCP (a Python venv).
@@ -92,17 +55,6 @@ fn install(dir: &Path) -> Result<PathBuf> {
         ]))?;
     }
     Ok(python)
-}
-
-pub(crate) fn wait_port(port: u16) -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Err(format!("nothing listens on port {port}"))
 }
 
 /// utime + stime (clock ticks) and peak RSS (kB) of `pid` and its descendants.
@@ -318,11 +270,6 @@ fn nginx_conf(dir: &Path, name: &str, workers: usize, body: &str) -> Result<Path
     );
     std::fs::write(&path, conf).map_err(|e| e.to_string())?;
     Ok(path)
-}
-
-pub(crate) fn start(cmd: &mut Command) -> Result<Proc> {
-    cmd.stdout(Stdio::null()).stderr(Stdio::null());
-    Ok(Proc(cmd.spawn().map_err(|e| format!("{cmd:?}: {e}"))?))
 }
 
 /// A synthetic spec of `n` operations, for codegen timing.

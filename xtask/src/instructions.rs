@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::bench::{Proc, Result, have, run, start, wait_port};
+use crate::process::{Proc, Result, have, run, start, wait_port};
 
 /// Requests are counted over this long, after a warm-up of the same length.
 const WINDOW: &str = "4s";

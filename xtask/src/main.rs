@@ -9,6 +9,7 @@ use naftiko_codegen::write::Mode;
 mod bench;
 mod instructions;
 mod plot;
+mod process;
 mod soak;
 
 const USAGE: &str = "usage: cargo xtask codegen [--check] | cargo xtask bench [codegen] | cargo xtask fuzz [SECONDS]
@@ -115,7 +116,7 @@ fn main() -> ExitCode {
 }
 
 /// A task's report on stdout, or its error on stderr and a failing exit.
-fn print_report(result: bench::Result<String>) -> ExitCode {
+fn print_report(result: process::Result<String>) -> ExitCode {
     match result {
         Ok(report) => {
             println!("{report}");

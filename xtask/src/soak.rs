@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::bench::{Proc, Result};
+use crate::process::{Proc, Result};
 
 const KEY: &str = "soak-key-0123456789";
 const REST: &str = "humanitec-tokeninfo-rest";

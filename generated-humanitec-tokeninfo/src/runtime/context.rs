@@ -13,8 +13,6 @@ use http::HeaderMap;
 use http::HeaderName;
 use http::HeaderValue;
 
-use crate::runtime::http::Request;
-
 /// The header carrying the request id, accepted from the caller or made up.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The W3C trace context's `traceparent` header.
@@ -61,22 +59,17 @@ pub fn scope_future<F: std::future::Future>(
     CONTEXT.scope(context, future)
 }
 
-/// Add the current request id and trace context to an upstream request.
-pub fn propagate(mut request: Request) -> Request {
+/// The current request id and trace context, as the headers an upstream request carries (none
+/// outside a served request's scope).
+pub fn headers() -> [Option<(HeaderName, HeaderValue)>; 3] {
     let Ok(context) = CONTEXT.try_with(Context::clone) else {
-        return request;
+        return [None, None, None];
     };
-    let headers = [
-        (REQUEST_ID, context.request_id),
-        (TRACEPARENT, context.traceparent),
-        (TRACESTATE, context.tracestate),
-    ];
-    for (name, value) in headers {
-        if let Some(value) = value {
-            request = request.header(name, value);
-        }
-    }
-    request
+    [
+        context.request_id.map(|v| (REQUEST_ID, v)),
+        context.traceparent.map(|v| (TRACEPARENT, v)),
+        context.tracestate.map(|v| (TRACESTATE, v)),
+    ]
 }
 
 /// A new request id: random per process, then a counter.

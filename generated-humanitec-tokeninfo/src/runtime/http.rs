@@ -438,6 +438,15 @@ impl Request {
     }
 }
 
+/// `request` with the request id and trace context of the served request it is made for (see
+/// [`crate::runtime::context`]).
+fn with_context(mut request: Request) -> Request {
+    for (name, value) in context::headers().into_iter().flatten() {
+        request = request.header(name, value);
+    }
+    request
+}
+
 /// Send a request for operation `operation` of API `api` and read the whole answer.
 ///
 /// Inside a served request, the request id and W3C trace context travel upstream with it; the
@@ -461,7 +470,7 @@ async fn send_counted(
     api: &'static str,
     operation: &'static str,
 ) -> Result<RawResponse, Error> {
-    let mut request = context::propagate(request);
+    let mut request = with_context(request);
     if let Some(problem) = request.problem.take() {
         return Err(Error::Request(problem));
     }
