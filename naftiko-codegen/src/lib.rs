@@ -192,16 +192,23 @@ pub fn check_source(source: diagnostic::SourceFile) -> Result<resolve::Resolved,
 /// position. `Err` only when the file cannot be read or parsed.
 pub fn lint(path: &Path, schema: Option<&lint::Schema>) -> Result<Vec<Diagnostic>, Error> {
     let doc = parse::load(read_spec(path)?).map_err(Error::Spec)?;
-    let mut findings = schema
-        .map(|s| lint::schema_findings(&doc, s))
-        .unwrap_or_default();
-    findings.extend(lint::dialect_findings(&doc));
+    let mut findings = written_findings(&doc, schema);
     match resolve::resolve(&doc) {
         Ok(resolved) => findings.extend(resolved.warnings),
         Err(diags) => findings.extend(diags.0),
     }
     findings.sort_by_key(|f| (f.position, f.severity));
     Ok(findings)
+}
+
+/// What [`lint`] finds in the spec as written: deviations from `schema`, and the dialect rules
+/// applied to it.
+fn written_findings(doc: &parse::Document, schema: Option<&lint::Schema>) -> Vec<Diagnostic> {
+    let mut findings = schema
+        .map(|s| lint::schema_findings(doc, s))
+        .unwrap_or_default();
+    findings.extend(lint::dialect_findings(doc));
+    findings
 }
 
 /// The Cargo package name for a spec file: its file stem, lower-case, non-alphanumerics as `-`.
@@ -312,10 +319,7 @@ pub fn lint_and_generate(
         return Err(Error::Usage(problem));
     }
     let mut doc = parse::load(read_spec(path)?).map_err(Error::Spec)?;
-    let mut findings = schema
-        .map(|s| lint::schema_findings(&doc, s))
-        .unwrap_or_default();
-    findings.extend(lint::dialect_findings(&doc));
+    let mut findings = written_findings(&doc, schema);
     doc.apis = load_apis(options)?;
     let resolved = match resolve::resolve(&doc) {
         Ok(resolved) => resolved,
