@@ -49,6 +49,39 @@ pub fn base_url(url: &str) -> Result<String, Error> {
 /// How long a client waits for an upstream answer unless told otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Where a crate's consumed APIs are and how its clients call them: what `Upstreams::from_env`
+/// of a generated crate takes.
+#[derive(Debug, Clone)]
+pub struct UpstreamOptions {
+    /// Base URL overrides, by consumes namespace (the spec's base URL otherwise).
+    pub base_urls: std::collections::BTreeMap<String, String>,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Whether an answer passed on that is not what its API's OpenAPI document says is an
+    /// error (502) rather than a logged warning (no effect for an API without one).
+    pub strict_output: bool,
+    /// The folder the spec's `binds` files are read from (a spec without one never reads it).
+    pub spec_dir: std::path::PathBuf,
+}
+
+impl Default for UpstreamOptions {
+    fn default() -> Self {
+        Self {
+            base_urls: std::collections::BTreeMap::new(),
+            timeout: DEFAULT_TIMEOUT,
+            strict_output: false,
+            spec_dir: std::path::PathBuf::from("."),
+        }
+    }
+}
+
+impl UpstreamOptions {
+    /// The base URL override for `namespace`, if any.
+    pub fn base_url(&self, namespace: &str) -> Option<&str> {
+        self.base_urls.get(namespace).map(String::as_str)
+    }
+}
+
 /// The HTTP client under the typed clients.
 ///
 /// `Direct` is hyper's pooled client with rustls (HTTP/1.1 and HTTP/2, the platform's

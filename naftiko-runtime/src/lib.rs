@@ -15,8 +15,8 @@
 //! - `server`: [`problem`] (RFC 9457 documents), [`observe`] (one log line, count and timing
 //!   per request), [`ops`] (`/healthz`, `/readyz`, `/metrics`), [`inbound`] (inbound
 //!   credentials), [`origin`] (the `Host` and `Origin` an adapter answers), [`skills`] (skill
-//!   catalogs), [`server`] (start-up and shutdown), [`wire`] (timeouts, limits and
-//!   head checks of every connection);
+//!   catalogs), [`server`] (start-up and shutdown), [`cli`] (the server binary's command
+//!   line), [`wire`] (timeouts, limits and head checks of every connection);
 //! - `rest`: [`rest`]; `mcp`: [`mcp`]; `oauth2`: [`oauth2`]; `digest`: [`digest`]; `oauth1`:
 //!   [`oauth1`] (request signing upstream);
 //! - formats: `xml` ([`xml`]), `delimited` ([`delimited`]), `yaml` ([`yaml`], and
@@ -51,6 +51,8 @@ pub mod telemetry;
 
 #[cfg(feature = "yaml")]
 pub mod bind_files;
+#[cfg(feature = "server")]
+pub mod cli;
 #[cfg(feature = "delimited")]
 pub mod delimited;
 #[cfg(feature = "digest")]

@@ -6,6 +6,7 @@
 
 pub mod args;
 pub mod budget;
+pub mod cli;
 pub mod context;
 pub mod encode;
 pub mod error;

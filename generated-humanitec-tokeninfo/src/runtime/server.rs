@@ -6,10 +6,296 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::runtime::http::UpstreamOptions;
 use crate::runtime::observe;
 use crate::runtime::ops;
+use crate::runtime::origin;
 use crate::runtime::startup::StartupError;
 use crate::runtime::wire;
+
+/// What a generated crate serves, as the generator read it from the spec: what start-up binds
+/// and checks, and what the binary's command line names ([`crate::runtime::cli`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Spec {
+    /// The capability's name.
+    pub label: &'static str,
+    /// Every adapter that listens on a socket, in start-up order: namespace and default
+    /// address.
+    pub adapters: &'static [(&'static str, &'static str)],
+    /// Every consumed API: namespace and default base URL (as `--help` shows it).
+    pub upstreams: &'static [(&'static str, &'static str)],
+    /// Every variable the spec binds (as `/readyz` names them).
+    pub bound_variables: &'static [&'static str],
+    /// The bound variables read from the environment (the others come from `bound_files`).
+    pub environment: &'static [&'static str],
+    /// The files bound values are read from, relative to `--spec-dir` (none: no `--spec-dir`).
+    pub bound_files: &'static [&'static str],
+    /// What `--answer-budget` names: the REST and MCP adapters and the tools (none: no
+    /// `--answer-budget`).
+    pub budgeted: &'static [&'static str],
+    /// Whether an API's answers are checked against its OpenAPI document (`--strict-output`).
+    pub checks_output: bool,
+    /// What `healthcheck` asks unless told otherwise.
+    pub health_url: &'static str,
+}
+
+impl Spec {
+    /// The adapters' namespaces, as `--listen` accepts them.
+    pub fn adapter_namespaces(&self) -> Vec<&'static str> {
+        self.adapters
+            .iter()
+            .map(|(namespace, _)| *namespace)
+            .collect()
+    }
+
+    /// The consumed APIs' namespaces, as `--upstream` accepts them.
+    pub fn upstream_namespaces(&self) -> Vec<&'static str> {
+        self.upstreams
+            .iter()
+            .map(|(namespace, _)| *namespace)
+            .collect()
+    }
+
+    /// Every adapter's listen address: the one `listen` names, else the spec's default.
+    ///
+    /// # Errors
+    ///
+    /// An address that is not a socket address.
+    pub fn addresses(
+        &self,
+        listen: &BTreeMap<String, String>,
+    ) -> Result<Vec<(&'static str, SocketAddr)>, StartupError> {
+        self.adapters
+            .iter()
+            .map(|(namespace, default)| Ok((*namespace, address(listen, namespace, default)?)))
+            .collect()
+    }
+}
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Listen addresses by adapter namespace (`127.0.0.1:0` picks a free port).
+    pub listen: BTreeMap<String, String>,
+    /// Where the consumed APIs are.
+    pub upstreams: UpstreamOptions,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    /// `Host` values the REST and MCP adapters accept besides loopback names (empty: loopback
+    /// names only, for an adapter listening on a loopback or unspecified address).
+    pub allowed_hosts: Vec<String>,
+    /// Browser `Origin`s the REST and MCP adapters accept besides their own (empty: none).
+    pub allowed_origins: Vec<String>,
+    /// How long in-flight requests may take to finish after SIGTERM.
+    pub drain_timeout: Duration,
+    /// Timeouts and head limits of every connection (its `max_body_bytes` is
+    /// [`ServeOptions::max_body_bytes`]).
+    pub wire: wire::Wire,
+    /// Whether `/readyz` also checks that every upstream accepts TCP connections.
+    pub ready_check_upstreams: bool,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            listen: BTreeMap::new(),
+            upstreams: UpstreamOptions::default(),
+            max_body_bytes: wire::DEFAULT_MAX_BODY_BYTES,
+            allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
+            drain_timeout: Duration::from_secs(30),
+            wire: wire::Wire::default(),
+            ready_check_upstreams: false,
+        }
+    }
+}
+
+/// A server starting: every adapter's socket bound before any accepts, then each adapter
+/// started on its own ([`Start::rest`], [`Start::mcp`], [`Start::plain`], [`Start::spawn`]),
+/// then [`Start::run`] serves them until SIGTERM or Ctrl-C and finishes in-flight requests.
+#[derive(Debug)]
+pub struct Start {
+    listeners: Vec<Listener>,
+    readiness: Arc<ops::Readiness>,
+    shutdown: CancellationToken,
+    servers: tokio::task::JoinSet<Result<(), StartupError>>,
+    wire: wire::Wire,
+    allowed_hosts: Vec<String>,
+    allowed_origins: Vec<String>,
+    drain: Duration,
+}
+
+impl Start {
+    /// Bind every adapter of `spec` where `options` says (printing one line `<namespace>
+    /// listening on http://<ip>:<port>` to stderr for each); `/readyz` checks `upstreams`
+    /// (namespace, base URL) when `options` asks it to.
+    ///
+    /// # Errors
+    ///
+    /// An address that is not a socket address, or that cannot be bound.
+    pub async fn bind(
+        spec: &Spec,
+        options: &ServeOptions,
+        upstreams: Vec<(&'static str, String)>,
+    ) -> Result<Self, StartupError> {
+        let checks = if options.ready_check_upstreams {
+            upstreams
+        } else {
+            Vec::new()
+        };
+        let readiness = Arc::new(ops::Readiness::new(
+            spec.adapters.len(),
+            spec.bound_variables,
+            checks,
+        ));
+        let mut listeners = Vec::with_capacity(spec.adapters.len());
+        for (namespace, addr) in spec.addresses(&options.listen)? {
+            listeners.push(bind(namespace, addr).await?);
+            readiness.adapter_bound();
+        }
+        Ok(Self {
+            listeners,
+            readiness,
+            shutdown: CancellationToken::new(),
+            servers: tokio::task::JoinSet::new(),
+            wire: wire::Wire {
+                max_body_bytes: options.max_body_bytes,
+                ..options.wire
+            },
+            allowed_hosts: options.allowed_hosts.clone(),
+            allowed_origins: options.allowed_origins.clone(),
+            drain: options.drain_timeout,
+        })
+    }
+
+    /// What `/readyz` reports, for an adapter that shows it (a control adapter).
+    pub fn readiness(&self) -> Arc<ops::Readiness> {
+        self.readiness.clone()
+    }
+
+    /// Cancelled when the server shuts down, for an adapter that serves on its own (MCP).
+    pub fn shutdown(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Serve the REST adapter `namespace`: its `router` behind the `Host` and `Origin` check,
+    /// with the operational routes and `openapi` as `/openapi.json` beside it.
+    ///
+    /// # Errors
+    ///
+    /// `namespace` is not an adapter of the spec that [`Start::bind`] bound.
+    pub fn rest(
+        &mut self,
+        namespace: &'static str,
+        router: axum::Router,
+        openapi: &'static str,
+    ) -> Result<(), StartupError> {
+        self.rest_at(namespace, "", router, openapi)
+    }
+
+    /// [`Start::rest`] with the operational routes under `prefix` (the spec's API takes
+    /// their paths).
+    ///
+    /// # Errors
+    ///
+    /// `namespace` is not an adapter of the spec that [`Start::bind`] bound.
+    pub fn rest_at(
+        &mut self,
+        namespace: &'static str,
+        prefix: &str,
+        router: axum::Router,
+        openapi: &'static str,
+    ) -> Result<(), StartupError> {
+        let listener = self.listener(namespace)?;
+        let router = self.protect(router, &listener);
+        let router = with_ops_at(namespace, prefix, router, self.readiness(), Some(openapi));
+        self.serve(listener, router);
+        Ok(())
+    }
+
+    /// Serve the MCP adapter `namespace` (streamable HTTP): its `router` behind the `Host` and
+    /// `Origin` check, with the operational routes beside it.
+    ///
+    /// # Errors
+    ///
+    /// `namespace` is not an adapter of the spec that [`Start::bind`] bound.
+    pub fn mcp(
+        &mut self,
+        namespace: &'static str,
+        router: axum::Router,
+    ) -> Result<(), StartupError> {
+        let listener = self.listener(namespace)?;
+        let router = self.protect(router, &listener);
+        let router = with_ops(namespace, router, self.readiness(), None);
+        self.serve(listener, router);
+        Ok(())
+    }
+
+    /// Serve `router` as the adapter `namespace` with the operational routes beside it (a
+    /// skill catalog, a control adapter: no browser calls them with credentials of its own).
+    ///
+    /// # Errors
+    ///
+    /// `namespace` is not an adapter of the spec that [`Start::bind`] bound.
+    pub fn plain(
+        &mut self,
+        namespace: &'static str,
+        router: axum::Router,
+    ) -> Result<(), StartupError> {
+        let listener = self.listener(namespace)?;
+        let router = with_ops(namespace, router, self.readiness(), None);
+        self.serve(listener, router);
+        Ok(())
+    }
+
+    /// Run `server` (an adapter with no socket of its own, as MCP over standard input and
+    /// output) beside the others: its failure stops them all.
+    pub fn spawn<F>(&mut self, server: F)
+    where
+        F: std::future::Future<Output = Result<(), StartupError>> + Send + 'static,
+    {
+        self.servers.spawn(server);
+    }
+
+    /// Serve every adapter started until SIGTERM or Ctrl-C, then let in-flight requests finish
+    /// (see [`wait`]).
+    ///
+    /// # Errors
+    ///
+    /// The first server failure.
+    pub async fn run(self) -> Result<(), StartupError> {
+        tokio::spawn(shutdown_on_signal(self.shutdown.clone(), self.readiness));
+        wait(self.servers, self.shutdown, self.drain).await
+    }
+
+    fn listener(&mut self, namespace: &'static str) -> Result<Listener, StartupError> {
+        let index = self.listeners.iter().position(|l| l.namespace == namespace);
+        index
+            .map(|i| self.listeners.swap_remove(i))
+            .ok_or_else(|| StartupError::Serve {
+                namespace,
+                source: std::io::Error::other("no socket bound for this adapter"),
+            })
+    }
+
+    fn protect(&self, router: axum::Router, listener: &Listener) -> axum::Router {
+        let origins = origin::Origins::new(
+            listener.local_addr(),
+            &self.allowed_hosts,
+            &self.allowed_origins,
+        );
+        origin::protect(router, origins)
+    }
+
+    fn serve(&mut self, listener: Listener, router: axum::Router) {
+        self.servers
+            .spawn(serve(listener, router, self.wire, self.shutdown.clone()));
+    }
+}
 
 /// Parse repeated `NAMESPACE=VALUE` flags, checking every namespace against `known`.
 pub fn namespaced(

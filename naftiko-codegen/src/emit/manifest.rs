@@ -21,7 +21,7 @@ const DEPENDENCIES: &[(&str, &str)] = &[
     ("bytes", r#"bytes = "1.12.2""#),
     (
         "clap",
-        r#"clap = { version = "4.6.9", features = ["derive", "env"] }"#,
+        r#"clap = { version = "4.6.9", features = ["env", "string"] }"#,
     ),
     ("csv", r#"csv = "1.4.0""#),
     ("form_urlencoded", r#"form_urlencoded = "1.2.2""#),

@@ -132,10 +132,7 @@ pub fn emit_crate(cap: &Capability, info: &CrateInfo) -> Result<Vec<GeneratedFil
             "src/server.rs".into(),
             Box::new(move |root| server::server_rs(cap, root, &openapi)),
         ));
-        jobs.push((
-            "src/main.rs".into(),
-            Box::new(|_| server::main_rs(cap, info)),
-        ));
+        jobs.push(("src/main.rs".into(), Box::new(|_| server::main_rs(info))));
     }
     let (rust, refs): (Vec<GeneratedFile>, Vec<vendor::Refs>) =
         run_emitters(&jobs)?.into_iter().unzip();
@@ -308,7 +305,8 @@ pub fn emit_module(
         quote! {
             pub mod server { #server }
             mod upstreams { #upstreams }
-            pub use upstreams::{Bound, UpstreamOptions, Upstreams};
+            pub use upstreams::{Bound, Upstreams};
+            pub use runtime::http::UpstreamOptions;
         }
     });
     let tokens = quote! {

@@ -97,7 +97,8 @@ pub(super) fn lib_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
         quote! {
             pub mod server;
             mod upstreams;
-            pub use upstreams::{Bound, UpstreamOptions, Upstreams};
+            pub use upstreams::{Bound, Upstreams};
+            pub use runtime::http::UpstreamOptions;
         }
     });
     let runtime = match info.runtime {
@@ -196,20 +197,8 @@ pub(super) fn server_rs(
     openapi: &dyn Fn(&str) -> TokenStream,
 ) -> TokenStream {
     let adapters = adapters(cap);
-    let names: Vec<&str> = adapters.iter().map(|(n, _)| n.as_str()).collect();
-    let variables: Vec<&str> = cap.binds.iter().map(|b| b.env.as_str()).collect();
-    let mut binds = Vec::new();
-    let mut spawns = Vec::new();
-    let mut checks = Vec::new();
-    for (i, (ns, addr)) in adapters.iter().enumerate() {
-        let listener = quote::format_ident!("listener_{}", i);
-        binds.push(quote! {
-            let #listener = server::bind(#ns, server::address(&options.listen, #ns, #addr)?).await?;
-            readiness.adapter_bound();
-        });
-        checks.push(quote! { server::address(&options.listen, #ns, #addr)?; });
-    }
-    spawns.extend(adapter_spawns(cap, root, openapi, &adapters));
+    let spec = spec_table(cap, &adapters);
+    let spawns = adapter_spawns(cap, root, openapi, &adapters);
     let upstream_checks = cap.consumes.iter().map(|c| {
         let wire = &c.namespace.wire;
         let f = c.namespace.ident();
@@ -223,65 +212,18 @@ pub(super) fn server_rs(
     let serve_doc = format!(
         " Serve every exposed adapter ({defaults} unless `listen` says otherwise) until SIGTERM or Ctrl-C, then finish in-flight requests."
     );
-    let wire = (!adapters.is_empty()).then(|| {
-        quote!(let wire = runtime::wire::Wire { max_body_bytes: options.max_body_bytes, ..options.wire };)
-    });
     quote! {
         //! Start-up: every exposed adapter in one process, each with `/healthz`, `/readyz` and
         //! `/metrics` beside it (and `/openapi.json` beside each REST adapter).
 
-        use std::collections::BTreeMap;
         use std::sync::Arc;
-        use std::time::Duration;
 
-        use tokio_util::sync::CancellationToken;
+        use #root::runtime::{self, server::Start, startup::StartupError};
+        use #root::{Bound, Upstreams};
 
-        use #root::runtime::{self, server, startup::StartupError};
-        use #root::{Bound, UpstreamOptions, Upstreams};
+        pub use #root::runtime::server::ServeOptions;
 
-        /// The exposed adapters, as `--listen` accepts them.
-        pub const ADAPTERS: &[&str] = &[#(#names),*];
-
-        /// The environment variables the spec binds.
-        pub const BOUND_VARIABLES: &[&str] = &[#(#variables),*];
-
-        /// How to serve.
-        #[derive(Debug, Clone)]
-        pub struct ServeOptions {
-            /// Listen addresses by adapter namespace (`127.0.0.1:0` picks a free port).
-            pub listen: BTreeMap<String, String>,
-            /// Where the consumed APIs are.
-            pub upstreams: UpstreamOptions,
-            /// Largest accepted request body, in bytes.
-            pub max_body_bytes: usize,
-            /// `Host` values the REST and MCP adapters accept besides loopback names (empty: loopback
-            /// names only, for an adapter listening on a loopback or unspecified address).
-            pub allowed_hosts: Vec<String>,
-            /// Browser `Origin`s the REST and MCP adapters accept besides their own (empty: none).
-            pub allowed_origins: Vec<String>,
-            /// How long in-flight requests may take to finish after SIGTERM.
-            pub drain_timeout: Duration,
-            /// Timeouts and head limits of every connection (its `max_body_bytes` is
-            /// [`ServeOptions::max_body_bytes`]).
-            pub wire: runtime::wire::Wire,
-            /// Whether `/readyz` also checks that every upstream accepts TCP connections.
-            pub ready_check_upstreams: bool,
-        }
-
-        impl Default for ServeOptions {
-            fn default() -> Self {
-                Self {
-                    listen: BTreeMap::new(),
-                    upstreams: UpstreamOptions::default(),
-                    max_body_bytes: runtime::rest::DEFAULT_MAX_BODY_BYTES,
-                    allowed_hosts: Vec::new(),
-                    allowed_origins: Vec::new(),
-                    drain_timeout: Duration::from_secs(30),
-                    wire: runtime::wire::Wire::default(),
-                    ready_check_upstreams: false,
-                }
-            }
-        }
+        #spec
 
         /// Check the configuration without serving: bound variables present, base URLs and listen
         /// addresses valid.
@@ -291,7 +233,7 @@ pub(super) fn server_rs(
         /// The first problem found.
         pub fn check_config(options: &ServeOptions) -> Result<(), StartupError> {
             Upstreams::from_env(&options.upstreams)?;
-            #(#checks)*
+            SPEC.addresses(&options.listen)?;
             Ok(())
         }
 
@@ -306,21 +248,68 @@ pub(super) fn server_rs(
         pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
             let bound = Bound::read(&options.upstreams)?;
             let upstreams = Arc::new(Upstreams::from_bound(&options.upstreams, &bound)?);
-            let checks = if options.ready_check_upstreams { vec![#(#upstream_checks),*] } else { Vec::new() };
-            let readiness = Arc::new(runtime::ops::Readiness::new(ADAPTERS.len(), BOUND_VARIABLES, checks));
-            let shutdown = CancellationToken::new();
-            #(#binds)*
-            #wire
-            let mut servers = tokio::task::JoinSet::new();
+            let mut start = Start::bind(&SPEC, &options, vec![#(#upstream_checks),*]).await?;
             #(#spawns)*
-            tokio::spawn(server::shutdown_on_signal(shutdown.clone(), readiness));
-            server::wait(servers, shutdown, options.drain_timeout).await
+            start.run().await
         }
     }
 }
 
-/// Start every adapter, each on its listener (`listener_0`, … in the order of `adapters`; an MCP
-/// adapter over stdio has none).
+/// `SPEC`: what start-up and the binary's command line take from the spec.
+fn spec_table(cap: &Capability, adapters: &[(String, String)]) -> TokenStream {
+    let label = &cap.label;
+    let health_url = health_url(cap, adapters);
+    let adapters = adapters.iter().map(|(n, a)| quote!((#n, #a)));
+    let upstreams = cap.consumes.iter().map(|c| {
+        let (ns, url) = (&c.namespace.wire, c.base_uri.display(&cap.binds));
+        quote!((#ns, #url))
+    });
+    let variables = cap.binds.iter().map(|b| b.env.as_str());
+    let environment = cap
+        .binds
+        .iter()
+        .filter(|b| b.file.is_none())
+        .map(|b| b.env.as_str());
+    let mut files: Vec<&str> = Vec::new();
+    for file in cap.binds.iter().filter_map(|b| b.file.as_ref()) {
+        if !files.contains(&file.path.as_str()) {
+            files.push(&file.path);
+        }
+    }
+    let budgeted = budgeted(cap);
+    let checks_output = cap.consumes.iter().any(super::types::checks);
+    quote! {
+        /// What the spec serves: its adapters (with their default addresses), the APIs it
+        /// consumes, the variables it binds, and what the binary's flags name.
+        pub const SPEC: runtime::server::Spec = runtime::server::Spec {
+            label: #label,
+            adapters: &[#(#adapters),*],
+            upstreams: &[#(#upstreams),*],
+            bound_variables: &[#(#variables),*],
+            environment: &[#(#environment),*],
+            bound_files: &[#(#files),*],
+            budgeted: &[#(#budgeted),*],
+            checks_output: #checks_output,
+            health_url: #health_url,
+        };
+    }
+}
+
+/// What `--answer-budget` names: the REST and MCP adapters, and the tools (nothing when there is
+/// neither, and the binary has no such flag).
+fn budgeted(cap: &Capability) -> Vec<&str> {
+    cap.rest
+        .iter()
+        .map(|a| a.namespace.wire.as_str())
+        .chain(cap.mcp.iter().flat_map(|a| {
+            std::iter::once(a.namespace.wire.as_str())
+                .chain(a.tools.iter().map(|t| t.name.wire.as_str()))
+        }))
+        .collect()
+}
+
+/// Start every adapter on the listener `Start` bound for it (an MCP adapter over stdio has
+/// none).
 fn adapter_spawns(
     cap: &Capability,
     root: &TokenStream,
@@ -328,101 +317,82 @@ fn adapter_spawns(
     adapters: &[(String, String)],
 ) -> Vec<TokenStream> {
     let mut spawns = Vec::new();
-    let mut listeners = (0usize..).map(|i| quote::format_ident!("listener_{}", i));
-    let mut listener = || listeners.next().expect("endless");
     for a in &cap.rest {
-        spawns.push(rest_spawn(cap, a, root, openapi, &listener()));
+        spawns.push(rest_spawn(cap, a, root, openapi));
     }
     for a in cap.mcp.iter().filter(|a| a.stdio) {
         let ns = &a.namespace.wire;
         let m = a.namespace.ident();
         spawns.push(quote! {
             let stdio = #root::mcp::#m::Server::new(upstreams.clone());
-            servers.spawn(runtime::mcp::serve_stdio(#ns, stdio, shutdown.clone()));
+            start.spawn(runtime::mcp::serve_stdio(#ns, stdio, start.shutdown()));
         });
     }
     for a in cap.mcp.iter().filter(|a| !a.stdio) {
-        spawns.push(mcp_spawn(cap, a, root, &listener()));
+        spawns.push(mcp_spawn(cap, a, root));
     }
     for a in &cap.skills {
-        spawns.push(skill_spawn(cap, a, root, &listener()));
+        spawns.push(skill_spawn(cap, a, root));
     }
     if let Some(control) = &cap.control {
-        spawns.push(control_spawn(cap, control, adapters, &listener()));
+        spawns.push(control_spawn(cap, control, adapters));
     }
     spawns
 }
 
-/// Start the REST adapter `a` on `listener`.
+/// Start the REST adapter `a`.
 fn rest_spawn(
     cap: &Capability,
     a: &crate::resolve::ir::RestAdapter,
     root: &TokenStream,
     openapi: &dyn Fn(&str) -> TokenStream,
-    listener: &proc_macro2::Ident,
 ) -> TokenStream {
     let guard = guard(cap, &a.auth).map(|g| quote!(, #g));
     let ns = &a.namespace.wire;
     let m = a.namespace.ident();
     let openapi = openapi(ns);
+    let router = quote!(#root::rest::#m::router_with_body_limit(upstreams.clone(), options.max_body_bytes #guard));
     // The spec's API takes a path of the server's own endpoints: they move under a prefix.
-    let with_ops = match a.ops_prefix {
-        "" => quote!(server::with_ops(#ns, router, readiness.clone(), Some(#openapi))),
-        prefix => {
-            quote!(server::with_ops_at(#ns, #prefix, router, readiness.clone(), Some(#openapi)))
-        }
-    };
-    quote! {
-        let router = #root::rest::#m::router_with_body_limit(upstreams.clone(), options.max_body_bytes #guard);
-        let origins = runtime::origin::Origins::new(#listener.local_addr(), &options.allowed_hosts, &options.allowed_origins);
-        let router = runtime::origin::protect(router, origins);
-        let router = #with_ops;
-        servers.spawn(server::serve(#listener, router, wire, shutdown.clone()));
+    match a.ops_prefix {
+        "" => quote!(start.rest(#ns, #router, #openapi)?;),
+        prefix => quote!(start.rest_at(#ns, #prefix, #router, #openapi)?;),
     }
 }
 
-/// Start the MCP adapter `a` (streamable HTTP) on `listener`.
+/// Start the MCP adapter `a` (streamable HTTP).
 fn mcp_spawn(
     cap: &Capability,
     a: &crate::resolve::ir::McpAdapter,
     root: &TokenStream,
-    listener: &proc_macro2::Ident,
 ) -> TokenStream {
     let guard = guard(cap, &a.auth).map(|g| quote!(, #g));
     let ns = &a.namespace.wire;
     let m = a.namespace.ident();
     quote! {
-        let config = runtime::mcp::config(options.max_body_bytes, shutdown.clone());
-        let router = #root::mcp::#m::router(upstreams.clone(), config #guard);
-        let origins = runtime::origin::Origins::new(#listener.local_addr(), &options.allowed_hosts, &options.allowed_origins);
-        let router = runtime::origin::protect(router, origins);
-        let router = server::with_ops(#ns, router, readiness.clone(), None);
-        servers.spawn(server::serve(#listener, router, wire, shutdown.clone()));
+        let config = runtime::mcp::config(options.max_body_bytes, start.shutdown());
+        start.mcp(#ns, #root::mcp::#m::router(upstreams.clone(), config #guard))?;
     }
 }
 
-/// Start the skill catalog `a` on `listener`.
+/// Start the skill catalog `a`.
 fn skill_spawn(
     cap: &Capability,
     a: &crate::resolve::ir::SkillAdapter,
     root: &TokenStream,
-    listener: &proc_macro2::Ident,
 ) -> TokenStream {
     let guard = guard(cap, &a.auth);
     let ns = &a.namespace.wire;
     let m = a.namespace.ident();
     quote! {
-        let router = server::with_ops(#ns, #root::skills::#m::router(#guard), readiness.clone(), None);
-        servers.spawn(server::serve(#listener, router, wire, shutdown.clone()));
+        start.plain(#ns, #root::skills::#m::router(#guard))?;
     }
 }
 
-/// Start the control adapter on `listener`.
+/// Start the control adapter.
 fn control_spawn(
     cap: &Capability,
     control: &crate::resolve::ir::ControlAdapter,
     adapters: &[(String, String)],
-    listener: &proc_macro2::Ident,
 ) -> TokenStream {
     let guard = guard(cap, &control.auth);
     let (health, info) = (control.health, control.info);
@@ -455,236 +425,28 @@ fn control_spawn(
             "upstreams": serde_json::Map::from_iter([#(#upstream_urls),*]),
             "boundVariables": [#(#variables),*],
         });
-        let control = runtime::ops::control(readiness.clone(), status, config, #health, #info);
+        let control = runtime::ops::control(start.readiness(), status, config, #health, #info);
         #protect
-        let router = server::with_ops("control", control, readiness.clone(), None);
-        servers.spawn(server::serve(#listener, router, wire, shutdown.clone()));
+        start.plain("control", control)?;
     }
 }
-pub(super) fn main_rs(cap: &Capability, info: &CrateInfo) -> TokenStream {
+
+pub(super) fn main_rs(info: &CrateInfo) -> TokenStream {
     let lib = quote::format_ident!("{}", info.lib_name());
-    let adapters = adapters(cap);
-    let (about, long_about) = about(cap);
-    let (listen_help, upstream_help) = address_help(cap, &adapters);
-    let (spec_args, spec_options) = spec_args(cap);
-    let (budget_arg, budget_install, budget_names) = answer_budget_parts(cap);
-    let health_url = health_url(cap, &adapters);
     quote! {
-        //! The server binary: `serve` (the default) runs every exposed adapter.
+        //! The server binary: `serve` (the default) runs every exposed adapter; `--help` says how
+        //! to configure them.
 
         use std::process::ExitCode;
-        use std::time::Duration;
 
-        use clap::{Args, Parser, Subcommand, ValueEnum};
-
-        use #lib::server::{self, ServeOptions};
-        use #lib::runtime::{self, startup::StartupError};
-        use #lib::UpstreamOptions;
-
-        #[derive(Debug, Parser)]
-        #[command(version, about = #about, long_about = #long_about, args_conflicts_with_subcommands = true)]
-        struct Cli {
-            #[command(subcommand)]
-            command: Option<Command>,
-            #[command(flatten)]
-            serve: ServeArgs,
-        }
-
-        #[derive(Debug, Subcommand)]
-        enum Command {
-            /// Serve every exposed adapter (the default).
-            Serve(Box<ServeArgs>),
-            /// Exit 0 when the server at URL answers its health check (for container HEALTHCHECKs).
-            Healthcheck {
-                /// The health endpoint.
-                #[arg(long, default_value = #health_url)]
-                url: String,
-            },
-        }
-
-        #[derive(Debug, Args)]
-        struct ServeArgs {
-            #[arg(long, value_name = "NAMESPACE=ADDR", env = "NAFTIKO_LISTEN", value_delimiter = ',', help = #listen_help)]
-            listen: Vec<String>,
-            #[arg(long, value_name = "NAMESPACE=URL", env = "NAFTIKO_UPSTREAM", value_delimiter = ',', help = #upstream_help)]
-            upstream: Vec<String>,
-            /// How long to wait for an upstream answer (e.g. 30s, 500ms, 2m).
-            #[arg(long, value_name = "DURATION", env = "NAFTIKO_UPSTREAM_TIMEOUT", default_value = "30s", value_parser = runtime::server::parse_duration)]
-            upstream_timeout: Duration,
-            /// Largest accepted request body, in bytes (larger ones get 413).
-            #[arg(long, value_name = "BYTES", env = "NAFTIKO_MAX_BODY_BYTES", default_value_t = runtime::rest::DEFAULT_MAX_BODY_BYTES)]
-            max_body_bytes: usize,
-            /// Host header value the REST and MCP adapters accept (repeatable; localhost, 127.0.0.1 and ::1 always).
-            #[arg(long, value_name = "HOST", env = "NAFTIKO_ALLOWED_HOST", value_delimiter = ',')]
-            allowed_host: Vec<String>,
-            /// Browser Origin the REST and MCP adapters accept besides their own (repeatable; * for any).
-            #[arg(long, value_name = "ORIGIN", env = "NAFTIKO_ALLOWED_ORIGIN", value_delimiter = ',')]
-            allowed_origin: Vec<String>,
-            /// How long in-flight requests may take to finish after SIGTERM (e.g. 30s).
-            #[arg(long, value_name = "DURATION", env = "NAFTIKO_DRAIN_TIMEOUT", default_value = "30s", value_parser = runtime::server::parse_duration)]
-            drain_timeout: Duration,
-            /// How long a request head may take from its first byte to its last (e.g. 60s).
-            #[arg(long, value_name = "DURATION", env = "NAFTIKO_HEADER_TIMEOUT", default_value = "60s", value_parser = runtime::server::parse_duration)]
-            header_timeout: Duration,
-            /// How long a connection with no request in flight stays open (e.g. 75s).
-            #[arg(long, value_name = "DURATION", env = "NAFTIKO_IDLE_TIMEOUT", default_value = "75s", value_parser = runtime::server::parse_duration)]
-            idle_timeout: Duration,
-            /// Largest request head (request line and headers), in bytes, at least 8192 (larger ones get 431).
-            #[arg(long, value_name = "BYTES", env = "NAFTIKO_MAX_HEADER_BYTES", default_value_t = runtime::wire::DEFAULT_MAX_HEADER_BYTES)]
-            max_header_bytes: usize,
-            /// Longest request target (414) or header line (431), in bytes.
-            #[arg(long, value_name = "BYTES", env = "NAFTIKO_MAX_HEADER_LINE_BYTES", default_value_t = runtime::wire::DEFAULT_MAX_HEADER_LINE_BYTES)]
-            max_header_line_bytes: usize,
-            /// Make /readyz also check that every upstream accepts TCP connections.
-            #[arg(long, env = "NAFTIKO_READY_CHECK_UPSTREAMS")]
-            ready_check_upstreams: bool,
-            /// Log format.
-            #[arg(long, value_enum, env = "NAFTIKO_LOG_FORMAT", default_value_t = LogFormat::Text)]
-            log_format: LogFormat,
-            #spec_args
-            #budget_arg
-            /// Worker threads: 1 runs everything on one thread (the fastest on one core), 0 one per CPU.
-            #[arg(long, value_name = "N", env = "NAFTIKO_WORKER_THREADS", default_value_t = 0)]
-            worker_threads: usize,
-            /// Check the configuration (bound variables present, addresses and URLs valid) and exit.
-            #[arg(long)]
-            check_config: bool,
-        }
-
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-        enum LogFormat {
-            Text,
-            Json,
-        }
-
-        #budget_names
-
-        fn options(args: ServeArgs) -> Result<ServeOptions, StartupError> {
-            #budget_install
-            Ok(ServeOptions {
-                listen: runtime::server::namespaced("listen", &args.listen, server::ADAPTERS)?,
-                upstreams: UpstreamOptions {
-                    base_urls: runtime::server::namespaced("upstream", &args.upstream, UpstreamOptions::NAMESPACES)?,
-                    timeout: args.upstream_timeout,
-                    #spec_options
-                },
-                max_body_bytes: args.max_body_bytes,
-                allowed_hosts: args.allowed_host,
-                allowed_origins: args.allowed_origin,
-                drain_timeout: args.drain_timeout,
-                wire: runtime::wire::Wire {
-                    header_timeout: args.header_timeout,
-                    idle_timeout: args.idle_timeout,
-                    max_header_bytes: args.max_header_bytes,
-                    max_header_line_bytes: args.max_header_line_bytes,
-                    max_body_bytes: args.max_body_bytes,
-                },
-                ready_check_upstreams: args.ready_check_upstreams,
-            })
-        }
-
-        async fn run(args: ServeArgs) -> Result<(), StartupError> {
-            let check = args.check_config;
-            let options = options(args)?;
-            if check {
-                server::check_config(&options)?;
-                eprintln!("configuration ok");
-                return Ok(());
-            }
-            server::serve(options).await
-        }
+        use #lib::runtime::cli::{self, Program};
+        use #lib::server;
 
         fn main() -> ExitCode {
-            let cli = Cli::parse();
-            let args = match cli.command {
-                Some(Command::Serve(args)) => *args,
-                Some(Command::Healthcheck { url }) => return runtime::server::healthcheck(&url),
-                None => cli.serve,
-            };
-            runtime::server::main(args.log_format == LogFormat::Json, args.worker_threads, run(args))
+            let program = Program { name: env!("CARGO_BIN_NAME"), version: env!("CARGO_PKG_VERSION") };
+            cli::main(&server::SPEC, program, server::check_config, server::serve)
         }
     }
-}
-
-/// The binary's `about` and `long_about`: what it serves, and what it reads at start-up.
-fn about(cap: &Capability) -> (String, String) {
-    let about = format!(
-        "{} — serves the capability's REST and MCP adapters",
-        cap.label
-    );
-    let envs: Vec<&str> = cap
-        .binds
-        .iter()
-        .filter(|b| b.file.is_none())
-        .map(|b| b.env.as_str())
-        .collect();
-    let files: Vec<&str> = cap
-        .binds
-        .iter()
-        .filter_map(|b| Some(b.file.as_ref()?.path.as_str()))
-        .collect();
-    let mut env_note = String::new();
-    if !envs.is_empty() {
-        env_note.push_str(&format!(
-            "\n\nEnvironment: {} must be set.",
-            envs.join(", ")
-        ));
-    }
-    if let Some(first) = files.first() {
-        env_note.push_str(&format!(
-            "\n\nBound values are also read from {first} (relative to --spec-dir)."
-        ));
-    }
-    let long_about = format!("{about}.{env_note}");
-    (about, long_about)
-}
-
-/// The help of `--listen` and `--upstream`: the adapters and APIs, and their defaults.
-fn address_help(cap: &Capability, adapters: &[(String, String)]) -> (String, String) {
-    let listen_help = format!(
-        "Listen address of an adapter, as NAMESPACE=ADDR (repeatable). Adapters and defaults: {}",
-        adapters
-            .iter()
-            .map(|(n, a)| format!("{n}={a}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let upstream_help = format!(
-        "Base URL of a consumed API, as NAMESPACE=URL (repeatable). APIs and defaults: {}",
-        cap.consumes
-            .iter()
-            .map(|c| format!("{}={}", c.namespace.wire, c.base_uri.display(&cap.binds)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    (listen_help, upstream_help)
-}
-
-/// The flags only some specs have, and the options they set: the folder of `binds` files, and
-/// `--strict-output` where an API's answers are checked against its OpenAPI document.
-fn spec_args(cap: &Capability) -> (TokenStream, TokenStream) {
-    let has_files = cap.binds.iter().any(|b| b.file.is_some());
-    let spec_dir_arg = has_files.then(|| {
-        quote! {
-            /// The folder that the spec's `binds` files are read from (the spec's own folder).
-            #[arg(long, value_name = "DIR", env = "NAFTIKO_SPEC_DIR", default_value = ".")]
-            spec_dir: std::path::PathBuf,
-        }
-    });
-    let spec_dir_option = has_files.then(|| quote! { spec_dir: args.spec_dir, });
-    let checks = cap.consumes.iter().any(super::types::checks);
-    let strict_arg = checks.then(|| {
-        quote! {
-            /// Answer 502 (REST) or a tool error (MCP) when an upstream's success answer is not what its OpenAPI document says, rather than pass it on with a logged warning.
-            #[arg(long, env = "NAFTIKO_STRICT_OUTPUT")]
-            strict_output: bool,
-        }
-    });
-    let strict_option = checks.then(|| quote! { strict_output: args.strict_output, });
-    (
-        quote!(#spec_dir_arg #strict_arg),
-        quote!(#spec_dir_option #strict_option),
-    )
 }
 
 /// The URL `healthcheck` asks by default: the first adapter's health endpoint on loopback.
@@ -731,62 +493,4 @@ pub(super) fn adapter_modules(
         }
     });
     (rest, mcp)
-}
-
-/// The `--answer-budget` flag of the binary, where it has REST or MCP adapters: the argument, its
-/// installation at start-up, and the names it takes (adapters and tools).
-fn answer_budget_parts(cap: &Capability) -> (TokenStream, TokenStream, TokenStream) {
-    if cap.rest.is_empty() && cap.mcp.is_empty() {
-        return Default::default();
-    }
-    let names: Vec<&str> = cap
-        .rest
-        .iter()
-        .map(|a| a.namespace.wire.as_str())
-        .chain(cap.mcp.iter().flat_map(|a| {
-            std::iter::once(a.namespace.wire.as_str())
-                .chain(a.tools.iter().map(|t| t.name.wire.as_str()))
-        }))
-        .collect();
-    let help = format!(
-        "Answer budget, in bytes of JSON: BYTES for the tools of every MCP adapter (default {}; 0: none), or NAME=BYTES for one MCP adapter, one tool, or a REST adapter (whose answers are never cut otherwise). An answer over it is cut at JSON boundaries (array items dropped from the end, long strings shortened) and marked as cut",
-        DEFAULT_MCP_ANSWER_BUDGET
-    );
-    (
-        quote! {
-            #[arg(long, value_name = "[NAME=]BYTES", env = "NAFTIKO_ANSWER_BUDGET", value_delimiter = ',', help = #help)]
-            answer_budget: Vec<String>,
-        },
-        quote! {
-            runtime::budget::Budgets::parse(&args.answer_budget, BUDGETED)?.install();
-        },
-        quote! {
-            /// What `--answer-budget` names: the REST and MCP adapters, and the tools.
-            const BUDGETED: &[&str] = &[#(#names),*];
-        },
-    )
-}
-
-/// The runtime's default answer budget of MCP tools (`budget::DEFAULT_MCP_ANSWER_BUDGET`, a
-/// test checks the two agree).
-const DEFAULT_MCP_ANSWER_BUDGET: usize = 100_000;
-
-#[cfg(test)]
-mod budget_tests {
-    #[test]
-    fn the_default_answer_budget_in_the_help_is_the_runtimes() {
-        let runtime = include_str!("../../../naftiko-runtime/src/budget.rs");
-        let written = super::DEFAULT_MCP_ANSWER_BUDGET
-            .to_string()
-            .as_bytes()
-            .rchunks(3)
-            .rev()
-            .map(|c| std::str::from_utf8(c).unwrap_or_default())
-            .collect::<Vec<_>>()
-            .join("_");
-        assert!(
-            runtime.contains(&format!("DEFAULT_MCP_ANSWER_BUDGET: usize = {written};")),
-            "the runtime's default is not {written}"
-        );
-    }
 }

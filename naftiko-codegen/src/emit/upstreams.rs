@@ -72,7 +72,6 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
     } else {
         quote!(_options)
     };
-    let (option_fields, option_defaults) = option_fields(cap, has_files);
     let reads_doc = if has_files {
         " Read every bound variable, from the environment and the `binds` files."
     } else {
@@ -80,46 +79,22 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
     };
     let builds = cap.consumes.iter().map(|c| client_build(cap, c));
     let names = cap.consumes.iter().map(|c| c.namespace.ident());
-    let namespaces = cap.consumes.iter().map(|c| c.namespace.wire.as_str());
+    // Clients and bound values are made by the runtime; a spec with neither names only its types.
+    let runtime_use = if cap.consumes.is_empty() && cap.binds.is_empty() {
+        quote!(use #root::runtime::{http::UpstreamOptions, startup::StartupError};)
+    } else {
+        quote!(use #root::runtime::{self, http::UpstreamOptions, startup::StartupError};)
+    };
     quote! {
         //! The upstream clients every adapter shares.
 
-        use std::collections::BTreeMap;
-        use std::time::Duration;
-
         #clients_use
-        use #root::runtime::{self, startup::StartupError};
+        #runtime_use
 
         /// One client per consumed API, shared by every adapter (one connection pool).
         #[derive(Debug, Clone)]
         pub struct Upstreams {
             #(#fields)*
-        }
-
-        /// Where the consumed APIs are and how long to wait for them.
-        #[derive(Debug, Clone)]
-        pub struct UpstreamOptions {
-            /// Base URL overrides, by consumes namespace.
-            pub base_urls: BTreeMap<String, String>,
-            /// Per-request timeout.
-            pub timeout: Duration,
-            #option_fields
-        }
-
-        impl Default for UpstreamOptions {
-            fn default() -> Self {
-                Self { base_urls: BTreeMap::new(), timeout: runtime::http::DEFAULT_TIMEOUT, #option_defaults }
-            }
-        }
-
-        impl UpstreamOptions {
-            /// The consumes namespaces, as `--upstream` accepts them.
-            pub const NAMESPACES: &[&str] = &[#(#namespaces),*];
-
-            /// The base URL override for `namespace`, if any.
-            pub fn base_url(&self, namespace: &str) -> Option<&str> {
-                self.base_urls.get(namespace).map(String::as_str)
-            }
         }
 
         /// Every bound variable of the spec, read at start-up. Values never show in `Debug`.
@@ -164,31 +139,6 @@ pub(super) fn upstreams_rs(cap: &Capability, root: &TokenStream) -> TokenStream 
         }
 
     }
-}
-
-/// The fields of `UpstreamOptions` that only some specs need, and their defaults: the folder of
-/// `binds` files, and whether undocumented answers are errors.
-fn option_fields(cap: &Capability, has_files: bool) -> (TokenStream, TokenStream) {
-    let spec_dir_field = has_files.then(|| {
-        quote! {
-            /// The folder that `binds` files are read from (the spec's own folder).
-            pub spec_dir: std::path::PathBuf,
-        }
-    });
-    let spec_dir_default = has_files.then(|| quote! { spec_dir: std::path::PathBuf::from("."), });
-    let checks = cap.consumes.iter().any(super::types::checks);
-    let strict_field = checks.then(|| {
-        quote! {
-            /// Whether an answer passed on that is not what its API's OpenAPI document says is an
-            /// error (502) rather than a logged warning.
-            pub strict_output: bool,
-        }
-    });
-    let strict_default = checks.then(|| quote! { strict_output: false, });
-    (
-        quote!(#spec_dir_field #strict_field),
-        quote!(#spec_dir_default #strict_default),
-    )
 }
 
 /// The start-up reads of every bound variable (each `binds` file once, before the variables it

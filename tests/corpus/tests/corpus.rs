@@ -89,7 +89,7 @@ fn the_build_rs_module_is_usable_like_the_standalone_crate() {
     let tools = tokeninfo::mcp::humanitec_tokeninfo_mcp::tools();
     assert_eq!(tools.len(), 4);
     assert_eq!(
-        tokeninfo::server::ADAPTERS,
+        tokeninfo::server::SPEC.adapter_namespaces(),
         ["humanitec-tokeninfo-rest", "humanitec-tokeninfo-mcp"]
     );
 }

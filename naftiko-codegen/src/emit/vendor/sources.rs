@@ -26,6 +26,7 @@ pub(super) const SOURCES: &[Source] = sources![
     "args",
     "bind_files": "yaml",
     "budget",
+    "cli": "server",
     "client_credentials",
     "context",
     "delimited": "delimited",

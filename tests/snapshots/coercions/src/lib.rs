@@ -31,7 +31,9 @@ pub mod server;
 
 mod upstreams;
 
-pub use upstreams::{Bound, UpstreamOptions, Upstreams};
+pub use upstreams::{Bound, Upstreams};
+
+pub use runtime::http::UpstreamOptions;
 
 pub use runtime::error::{Error, RawResponse};
 

@@ -3,63 +3,34 @@
 //! Start-up: every exposed adapter in one process, each with `/healthz`, `/readyz` and
 //! `/metrics` beside it (and `/openapi.json` beside each REST adapter).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 
-use tokio_util::sync::CancellationToken;
+use crate::runtime::{self, server::Start, startup::StartupError};
+use crate::{Bound, Upstreams};
 
-use crate::runtime::{self, server, startup::StartupError};
-use crate::{Bound, UpstreamOptions, Upstreams};
+pub use crate::runtime::server::ServeOptions;
 
-/// The exposed adapters, as `--listen` accepts them.
-pub const ADAPTERS: &[&str] = &["registry-rest", "registry-mcp"];
-
-/// The environment variables the spec binds.
-pub const BOUND_VARIABLES: &[&str] = &[
-    "REGISTRY_TOKEN",
-    "REGISTRY_REGION",
-    "API_TOKEN",
-    "FILE_BINDS_STORE_PASSWORD",
-];
-
-/// How to serve.
-#[derive(Debug, Clone)]
-pub struct ServeOptions {
-    /// Listen addresses by adapter namespace (`127.0.0.1:0` picks a free port).
-    pub listen: BTreeMap<String, String>,
-    /// Where the consumed APIs are.
-    pub upstreams: UpstreamOptions,
-    /// Largest accepted request body, in bytes.
-    pub max_body_bytes: usize,
-    /// `Host` values the REST and MCP adapters accept besides loopback names (empty: loopback
-    /// names only, for an adapter listening on a loopback or unspecified address).
-    pub allowed_hosts: Vec<String>,
-    /// Browser `Origin`s the REST and MCP adapters accept besides their own (empty: none).
-    pub allowed_origins: Vec<String>,
-    /// How long in-flight requests may take to finish after SIGTERM.
-    pub drain_timeout: Duration,
-    /// Timeouts and head limits of every connection (its `max_body_bytes` is
-    /// [`ServeOptions::max_body_bytes`]).
-    pub wire: runtime::wire::Wire,
-    /// Whether `/readyz` also checks that every upstream accepts TCP connections.
-    pub ready_check_upstreams: bool,
-}
-
-impl Default for ServeOptions {
-    fn default() -> Self {
-        Self {
-            listen: BTreeMap::new(),
-            upstreams: UpstreamOptions::default(),
-            max_body_bytes: runtime::rest::DEFAULT_MAX_BODY_BYTES,
-            allowed_hosts: Vec::new(),
-            allowed_origins: Vec::new(),
-            drain_timeout: Duration::from_secs(30),
-            wire: runtime::wire::Wire::default(),
-            ready_check_upstreams: false,
-        }
-    }
-}
+/// What the spec serves: its adapters (with their default addresses), the APIs it
+/// consumes, the variables it binds, and what the binary's flags name.
+pub const SPEC: runtime::server::Spec = runtime::server::Spec {
+    label: "File binds",
+    adapters: &[("registry-rest", "0.0.0.0:8080"), ("registry-mcp", "0.0.0.0:9090")],
+    upstreams: &[
+        ("registry", "https://{{REGISTRY_REGION}}.registry.example"),
+        ("store", "https://store.example"),
+    ],
+    bound_variables: &[
+        "REGISTRY_TOKEN",
+        "REGISTRY_REGION",
+        "API_TOKEN",
+        "FILE_BINDS_STORE_PASSWORD",
+    ],
+    environment: &["FILE_BINDS_STORE_PASSWORD"],
+    bound_files: &["./shared/fixture-secrets.yaml"],
+    budgeted: &["registry-rest", "registry-mcp", "list-ships"],
+    checks_output: false,
+    health_url: "http://127.0.0.1:8080/healthz",
+};
 
 /// Check the configuration without serving: bound variables present, base URLs and listen
 /// addresses valid.
@@ -69,8 +40,7 @@ impl Default for ServeOptions {
 /// The first problem found.
 pub fn check_config(options: &ServeOptions) -> Result<(), StartupError> {
     Upstreams::from_env(&options.upstreams)?;
-    server::address(&options.listen, "registry-rest", "0.0.0.0:8080")?;
-    server::address(&options.listen, "registry-mcp", "0.0.0.0:9090")?;
+    SPEC.addresses(&options.listen)?;
     Ok(())
 }
 
@@ -85,70 +55,37 @@ pub fn check_config(options: &ServeOptions) -> Result<(), StartupError> {
 pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
     let bound = Bound::read(&options.upstreams)?;
     let upstreams = Arc::new(Upstreams::from_bound(&options.upstreams, &bound)?);
-    let checks = if options.ready_check_upstreams {
-        vec![
-            ("registry", upstreams.registry.base_url().to_owned()), ("store", upstreams
-            .store.base_url().to_owned())
-        ]
-    } else {
-        Vec::new()
-    };
-    let readiness = Arc::new(
-        runtime::ops::Readiness::new(ADAPTERS.len(), BOUND_VARIABLES, checks),
-    );
-    let shutdown = CancellationToken::new();
-    let listener_0 = server::bind(
+    let mut start = Start::bind(
+            &SPEC,
+            &options,
+            vec![
+                ("registry", upstreams.registry.base_url().to_owned()), ("store",
+                upstreams.store.base_url().to_owned())
+            ],
+        )
+        .await?;
+    start
+        .rest(
             "registry-rest",
-            server::address(&options.listen, "registry-rest", "0.0.0.0:8080")?,
-        )
-        .await?;
-    readiness.adapter_bound();
-    let listener_1 = server::bind(
+            crate::rest::registry_rest::router_with_body_limit(
+                upstreams.clone(),
+                options.max_body_bytes,
+                runtime::inbound::Guard::Bearer(bound.api_token.clone()),
+            ),
+            include_str!("../openapi/registry-rest.json"),
+        )?;
+    let config = runtime::mcp::config(options.max_body_bytes, start.shutdown());
+    start
+        .mcp(
             "registry-mcp",
-            server::address(&options.listen, "registry-mcp", "0.0.0.0:9090")?,
-        )
-        .await?;
-    readiness.adapter_bound();
-    let wire = runtime::wire::Wire {
-        max_body_bytes: options.max_body_bytes,
-        ..options.wire
-    };
-    let mut servers = tokio::task::JoinSet::new();
-    let router = crate::rest::registry_rest::router_with_body_limit(
-        upstreams.clone(),
-        options.max_body_bytes,
-        runtime::inbound::Guard::Bearer(bound.api_token.clone()),
-    );
-    let origins = runtime::origin::Origins::new(
-        listener_0.local_addr(),
-        &options.allowed_hosts,
-        &options.allowed_origins,
-    );
-    let router = runtime::origin::protect(router, origins);
-    let router = server::with_ops(
-        "registry-rest",
-        router,
-        readiness.clone(),
-        Some(include_str!("../openapi/registry-rest.json")),
-    );
-    servers.spawn(server::serve(listener_0, router, wire, shutdown.clone()));
-    let config = runtime::mcp::config(options.max_body_bytes, shutdown.clone());
-    let router = crate::mcp::registry_mcp::router(
-        upstreams.clone(),
-        config,
-        runtime::inbound::Guard::Header {
-            name: "X-Api-Key",
-            key: bound.api_token.clone(),
-        },
-    );
-    let origins = runtime::origin::Origins::new(
-        listener_1.local_addr(),
-        &options.allowed_hosts,
-        &options.allowed_origins,
-    );
-    let router = runtime::origin::protect(router, origins);
-    let router = server::with_ops("registry-mcp", router, readiness.clone(), None);
-    servers.spawn(server::serve(listener_1, router, wire, shutdown.clone()));
-    tokio::spawn(server::shutdown_on_signal(shutdown.clone(), readiness));
-    server::wait(servers, shutdown, options.drain_timeout).await
+            crate::mcp::registry_mcp::router(
+                upstreams.clone(),
+                config,
+                runtime::inbound::Guard::Header {
+                    name: "X-Api-Key",
+                    key: bound.api_token.clone(),
+                },
+            ),
+        )?;
+    start.run().await
 }

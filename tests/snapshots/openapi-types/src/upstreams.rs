@@ -2,49 +2,14 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! The upstream clients every adapter shares.
 
-use std::collections::BTreeMap;
-use std::time::Duration;
-
 use crate::clients;
-use crate::runtime::{self, startup::StartupError};
+use crate::runtime::{self, http::UpstreamOptions, startup::StartupError};
 
 /// One client per consumed API, shared by every adapter (one connection pool).
 #[derive(Debug, Clone)]
 pub struct Upstreams {
     /// Client of `store`.
     pub store: clients::store::Client,
-}
-
-/// Where the consumed APIs are and how long to wait for them.
-#[derive(Debug, Clone)]
-pub struct UpstreamOptions {
-    /// Base URL overrides, by consumes namespace.
-    pub base_urls: BTreeMap<String, String>,
-    /// Per-request timeout.
-    pub timeout: Duration,
-    /// Whether an answer passed on that is not what its API's OpenAPI document says is an
-    /// error (502) rather than a logged warning.
-    pub strict_output: bool,
-}
-
-impl Default for UpstreamOptions {
-    fn default() -> Self {
-        Self {
-            base_urls: BTreeMap::new(),
-            timeout: runtime::http::DEFAULT_TIMEOUT,
-            strict_output: false,
-        }
-    }
-}
-
-impl UpstreamOptions {
-    /// The consumes namespaces, as `--upstream` accepts them.
-    pub const NAMESPACES: &[&str] = &["store"];
-
-    /// The base URL override for `namespace`, if any.
-    pub fn base_url(&self, namespace: &str) -> Option<&str> {
-        self.base_urls.get(namespace).map(String::as_str)
-    }
 }
 
 /// Every bound variable of the spec, read at start-up. Values never show in `Debug`.

@@ -2,45 +2,14 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! The upstream clients every adapter shares.
 
-use std::collections::BTreeMap;
-use std::time::Duration;
-
 use crate::clients;
-use crate::runtime::{self, startup::StartupError};
+use crate::runtime::{self, http::UpstreamOptions, startup::StartupError};
 
 /// One client per consumed API, shared by every adapter (one connection pool).
 #[derive(Debug, Clone)]
 pub struct Upstreams {
     /// Client of `runner`.
     pub runner: clients::runner::Client,
-}
-
-/// Where the consumed APIs are and how long to wait for them.
-#[derive(Debug, Clone)]
-pub struct UpstreamOptions {
-    /// Base URL overrides, by consumes namespace.
-    pub base_urls: BTreeMap<String, String>,
-    /// Per-request timeout.
-    pub timeout: Duration,
-}
-
-impl Default for UpstreamOptions {
-    fn default() -> Self {
-        Self {
-            base_urls: BTreeMap::new(),
-            timeout: runtime::http::DEFAULT_TIMEOUT,
-        }
-    }
-}
-
-impl UpstreamOptions {
-    /// The consumes namespaces, as `--upstream` accepts them.
-    pub const NAMESPACES: &[&str] = &["runner"];
-
-    /// The base URL override for `namespace`, if any.
-    pub fn base_url(&self, namespace: &str) -> Option<&str> {
-        self.base_urls.get(namespace).map(String::as_str)
-    }
 }
 
 /// Every bound variable of the spec, read at start-up. Values never show in `Debug`.
