@@ -26,34 +26,49 @@ impl Side {
     }
 }
 
-/// What an `authentication` block says, before it is taken as upstream or inbound.
+/// What an `authentication` block says, before it is taken as upstream or inbound: a scheme
+/// of the requests sent upstream (of which an adapter also checks bearer, API key and basic
+/// credentials on the requests it receives), or an OAuth 2.1 resource server's checks (inbound
+/// only).
 pub(super) enum Scheme {
-    None,
-    Bearer(Template<BindId>),
-    ApiKey {
-        name: String,
-        placement: KeyPlacement,
-        value: Template<BindId>,
-    },
-    Basic {
-        username: Credential,
-        password: Template<BindId>,
-    },
-    Digest {
-        username: Credential,
-        password: Template<BindId>,
-    },
-    OAuth1 {
-        consumer_key: Template<BindId>,
-        signing: OAuth1Signing,
-    },
-    OAuth2(OAuth2),
-    ClientCredentials(ClientCredentials),
-    /// An API key sent as a field of the request body.
-    BodyKey {
-        name: String,
-        value: Template<BindId>,
-    },
+    Upstream(UpstreamAuth),
+    ResourceServer(OAuth2),
+}
+
+impl Scheme {
+    /// No credentials.
+    const NONE: Self = Scheme::Upstream(UpstreamAuth::None);
+
+    /// The scheme as the requests sent upstream carry it (an OAuth 2.1 resource server's
+    /// checks: nothing).
+    fn upstream(self) -> UpstreamAuth {
+        match self {
+            Scheme::Upstream(auth) => auth,
+            Scheme::ResourceServer(_) => UpstreamAuth::None,
+        }
+    }
+
+    /// The scheme as an adapter checks it on the requests it receives (a scheme only an
+    /// upstream answers, as digest or OAuth 1.0a: nothing).
+    fn inbound(self) -> InboundAuth {
+        match self {
+            Scheme::ResourceServer(check) => InboundAuth::OAuth2(check),
+            Scheme::Upstream(UpstreamAuth::Bearer { token, .. }) => InboundAuth::Bearer { token },
+            Scheme::Upstream(UpstreamAuth::ApiKey {
+                name,
+                placement,
+                value,
+            }) => InboundAuth::ApiKey {
+                name,
+                placement,
+                value,
+            },
+            Scheme::Upstream(UpstreamAuth::Basic { username, password }) => {
+                InboundAuth::Basic { username, password }
+            }
+            Scheme::Upstream(_) => InboundAuth::None,
+        }
+    }
 }
 
 impl Resolver<'_> {
@@ -106,33 +121,8 @@ impl Resolver<'_> {
                 }
             };
         };
-        match self.auth_block(&path.key("authentication"), auth, Side::Upstream) {
-            Scheme::None | Scheme::OAuth2(_) => UpstreamAuth::None,
-            Scheme::ClientCredentials(client) => UpstreamAuth::ClientCredentials(client),
-            Scheme::BodyKey { name, value } => UpstreamAuth::BodyKey { name, value },
-            Scheme::Bearer(token) => UpstreamAuth::Bearer {
-                token,
-                implicit: false,
-            },
-            Scheme::ApiKey {
-                name,
-                placement,
-                value,
-            } => UpstreamAuth::ApiKey {
-                name,
-                placement,
-                value,
-            },
-            Scheme::Basic { username, password } => UpstreamAuth::Basic { username, password },
-            Scheme::Digest { username, password } => UpstreamAuth::Digest { username, password },
-            Scheme::OAuth1 {
-                consumer_key,
-                signing,
-            } => UpstreamAuth::OAuth1 {
-                consumer_key,
-                signing,
-            },
-        }
+        self.auth_block(&path.key("authentication"), auth, Side::Upstream)
+            .upstream()
     }
 
     /// What an adapter requires of its callers: its `authentication` block at `path`, if any.
@@ -144,25 +134,8 @@ impl Resolver<'_> {
         let Some(auth) = auth else {
             return InboundAuth::None;
         };
-        match self.auth_block(&path.key("authentication"), auth, Side::Inbound) {
-            Scheme::None
-            | Scheme::Digest { .. }
-            | Scheme::OAuth1 { .. }
-            | Scheme::ClientCredentials(_)
-            | Scheme::BodyKey { .. } => InboundAuth::None,
-            Scheme::Bearer(token) => InboundAuth::Bearer { token },
-            Scheme::ApiKey {
-                name,
-                placement,
-                value,
-            } => InboundAuth::ApiKey {
-                name,
-                placement,
-                value,
-            },
-            Scheme::Basic { username, password } => InboundAuth::Basic { username, password },
-            Scheme::OAuth2(check) => InboundAuth::OAuth2(check),
-        }
+        self.auth_block(&path.key("authentication"), auth, Side::Inbound)
+            .inbound()
     }
 
     /// An `authentication` block: bearer, API key or basic, with secrets from bound variables.
@@ -178,8 +151,11 @@ impl Resolver<'_> {
         let kind = auth.kind.as_deref().unwrap_or("");
         match kind.to_ascii_lowercase().as_str() {
             "bearer" => match self.secret(&apath, field(&["token", "value"]), "token") {
-                Some(token) => Scheme::Bearer(token),
-                None => Scheme::None,
+                Some(token) => Scheme::Upstream(UpstreamAuth::Bearer {
+                    token,
+                    implicit: false,
+                }),
+                None => Scheme::NONE,
             },
             // `apiKey`, and `header` / `query` seen in the wild, mean the official `apikey`.
             "apikey" | "header" | "query" => {
@@ -189,7 +165,7 @@ impl Resolver<'_> {
                         "an API key needs the name it is sent under",
                         "add `key: X-API-Key` (the header or query parameter name)",
                     );
-                    return Scheme::None;
+                    return Scheme::NONE;
                 };
                 let placement = match field(&["placement", "in"])
                     .map(|(_, p)| p.to_ascii_lowercase())
@@ -204,11 +180,11 @@ impl Resolver<'_> {
                                 "to send it another way, write `placement: query` or `placement: header`",
                             );
                         return match self.secret(&apath, field(&["value", "token"]), "value") {
-                            Some(value) => Scheme::BodyKey {
+                            Some(value) => Scheme::Upstream(UpstreamAuth::BodyKey {
                                 name: name.to_owned(),
                                 value,
-                            },
-                            None => Scheme::None,
+                            }),
+                            None => Scheme::NONE,
                         };
                     }
                     Some(other) => {
@@ -216,7 +192,7 @@ impl Resolver<'_> {
                             &apath.key("placement"),
                             &format!("API key `placement: {other}`"),
                         );
-                        return Scheme::None;
+                        return Scheme::NONE;
                     }
                     None if kind.eq_ignore_ascii_case("query") => KeyPlacement::Query,
                     None => {
@@ -230,31 +206,31 @@ impl Resolver<'_> {
                 };
                 if placement == KeyPlacement::Header && reqwest_header_name_invalid(name) {
                     self.error(&apath, format!("`{name}` is not a valid header name"));
-                    return Scheme::None;
+                    return Scheme::NONE;
                 }
                 match self.secret(&apath, field(&["value", "token"]), "value") {
-                    Some(value) => Scheme::ApiKey {
+                    Some(value) => Scheme::Upstream(UpstreamAuth::ApiKey {
                         name: name.to_owned(),
                         placement,
                         value,
-                    },
-                    None => Scheme::None,
+                    }),
+                    None => Scheme::NONE,
                 }
             }
             "oauth2" if side == Side::Inbound => match self.oauth2(&apath, auth) {
-                Some(check) => Scheme::OAuth2(check),
-                None => Scheme::None,
+                Some(check) => Scheme::ResourceServer(check),
+                None => Scheme::NONE,
             },
             "oauth2" => match self.client_credentials(&apath, auth) {
-                Some(client) => Scheme::ClientCredentials(client),
-                None => Scheme::None,
+                Some(client) => Scheme::Upstream(UpstreamAuth::ClientCredentials(client)),
+                None => Scheme::NONE,
             },
             "digest" if side == Side::Inbound => {
                 self.unsupported(
                     &apath.key("type"),
                     "inbound `digest` authentication (a server issuing digest challenges)",
                 );
-                Scheme::None
+                Scheme::NONE
             }
             kind @ ("basic" | "digest") => {
                 let username = match field(&["username", "user"]) {
@@ -268,14 +244,14 @@ impl Resolver<'_> {
                                         &apath.key(key),
                                         "a user name of text around a bound variable",
                                     );
-                                    return Scheme::None;
+                                    return Scheme::NONE;
                                 }
                                 Err(placeholder) => {
                                     self.error(
                                         &apath.key(key),
                                         format!("`{placeholder}` names no bound variable"),
                                     );
-                                    return Scheme::None;
+                                    return Scheme::NONE;
                                 }
                             }
                         }
@@ -283,13 +259,15 @@ impl Resolver<'_> {
                     },
                     None => {
                         self.error(&apath, "basic authentication without `username`");
-                        return Scheme::None;
+                        return Scheme::NONE;
                     }
                 };
                 match self.secret(&apath, field(&["password"]), "password") {
-                    Some(password) if kind == "digest" => Scheme::Digest { username, password },
-                    Some(password) => Scheme::Basic { username, password },
-                    None => Scheme::None,
+                    Some(password) if kind == "digest" => {
+                        Scheme::Upstream(UpstreamAuth::Digest { username, password })
+                    }
+                    Some(password) => Scheme::Upstream(UpstreamAuth::Basic { username, password }),
+                    None => Scheme::NONE,
                 }
             }
             "oauth1" if side == Side::Inbound => {
@@ -297,12 +275,12 @@ impl Resolver<'_> {
                     &apath.key("type"),
                     "inbound `oauth1` authentication (checking callers' signatures)",
                 );
-                Scheme::None
+                Scheme::NONE
             }
             "oauth1" => self.oauth1(&apath, auth),
             "" => {
                 self.error(&apath, "authentication without `type`");
-                Scheme::None
+                Scheme::NONE
             }
             other => {
                 self.error_help(
@@ -310,7 +288,7 @@ impl Resolver<'_> {
                     format!("{} authentication `{other}` is not supported by this version of naftiko-codegen", side.name()),
                     "supported: bearer, apikey (header, query or cookie), basic, digest, oauth1 (upstream) and oauth2 (client credentials upstream, a resource server inbound); other requests signed per call (hmac, aws-sig-v4) are refused rather than sent unsigned",
                 );
-                Scheme::None
+                Scheme::NONE
             }
         }
     }
@@ -340,11 +318,11 @@ impl Resolver<'_> {
                 })
         };
         match consumer_key.zip(signing) {
-            Some((consumer_key, signing)) => Scheme::OAuth1 {
+            Some((consumer_key, signing)) => Scheme::Upstream(UpstreamAuth::OAuth1 {
                 consumer_key,
                 signing,
-            },
-            None => Scheme::None,
+            }),
+            None => Scheme::NONE,
         }
     }
 
