@@ -154,9 +154,84 @@ pub fn check(path: &Path) -> Result<resolve::Resolved, Error> {
 
 /// [`check`], with what `options` ties to the spec.
 pub fn check_with(path: &Path, options: &Options) -> Result<resolve::Resolved, Error> {
-    let mut doc = parse::load(read_spec(path)?).map_err(Error::Spec)?;
-    doc.apis = load_apis(options)?;
-    resolve::resolve(&doc).map_err(Error::Spec)
+    let apis = load_apis(options)?;
+    read(read_spec(path)?, &apis)?.resolved.map_err(Error::Spec)
+}
+
+/// A spec read: the document, and the document resolved or why it is not.
+struct Read {
+    doc: parse::Document,
+    resolved: Result<resolve::Resolved, Diagnostics>,
+}
+
+/// The spec `source` parsed and resolved against `apis` (`Err` only when it cannot be parsed).
+///
+/// A file that says it was cut short ([`parse::truncated`]) is read up to the entry that was
+/// open where it ends: of the readings that leave out that entry, or the entries enclosing it,
+/// the least cut that resolves (else the least cut), with a warning saying what is left out.
+fn read(
+    source: diagnostic::SourceFile,
+    apis: &[parse::openapi::ApiDocument],
+) -> Result<Read, Error> {
+    let Some(truncation) = parse::truncated::truncation(&source) else {
+        return read_whole(source, apis).map_err(Error::Spec);
+    };
+    let readings = parse::truncated::readings(&source, &truncation);
+    let mut first: Option<Result<Read, Diagnostics>> = None;
+    for reading in readings {
+        let left_out = truncation_warning(&source, &truncation, reading.first_left_out);
+        let mut outcome = read_whole(reading.source, apis);
+        match &mut outcome {
+            Ok(Read {
+                resolved: Ok(resolved),
+                ..
+            }) => {
+                resolved.warnings.insert(0, left_out);
+                return outcome.map_err(Error::Spec);
+            }
+            Ok(Read {
+                resolved: Err(diags),
+                ..
+            })
+            | Err(diags) => diags.0.insert(0, left_out),
+        }
+        first.get_or_insert(outcome);
+    }
+    match first {
+        Some(outcome) => outcome.map_err(Error::Spec),
+        None => read_whole(source, apis).map_err(Error::Spec),
+    }
+}
+
+/// `source` parsed (with what it imports) and resolved against `apis`.
+fn read_whole(
+    source: diagnostic::SourceFile,
+    apis: &[parse::openapi::ApiDocument],
+) -> Result<Read, Diagnostics> {
+    let mut doc = parse::load(source)?;
+    doc.apis = apis.to_vec();
+    let resolved = resolve::resolve(&doc);
+    Ok(Read { doc, resolved })
+}
+
+/// The warning that a file cut short is read without its lines from `first_left_out` on.
+fn truncation_warning(
+    source: &diagnostic::SourceFile,
+    truncation: &parse::truncated::Truncation,
+    first_left_out: usize,
+) -> Diagnostic {
+    let line = first_left_out.min(truncation.marker_line);
+    let mut warning = source.diagnostic(
+        Severity::Warning,
+        Some(diagnostic::Position { line, column: 1 }),
+        "",
+        format!(
+            "the file says it was cut short (`{}`, line {}): it is read up to line {}, without the entry that was still open where it ends",
+            truncation.marker, truncation.marker_line, first_left_out - 1
+        ),
+    );
+    warning.help = Some("generate from the whole file".to_owned());
+    warning
 }
 
 /// The OpenAPI documents `options` names, read.
@@ -176,24 +251,35 @@ fn load_apis(options: &Options) -> Result<Vec<parse::openapi::ApiDocument>, Erro
     Ok(apis)
 }
 
-/// The spec at `path` rewritten for `ikanos: <to>` (see [`upgrade`]).
+/// The spec at `path` rewritten for `ikanos: <to>` (see [`upgrade`]); a file that says it was
+/// cut short is rewritten as [`check`] reads it.
 pub fn upgrade_file(path: &Path, to: &str) -> Result<upgrade::Upgraded, Error> {
-    upgrade::upgrade(&read_spec(path)?, to).map_err(Error::Spec)
+    let source = read_spec(path)?;
+    if parse::truncated::truncation(&source).is_none() {
+        return upgrade::upgrade(&source, to).map_err(Error::Spec);
+    }
+    let read = read(source, &[])?;
+    let mut upgraded = upgrade::upgrade(&read.doc.source, to).map_err(Error::Spec)?;
+    let left_out = match &read.resolved {
+        Ok(resolved) => resolved.warnings.first(),
+        Err(diags) => diags.0.first(),
+    };
+    upgraded.notes.splice(0..0, left_out.cloned());
+    Ok(upgraded)
 }
 
 /// Parse and resolve a spec already in memory.
 pub fn check_source(source: diagnostic::SourceFile) -> Result<resolve::Resolved, Error> {
-    let doc = parse::load(source).map_err(Error::Spec)?;
-    resolve::resolve(&doc).map_err(Error::Spec)
+    read(source, &[])?.resolved.map_err(Error::Spec)
 }
 
 /// Everything `lint` reports for the spec at `path`: deviations from the official schema (when
 /// `schema` is given), dialect findings, the resolver's warnings and any errors, sorted by
 /// position. `Err` only when the file cannot be read or parsed.
 pub fn lint(path: &Path, schema: Option<&lint::Schema>) -> Result<Vec<Diagnostic>, Error> {
-    let doc = parse::load(read_spec(path)?).map_err(Error::Spec)?;
+    let Read { doc, resolved } = read(read_spec(path)?, &[])?;
     let mut findings = written_findings(&doc, schema);
-    match resolve::resolve(&doc) {
+    match resolved {
         Ok(resolved) => findings.extend(resolved.warnings),
         Err(diags) => findings.extend(diags.0),
     }
@@ -318,10 +404,10 @@ pub fn lint_and_generate(
     if let Some(problem) = package.and_then(package_name_problem) {
         return Err(Error::Usage(problem));
     }
-    let mut doc = parse::load(read_spec(path)?).map_err(Error::Spec)?;
+    let apis = load_apis(options)?;
+    let Read { doc, resolved } = read(read_spec(path)?, &apis)?;
     let mut findings = written_findings(&doc, schema);
-    doc.apis = load_apis(options)?;
-    let resolved = match resolve::resolve(&doc) {
+    let resolved = match resolved {
         Ok(resolved) => resolved,
         Err(diags) => {
             findings.extend(diags.0);

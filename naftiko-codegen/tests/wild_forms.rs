@@ -183,3 +183,116 @@ fn a_consumes_entry_repeated_exactly_is_read_once() {
     assert!(error.message.contains("clashes with"), "{error}");
     assert_eq!(error.yaml_path, "capability.consumes[2].namespace");
 }
+
+/// A file whose last comment says it was cut short (as a publisher of capability files marks
+/// the ones it cut) is read up to the entry that was still open where it ends: the least cut
+/// that resolves, with a warning at the first line left out.
+#[test]
+fn a_file_that_says_it_was_cut_short_is_read_without_its_open_entry() {
+    const CUT: &str = r#"naftiko: "1.0.0-alpha2"
+info:
+  label: Store
+capability:
+  consumes:
+  - namespace: store
+    type: http
+    baseUri: https://store.example
+    resources:
+    - name: items
+      path: /items
+      operations:
+      - name: list
+        method: GET
+      - name: add
+        method: POST
+  exposes:
+  - type: rest
+    namespace: store-rest
+    port: 8080
+    resources:
+    - path: /items
+      operations:
+      - method: GET
+        call: store.list
+    - name: add-items
+      operations:
+      - method: POST
+        call: store.add
+        inputParameters:
+        - name: title
+          in: bo
+
+# --- truncated at 1 KB (3 KB total) ---
+"#;
+    let folder = Folder::new("wild-forms-cut");
+    let spec = folder.write("store.yaml", CUT);
+    let resolved = naftiko_codegen::check(&spec).expect("generates");
+    // Without its last parameter, or without its operation, the resource `add-items` has no
+    // path: the whole resource goes.
+    let routes: Vec<&str> = resolved.capability.rest[0]
+        .routes
+        .iter()
+        .map(|r| r.path.as_str())
+        .collect();
+    assert_eq!(routes, ["/items"]);
+    let warning = &resolved.warnings[0];
+    assert_eq!(
+        warning.message,
+        "the file says it was cut short (`# --- truncated at 1 KB (3 KB total) ---`, line 34): it is read up to line 25, without the entry that was still open where it ends"
+    );
+    assert_eq!(warning.position.map(|p| p.line), Some(26));
+    assert_eq!(
+        warning.help.as_deref(),
+        Some("generate from the whole file")
+    );
+    naftiko_codegen::generate_crate(&spec, None).expect("the crate is made");
+
+    // Without the comment, the same text is a spec with errors.
+    let whole = folder.write("whole.yaml", &CUT.replace("# --- truncated", "# ---"));
+    assert!(!errors(&whole).is_empty());
+}
+
+/// An optional parameter without a name is left out with a warning (nothing can be sent for
+/// it); two spellings of one name are one parameter. A required one without a name stays an
+/// error.
+#[test]
+fn nameless_optional_parameters_and_two_spellings_of_one_name() {
+    let params = "      - name: items\n        method: GET\n";
+    let with = SPEC.replacen(
+        params,
+        &format!(
+            "{params}        inputParameters:\n        - name: ''\n          in: query\n        - name: pageSize\n          in: query\n        - name: PageSize\n          in: query\n"
+        ),
+        1,
+    );
+    let folder = Folder::new("wild-forms-params");
+    let spec = folder.write("store.yaml", &with);
+    let resolved = naftiko_codegen::check(&spec).expect("generates");
+    let sent: Vec<&str> = resolved.capability.consumes[0].operations[0]
+        .params
+        .iter()
+        .map(|p| p.name.wire.as_str())
+        .collect();
+    assert_eq!(sent, ["pageSize"]);
+    let messages: Vec<&str> = resolved
+        .warnings
+        .iter()
+        .map(|w| w.message.as_str())
+        .filter(|m| m.contains("parameter"))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "an optional parameter without a `name` cannot be sent: it is left out",
+            "parameter `PageSize` and parameter `pageSize` differ only in case or separators: they are taken as one parameter, sent as `pageSize`",
+        ]
+    );
+    let required = folder.write(
+        "required.yaml",
+        &with.replace(
+            "        - name: ''\n          in: query\n",
+            "        - name: ''\n          in: query\n          required: true\n",
+        ),
+    );
+    assert_eq!(only(&required).message, "a parameter needs a `name`");
+}

@@ -7,6 +7,7 @@ pub mod model;
 pub(crate) mod node;
 pub mod openapi;
 pub mod read;
+pub mod truncated;
 pub mod version;
 
 use std::collections::BTreeMap;

@@ -159,11 +159,20 @@ impl Resolver<'_> {
         inputs: &mut Inputs,
     ) -> Option<()> {
         if p.name.trim().is_empty() {
-            self.error_help(
-                &ppath.key("name"),
-                "a parameter needs a `name`",
-                "write the name the API gives it, e.g. `name: userId`",
-            );
+            if p.required == Some(true) {
+                self.error_help(
+                    &ppath.key("name"),
+                    "a parameter needs a `name`",
+                    "write the name the API gives it, e.g. `name: userId`",
+                );
+            } else {
+                // An optional parameter the API names nowhere: nothing can be sent for it.
+                self.warn(
+                    &ppath.key("name"),
+                    "an optional parameter without a `name` cannot be sent: it is left out",
+                    "write the name the API gives it, e.g. `name: userId`, or remove the parameter",
+                );
+            }
             return Some(());
         }
         let Some(location) = self.param_location(ppath, p)? else {
@@ -351,16 +360,16 @@ impl Resolver<'_> {
             .get(&p.name)
             .or_else(|| inputs.by_rust.get(&name.rust).copied());
         if let Some(prev) = prev.map(|i| &inputs.params[i]) {
-            // Values are matched to parameters by name ignoring case and separators: two
-            // spellings would both be fed from one value.
+            // Values are matched to parameters by name ignoring case and separators: the two
+            // spellings are one parameter, sent under the name declared first.
             let msg = format!(
-                "parameter `{}` and parameter `{}` differ only in case or separators: one value would feed both",
-                p.name, prev.name.wire
+                "parameter `{}` and parameter `{}` differ only in case or separators: they are taken as one parameter, sent as `{}`",
+                p.name, prev.name.wire, prev.name.wire
             );
-            self.error_help(
+            self.warn(
                 &ppath.key("name"),
                 msg,
-                "give each parameter a name of its own",
+                "remove one of them, or give each a name of its own",
             );
             return;
         }
