@@ -359,9 +359,25 @@ impl Resolver<'_> {
             .by_name
             .get(&p.name)
             .or_else(|| inputs.by_rust.get(&name.rust).copied());
+        if let Some(prev) = prev.map(|i| &inputs.params[i])
+            && prev.location != location
+        {
+            // Values are matched to parameters by name ignoring case and separators: one value
+            // would go to two places.
+            let msg = format!(
+                "parameter `{}` and parameter `{}` differ only in case or separators: one value would feed both",
+                p.name, prev.name.wire
+            );
+            self.error_help(
+                &ppath.key("name"),
+                msg,
+                "give each parameter a name of its own",
+            );
+            return;
+        }
         if let Some(prev) = prev.map(|i| &inputs.params[i]) {
-            // Values are matched to parameters by name ignoring case and separators: the two
-            // spellings are one parameter, sent under the name declared first.
+            // Two spellings of one name in one place are one parameter, sent under the name
+            // declared first.
             let msg = format!(
                 "parameter `{}` and parameter `{}` differ only in case or separators: they are taken as one parameter, sent as `{}`",
                 p.name, prev.name.wire, prev.name.wire
