@@ -3,8 +3,9 @@
 //! the edit, the generator exits 0 or 1 (never a panic, never a hang), an error is located
 //! (file:line:column), and nothing is written outside `--out`.
 //!
-//! In CI it runs for `NAFTIKO_MUTATION_SECONDS` (default 40) or `NAFTIKO_MUTATIONS` cases,
-//! whichever ends first; `cargo xtask fuzz` runs it longer, in release. A failing case is kept
+//! In CI it runs for `NAFTIKO_MUTATION_SECONDS` (default 20, as many generators at once as there
+//! are CPUs) or `NAFTIKO_MUTATIONS` cases, whichever ends first; `cargo xtask fuzz` runs it
+//! longer, in release. A failing case is kept
 //! in `target/mutations/` with the command that reproduces it.
 
 #[path = "../../tests/src/skip.rs"]
@@ -273,7 +274,7 @@ fn random_edits_of_real_specs_never_panic_hang_or_escape() {
     let budget = std::env::var("NAFTIKO_MUTATION_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(40);
+        .unwrap_or(20);
     let limit: usize = std::env::var("NAFTIKO_MUTATIONS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -290,59 +291,32 @@ fn random_edits_of_real_specs_never_panic_hang_or_escape() {
     let mut rng = Rng(seed);
     let (mut cases, mut refused) = (0usize, 0usize);
     let mut failures = Vec::new();
-    while started.elapsed() < Duration::from_secs(budget) && cases < limit {
-        let original = rng.pick(&seeds).clone();
-        let text = std::fs::read_to_string(&original).unwrap_or_default();
-        let mutated = mutate(&text, &mut rng);
-        // The seed's folder, so that what it imports or reads is there too.
-        let case = work.join(format!("case-{cases}"));
-        copy_folder(original.parent().unwrap(), &case);
-        let spec = case.join(original.file_name().unwrap());
-        std::fs::write(&spec, &mutated).unwrap();
-        let before = files_under(&case);
-        // Standard error to a file beside the case (a pipe nobody reads would fill and block).
-        let log = work.join(format!("case-{cases}.stderr"));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_naftiko-codegen"))
-            .arg("generate")
-            .arg(&spec)
-            .arg("--out")
-            .arg(case.join("out"))
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break status.code();
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        };
-        let _ = child.wait();
-        let stderr = String::from_utf8_lossy(&std::fs::read(&log).unwrap()).into_owned();
-        let after = files_under(&case);
-        match judge(status, &stderr, &spec, &before, &after) {
-            Some(problem) => {
-                failures.push(format!(
+    // As many generator processes at once as there are CPUs; the cases are the same whatever
+    // their number (one generator of random numbers makes them in order).
+    let at_once = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    while started.elapsed() < Duration::from_secs(budget) && cases < limit && failures.len() < 5 {
+        let batch: Vec<Case> = (cases..limit.min(cases + at_once))
+            .map(|index| Case::new(index, &seeds, &work, &mut rng))
+            .collect();
+        let running: Vec<_> = batch.iter().map(Case::spawn).collect();
+        for (case, child) in batch.iter().zip(running) {
+            let status = finish(child);
+            let stderr = String::from_utf8_lossy(&std::fs::read(&case.log).unwrap()).into_owned();
+            let after = files_under(&case.folder);
+            match judge(status, &stderr, &case.spec, &case.before, &after) {
+                Some(problem) => failures.push(format!(
                     "{problem}\n  mutated from {}\n  reproduce: naftiko-codegen generate {} --out /tmp/out\n{}",
-                    original.display(),
-                    spec.display(),
+                    case.original.display(),
+                    case.spec.display(),
                     stderr.lines().take(12).collect::<Vec<_>>().join("\n")
-                ));
+                )),
+                None => {
+                    refused += usize::from(status == Some(1));
+                    let _ = std::fs::remove_dir_all(&case.folder);
+                    let _ = std::fs::remove_file(&case.log);
+                }
             }
-            None => {
-                refused += usize::from(status == Some(1));
-                let _ = std::fs::remove_dir_all(&case);
-                let _ = std::fs::remove_file(&log);
-            }
-        }
-        cases += 1;
-        if failures.len() >= 5 {
-            break;
+            cases += 1;
         }
     }
     println!(
@@ -354,6 +328,70 @@ fn random_edits_of_real_specs_never_panic_hang_or_escape() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     assert!(cases >= 20, "too few cases ran: {cases}");
+}
+
+/// One mutated spec, written in a copy of its seed's folder (so that what it imports or reads
+/// is there too).
+struct Case {
+    original: PathBuf,
+    folder: PathBuf,
+    spec: PathBuf,
+    /// Standard error of the run, in a file beside the case (a pipe nobody reads would fill
+    /// and block).
+    log: PathBuf,
+    /// The files of the folder before the run.
+    before: Vec<PathBuf>,
+}
+
+impl Case {
+    fn new(index: usize, seeds: &[PathBuf], work: &Path, rng: &mut Rng) -> Self {
+        let original = rng.pick(seeds).clone();
+        let text = std::fs::read_to_string(&original).unwrap_or_default();
+        let mutated = mutate(&text, rng);
+        let folder = work.join(format!("case-{index}"));
+        copy_folder(original.parent().unwrap(), &folder);
+        let spec = folder.join(original.file_name().unwrap());
+        std::fs::write(&spec, &mutated).unwrap();
+        let before = files_under(&folder);
+        let log = work.join(format!("case-{index}.stderr"));
+        Case {
+            original,
+            folder,
+            spec,
+            log,
+            before,
+        }
+    }
+
+    /// `naftiko-codegen generate` of the case, as a user runs it.
+    fn spawn(&self) -> std::process::Child {
+        Command::new(env!("CARGO_BIN_EXE_naftiko-codegen"))
+            .arg("generate")
+            .arg(&self.spec)
+            .arg("--out")
+            .arg(self.folder.join("out"))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&self.log).unwrap())
+            .spawn()
+            .unwrap()
+    }
+}
+
+/// The exit code of `child`, or `None` when it ran past 30 seconds (it is killed).
+fn finish(mut child: std::process::Child) -> Option<i32> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let _ = child.wait();
+    status
 }
 
 /// Copy the files of `from` (not its subfolders' generated output) into `to`.

@@ -9,6 +9,9 @@
 #[path = "../../tests/src/skip.rs"]
 mod skip;
 
+#[path = "common/cpus.rs"]
+mod cpus;
+
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -98,28 +101,37 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// of schemas and names checked, and every broken rule.
 fn check(specs: &[PathBuf]) -> (usize, usize, Vec<String>) {
     let (mut schemas, mut names, mut broken) = (0, 0, Vec::new());
-    for spec in specs {
-        let options = naftiko_codegen::codegen::options_beside(spec).unwrap_or_default();
-        let Ok(generated) = naftiko_codegen::generate_crate_with(spec, None, &options) else {
-            continue;
-        };
-        for file in generated
-            .files
-            .iter()
-            .filter(|f| f.path.starts_with("src/mcp/"))
-        {
-            let (texts, tool_names) = published(&file.contents);
-            for text in texts {
-                schemas += 1;
-                if let Some(why) = broken_rule(&text) {
-                    broken.push(format!("{} {}: {why}: {text}", spec.display(), file.path));
-                }
+    for (s, n, b) in cpus::on_every_cpu(specs, |spec| check_one(spec)) {
+        schemas += s;
+        names += n;
+        broken.extend(b);
+    }
+    (schemas, names, broken)
+}
+
+/// [`check`] of one spec.
+fn check_one(spec: &Path) -> (usize, usize, Vec<String>) {
+    let (mut schemas, mut names, mut broken) = (0, 0, Vec::new());
+    let options = naftiko_codegen::codegen::options_beside(spec).unwrap_or_default();
+    let Ok(generated) = naftiko_codegen::generate_crate_with(spec, None, &options) else {
+        return (0, 0, Vec::new());
+    };
+    for file in generated
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("src/mcp/"))
+    {
+        let (texts, tool_names) = published(&file.contents);
+        for text in texts {
+            schemas += 1;
+            if let Some(why) = broken_rule(&text) {
+                broken.push(format!("{} {}: {why}: {text}", spec.display(), file.path));
             }
-            for name in tool_names {
-                names += 1;
-                if name.chars().count() > 64 {
-                    broken.push(format!("{}: tool name `{name}` over 64", spec.display()));
-                }
+        }
+        for name in tool_names {
+            names += 1;
+            if name.chars().count() > 64 {
+                broken.push(format!("{}: tool name `{name}` over 64", spec.display()));
             }
         }
     }

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use common::Folder;
+use common::cpus::on_every_cpu;
 use naftiko_codegen::Severity;
 
 fn shared() -> Option<PathBuf> {
@@ -62,6 +63,46 @@ fn header(text: &str) -> Option<&str> {
         .map(str::trim)
 }
 
+/// Whether the upgraded copy `file` of a capability of `original` generates the crate the
+/// original does: `None` when it is no alpha capability that generates, else why not.
+fn round_trip(
+    collection: &str,
+    original: &Path,
+    copy: &Path,
+    file: &Path,
+) -> Option<Result<(), String>> {
+    let rel = file.strip_prefix(copy).unwrap();
+    let before = std::fs::read_to_string(original.join(rel)).unwrap_or_default();
+    if !header(&before).is_some_and(|v| v.contains("1.0.0-alpha"))
+        || !before.lines().any(|l| l.starts_with("capability:"))
+    {
+        return None;
+    }
+    let expected = crate_of(&original.join(rel))?;
+    Some(match crate_of(file) {
+        Some(got) if got == expected => Ok(()),
+        Some(got) => {
+            let differing: Vec<&String> = expected
+                .keys()
+                .chain(got.keys())
+                .filter(|k| expected.get(*k) != got.get(*k))
+                .collect();
+            Err(format!(
+                "{collection}/{}: the crate differs in {differing:?}",
+                rel.display()
+            ))
+        }
+        None => Err(format!(
+            "{collection}/{}: not upgraded, or the upgraded spec does not generate: {}",
+            rel.display(),
+            naftiko_codegen::upgrade_file(&original.join(rel), "1.0.0-beta5")
+                .err()
+                .or_else(|| naftiko_codegen::check(file).err())
+                .map_or(String::new(), |e| e.to_string())
+        )),
+    })
+}
+
 /// Every alpha file of the two collections, upgraded in a copy; every capability that
 /// generated before generates the same crate after.
 #[test]
@@ -80,49 +121,24 @@ fn upgraded_specs_generate_the_same_crates() {
         // First upgrade every alpha file of the copy (capabilities and the files they
         // import). A file that does not generate may be refused (names declared twice, YAML
         // that does not parse); one that generates must come out the same below.
-        for file in &files {
+        on_every_cpu(&files, |file| {
             let text = std::fs::read_to_string(file).unwrap_or_default();
             if !header(&text).is_some_and(|v| v.contains("1.0.0-alpha")) {
-                continue;
+                return;
             }
             if let Ok(upgraded) = naftiko_codegen::upgrade_file(file, "1.0.0-beta5") {
                 std::fs::write(file, upgraded.text).unwrap();
             }
-        }
+        });
         // Then compare the crates.
-        for file in &files {
-            let rel = file.strip_prefix(&copy).unwrap();
-            let before = std::fs::read_to_string(original.join(rel)).unwrap_or_default();
-            if !header(&before).is_some_and(|v| v.contains("1.0.0-alpha"))
-                || !before.lines().any(|l| l.starts_with("capability:"))
-            {
-                continue;
-            }
-            let Some(expected) = crate_of(&original.join(rel)) else {
-                continue;
-            };
+        let outcomes = on_every_cpu(&files, |file| {
+            round_trip(collection, &original, &copy, file)
+        });
+        for outcome in outcomes.into_iter().flatten() {
             capabilities += 1;
-            match crate_of(file) {
-                Some(got) if got == expected => same += 1,
-                Some(got) => {
-                    let differing: Vec<&String> = expected
-                        .keys()
-                        .chain(got.keys())
-                        .filter(|k| expected.get(*k) != got.get(*k))
-                        .collect();
-                    report.push(format!(
-                        "{collection}/{}: the crate differs in {differing:?}",
-                        rel.display()
-                    ));
-                }
-                None => report.push(format!(
-                    "{collection}/{}: not upgraded, or the upgraded spec does not generate: {}",
-                    rel.display(),
-                    naftiko_codegen::upgrade_file(&original.join(rel), "1.0.0-beta5")
-                        .err()
-                        .or_else(|| naftiko_codegen::check(file).err())
-                        .map_or(String::new(), |e| e.to_string())
-                )),
+            match outcome {
+                Ok(()) => same += 1,
+                Err(why) => report.push(why),
             }
         }
     }

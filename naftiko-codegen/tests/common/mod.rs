@@ -4,6 +4,9 @@ use std::path::{Path, PathBuf};
 
 use naftiko_codegen::{Diagnostic, Error};
 
+#[allow(dead_code)] // not every test binary needs it
+pub mod cpus;
+
 /// A fresh folder under the system's temporary directory, removed when dropped.
 pub struct Folder(PathBuf);
 
