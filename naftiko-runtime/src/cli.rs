@@ -323,6 +323,7 @@ mod tests {
         bound_files: &[],
         budgeted: &["ships-rest", "ships-mcp", "list-ships"],
         checks_output: false,
+        metrics: true,
         health_url: "http://127.0.0.1:8080/healthz",
     };
 

@@ -37,6 +37,8 @@ pub struct Spec {
     pub budgeted: &'static [&'static str],
     /// Whether an API's answers are checked against its OpenAPI document (`--strict-output`).
     pub checks_output: bool,
+    /// Whether every adapter serves `/metrics` (a spec can turn observability off).
+    pub metrics: bool,
     /// What `healthcheck` asks unless told otherwise.
     pub health_url: &'static str,
 }
@@ -125,6 +127,7 @@ pub struct Start {
     allowed_hosts: Vec<String>,
     allowed_origins: Vec<String>,
     drain: Duration,
+    metrics: bool,
 }
 
 impl Start {
@@ -167,6 +170,7 @@ impl Start {
             allowed_hosts: options.allowed_hosts.clone(),
             allowed_origins: options.allowed_origins.clone(),
             drain: options.drain_timeout,
+            metrics: spec.metrics,
         })
     }
 
@@ -210,7 +214,7 @@ impl Start {
     ) -> Result<(), StartupError> {
         let listener = self.listener(namespace)?;
         let router = self.protect(router, &listener);
-        let router = with_ops_at(namespace, prefix, router, self.readiness(), Some(openapi));
+        let router = self.with_ops(namespace, prefix, router, Some(openapi));
         self.serve(listener, router);
         Ok(())
     }
@@ -228,7 +232,7 @@ impl Start {
     ) -> Result<(), StartupError> {
         let listener = self.listener(namespace)?;
         let router = self.protect(router, &listener);
-        let router = with_ops(namespace, router, self.readiness(), None);
+        let router = self.with_ops(namespace, "", router, None);
         self.serve(listener, router);
         Ok(())
     }
@@ -245,7 +249,7 @@ impl Start {
         router: axum::Router,
     ) -> Result<(), StartupError> {
         let listener = self.listener(namespace)?;
-        let router = with_ops(namespace, router, self.readiness(), None);
+        let router = self.with_ops(namespace, "", router, None);
         self.serve(listener, router);
         Ok(())
     }
@@ -278,6 +282,18 @@ impl Start {
                 namespace,
                 source: std::io::Error::other("no socket bound for this adapter"),
             })
+    }
+
+    /// `router` with the operational routes beside it, `/metrics` where the spec keeps it.
+    fn with_ops(
+        &self,
+        namespace: &'static str,
+        prefix: &str,
+        router: axum::Router,
+        openapi: Option<&'static str>,
+    ) -> axum::Router {
+        let routes = ops::routes(prefix, self.readiness(), openapi, self.metrics);
+        router.merge(routes).layer(observe::Track::new(namespace))
     }
 
     fn protect(&self, router: axum::Router, listener: &Listener) -> axum::Router {
@@ -319,14 +335,17 @@ pub fn namespaced(
     Ok(map)
 }
 
-/// The socket address for an adapter: the flag's value, else the spec's default.
+/// The socket address for an adapter: the flag's value, else the spec's default. A host name
+/// (`localhost:9090`) is resolved, its first address taken.
 pub fn address(
     flags: &BTreeMap<String, String>,
     namespace: &str,
     default: &str,
 ) -> Result<SocketAddr, StartupError> {
+    use std::net::ToSocketAddrs as _;
     let text = flags.get(namespace).map_or(default, String::as_str);
-    text.parse().map_err(|_| {
+    let resolved = || text.to_socket_addrs().ok()?.next();
+    text.parse().ok().or_else(resolved).ok_or_else(|| {
         StartupError::Usage(format!(
             "--listen {namespace}={text}: not a socket address like 127.0.0.1:8080"
         ))
@@ -707,6 +726,9 @@ mod tests {
             address(&flags, "other", "0.0.0.0:8080").unwrap().port(),
             8080
         );
+        let local = address(&flags, "other", "localhost:9198").unwrap();
+        assert!(local.ip().is_loopback() && local.port() == 9198, "{local}");
+        assert!(address(&flags, "other", "no port").is_err());
         let err = namespaced("listen", &["nope=1".to_owned()], &["api"]).unwrap_err();
         assert!(
             err.to_string().contains("unknown namespace `nope`"),

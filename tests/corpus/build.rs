@@ -1,7 +1,7 @@
 //! Generates, with `naftiko_codegen::build::Builder`:
 //! - the seed spec as the module `tokeninfo` (the README's build.rs example, as written);
 //! - the fixtures `kitchen_sink`, `file_binds`, `digest_auth`, `raw_formats`, `step_args`,
-//!   `oauth2_fixture`, `oauth1_fixture`, `assets`, `segments`, `client_credentials`,
+//!   `oauth2_fixture`, `oauth1_fixture`, `assets`, `segments`, `control_only`, `client_credentials`,
 //!   `coercions`, `binary_answers`, `output_schemas`, `openapi_types` and `petstore` (with their OpenAPI documents)
 //!   and `skill_dirs` (tests/fixtures/*.yaml);
 //! - every hostile spec the generator takes (tests/hostile, `ok` in its expected.txt) as one
@@ -78,6 +78,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Builder::new()
         .spec("../fixtures/segments.yaml")
         .module_name("segments")
+        .generate()?;
+
+    // A control port alone, with observability off, exercised by tests/control_only.rs.
+    Builder::new()
+        .spec("../fixtures/control-only.yaml")
+        .module_name("control_only")
         .generate()?;
 
     // Upstreams taking OAuth 2.0 client credentials tokens, exercised by

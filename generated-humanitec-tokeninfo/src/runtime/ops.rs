@@ -68,7 +68,17 @@ pub fn router_at(
     readiness: Arc<Readiness>,
     openapi: Option<&'static str>,
 ) -> axum::Router {
-    let metrics = observe::prometheus();
+    routes(prefix, readiness, openapi, true)
+}
+
+/// [`router_at`], with `/metrics` only where `metrics` says (a spec can turn observability
+/// off).
+pub fn routes(
+    prefix: &str,
+    readiness: Arc<Readiness>,
+    openapi: Option<&'static str>,
+    metrics: bool,
+) -> axum::Router {
     let router = match openapi {
         Some(document) => axum::Router::new().route(
             &format!("{prefix}/openapi.json"),
@@ -76,13 +86,15 @@ pub fn router_at(
         ),
         None => axum::Router::new(),
     };
-    router
+    let router = router
         .route(
             &format!("{prefix}/healthz"),
             get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
         )
-        .route(&format!("{prefix}/readyz"), get(readyz))
-        .route(
+        .route(&format!("{prefix}/readyz"), get(readyz));
+    let router = if metrics {
+        let metrics = observe::prometheus();
+        router.route(
             &format!("{prefix}/metrics"),
             get(move || {
                 let metrics = metrics.clone();
@@ -94,7 +106,10 @@ pub fn router_at(
                 }
             }),
         )
-        .with_state(readiness)
+    } else {
+        router
+    };
+    router.with_state(readiness)
 }
 
 async fn readyz(State(r): State<Arc<Readiness>>) -> Response {

@@ -212,11 +212,28 @@ pub(super) fn server_rs(
     let serve_doc = format!(
         " Serve every exposed adapter ({defaults} unless `listen` says otherwise) until SIGTERM or Ctrl-C, then finish in-flight requests."
     );
+    // The clients are shared by the REST and MCP adapters, and shown by a control port.
+    let shared = !cap.rest.is_empty()
+        || !cap.mcp.is_empty()
+        || (cap.control.is_some() && !cap.consumes.is_empty());
+    let (arc_use, upstreams) = if shared {
+        (
+            quote!(
+                use std::sync::Arc;
+            ),
+            quote!(let upstreams = Arc::new(Upstreams::from_bound(&options.upstreams, &bound)?);),
+        )
+    } else {
+        (
+            quote!(),
+            quote!(Upstreams::from_bound(&options.upstreams, &bound)?;),
+        )
+    };
     quote! {
         //! Start-up: every exposed adapter in one process, each with `/healthz`, `/readyz` and
         //! `/metrics` beside it (and `/openapi.json` beside each REST adapter).
 
-        use std::sync::Arc;
+        #arc_use
 
         use #root::runtime::{self, server::Start, startup::StartupError};
         use #root::{Bound, Upstreams};
@@ -247,7 +264,7 @@ pub(super) fn server_rs(
         /// A missing bound variable, an address that cannot be bound, or a server failure.
         pub async fn serve(options: ServeOptions) -> Result<(), StartupError> {
             let bound = Bound::read(&options.upstreams)?;
-            let upstreams = Arc::new(Upstreams::from_bound(&options.upstreams, &bound)?);
+            #upstreams
             let mut start = Start::bind(&SPEC, &options, vec![#(#upstream_checks),*]).await?;
             #(#spawns)*
             start.run().await
@@ -278,6 +295,7 @@ fn spec_table(cap: &Capability, adapters: &[(String, String)]) -> TokenStream {
     }
     let budgeted = budgeted(cap);
     let checks_output = cap.consumes.iter().any(super::types::checks);
+    let metrics = cap.control.as_ref().is_none_or(|c| c.metrics);
     quote! {
         /// What the spec serves: its adapters (with their default addresses), the APIs it
         /// consumes, the variables it binds, and what the binary's flags name.
@@ -290,6 +308,7 @@ fn spec_table(cap: &Capability, adapters: &[(String, String)]) -> TokenStream {
             bound_files: &[#(#files),*],
             budgeted: &[#(#budgeted),*],
             checks_output: #checks_output,
+            metrics: #metrics,
             health_url: #health_url,
         };
     }

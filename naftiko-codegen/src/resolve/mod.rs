@@ -297,7 +297,14 @@ impl<'a> Resolver<'a> {
         let failed = self.diags.iter().any(|d| d.severity == Severity::Error);
         if rest.is_empty() && mcp.is_empty() && skills.is_empty() && !failed {
             // (Where errors were reported, they are why nothing is served: no second error.)
-            if consumes.is_empty() {
+            if consumes.is_empty() && control.is_some() {
+                // A control port alone is a server of its health and status.
+                self.warn(
+                    &YamlPath::root().key("capability"),
+                    "the capability exposes only a control port: the server answers its health and status checks, and nothing else",
+                    "add a `rest` or `mcp` adapter under `exposes` to serve operations",
+                );
+            } else if consumes.is_empty() {
                 self.error(
                     &YamlPath::root().key("capability"),
                     "the capability exposes no `rest` or `mcp` adapter",

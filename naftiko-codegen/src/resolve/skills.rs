@@ -67,6 +67,10 @@ impl Resolver<'_> {
             auth,
             health: flag("health", true),
             info: flag("info", false),
+            metrics: c
+                .observability
+                .as_ref()
+                .is_none_or(|o| o.enabled != Some(false)),
         })
     }
 

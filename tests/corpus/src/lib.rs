@@ -14,6 +14,7 @@ include!(concat!(env!("OUT_DIR"), "/step_args.rs"));
 include!(concat!(env!("OUT_DIR"), "/oauth2_fixture.rs"));
 include!(concat!(env!("OUT_DIR"), "/oauth1_fixture.rs"));
 include!(concat!(env!("OUT_DIR"), "/segments.rs"));
+include!(concat!(env!("OUT_DIR"), "/control_only.rs"));
 include!(concat!(env!("OUT_DIR"), "/client_credentials.rs"));
 include!(concat!(env!("OUT_DIR"), "/coercions.rs"));
 include!(concat!(env!("OUT_DIR"), "/binary_answers.rs"));

@@ -14,6 +14,9 @@ pub struct ControlAdapter {
     pub auth: InboundAuth,
     pub health: bool,
     pub info: bool,
+    /// Whether `/metrics` is served (`observability.enabled: false` turns it off, beside every
+    /// adapter).
+    pub metrics: bool,
 }
 
 /// An exposed skill adapter: a catalog of skills, each naming tools of sibling adapters. It

@@ -48,7 +48,10 @@ impl Capability {
     /// Does the crate serve anything (a REST, MCP or skill adapter)? Without one it holds the
     /// typed clients only: no server, binary or deployment files.
     pub fn serves(&self) -> bool {
-        !(self.rest.is_empty() && self.mcp.is_empty() && self.skills.is_empty())
+        !(self.rest.is_empty()
+            && self.mcp.is_empty()
+            && self.skills.is_empty()
+            && self.control.is_none())
     }
 
     /// Does a consumed API use digest authentication (the crate then has a `digest` module)?

@@ -21,6 +21,7 @@ pub const SPEC: runtime::server::Spec = runtime::server::Spec {
     bound_files: &[],
     budgeted: &["media-rest", "media-mcp", "get-photo", "get-report", "get-sound"],
     checks_output: false,
+    metrics: true,
     health_url: "http://127.0.0.1:8080/healthz",
 };
 

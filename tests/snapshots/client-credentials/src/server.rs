@@ -34,6 +34,7 @@ pub const SPEC: runtime::server::Spec = runtime::server::Spec {
     bound_files: &[],
     budgeted: &["ledger-rest", "ledger-mcp", "get-report"],
     checks_output: false,
+    metrics: true,
     health_url: "http://127.0.0.1:8080/healthz",
 };
 

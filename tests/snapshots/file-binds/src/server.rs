@@ -29,6 +29,7 @@ pub const SPEC: runtime::server::Spec = runtime::server::Spec {
     bound_files: &["./shared/fixture-secrets.yaml"],
     budgeted: &["registry-rest", "registry-mcp", "list-ships"],
     checks_output: false,
+    metrics: true,
     health_url: "http://127.0.0.1:8080/healthz",
 };
 

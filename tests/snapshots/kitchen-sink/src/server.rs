@@ -66,6 +66,7 @@ pub const SPEC: runtime::server::Spec = runtime::server::Spec {
         "get-tenant",
     ],
     checks_output: false,
+    metrics: true,
     health_url: "http://127.0.0.1:8081/healthz",
 };
 

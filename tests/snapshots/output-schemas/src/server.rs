@@ -31,6 +31,7 @@ pub const SPEC: runtime::server::Spec = runtime::server::Spec {
         "order-and-count",
     ],
     checks_output: false,
+    metrics: true,
     health_url: "http://127.0.0.1:8080/healthz",
 };
 

@@ -21,6 +21,7 @@ pub const SPEC: runtime::server::Spec = runtime::server::Spec {
     bound_files: &[],
     budgeted: &["pets-rest", "pets-mcp", "find-pets", "add-pet", "pet", "delete-pet"],
     checks_output: true,
+    metrics: true,
     health_url: "http://127.0.0.1:8080/healthz",
 };
 
