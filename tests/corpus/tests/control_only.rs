@@ -2,6 +2,8 @@
 //! (tests/fixtures/control-only.yaml): the whole server started on loopback answers its health
 //! and status checks and serves no `/metrics`.
 
+mod common;
+
 use naftiko_corpus::control_only as fixture;
 
 async fn get(url: String) -> (u16, String) {
@@ -14,30 +16,14 @@ async fn get(url: String) -> (u16, String) {
 async fn a_control_port_alone_answers_health_and_status_and_no_metrics() {
     assert_eq!(fixture::server::SPEC.adapter_namespaces(), ["control"]);
     const { assert!(!fixture::server::SPEC.metrics) };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap();
+    let port = common::free_port();
     let mut options = fixture::server::ServeOptions::default();
     options
         .listen
         .insert("control".into(), format!("127.0.0.1:{port}"));
     tokio::spawn(fixture::server::serve(options));
     let base = format!("http://127.0.0.1:{port}");
-    let mut ready = false;
-    for _ in 0..200 {
-        if let Ok(r) = reqwest::get(format!("{base}/health/ready")).await
-            && r.status() == 200
-        {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    assert!(
-        ready,
-        "the control port did not report ready at /health/ready"
-    );
+    common::wait_until_ok(&format!("{base}/health/ready")).await;
     assert_eq!(get(format!("{base}/health/live")).await.0, 200);
     let (status, text) = get(format!("{base}/status")).await;
     assert_eq!(status, 200, "{text}");

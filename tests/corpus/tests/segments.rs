@@ -107,10 +107,7 @@ async fn the_value_stays_one_segment_upstream() {
 #[tokio::test]
 async fn an_api_path_of_the_servers_own_moves_the_servers_endpoints() {
     let (upstream, seen) = recorder().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap();
+    let port = common::free_port();
     let mut options = fixture::server::ServeOptions::default();
     options
         .listen
@@ -121,17 +118,7 @@ async fn an_api_path_of_the_servers_own_moves_the_servers_endpoints() {
         .insert("runner".into(), upstream);
     tokio::spawn(fixture::server::serve(options));
     let base = format!("http://127.0.0.1:{port}");
-    let mut ready = false;
-    for _ in 0..200 {
-        if let Ok(r) = reqwest::get(format!("{base}/_naftiko/readyz")).await
-            && r.status() == 200
-        {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    assert!(ready, "the server did not report ready at /_naftiko/readyz");
+    common::wait_until_ok(&format!("{base}/_naftiko/readyz")).await;
 
     let (status, _) = send(reqwest::Method::GET, format!("{base}/metrics")).await;
     assert_eq!(status, 200);

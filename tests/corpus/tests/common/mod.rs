@@ -68,6 +68,27 @@ pub fn last(seen: &Arc<Mutex<Vec<Seen>>>) -> Seen {
         .expect("a request arrived")
 }
 
+/// A loopback port nothing listens on (for a whole server started with `--listen`).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap()
+}
+
+/// Wait (5 s at most) until `url` answers 200: a server started in the background is ready.
+pub async fn wait_until_ok(url: &str) {
+    for _ in 0..200 {
+        if let Ok(r) = reqwest::get(url).await
+            && r.status() == 200
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("{url} did not answer 200 within 5 s");
+}
+
 /// Serve `app` on a free loopback port; its base URL.
 pub async fn serve(app: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
